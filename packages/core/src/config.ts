@@ -1,0 +1,47 @@
+import { join } from 'node:path';
+
+export type RuntimeName = 'crun' | 'runc';
+
+/** Daemon configuration: everything lives under dataRoot and execRoot so daemons can run side by side. */
+export interface DaemonConfig {
+  dataRoot: string;
+  execRoot: string;
+  /** Listen addresses, `unix:///path` (more schemes later). */
+  hosts: string[];
+  defaultRuntime: RuntimeName;
+  /** Paths of the runtime binaries, by name. */
+  runtimes: Record<RuntimeName, string>;
+  conmonPath: string;
+  logLevel: 'debug' | 'info' | 'warn' | 'error';
+  /** Per-container log bound (bytes) unless the container says otherwise. */
+  logMaxSize: number;
+}
+
+export const DEFAULT_DATA_ROOT = '/var/lib/polis';
+export const DEFAULT_EXEC_ROOT = '/run/polis';
+
+export function defaultSocket(execRoot: string): string {
+  return `unix://${join(execRoot, 'polis.sock')}`;
+}
+
+export function defaultConfig(overrides: Partial<DaemonConfig> = {}): DaemonConfig {
+  const execRoot = overrides.execRoot ?? DEFAULT_EXEC_ROOT;
+  return {
+    dataRoot: DEFAULT_DATA_ROOT,
+    execRoot,
+    hosts: [defaultSocket(DEFAULT_EXEC_ROOT)],
+    defaultRuntime: 'crun',
+    runtimes: { crun: 'crun', runc: 'runc' },
+    conmonPath: 'conmon',
+    logLevel: 'info',
+    logMaxSize: 10 * 1024 * 1024,
+    ...overrides,
+  };
+}
+
+/** `unix:///run/x.sock` → `/run/x.sock`; throws on other schemes. */
+export function unixSocketPath(host: string): string | undefined {
+  if (host.startsWith('unix://')) return host.slice('unix://'.length);
+  if (host.startsWith('/')) return host;
+  return undefined;
+}

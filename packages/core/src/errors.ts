@@ -1,0 +1,128 @@
+/**
+ * The error catalogue. Every failure that crosses a package boundary is a PolisError with a stable
+ * code; the code decides the kind, and the kind alone decides the HTTP status (see `httpStatus`).
+ * Callers branch on `code`, never on the message.
+ */
+export type ErrorKind =
+  | 'invalid_argument'
+  | 'not_found'
+  | 'conflict'
+  | 'failed_precondition'
+  | 'unauthorized'
+  | 'forbidden'
+  | 'unavailable'
+  | 'not_implemented'
+  | 'not_modified'
+  | 'internal';
+
+const catalogue = {
+  'request.invalid': 'invalid_argument',
+  'request.invalid_json': 'invalid_argument',
+  'request.unknown_route': 'not_found',
+  'request.not_implemented': 'not_implemented',
+  'container.not_found': 'not_found',
+  'container.ambiguous': 'invalid_argument',
+  'container.name_invalid': 'invalid_argument',
+  'container.name_in_use': 'conflict',
+  'container.not_running': 'conflict',
+  'container.is_running': 'conflict',
+  'container.is_paused': 'conflict',
+  'container.not_paused': 'conflict',
+  'container.already_started': 'not_modified',
+  'container.already_stopped': 'not_modified',
+  'container.removal_in_progress': 'conflict',
+  'container.start_failed': 'internal',
+  'container.command_not_found': 'invalid_argument',
+  'container.command_not_executable': 'invalid_argument',
+  'image.not_found': 'not_found',
+  'image.ambiguous': 'conflict',
+  'image.in_use': 'conflict',
+  'image.reference_invalid': 'invalid_argument',
+  'image.layer_invalid': 'invalid_argument',
+  'image.digest_mismatch': 'invalid_argument',
+  'runtime.unknown': 'invalid_argument',
+  'runtime.unavailable': 'unavailable',
+  'runtime.failed': 'internal',
+  'process.failed': 'internal',
+  'process.not_found': 'unavailable',
+  'mount.failed': 'internal',
+  'store.failed': 'internal',
+  internal: 'internal',
+} as const satisfies Record<string, ErrorKind>;
+
+export type ErrorCode = keyof typeof catalogue;
+
+export function isErrorCode(code: string): code is ErrorCode {
+  return Object.prototype.hasOwnProperty.call(catalogue, code);
+}
+
+export function kindOf(code: ErrorCode): ErrorKind {
+  return catalogue[code];
+}
+
+export type ErrorContext = Record<string, unknown>;
+
+export class PolisError extends Error {
+  override readonly name = 'PolisError';
+  readonly code: ErrorCode;
+  readonly context: ErrorContext;
+
+  constructor(code: ErrorCode, message: string, options: { cause?: unknown; context?: ErrorContext } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.code = code;
+    this.context = options.context ?? {};
+  }
+
+  get kind(): ErrorKind {
+    return catalogue[this.code];
+  }
+}
+
+export function isPolisError(err: unknown, code?: ErrorCode): err is PolisError {
+  return err instanceof PolisError && (code === undefined || err.code === code);
+}
+
+/** The one table from error kind to HTTP status (Docker's codes). */
+export const httpStatus: Readonly<Record<ErrorKind, number>> = {
+  invalid_argument: 400,
+  unauthorized: 401,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  failed_precondition: 409,
+  not_modified: 304,
+  not_implemented: 501,
+  unavailable: 503,
+  internal: 500,
+};
+
+/** Rebuilds the kind from an HTTP status when the peer did not send a Polis code. */
+export function kindFromStatus(status: number): ErrorKind {
+  switch (status) {
+    case 400:
+      return 'invalid_argument';
+    case 401:
+      return 'unauthorized';
+    case 403:
+      return 'forbidden';
+    case 404:
+      return 'not_found';
+    case 409:
+      return 'conflict';
+    case 304:
+      return 'not_modified';
+    case 501:
+      return 'not_implemented';
+    case 503:
+      return 'unavailable';
+    default:
+      return 'internal';
+  }
+}
+
+/** Wraps anything thrown into a PolisError, keeping PolisErrors as they are. */
+export function toPolisError(err: unknown): PolisError {
+  if (err instanceof PolisError) return err;
+  const message = err instanceof Error ? err.message : String(err);
+  return new PolisError('internal', message, { cause: err });
+}

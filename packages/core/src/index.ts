@@ -1,0 +1,12 @@
+export * from './errors.js';
+export * from './ids.js';
+export * from './fsutil.js';
+export * from './log.js';
+export * from './config.js';
+export * as proc from './proc/index.js';
+export { which } from './proc/which.js';
+export type * from './oci/runtime-spec.js';
+export * from './oci/image-spec.js';
+export * from './model/container.js';
+export type * from './model/image.js';
+export * from './spec-step.js';

@@ -1,0 +1,205 @@
+/**
+ * The user's intent for a container, grouped by concern. Each package translates its own group:
+ * security builds the security fragments, storage the mounts, network the namespaces and files.
+ * The API maps Docker's Config/HostConfig to this and back.
+ */
+export interface ContainerSpec {
+  /** The image reference as the user gave it (`busybox`, `docker.io/library/busybox:latest`, an id). */
+  image: string;
+  basic: BasicSpec;
+  storage: StorageSpec;
+  security: SecuritySpec;
+  resources: ResourceSpec;
+  network: NetworkSpec;
+  lifecycle: LifecycleSpec;
+  logging: LoggingSpec;
+  /** OCI runtime to use (`crun`, `runc`); the daemon default when absent. */
+  runtime?: string;
+}
+
+export interface BasicSpec {
+  /** undefined: take the image's. */
+  cmd?: string[];
+  /** undefined: take the image's; [] or [""]: clear it. */
+  entrypoint?: string[];
+  env: string[];
+  workingDir?: string;
+  user?: string;
+  hostname?: string;
+  domainname?: string;
+  labels: Record<string, string>;
+  tty: boolean;
+  openStdin: boolean;
+  stdinOnce: boolean;
+  attachStdin: boolean;
+  attachStdout: boolean;
+  attachStderr: boolean;
+  stopSignal?: string;
+  /** Seconds before SIGKILL on stop. */
+  stopTimeout?: number;
+  init: boolean;
+  exposedPorts: string[];
+}
+
+export interface BindMount {
+  source: string;
+  destination: string;
+  readonly: boolean;
+  propagation?: string;
+}
+
+export interface TmpfsMount {
+  destination: string;
+  options: string[];
+}
+
+export interface StorageSpec {
+  binds: BindMount[];
+  tmpfs: TmpfsMount[];
+  readonlyRootfs: boolean;
+}
+
+export interface SecuritySpec {
+  privileged: boolean;
+  capAdd: string[];
+  capDrop: string[];
+  /** Raw `--security-opt` values (`no-new-privileges`, `seccomp=unconfined`, `seccomp=<json>`). */
+  securityOpt: string[];
+  maskedPaths?: string[];
+  readonlyPaths?: string[];
+}
+
+export interface Ulimit {
+  name: string;
+  soft: number;
+  hard: number;
+}
+
+export interface ResourceSpec {
+  memory?: number;
+  memorySwap?: number;
+  memoryReservation?: number;
+  nanoCpus?: number;
+  cpuShares?: number;
+  cpuQuota?: number;
+  cpuPeriod?: number;
+  cpusetCpus?: string;
+  pidsLimit?: number;
+  ulimits: Ulimit[];
+  shmSize?: number;
+}
+
+export type NetworkMode = 'none' | 'host' | 'bridge' | string;
+
+export interface NetworkSpec {
+  mode: NetworkMode;
+  dns: string[];
+  dnsSearch: string[];
+  dnsOptions: string[];
+  extraHosts: string[];
+  /** `containerPort/proto` → host bindings; applied by the networking layer. */
+  portBindings: Record<string, { hostIp: string; hostPort: string }[]>;
+  publishAll: boolean;
+}
+
+export type RestartPolicyName = 'no' | 'always' | 'on-failure' | 'unless-stopped';
+
+export interface LifecycleSpec {
+  autoRemove: boolean;
+  restartPolicy: { name: RestartPolicyName; maximumRetryCount: number };
+}
+
+export interface LoggingSpec {
+  driver: string;
+  options: Record<string, string>;
+}
+
+export type ContainerStatus =
+  'created' | 'running' | 'paused' | 'restarting' | 'removing' | 'exited' | 'dead';
+
+export interface ContainerState {
+  status: ContainerStatus;
+  pid: number;
+  exitCode: number;
+  error: string;
+  oomKilled: boolean;
+  /** ISO time, or the zero time `0001-01-01T00:00:00Z` as Docker writes it. */
+  startedAt: string;
+  finishedAt: string;
+  /** Pid of the container's conmon while it runs. */
+  conmonPid: number;
+  /** Set when the user stopped the container (ends restart policies). */
+  stoppedByUser: boolean;
+}
+
+/** The process the container runs, after merging the image's defaults with the request. */
+export interface ResolvedProcess {
+  path: string;
+  args: string[];
+  env: string[];
+  workingDir: string;
+  user: string;
+}
+
+export interface ContainerRecord {
+  id: string;
+  name: string;
+  created: string;
+  imageId: string;
+  /** The image reference as the user gave it (shown as `Config.Image` and in `ps`). */
+  imageRef: string;
+  spec: ContainerSpec;
+  process: ResolvedProcess;
+  hostname: string;
+  runtime: string;
+  state: ContainerState;
+  restartCount: number;
+  /** Number of times the container was started. */
+  startCount: number;
+  /** Host paths of the files Polis writes for the container. */
+  paths: ContainerPaths;
+}
+
+export interface ContainerPaths {
+  dir: string;
+  bundle: string;
+  rootfs: string;
+  logPath: string;
+  hostsPath: string;
+  hostnamePath: string;
+  resolvConfPath: string;
+}
+
+export const ZERO_TIME = '0001-01-01T00:00:00Z';
+
+export function emptySpec(image: string): ContainerSpec {
+  return {
+    image,
+    basic: {
+      env: [],
+      labels: {},
+      tty: false,
+      openStdin: false,
+      stdinOnce: false,
+      attachStdin: false,
+      attachStdout: true,
+      attachStderr: true,
+      init: false,
+      exposedPorts: [],
+    },
+    storage: { binds: [], tmpfs: [], readonlyRootfs: false },
+    security: { privileged: false, capAdd: [], capDrop: [], securityOpt: [] },
+    resources: { ulimits: [] },
+    network: {
+      mode: 'none',
+      dns: [],
+      dnsSearch: [],
+      dnsOptions: [],
+      extraHosts: [],
+      portBindings: {},
+      publishAll: false,
+    },
+    lifecycle: { autoRemove: false, restartPolicy: { name: 'no', maximumRetryCount: 0 } },
+    logging: { driver: 'k8s-file', options: {} },
+  };
+}

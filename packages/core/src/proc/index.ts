@@ -1,0 +1,3 @@
+export { run, start, waitFor, failure, tail } from './run.js';
+export type { RunOptions, RunResult, StartOptions, ChildProcess } from './run.js';
+export { which } from './which.js';

@@ -1,0 +1,140 @@
+import { spawn, type ChildProcess, type SpawnOptions, type StdioOptions } from 'node:child_process';
+import { PolisError } from '../errors.js';
+
+/**
+ * The one place in Polis that starts processes. `run` waits for a command and returns its output;
+ * `start` hands back the child for long-lived or streaming use (conmon, tar pipelines).
+ */
+export interface RunOptions {
+  input?: string | Buffer;
+  env?: NodeJS.ProcessEnv;
+  cwd?: string;
+  timeoutMs?: number;
+  /** Exit codes that count as success (default [0]). */
+  okCodes?: number[];
+  /** Cap on captured stdout (bytes); stdout past it is dropped. Default 64 MiB. */
+  maxStdout?: number;
+}
+
+export interface RunResult {
+  code: number;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+const STDERR_TAIL = 4096;
+
+export function tail(text: string, max = STDERR_TAIL): string {
+  const t = text.trim();
+  return t.length > max ? t.slice(t.length - max) : t;
+}
+
+export async function run(
+  command: string,
+  args: readonly string[],
+  options: RunOptions = {},
+): Promise<RunResult> {
+  const okCodes = options.okCodes ?? [0];
+  const maxStdout = options.maxStdout ?? 64 * 1024 * 1024;
+  return new Promise<RunResult>((resolve, reject) => {
+    let child: ChildProcess;
+    try {
+      child = spawn(command, args, {
+        cwd: options.cwd,
+        env: options.env ?? process.env,
+        stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+        timeout: options.timeoutMs,
+      });
+    } catch (err) {
+      reject(spawnError(command, args, err));
+      return;
+    }
+    const out: Buffer[] = [];
+    let outLen = 0;
+    const errChunks: Buffer[] = [];
+    child.stdout?.on('data', (b: Buffer) => {
+      if (outLen < maxStdout) {
+        out.push(b);
+        outLen += b.length;
+      }
+    });
+    child.stderr?.on('data', (b: Buffer) => errChunks.push(b));
+    child.on('error', (err) => reject(spawnError(command, args, err)));
+    child.on('close', (code, signal) => {
+      const result: RunResult = {
+        code: code ?? (signal ? 128 : -1),
+        signal,
+        stdout: Buffer.concat(out).toString('utf8'),
+        stderr: Buffer.concat(errChunks).toString('utf8'),
+      };
+      if (okCodes.includes(result.code) && signal === null) resolve(result);
+      else reject(failure(command, args, result));
+    });
+    if (options.input !== undefined && child.stdin) {
+      child.stdin.on('error', () => undefined);
+      child.stdin.end(options.input);
+    }
+  });
+}
+
+export function failure(command: string, args: readonly string[], result: RunResult): PolisError {
+  const stderr = tail(result.stderr);
+  const why = result.signal ? `killed by ${result.signal}` : `exit code ${result.code}`;
+  return new PolisError('process.failed', `${command} failed (${why})${stderr ? `: ${stderr}` : ''}`, {
+    context: { command, args: [...args], exitCode: result.code, signal: result.signal, stderr },
+  });
+}
+
+function spawnError(command: string, args: readonly string[], err: unknown): PolisError {
+  const errno = (err as NodeJS.ErrnoException).code;
+  if (errno === 'ENOENT') {
+    return new PolisError('process.not_found', `${command}: executable not found`, {
+      cause: err,
+      context: { command, args: [...args] },
+    });
+  }
+  return new PolisError('process.failed', `${command}: ${(err as Error).message}`, {
+    cause: err,
+    context: { command, args: [...args] },
+  });
+}
+
+export interface StartOptions {
+  env?: NodeJS.ProcessEnv;
+  cwd?: string;
+  stdio?: StdioOptions;
+  detached?: boolean;
+}
+
+/** Starts a process and returns it; the caller owns its lifetime. */
+export function start(command: string, args: readonly string[], options: StartOptions = {}): ChildProcess {
+  const spawnOptions: SpawnOptions = {
+    cwd: options.cwd,
+    env: options.env ?? process.env,
+    stdio: options.stdio ?? ['ignore', 'pipe', 'pipe'],
+    detached: options.detached ?? false,
+  };
+  return spawn(command, args, spawnOptions);
+}
+
+/** Resolves when the child exits; rejects with a typed error (stderr tail included) on failure. */
+export function waitFor(child: ChildProcess, command: string, args: readonly string[]): Promise<RunResult> {
+  const errChunks: Buffer[] = [];
+  child.stderr?.on('data', (b: Buffer) => errChunks.push(b));
+  return new Promise((resolve, reject) => {
+    child.on('error', (err) => reject(spawnError(command, args, err)));
+    child.on('close', (code, signal) => {
+      const result: RunResult = {
+        code: code ?? -1,
+        signal,
+        stdout: '',
+        stderr: Buffer.concat(errChunks).toString('utf8'),
+      };
+      if (code === 0) resolve(result);
+      else reject(failure(command, args, result));
+    });
+  });
+}
+
+export type { ChildProcess };

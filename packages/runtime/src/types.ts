@@ -1,0 +1,89 @@
+import type { ContainerRecord, ContainerSpec } from '@polis/core';
+
+export type WaitCondition = 'not-running' | 'next-exit' | 'removed';
+
+export interface CreateOptions {
+  name?: string;
+}
+
+export interface StopOptions {
+  /** Seconds before SIGKILL; the container's own StopTimeout (or 10) when absent. */
+  timeout?: number;
+  signal?: string;
+}
+
+export interface RemoveOptions {
+  force?: boolean;
+  volumes?: boolean;
+}
+
+export interface ListOptions {
+  all?: boolean;
+  limit?: number;
+  /** Docker filters: id, name, status, label, ancestor, exited, before, since. */
+  filters?: Record<string, string[]>;
+}
+
+export interface LogOptions {
+  stdout: boolean;
+  stderr: boolean;
+  follow: boolean;
+  /** Unix seconds (fractional); entries strictly before are skipped. */
+  since?: number;
+  until?: number;
+  /** Last N lines; undefined for all. */
+  tail?: number;
+}
+
+export interface LogEntry {
+  stream: 'stdout' | 'stderr';
+  /** RFC 3339 with nanoseconds, as conmon wrote it. */
+  time: string;
+  /** The bytes, including the trailing newline when the line was complete. */
+  data: Buffer;
+}
+
+export interface AttachOptions {
+  /** Replay what was already logged before streaming. */
+  logs: boolean;
+  stream: boolean;
+  stdout: boolean;
+  stderr: boolean;
+}
+
+export interface WaitResult {
+  StatusCode: number;
+  Error?: { Message: string };
+}
+
+/** Events the runtime emits as containers change (the event bus of the monitor issue builds on this). */
+export interface ContainerEvent {
+  action: string;
+  id: string;
+  name: string;
+  image: string;
+  attributes?: Record<string, string>;
+  time: number;
+}
+
+/** What the API needs from the runtime. */
+export interface ContainerService {
+  create(spec: ContainerSpec, options?: CreateOptions): Promise<ContainerRecord>;
+  start(reference: string): Promise<ContainerRecord>;
+  stop(reference: string, options?: StopOptions): Promise<void>;
+  kill(reference: string, signal?: string): Promise<void>;
+  restart(reference: string, options?: StopOptions): Promise<void>;
+  pause(reference: string): Promise<void>;
+  unpause(reference: string): Promise<void>;
+  remove(reference: string, options?: RemoveOptions): Promise<void>;
+  rename(reference: string, newName: string): Promise<void>;
+  /** Resolves when the condition is met. Registers before returning a promise, so wait-then-start works. */
+  wait(reference: string, condition: WaitCondition, signal?: AbortSignal): Promise<WaitResult>;
+  /** By full id, name, or unique id prefix; throws `container.not_found`. */
+  get(reference: string): ContainerRecord;
+  list(options?: ListOptions): ContainerRecord[];
+  logs(reference: string, options: LogOptions, signal?: AbortSignal): AsyncIterable<LogEntry>;
+  attach(reference: string, options: AttachOptions, signal?: AbortSignal): AsyncIterable<LogEntry>;
+  /** Container ids using an image (for `rmi`). */
+  usingImage(imageId: string): string[];
+}
