@@ -1,0 +1,35 @@
+import type { DeviceCgroup, SpecStep } from '@polis/core';
+import { withResources } from './spec-parts.js';
+
+function allowChar(major: number, minor?: number): DeviceCgroup {
+  return minor === undefined
+    ? { allow: true, type: 'c', major, access: 'rwm' }
+    : { allow: true, type: 'c', major, minor, access: 'rwm' };
+}
+
+/**
+ * The device cgroup of an unprivileged container, as runc and Docker set it: deny everything, allow
+ * mknod of any node (using one still needs a rule), and the standard character devices.
+ */
+export const DEFAULT_DEVICE_RULES: readonly DeviceCgroup[] = Object.freeze([
+  { allow: false, access: 'rwm' },
+  { allow: true, type: 'c', access: 'm' },
+  { allow: true, type: 'b', access: 'm' },
+  allowChar(1, 3), // null
+  allowChar(1, 5), // zero
+  allowChar(1, 7), // full
+  allowChar(5, 0), // tty
+  allowChar(1, 8), // random
+  allowChar(1, 9), // urandom
+  allowChar(5, 1), // console
+  allowChar(136), // /dev/pts/*
+  allowChar(5, 2), // ptmx
+]);
+
+/** Sets the device cgroup rules; a privileged container may use every device. */
+export function deviceCgroupStep(privileged: boolean): SpecStep {
+  const rules: DeviceCgroup[] = privileged
+    ? [{ allow: true, access: 'rwm' }]
+    : DEFAULT_DEVICE_RULES.map((r) => ({ ...r }));
+  return (spec) => withResources(spec, { devices: rules.map((r) => ({ ...r })) });
+}

@@ -1,0 +1,89 @@
+import { PolisError, type ResourceSpec, type Resources, type SpecStep } from '@polis/core';
+import { withResources } from './spec-parts.js';
+
+/** Docker's floor for memory limits and reservations: below it a container cannot even start. */
+const MIN_MEMORY = 6 * 1024 * 1024;
+/** CFS period Docker uses to turn `--cpus` into a quota. */
+export const CPU_PERIOD = 100_000;
+
+function invalid(message: string, context: Record<string, unknown> = {}): PolisError {
+  return new PolisError('request.invalid', message, { context });
+}
+
+const cpuList = /^\d+(-\d+)?(,\d+(-\d+)?)*$/;
+
+/** Docker's create-time checks (daemon verifyPlatformContainerResources), with its messages. */
+function validate(r: ResourceSpec): void {
+  const memory = r.memory ?? 0;
+  const swap = r.memorySwap ?? 0;
+  const reservation = r.memoryReservation ?? 0;
+  if (memory < 0 || reservation < 0) throw invalid('memory limits cannot be negative');
+  if (memory > 0 && memory < MIN_MEMORY) throw invalid('Minimum memory limit allowed is 6MB', { memory });
+  if (swap > 0 && memory === 0) {
+    throw invalid('You should always set the Memory limit when using Memoryswap limit, see usage');
+  }
+  if (swap > 0 && swap < memory) {
+    throw invalid('Minimum memoryswap limit should be larger than memory limit, see usage', { memory, swap });
+  }
+  if (reservation > 0 && reservation < MIN_MEMORY) throw invalid('Minimum memory reservation allowed is 6MB');
+  if (memory > 0 && reservation > memory) {
+    throw invalid('Minimum memory limit can not be less than memory reservation limit, see usage');
+  }
+  const nano = r.nanoCpus ?? 0;
+  if (nano < 0 || (nano > 0 && nano < 0.01e9))
+    throw invalid('Range of CPUs is from 0.01', { nanoCpus: nano });
+  if (nano > 0 && (r.cpuPeriod ?? 0) > 0) {
+    throw invalid('Conflicting options: Nano CPUs and CPU Period cannot both be set');
+  }
+  if (nano > 0 && (r.cpuQuota ?? 0) > 0) {
+    throw invalid('Conflicting options: Nano CPUs and CPU Quota cannot both be set');
+  }
+  if (r.cpuPeriod && (r.cpuPeriod < 1000 || r.cpuPeriod > 1_000_000)) {
+    throw invalid('CPU cfs period can not be less than 1ms (i.e. 1000) or larger than 1s (i.e. 1000000)');
+  }
+  if (r.cpuQuota && r.cpuQuota > 0 && r.cpuQuota < 1000) {
+    throw invalid('CPU cfs quota can not be less than 1ms (i.e. 1000)');
+  }
+  if (r.cpuShares !== undefined && r.cpuShares < 0) throw invalid('CPU shares cannot be negative');
+  if (r.cpusetCpus && !cpuList.test(r.cpusetCpus)) {
+    throw invalid(`Invalid value ${r.cpusetCpus} for cpuset cpus`, { cpusetCpus: r.cpusetCpus });
+  }
+}
+
+function memoryOf(r: ResourceSpec): Resources['memory'] {
+  const memory: NonNullable<Resources['memory']> = {};
+  if (r.memory) memory.limit = r.memory;
+  if (r.memoryReservation) memory.reservation = r.memoryReservation;
+  // As Docker: a memory limit without a swap limit allows as much swap again (swap counts memory+swap).
+  if (r.memorySwap) memory.swap = r.memorySwap;
+  else if (r.memory) memory.swap = r.memory * 2;
+  return Object.keys(memory).length ? memory : undefined;
+}
+
+function cpuOf(r: ResourceSpec): Resources['cpu'] {
+  const cpu: NonNullable<Resources['cpu']> = {};
+  if (r.cpuShares) cpu.shares = r.cpuShares;
+  if (r.nanoCpus) {
+    cpu.period = CPU_PERIOD;
+    cpu.quota = Math.round((r.nanoCpus * CPU_PERIOD) / 1e9);
+  }
+  if (r.cpuQuota) cpu.quota = r.cpuQuota;
+  if (r.cpuPeriod) cpu.period = r.cpuPeriod;
+  if (r.cpusetCpus) cpu.cpus = r.cpusetCpus;
+  return Object.keys(cpu).length ? cpu : undefined;
+}
+
+/**
+ * Memory, CPU and pids limits of the container's cgroup. Invalid combinations are refused when the
+ * step is built, so a create fails before anything is made. A pids limit of 0 or less is unlimited.
+ */
+export function resourcesStep(r: ResourceSpec): SpecStep {
+  validate(r);
+  const patch: Partial<Resources> = {};
+  const memory = memoryOf(r);
+  const cpu = cpuOf(r);
+  if (memory) patch.memory = memory;
+  if (cpu) patch.cpu = cpu;
+  if (r.pidsLimit !== undefined && r.pidsLimit > 0) patch.pids = { limit: r.pidsLimit };
+  return (spec) => withResources(spec, structuredClone(patch));
+}
