@@ -1,0 +1,90 @@
+import { parseArgs } from 'node:util';
+import { PolisError, defaultConfig, defaultSocket, type DaemonConfig, type RuntimeName } from '@polis/core';
+
+export const USAGE = `Usage: polisd [OPTIONS]
+
+A container engine with the Docker Engine API.
+
+Options:
+      --data-root string   Root directory of persistent state (default "/var/lib/polis")
+      --exec-root string   Root directory for execution state files (default "/run/polis")
+  -H, --host string        Daemon socket to listen on (default "unix:///run/polis/polis.sock")
+      --runtime string     Default OCI runtime: crun or runc (default "crun")
+      --runtime-path name=path
+                           Path of a runtime binary (repeatable)
+      --conmon string      Path of conmon (default "conmon")
+      --log-level string   debug, info, warn or error (default "info")
+      --log-max-size bytes Default bound on each container's log (default 10m)
+  -h, --help               Print usage
+  -v, --version            Print version`;
+
+export type FlagResult = { kind: 'help' } | { kind: 'version' } | { kind: 'run'; config: DaemonConfig };
+
+/** dockerd-style flags → daemon configuration. */
+export function parseFlags(argv: string[]): FlagResult {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      options: {
+        'data-root': { type: 'string' },
+        'exec-root': { type: 'string' },
+        host: { type: 'string', short: 'H', multiple: true },
+        runtime: { type: 'string', default: 'crun' },
+        'default-runtime': { type: 'string' },
+        'runtime-path': { type: 'string', multiple: true },
+        conmon: { type: 'string' },
+        'log-level': { type: 'string', short: 'l' },
+        'log-max-size': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+        version: { type: 'boolean', short: 'v' },
+      },
+      strict: true,
+      allowPositionals: false,
+    });
+  } catch (err) {
+    throw new PolisError('request.invalid', (err as Error).message);
+  }
+  const v = parsed.values;
+  if (v.help) return { kind: 'help' };
+  if (v.version) return { kind: 'version' };
+  const runtime = (v['default-runtime'] ?? v.runtime) as string;
+  if (runtime !== 'crun' && runtime !== 'runc') {
+    throw new PolisError('runtime.unknown', `unknown runtime "${runtime}": use crun or runc`);
+  }
+  const execRoot = v['exec-root'] ?? '/run/polis';
+  const base = defaultConfig({ execRoot });
+  const runtimes = { ...base.runtimes };
+  for (const entry of v['runtime-path'] ?? []) {
+    const [name, path] = entry.split('=');
+    if ((name !== 'crun' && name !== 'runc') || !path) {
+      throw new PolisError('request.invalid', `--runtime-path wants crun=PATH or runc=PATH, got "${entry}"`);
+    }
+    runtimes[name] = path;
+  }
+  const logLevel = (v['log-level'] ?? 'info') as DaemonConfig['logLevel'];
+  if (!['debug', 'info', 'warn', 'error'].includes(logLevel)) {
+    throw new PolisError('request.invalid', `invalid log level "${logLevel}"`);
+  }
+  const hosts = v.host?.length ? v.host : [defaultSocket(execRoot)];
+  return {
+    kind: 'run',
+    config: {
+      ...base,
+      dataRoot: v['data-root'] ?? base.dataRoot,
+      execRoot,
+      hosts,
+      defaultRuntime: runtime as RuntimeName,
+      runtimes,
+      conmonPath: v.conmon ?? base.conmonPath,
+      logLevel,
+      logMaxSize: v['log-max-size'] ? parseBytes(v['log-max-size']) : base.logMaxSize,
+    },
+  };
+}
+
+function parseBytes(text: string): number {
+  const m = /^(\d+)([kmg]?)b?$/i.exec(text.trim());
+  if (!m) throw new PolisError('request.invalid', `invalid size "${text}"`);
+  return Number(m[1]) * ({ '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 }[(m[2] ?? '').toLowerCase()] ?? 1);
+}

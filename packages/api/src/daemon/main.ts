@@ -1,0 +1,125 @@
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import {
+  PolisError,
+  createLogger,
+  setLogLevel,
+  toPolisError,
+  unixSocketPath,
+  which,
+  type DaemonConfig,
+} from '@polis/core';
+import { LocalImageService } from '@polis/image';
+import { ContainerManager, prepareHybridCgroups } from '@polis/runtime';
+import { createApiServer, listenUnix } from '../index.js';
+import { systemInfo, versionInfo } from './system.js';
+import { USAGE, parseFlags } from './flags.js';
+
+const log = createLogger('polisd');
+
+/** Resolves runtime and conmon binaries to absolute paths and checks that the default runtime exists. */
+function resolveBinaries(config: DaemonConfig): DaemonConfig {
+  const runtimes = { ...config.runtimes };
+  for (const name of ['crun', 'runc'] as const) runtimes[name] = which(runtimes[name]) ?? runtimes[name];
+  if (!runtimes[config.defaultRuntime].startsWith('/')) {
+    throw new PolisError('runtime.unavailable', `OCI runtime ${config.defaultRuntime} not found on PATH`);
+  }
+  const conmonPath = which(config.conmonPath);
+  if (!conmonPath) throw new PolisError('runtime.unavailable', `conmon not found (${config.conmonPath})`);
+  return { ...config, runtimes, conmonPath };
+}
+
+export interface RunningDaemon {
+  config: DaemonConfig;
+  close(): Promise<void>;
+}
+
+/** Opens the state, reconciles containers, and serves the API until closed. */
+export async function startDaemon(input: DaemonConfig): Promise<RunningDaemon> {
+  const config = resolveBinaries(input);
+  setLogLevel(config.logLevel);
+  if (process.getuid?.() !== 0) throw new PolisError('runtime.unavailable', 'polisd must run as root');
+  await mkdir(config.dataRoot, { recursive: true, mode: 0o711 });
+  await mkdir(config.execRoot, { recursive: true, mode: 0o711 });
+  if (config.defaultRuntime === 'crun') await prepareHybridCgroups();
+
+  const db = new Database(join(config.dataRoot, 'polis.db'));
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  db.pragma('busy_timeout = 5000');
+
+  const images = new LocalImageService({ db, dataRoot: config.dataRoot });
+  await images.init();
+  const containers = new ContainerManager({ db, config, images });
+  await containers.init();
+
+  const server = createApiServer({
+    containers,
+    images,
+    system: {
+      info: () => systemInfo(config, containers, images),
+      version: () => versionInfo(),
+    },
+  });
+  for (const host of config.hosts) {
+    const path = unixSocketPath(host);
+    if (!path) throw new PolisError('request.invalid', `unsupported host "${host}": use unix:///path`);
+    await listenUnix(server, path);
+    log.info('API listening', { host });
+  }
+  return {
+    config,
+    async close() {
+      containers.close();
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      db.close();
+    },
+  };
+}
+
+export async function main(argv = process.argv.slice(2)): Promise<void> {
+  let parsed;
+  try {
+    parsed = parseFlags(argv);
+  } catch (err) {
+    process.stderr.write(`polisd: ${toPolisError(err).message}\n\n${USAGE}\n`);
+    process.exit(125);
+  }
+  if (parsed.kind === 'help') {
+    process.stdout.write(`${USAGE}\n`);
+    return;
+  }
+  if (parsed.kind === 'version') {
+    const v = versionInfo();
+    process.stdout.write(`Polis version ${v.Version}, API ${v.ApiVersion}\n`);
+    return;
+  }
+  let daemon: RunningDaemon;
+  try {
+    daemon = await startDaemon(parsed.config);
+  } catch (err) {
+    process.stderr.write(`polisd: ${toPolisError(err).message}\n`);
+    process.exit(1);
+  }
+  log.info('polisd started', { dataRoot: daemon.config.dataRoot, execRoot: daemon.config.execRoot, pid: process.pid });
+  let stopping = false;
+  const shutdown = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    // Containers keep running under conmon; only the daemon goes away.
+    log.info('shutting down', { signal });
+    daemon.close().then(
+      () => process.exit(0),
+      (err) => {
+        log.error('shutdown', { err });
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+}

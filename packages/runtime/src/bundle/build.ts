@@ -1,0 +1,54 @@
+import { composeSpec, type ContainerRecord, type Spec } from '@polis/core';
+import { securitySteps } from '@polis/security';
+import type { HostRlimits } from '../host/limits.js';
+import type { ResolvedUser } from './user.js';
+import {
+  baseSpec,
+  withAnnotations,
+  withBinds,
+  withCgroupsPath,
+  withDefaultMounts,
+  withEtcFiles,
+  withHostname,
+  withProcess,
+  withTmpfs,
+} from './steps.js';
+
+const DEFAULT_SHM_SIZE = 64 * 1024 * 1024;
+
+export interface BuildInput {
+  record: ContainerRecord;
+  rootfs: string;
+  user: ResolvedUser;
+  hostRlimits: HostRlimits;
+  /** Network namespace: a path from the network layer, a fresh one ('none'), or the host's. */
+  network: 'none' | 'host' | { path: string };
+  cgroupParent: string;
+}
+
+/** The container's OCI config.json, composed from small steps in order. */
+export function buildSpec(input: BuildInput): Spec {
+  const { record } = input;
+  const { spec } = record;
+  return composeSpec(
+    baseSpec(input.rootfs, spec.storage.readonlyRootfs),
+    withProcess(record.process, input.user, spec.basic.tty, record.hostname),
+    withHostname(record.hostname, spec.basic.domainname),
+    withDefaultMounts(spec.resources.shmSize ?? DEFAULT_SHM_SIZE),
+    withEtcFiles({
+      hosts: record.paths.hostsPath,
+      hostname: record.paths.hostnamePath,
+      resolvConf: record.paths.resolvConfPath,
+    }),
+    withBinds(spec.storage.binds),
+    withTmpfs(spec.storage.tmpfs),
+    ...securitySteps({
+      security: spec.security,
+      resources: spec.resources,
+      namespaces: { network: input.network },
+      hostRlimits: input.hostRlimits,
+    }),
+    withCgroupsPath(`${input.cgroupParent}/${record.id}`),
+    withAnnotations({ 'io.polis.container.name': record.name, 'io.polis.image': record.imageRef }),
+  );
+}

@@ -1,0 +1,70 @@
+import { EventEmitter } from 'node:events';
+import type Database from 'better-sqlite3';
+import { join } from 'node:path';
+import { PolisError, type ContainerRecord, type DaemonConfig, type Logger } from '@polis/core';
+import type { ImageService } from '@polis/image';
+import { ContainerStore } from './store/container-store.js';
+import { KeyedMutex } from './lock.js';
+import { Waiters } from './waiters.js';
+import { OciRuntime } from './oci/runtime.js';
+import type { ContainerEvent } from './types.js';
+import type { HostRlimits } from './host/limits.js';
+
+/** Everything the lifecycle verbs share. Built once by `ContainerManager`. */
+export interface RuntimeContext {
+  config: DaemonConfig;
+  store: ContainerStore;
+  images: ImageService;
+  runtimes: Map<string, OciRuntime>;
+  locks: KeyedMutex;
+  waiters: Waiters;
+  /** `event` (ContainerEvent) for the outside; `exited:<id>` and `changed:<id>` inside the runtime. */
+  events: EventEmitter;
+  log: Logger;
+  hostRlimits: HostRlimits;
+  dirs: { containers: string; exits: string; sockets: string; runtimeState: string };
+}
+
+export function runtimeDirs(config: DaemonConfig): RuntimeContext['dirs'] {
+  return {
+    containers: join(config.dataRoot, 'containers'),
+    exits: join(config.execRoot, 'exits'),
+    sockets: join(config.execRoot, 'attach'),
+    runtimeState: join(config.execRoot, 'runtime'),
+  };
+}
+
+export function createRuntimes(config: DaemonConfig, stateRoot: string): Map<string, OciRuntime> {
+  const map = new Map<string, OciRuntime>();
+  for (const [name, path] of Object.entries(config.runtimes)) {
+    map.set(name, new OciRuntime(name as 'crun' | 'runc', path, join(stateRoot, name)));
+  }
+  return map;
+}
+
+export function runtimeFor(ctx: RuntimeContext, name: string): OciRuntime {
+  const rt = ctx.runtimes.get(name);
+  if (!rt) {
+    throw new PolisError('runtime.unknown', `unknown or invalid runtime name: ${name}`, { context: { name } });
+  }
+  return rt;
+}
+
+export function emit(
+  ctx: RuntimeContext,
+  action: string,
+  record: ContainerRecord,
+  attributes: Record<string, string> = {},
+): void {
+  const event: ContainerEvent = {
+    action,
+    id: record.id,
+    name: record.name,
+    image: record.imageRef,
+    attributes: { ...record.spec.basic.labels, image: record.imageRef, name: record.name, ...attributes },
+    time: Date.now(),
+  };
+  ctx.events.emit('event', event);
+}
+
+export type { Database };

@@ -1,0 +1,133 @@
+import { mkdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import {
+  PolisError,
+  ZERO_TIME,
+  generateId,
+  generateName,
+  isValidName,
+  type ContainerRecord,
+  type ContainerSpec,
+} from '@polis/core';
+import { securitySteps } from '@polis/security';
+import { emit, runtimeFor, type RuntimeContext } from '../context.js';
+import { signalName } from './signals.js';
+import { parseSize } from './start.js';
+import { resolveProcess } from '../bundle/process.js';
+import type { CreateOptions } from '../types.js';
+
+const MAX_NAME_TRIES = 20;
+
+/** The container's files, all under its own directory. */
+export function containerPaths(ctx: RuntimeContext, id: string): ContainerRecord['paths'] {
+  const dir = join(ctx.dirs.containers, id);
+  return {
+    dir,
+    bundle: dir,
+    rootfs: join(dir, 'rootfs'),
+    logPath: join(dir, 'ctr.log'),
+    hostsPath: join(dir, 'hosts'),
+    hostnamePath: join(dir, 'hostname'),
+    resolvConfPath: join(dir, 'resolv.conf'),
+  };
+}
+
+export function validateName(name: string): string {
+  const bare = name.startsWith('/') ? name.slice(1) : name;
+  if (!isValidName(bare)) {
+    throw new PolisError(
+      'container.name_invalid',
+      `Invalid container name (${name}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`,
+      { context: { name } },
+    );
+  }
+  return bare;
+}
+
+/**
+ * Records a new container. Nothing runs yet: the rootfs is mounted and the OCI bundle written at
+ * start. If anything fails after the record is saved, the record and directory are removed again.
+ */
+export async function createContainer(
+  ctx: RuntimeContext,
+  spec: ContainerSpec,
+  options: CreateOptions = {},
+): Promise<ContainerRecord> {
+  const image = ctx.images.get(spec.image);
+  const runtime = runtimeFor(ctx, spec.runtime ?? ctx.config.defaultRuntime).name;
+  if (spec.lifecycle.autoRemove && spec.lifecycle.restartPolicy.name !== 'no') {
+    throw new PolisError('request.invalid', 'conflicting options: cannot specify both --restart and --rm');
+  }
+  validateSpec(ctx, spec);
+  const resolved = resolveProcess(spec, image);
+  const id = generateId();
+  const hostname = spec.basic.hostname || (spec.network.mode === 'host' ? '' : id.slice(0, 12));
+  const record: ContainerRecord = {
+    id,
+    name: options.name ? validateName(options.name) : generateName(),
+    created: new Date().toISOString(),
+    imageId: image.id,
+    imageRef: spec.image,
+    spec,
+    process: resolved,
+    hostname,
+    runtime,
+    state: {
+      status: 'created',
+      pid: 0,
+      exitCode: 0,
+      error: '',
+      oomKilled: false,
+      startedAt: ZERO_TIME,
+      finishedAt: ZERO_TIME,
+      conmonPid: 0,
+      stoppedByUser: false,
+    },
+    restartCount: 0,
+    startCount: 0,
+    paths: containerPaths(ctx, id),
+  };
+  if (record.spec.network.mode === 'host' && !record.hostname) {
+    record.hostname = (await import('node:os')).hostname();
+  }
+  insertWithName(ctx, record, options.name === undefined);
+  try {
+    await mkdir(record.paths.dir, { recursive: true, mode: 0o710 });
+  } catch (err) {
+    ctx.store.delete(record.id);
+    await rm(record.paths.dir, { recursive: true, force: true });
+    throw new PolisError('store.failed', `creating ${record.paths.dir}: ${(err as Error).message}`, { cause: err });
+  }
+  emit(ctx, 'create', record);
+  return record;
+}
+
+/** Inserts; a generated name that collides is drawn again, a chosen one is a 409. */
+function insertWithName(ctx: RuntimeContext, record: ContainerRecord, generated: boolean): void {
+  for (let i = 0; ; i++) {
+    try {
+      ctx.store.insert(record);
+      return;
+    } catch (err) {
+      if (!generated || !(err instanceof PolisError) || err.code !== 'container.name_in_use') throw err;
+      if (i >= MAX_NAME_TRIES) record.name = `${generateName()}_${record.id.slice(0, 6)}`;
+      else record.name = generateName();
+    }
+  }
+}
+
+/** Rejects what would only fail at start: bad security options, signals, log options. */
+function validateSpec(ctx: RuntimeContext, spec: ContainerSpec): void {
+  securitySteps({
+    security: spec.security,
+    resources: spec.resources,
+    namespaces: { network: spec.network.mode === 'host' ? 'host' : 'none' },
+    hostRlimits: ctx.hostRlimits,
+  });
+  if (spec.basic.stopSignal) signalName(spec.basic.stopSignal);
+  const maxSize = spec.logging.options['max-size'];
+  if (maxSize !== undefined) parseSize(maxSize);
+  if (spec.network.mode !== 'none' && spec.network.mode !== 'host' && spec.network.mode !== 'bridge' && spec.network.mode !== 'default') {
+    throw new PolisError('request.invalid', `network ${spec.network.mode} not found`, { context: { network: spec.network.mode } });
+  }
+}

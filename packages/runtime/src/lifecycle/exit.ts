@@ -1,0 +1,69 @@
+import { readFile, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { emit, runtimeFor, type RuntimeContext } from '../context.js';
+import { removeLocked } from './remove.js';
+
+/**
+ * conmon wrote `<exits>/<id>`: the container ended. Records the exit code and finish time, releases
+ * the runtime state and the rootfs mount, wakes waiters, and removes `--rm` containers.
+ * Idempotent: a missing exit file (already handled) is a no-op.
+ */
+export async function handleExit(ctx: RuntimeContext, id: string): Promise<void> {
+  await ctx.locks.run(id, async () => {
+    const file = join(ctx.dirs.exits, id);
+    const exit = await readExitFile(file);
+    if (!exit) return;
+    const record = ctx.store.byId(id);
+    if (!record) {
+      await rm(file, { force: true });
+      return;
+    }
+    if (record.state.status === 'running' || record.state.status === 'paused') {
+      await finishRun(ctx, record.id, exit.code, exit.time);
+    }
+    await rm(file, { force: true });
+  });
+}
+
+export async function readExitFile(file: string): Promise<{ code: number; time: Date } | undefined> {
+  try {
+    const [text, st] = await Promise.all([readFile(file, 'utf8'), stat(file)]);
+    const code = Number.parseInt(text.trim(), 10);
+    return { code: Number.isNaN(code) ? 255 : code, time: st.mtime };
+  } catch {
+    return undefined;
+  }
+}
+
+/** Records that the current run ended (called under the container's lock). */
+export async function finishRun(
+  ctx: RuntimeContext,
+  id: string,
+  exitCode: number,
+  finishedAt: Date,
+  error = '',
+): Promise<void> {
+  const record = ctx.store.byId(id);
+  if (!record) return;
+  const runtime = runtimeFor(ctx, record.runtime);
+  await runtime.delete(id, true).catch((err) => ctx.log.debug('runtime delete after exit', { id, err }));
+  await ctx.images
+    .unmountRootfs(record.paths.dir)
+    .catch((err) => ctx.log.warn('unmounting rootfs after exit', { id, err }));
+  record.state = {
+    ...record.state,
+    status: 'exited',
+    pid: 0,
+    conmonPid: 0,
+    exitCode,
+    error,
+    finishedAt: finishedAt.toISOString(),
+  };
+  ctx.store.update(record);
+  emit(ctx, 'die', record, { exitCode: String(exitCode) });
+  ctx.events.emit(`exited:${id}`, exitCode);
+  ctx.waiters.exited(id, { StatusCode: exitCode, ...(error ? { Error: { Message: error } } : {}) });
+  if (record.spec.lifecycle.autoRemove) {
+    await removeLocked(ctx, record.id).catch((err) => ctx.log.warn('auto-remove failed', { id, err }));
+  }
+}

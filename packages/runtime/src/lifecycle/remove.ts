@@ -1,0 +1,41 @@
+import { rm } from 'node:fs/promises';
+import { PolisError } from '@polis/core';
+import { emit, runtimeFor, type RuntimeContext } from '../context.js';
+import { resolveContainer } from '../store/resolve.js';
+import type { RemoveOptions } from '../types.js';
+import { killAndWait } from './stop.js';
+
+/** `rm`: a running container is a 409 unless forced; forced, it is killed first. */
+export async function removeContainer(ctx: RuntimeContext, reference: string, options: RemoveOptions = {}): Promise<void> {
+  const record = resolveContainer(ctx.store, reference);
+  const live = record.state.status === 'running' || record.state.status === 'paused';
+  if (live && !options.force) {
+    const what = record.state.status === 'paused' ? 'paused' : 'running';
+    throw new PolisError(
+      'container.is_running',
+      `You cannot remove a ${what} container ${record.id}. Stop the container before attempting removal or force remove`,
+      { context: { id: record.id } },
+    );
+  }
+  if (live) await killAndWait(ctx, record.id);
+  await ctx.locks.run(record.id, () => removeLocked(ctx, record.id));
+}
+
+/** Removes a stopped container's runtime state, mount, files and record (caller holds the lock). */
+export async function removeLocked(ctx: RuntimeContext, id: string): Promise<void> {
+  const record = ctx.store.byId(id);
+  if (!record) return;
+  if (record.state.status === 'running' || record.state.status === 'paused') {
+    throw new PolisError('container.is_running', `container ${id} is running`, { context: { id } });
+  }
+  record.state.status = 'removing';
+  ctx.store.update(record);
+  await runtimeFor(ctx, record.runtime)
+    .delete(id, true)
+    .catch(() => undefined);
+  await ctx.images.unmountRootfs(record.paths.dir);
+  await rm(record.paths.dir, { recursive: true, force: true });
+  ctx.store.delete(id);
+  emit(ctx, 'destroy', record);
+  ctx.waiters.removed(id, { StatusCode: record.state.exitCode });
+}

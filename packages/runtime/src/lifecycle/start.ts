@@ -1,0 +1,134 @@
+import { rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { PolisError, isPolisError, writeFileAtomic, type ContainerRecord } from '@polis/core';
+import { emit, runtimeFor, type RuntimeContext } from '../context.js';
+import { buildSpec } from '../bundle/build.js';
+import { writeEtcFiles } from '../bundle/etc-files.js';
+import { resolveUser } from '../bundle/user.js';
+import { conmonCreate } from '../oci/conmon.js';
+import { classifyStartFailure } from '../oci/errors.js';
+import { resolveContainer } from '../store/resolve.js';
+
+export const CGROUP_PARENT = '/polis';
+
+export function bundleFiles(record: ContainerRecord): Record<'config' | 'pid' | 'conmonPid' | 'runtimeLog', string> {
+  const dir = record.paths.bundle;
+  return {
+    config: join(dir, 'config.json'),
+    pid: join(dir, 'pidfile'),
+    conmonPid: join(dir, 'conmon.pid'),
+    runtimeLog: join(dir, 'oci-log'),
+  };
+}
+
+/** Starts a created or exited container. Already running is `container.already_started` (304). */
+export async function startContainer(ctx: RuntimeContext, reference: string): Promise<ContainerRecord> {
+  const id = resolveContainer(ctx.store, reference).id;
+  return ctx.locks.run(id, async () => {
+    const record = resolveContainer(ctx.store, id);
+    switch (record.state.status) {
+      case 'running':
+        throw new PolisError('container.already_started', `container ${id} is already running`);
+      case 'paused':
+        throw new PolisError('container.is_paused', 'cannot start a paused container, try unpause instead');
+      case 'removing':
+      case 'dead':
+        throw new PolisError('container.removal_in_progress', `container ${id} is marked for removal and cannot be started`);
+      default:
+        break;
+    }
+    await launch(ctx, record);
+    return record;
+  });
+}
+
+/** Mounts, writes the bundle, runs conmon + `<runtime> start`; undoes all of it on failure. */
+export async function launch(ctx: RuntimeContext, record: ContainerRecord): Promise<void> {
+  const runtime = runtimeFor(ctx, record.runtime);
+  const files = bundleFiles(record);
+  let created = false;
+  let mounted = false;
+  try {
+    const layout = await ctx.images.mountRootfs(record.imageId, record.paths.dir);
+    mounted = true;
+    const user = await resolveUser(layout.target, record.process.user);
+    await writeEtcFiles(record);
+    const mode = record.spec.network.mode;
+    const spec = buildSpec({
+      record,
+      rootfs: layout.target,
+      user,
+      hostRlimits: ctx.hostRlimits,
+      network: mode === 'host' ? 'host' : 'none',
+      cgroupParent: CGROUP_PARENT,
+    });
+    await writeFileAtomic(files.config, JSON.stringify(spec));
+    await runtime.delete(record.id, true).catch(() => undefined);
+    await rm(join(ctx.dirs.exits, record.id), { force: true });
+    await writeFile(files.runtimeLog, '');
+    const { pid, conmonPid } = await conmonCreate({
+      conmonPath: ctx.config.conmonPath,
+      runtime,
+      id: record.id,
+      name: record.name,
+      bundle: record.paths.bundle,
+      exitDir: ctx.dirs.exits,
+      socketDir: ctx.dirs.sockets,
+      logPath: record.paths.logPath,
+      logMaxSize: logMaxSize(ctx, record),
+      pidFile: files.pid,
+      conmonPidFile: files.conmonPid,
+      runtimeLog: files.runtimeLog,
+      terminal: record.spec.basic.tty,
+      stdin: record.spec.basic.openStdin,
+    });
+    created = true;
+    await runtime.start(record.id);
+    record.state = {
+      ...record.state,
+      status: 'running',
+      pid,
+      conmonPid,
+      exitCode: 0,
+      error: '',
+      oomKilled: false,
+      startedAt: new Date().toISOString(),
+      stoppedByUser: false,
+    };
+    record.startCount += 1;
+    ctx.store.update(record);
+    emit(ctx, 'start', record);
+  } catch (err) {
+    if (created) await runtime.delete(record.id, true).catch(() => undefined);
+    await rm(join(ctx.dirs.exits, record.id), { force: true }).catch(() => undefined);
+    if (mounted) await ctx.images.unmountRootfs(record.paths.dir).catch(() => undefined);
+    throw recordStartFailure(ctx, record, err);
+  }
+}
+
+/** Keeps the failure in the container's state (ExitCode 126/127/128 and Error, as Docker) and rethrows. */
+function recordStartFailure(ctx: RuntimeContext, record: ContainerRecord, err: unknown): PolisError {
+  const error = isPolisError(err)
+    ? err
+    : new PolisError('container.start_failed', (err as Error).message, { cause: err });
+  const exitCode =
+    typeof error.context.exitCode === 'number' ? error.context.exitCode : classifyStartFailure(error.message).exitCode;
+  const current = ctx.store.byId(record.id);
+  if (current) {
+    current.state = { ...current.state, exitCode, error: error.message, pid: 0, conmonPid: 0 };
+    ctx.store.update(current);
+  }
+  return error;
+}
+
+function logMaxSize(ctx: RuntimeContext, record: ContainerRecord): number {
+  const opt = record.spec.logging.options['max-size'];
+  return opt ? parseSize(opt) : ctx.config.logMaxSize;
+}
+
+export function parseSize(text: string): number {
+  const m = /^(\d+(?:\.\d+)?)\s*([kmgKMG]?)[bB]?$/.exec(text.trim());
+  if (!m) throw new PolisError('request.invalid', `invalid size: '${text}'`);
+  const mult = { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 }[(m[2] ?? '').toLowerCase()] ?? 1;
+  return Math.floor(Number(m[1]) * mult);
+}

@@ -1,0 +1,95 @@
+import { once } from 'node:events';
+import { PolisError } from '@polis/core';
+import { emit, runtimeFor, type RuntimeContext } from '../context.js';
+import { resolveContainer } from '../store/resolve.js';
+import type { StopOptions } from '../types.js';
+import { signalName } from './signals.js';
+
+const DEFAULT_STOP_TIMEOUT = 10;
+
+function isLive(status: string): boolean {
+  return status === 'running' || status === 'paused';
+}
+
+/** Resolves when the container's current run has been recorded as ended, or after `ms`. */
+function exitedWithin(ctx: RuntimeContext, id: string, ms: number): Promise<boolean> {
+  const ac = new AbortController();
+  const timer = ms >= 0 ? setTimeout(() => ac.abort(), ms) : undefined;
+  return once(ctx.events, `exited:${id}`, { signal: ac.signal }).then(
+    () => {
+      clearTimeout(timer);
+      return true;
+    },
+    () => false,
+  );
+}
+
+async function signal(ctx: RuntimeContext, id: string, sig: string): Promise<void> {
+  const record = resolveContainer(ctx.store, id);
+  const runtime = runtimeFor(ctx, record.runtime);
+  await runtime.kill(id, sig);
+  // A frozen process cannot act on a signal: thaw it so the signal lands.
+  if (record.state.status === 'paused') {
+    await runtime.resume(id).catch(() => undefined);
+    record.state.status = 'running';
+    ctx.store.update(record);
+  }
+}
+
+/** SIGKILL and wait until the exit is recorded (used by `rm -f` and the end of `stop`). */
+export async function killAndWait(ctx: RuntimeContext, id: string): Promise<void> {
+  const exited = exitedWithin(ctx, id, 30_000);
+  try {
+    await signal(ctx, id, 'KILL');
+  } catch (err) {
+    if (!isLive(resolveContainer(ctx.store, id).state.status)) return;
+    throw err;
+  }
+  if (!(await exited) && isLive(resolveContainer(ctx.store, id).state.status)) {
+    throw new PolisError('runtime.failed', `container ${id} did not exit after SIGKILL`, { context: { id } });
+  }
+}
+
+/** `stop`: the stop signal, then SIGKILL after the timeout. Not running is `already_stopped` (304). */
+export async function stopContainer(ctx: RuntimeContext, reference: string, options: StopOptions = {}): Promise<void> {
+  const record = resolveContainer(ctx.store, reference);
+  if (!isLive(record.state.status)) {
+    throw new PolisError('container.already_stopped', `container ${record.id} is not running`);
+  }
+  record.state.stoppedByUser = true;
+  ctx.store.update(record);
+  const image = ctx.images.list({ all: true }).find((i) => i.id === record.imageId);
+  const sig = signalName(
+    options.signal ?? record.spec.basic.stopSignal ?? image?.config.config?.StopSignal ?? 'SIGTERM',
+  );
+  const timeout = options.timeout ?? record.spec.basic.stopTimeout ?? DEFAULT_STOP_TIMEOUT;
+  const exited = exitedWithin(ctx, record.id, timeout < 0 ? -1 : timeout * 1000);
+  try {
+    await signal(ctx, record.id, sig);
+  } catch (err) {
+    if (!isLive(resolveContainer(ctx.store, record.id).state.status)) return;
+    throw err;
+  }
+  emit(ctx, 'kill', record, { signal: sig.replace(/^SIG/, '') });
+  if (await exited) return emit(ctx, 'stop', record);
+  if (!isLive(resolveContainer(ctx.store, record.id).state.status)) return emit(ctx, 'stop', record);
+  await killAndWait(ctx, record.id);
+  emit(ctx, 'stop', record);
+}
+
+/** `kill -s`: the container must be running. */
+export async function killContainer(ctx: RuntimeContext, reference: string, sig = 'SIGKILL'): Promise<void> {
+  const record = resolveContainer(ctx.store, reference);
+  if (!isLive(record.state.status)) {
+    throw new PolisError('container.not_running', `Container ${record.id} is not running`, {
+      context: { id: record.id },
+    });
+  }
+  const name = signalName(sig);
+  if (name === 'SIGKILL' || name === 'SIGTERM') {
+    record.state.stoppedByUser = true;
+    ctx.store.update(record);
+  }
+  await signal(ctx, record.id, name);
+  emit(ctx, 'kill', record, { signal: name.replace(/^SIG/, '') });
+}

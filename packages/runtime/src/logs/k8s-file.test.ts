@@ -1,0 +1,27 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { entrySeconds, normaliseTime, parseLine, splitLines } from './k8s-file.js';
+
+test('full and partial lines', () => {
+  const full = parseLine('2026-11-27T00:31:44.123456789+00:00 stdout F hello world');
+  assert.equal(full?.stream, 'stdout');
+  assert.equal(full?.data.toString(), 'hello world\n');
+  assert.equal(full?.time, '2026-11-27T00:31:44.123456789Z');
+  const partial = parseLine('2026-11-27T00:31:44.1+00:00 stderr P no newline');
+  assert.equal(partial?.stream, 'stderr');
+  assert.equal(partial?.data.toString(), 'no newline');
+  assert.equal(parseLine('2026-11-27T00:31:44Z stdout F ')?.data.toString(), '\n');
+  assert.equal(parseLine('garbage'), undefined);
+});
+
+test('times are normalised to UTC with nanoseconds', () => {
+  assert.equal(normaliseTime('2026-11-27T02:00:00.5+02:00'), '2026-11-27T00:00:00.500000000Z');
+  const e = parseLine('2026-11-27T00:00:01.250000000Z stdout F x');
+  assert.ok(e);
+  assert.equal(entrySeconds(e), Date.parse('2026-11-27T00:00:01Z') / 1000 + 0.25);
+});
+
+test('splitLines keeps the unfinished remainder', () => {
+  assert.deepEqual(splitLines('a\nb\nc'), { lines: ['a', 'b'], rest: 'c' });
+  assert.deepEqual(splitLines('a\n'), { lines: ['a'], rest: '' });
+});

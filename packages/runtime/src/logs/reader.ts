@@ -1,0 +1,109 @@
+import { open, stat } from 'node:fs/promises';
+import { watch, type FSWatcher } from 'node:fs';
+import { dirname } from 'node:path';
+import type { LogEntry, LogOptions } from '../types.js';
+import { entrySeconds, parseLine, splitLines } from './k8s-file.js';
+
+export interface FollowControl {
+  /** True once the container's run being followed has ended (then one last read drains the file). */
+  ended(): boolean;
+  /** Wakes the reader up (exit events call this). */
+  onWake(cb: () => void): () => void;
+}
+
+const POLL_MS = 250;
+
+function wanted(entry: LogEntry, o: LogOptions): boolean {
+  if (entry.stream === 'stdout' && !o.stdout) return false;
+  if (entry.stream === 'stderr' && !o.stderr) return false;
+  const t = entrySeconds(entry);
+  if (o.since !== undefined && t < o.since) return false;
+  if (o.until !== undefined && t > o.until) return false;
+  return true;
+}
+
+async function readFrom(path: string, offset: number): Promise<{ text: string; size: number }> {
+  let fh;
+  try {
+    fh = await open(path, 'r');
+  } catch {
+    return { text: '', size: 0 };
+  }
+  try {
+    const { size } = await fh.stat();
+    if (size <= offset) return { text: '', size };
+    const buf = Buffer.alloc(size - offset);
+    const { bytesRead } = await fh.read(buf, 0, buf.length, offset);
+    return { text: buf.subarray(0, bytesRead).toString('utf8'), size: offset + bytesRead };
+  } finally {
+    await fh.close();
+  }
+}
+
+export async function logSize(path: string): Promise<number> {
+  return (await stat(path).catch(() => ({ size: 0 }))).size;
+}
+
+/**
+ * Reads a container's log: what is there (honouring tail/since/until/streams), then, when following,
+ * what is appended until `control.ended()`; a truncated (rotated) file is read again from its start.
+ */
+export async function* readLog(
+  path: string,
+  options: LogOptions & { startOffset?: number },
+  control?: FollowControl,
+  signal?: AbortSignal,
+): AsyncGenerator<LogEntry> {
+  let offset = options.startOffset ?? 0;
+  const first = await readFrom(path, offset);
+  const { lines, rest } = splitLines(first.text);
+  offset = first.size - Buffer.byteLength(rest);
+  let entries = lines.map(parseLine).filter((e): e is LogEntry => e !== undefined && wanted(e, options));
+  if (options.tail !== undefined && options.tail >= 0) entries = options.tail === 0 ? [] : entries.slice(-options.tail);
+  for (const e of entries) yield e;
+  if (!options.follow || !control) return;
+
+  let wake: (() => void) | undefined;
+  const poke = (): void => wake?.();
+  let watcher: FSWatcher | undefined;
+  try {
+    watcher = watch(dirname(path), poke);
+    watcher.on('error', () => undefined);
+  } catch {
+    watcher = undefined;
+  }
+  const unsubscribe = control.onWake(poke);
+  signal?.addEventListener('abort', poke, { once: true });
+  let pending = '';
+  try {
+    for (;;) {
+      if (signal?.aborted) return;
+      const endedBefore = control.ended();
+      const size = await logSize(path);
+      if (size < offset) {
+        offset = 0;
+        pending = '';
+      }
+      const chunk = await readFrom(path, offset);
+      offset = chunk.size;
+      const split = splitLines(pending + chunk.text);
+      pending = split.rest;
+      for (const line of split.lines) {
+        const e = parseLine(line);
+        if (e && wanted(e, options)) yield e;
+      }
+      if (endedBefore) return;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, POLL_MS);
+        wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      wake = undefined;
+    }
+  } finally {
+    watcher?.close();
+    unsubscribe();
+  }
+}

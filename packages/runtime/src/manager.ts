@@ -1,0 +1,211 @@
+import { EventEmitter } from 'node:events';
+import type Database from 'better-sqlite3';
+import { mkdir } from 'node:fs/promises';
+import { createLogger, type ContainerRecord, type ContainerSpec, type DaemonConfig } from '@polis/core';
+import type { ImageService } from '@polis/image';
+import { createRuntimes, runtimeDirs, type RuntimeContext } from './context.js';
+import { ContainerStore } from './store/container-store.js';
+import { resolveContainer } from './store/resolve.js';
+import { KeyedMutex } from './lock.js';
+import { Waiters } from './waiters.js';
+import { hostRlimits } from './host/limits.js';
+import { ExitWatcher } from './monitor/exit-watcher.js';
+import { recoverContainers } from './recover.js';
+import { createContainer } from './lifecycle/create.js';
+import { startContainer } from './lifecycle/start.js';
+import { killContainer, stopContainer } from './lifecycle/stop.js';
+import { pauseContainer, unpauseContainer } from './lifecycle/pause.js';
+import { removeContainer } from './lifecycle/remove.js';
+import { renameContainer } from './lifecycle/rename.js';
+import { waitContainer } from './lifecycle/wait.js';
+import { filterContainers } from './list.js';
+import { logSize, readLog, type FollowControl } from './logs/reader.js';
+import { isPolisError } from '@polis/core';
+import type {
+  AttachOptions,
+  ContainerEvent,
+  ContainerService,
+  CreateOptions,
+  ListOptions,
+  LogEntry,
+  LogOptions,
+  RemoveOptions,
+  StopOptions,
+  WaitCondition,
+  WaitResult,
+} from './types.js';
+
+export interface ContainerManagerOptions {
+  db: Database.Database;
+  config: DaemonConfig;
+  images: ImageService;
+}
+
+const isLive = (r: ContainerRecord | undefined): boolean =>
+  r !== undefined && (r.state.status === 'running' || r.state.status === 'paused');
+
+/** The runtime's face: the ContainerService the API calls. */
+export class ContainerManager implements ContainerService {
+  readonly ctx: RuntimeContext;
+  private readonly exits: ExitWatcher;
+
+  constructor(options: ContainerManagerOptions) {
+    const dirs = runtimeDirs(options.config);
+    this.ctx = {
+      config: options.config,
+      store: new ContainerStore(options.db),
+      images: options.images,
+      runtimes: createRuntimes(options.config, dirs.runtimeState),
+      locks: new KeyedMutex(),
+      waiters: new Waiters(),
+      events: new EventEmitter(),
+      log: createLogger('runtime'),
+      hostRlimits: hostRlimits(),
+      dirs,
+    };
+    this.ctx.events.setMaxListeners(0);
+    this.exits = new ExitWatcher(this.ctx);
+  }
+
+  /** Creates directories, reconciles records with what conmon saw while we were away, starts watching. */
+  async init(): Promise<void> {
+    const { dirs } = this.ctx;
+    for (const d of [dirs.containers, dirs.exits, dirs.sockets, dirs.runtimeState]) {
+      await mkdir(d, { recursive: true, mode: 0o711 });
+    }
+    this.exits.start();
+    await recoverContainers(this.ctx);
+    await this.exits.sweep();
+  }
+
+  close(): void {
+    this.exits.stop();
+  }
+
+  onEvent(listener: (e: ContainerEvent) => void): () => void {
+    this.ctx.events.on('event', listener);
+    return () => this.ctx.events.off('event', listener);
+  }
+
+  create(spec: ContainerSpec, options?: CreateOptions): Promise<ContainerRecord> {
+    return createContainer(this.ctx, spec, options);
+  }
+
+  start(reference: string): Promise<ContainerRecord> {
+    return startContainer(this.ctx, reference);
+  }
+
+  stop(reference: string, options?: StopOptions): Promise<void> {
+    return stopContainer(this.ctx, reference, options);
+  }
+
+  kill(reference: string, signal?: string): Promise<void> {
+    return killContainer(this.ctx, reference, signal);
+  }
+
+  async restart(reference: string, options?: StopOptions): Promise<void> {
+    const record = this.get(reference);
+    try {
+      await this.stop(record.id, options);
+    } catch (err) {
+      if (!isPolisError(err, 'container.already_stopped')) throw err;
+    }
+    await this.start(record.id);
+    const after = this.get(record.id);
+    this.ctx.events.emit('event', {
+      action: 'restart',
+      id: after.id,
+      name: after.name,
+      image: after.imageRef,
+      attributes: { name: after.name, image: after.imageRef },
+      time: Date.now(),
+    } satisfies ContainerEvent);
+  }
+
+  pause(reference: string): Promise<void> {
+    return pauseContainer(this.ctx, reference);
+  }
+
+  unpause(reference: string): Promise<void> {
+    return unpauseContainer(this.ctx, reference);
+  }
+
+  remove(reference: string, options?: RemoveOptions): Promise<void> {
+    return removeContainer(this.ctx, reference, options);
+  }
+
+  rename(reference: string, newName: string): Promise<void> {
+    return renameContainer(this.ctx, reference, newName);
+  }
+
+  wait(reference: string, condition: WaitCondition, signal?: AbortSignal): Promise<WaitResult> {
+    return waitContainer(this.ctx, reference, condition, signal);
+  }
+
+  get(reference: string): ContainerRecord {
+    return resolveContainer(this.ctx.store, reference);
+  }
+
+  list(options?: ListOptions): ContainerRecord[] {
+    return filterContainers(this.ctx.store.all(), options);
+  }
+
+  usingImage(imageId: string): string[] {
+    return this.ctx.store
+      .all()
+      .filter((c) => c.imageId === imageId)
+      .map((c) => c.id);
+  }
+
+  logs(reference: string, options: LogOptions, signal?: AbortSignal): AsyncIterable<LogEntry> {
+    const record = this.get(reference);
+    const control: FollowControl = {
+      ended: () => !isLive(this.ctx.store.byId(record.id)),
+      onWake: (cb) => this.subscribeEnd(record.id, cb),
+    };
+    return readLog(record.paths.logPath, options, control, signal);
+  }
+
+  attach(reference: string, options: AttachOptions, signal?: AbortSignal): AsyncIterable<LogEntry> {
+    const record = this.get(reference);
+    // Subscribe now, not when iteration begins, so an exit right after attach is not missed.
+    let ended = false;
+    const unsubscribe = this.subscribeEnd(record.id, () => (ended = true));
+    const control: FollowControl = {
+      ended: () => ended,
+      onWake: (cb) => this.subscribeEnd(record.id, cb),
+    };
+    const startOffset = options.logs ? Promise.resolve(0) : logSize(record.paths.logPath);
+    const path = record.paths.logPath;
+    return (async function* () {
+      try {
+        yield* readLog(
+          path,
+          {
+            stdout: options.stdout,
+            stderr: options.stderr,
+            follow: options.stream,
+            startOffset: await startOffset,
+          },
+          control,
+          signal,
+        );
+      } finally {
+        unsubscribe();
+      }
+    })();
+  }
+
+  /** Calls `cb` when the container's current run ends or it is removed. */
+  private subscribeEnd(id: string, cb: () => void): () => void {
+    const onEvent = (e: ContainerEvent): void => {
+      if (e.id === id && e.action === 'destroy') cb();
+    };
+    this.ctx.events.on(`exited:${id}`, cb);
+    this.ctx.events.on('event', onEvent);
+    return () => {
+      this.ctx.events.off(`exited:${id}`, cb);
+      this.ctx.events.off('event', onEvent);
+    };
+  }
+}

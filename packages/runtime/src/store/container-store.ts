@@ -1,0 +1,101 @@
+import type Database from 'better-sqlite3';
+import { PolisError, type ContainerRecord } from '@polis/core';
+
+/**
+ * Container records in SQLite. The record is one JSON document; the name has its own UNIQUE column so
+ * that two creates of one name race in the database, not in our code.
+ */
+export class ContainerStore {
+  private readonly insertStmt;
+  private readonly updateStmt;
+  private readonly deleteStmt;
+  private readonly allStmt;
+  private readonly byIdStmt;
+  private readonly byNameStmt;
+  private readonly cache = new Map<string, ContainerRecord>();
+
+  constructor(db: Database.Database) {
+    db.exec(`CREATE TABLE IF NOT EXISTS containers (
+      id TEXT PRIMARY KEY,
+      name TEXT NOT NULL UNIQUE,
+      created TEXT NOT NULL,
+      record TEXT NOT NULL
+    )`);
+    this.insertStmt = db.prepare('INSERT INTO containers (id, name, created, record) VALUES (?, ?, ?, ?)');
+    this.updateStmt = db.prepare('UPDATE containers SET name = ?, record = ? WHERE id = ?');
+    this.deleteStmt = db.prepare('DELETE FROM containers WHERE id = ?');
+    this.allStmt = db.prepare('SELECT record FROM containers ORDER BY created DESC, rowid DESC');
+    this.byIdStmt = db.prepare('SELECT record FROM containers WHERE id = ?');
+    this.byNameStmt = db.prepare('SELECT id FROM containers WHERE name = ?');
+    for (const row of this.allStmt.all() as { record: string }[]) {
+      const rec = JSON.parse(row.record) as ContainerRecord;
+      this.cache.set(rec.id, rec);
+    }
+  }
+
+  insert(record: ContainerRecord): void {
+    try {
+      this.insertStmt.run(record.id, record.name, record.created, JSON.stringify(record));
+    } catch (err) {
+      if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') throw this.nameConflict(record.name);
+      throw new PolisError('store.failed', `saving container ${record.id}: ${(err as Error).message}`, {
+        cause: err,
+      });
+    }
+    this.cache.set(record.id, structuredClone(record));
+  }
+
+  /** Persists a changed record (state, name). */
+  update(record: ContainerRecord): void {
+    try {
+      this.updateStmt.run(record.name, JSON.stringify(record), record.id);
+    } catch (err) {
+      if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') throw this.nameConflict(record.name);
+      throw new PolisError('store.failed', `saving container ${record.id}: ${(err as Error).message}`, {
+        cause: err,
+      });
+    }
+    this.cache.set(record.id, structuredClone(record));
+  }
+
+  delete(id: string): void {
+    this.deleteStmt.run(id);
+    this.cache.delete(id);
+  }
+
+  /** A copy of the record, or undefined. */
+  byId(id: string): ContainerRecord | undefined {
+    const rec = this.cache.get(id);
+    return rec ? structuredClone(rec) : undefined;
+  }
+
+  idByName(name: string): string | undefined {
+    return (this.byNameStmt.get(name) as { id: string } | undefined)?.id;
+  }
+
+  /** All records, newest first. */
+  all(): ContainerRecord[] {
+    return [...this.cache.values()]
+      .sort((a, b) => (a.created < b.created ? 1 : a.created > b.created ? -1 : 0))
+      .map((r) => structuredClone(r));
+  }
+
+  ids(): string[] {
+    return [...this.cache.keys()];
+  }
+
+  /** Re-reads one record from the database (used by tests and recovery). */
+  reload(id: string): ContainerRecord | undefined {
+    const row = this.byIdStmt.get(id) as { record: string } | undefined;
+    return row ? (JSON.parse(row.record) as ContainerRecord) : undefined;
+  }
+
+  private nameConflict(name: string): PolisError {
+    const owner = this.idByName(name) ?? '';
+    return new PolisError(
+      'container.name_in_use',
+      `Conflict. The container name "/${name}" is already in use by container "${owner}". You have to remove (or rename) that container to be able to reuse that name.`,
+      { context: { name, owner } },
+    );
+  }
+}
