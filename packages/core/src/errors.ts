@@ -40,6 +40,8 @@ const catalogue = {
   'image.reference_invalid': 'invalid_argument',
   'image.layer_invalid': 'invalid_argument',
   'image.digest_mismatch': 'invalid_argument',
+  'image.multiple_tags': 'conflict',
+  'image.change_invalid': 'invalid_argument',
   'runtime.unknown': 'invalid_argument',
   'runtime.unavailable': 'unavailable',
   'runtime.failed': 'internal',

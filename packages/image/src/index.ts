@@ -1,1 +1,23 @@
 export type * from './types.js';
+export { LocalImageService, type LocalImageServiceOptions } from './service.js';
+export {
+  parseReference,
+  normalizeReference,
+  withDefaultTag,
+  formatReference,
+  repositoryName,
+  DEFAULT_DOMAIN,
+  DEFAULT_TAG,
+  type ImageReference,
+} from './reference/parse.js';
+export { familiarName, familiarRepository } from './reference/familiar.js';
+export { digestProblem, digestHex, isSha256Digest, sha256Digest } from './digest.js';
+export { BlobStore, type BlobInfo, type BlobSource, type ExpectedBlob } from './store/blobs.js';
+export { LayerStore, type LayerSource } from './layers/store.js';
+export { chainIds } from './layers/chain.js';
+export { convertWhiteouts, OPAQUE_MARKER, WHITEOUT_PREFIX, OVERLAY_OPAQUE_XATTR } from './layers/whiteout.js';
+export { decompress, detectCompression, type Compression } from './layers/stream.js';
+export { extractTar } from './layers/extract.js';
+export { hostPlatform } from './import/config.js';
+export { applyChanges } from './import/changes.js';
+export { busyboxRootfsTar, type BusyboxRootfsOptions } from './busybox-rootfs.js';

@@ -7,20 +7,31 @@ export type ImageDeleteItem = { Untagged: string } | { Deleted: string };
 export interface ImportOptions {
   /** Name to give the image (`busybox`, `repo:tag`); none makes a dangling image. */
   reference?: string;
-  /** Commit message kept in the history. */
+  /** Commit message kept in the history; default `Imported from <source>`. */
   message?: string;
-  /** Dockerfile-like changes (`CMD ["sh"]`, `ENV A=b`, `WORKDIR /x`, `ENTRYPOINT`, `USER`, `LABEL`, `EXPOSE`). */
+  /** Where the tarball came from (`-` for the request body, or a URL), for the default message. */
+  source?: string;
+  /**
+   * Dockerfile-like changes: CMD, ENTRYPOINT, ENV, WORKDIR, USER, LABEL, EXPOSE, STOPSIGNAL, VOLUME.
+   * Anything else fails with `image.change_invalid`.
+   */
   changes?: string[];
-  platform?: { os: string; architecture: string };
+  /** Defaults to the host (`linux`, Node's arch in OCI terms: x64 → amd64). */
+  platform?: { os: string; architecture: string; variant?: string };
 }
 
 export interface ImageListOptions {
+  /** Accepted for the API's sake; Polis keeps no intermediate images, so it changes nothing. */
   all?: boolean;
-  /** Docker filters: reference, dangling, label, before, since. */
+  /**
+   * Docker filters: reference (glob on familiar or full names), dangling (true/false), label (`k` or
+   * `k=v`, all must hold), before, since (an image reference). Others fail with `request.invalid`.
+   */
   filters?: Record<string, string[]>;
 }
 
 export interface RemoveImageOptions {
+  /** Removes all names; an image a container uses is then kept as a dangling image, else deleted. */
   force?: boolean;
   /** Returns true when a container uses this image id (removal is then a 409 unless forced). */
   inUse?: (imageId: string) => boolean;
@@ -28,9 +39,13 @@ export interface RemoveImageOptions {
 
 /** A prepared container root: the overlay lower layers shared by all containers of the image. */
 export interface RootfsLayout {
+  /** Absolute layer diff dirs, top layer first. */
   lowerDirs: string[];
+  /** `<containerDir>/upper`. */
   upperDir: string;
+  /** `<containerDir>/work`. */
   workDir: string;
+  /** `<containerDir>/rootfs`, where the overlay is mounted. */
   target: string;
 }
 
@@ -38,9 +53,14 @@ export interface RootfsLayout {
 export interface ImageService {
   importTarball(input: Readable, options: ImportOptions): Promise<ImageRecord>;
   list(options?: ImageListOptions): ImageRecord[];
-  /** Resolves a name, full or short id, or digest reference; throws `image.not_found`. */
+  /**
+   * Resolves a name, full or short id, or digest reference; throws `image.not_found`,
+   * `image.ambiguous` (short id prefix of several images) or `image.reference_invalid`.
+   */
   get(reference: string): ImageRecord;
+  /** Names the image `reference` resolves to `target` (default tag latest); moves the tag if taken. */
   tag(reference: string, target: string): void;
+  /** Docker's rmi; conflicts are `image.in_use` and `image.multiple_tags` (409). */
   remove(reference: string, options?: RemoveImageOptions): Promise<ImageDeleteItem[]>;
   /** Mounts an overlay for a container at `layout.target` (idempotent). */
   mountRootfs(imageId: string, containerDir: string): Promise<RootfsLayout>;

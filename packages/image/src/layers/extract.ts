@@ -1,0 +1,54 @@
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { PolisError, proc } from '@polis/core';
+
+/**
+ * GNU tar, run as root: keeps numeric owners, modes and all xattrs (file capabilities, overlay
+ * attributes). GNU tar refuses `..` members, strips leading `/`, and defers symlinks that point
+ * outside so later members cannot be written through them.
+ */
+export const TAR_EXTRACT_ARGS = [
+  '-x',
+  '--numeric-owner',
+  '--same-permissions',
+  '--same-owner',
+  '--xattrs',
+  '--xattrs-include=*',
+  '--warning=no-timestamp',
+  '-f',
+  '-',
+];
+
+/** Extracts an uncompressed tar stream into `dir` (which must exist). */
+export async function extractTar(input: Readable | Buffer, dir: string): Promise<void> {
+  const args = [...TAR_EXTRACT_ARGS, '-C', dir];
+  if (Buffer.isBuffer(input)) {
+    await proc.run('tar', args, { input }).catch((err: unknown) => {
+      throw layerError(dir, err);
+    });
+    return;
+  }
+  const child = proc.start('tar', args, { stdio: ['pipe', 'ignore', 'pipe'] });
+  const exited = proc.waitFor(child, 'tar', args);
+  const stdin = child.stdin;
+  if (!stdin) throw new PolisError('internal', 'tar: no stdin pipe');
+  const [fed, finished] = await Promise.allSettled([pipeline(input, stdin), exited]);
+  // A failing input (corrupt gzip) is the cause of tar's failure, so it is reported first. tar may
+  // stop reading after the end-of-archive blocks; a broken pipe alone is then no failure.
+  if (fed.status === 'rejected' && !isBrokenPipe(fed.reason)) throw layerError(dir, fed.reason);
+  if (finished.status === 'rejected') throw layerError(dir, finished.reason);
+}
+
+function isBrokenPipe(err: unknown): boolean {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  return code === 'EPIPE' || code === 'ERR_STREAM_PREMATURE_CLOSE' || code === 'ERR_STREAM_DESTROYED';
+}
+
+function layerError(dir: string, err: unknown): PolisError {
+  if (err instanceof PolisError && err.code !== 'process.failed') return err;
+  const detail = err instanceof Error ? err.message : String(err);
+  return new PolisError('image.layer_invalid', `cannot extract layer: ${detail}`, {
+    cause: err,
+    context: { dir },
+  });
+}

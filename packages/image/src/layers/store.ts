@@ -1,0 +1,128 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, readdir, readlink, rename, rm, stat, symlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Readable } from 'node:stream';
+import { errnoCode } from '@polis/core';
+import { digestHex } from '../digest.js';
+import { extractTar } from './extract.js';
+import { convertWhiteouts } from './whiteout.js';
+
+const TMP_PREFIX = '.tmp-';
+
+/** A layer's uncompressed tar; `done` rejects if its decompressor failed. */
+export interface LayerSource {
+  stream: Readable;
+  done: Promise<void>;
+}
+const LINK_LENGTH = 26;
+
+/**
+ * Unpacked layers under `<dataRoot>/overlay/<chain-id hex>/diff`, each unpacked once and shared
+ * read-only. Like Docker's overlay2, `overlay/l/<short>` links to each diff dir so a mount's lowerdir
+ * option (limited to one page) stays short when given relative to `overlay/`.
+ */
+export class LayerStore {
+  readonly root: string;
+  private readonly inflight = new Map<string, Promise<void>>();
+
+  constructor(dataRoot: string) {
+    this.root = join(dataRoot, 'overlay');
+  }
+
+  /** Creates the directories and removes unpacks an interruption left half done. */
+  async init(): Promise<void> {
+    await mkdir(join(this.root, 'l'), { recursive: true });
+    await mkdir(this.emptyDir, { recursive: true });
+    for (const name of await readdir(this.root)) {
+      if (name.startsWith(TMP_PREFIX)) await rm(join(this.root, name), { recursive: true, force: true });
+    }
+  }
+
+  dir(chainId: string): string {
+    return join(this.root, digestHex(chainId));
+  }
+
+  diffDir(chainId: string): string {
+    return join(this.dir(chainId), 'diff');
+  }
+
+  /** The lowerdir entry for a layer, relative to `root`. */
+  link(chainId: string): string {
+    return `l/${digestHex(chainId).slice(0, LINK_LENGTH)}`;
+  }
+
+  /** An empty lower layer for images without layers (overlay needs at least one). */
+  get emptyDir(): string {
+    return join(this.root, 'empty');
+  }
+
+  async has(chainId: string): Promise<boolean> {
+    try {
+      return (await stat(this.diffDir(chainId))).isDirectory();
+    } catch (err) {
+      if (errnoCode(err) === 'ENOENT') return false;
+      throw err;
+    }
+  }
+
+  /** Chain ids of the layers on disk. */
+  async list(): Promise<string[]> {
+    const names = await readdir(this.root).catch(() => [] as string[]);
+    return names.filter((n) => /^[a-f0-9]{64}$/.test(n)).map((n) => `sha256:${n}`);
+  }
+
+  /**
+   * Makes sure a layer is unpacked: `open` supplies its uncompressed tar only when it is not. The
+   * tar goes into a temp dir that is renamed into place once complete, so a layer dir is never partial.
+   */
+  async ensure(chainId: string, open: () => Promise<LayerSource>): Promise<void> {
+    const running = this.inflight.get(chainId);
+    if (running) return running;
+    const job = this.unpack(chainId, open).finally(() => this.inflight.delete(chainId));
+    this.inflight.set(chainId, job);
+    return job;
+  }
+
+  private async unpack(chainId: string, open: () => Promise<LayerSource>): Promise<void> {
+    if (!(await this.has(chainId))) {
+      const tmp = join(this.root, `${TMP_PREFIX}${randomBytes(8).toString('hex')}`);
+      try {
+        await mkdir(tmp, { mode: 0o700 });
+        await mkdir(join(tmp, 'diff'), { mode: 0o755 });
+        const source = await open();
+        await extractTar(source.stream, join(tmp, 'diff'));
+        await source.done;
+        await convertWhiteouts(join(tmp, 'diff'));
+        await rename(tmp, this.dir(chainId)).catch(async (err: unknown) => {
+          // Someone else finished the same layer first: theirs is as good as ours.
+          if (!(await this.has(chainId))) throw err;
+        });
+      } finally {
+        await rm(tmp, { recursive: true, force: true });
+      }
+    }
+    await this.ensureLink(chainId);
+  }
+
+  private async ensureLink(chainId: string): Promise<void> {
+    const path = join(this.root, this.link(chainId));
+    const target = `../${digestHex(chainId)}/diff`;
+    const current = await readlink(path).catch(() => undefined);
+    if (current === target) return;
+    if (current !== undefined) await rm(path, { force: true });
+    await symlink(target, path);
+  }
+
+  /** Removes a layer: renamed aside first so a crash never leaves a half-deleted layer in place. */
+  async remove(chainId: string): Promise<void> {
+    await rm(join(this.root, this.link(chainId)), { force: true });
+    const aside = join(this.root, `${TMP_PREFIX}rm-${randomBytes(8).toString('hex')}`);
+    try {
+      await rename(this.dir(chainId), aside);
+    } catch (err) {
+      if (errnoCode(err) === 'ENOENT') return;
+      throw err;
+    }
+    await rm(aside, { recursive: true, force: true });
+  }
+}

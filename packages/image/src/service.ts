@@ -1,0 +1,199 @@
+import type { Readable } from 'node:stream';
+import type Database from 'better-sqlite3';
+import { MediaType, PolisError, type ImageRecord } from '@polis/core';
+import { filterImages } from './images/filters.js';
+import { removeImage } from './images/remove.js';
+import { resolveImageId } from './images/resolve.js';
+import { applyChanges } from './import/changes.js';
+import { hostPlatform, importConfig, ociManifest } from './import/config.js';
+import { storeLayer } from './import/import.js';
+import { chainIds } from './layers/chain.js';
+import { LayerStore, type LayerSource } from './layers/store.js';
+import { decompress } from './layers/stream.js';
+import { Mutex } from './lock.js';
+import { mountOverlay, unmountOverlay } from './rootfs/overlay.js';
+import { formatReference, normalizeReference } from './reference/parse.js';
+import { BlobStore } from './store/blobs.js';
+import { ImageRecords } from './store/records.js';
+import type {
+  ImageDeleteItem,
+  ImageListOptions,
+  ImageService,
+  ImportOptions,
+  RemoveImageOptions,
+  RootfsLayout,
+} from './types.js';
+
+export interface LocalImageServiceOptions {
+  /** The daemon's database (WAL mode); this service adds its `image_*` tables. */
+  db: Database.Database;
+  dataRoot: string;
+}
+
+/** Images stored on this host: SQLite records, a blob store, and overlay layers under `dataRoot`. */
+export class LocalImageService implements ImageService {
+  readonly blobs: BlobStore;
+  readonly layers: LayerStore;
+  private readonly records: ImageRecords;
+  private readonly lock = new Mutex();
+  /** Blobs and chain ids an import is writing but has not recorded yet: removal must spare them. */
+  private readonly pinned = new Map<string, number>();
+
+  constructor(options: LocalImageServiceOptions) {
+    this.records = new ImageRecords(options.db);
+    this.blobs = new BlobStore(options.dataRoot);
+    this.layers = new LayerStore(options.dataRoot);
+  }
+
+  /** Creates directories, removes temp files of interrupted imports and layers or blobs no image uses. */
+  async init(): Promise<void> {
+    await this.lock.run(async () => {
+      await this.blobs.init();
+      await this.layers.init();
+      for (const chainId of await this.layers.list()) {
+        if (!this.records.chainInUse(chainId)) await this.layers.remove(chainId);
+      }
+      for (const digest of await this.blobs.list()) {
+        if (!this.records.blobInUse(digest)) await this.blobs.delete(digest);
+      }
+    });
+  }
+
+  async importTarball(input: Readable, options: ImportOptions): Promise<ImageRecord> {
+    const name = options.reference === undefined ? undefined : this.tagName(options.reference);
+    const runConfig = applyChanges({}, options.changes ?? []);
+    const layer = await storeLayer(input, this.blobs);
+    const [chainId = layer.diffId] = chainIds([layer.diffId]);
+    const blobs = [layer.blob.digest];
+    this.pin([chainId, layer.blob.digest]);
+    try {
+      const created = new Date().toISOString();
+      const config = importConfig({
+        diffId: layer.diffId,
+        runConfig,
+        comment: options.message || `Imported from ${options.source ?? '-'}`,
+        platform: options.platform ?? hostPlatform(),
+        created,
+      });
+      const configBlob = await this.blobs.writeJson(config);
+      this.pin([configBlob.digest]);
+      blobs.push(configBlob.digest);
+      const manifest = ociManifest(
+        { mediaType: MediaType.OciConfig, digest: configBlob.digest, size: configBlob.size },
+        [{ mediaType: MediaType.OciLayerGzip, digest: layer.blob.digest, size: layer.blob.size }],
+      );
+      const manifestBlob = await this.blobs.writeJson(manifest);
+      this.pin([manifestBlob.digest]);
+      blobs.push(manifestBlob.digest);
+      const open = (): Promise<LayerSource> => this.openLayer(layer.blob.digest);
+      await this.layers.ensure(chainId, open);
+      await this.lock.run(async () => {
+        // A removal may have taken a shared layer dir meanwhile; this is a no-op otherwise.
+        await this.layers.ensure(chainId, open);
+        this.records.transaction(() => {
+          this.records.insert({
+            id: configBlob.digest,
+            manifestDigest: manifestBlob.digest,
+            config,
+            layers: [
+              {
+                chainId,
+                diffId: layer.diffId,
+                blobDigest: layer.blob.digest,
+                mediaType: MediaType.OciLayerGzip,
+                size: layer.size,
+              },
+            ],
+          });
+          if (name !== undefined) this.records.setTag(name, configBlob.digest);
+        });
+      });
+      return this.get(configBlob.digest);
+    } finally {
+      // On success everything is recorded and this removes nothing; on failure it tidies up.
+      this.unpin([chainId, ...blobs]);
+      await this.lock.run(() => this.dropUnused(blobs, [chainId]));
+    }
+  }
+
+  list(options: ImageListOptions = {}): ImageRecord[] {
+    const images = filterImages(this.records.all(), options.filters ?? {}, (r) => this.get(r));
+    return images.sort((a, b) => b.created.localeCompare(a.created) || a.id.localeCompare(b.id));
+  }
+
+  get(reference: string): ImageRecord {
+    const id = resolveImageId(this.records, reference);
+    const record = this.records.get(id);
+    if (!record)
+      throw new PolisError('image.not_found', `No such image: ${reference}`, { context: { reference } });
+    return record;
+  }
+
+  tag(reference: string, target: string): void {
+    const id = resolveImageId(this.records, reference);
+    this.records.setTag(this.tagName(target), id);
+  }
+
+  remove(reference: string, options: RemoveImageOptions = {}): Promise<ImageDeleteItem[]> {
+    return this.lock.run(async () => {
+      const removal = removeImage(this.records, reference, options);
+      if (removal.orphans) await this.dropUnused(removal.orphans.blobs, removal.orphans.chainIds);
+      return removal.items;
+    });
+  }
+
+  async mountRootfs(imageId: string, containerDir: string): Promise<RootfsLayout> {
+    const image = this.get(imageId);
+    const layers = this.records.layersOf(image.id);
+    for (const layer of layers)
+      await this.layers.ensure(layer.chainId, () => this.openLayer(layer.blobDigest));
+    const top = [...layers].reverse();
+    return mountOverlay(containerDir, {
+      base: this.layers.root,
+      relative: top.length > 0 ? top.map((l) => this.layers.link(l.chainId)) : ['empty'],
+      absolute: top.length > 0 ? top.map((l) => this.layers.diffDir(l.chainId)) : [this.layers.emptyDir],
+    });
+  }
+
+  unmountRootfs(containerDir: string): Promise<void> {
+    return unmountOverlay(containerDir);
+  }
+
+  /** A tag's full name; digests cannot be tag targets (Docker refuses them too). */
+  private tagName(reference: string): string {
+    const ref = normalizeReference(reference);
+    if (ref.digest !== undefined) {
+      throw new PolisError('image.reference_invalid', 'refusing to create a tag with a digest reference', {
+        context: { reference },
+      });
+    }
+    return formatReference(ref);
+  }
+
+  private async openLayer(digest: string): Promise<LayerSource> {
+    const { stream, done } = await decompress(this.blobs.read(digest));
+    return { stream, done };
+  }
+
+  private pin(keys: string[]): void {
+    for (const k of keys) this.pinned.set(k, (this.pinned.get(k) ?? 0) + 1);
+  }
+
+  private unpin(keys: string[]): void {
+    for (const k of keys) {
+      const n = (this.pinned.get(k) ?? 1) - 1;
+      if (n <= 0) this.pinned.delete(k);
+      else this.pinned.set(k, n);
+    }
+  }
+
+  /** Deletes blobs and layer dirs that no image records and no running import holds. */
+  private async dropUnused(blobs: string[], chains: string[]): Promise<void> {
+    for (const chainId of chains) {
+      if (!this.pinned.has(chainId) && !this.records.chainInUse(chainId)) await this.layers.remove(chainId);
+    }
+    for (const digest of blobs) {
+      if (!this.pinned.has(digest) && !this.records.blobInUse(digest)) await this.blobs.delete(digest);
+    }
+  }
+}

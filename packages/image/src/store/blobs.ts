@@ -1,0 +1,157 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { createReadStream, type ReadStream } from 'node:fs';
+import { mkdir, open, readFile, readdir, rename, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { PolisError, errnoCode } from '@polis/core';
+import { digestHex } from '../digest.js';
+
+export interface BlobInfo {
+  digest: string;
+  size: number;
+}
+
+export interface ExpectedBlob {
+  digest?: string;
+  size?: number;
+}
+
+export type BlobSource = AsyncIterable<Uint8Array> | Uint8Array | string;
+
+/**
+ * Content-addressed blobs under `<dataRoot>/content/blobs/sha256/<hex>`. A blob is written to a temp
+ * file under `<dataRoot>/content/tmp/`, hashed while written, checked, fsynced and renamed into place,
+ * so a blob path either does not exist or holds exactly the content its name promises.
+ */
+export class BlobStore {
+  readonly blobDir: string;
+  readonly tmpDir: string;
+
+  constructor(dataRoot: string) {
+    this.blobDir = join(dataRoot, 'content', 'blobs', 'sha256');
+    this.tmpDir = join(dataRoot, 'content', 'tmp');
+  }
+
+  /** Creates the directories and removes temp files an interrupted write left behind. */
+  async init(): Promise<void> {
+    await mkdir(this.blobDir, { recursive: true });
+    await mkdir(this.tmpDir, { recursive: true });
+    for (const name of await readdir(this.tmpDir)) {
+      await rm(join(this.tmpDir, name), { recursive: true, force: true });
+    }
+  }
+
+  path(digest: string): string {
+    return join(this.blobDir, digestHex(digest));
+  }
+
+  async has(digest: string): Promise<boolean> {
+    try {
+      return (await stat(this.path(digest))).isFile();
+    } catch (err) {
+      if (errnoCode(err) === 'ENOENT') return false;
+      throw err;
+    }
+  }
+
+  async size(digest: string): Promise<number> {
+    try {
+      return (await stat(this.path(digest))).size;
+    } catch (err) {
+      throw this.missing(digest, err);
+    }
+  }
+
+  /** Streams a blob; the stream fails with `image.not_found` when the blob is absent. */
+  read(digest: string): ReadStream {
+    return createReadStream(this.path(digest));
+  }
+
+  async readBuffer(digest: string): Promise<Buffer> {
+    try {
+      return await readFile(this.path(digest));
+    } catch (err) {
+      throw this.missing(digest, err);
+    }
+  }
+
+  async readJson<T>(digest: string): Promise<T> {
+    return JSON.parse((await this.readBuffer(digest)).toString('utf8')) as T;
+  }
+
+  /** Writes a blob; with `expected`, a different digest or size fails with `image.digest_mismatch`. */
+  async write(source: BlobSource, expected: ExpectedBlob = {}): Promise<BlobInfo> {
+    if (expected.digest !== undefined) digestHex(expected.digest);
+    await mkdir(this.tmpDir, { recursive: true });
+    const tmp = join(this.tmpDir, `${Date.now()}-${randomBytes(8).toString('hex')}`);
+    const hash = createHash('sha256');
+    let size = 0;
+    const fh = await open(tmp, 'wx', 0o644);
+    try {
+      try {
+        const chunks =
+          typeof source === 'string' || source instanceof Uint8Array ? [toBytes(source)] : source;
+        for await (const chunk of chunks) {
+          hash.update(chunk);
+          size += chunk.length;
+          await fh.write(chunk);
+        }
+        await fh.sync();
+      } finally {
+        await fh.close();
+      }
+      const digest = `sha256:${hash.digest('hex')}`;
+      if (expected.digest !== undefined && expected.digest !== digest) {
+        throw new PolisError(
+          'image.digest_mismatch',
+          `digest mismatch: expected ${expected.digest}, got ${digest}`,
+          {
+            context: { expected: expected.digest, actual: digest },
+          },
+        );
+      }
+      if (expected.size !== undefined && expected.size !== size) {
+        throw new PolisError(
+          'image.digest_mismatch',
+          `size mismatch for ${digest}: expected ${expected.size}, got ${size}`,
+          {
+            context: { digest, expectedSize: expected.size, actualSize: size },
+          },
+        );
+      }
+      await mkdir(this.blobDir, { recursive: true });
+      await rename(tmp, this.path(digest));
+      return { digest, size };
+    } catch (err) {
+      await rm(tmp, { force: true });
+      throw err;
+    }
+  }
+
+  async writeJson(value: unknown): Promise<BlobInfo & { data: Buffer }> {
+    const data = Buffer.from(JSON.stringify(value));
+    return { ...(await this.write(data)), data };
+  }
+
+  async delete(digest: string): Promise<void> {
+    await rm(this.path(digest), { force: true });
+  }
+
+  /** Digests of all stored blobs. */
+  async list(): Promise<string[]> {
+    try {
+      return (await readdir(this.blobDir)).filter((n) => /^[a-f0-9]{64}$/.test(n)).map((n) => `sha256:${n}`);
+    } catch (err) {
+      if (errnoCode(err) === 'ENOENT') return [];
+      throw err;
+    }
+  }
+
+  private missing(digest: string, err: unknown): unknown {
+    if (errnoCode(err) !== 'ENOENT') return err;
+    return new PolisError('image.not_found', `blob ${digest} not found`, { cause: err, context: { digest } });
+  }
+}
+
+function toBytes(data: string | Uint8Array): Uint8Array {
+  return typeof data === 'string' ? Buffer.from(data) : data;
+}
