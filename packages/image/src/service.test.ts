@@ -281,3 +281,17 @@ test('a busybox rootfs from busyboxRootfsTar imports and reads back', () =>
       await service.unmountRootfs(join(dir, 'c'));
     }
   }));
+
+test('an import whose input breaks midway leaves no image, blob, layer or temp file', () =>
+  withService(async ({ dir, service }) => {
+    const tar = rootfs('x'.repeat(200_000));
+    async function* broken(): AsyncGenerator<Buffer> {
+      yield tar.subarray(0, 100_000);
+      throw new Error('client went away');
+    }
+    await assert.rejects(service.importTarball(Readable.from(broken()), { reference: 'broken' }));
+    assert.deepEqual(service.list(), []);
+    assert.deepEqual(await service.blobs.list(), []);
+    assert.deepEqual(await service.layers.list(), []);
+    assert.deepEqual(await readdir(join(dir, 'content/tmp')), []);
+  }));

@@ -48,3 +48,14 @@ test('a corrupt zstd stream fails with image.layer_invalid', async () => {
   await text(bad.stream).catch(() => undefined);
   await assert.rejects(bad.done, (err) => isPolisError(err, 'image.layer_invalid'));
 });
+
+test('an input that fails midway ends the external decompressor too', async () => {
+  async function* broken(): AsyncGenerator<Buffer> {
+    yield Buffer.from([0x28, 0xb5, 0x2f, 0xfd, 0x04, 0x00]);
+    await new Promise((r) => setTimeout(r, 20));
+    throw new Error('client went away');
+  }
+  const z = await decompress(Readable.from(broken()));
+  await assert.rejects(text(z.stream));
+  await assert.rejects(z.done, (err) => isPolisError(err, 'image.layer_invalid'));
+});

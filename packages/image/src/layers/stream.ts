@@ -87,7 +87,11 @@ export async function decompress(source: AsyncIterable<Uint8Array>): Promise<Dec
   if (!stdin || !stdout) throw new PolisError('internal', `${compression}: no pipes`);
   stdin.on('error', () => undefined);
   stream.pipe(stdin);
-  stream.on('error', (err) => child.stdout?.destroy(err));
+  // A failing input must end the program too (closing its stdin), or `done` would never settle.
+  stream.on('error', (err) => {
+    stdin.destroy();
+    stdout.destroy(err);
+  });
   const done = exited.then(
     () => undefined,
     (err: unknown) => {
