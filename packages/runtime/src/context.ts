@@ -45,7 +45,9 @@ export function createRuntimes(config: DaemonConfig, stateRoot: string): Map<str
 export function runtimeFor(ctx: RuntimeContext, name: string): OciRuntime {
   const rt = ctx.runtimes.get(name);
   if (!rt) {
-    throw new PolisError('runtime.unknown', `unknown or invalid runtime name: ${name}`, { context: { name } });
+    throw new PolisError('runtime.unknown', `unknown or invalid runtime name: ${name}`, {
+      context: { name },
+    });
   }
   return rt;
 }

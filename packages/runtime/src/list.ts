@@ -21,11 +21,21 @@ export function filterContainers(records: ContainerRecord[], options: ListOption
     if (!STATUSES.includes(s)) throw new PolisError('request.invalid', `invalid filter 'status=${s}'`);
   }
   const anyFilter = Object.keys(f).length > 0;
-  const before = f.before?.map((r) => records.find((c) => c.id.startsWith(r) || c.name === r.replace(/^\//, '')));
-  const since = f.since?.map((r) => records.find((c) => c.id.startsWith(r) || c.name === r.replace(/^\//, '')));
+  const before = f.before?.map((r) =>
+    records.find((c) => c.id.startsWith(r) || c.name === r.replace(/^\//, '')),
+  );
+  const since = f.since?.map((r) =>
+    records.find((c) => c.id.startsWith(r) || c.name === r.replace(/^\//, '')),
+  );
   let out = records.filter((c) => {
     const status = c.state.status;
-    if (!options.all && !anyFilter && status !== 'running' && status !== 'paused' && status !== 'restarting') {
+    if (
+      !options.all &&
+      !anyFilter &&
+      status !== 'running' &&
+      status !== 'paused' &&
+      status !== 'restarting'
+    ) {
       return false;
     }
     if (!options.all && anyFilter && !f.status && !f.exited && status !== 'running' && status !== 'paused') {
@@ -35,7 +45,10 @@ export function filterContainers(records: ContainerRecord[], options: ListOption
     if (f.name && !f.name.some((v) => new RegExp(v.replace(/^\//, '')).test(c.name))) return false;
     if (f.status && !f.status.includes(status)) return false;
     if (f.label && !f.label.every((l) => labelMatch(c.spec.basic.labels, l))) return false;
-    if (f.ancestor && !f.ancestor.some((a) => a === c.imageRef || c.imageId.includes(a.replace(/^sha256:/, '')))) {
+    if (
+      f.ancestor &&
+      !f.ancestor.some((a) => a === c.imageRef || c.imageId.includes(a.replace(/^sha256:/, '')))
+    ) {
       return false;
     }
     if (f.exited && !(status === 'exited' && f.exited.includes(String(c.state.exitCode)))) return false;

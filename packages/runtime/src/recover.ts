@@ -27,7 +27,9 @@ export async function recoverContainers(ctx: RuntimeContext): Promise<void> {
       if (!current) return;
       const status = current.state.status;
       if (status === 'removing' || status === 'dead') {
-        await removeLocked(ctx, current.id).catch((err) => ctx.log.warn('finishing removal', { id: current.id, err }));
+        await removeLocked(ctx, current.id).catch((err) =>
+          ctx.log.warn('finishing removal', { id: current.id, err }),
+        );
         return;
       }
       if (status !== 'running' && status !== 'paused') return;

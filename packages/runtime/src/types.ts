@@ -1,4 +1,5 @@
 import type { ContainerRecord, ContainerSpec } from '@polis/core';
+import type { Readable } from 'node:stream';
 
 export type WaitCondition = 'not-running' | 'next-exit' | 'removed';
 
@@ -49,6 +50,8 @@ export interface AttachOptions {
   stream: boolean;
   stdout: boolean;
   stderr: boolean;
+  /** The client's input when it attached with stdin; copy it to the container's stdin (OpenStdin). */
+  stdin?: Readable;
 }
 
 export interface WaitResult {

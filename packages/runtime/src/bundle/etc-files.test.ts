@@ -10,7 +10,10 @@ test('hosts file has localhost and the extra hosts', () => {
 
 test('resolv.conf drops loopback servers and honours --dns options', () => {
   const host = 'search example.org\nnameserver 127.0.0.53\nnameserver 9.9.9.9\noptions edns0\n';
-  assert.equal(resolvConf(host, { dns: [], dnsSearch: [], dnsOptions: [] }), 'search example.org\nnameserver 9.9.9.9\noptions edns0\n');
+  assert.equal(
+    resolvConf(host, { dns: [], dnsSearch: [], dnsOptions: [] }),
+    'search example.org\nnameserver 9.9.9.9\noptions edns0\n',
+  );
   assert.equal(
     resolvConf(host, { dns: ['1.1.1.1'], dnsSearch: ['a.b'], dnsOptions: ['ndots:2'] }),
     'search a.b\nnameserver 1.1.1.1\noptions ndots:2\n',

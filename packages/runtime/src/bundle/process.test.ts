@@ -49,7 +49,12 @@ test('env: request overrides image by key; PATH always present; workdir and user
   spec.basic.cmd = ['sh'];
   spec.basic.env = ['A=2', 'B=3'];
   const p = resolveProcess(spec, image({ Env: ['A=1', 'C=4'], WorkingDir: '/srv', User: 'nobody' }));
-  assert.deepEqual(p.env, ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', 'A=2', 'C=4', 'B=3']);
+  assert.deepEqual(p.env, [
+    'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
+    'A=2',
+    'C=4',
+    'B=3',
+  ]);
   assert.equal(p.workingDir, '/srv');
   assert.equal(p.user, 'nobody');
 });

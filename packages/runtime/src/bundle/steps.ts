@@ -12,7 +12,12 @@ export function baseSpec(rootfs: string, readonlyRootfs: boolean): Spec {
   };
 }
 
-export function withProcess(p: ResolvedProcess, user: ResolvedUser, tty: boolean, hostname: string): SpecStep {
+export function withProcess(
+  p: ResolvedProcess,
+  user: ResolvedUser,
+  tty: boolean,
+  hostname: string,
+): SpecStep {
   return (spec) => {
     const env = [...p.env];
     if (!env.some((e) => e.startsWith('HOSTNAME='))) env.push(`HOSTNAME=${hostname}`);

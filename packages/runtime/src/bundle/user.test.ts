@@ -20,7 +20,12 @@ test('user names and ids resolve against the rootfs', async () => {
   const dir = await rootfs();
   try {
     assert.deepEqual(await resolveUser(dir, ''), { uid: 0, gid: 0, additionalGids: [], home: '/root' });
-    assert.deepEqual(await resolveUser(dir, 'app'), { uid: 1000, gid: 1000, additionalGids: [10], home: '/home/app' });
+    assert.deepEqual(await resolveUser(dir, 'app'), {
+      uid: 1000,
+      gid: 1000,
+      additionalGids: [10],
+      home: '/home/app',
+    });
     assert.equal((await resolveUser(dir, '1000:10')).gid, 10);
     assert.equal((await resolveUser(dir, 'nobody:app')).gid, 1000);
     assert.deepEqual(await resolveUser(dir, '4242'), { uid: 4242, gid: 0, additionalGids: [], home: '/' });

@@ -19,7 +19,10 @@ export function cgroupMode(root = '/sys/fs/cgroup'): CgroupMode {
  */
 export async function prepareHybridCgroups(root = '/sys/fs/cgroup'): Promise<string[]> {
   if (cgroupMode(root) !== 'hybrid') return [];
-  const controllers = readFileSync(join(root, 'unified', 'cgroup.controllers'), 'utf8').trim().split(/\s+/).filter(Boolean);
+  const controllers = readFileSync(join(root, 'unified', 'cgroup.controllers'), 'utf8')
+    .trim()
+    .split(/\s+/)
+    .filter(Boolean);
   const moved: string[] = [];
   const mounted = new Set(readdirSync(root));
   for (const c of controllers) {

@@ -96,7 +96,9 @@ export async function createContainer(
   } catch (err) {
     ctx.store.delete(record.id);
     await rm(record.paths.dir, { recursive: true, force: true });
-    throw new PolisError('store.failed', `creating ${record.paths.dir}: ${(err as Error).message}`, { cause: err });
+    throw new PolisError('store.failed', `creating ${record.paths.dir}: ${(err as Error).message}`, {
+      cause: err,
+    });
   }
   emit(ctx, 'create', record);
   return record;
@@ -127,7 +129,14 @@ function validateSpec(ctx: RuntimeContext, spec: ContainerSpec): void {
   if (spec.basic.stopSignal) signalName(spec.basic.stopSignal);
   const maxSize = spec.logging.options['max-size'];
   if (maxSize !== undefined) parseSize(maxSize);
-  if (spec.network.mode !== 'none' && spec.network.mode !== 'host' && spec.network.mode !== 'bridge' && spec.network.mode !== 'default') {
-    throw new PolisError('request.invalid', `network ${spec.network.mode} not found`, { context: { network: spec.network.mode } });
+  if (
+    spec.network.mode !== 'none' &&
+    spec.network.mode !== 'host' &&
+    spec.network.mode !== 'bridge' &&
+    spec.network.mode !== 'default'
+  ) {
+    throw new PolisError('request.invalid', `network ${spec.network.mode} not found`, {
+      context: { network: spec.network.mode },
+    });
   }
 }

@@ -6,7 +6,11 @@ import type { RemoveOptions } from '../types.js';
 import { killAndWait } from './stop.js';
 
 /** `rm`: a running container is a 409 unless forced; forced, it is killed first. */
-export async function removeContainer(ctx: RuntimeContext, reference: string, options: RemoveOptions = {}): Promise<void> {
+export async function removeContainer(
+  ctx: RuntimeContext,
+  reference: string,
+  options: RemoveOptions = {},
+): Promise<void> {
   const record = resolveContainer(ctx.store, reference);
   const live = record.state.status === 'running' || record.state.status === 'paused';
   if (live && !options.force) {

@@ -3,7 +3,11 @@ import { emit, type RuntimeContext } from '../context.js';
 import { resolveContainer } from '../store/resolve.js';
 import { validateName } from './create.js';
 
-export async function renameContainer(ctx: RuntimeContext, reference: string, newName: string): Promise<void> {
+export async function renameContainer(
+  ctx: RuntimeContext,
+  reference: string,
+  newName: string,
+): Promise<void> {
   if (!newName) throw new PolisError('request.invalid', 'Neither old nor new names may be empty');
   const name = validateName(newName);
   const id = resolveContainer(ctx.store, reference).id;
@@ -11,7 +15,10 @@ export async function renameContainer(ctx: RuntimeContext, reference: string, ne
     const record = resolveContainer(ctx.store, id);
     const oldName = record.name;
     if (oldName === name) {
-      throw new PolisError('container.name_in_use', `Renaming a container with the same name as its current name`);
+      throw new PolisError(
+        'container.name_in_use',
+        `Renaming a container with the same name as its current name`,
+      );
     }
     record.name = name;
     ctx.store.update(record);

@@ -11,7 +11,9 @@ import { resolveContainer } from '../store/resolve.js';
 
 export const CGROUP_PARENT = '/polis';
 
-export function bundleFiles(record: ContainerRecord): Record<'config' | 'pid' | 'conmonPid' | 'runtimeLog', string> {
+export function bundleFiles(
+  record: ContainerRecord,
+): Record<'config' | 'pid' | 'conmonPid' | 'runtimeLog', string> {
   const dir = record.paths.bundle;
   return {
     config: join(dir, 'config.json'),
@@ -33,7 +35,10 @@ export async function startContainer(ctx: RuntimeContext, reference: string): Pr
         throw new PolisError('container.is_paused', 'cannot start a paused container, try unpause instead');
       case 'removing':
       case 'dead':
-        throw new PolisError('container.removal_in_progress', `container ${id} is marked for removal and cannot be started`);
+        throw new PolisError(
+          'container.removal_in_progress',
+          `container ${id} is marked for removal and cannot be started`,
+        );
       default:
         break;
     }
@@ -112,7 +117,9 @@ function recordStartFailure(ctx: RuntimeContext, record: ContainerRecord, err: u
     ? err
     : new PolisError('container.start_failed', (err as Error).message, { cause: err });
   const exitCode =
-    typeof error.context.exitCode === 'number' ? error.context.exitCode : classifyStartFailure(error.message).exitCode;
+    typeof error.context.exitCode === 'number'
+      ? error.context.exitCode
+      : classifyStartFailure(error.message).exitCode;
   const current = ctx.store.byId(record.id);
   if (current) {
     current.state = { ...current.state, exitCode, error: error.message, pid: 0, conmonPid: 0 };

@@ -51,7 +51,11 @@ export async function killAndWait(ctx: RuntimeContext, id: string): Promise<void
 }
 
 /** `stop`: the stop signal, then SIGKILL after the timeout. Not running is `already_stopped` (304). */
-export async function stopContainer(ctx: RuntimeContext, reference: string, options: StopOptions = {}): Promise<void> {
+export async function stopContainer(
+  ctx: RuntimeContext,
+  reference: string,
+  options: StopOptions = {},
+): Promise<void> {
   const record = resolveContainer(ctx.store, reference);
   if (!isLive(record.state.status)) {
     throw new PolisError('container.already_stopped', `container ${record.id} is not running`);

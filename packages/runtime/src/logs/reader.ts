@@ -59,7 +59,8 @@ export async function* readLog(
   const { lines, rest } = splitLines(first.text);
   offset = first.size - Buffer.byteLength(rest);
   let entries = lines.map(parseLine).filter((e): e is LogEntry => e !== undefined && wanted(e, options));
-  if (options.tail !== undefined && options.tail >= 0) entries = options.tail === 0 ? [] : entries.slice(-options.tail);
+  if (options.tail !== undefined && options.tail >= 0)
+    entries = options.tail === 0 ? [] : entries.slice(-options.tail);
   for (const e of entries) yield e;
   if (!options.follow || !control) return;
 

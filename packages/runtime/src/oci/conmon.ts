@@ -33,18 +33,30 @@ const SYNC_TIMEOUT_MS = 60_000;
 /** argv for conmon, as podman builds it for `create`. */
 export function conmonArgs(o: ConmonOptions): string[] {
   const args = [
-    '--api-version', '1',
-    '-c', o.id,
-    '-u', o.id,
-    '-n', o.name,
-    '-r', o.runtime.path,
-    '-b', o.bundle,
-    '-p', o.pidFile,
-    '-P', o.conmonPidFile,
-    '--exit-dir', o.exitDir,
-    '--socket-dir-path', o.socketDir,
-    '-l', `k8s-file:${o.logPath}`,
-    '--log-level', 'warning',
+    '--api-version',
+    '1',
+    '-c',
+    o.id,
+    '-u',
+    o.id,
+    '-n',
+    o.name,
+    '-r',
+    o.runtime.path,
+    '-b',
+    o.bundle,
+    '-p',
+    o.pidFile,
+    '-P',
+    o.conmonPidFile,
+    '--exit-dir',
+    o.exitDir,
+    '--socket-dir-path',
+    o.socketDir,
+    '-l',
+    `k8s-file:${o.logPath}`,
+    '--log-level',
+    'warning',
     '--no-new-keyring',
   ];
   if (o.logMaxSize > 0) args.push('--log-size-max', String(o.logMaxSize));
@@ -75,7 +87,8 @@ export async function conmonCreate(o: ConmonOptions): Promise<ConmonResult> {
     message = await new Promise((resolve, reject) => {
       let buf = '';
       const timer = setTimeout(
-        () => reject(new PolisError('runtime.failed', `conmon for ${o.id}: no answer in ${SYNC_TIMEOUT_MS} ms`)),
+        () =>
+          reject(new PolisError('runtime.failed', `conmon for ${o.id}: no answer in ${SYNC_TIMEOUT_MS} ms`)),
         SYNC_TIMEOUT_MS,
       );
       const done = (err: Error | null, value?: { data: number; message?: string }): void => {
@@ -114,7 +127,8 @@ export async function conmonCreate(o: ConmonOptions): Promise<ConmonResult> {
     const { code, exitCode } = classifyStartFailure(why);
     throw new PolisError(code, `${o.runtime.name}: ${why}`, { context: { id: o.id, exitCode } });
   }
-  const conmonPid = Number.parseInt((await readFile(o.conmonPidFile, 'utf8').catch(() => '0')).trim(), 10) || 0;
+  const conmonPid =
+    Number.parseInt((await readFile(o.conmonPidFile, 'utf8').catch(() => '0')).trim(), 10) || 0;
   return { pid: message.data, conmonPid };
 }
 

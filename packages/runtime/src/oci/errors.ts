@@ -12,7 +12,10 @@ export function runtimeMessage(text: string): string | undefined {
     if (!trimmed) continue;
     try {
       const parsed = JSON.parse(trimmed) as { msg?: string; level?: string };
-      if (parsed.msg && (parsed.level === undefined || parsed.level === 'error' || parsed.level === 'fatal')) {
+      if (
+        parsed.msg &&
+        (parsed.level === undefined || parsed.level === 'error' || parsed.level === 'fatal')
+      ) {
         last = parsed.msg;
       }
     } catch {

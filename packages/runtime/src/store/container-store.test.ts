@@ -29,7 +29,15 @@ function record(name: string, id = generateId()): ContainerRecord {
     },
     restartCount: 0,
     startCount: 0,
-    paths: { dir: '', bundle: '', rootfs: '', logPath: '', hostsPath: '', hostnamePath: '', resolvConfPath: '' },
+    paths: {
+      dir: '',
+      bundle: '',
+      rootfs: '',
+      logPath: '',
+      hostsPath: '',
+      hostnamePath: '',
+      resolvConfPath: '',
+    },
   };
 }
 
@@ -37,11 +45,14 @@ test('names are unique in the database; the loser gets a 409 naming the owner', 
   const store = new ContainerStore(new Database(':memory:'));
   const a = record('web');
   store.insert(a);
-  assert.throws(() => store.insert(record('web')), (err: { code: string; message: string }) => {
-    assert.equal(err.code, 'container.name_in_use');
-    assert.match(err.message, new RegExp(a.id));
-    return true;
-  });
+  assert.throws(
+    () => store.insert(record('web')),
+    (err: { code: string; message: string }) => {
+      assert.equal(err.code, 'container.name_in_use');
+      assert.match(err.message, new RegExp(a.id));
+      return true;
+    },
+  );
   assert.equal(store.all().length, 1);
 });
 

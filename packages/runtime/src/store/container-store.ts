@@ -37,7 +37,8 @@ export class ContainerStore {
     try {
       this.insertStmt.run(record.id, record.name, record.created, JSON.stringify(record));
     } catch (err) {
-      if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') throw this.nameConflict(record.name);
+      if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE')
+        throw this.nameConflict(record.name);
       throw new PolisError('store.failed', `saving container ${record.id}: ${(err as Error).message}`, {
         cause: err,
       });
@@ -50,7 +51,8 @@ export class ContainerStore {
     try {
       this.updateStmt.run(record.name, JSON.stringify(record), record.id);
     } catch (err) {
-      if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') throw this.nameConflict(record.name);
+      if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE')
+        throw this.nameConflict(record.name);
       throw new PolisError('store.failed', `saving container ${record.id}: ${(err as Error).message}`, {
         cause: err,
       });

@@ -1,0 +1,16 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { tmpdir } from 'node:os';
+import { busyboxRootfsTar } from '@polis/image';
+
+let cached: Promise<string> | undefined;
+
+/** A busybox rootfs tarball from Debian's busybox-static, built once per test process. */
+export function busyboxTar(): Promise<string> {
+  cached ??= (async () => {
+    const path = join(tmpdir(), `polis-test-busybox-${process.pid}.tar`);
+    if (!existsSync(path)) await busyboxRootfsTar(path);
+    return path;
+  })();
+  return cached;
+}

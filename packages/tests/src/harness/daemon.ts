@@ -1,0 +1,154 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PolisClient } from '@polis/sdk';
+import { POLIS_BIN, POLISD_BIN } from './paths.js';
+import { runCommand, type CommandResult } from './run.js';
+import { busyboxTar } from './busybox.js';
+
+export interface DaemonOptions {
+  runtime?: 'crun' | 'runc';
+  extraArgs?: string[];
+}
+
+/**
+ * A polisd of its own for one test: temp data root, exec root and socket; `cleanup` removes every
+ * container it made (killing conmons), unmounts what is left and deletes the folders.
+ */
+export class TestDaemon {
+  readonly root: string;
+  readonly dataRoot: string;
+  readonly execRoot: string;
+  readonly socket: string;
+  readonly host: string;
+  child: ChildProcess | undefined;
+  log = '';
+
+  private constructor(
+    root: string,
+    private readonly options: DaemonOptions,
+  ) {
+    this.root = root;
+    this.dataRoot = join(root, 'data');
+    this.execRoot = join(root, 'run');
+    this.socket = join(root, 'run', 'polis.sock');
+    this.host = `unix://${this.socket}`;
+  }
+
+  static async start(options: DaemonOptions = {}): Promise<TestDaemon> {
+    const root = await mkdtemp(join(tmpdir(), 'polis-t-'));
+    const d = new TestDaemon(root, options);
+    await d.startProcess();
+    return d;
+  }
+
+  get client(): PolisClient {
+    return new PolisClient({ host: this.host });
+  }
+
+  env(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+    const env: NodeJS.ProcessEnv = { ...process.env, POLIS_HOST: this.host, DOCKER_HOST: this.host, ...extra };
+    delete env.DOCKER_CONTEXT;
+    return env;
+  }
+
+  async startProcess(): Promise<void> {
+    const args = [
+      POLISD_BIN,
+      '--data-root', this.dataRoot,
+      '--exec-root', this.execRoot,
+      '-H', this.host,
+      '--runtime', this.options.runtime ?? 'crun',
+      ...(this.options.extraArgs ?? []),
+    ];
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    this.child = child;
+    child.stdout?.on('data', (b: Buffer) => (this.log += b.toString()));
+    child.stderr?.on('data', (b: Buffer) => (this.log += b.toString()));
+    const deadline = Date.now() + 20_000;
+    while (Date.now() < deadline) {
+      if (child.exitCode !== null) throw new Error(`polisd exited ${child.exitCode}:\n${this.log}`);
+      if (existsSync(this.socket)) {
+        try {
+          await this.client.ping();
+          return;
+        } catch {
+          // not yet listening
+        }
+      }
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    throw new Error(`polisd did not come up:\n${this.log}`);
+  }
+
+  /** SIGTERM (clean) or SIGKILL (crash) of polisd; containers stay with conmon. */
+  async stopProcess(signal: 'SIGTERM' | 'SIGKILL' = 'SIGTERM'): Promise<void> {
+    const child = this.child;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise<void>((r) => child.once('exit', () => r()));
+    child.kill(signal);
+    await exited;
+    this.child = undefined;
+  }
+
+  polis(args: string[], options: { input?: string | Buffer; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<CommandResult> {
+    return runCommand(process.execPath, [POLIS_BIN, ...args], { ...options, env: this.env(options.env) });
+  }
+
+  docker(args: string[], options: { input?: string | Buffer; timeoutMs?: number } = {}): Promise<CommandResult> {
+    return runCommand('docker', args, { ...options, env: this.env() });
+  }
+
+  /** Imports the busybox image as `busybox:latest` (or the given name). */
+  async importBusybox(name = 'busybox:latest'): Promise<string> {
+    const res = await this.polis(['import', await busyboxTar(), name]);
+    if (res.code !== 0) throw new Error(`import failed: ${res.stderr}`);
+    return res.stdout.trim();
+  }
+
+  async cleanup(): Promise<void> {
+    try {
+      if (!this.child) await this.startProcess().catch(() => undefined);
+      if (this.child) {
+        const list = await this.client.containers.list({ all: true }).catch(() => []);
+        for (const c of list) await this.client.containers.remove(c.Id, { force: true }).catch(() => undefined);
+      }
+    } finally {
+      await this.stopProcess('SIGTERM');
+      await killLeftovers(this.dataRoot, this.execRoot);
+      await rm(this.root, { recursive: true, force: true });
+    }
+  }
+}
+
+/** Kills conmons of this daemon and unmounts anything under its roots (for crashed tests). */
+async function killLeftovers(dataRoot: string, execRoot: string): Promise<void> {
+  const containers = join(dataRoot, 'containers');
+  const ids = existsSync(containers) ? await readdir(containers) : [];
+  for (const id of ids) {
+    const pidFile = join(containers, id, 'conmon.pid');
+    if (existsSync(pidFile)) {
+      const pid = Number(readFileSync(pidFile, 'utf8').trim());
+      for (const runtime of ['crun', 'runc']) {
+        await runCommand(runtime, ['--root', join(execRoot, 'runtime', runtime), 'delete', '--force', id]);
+      }
+      try {
+        if (pid > 0) process.kill(pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+  }
+  for (const target of mountsUnder(dataRoot).concat(mountsUnder(execRoot)).reverse()) {
+    await runCommand('umount', ['-l', target]);
+  }
+}
+
+export function mountsUnder(prefix: string): string[] {
+  return readFileSync('/proc/self/mountinfo', 'utf8')
+    .split('\n')
+    .map((l) => l.split(' ')[4])
+    .filter((p): p is string => p !== undefined && (p === prefix || p.startsWith(prefix + '/')));
+}
