@@ -42,6 +42,8 @@ const catalogue = {
   'image.digest_mismatch': 'invalid_argument',
   'image.multiple_tags': 'conflict',
   'image.change_invalid': 'invalid_argument',
+  // Another daemon answers on the API socket this one was told to use.
+  'daemon.socket_in_use': 'failed_precondition',
   'runtime.unknown': 'invalid_argument',
   'runtime.unavailable': 'unavailable',
   'runtime.failed': 'internal',

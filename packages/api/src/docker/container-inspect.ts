@@ -1,0 +1,77 @@
+import type { ContainerRecord, ContainerState, ImageRunConfig } from '@polis/core';
+import { containerConfigOf } from './container-config.js';
+import { hostConfigOf, mountPoints } from './host-config.js';
+
+function stateOf(s: ContainerState): Record<string, unknown> {
+  const live = s.status === 'running' || s.status === 'paused' || s.status === 'restarting';
+  return {
+    Status: s.status,
+    // Docker counts paused and restarting containers as running.
+    Running: live,
+    Paused: s.status === 'paused',
+    Restarting: s.status === 'restarting',
+    OOMKilled: s.oomKilled,
+    Dead: s.status === 'dead',
+    Pid: live ? s.pid : 0,
+    ExitCode: s.exitCode,
+    Error: s.error,
+    StartedAt: s.startedAt,
+    FinishedAt: s.finishedAt,
+  };
+}
+
+function networkSettings(): Record<string, unknown> {
+  return {
+    Bridge: '',
+    SandboxID: '',
+    HairpinMode: false,
+    LinkLocalIPv6Address: '',
+    LinkLocalIPv6PrefixLen: 0,
+    Ports: {},
+    SandboxKey: '',
+    SecondaryIPAddresses: null,
+    SecondaryIPv6Addresses: null,
+    EndpointID: '',
+    Gateway: '',
+    GlobalIPv6Address: '',
+    GlobalIPv6PrefixLen: 0,
+    IPAddress: '',
+    IPPrefixLen: 0,
+    IPv6Gateway: '',
+    MacAddress: '',
+    // The runtime attaches no network yet, so there are no endpoints to show.
+    Networks: {},
+  };
+}
+
+/** `GET /containers/{id}/json` in Docker's ContainerInspectResponse shape. */
+export function containerInspect(
+  record: ContainerRecord,
+  image: ImageRunConfig | undefined,
+): Record<string, unknown> {
+  return {
+    Id: record.id,
+    Created: record.created,
+    Path: record.process.path,
+    Args: record.process.args,
+    State: stateOf(record.state),
+    Image: record.imageId,
+    ResolvConfPath: record.paths.resolvConfPath,
+    HostnamePath: record.paths.hostnamePath,
+    HostsPath: record.paths.hostsPath,
+    LogPath: record.paths.logPath,
+    Name: `/${record.name}`,
+    RestartCount: record.restartCount,
+    Driver: 'overlay2',
+    Platform: 'linux',
+    MountLabel: '',
+    ProcessLabel: '',
+    AppArmorProfile: '',
+    ExecIDs: null,
+    HostConfig: hostConfigOf(record),
+    GraphDriver: { Name: 'overlay2', Data: { MergedDir: record.paths.rootfs } },
+    Mounts: mountPoints(record),
+    Config: containerConfigOf(record, image),
+    NetworkSettings: networkSettings(),
+  };
+}

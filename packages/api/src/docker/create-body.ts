@@ -1,0 +1,165 @@
+import type {
+  BasicSpec,
+  ContainerSpec,
+  LifecycleSpec,
+  LoggingSpec,
+  NetworkSpec,
+  RestartPolicyName,
+  SecuritySpec,
+} from '@polis/core';
+import { invalid } from '../http/errors.js';
+import { Fields } from './fields.js';
+import { storageFrom } from './mounts.js';
+import { normalizePort, portBindingsFrom } from './ports.js';
+import { compact, resourcesFrom } from './resources.js';
+import { parseSignal } from './signals.js';
+
+/**
+ * Maps the body of `POST /containers/create` (Docker's Config, with HostConfig and NetworkingConfig
+ * inside) to a ContainerSpec. Go zero values mean "not set"; invalid values are 400s with Docker's words.
+ */
+export function specFromCreateBody(body: unknown, options: { ncpu?: number } = {}): ContainerSpec {
+  if (body === undefined || body === null)
+    throw invalid('config cannot be empty in order to create a container');
+  const config = Fields.of(body, '');
+  const host = config.child('HostConfig');
+  const image = config.str('Image') ?? '';
+  if (image === '') throw invalid('no image specified: Config.Image is required');
+  refuseUnsupported(config, host);
+
+  const spec: ContainerSpec = {
+    image,
+    basic: basicFrom(config, host),
+    storage: storageFrom(host, config),
+    security: securityFrom(host),
+    resources: resourcesFrom(host, options.ncpu),
+    network: networkFrom(config, host),
+    lifecycle: lifecycleFrom(host),
+    logging: loggingFrom(host),
+  };
+  const runtime = host.str('Runtime');
+  if (runtime) spec.runtime = runtime;
+  return spec;
+}
+
+function basicFrom(config: Fields, host: Fields): BasicSpec {
+  const cmd = config.strSlice('Cmd');
+  const entrypoint = config.strSlice('Entrypoint');
+  const workingDir = config.str('WorkingDir') || undefined;
+  if (workingDir !== undefined && !workingDir.startsWith('/')) {
+    throw invalid(`the working directory '${workingDir}' is invalid, it needs to be an absolute path`);
+  }
+  const stopSignal = config.str('StopSignal') || undefined;
+  const stopTimeout = config.int('StopTimeout');
+  return compact({
+    // An empty Cmd is "not given" (the image's applies); an empty Entrypoint, [] or [""], clears the image's.
+    cmd: cmd && cmd.length > 0 ? cmd : undefined,
+    entrypoint:
+      entrypoint === null ? undefined : entrypoint.length === 1 && entrypoint[0] === '' ? [] : entrypoint,
+    env: config.strings('Env'),
+    workingDir,
+    user: config.str('User') || undefined,
+    hostname: config.str('Hostname') || undefined,
+    domainname: config.str('Domainname') || undefined,
+    labels: config.stringMap('Labels'),
+    tty: config.bool('Tty'),
+    openStdin: config.bool('OpenStdin'),
+    stdinOnce: config.bool('StdinOnce'),
+    attachStdin: config.bool('AttachStdin'),
+    attachStdout: config.bool('AttachStdout'),
+    attachStderr: config.bool('AttachStderr'),
+    stopSignal: stopSignal === undefined ? undefined : parseSignal(stopSignal),
+    stopTimeout: stopTimeout === undefined || stopTimeout < 0 ? undefined : stopTimeout,
+    init: host.bool('Init'),
+    exposedPorts: config.keys('ExposedPorts').map(normalizePort),
+  });
+}
+
+function securityFrom(host: Fields): SecuritySpec {
+  const masked = host.raw('MaskedPaths') === undefined ? undefined : host.strings('MaskedPaths');
+  const readonly = host.raw('ReadonlyPaths') === undefined ? undefined : host.strings('ReadonlyPaths');
+  return compact({
+    privileged: host.bool('Privileged'),
+    capAdd: host.strings('CapAdd'),
+    capDrop: host.strings('CapDrop'),
+    securityOpt: host.strings('SecurityOpt'),
+    maskedPaths: masked,
+    readonlyPaths: readonly,
+  });
+}
+
+function networkFrom(config: Fields, host: Fields): NetworkSpec {
+  const endpoints = config.child('NetworkingConfig').keys('EndpointsConfig');
+  if (endpoints.length > 1) {
+    throw invalid(`Container cannot be connected to network endpoints: ${endpoints.join(', ')}`);
+  }
+  const requested = host.str('NetworkMode') ?? '';
+  // The daemon's default network is the bridge.
+  const mode = config.bool('NetworkDisabled')
+    ? 'none'
+    : requested === '' || requested === 'default'
+      ? 'bridge'
+      : requested;
+  const extraHosts = host.strings('ExtraHosts');
+  for (const entry of extraHosts) {
+    if (!/^[^:=\s]+[:=]\S+$/.test(entry))
+      throw invalid(`invalid IP address in add-host: ${JSON.stringify(entry)}`);
+  }
+  return {
+    mode,
+    dns: host.strings('Dns'),
+    dnsSearch: host.strings('DnsSearch'),
+    dnsOptions: host.strings('DnsOptions'),
+    extraHosts,
+    portBindings: portBindingsFrom(host),
+    publishAll: host.bool('PublishAllPorts'),
+  };
+}
+
+const POLICIES: readonly string[] = ['no', 'always', 'on-failure', 'unless-stopped'];
+
+function lifecycleFrom(host: Fields): LifecycleSpec {
+  const policy = host.child('RestartPolicy');
+  const name = policy.str('Name') || 'no';
+  const retries = policy.int('MaximumRetryCount') ?? 0;
+  if (!POLICIES.includes(name)) {
+    throw invalid(
+      `invalid restart policy: unknown policy '${name}'; use one of 'no', 'always', 'on-failure', or 'unless-stopped'`,
+    );
+  }
+  if (retries < 0) throw invalid('invalid restart policy: maximum retry count cannot be negative');
+  if (retries > 0 && name !== 'on-failure') {
+    throw invalid("invalid restart policy: maximum retry count can only be used with 'on-failure'");
+  }
+  const autoRemove = host.bool('AutoRemove');
+  if (autoRemove && name !== 'no') {
+    throw invalid(
+      'conflicting options: cannot specify both a restart policy and AutoRemove (--restart and --rm)',
+    );
+  }
+  return { autoRemove, restartPolicy: { name: name as RestartPolicyName, maximumRetryCount: retries } };
+}
+
+function loggingFrom(host: Fields): LoggingSpec {
+  const log = host.child('LogConfig');
+  const driver = log.str('Type') || 'k8s-file';
+  if (driver !== 'k8s-file')
+    throw invalid(`logging driver ${JSON.stringify(driver)} is not supported (use k8s-file)`);
+  return { driver, options: log.stringMap('Config') };
+}
+
+/** Settings Polis cannot honour yet: refusing them is better than silently running something else. */
+function refuseUnsupported(config: Fields, host: Fields): void {
+  const test = config.child('Healthcheck').strings('Test');
+  if (test.length > 0 && test[0] !== 'NONE') throw invalid('healthchecks are not supported yet');
+  for (const key of ['Devices', 'DeviceRequests', 'VolumesFrom', 'Links', 'GroupAdd']) {
+    const value = host.raw(key);
+    if (Array.isArray(value) && value.length > 0) throw invalid(`HostConfig.${key} is not supported yet`);
+  }
+  for (const key of ['PidMode', 'UTSMode', 'UsernsMode', 'CgroupParent', 'VolumeDriver']) {
+    if (host.str(key)) throw invalid(`HostConfig.${key} is not supported yet`);
+  }
+  const ipc = host.str('IpcMode') ?? '';
+  if (!['', 'private', 'shareable'].includes(ipc))
+    throw invalid(`HostConfig.IpcMode ${ipc} is not supported yet`);
+}

@@ -1,0 +1,115 @@
+import type { BindMount, ContainerRecord } from '@polis/core';
+
+const DEFAULT_SHM = 64 * 1024 * 1024;
+
+/** `/host:/ctr:ro,rshared` as Docker writes Binds back. */
+export function bindText(b: BindMount): string {
+  const mode = bindMode(b);
+  return `${b.source}:${b.destination}${mode ? `:${mode}` : ''}`;
+}
+
+function bindMode(b: BindMount): string {
+  return [b.readonly ? 'ro' : '', b.propagation ?? ''].filter(Boolean).join(',');
+}
+
+/** Docker's MountPoint entries (inspect `Mounts`, list `Mounts`). */
+export function mountPoints(record: ContainerRecord): Record<string, unknown>[] {
+  return record.spec.storage.binds.map((b) => ({
+    Type: 'bind',
+    Source: b.source,
+    Destination: b.destination,
+    Mode: bindMode(b),
+    RW: !b.readonly,
+    Propagation: b.propagation ?? 'rprivate',
+  }));
+}
+
+function listOrNull<T>(items: T[]): T[] | null {
+  return items.length > 0 ? items : null;
+}
+
+/** The container's HostConfig in Docker's shape, every field the docker CLI and SDKs read, with Docker's defaults. */
+export function hostConfigOf(record: ContainerRecord): Record<string, unknown> {
+  const { storage, security, resources: r, network, lifecycle, logging, basic } = record.spec;
+  const portBindings = Object.fromEntries(
+    Object.entries(network.portBindings).map(([port, list]) => [
+      port,
+      list.map((b) => ({ HostIp: b.hostIp, HostPort: b.hostPort })),
+    ]),
+  );
+  const host: Record<string, unknown> = {
+    Binds: listOrNull(storage.binds.map(bindText)),
+    ContainerIDFile: '',
+    LogConfig: { Type: logging.driver, Config: logging.options },
+    NetworkMode: network.mode,
+    PortBindings: portBindings,
+    RestartPolicy: {
+      Name: lifecycle.restartPolicy.name,
+      MaximumRetryCount: lifecycle.restartPolicy.maximumRetryCount,
+    },
+    AutoRemove: lifecycle.autoRemove,
+    VolumeDriver: '',
+    VolumesFrom: null,
+    ConsoleSize: [0, 0],
+    CapAdd: listOrNull(security.capAdd),
+    CapDrop: listOrNull(security.capDrop),
+    CgroupnsMode: 'private',
+    Dns: network.dns,
+    DnsOptions: network.dnsOptions,
+    DnsSearch: network.dnsSearch,
+    ExtraHosts: listOrNull(network.extraHosts),
+    GroupAdd: null,
+    IpcMode: 'private',
+    Cgroup: '',
+    Links: null,
+    OomScoreAdj: 0,
+    PidMode: '',
+    Privileged: security.privileged,
+    PublishAllPorts: network.publishAll,
+    ReadonlyRootfs: storage.readonlyRootfs,
+    SecurityOpt: listOrNull(security.securityOpt),
+    UTSMode: '',
+    UsernsMode: '',
+    ShmSize: r.shmSize ?? DEFAULT_SHM,
+    Runtime: record.runtime,
+    Isolation: '',
+    CpuShares: r.cpuShares ?? 0,
+    Memory: r.memory ?? 0,
+    NanoCpus: r.nanoCpus ?? 0,
+    CgroupParent: '',
+    BlkioWeight: 0,
+    BlkioWeightDevice: [],
+    BlkioDeviceReadBps: [],
+    BlkioDeviceWriteBps: [],
+    BlkioDeviceReadIOps: [],
+    BlkioDeviceWriteIOps: [],
+    CpuPeriod: r.cpuPeriod ?? 0,
+    CpuQuota: r.cpuQuota ?? 0,
+    CpuRealtimePeriod: 0,
+    CpuRealtimeRuntime: 0,
+    CpusetCpus: r.cpusetCpus ?? '',
+    CpusetMems: '',
+    Devices: [],
+    DeviceCgroupRules: null,
+    DeviceRequests: null,
+    KernelMemory: 0,
+    KernelMemoryTCP: 0,
+    MemoryReservation: r.memoryReservation ?? 0,
+    MemorySwap: r.memorySwap ?? 0,
+    MemorySwappiness: null,
+    OomKillDisable: false,
+    PidsLimit: r.pidsLimit ?? null,
+    Ulimits: listOrNull(r.ulimits.map((u) => ({ Name: u.name, Soft: u.soft, Hard: u.hard }))),
+    CpuCount: 0,
+    CpuPercent: 0,
+    IOMaximumIOps: 0,
+    IOMaximumBandwidth: 0,
+    MaskedPaths: security.maskedPaths ?? null,
+    ReadonlyPaths: security.readonlyPaths ?? null,
+  };
+  if (storage.tmpfs.length > 0) {
+    host.Tmpfs = Object.fromEntries(storage.tmpfs.map((t) => [t.destination, t.options.join(',')]));
+  }
+  if (basic.init) host.Init = true;
+  return host;
+}

@@ -1,0 +1,61 @@
+import { chmod, lstat, mkdir, unlink } from 'node:fs/promises';
+import type { Server } from 'node:http';
+import { connect } from 'node:net';
+import { dirname } from 'node:path';
+import { errnoCode, PolisError } from '@polis/core';
+
+/** True when something accepts connections on the socket (a live daemon), false for a stale file. */
+function answers(socketPath: string, timeoutMs = 1000): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(socketPath);
+    const done = (live: boolean): void => {
+      socket.destroy();
+      resolve(live);
+    };
+    socket.setTimeout(timeoutMs, () => done(true));
+    socket.once('connect', () => done(true));
+    socket.once('error', () => done(false));
+  });
+}
+
+async function clearStaleSocket(socketPath: string): Promise<void> {
+  let isSocket: boolean;
+  try {
+    isSocket = (await lstat(socketPath)).isSocket();
+  } catch (err) {
+    if (errnoCode(err) === 'ENOENT') return;
+    throw err;
+  }
+  if (!isSocket) {
+    throw new PolisError(
+      'daemon.socket_in_use',
+      `${socketPath} exists and is not a socket; refusing to replace it`,
+      {
+        context: { socketPath },
+      },
+    );
+  }
+  if (await answers(socketPath)) {
+    throw new PolisError(
+      'daemon.socket_in_use',
+      `another daemon is already listening on ${socketPath}; stop it or choose another socket with -H`,
+      { context: { socketPath } },
+    );
+  }
+  await unlink(socketPath);
+}
+
+/** Listens on a unix socket (mode 0660), replacing a stale socket file but never a live daemon's. */
+export async function listenUnix(server: Server, socketPath: string): Promise<void> {
+  await mkdir(dirname(socketPath), { recursive: true });
+  await clearStaleSocket(socketPath);
+  await new Promise<void>((resolve, reject) => {
+    const onError = (err: Error): void => reject(err);
+    server.once('error', onError);
+    server.listen(socketPath, () => {
+      server.off('error', onError);
+      resolve();
+    });
+  });
+  await chmod(socketPath, 0o660);
+}

@@ -1,0 +1,17 @@
+import type { Router } from '../../http/router.js';
+import type { ApiDeps } from '../../types.js';
+import { attachRoute } from './attach.js';
+import { createRoute } from './create.js';
+import { lifecycleRoutes } from './lifecycle.js';
+import { logsRoute } from './logs.js';
+import { readRoutes } from './read.js';
+import { waitRoute } from './wait.js';
+
+export function containerRoutes(router: Router, deps: ApiDeps): void {
+  readRoutes(router, deps);
+  createRoute(router, deps);
+  lifecycleRoutes(router, deps);
+  waitRoute(router, deps);
+  attachRoute(router, deps);
+  logsRoute(router, deps);
+}

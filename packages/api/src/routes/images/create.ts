@@ -1,0 +1,64 @@
+import { PolisError } from '@polis/core';
+import type { ImportOptions } from '@polis/image';
+import { familiarName } from '../../docker/names.js';
+import { invalid } from '../../http/errors.js';
+import { stringParam } from '../../http/query.js';
+import type { Router } from '../../http/router.js';
+import type { ApiDeps } from '../../types.js';
+
+export function parsePlatform(raw: string): ImportOptions['platform'] {
+  const [os, architecture, variant, ...rest] = raw.split('/');
+  if (!os || !architecture || rest.length > 0)
+    throw invalid(`invalid platform: ${JSON.stringify(raw)} (os/arch[/variant])`);
+  return variant ? { os, architecture, variant } : { os, architecture };
+}
+
+export function importOptions(query: URLSearchParams): ImportOptions {
+  const repo = stringParam(query, 'repo');
+  const tag = stringParam(query, 'tag');
+  if (tag !== undefined && repo === undefined) throw invalid('Bad parameters: a tag needs a repo');
+  const options: ImportOptions = { source: query.get('fromSrc') ?? '-' };
+  if (repo !== undefined) options.reference = tag === undefined ? repo : `${repo}:${tag}`;
+  const message = stringParam(query, 'message');
+  if (message !== undefined) options.message = message;
+  const changes = query.getAll('changes').filter((c) => c.trim() !== '');
+  if (changes.length > 0) options.changes = changes;
+  const platform = stringParam(query, 'platform');
+  if (platform !== undefined) options.platform = parsePlatform(platform);
+  return options;
+}
+
+/** One line of Docker's JSON-lines progress stream. */
+export function jsonLine(message: object): string {
+  return JSON.stringify(message) + '\r\n';
+}
+
+/**
+ * `POST /images/create`: `fromSrc=-` imports the request body as a root filesystem tarball. Pulling
+ * (`fromImage`) needs the registry client, which Polis does not have yet: that is a 501 saying so.
+ */
+export function imageCreateRoute(router: Router, deps: ApiDeps): void {
+  router.add('POST', '/images/create', async ({ req, query, reply }) => {
+    const fromImage = stringParam(query, 'fromImage');
+    const fromSrc = stringParam(query, 'fromSrc');
+    if (fromImage !== undefined) {
+      const tag = stringParam(query, 'tag');
+      const name = familiarName(tag === undefined ? fromImage : `${fromImage}:${tag}`);
+      throw new PolisError(
+        'request.not_implemented',
+        `cannot pull ${name}: pulling from registries is not supported yet; create images with docker import`,
+        { context: { image: name } },
+      );
+    }
+    if (fromSrc === undefined) throw invalid('Bad parameters: fromImage or fromSrc is required');
+    if (fromSrc !== '-') {
+      throw new PolisError(
+        'request.not_implemented',
+        'importing from a URL is not supported yet; send the tarball as the body (fromSrc=-)',
+      );
+    }
+    const image = await deps.images.importTarball(req, importOptions(query));
+    const out = reply.stream('application/json');
+    out.end(jsonLine({ status: image.id }));
+  });
+}

@@ -1,0 +1,55 @@
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { createLogger, PolisError } from '@polis/core';
+import { invalid } from './http/errors.js';
+import { HttpReply, SocketReply, type Reply } from './http/reply.js';
+import { Router, splitVersion } from './http/router.js';
+import { containerRoutes } from './routes/containers/index.js';
+import { imageRoutes } from './routes/images/index.js';
+import { systemRoutes } from './routes/system.js';
+import { API_VERSION, type ApiDeps } from './types.js';
+
+const log = createLogger('api');
+
+export function buildRouter(deps: ApiDeps): Router {
+  const router = new Router();
+  systemRoutes(router, deps);
+  containerRoutes(router, deps);
+  imageRoutes(router, deps);
+  return router;
+}
+
+/** The Docker-Engine-compatible REST server (node:http); the caller decides where it listens. */
+export function createApiServer(deps: ApiDeps): Server {
+  const router = buildRouter(deps);
+  const common = { 'Api-Version': API_VERSION, Server: `Polis/${deps.system.version().Version}` };
+  const server = createServer();
+  // Imports stream large bodies and waits last as long as containers run: no request deadline.
+  server.requestTimeout = 0;
+
+  async function dispatch(req: IncomingMessage, reply: Reply, upgraded: boolean): Promise<void> {
+    try {
+      const url = new URL(req.url ?? '/', 'http://polis');
+      const { version, path } = splitVersion(url.pathname);
+      const match = router.match(req.method ?? 'GET', path);
+      if (!match) throw new PolisError('request.unknown_route', 'page not found', { context: { path } });
+      if (upgraded && !match.hijack) throw invalid(`${path} does not take a connection upgrade`);
+      await match.handler({ req, reply, params: match.params, query: url.searchParams, version });
+    } catch (err) {
+      if (!reply.headersSent) {
+        reply.error(err);
+        return;
+      }
+      // The head is out: the only thing left to say is to close the stream.
+      log.warn('stream failed', { url: req.url, error: err });
+      reply.end();
+    }
+  }
+
+  server.on('request', (req, res) => void dispatch(req, new HttpReply(req, res, common), false));
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    socket.on('error', (err) => log.debug('hijacked socket error', { error: err }));
+    void dispatch(req, new SocketReply(socket, head, common), true);
+  });
+  return server;
+}

@@ -1,0 +1,67 @@
+import type { ContainerService } from '@polis/runtime';
+import type { ImageService } from '@polis/image';
+
+/** The API version Polis speaks (Docker Engine API) and the oldest it accepts. */
+export const API_VERSION = '1.41';
+export const MIN_API_VERSION = '1.24';
+
+/**
+ * What the daemon knows about the host and itself, in Docker's `GET /info` field names. The server adds
+ * the fields that are constant for Polis (Plugins, Swarm, RegistryConfig…); any of them may be overridden.
+ */
+export interface SystemInfo {
+  ID: string;
+  Name: string;
+  Containers: number;
+  ContainersRunning: number;
+  ContainersPaused: number;
+  ContainersStopped: number;
+  Images: number;
+  Driver: string;
+  DockerRootDir: string;
+  OperatingSystem: string;
+  OSVersion?: string;
+  OSType: string;
+  Architecture: string;
+  NCPU: number;
+  MemTotal: number;
+  KernelVersion: string;
+  ServerVersion: string;
+  Runtimes: Record<string, { path: string }>;
+  DefaultRuntime: string;
+  CgroupDriver: string;
+  CgroupVersion: string;
+  SecurityOptions: string[];
+  LoggingDriver: string;
+  /** Host capabilities; the docker CLI prints a warning for each one that is false. */
+  MemoryLimit?: boolean;
+  SwapLimit?: boolean;
+  CpuCfsPeriod?: boolean;
+  CpuCfsQuota?: boolean;
+  CPUShares?: boolean;
+  CPUSet?: boolean;
+  PidsLimit?: boolean;
+  IPv4Forwarding?: boolean;
+  BridgeNfIptables?: boolean;
+  BridgeNfIp6tables?: boolean;
+  Warnings?: string[];
+  [extra: string]: unknown;
+}
+
+/** The daemon's build identity; the server derives the rest of `GET /version`. */
+export interface VersionInfo {
+  Version: string;
+  GitCommit: string;
+  /** RFC 3339. */
+  BuildTime: string;
+  KernelVersion: string;
+}
+
+export interface ApiDeps {
+  containers: ContainerService;
+  images: ImageService;
+  system: {
+    info(): Promise<SystemInfo> | SystemInfo;
+    version(): VersionInfo;
+  };
+}
