@@ -1,1 +1,3 @@
-export {};
+export { main } from './program.js';
+export { tabwrite } from './format/tabwriter.js';
+export { Template } from './format/template.js';

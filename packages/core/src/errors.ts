@@ -20,6 +20,17 @@ const catalogue = {
   'request.invalid_json': 'invalid_argument',
   'request.unknown_route': 'not_found',
   'request.not_implemented': 'not_implemented',
+  // Generic codes, one per kind, for a peer's error that carries no Polis code (rebuilt from the status).
+  'request.failed': 'internal',
+  'request.not_found': 'not_found',
+  'request.conflict': 'conflict',
+  'request.failed_precondition': 'failed_precondition',
+  'request.unauthorized': 'unauthorized',
+  'request.forbidden': 'forbidden',
+  'request.unavailable': 'unavailable',
+  'request.not_modified': 'not_modified',
+  // The client could not reach the daemon's socket at all.
+  'daemon.unreachable': 'unavailable',
   'container.not_found': 'not_found',
   'container.ambiguous': 'invalid_argument',
   'container.name_invalid': 'invalid_argument',

@@ -1,1 +1,19 @@
-export {};
+export { PolisClient, type PolisClientOptions } from './client.js';
+export { Containers, AttachedContainer, type PendingWait } from './containers.js';
+export { Images } from './images.js';
+export { DEFAULT_HOST, defaultHost, parseHost, type Endpoint } from './host.js';
+export { API_VERSION } from './transport.js';
+export {
+  FrameDemuxer,
+  demuxTo,
+  ContainerOutput,
+  multiplexedFromContentType,
+  STDIN,
+  STDOUT,
+  STDERR,
+  SYSTEMERR,
+  type ContainerStreams,
+} from './stream/demux.js';
+export type * from './types/container.js';
+export type * from './types/image.js';
+export type * from './types/system.js';

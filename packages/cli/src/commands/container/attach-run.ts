@@ -1,0 +1,88 @@
+/**
+ * The attached part of `run` and `start -a`, in docker's order: attach (stream only, nothing replayed),
+ * register the wait, start, then stream until the container is done and return its exit status.
+ */
+import type { AttachedContainer } from '@polis/sdk';
+import type { Cli } from '../../cli.js';
+import { describe, fromDaemon } from '../../errors.js';
+
+export interface AttachPlan {
+  id: string;
+  stdin: boolean;
+  stdout: boolean;
+  stderr: boolean;
+  tty: boolean;
+  autoRemove: boolean;
+  /** Forward the CLI's signals to the container (docker's --sig-proxy). */
+  sigProxy: boolean;
+  /** Already running (`start -a` on a running container): attach only. */
+  running?: boolean;
+}
+
+export class StartFailed extends Error {
+  constructor(
+    readonly failure: unknown,
+    readonly status: number,
+  ) {
+    super(describe(failure));
+  }
+}
+
+/** docker's exit status for a failed start: 127 command not found, 126 not executable, else 125. */
+export function startFailureStatus(err: unknown): number {
+  if (fromDaemon(err)) {
+    if (err.code === 'container.command_not_found') return 127;
+    if (err.code === 'container.command_not_executable') return 126;
+  }
+  return 125;
+}
+
+export async function attachAndRun(cli: Cli, plan: AttachPlan): Promise<number> {
+  const containers = cli.client.containers;
+  let attached: AttachedContainer | undefined;
+  if (plan.stdin || plan.stdout || plan.stderr) {
+    attached = await containers.attach(plan.id, {
+      stream: true,
+      stdin: plan.stdin,
+      stdout: plan.stdout,
+      stderr: plan.stderr,
+      tty: plan.tty,
+    });
+  }
+  const pending = await containers.startWait(plan.id, {
+    condition: plan.autoRemove ? 'removed' : 'next-exit',
+  });
+  if (!plan.running) {
+    try {
+      await containers.start(plan.id);
+    } catch (err) {
+      attached?.close();
+      throw new StartFailed(err, startFailureStatus(err));
+    }
+  }
+  if (attached && plan.stdin && attached.stdin) {
+    const socket = attached.stdin;
+    process.stdin.on('end', () => attached.closeStdin());
+    process.stdin.pipe(socket, { end: false });
+  }
+  // Ctrl-C and friends go to the container (docker's --sig-proxy), not to the CLI.
+  const proxy = (signal: NodeJS.Signals): void => {
+    containers.kill(plan.id, { signal }).catch(() => undefined);
+  };
+  if (plan.sigProxy && !plan.tty)
+    for (const s of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(s, proxy);
+  const output = attached?.demuxTo(cli.stdout, cli.stderr);
+  if (output) {
+    try {
+      await output;
+    } catch (err) {
+      cli.err(`${describe(err)}\n`);
+    }
+  }
+  const result = await pending.result;
+  if (result.Error?.Message) {
+    cli.err(`Error waiting for container: ${result.Error.Message}\n`);
+    return 125;
+  }
+  return result.StatusCode;
+}

@@ -1,0 +1,48 @@
+import type { Cli } from '../../cli.js';
+import { bool, str, type CommandSpec, type Parsed } from '../../flags.js';
+import { apiTimestamp } from '../../format/units.js';
+
+export const spec: CommandSpec = {
+  name: 'logs',
+  usage: '[OPTIONS] CONTAINER',
+  summary: 'Fetch the logs of a container',
+  aliases: ['container logs'],
+  minArgs: 1,
+  maxArgs: 1,
+  flags: [
+    { name: 'follow', short: 'f', type: 'bool', help: 'Follow log output' },
+    {
+      name: 'since',
+      type: 'string',
+      help: 'Show logs since timestamp (e.g. "2013-01-02T13:23:37Z") or relative (e.g. "42m" for 42 minutes)',
+    },
+    {
+      name: 'tail',
+      short: 'n',
+      type: 'string',
+      help: 'Number of lines to show from the end of the logs',
+      default: 'all',
+    },
+    { name: 'timestamps', short: 't', type: 'bool', help: 'Show timestamps' },
+    {
+      name: 'until',
+      type: 'string',
+      help: 'Show logs before a timestamp (e.g. "2013-01-02T13:23:37Z") or relative (e.g. "42m" for 42 minutes)',
+    },
+  ],
+};
+
+export async function run(cli: Cli, p: Parsed): Promise<number> {
+  const since = str(p, 'since');
+  const until = str(p, 'until');
+  const id = p.args[0] as string;
+  const output = await cli.client.containers.logs(id, {
+    follow: bool(p, 'follow'),
+    timestamps: bool(p, 'timestamps'),
+    tail: str(p, 'tail'),
+    since: since === undefined ? undefined : apiTimestamp(since),
+    until: until === undefined ? undefined : apiTimestamp(until),
+  });
+  await output.demuxTo(cli.stdout, cli.stderr);
+  return 0;
+}

@@ -1,0 +1,71 @@
+import type { Cli } from '../../cli.js';
+import { describe } from '../../errors.js';
+import { bool, list, type CommandSpec, type Parsed } from '../../flags.js';
+import { CONTAINER_FLAGS } from '../../options/container-flags.js';
+import { attachAndRun, StartFailed, startFailureStatus } from './attach-run.js';
+import { createContainer, createRequest, reportRunError } from './create-container.js';
+
+export const spec: CommandSpec = {
+  name: 'run',
+  usage: '[OPTIONS] IMAGE [COMMAND] [ARG...]',
+  summary: 'Create and run a new container from an image',
+  aliases: ['container run'],
+  interspersed: false,
+  minArgs: 1,
+  flags: [
+    { name: 'detach', short: 'd', type: 'bool', help: 'Run container in background and print container ID' },
+    { name: 'sig-proxy', type: 'bool', help: 'Proxy received signals to the process', default: true },
+    ...CONTAINER_FLAGS,
+  ],
+};
+
+export async function run(cli: Cli, p: Parsed): Promise<number> {
+  const detach = bool(p, 'detach');
+  if (detach && list(p, 'attach').length > 0) {
+    reportRunError(cli, 'run', 'Conflicting options: -a and -d');
+    return 125;
+  }
+  let req;
+  try {
+    req = createRequest(cli, p, detach);
+  } catch (err) {
+    reportRunError(cli, 'run', (err as Error).message);
+    return 125;
+  }
+  let id: string;
+  try {
+    id = await createContainer(cli, req);
+  } catch (err) {
+    reportRunError(cli, 'run', describe(err));
+    return 125;
+  }
+  if (detach) {
+    try {
+      await cli.client.containers.start(id);
+    } catch (err) {
+      reportRunError(cli, 'run', describe(err));
+      return startFailureStatus(err);
+    }
+    cli.out(`${id}\n`);
+    return 0;
+  }
+  const body = req.body;
+  try {
+    return await attachAndRun(cli, {
+      id,
+      stdin: body.AttachStdin === true,
+      stdout: body.AttachStdout === true,
+      stderr: body.AttachStderr === true,
+      tty: body.Tty === true,
+      autoRemove: body.HostConfig?.AutoRemove === true,
+      sigProxy: p.values['sig-proxy'] !== false,
+    });
+  } catch (err) {
+    if (err instanceof StartFailed) {
+      reportRunError(cli, 'run', err.message);
+      return err.status;
+    }
+    reportRunError(cli, 'run', describe(err));
+    return 125;
+  }
+}

@@ -1,0 +1,81 @@
+import type { Cli } from '../../cli.js';
+import { describe } from '../../errors.js';
+import { str, type CommandSpec, type Parsed } from '../../flags.js';
+import { FUNCTIONS } from '../../format/functions.js';
+import { Template } from '../../format/template.js';
+import { API_VERSION, type VersionResponse } from '@polis/sdk';
+
+export const CLIENT_VERSION = '0.1.0';
+
+export const spec: CommandSpec = {
+  name: 'version',
+  usage: '[OPTIONS]',
+  summary: 'Show the Polis version information',
+  maxArgs: 0,
+  flags: [
+    {
+      name: 'format',
+      short: 'f',
+      type: 'string',
+      help: "Format output using a custom template: 'json' or a Go template",
+    },
+  ],
+};
+
+export async function run(cli: Cli, p: Parsed): Promise<number> {
+  const client = {
+    Version: CLIENT_VERSION,
+    ApiVersion: API_VERSION,
+    NodeVersion: process.version,
+    Os: process.platform,
+    Arch: process.arch === 'x64' ? 'amd64' : process.arch,
+  };
+  let server: VersionResponse | undefined;
+  let failure: unknown;
+  try {
+    server = await cli.client.version();
+  } catch (err) {
+    failure = err;
+  }
+  const format = str(p, 'format');
+  if (format !== undefined) {
+    const data = { Client: client, Server: server ?? null };
+    cli.out(
+      format === 'json'
+        ? `${JSON.stringify(data)}\n`
+        : `${Template.parse(format).execute(data, FUNCTIONS)}\n`,
+    );
+  } else {
+    const lines = [
+      'Client:',
+      ` Version:           ${client.Version}`,
+      ` API version:       ${client.ApiVersion}`,
+      ` Node version:      ${client.NodeVersion}`,
+      ` OS/Arch:           ${client.Os}/${client.Arch}`,
+    ];
+    if (server) {
+      lines.push('', `Server: ${server.Platform?.Name ?? ''}`.trimEnd());
+      const engine = server.Components?.find((c) => c.Name === 'Engine');
+      lines.push(
+        ' Engine:',
+        `  Version:          ${server.Version}`,
+        `  API version:      ${server.ApiVersion}${server.MinAPIVersion ? ` (minimum version ${server.MinAPIVersion})` : ''}`,
+      );
+      if (server.GoVersion) lines.push(`  Go version:       ${server.GoVersion}`);
+      if (server.GitCommit) lines.push(`  Git commit:       ${server.GitCommit}`);
+      if (server.BuildTime) lines.push(`  Built:            ${server.BuildTime}`);
+      lines.push(`  OS/Arch:          ${server.Os}/${server.Arch}`);
+      if (server.KernelVersion) lines.push(`  Kernel version:   ${server.KernelVersion}`);
+      for (const c of server.Components ?? []) {
+        if (c === engine) continue;
+        lines.push(` ${c.Name}:`, `  Version:          ${c.Version}`);
+      }
+    }
+    cli.out(`${lines.join('\n')}\n`);
+  }
+  if (failure !== undefined) {
+    cli.err(`${describe(failure)}\n`);
+    return 1;
+  }
+  return 0;
+}

@@ -1,0 +1,101 @@
+/** Human-readable durations and sizes, as docker/go-units prints them. */
+
+/** go-units `HumanDuration`: "Less than a second", "About a minute", "3 hours", "2 weeks". */
+export function humanDuration(ms: number): string {
+  const seconds = Math.trunc(ms / 1000);
+  if (seconds < 1) return 'Less than a second';
+  if (seconds === 1) return '1 second';
+  if (seconds < 60) return `${seconds} seconds`;
+  const minutes = Math.trunc(ms / 60_000);
+  if (minutes === 1) return 'About a minute';
+  if (minutes < 60) return `${minutes} minutes`;
+  const hours = Math.trunc(ms / 3_600_000 + 0.5);
+  if (hours === 1) return 'About an hour';
+  if (hours < 48) return `${hours} hours`;
+  if (hours < 24 * 7 * 2) return `${Math.trunc(hours / 24)} days`;
+  if (hours < 24 * 30 * 2) return `${Math.trunc(hours / 24 / 7)} weeks`;
+  if (hours < 24 * 365 * 2) return `${Math.trunc(hours / 24 / 30)} months`;
+  return `${Math.trunc(Math.trunc(ms / 3_600_000) / 24 / 365)} years`;
+}
+
+/** "2 seconds ago" from a Unix time in seconds. */
+export function since(unixSeconds: number, now = Date.now()): string {
+  return `${humanDuration(now - unixSeconds * 1000)} ago`;
+}
+
+const DECIMAL = ['B', 'kB', 'MB', 'GB', 'TB', 'PB', 'EB', 'ZB', 'YB'];
+
+/** go-units `HumanSizeWithPrecision`: decimal units, Go's `%.<precision>g` ("4.26MB", "100B"). */
+export function humanSize(size: number, precision = 3): string {
+  let i = 0;
+  while (size >= 1000 && i < DECIMAL.length - 1) {
+    size /= 1000;
+    i++;
+  }
+  return `${formatG(size, precision)}${DECIMAL[i]}`;
+}
+
+/** Go's `%.<p>g`: shortest of fixed and exponent notation, trailing zeros removed. */
+export function formatG(x: number, p: number): string {
+  if (x === 0) return '0';
+  const [mantissa, expText] = x.toExponential(p - 1).split('e') as [string, string];
+  const exp = Number(expText);
+  const strip = (s: string): string => (s.includes('.') ? s.replace(/0+$/, '').replace(/\.$/, '') : s);
+  if (exp < -4 || exp >= p) {
+    const digits = String(Math.abs(exp)).padStart(2, '0');
+    return `${strip(mantissa)}e${exp < 0 ? '-' : '+'}${digits}`;
+  }
+  return strip(x.toFixed(Math.max(0, p - 1 - exp)));
+}
+
+const BINARY: Record<string, number> = {
+  '': 1,
+  k: 1024,
+  m: 1024 ** 2,
+  g: 1024 ** 3,
+  t: 1024 ** 4,
+  p: 1024 ** 5,
+};
+
+/** go-units `RAMInBytes`: "512m", "1.5g", "100", "2GiB" → bytes (binary units). */
+export function ramInBytes(text: string): number {
+  const m = /^(\d+(?:\.\d+)*) ?([kKmMgGtTpP])?[iI]?[bB]?$/.exec(text);
+  if (!m) throw new Error(`invalid size: '${text}'`);
+  const value = Number.parseFloat(m[1] as string);
+  return Math.trunc(value * (BINARY[(m[2] ?? '').toLowerCase()] as number));
+}
+
+const DURATION_UNITS: Record<string, number> = {
+  ns: 1e-6,
+  us: 1e-3,
+  µs: 1e-3,
+  ms: 1,
+  s: 1000,
+  m: 60_000,
+  h: 3_600_000,
+};
+
+/** Go's `time.ParseDuration` ("1h30m", "10s", "1.5h") → milliseconds, or undefined. */
+export function parseGoDuration(text: string): number | undefined {
+  const m = /^([+-]?)((?:\d+(?:\.\d*)?|\.\d+)(?:ns|us|µs|ms|s|m|h))+$/.exec(text);
+  if (!m || text === '0') return text === '0' ? 0 : undefined;
+  let total = 0;
+  for (const part of text.matchAll(/(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|ms|s|m|h)/g)) {
+    total += Number(part[1]) * (DURATION_UNITS[part[2] as string] as number);
+  }
+  return m[1] === '-' ? -total : total;
+}
+
+/**
+ * Docker's `--since`/`--until` values: a duration before now ("10m"), a timestamp (RFC 3339, local time when
+ * no zone is given) or Unix seconds. Returns Unix seconds as the daemon takes them.
+ */
+export function apiTimestamp(value: string, now = Date.now()): string {
+  const d = value === '0' ? undefined : parseGoDuration(value);
+  if (d !== undefined) return String(Math.trunc((now - d) / 1000));
+  if (/^\d+(\.\d{1,9})?$/.test(value)) return value;
+  const ms = Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(value) ? `${value}T00:00:00` : value);
+  if (Number.isNaN(ms)) throw new Error(`failed to parse value as time or duration: "${value}"`);
+  const secs = Math.floor(ms / 1000);
+  return `${secs}.${String((ms - secs * 1000) * 1_000_000).padStart(9, '0')}`;
+}

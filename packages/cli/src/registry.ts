@@ -1,0 +1,143 @@
+/**
+ * Every command, by the words that name it, with a loader for its one file: `polis <cmd>` imports only
+ * the file it runs, which keeps start-up short.
+ */
+import type { CommandModule } from './cli.js';
+
+export interface Entry {
+  summary: string;
+  load: () => Promise<CommandModule>;
+}
+
+const run: Entry = {
+  summary: 'Create and run a new container from an image',
+  load: () => import('./commands/container/run.js'),
+};
+const create: Entry = {
+  summary: 'Create a new container',
+  load: () => import('./commands/container/create.js'),
+};
+const start: Entry = {
+  summary: 'Start one or more stopped containers',
+  load: () => import('./commands/container/start.js'),
+};
+const stop: Entry = {
+  summary: 'Stop one or more running containers',
+  load: () => import('./commands/container/stop.js'),
+};
+const kill: Entry = {
+  summary: 'Kill one or more running containers',
+  load: () => import('./commands/container/kill.js'),
+};
+const restart: Entry = {
+  summary: 'Restart one or more containers',
+  load: () => import('./commands/container/restart.js'),
+};
+const rm: Entry = {
+  summary: 'Remove one or more containers',
+  load: () => import('./commands/container/rm.js'),
+};
+const ps: Entry = { summary: 'List containers', load: () => import('./commands/container/ps.js') };
+const logs: Entry = {
+  summary: 'Fetch the logs of a container',
+  load: () => import('./commands/container/logs.js'),
+};
+const wait: Entry = {
+  summary: 'Block until one or more containers stop, then print their exit codes',
+  load: () => import('./commands/container/wait.js'),
+};
+const rename: Entry = { summary: 'Rename a container', load: () => import('./commands/container/rename.js') };
+const pause: Entry = {
+  summary: 'Pause all processes within one or more containers',
+  load: () => import('./commands/container/pause.js'),
+};
+const unpause: Entry = {
+  summary: 'Unpause all processes within one or more containers',
+  load: () => import('./commands/container/unpause.js'),
+};
+const containerInspect: Entry = {
+  summary: 'Display detailed information on one or more containers',
+  load: () => import('./commands/container/inspect.js'),
+};
+const importImage: Entry = {
+  summary: 'Import the contents from a tarball to create a filesystem image',
+  load: () => import('./commands/image/import.js'),
+};
+const images: Entry = { summary: 'List images', load: () => import('./commands/image/ls.js') };
+const imageInspect: Entry = {
+  summary: 'Display detailed information on one or more images',
+  load: () => import('./commands/image/inspect.js'),
+};
+const rmi: Entry = { summary: 'Remove one or more images', load: () => import('./commands/image/rm.js') };
+const tag: Entry = {
+  summary: 'Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE',
+  load: () => import('./commands/image/tag.js'),
+};
+
+/** Top-level commands, in the order `polis --help` lists them. */
+export const COMMANDS: Record<string, Entry> = {
+  run,
+  ps,
+  images,
+  import: importImage,
+  info: { summary: 'Display system-wide information', load: () => import('./commands/system/info.js') },
+  version: {
+    summary: 'Show the Polis version information',
+    load: () => import('./commands/system/version.js'),
+  },
+  create,
+  inspect: {
+    summary: 'Return low-level information on Polis objects',
+    load: () => import('./commands/system/inspect.js'),
+  },
+  kill,
+  logs,
+  pause,
+  rename,
+  restart,
+  rm,
+  rmi,
+  start,
+  stop,
+  tag,
+  unpause,
+  wait,
+};
+
+/** Management commands (`polis container ls`), with docker's aliases. */
+export const GROUPS: Record<string, { summary: string; commands: Record<string, Entry> }> = {
+  container: {
+    summary: 'Manage containers',
+    commands: {
+      create,
+      inspect: containerInspect,
+      kill,
+      logs,
+      ls: ps,
+      list: ps,
+      ps,
+      pause,
+      rename,
+      restart,
+      rm,
+      remove: rm,
+      run,
+      start,
+      stop,
+      unpause,
+      wait,
+    },
+  },
+  image: {
+    summary: 'Manage images',
+    commands: {
+      import: importImage,
+      inspect: imageInspect,
+      ls: images,
+      list: images,
+      rm: rmi,
+      remove: rmi,
+      tag,
+    },
+  },
+};

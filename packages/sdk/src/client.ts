@@ -1,0 +1,44 @@
+import { Containers } from './containers.js';
+import { defaultHost, parseHost } from './host.js';
+import { Images } from './images.js';
+import { readBody, Transport } from './transport.js';
+import type { InfoResponse, VersionResponse } from './types/system.js';
+
+export interface PolisClientOptions {
+  /** `unix:///path.sock` or `tcp://host:port`; default: POLIS_HOST, DOCKER_HOST, `unix:///run/polis/polis.sock`. */
+  host?: string;
+}
+
+/** The typed client of the Polis (Docker Engine) API. */
+export class PolisClient {
+  readonly host: string;
+  readonly containers: Containers;
+  readonly images: Images;
+  private readonly http: Transport;
+
+  constructor(options: PolisClientOptions = {}) {
+    const endpoint = parseHost(options.host ?? defaultHost());
+    this.host = endpoint.host;
+    this.http = new Transport(endpoint);
+    this.containers = new Containers(this.http);
+    this.images = new Images(this.http);
+  }
+
+  /** `GET /_ping`: the daemon's answer (`OK`). */
+  async ping(): Promise<string> {
+    return readBody(await this.http.send('GET', '/_ping'));
+  }
+
+  version(): Promise<VersionResponse> {
+    return this.http.json('GET', '/version');
+  }
+
+  info(): Promise<InfoResponse> {
+    return this.http.json('GET', '/info');
+  }
+
+  /** Closes idle connections. */
+  close(): void {
+    this.http.close();
+  }
+}

@@ -1,0 +1,188 @@
+import type { IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
+import type { Readable, Writable } from 'node:stream';
+import { ContainerOutput, multiplexedFromContentType } from './stream/demux.js';
+import { encodeFilters } from './filters.js';
+import { readBody, type Transport } from './transport.js';
+import type {
+  AttachOptions,
+  ContainerCreateBody,
+  ContainerCreateOptions,
+  ContainerCreateResponse,
+  ContainerInspect,
+  ContainerListOptions,
+  ContainerSummary,
+  ContainerWaitResponse,
+  LogsOptions,
+  RemoveOptions,
+  WaitCondition,
+} from './types/container.js';
+
+/** An attached container: its output, and its stdin when attached with `stdin`. */
+export class AttachedContainer extends ContainerOutput {
+  constructor(
+    raw: Readable,
+    multiplexed: boolean,
+    /** The hijacked connection; undefined when the daemon streamed on a plain response. */
+    readonly socket?: Socket,
+  ) {
+    super(raw, multiplexed);
+  }
+
+  /** The container's stdin (the connection's writable side), when attached with `stdin`. */
+  get stdin(): Writable | undefined {
+    return this.socket;
+  }
+
+  /** Half-closes the connection: the container reads EOF on stdin, output keeps flowing. */
+  closeStdin(): void {
+    this.socket?.end();
+  }
+}
+
+/** A wait the daemon has registered; `result` settles when the condition is met. */
+export interface PendingWait {
+  result: Promise<ContainerWaitResponse>;
+}
+
+const enc = encodeURIComponent;
+
+/** `/containers/...` endpoints. Ids may be full ids, unique prefixes or names. */
+export class Containers {
+  constructor(private readonly http: Transport) {}
+
+  create(body: ContainerCreateBody, options: ContainerCreateOptions = {}): Promise<ContainerCreateResponse> {
+    return this.http.json('POST', '/containers/create', {
+      query: { name: options.name, platform: options.platform },
+      json: body,
+    });
+  }
+
+  list(options: ContainerListOptions = {}): Promise<ContainerSummary[]> {
+    return this.http.json('GET', '/containers/json', {
+      query: {
+        all: options.all,
+        limit: options.limit !== undefined && options.limit > 0 ? options.limit : undefined,
+        size: options.size,
+        filters: encodeFilters(options.filters),
+      },
+    });
+  }
+
+  inspect(id: string, options: { size?: boolean } = {}): Promise<ContainerInspect> {
+    return this.http.json('GET', `/containers/${enc(id)}/json`, { query: { size: options.size } });
+  }
+
+  /** Resolves also when the container was already running (304). */
+  start(id: string): Promise<void> {
+    return this.http.empty('POST', `/containers/${enc(id)}/start`);
+  }
+
+  stop(id: string, options: { t?: number; signal?: string } = {}): Promise<void> {
+    return this.http.empty('POST', `/containers/${enc(id)}/stop`, {
+      query: { t: options.t, signal: options.signal },
+    });
+  }
+
+  kill(id: string, options: { signal?: string } = {}): Promise<void> {
+    return this.http.empty('POST', `/containers/${enc(id)}/kill`, { query: { signal: options.signal } });
+  }
+
+  restart(id: string, options: { t?: number; signal?: string } = {}): Promise<void> {
+    return this.http.empty('POST', `/containers/${enc(id)}/restart`, {
+      query: { t: options.t, signal: options.signal },
+    });
+  }
+
+  pause(id: string): Promise<void> {
+    return this.http.empty('POST', `/containers/${enc(id)}/pause`);
+  }
+
+  unpause(id: string): Promise<void> {
+    return this.http.empty('POST', `/containers/${enc(id)}/unpause`);
+  }
+
+  rename(id: string, name: string): Promise<void> {
+    return this.http.empty('POST', `/containers/${enc(id)}/rename`, { query: { name } });
+  }
+
+  remove(id: string, options: RemoveOptions = {}): Promise<void> {
+    return this.http.empty('DELETE', `/containers/${enc(id)}`, {
+      query: { force: options.force, v: options.v },
+    });
+  }
+
+  /** Waits for the condition (`not-running` by default) and returns the exit status. */
+  async wait(id: string, options: { condition?: WaitCondition } = {}): Promise<ContainerWaitResponse> {
+    return (await this.startWait(id, options)).result;
+  }
+
+  /**
+   * Registers a wait and resolves as soon as the daemon answered the headers (it has registered the wait),
+   * before the condition is met. `docker run` does this before starting, so a quick exit is not missed.
+   */
+  async startWait(id: string, options: { condition?: WaitCondition } = {}): Promise<PendingWait> {
+    const res = await this.http.send('POST', `/containers/${enc(id)}/wait`, {
+      query: { condition: options.condition },
+    });
+    const result = readBody(res).then((text) => JSON.parse(text) as ContainerWaitResponse);
+    return { result };
+  }
+
+  /**
+   * Attaches to the container's streams over a hijacked connection (`Upgrade: tcp`). The output is
+   * demultiplexed unless the container has a TTY: pass `tty` when known, else the container is inspected
+   * (unless the daemon says which in the content type).
+   */
+  async attach(id: string, options: AttachOptions & { tty?: boolean } = {}): Promise<AttachedContainer> {
+    const hijacked = await this.http.hijack('POST', `/containers/${enc(id)}/attach`, {
+      query: {
+        stream: options.stream ?? true,
+        logs: options.logs,
+        stdin: options.stdin,
+        stdout: options.stdout ?? true,
+        stderr: options.stderr ?? true,
+        detachKeys: options.detachKeys,
+      },
+    });
+    if (isResponse(hijacked)) {
+      const multiplexed = await this.multiplexed(id, hijacked.headers['content-type'], options.tty);
+      return new AttachedContainer(hijacked, multiplexed);
+    }
+    const { socket, head, headers } = hijacked;
+    const multiplexed = await this.multiplexed(id, headers['content-type'], options.tty);
+    if (head.length > 0) socket.unshift(head);
+    return new AttachedContainer(socket, multiplexed, socket);
+  }
+
+  /** The container's log (`follow` keeps it open while the container runs). */
+  async logs(id: string, options: LogsOptions = {}): Promise<ContainerOutput> {
+    const res = await this.http.send('GET', `/containers/${enc(id)}/logs`, {
+      query: {
+        follow: options.follow,
+        stdout: options.stdout ?? true,
+        stderr: options.stderr ?? true,
+        since: options.since,
+        until: options.until,
+        timestamps: options.timestamps,
+        tail: options.tail,
+      },
+    });
+    return new ContainerOutput(res, await this.multiplexed(id, res.headers['content-type'], options.tty));
+  }
+
+  private async multiplexed(
+    id: string,
+    contentType: string | undefined,
+    tty: boolean | undefined,
+  ): Promise<boolean> {
+    const declared = multiplexedFromContentType(contentType);
+    if (declared !== undefined) return declared;
+    if (tty !== undefined) return !tty;
+    return !(await this.inspect(id)).Config.Tty;
+  }
+}
+
+function isResponse(x: unknown): x is IncomingMessage {
+  return typeof (x as IncomingMessage).statusCode === 'number';
+}

@@ -1,0 +1,152 @@
+import { Agent, request, type ClientRequest, type IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
+import type { Readable } from 'node:stream';
+import { connectionError, errorFromResponse } from './errors.js';
+import type { Endpoint } from './host.js';
+
+export const API_VERSION = '1.41';
+
+export type QueryValue = string | number | boolean | string[] | undefined;
+export type Query = Record<string, QueryValue>;
+
+export interface RequestOptions {
+  query?: Query;
+  /** A JSON body. */
+  json?: unknown;
+  /** A raw body, streamed as sent. */
+  body?: Readable | Buffer;
+  headers?: Record<string, string>;
+}
+
+/** The result of a hijack: the raw connection, and any bytes that arrived with the 101 response. */
+export interface Hijacked {
+  socket: Socket;
+  head: Buffer;
+  headers: IncomingMessage['headers'];
+}
+
+/** Docker's query encoding: `true` → `1`, `false` and undefined left out, arrays repeated. */
+export function encodeQuery(query: Query | undefined): string {
+  if (!query) return '';
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(query)) {
+    if (value === undefined || value === false) continue;
+    if (value === true) params.append(key, '1');
+    else if (Array.isArray(value)) for (const v of value) params.append(key, v);
+    else params.append(key, String(value));
+  }
+  const text = params.toString();
+  return text === '' ? '' : `?${text}`;
+}
+
+export async function readBody(res: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of res) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** HTTP over the daemon's socket. Every path is sent under `/v1.41`. */
+export class Transport {
+  readonly endpoint: Endpoint;
+  // Keep-alive saves a connect per call; the agent unrefs idle sockets, so they never hold the process.
+  private readonly agent = new Agent({ keepAlive: true });
+
+  constructor(endpoint: Endpoint) {
+    this.endpoint = endpoint;
+  }
+
+  /** Sends a request and resolves with the response once its status is a success (2xx or 3xx). */
+  async send(method: string, path: string, options: RequestOptions = {}): Promise<IncomingMessage> {
+    const full = `/v${API_VERSION}${path}${encodeQuery(options.query)}`;
+    const res = await new Promise<IncomingMessage>((resolve, reject) => {
+      const req = this.open(method, full, options, this.agent);
+      req.on('response', resolve);
+      req.on('error', (err) => reject(connectionError(err, this.endpoint.host)));
+      this.writeBody(req, options, reject);
+    });
+    if (res.statusCode !== undefined && res.statusCode >= 400) {
+      throw errorFromResponse(res.statusCode, await readBody(res), path);
+    }
+    return res;
+  }
+
+  /** Sends a request and parses the JSON answer (undefined for an empty body). */
+  async json<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
+    const text = await readBody(await this.send(method, path, options));
+    return (text.trim() === '' ? undefined : JSON.parse(text)) as T;
+  }
+
+  /** Sends a request whose answer carries no body worth reading. */
+  async empty(method: string, path: string, options: RequestOptions = {}): Promise<void> {
+    const res = await this.send(method, path, options);
+    res.resume();
+    await new Promise<void>((resolve, reject) => {
+      res.on('end', resolve);
+      res.on('error', reject);
+    });
+  }
+
+  /**
+   * Docker's hijack: asks for `Upgrade: tcp` and hands back the raw socket on 101. A daemon that answers
+   * 200 instead streams on the response itself, which then stands in for the socket's readable side.
+   */
+  async hijack(
+    method: string,
+    path: string,
+    options: RequestOptions = {},
+  ): Promise<Hijacked | IncomingMessage> {
+    const full = `/v${API_VERSION}${path}${encodeQuery(options.query)}`;
+    const headers = { ...options.headers, Connection: 'Upgrade', Upgrade: 'tcp' };
+    return new Promise((resolve, reject) => {
+      const req = this.open(method, full, { ...options, headers }, false);
+      req.on('upgrade', (res: IncomingMessage, socket: Socket, head: Buffer) =>
+        resolve({ socket, head, headers: res.headers }),
+      );
+      req.on('response', (res: IncomingMessage) => {
+        if (res.statusCode !== undefined && res.statusCode >= 400) {
+          readBody(res).then(
+            (body) => reject(errorFromResponse(res.statusCode as number, body, path)),
+            reject,
+          );
+        } else resolve(res);
+      });
+      req.on('error', (err) => reject(connectionError(err, this.endpoint.host)));
+      req.end();
+    });
+  }
+
+  close(): void {
+    this.agent.destroy();
+  }
+
+  private open(method: string, path: string, options: RequestOptions, agent: Agent | false): ClientRequest {
+    const headers: Record<string, string> = { ...options.headers };
+    if (options.json !== undefined) headers['Content-Type'] = 'application/json';
+    const { socketPath, hostname, port } = this.endpoint;
+    return request({
+      method,
+      path,
+      headers,
+      agent,
+      ...(socketPath !== undefined ? { socketPath, host: 'localhost' } : { host: hostname, port }),
+    });
+  }
+
+  private writeBody(req: ClientRequest, options: RequestOptions, fail: (err: unknown) => void): void {
+    if (options.json !== undefined) {
+      req.end(JSON.stringify(options.json));
+    } else if (Buffer.isBuffer(options.body)) {
+      req.end(options.body);
+    } else if (options.body) {
+      const body = options.body;
+      // A source error (an unreadable file) aborts the request and is the caller's error as it is.
+      body.on('error', (err) => {
+        fail(err);
+        req.destroy();
+      });
+      body.pipe(req);
+    } else {
+      req.end();
+    }
+  }
+}

@@ -1,0 +1,197 @@
+/** Docker Engine API v1.41 shapes for containers (only the fields Polis reads or writes). */
+
+export interface RestartPolicy {
+  Name: '' | 'no' | 'always' | 'on-failure' | 'unless-stopped';
+  MaximumRetryCount?: number;
+}
+
+export interface UlimitSpec {
+  Name: string;
+  Soft: number;
+  Hard: number;
+}
+
+export interface PortBinding {
+  HostIp?: string;
+  HostPort?: string;
+}
+
+export interface LogConfig {
+  Type: string;
+  Config: Record<string, string>;
+}
+
+export interface HostConfig {
+  Binds?: string[];
+  NetworkMode?: string;
+  PortBindings?: Record<string, PortBinding[]>;
+  PublishAllPorts?: boolean;
+  RestartPolicy?: RestartPolicy;
+  AutoRemove?: boolean;
+  CapAdd?: string[];
+  CapDrop?: string[];
+  Dns?: string[];
+  DnsOptions?: string[];
+  DnsSearch?: string[];
+  ExtraHosts?: string[];
+  Privileged?: boolean;
+  ReadonlyRootfs?: boolean;
+  SecurityOpt?: string[];
+  Tmpfs?: Record<string, string>;
+  ShmSize?: number;
+  Runtime?: string;
+  Init?: boolean;
+  LogConfig?: LogConfig;
+  Memory?: number;
+  MemorySwap?: number;
+  MemoryReservation?: number;
+  NanoCpus?: number;
+  CpuShares?: number;
+  CpusetCpus?: string;
+  PidsLimit?: number;
+  Ulimits?: UlimitSpec[];
+}
+
+/** `Config` of a container: the create request's top level, and `Config` in inspect. */
+export interface ContainerConfig {
+  Hostname?: string;
+  Domainname?: string;
+  User?: string;
+  AttachStdin?: boolean;
+  AttachStdout?: boolean;
+  AttachStderr?: boolean;
+  ExposedPorts?: Record<string, Record<string, never>>;
+  Tty?: boolean;
+  OpenStdin?: boolean;
+  StdinOnce?: boolean;
+  Env?: string[];
+  Cmd?: string[];
+  Image?: string;
+  Volumes?: Record<string, Record<string, never>>;
+  WorkingDir?: string;
+  Entrypoint?: string[];
+  Labels?: Record<string, string>;
+  StopSignal?: string;
+  StopTimeout?: number;
+}
+
+export interface ContainerCreateBody extends ContainerConfig {
+  Image: string;
+  HostConfig?: HostConfig;
+  NetworkingConfig?: { EndpointsConfig?: Record<string, unknown> };
+}
+
+export interface ContainerCreateResponse {
+  Id: string;
+  Warnings: string[] | null;
+}
+
+export interface ContainerPort {
+  IP?: string;
+  PrivatePort: number;
+  PublicPort?: number;
+  Type: string;
+}
+
+/** One element of `GET /containers/json`. */
+export interface ContainerSummary {
+  Id: string;
+  Names: string[];
+  Image: string;
+  ImageID: string;
+  Command: string;
+  /** Unix seconds. */
+  Created: number;
+  Ports: ContainerPort[];
+  SizeRw?: number;
+  SizeRootFs?: number;
+  Labels: Record<string, string> | null;
+  State: string;
+  Status: string;
+  HostConfig?: { NetworkMode?: string };
+  NetworkSettings?: { Networks?: Record<string, unknown> };
+  Mounts?: { Name?: string; Source?: string; Driver?: string }[];
+}
+
+export interface ContainerState {
+  Status: string;
+  Running: boolean;
+  Paused: boolean;
+  Restarting: boolean;
+  OOMKilled: boolean;
+  Dead: boolean;
+  Pid: number;
+  ExitCode: number;
+  Error: string;
+  StartedAt: string;
+  FinishedAt: string;
+}
+
+/** `GET /containers/{id}/json`. Fields not listed here are kept as the daemon sent them. */
+export interface ContainerInspect {
+  Id: string;
+  Created: string;
+  Path: string;
+  Args: string[];
+  State: ContainerState;
+  Image: string;
+  Name: string;
+  RestartCount: number;
+  Driver?: string;
+  HostConfig: HostConfig;
+  Config: ContainerConfig;
+  NetworkSettings?: Record<string, unknown>;
+  Mounts?: unknown[];
+  [key: string]: unknown;
+}
+
+export interface ContainerWaitResponse {
+  StatusCode: number;
+  Error?: { Message: string } | null;
+}
+
+/** Filters as Docker sends them: `{"status": ["running"], "label": ["a=b"]}`. */
+export type Filters = Record<string, string[]>;
+
+export interface ContainerListOptions {
+  all?: boolean;
+  limit?: number;
+  size?: boolean;
+  filters?: Filters;
+}
+
+export interface ContainerCreateOptions {
+  name?: string;
+  platform?: string;
+}
+
+export type WaitCondition = 'not-running' | 'next-exit' | 'removed';
+
+export interface AttachOptions {
+  stream?: boolean;
+  logs?: boolean;
+  stdin?: boolean;
+  stdout?: boolean;
+  stderr?: boolean;
+  detachKeys?: string;
+}
+
+export interface LogsOptions {
+  follow?: boolean;
+  stdout?: boolean;
+  stderr?: boolean;
+  /** Unix seconds (may carry a fraction: `1700000000.000000001`), as Docker's CLI sends it. */
+  since?: string;
+  until?: string;
+  timestamps?: boolean;
+  /** A number of lines or `all`. */
+  tail?: string;
+  /** When known, saves a round trip: a TTY container's log is not multiplexed. */
+  tty?: boolean;
+}
+
+export interface RemoveOptions {
+  force?: boolean;
+  /** Remove anonymous volumes too. */
+  v?: boolean;
+}

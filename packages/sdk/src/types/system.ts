@@ -1,0 +1,52 @@
+/** Docker Engine API v1.41 shapes for `/version` and `/info`. */
+
+export interface VersionComponent {
+  Name: string;
+  Version: string;
+  Details?: Record<string, string>;
+}
+
+export interface VersionResponse {
+  Platform?: { Name: string };
+  Components?: VersionComponent[];
+  Version: string;
+  ApiVersion: string;
+  MinAPIVersion?: string;
+  GitCommit?: string;
+  GoVersion?: string;
+  Os: string;
+  Arch: string;
+  KernelVersion?: string;
+  BuildTime?: string;
+  Experimental?: boolean;
+}
+
+/** `GET /info`: the fields the CLI prints; the rest is kept as sent. */
+export interface InfoResponse {
+  ID?: string;
+  Containers?: number;
+  ContainersRunning?: number;
+  ContainersPaused?: number;
+  ContainersStopped?: number;
+  Images?: number;
+  Driver?: string;
+  DriverStatus?: [string, string][];
+  LoggingDriver?: string;
+  CgroupDriver?: string;
+  CgroupVersion?: string;
+  KernelVersion?: string;
+  OperatingSystem?: string;
+  OSType?: string;
+  Architecture?: string;
+  NCPU?: number;
+  MemTotal?: number;
+  Name?: string;
+  ServerVersion?: string;
+  DockerRootDir?: string;
+  Runtimes?: Record<string, { path?: string }>;
+  DefaultRuntime?: string;
+  SecurityOptions?: string[];
+  Labels?: string[];
+  Warnings?: string[] | null;
+  [key: string]: unknown;
+}
