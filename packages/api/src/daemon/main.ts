@@ -105,7 +105,11 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
     process.stderr.write(`polisd: ${toPolisError(err).message}\n`);
     process.exit(1);
   }
-  log.info('polisd started', { dataRoot: daemon.config.dataRoot, execRoot: daemon.config.execRoot, pid: process.pid });
+  log.info('polisd started', {
+    dataRoot: daemon.config.dataRoot,
+    execRoot: daemon.config.execRoot,
+    pid: process.pid,
+  });
   let stopping = false;
   const shutdown = (signal: string): void => {
     if (stopping) return;
