@@ -10,6 +10,7 @@ import {
   withDefaultMounts,
   withEtcFiles,
   withHostname,
+  withInit,
   withProcess,
   withTmpfs,
 } from './steps.js';
@@ -24,6 +25,8 @@ export interface BuildInput {
   /** Network namespace: a path from the network layer, a fresh one ('none'), or the host's. */
   network: 'none' | 'host' | { path: string };
   cgroupParent: string;
+  /** Host path of the init binary, when the container asked for `--init`. */
+  initPath?: string;
 }
 
 /** The container's OCI config.json, composed from small steps in order. */
@@ -48,6 +51,7 @@ export function buildSpec(input: BuildInput): Spec {
       namespaces: { network: input.network },
       hostRlimits: input.hostRlimits,
     }),
+    ...(spec.basic.init && input.initPath ? [withInit(input.initPath)] : []),
     withCgroupsPath(`${input.cgroupParent}/${record.id}`),
     withAnnotations({ 'io.polis.container.name': record.name, 'io.polis.image': record.imageRef }),
   );

@@ -135,3 +135,17 @@ export function withCgroupsPath(path: string): SpecStep {
 export function withAnnotations(annotations: Record<string, string>): SpecStep {
   return (spec) => ({ ...spec, annotations: { ...spec.annotations, ...annotations } });
 }
+
+export const INIT_PATH = '/sbin/polis-init';
+
+/** `--init`: a small init (catatonit) as PID 1 that reaps zombies and forwards signals. */
+export function withInit(hostInit: string): SpecStep {
+  return (spec) => ({
+    ...spec,
+    process: spec.process && { ...spec.process, args: [INIT_PATH, '--', ...spec.process.args] },
+    mounts: [
+      ...(spec.mounts ?? []),
+      { destination: INIT_PATH, type: 'bind', source: hostInit, options: ['rbind', 'ro', 'rprivate'] },
+    ],
+  });
+}

@@ -10,3 +10,10 @@ test('signal names and numbers', () => {
   assert.throws(() => signalName('NOPE'), { code: 'request.invalid' });
   assert.throws(() => signalName('999'), { code: 'request.invalid' });
 });
+
+test('real-time signals become numbers', () => {
+  assert.equal(signalName('SIGRTMIN+3'), '37');
+  assert.equal(signalName('RTMAX'), '64');
+  assert.equal(signalName('40'), '40');
+  assert.throws(() => signalName('SIGRTMAX+1'), { code: 'request.invalid' });
+});

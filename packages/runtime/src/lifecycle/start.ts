@@ -1,6 +1,6 @@
 import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { PolisError, isPolisError, writeFileAtomic, type ContainerRecord } from '@polis/core';
+import { PolisError, isPolisError, which, writeFileAtomic, type ContainerRecord } from '@polis/core';
 import { emit, runtimeFor, type RuntimeContext } from '../context.js';
 import { buildSpec } from '../bundle/build.js';
 import { writeEtcFiles } from '../bundle/etc-files.js';
@@ -66,6 +66,7 @@ export async function launch(ctx: RuntimeContext, record: ContainerRecord): Prom
       hostRlimits: ctx.hostRlimits,
       network: mode === 'host' ? 'host' : 'none',
       cgroupParent: CGROUP_PARENT,
+      initPath: record.spec.basic.init ? initBinary() : undefined,
     });
     await writeFileAtomic(files.config, JSON.stringify(spec));
     await runtime.delete(record.id, true).catch(() => undefined);
@@ -138,4 +139,11 @@ export function parseSize(text: string): number {
   if (!m) throw new PolisError('request.invalid', `invalid size: '${text}'`);
   const mult = { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 }[(m[2] ?? '').toLowerCase()] ?? 1;
   return Math.floor(Number(m[1]) * mult);
+}
+
+/** catatonit (Debian's, as podman uses) or tini, for `--init`. */
+function initBinary(): string {
+  const found = which('catatonit') ?? which('tini');
+  if (!found) throw new PolisError('runtime.unavailable', '--init needs catatonit or tini on the host');
+  return found;
 }
