@@ -407,3 +407,25 @@ test('listenUnix replaces a stale socket, refuses a live one, and sets mode 0660
   writeFileSync(socket, 'data');
   await assert.rejects(listenUnix(createApiServer(deps), socket), /is not a socket; refusing to replace it/);
 });
+
+test(
+  'closeAllConnections also ends hijacked attach sockets, so the server can close',
+  { timeout: 5000 },
+  async () => {
+    const { deps, containers } = fakeDeps();
+    const server = createApiServer(deps);
+    const socket = tempSocket();
+    await listenUnix(server, socket);
+    const c = containers.add('a');
+    const raw = connect(socket);
+    const closed = new Promise<void>((resolve) => raw.on('close', () => resolve()));
+    raw.on('data', () => undefined);
+    raw.write(
+      `POST /containers/${c.id}/attach?stream=1&stdout=1 HTTP/1.1\r\nHost: api\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n`,
+    );
+    for (let i = 0; i < 50 && !containers.lastAttach; i++) await new Promise((r) => setTimeout(r, 10));
+    assert.ok(containers.lastAttach);
+    await closeServer(server);
+    await closed;
+  },
+);

@@ -47,9 +47,18 @@ export function createApiServer(deps: ApiDeps): Server {
   }
 
   server.on('request', (req, res) => void dispatch(req, new HttpReply(req, res, common), false));
+  // Hijacked sockets are no longer the HTTP server's to close; track them so shutdown can end them too.
+  const hijacked = new Set<Duplex>();
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    hijacked.add(socket);
+    socket.on('close', () => hijacked.delete(socket));
     socket.on('error', (err) => log.debug('hijacked socket error', { error: err }));
     void dispatch(req, new SocketReply(socket, head, common), true);
   });
+  const closeAllConnections = server.closeAllConnections.bind(server);
+  server.closeAllConnections = () => {
+    closeAllConnections();
+    for (const socket of hijacked) socket.destroy();
+  };
   return server;
 }

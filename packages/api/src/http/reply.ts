@@ -1,4 +1,5 @@
 import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
+import { Socket } from 'node:net';
 import type { Duplex, Readable, Writable } from 'node:stream';
 import { errorReply } from './errors.js';
 
@@ -99,6 +100,8 @@ export class SocketReply implements Reply {
     private readonly common: Record<string, string>,
   ) {
     if (head.length > 0) socket.unshift(head);
+    // Interactive streams: send keystrokes and prompts as they come.
+    if (socket instanceof Socket) socket.setNoDelay(true);
     socket.on('close', () => this.controller.abort());
     socket.on('error', () => this.controller.abort());
   }
