@@ -8,6 +8,7 @@ import { resolveUser } from '../bundle/user.js';
 import { conmonCreate } from '../oci/conmon.js';
 import { classifyStartFailure } from '../oci/errors.js';
 import { resolveContainer } from '../store/resolve.js';
+import { removeLocked } from './remove.js';
 
 export const CGROUP_PARENT = '/polis';
 
@@ -42,7 +43,13 @@ export async function startContainer(ctx: RuntimeContext, reference: string): Pr
       default:
         break;
     }
-    await launch(ctx, record);
+    try {
+      await launch(ctx, record);
+    } catch (err) {
+      // As Docker: a `--rm` container that cannot start is removed, not left behind.
+      if (record.spec.lifecycle.autoRemove) await removeLocked(ctx, id).catch(() => undefined);
+      throw err;
+    }
     return record;
   });
 }
@@ -89,6 +96,7 @@ export async function launch(ctx: RuntimeContext, record: ContainerRecord): Prom
       stdin: record.spec.basic.openStdin,
     });
     created = true;
+    const startedAt = new Date().toISOString();
     await runtime.start(record.id);
     record.state = {
       ...record.state,
@@ -98,7 +106,7 @@ export async function launch(ctx: RuntimeContext, record: ContainerRecord): Prom
       exitCode: 0,
       error: '',
       oomKilled: false,
-      startedAt: new Date().toISOString(),
+      startedAt,
       stoppedByUser: false,
     };
     record.startCount += 1;
@@ -114,9 +122,12 @@ export async function launch(ctx: RuntimeContext, record: ContainerRecord): Prom
 
 /** Keeps the failure in the container's state (ExitCode 126/127/128 and Error, as Docker) and rethrows. */
 function recordStartFailure(ctx: RuntimeContext, record: ContainerRecord, err: unknown): PolisError {
-  const error = isPolisError(err)
-    ? err
-    : new PolisError('container.start_failed', (err as Error).message, { cause: err });
+  const error = dockerWording(
+    record,
+    isPolisError(err)
+      ? err
+      : new PolisError('container.start_failed', (err as Error).message, { cause: err }),
+  );
   const exitCode =
     typeof error.context.exitCode === 'number'
       ? error.context.exitCode
@@ -146,4 +157,23 @@ function initBinary(): string {
   const found = which('catatonit') ?? which('tini');
   if (!found) throw new PolisError('runtime.unavailable', '--init needs catatonit or tini on the host');
   return found;
+}
+
+/**
+ * Docker's words for a command that cannot run (clients, the docker CLI among them, pick exit codes
+ * 127 and 126 from them), followed by the runtime's own message.
+ */
+function dockerWording(record: ContainerRecord, err: PolisError): PolisError {
+  const cmd = JSON.stringify(record.process.path);
+  const why =
+    err.code === 'container.command_not_found'
+      ? `exec: ${cmd}: executable file not found in $PATH`
+      : err.code === 'container.command_not_executable'
+        ? `exec: ${cmd}: permission denied`
+        : undefined;
+  if (!why) return err;
+  return new PolisError(err.code, `failed to create task for container: ${why} (${err.message})`, {
+    cause: err,
+    context: err.context,
+  });
 }

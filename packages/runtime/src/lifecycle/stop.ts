@@ -24,10 +24,24 @@ function exitedWithin(ctx: RuntimeContext, id: string, ms: number): Promise<bool
   );
 }
 
+/**
+ * Sends a signal. A container whose process has just ended (its exit not yet recorded) makes the
+ * runtime fail; then we wait briefly for the exit to be recorded and report "not running".
+ */
 async function signal(ctx: RuntimeContext, id: string, sig: string): Promise<void> {
   const record = resolveContainer(ctx.store, id);
   const runtime = runtimeFor(ctx, record.runtime);
-  await runtime.kill(id, sig);
+  try {
+    await runtime.kill(id, sig);
+  } catch (err) {
+    const state = await runtime.state(id);
+    if (state && (state.status === 'running' || state.status === 'paused')) throw err;
+    if (isLive(resolveContainer(ctx.store, id).state.status)) await exitedWithin(ctx, id, 5000);
+    throw new PolisError('container.not_running', `Container ${id} is not running`, {
+      cause: err,
+      context: { id },
+    });
+  }
   // A frozen process cannot act on a signal: thaw it so the signal lands.
   if (record.state.status === 'paused') {
     await runtime.resume(id).catch(() => undefined);

@@ -11,23 +11,25 @@ export function createRequest(cli: Cli, p: Parsed, detach: boolean): CreateReque
   return buildCreateRequest(p, { env: cli.env, readFile: (f) => readFileSync(f, 'utf8') }, { detach });
 }
 
-/**
- * Creates the container and returns its id. A missing image is announced as docker does; pulling from
- * registries is not part of this command yet, so the daemon's error follows.
- */
+/** A missing image: one line naming it (registries, and so pulling, come later). */
+export class ImageMissing extends Error {}
+
+/** Creates the container and returns its id. */
 export async function createContainer(cli: Cli, req: CreateRequest): Promise<string> {
   try {
     const r = await cli.client.containers.create(req.body, req.name === undefined ? {} : { name: req.name });
     for (const w of r.Warnings ?? []) cli.err(`WARNING: ${w}\n`);
     return r.Id;
   } catch (err) {
-    if (fromDaemon(err) && err.kind === 'not_found')
-      cli.err(`Unable to find image '${withDefaultTag(req.body.Image)}' locally\n`);
+    if (fromDaemon(err) && err.code === 'image.not_found') {
+      throw new ImageMissing(`Unable to find image '${withDefaultTag(req.body.Image)}' locally: ${err.message}`);
+    }
     throw err;
   }
 }
 
 /** run/create failures: `polis: <error>` and a pointer to the help, as docker prints them. */
-export function reportRunError(cli: Cli, command: string, line: string): void {
-  cli.err(`polis: ${line}\nSee 'polis ${command} --help'.\n`);
+export function reportRunError(cli: Cli, command: string, line: string, err?: unknown): void {
+  if (err instanceof ImageMissing) cli.err(`polis: ${err.message}\n`);
+  else cli.err(`polis: ${line}\nSee 'polis ${command} --help'.\n`);
 }

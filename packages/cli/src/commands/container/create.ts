@@ -26,7 +26,7 @@ export async function run(cli: Cli, p: Parsed): Promise<number> {
     cli.out(`${await createContainer(cli, req)}\n`);
     return 0;
   } catch (err) {
-    reportRunError(cli, 'create', describe(err));
+    reportRunError(cli, 'create', describe(err), err);
     return 125;
   }
 }

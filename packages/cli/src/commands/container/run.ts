@@ -36,7 +36,7 @@ export async function run(cli: Cli, p: Parsed): Promise<number> {
   try {
     id = await createContainer(cli, req);
   } catch (err) {
-    reportRunError(cli, 'run', describe(err));
+    reportRunError(cli, 'run', describe(err), err);
     return 125;
   }
   if (detach) {
