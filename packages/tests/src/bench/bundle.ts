@@ -1,0 +1,67 @@
+/** An OCI bundle of busybox for running `crun run` / `runc run` directly, without any engine. */
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runCommand } from '../harness/run.js';
+
+export type RawRuntime = 'crun' | 'runc';
+
+export class RawBundle {
+  private seq = 0;
+
+  private constructor(
+    /** Holds the bundle (config.json, rootfs) and each runtime's state root. */
+    readonly dir: string,
+  ) {}
+
+  /** Extracts the busybox rootfs tarball and writes `crun spec`'s config with `args: ["true"]`. */
+  static async prepare(rootfsTar: string): Promise<RawBundle> {
+    const dir = await mkdtemp(join(tmpdir(), 'polis-bench-bundle-'));
+    const b = new RawBundle(dir);
+    try {
+      await mkdir(join(dir, 'rootfs'));
+      await must('tar', ['-xf', rootfsTar, '-C', join(dir, 'rootfs')]);
+      await must('crun', ['spec', '--bundle', dir]);
+      const configPath = join(dir, 'config.json');
+      const config = JSON.parse(await readFile(configPath, 'utf8')) as {
+        process: { terminal: boolean; args: string[] };
+      };
+      config.process.terminal = false;
+      config.process.args = ['true'];
+      await writeFile(configPath, JSON.stringify(config, null, 2));
+    } catch (err) {
+      await rm(dir, { recursive: true, force: true });
+      throw err;
+    }
+    return b;
+  }
+
+  stateRoot(runtime: RawRuntime): string {
+    return join(this.dir, `state-${runtime}`);
+  }
+
+  /**
+   * The argv of one foreground run (the runtime waits for the process and deletes the container),
+   * under a fresh container id.
+   */
+  runArgs(runtime: RawRuntime): string[] {
+    const id = `polis-bench-${process.pid}-${++this.seq}`;
+    return ['--root', this.stateRoot(runtime), 'run', '--bundle', this.dir, id];
+  }
+
+  /** Deletes containers a failed or interrupted run left in either state root, then the folder. */
+  async remove(): Promise<void> {
+    for (const runtime of ['crun', 'runc'] as const) {
+      const root = this.stateRoot(runtime);
+      const listed = await runCommand(runtime, ['--root', root, 'list', '-q']);
+      const ids = listed.code === 0 ? listed.stdout.split('\n').filter((l) => l.trim() !== '') : [];
+      for (const id of ids) await runCommand(runtime, ['--root', root, 'delete', '--force', id.trim()]);
+    }
+    await rm(this.dir, { recursive: true, force: true });
+  }
+}
+
+async function must(command: string, args: string[]): Promise<void> {
+  const res = await runCommand(command, args);
+  if (res.code !== 0) throw new Error(`${command} ${args.join(' ')} failed (${res.code}): ${res.stderr}`);
+}

@@ -1,0 +1,60 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { evaluateGoals, formatPhases, formatTable, phaseDurations, type CaseResult } from './report.js';
+import { summarize } from './stats.js';
+
+const result = (key: CaseResult['key'], ms: number[]): CaseResult => ({
+  key,
+  name: key,
+  summary: summarize(ms),
+});
+
+test('goals without podman: SDK under 2.5× crun, CLI under 5× crun', () => {
+  const goals = evaluateGoals([
+    result('crun', [10, 10, 10]),
+    result('sdk', [24, 24, 24]),
+    result('cli', [60, 60, 60]),
+  ]);
+  assert.deepEqual(
+    goals.map((g) => [g.goal, g.met]),
+    [
+      ['SDK path under 2.5× raw crun', true],
+      ['CLI path under 5× raw crun (podman absent)', false],
+    ],
+  );
+});
+
+test('goals with podman: the CLI must be at least twice as fast as podman', () => {
+  const base = [result('crun', [10]), result('sdk', [30]), result('cli', [100])];
+  const slow = evaluateGoals([...base, result('podman', [199])]);
+  assert.equal(slow[0]?.met, false);
+  assert.equal(slow[1]?.goal, 'CLI path at least 2× faster than podman run --rm --network none');
+  assert.equal(slow[1]?.met, false);
+  assert.equal(evaluateGoals([...base, result('podman', [200])])[1]?.met, true);
+});
+
+test('goals need the cases they compare', () => {
+  assert.throws(() => evaluateGoals([result('crun', [10]), result('cli', [20])]));
+});
+
+test('table has a ratio column against crun, and against podman only when present', () => {
+  const table = formatTable([result('crun', [10, 20, 30]), result('sdk', [40, 40, 40])]).split('\n');
+  assert.match(table[0] ?? '', /^name\s+median ms\s+p90 ms\s+min ms\s+vs crun$/);
+  assert.match(table[2] ?? '', /^sdk\s+40\.0\s+40\.0\s+40\.0\s+2\.00×$/);
+  const withPodman = formatTable([result('crun', [10]), result('podman', [50])]);
+  assert.match(withPodman, /vs podman/);
+  assert.match(withPodman, /podman\s+50\.0\s+50\.0\s+50\.0\s+5\.00×\s+1\.00×/);
+});
+
+test('phase durations are the gaps between phase ends', () => {
+  const p = { created: 5, attached: 7, waitRegistered: 8, startReturned: 20, exitSeen: 22, removed: 30 };
+  assert.deepEqual(phaseDurations(p), {
+    created: 5,
+    attached: 2,
+    waitRegistered: 1,
+    startReturned: 12,
+    exitSeen: 2,
+    removed: 8,
+  });
+  assert.match(formatPhases(p, phaseDurations(p)), /startReturned\s+20\.0\s+12\.0\s+12\.0/);
+});

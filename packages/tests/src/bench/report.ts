@@ -1,0 +1,113 @@
+/** The benchmark's table, goals and phase breakdown as text. */
+import type { Summary } from './stats.js';
+import { PHASE_NAMES, type SdkPhases } from './sdk-run.js';
+
+/** Keys of the measured cases; the goals refer to these. */
+export type CaseKey = 'cli' | 'sdk' | 'crun' | 'node' | 'podman' | 'docker' | 'runc' | 'sdk-runc';
+
+export interface CaseResult {
+  key: CaseKey;
+  name: string;
+  summary: Summary;
+}
+
+export interface Goal {
+  goal: string;
+  met: boolean;
+  detail: string;
+}
+
+const fmt = (ms: number): string => ms.toFixed(1);
+const ratio = (a: number, b: number): string => `${(a / b).toFixed(2)}×`;
+
+function byKey(results: readonly CaseResult[], key: CaseKey): Summary | undefined {
+  return results.find((r) => r.key === key)?.summary;
+}
+
+/** The issue's goals, judged on medians. */
+export function evaluateGoals(results: readonly CaseResult[]): Goal[] {
+  const crun = byKey(results, 'crun');
+  const sdk = byKey(results, 'sdk');
+  const cli = byKey(results, 'cli');
+  const podman = byKey(results, 'podman');
+  if (!crun || !sdk || !cli) throw new Error('goals need the crun, sdk and cli cases');
+  const goals: Goal[] = [];
+  const sdkRatio = sdk.median / crun.median;
+  goals.push({
+    goal: 'SDK path under 2.5× raw crun',
+    met: sdkRatio < 2.5,
+    detail: `${fmt(sdk.median)} ms / ${fmt(crun.median)} ms = ${sdkRatio.toFixed(2)}×`,
+  });
+  if (podman) {
+    const speedup = podman.median / cli.median;
+    goals.push({
+      goal: 'CLI path at least 2× faster than podman run --rm --network none',
+      met: speedup >= 2,
+      detail: `${fmt(podman.median)} ms / ${fmt(cli.median)} ms = ${speedup.toFixed(2)}× faster`,
+    });
+  } else {
+    const cliRatio = cli.median / crun.median;
+    goals.push({
+      goal: 'CLI path under 5× raw crun (podman absent)',
+      met: cliRatio < 5,
+      detail: `${fmt(cli.median)} ms / ${fmt(crun.median)} ms = ${cliRatio.toFixed(2)}×`,
+    });
+  }
+  return goals;
+}
+
+/** Left-aligned first column, right-aligned numbers. */
+function layout(rows: string[][]): string {
+  const widths = (rows[0] ?? []).map((_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length)));
+  return rows
+    .map((r) => r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c] ?? 0) : cell.padStart(widths[c] ?? 0))))
+    .map((r) => r.join('  ').trimEnd())
+    .join('\n');
+}
+
+export function formatTable(results: readonly CaseResult[]): string {
+  const crun = byKey(results, 'crun');
+  const podman = byKey(results, 'podman');
+  const head = ['name', 'median ms', 'p90 ms', 'min ms', 'vs crun'];
+  if (podman) head.push('vs podman');
+  const rows = results.map(({ name, summary: s }) => {
+    const row = [name, fmt(s.median), fmt(s.p90), fmt(s.min), crun ? ratio(s.median, crun.median) : '-'];
+    if (podman) row.push(ratio(s.median, podman.median));
+    return row;
+  });
+  return layout([head, ...rows]);
+}
+
+export function formatGoals(goals: readonly Goal[]): string {
+  return goals.map((g) => `${g.met ? 'MET    ' : 'NOT MET'}  ${g.goal}: ${g.detail}`).join('\n');
+}
+
+/** Each phase's end time and its own duration in one run, beside the median duration over all runs. */
+export function formatPhases(
+  representative: SdkPhases,
+  medianDurations: Record<keyof SdkPhases, number>,
+): string {
+  const rows = [['phase', 'done at ms', 'took ms', 'median took ms']];
+  let previous = 0;
+  for (const name of PHASE_NAMES) {
+    rows.push([
+      name,
+      fmt(representative[name]),
+      fmt(representative[name] - previous),
+      fmt(medianDurations[name]),
+    ]);
+    previous = representative[name];
+  }
+  return layout(rows);
+}
+
+/** Per-phase durations (time since the previous phase ended) of one run. */
+export function phaseDurations(p: SdkPhases): Record<keyof SdkPhases, number> {
+  let previous = 0;
+  const out = {} as Record<keyof SdkPhases, number>;
+  for (const name of PHASE_NAMES) {
+    out[name] = p[name] - previous;
+    previous = p[name];
+  }
+  return out;
+}
