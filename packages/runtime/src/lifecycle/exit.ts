@@ -46,10 +46,12 @@ export async function finishRun(
   const record = ctx.store.byId(id);
   if (!record) return;
   const runtime = runtimeFor(ctx, record.runtime);
-  await runtime.delete(id, true).catch((err) => ctx.log.debug('runtime delete after exit', { id, err }));
-  await ctx.images
-    .unmountRootfs(record.paths.dir)
-    .catch((err) => ctx.log.warn('unmounting rootfs after exit', { id, err }));
+  await Promise.all([
+    runtime.delete(id, true).catch((err) => ctx.log.debug('runtime delete after exit', { id, err })),
+    ctx.images
+      .unmountRootfs(record.paths.dir)
+      .catch((err) => ctx.log.warn('unmounting rootfs after exit', { id, err })),
+  ]);
   record.state = {
     ...record.state,
     status: 'exited',

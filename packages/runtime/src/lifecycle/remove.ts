@@ -34,10 +34,11 @@ export async function removeLocked(ctx: RuntimeContext, id: string): Promise<voi
   }
   record.state.status = 'removing';
   ctx.store.update(record);
-  await runtimeFor(ctx, record.runtime)
-    .delete(id, true)
-    .catch(() => undefined);
-  await ctx.images.unmountRootfs(record.paths.dir);
+  const runtime = runtimeFor(ctx, record.runtime);
+  await Promise.all([
+    runtime.hasState(id) ? runtime.delete(id, true).catch(() => undefined) : undefined,
+    ctx.images.unmountRootfs(record.paths.dir),
+  ]);
   await rm(record.paths.dir, { recursive: true, force: true });
   ctx.store.delete(id);
   emit(ctx, 'destroy', record);

@@ -61,10 +61,16 @@ export async function launch(ctx: RuntimeContext, record: ContainerRecord): Prom
   let created = false;
   let mounted = false;
   try {
-    const layout = await ctx.images.mountRootfs(record.imageId, record.paths.dir);
-    mounted = true;
+    const [layout] = await Promise.all([
+      ctx.images.mountRootfs(record.imageId, record.paths.dir).then((l) => {
+        mounted = true;
+        return l;
+      }),
+      writeEtcFiles(record),
+      writeFile(files.runtimeLog, ''),
+      rm(join(ctx.dirs.exits, record.id), { force: true }),
+    ]);
     const user = await resolveUser(layout.target, record.process.user);
-    await writeEtcFiles(record);
     const mode = record.spec.network.mode;
     const spec = buildSpec({
       record,
@@ -76,9 +82,7 @@ export async function launch(ctx: RuntimeContext, record: ContainerRecord): Prom
       initPath: record.spec.basic.init ? initBinary() : undefined,
     });
     await writeFileAtomic(files.config, JSON.stringify(spec));
-    await runtime.delete(record.id, true).catch(() => undefined);
-    await rm(join(ctx.dirs.exits, record.id), { force: true });
-    await writeFile(files.runtimeLog, '');
+    if (runtime.hasState(record.id)) await runtime.delete(record.id, true).catch(() => undefined);
     const { pid, conmonPid } = await conmonCreate({
       conmonPath: ctx.config.conmonPath,
       runtime,

@@ -58,6 +58,7 @@ export function conmonArgs(o: ConmonOptions): string[] {
     '--log-level',
     'warning',
     '--no-new-keyring',
+    '--no-sync-log',
   ];
   if (o.logMaxSize > 0) args.push('--log-size-max', String(o.logMaxSize));
   if (o.terminal) args.push('-t');

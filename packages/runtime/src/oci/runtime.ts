@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { proc, type RuntimeName } from '@polis/core';
 import { runtimeError } from './errors.js';
 
@@ -21,6 +23,11 @@ export class OciRuntime {
   /** Global flags, placed before the verb (conmon passes them through `--runtime-arg`). */
   globalArgs(): string[] {
     return ['--root', this.stateRoot, '--log-format=json'];
+  }
+
+  /** Whether the runtime keeps state for this id (crun and runc keep `<root>/<id>`). */
+  hasState(id: string): boolean {
+    return existsSync(join(this.stateRoot, id));
   }
 
   async start(id: string): Promise<void> {

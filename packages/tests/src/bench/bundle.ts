@@ -2,6 +2,8 @@
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { composeSpec, emptySpec, type Spec } from '@polis/core';
+import { securitySteps } from '@polis/security';
 import { runCommand } from '../harness/run.js';
 
 export type RawRuntime = 'crun' | 'runc';
@@ -14,8 +16,12 @@ export class RawBundle {
     readonly dir: string,
   ) {}
 
-  /** Extracts the busybox rootfs tarball and writes `crun spec`'s config with `args: ["true"]`. */
-  static async prepare(rootfsTar: string): Promise<RawBundle> {
+  /**
+   * Extracts the busybox rootfs tarball and writes `crun spec`'s config with `args: ["true"]`; with
+   * `secure`, Polis's default security steps (seccomp, capabilities, masked paths, …) are applied too,
+   * so the runtime's own cost of that security is in the reference.
+   */
+  static async prepare(rootfsTar: string, options: { secure?: boolean } = {}): Promise<RawBundle> {
     const dir = await mkdtemp(join(tmpdir(), 'polis-bench-bundle-'));
     const b = new RawBundle(dir);
     try {
@@ -23,11 +29,23 @@ export class RawBundle {
       await must('tar', ['-xf', rootfsTar, '-C', join(dir, 'rootfs')]);
       await must('crun', ['spec', '--bundle', dir]);
       const configPath = join(dir, 'config.json');
-      const config = JSON.parse(await readFile(configPath, 'utf8')) as {
+      let config = JSON.parse(await readFile(configPath, 'utf8')) as Spec & {
         process: { terminal: boolean; args: string[] };
       };
       config.process.terminal = false;
       config.process.args = ['true'];
+      if (options.secure) {
+        const spec = emptySpec('busybox');
+        config = composeSpec(
+          config,
+          ...securitySteps({
+            security: spec.security,
+            resources: spec.resources,
+            namespaces: { network: 'none' },
+            hostRlimits: { RLIMIT_NOFILE: 1024 },
+          }),
+        ) as typeof config;
+      }
       await writeFile(configPath, JSON.stringify(config, null, 2));
     } catch (err) {
       await rm(dir, { recursive: true, force: true });

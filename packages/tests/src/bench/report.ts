@@ -3,7 +3,8 @@ import type { Summary } from './stats.js';
 import { PHASE_NAMES, type SdkPhases } from './sdk-run.js';
 
 /** Keys of the measured cases; the goals refer to these. */
-export type CaseKey = 'cli' | 'sdk' | 'crun' | 'node' | 'podman' | 'docker' | 'runc' | 'sdk-runc';
+export type CaseKey =
+  'cli' | 'sdk' | 'crun' | 'crun-secure' | 'node' | 'podman' | 'docker' | 'runc' | 'sdk-runc';
 
 export interface CaseResult {
   key: CaseKey;
@@ -51,6 +52,15 @@ export function evaluateGoals(results: readonly CaseResult[]): Goal[] {
       goal: 'CLI path under 5× raw crun (podman absent)',
       met: cliRatio < 5,
       detail: `${fmt(cli.median)} ms / ${fmt(crun.median)} ms = ${cliRatio.toFixed(2)}×`,
+    });
+  }
+  const secure = byKey(results, 'crun-secure');
+  if (secure) {
+    const ratio = sdk.median / secure.median;
+    goals.push({
+      goal: "(context) SDK path vs raw crun of a bundle with Polis's default security (seccomp, caps, masks)",
+      met: ratio < 2.5,
+      detail: `${fmt(sdk.median)} ms / ${fmt(secure.median)} ms = ${ratio.toFixed(2)}×`,
     });
   }
   return goals;

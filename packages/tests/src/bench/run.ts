@@ -52,10 +52,10 @@ async function firstLine(command: string, args: string[]): Promise<string> {
   return (await runCommand(command, args)).stdout.split('\n')[0]?.trim() ?? '';
 }
 
-function rawCase(bundle: RawBundle, runtime: RawRuntime, key: CaseKey): Case {
+function rawCase(bundle: RawBundle, runtime: RawRuntime, key: CaseKey, label = 'raw bundle'): Case {
   return {
     key,
-    name: `${runtime} run (raw bundle)`,
+    name: `${runtime} run (${label})`,
     once: () => succeed(runtime, bundle.runArgs(runtime)),
     samples: [],
   };
@@ -87,6 +87,8 @@ async function main(): Promise<void> {
     await runcDaemon.importBusybox();
     const bundle = await RawBundle.prepare(tar);
     undo.push(() => bundle.remove());
+    const secureBundle = await RawBundle.prepare(tar, { secure: true });
+    undo.push(() => secureBundle.remove());
 
     const client = daemon.client;
     const runcClient = runcDaemon.client;
@@ -105,6 +107,7 @@ async function main(): Promise<void> {
         samples: [],
       },
       rawCase(bundle, 'crun', 'crun'),
+      rawCase(secureBundle, 'crun', 'crun-secure', "bundle + Polis's security"),
       { key: 'node', name: 'node -e 0', once: () => succeed(process.execPath, ['-e', '0']), samples: [] },
     ];
     const skipped: string[] = [];
