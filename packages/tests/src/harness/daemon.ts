@@ -49,7 +49,12 @@ export class TestDaemon {
   }
 
   env(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
-    const env: NodeJS.ProcessEnv = { ...process.env, POLIS_HOST: this.host, DOCKER_HOST: this.host, ...extra };
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      POLIS_HOST: this.host,
+      DOCKER_HOST: this.host,
+      ...extra,
+    };
     delete env.DOCKER_CONTEXT;
     return env;
   }
@@ -57,10 +62,14 @@ export class TestDaemon {
   async startProcess(): Promise<void> {
     const args = [
       POLISD_BIN,
-      '--data-root', this.dataRoot,
-      '--exec-root', this.execRoot,
-      '-H', this.host,
-      '--runtime', this.options.runtime ?? 'crun',
+      '--data-root',
+      this.dataRoot,
+      '--exec-root',
+      this.execRoot,
+      '-H',
+      this.host,
+      '--runtime',
+      this.options.runtime ?? 'crun',
       ...(this.options.extraArgs ?? []),
     ];
     const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -93,11 +102,26 @@ export class TestDaemon {
     this.child = undefined;
   }
 
-  polis(args: string[], options: { input?: string | Buffer; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<CommandResult> {
+  polis(
+    args: string[],
+    options: { input?: string | Buffer; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {},
+  ): Promise<CommandResult> {
     return runCommand(process.execPath, [POLIS_BIN, ...args], { ...options, env: this.env(options.env) });
   }
 
-  docker(args: string[], options: { input?: string | Buffer; timeoutMs?: number } = {}): Promise<CommandResult> {
+  /** `sh -c script` with this daemon's env plus NODE and POLIS_BIN (for pipelines through the CLI). */
+  shell(
+    script: string,
+    options: { input?: string | Buffer; timeoutMs?: number } = {},
+  ): Promise<CommandResult> {
+    const env = this.env({ NODE: process.execPath, POLIS_BIN });
+    return runCommand('sh', ['-c', script], { ...options, env });
+  }
+
+  docker(
+    args: string[],
+    options: { input?: string | Buffer; timeoutMs?: number } = {},
+  ): Promise<CommandResult> {
     return runCommand('docker', args, { ...options, env: this.env() });
   }
 
@@ -113,7 +137,8 @@ export class TestDaemon {
       if (!this.child) await this.startProcess().catch(() => undefined);
       if (this.child) {
         const list = await this.client.containers.list({ all: true }).catch(() => []);
-        for (const c of list) await this.client.containers.remove(c.Id, { force: true }).catch(() => undefined);
+        for (const c of list)
+          await this.client.containers.remove(c.Id, { force: true }).catch(() => undefined);
       }
     } finally {
       await this.stopProcess('SIGTERM');
