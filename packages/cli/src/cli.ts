@@ -1,5 +1,5 @@
 import type { Writable } from 'node:stream';
-import { PolisClient } from '@polis/sdk';
+import type { PolisClient, PolisClientOptions } from '@polis/sdk';
 import type { CommandSpec, Parsed } from './flags.js';
 
 /** What a command file exports. `run` resolves to the exit status. */
@@ -13,6 +13,8 @@ export class Cli {
   private connection?: PolisClient;
 
   constructor(
+    /** The client class, passed in so that the SDK loads alongside the command file, not before it. */
+    private readonly Client: new (options: PolisClientOptions) => PolisClient,
     readonly host: string | undefined,
     readonly env: NodeJS.ProcessEnv = process.env,
     readonly stdout: Writable = process.stdout,
@@ -20,7 +22,7 @@ export class Cli {
   ) {}
 
   get client(): PolisClient {
-    this.connection ??= new PolisClient(this.host === undefined ? {} : { host: this.host });
+    this.connection ??= new this.Client(this.host === undefined ? {} : { host: this.host });
     return this.connection;
   }
 

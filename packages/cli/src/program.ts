@@ -85,6 +85,9 @@ export async function main(argv: string[]): Promise<number> {
     rest = rest.slice(1);
   }
   if (!entry) return usageFailure(`unknown command: ${word}`, 'polis');
+  // The SDK and the command file load together; help, version and usage errors need neither.
+  const sdk = import('@polis/sdk');
+  sdk.catch(() => undefined);
   const command = await entry.load();
   let parsed;
   try {
@@ -103,7 +106,7 @@ export async function main(argv: string[]): Promise<number> {
     }
     throw err;
   }
-  const cli = new Cli(host);
+  const cli = new Cli((await sdk).PolisClient, host);
   try {
     return await command.run(cli, parsed);
   } catch (err) {

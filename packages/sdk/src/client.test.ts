@@ -64,14 +64,12 @@ test('rebuilds errors from the Polis code, else from the status', async () => {
   await withServer(
     (req, res) => {
       if (req.url?.includes('coded')) {
-        res
-          .writeHead(409)
-          .end(
-            JSON.stringify({
-              message: 'You cannot remove a running container',
-              code: 'container.is_running',
-            }),
-          );
+        res.writeHead(409).end(
+          JSON.stringify({
+            message: 'You cannot remove a running container',
+            code: 'container.is_running',
+          }),
+        );
       } else if (req.url?.includes('plain')) {
         res.writeHead(404).end(JSON.stringify({ message: 'No such container: plain' }));
       } else {
@@ -205,6 +203,38 @@ test('startWait resolves on headers, the result on the body', async () => {
     async (client) => {
       const pending = await client.containers.startWait('c1', { condition: 'next-exit' });
       assert.deepEqual(await pending.result, { StatusCode: 3 });
+    },
+  );
+});
+
+test('logs: the content type decides between raw and multiplexed; 304 is success', async () => {
+  await withServer(
+    (req, res) => {
+      if (req.url?.includes('/start')) {
+        res.writeHead(304).end();
+      } else if (req.url?.includes('/raw/')) {
+        res.writeHead(200, { 'Content-Type': 'application/vnd.docker.raw-stream' }).end('tty output\r\n');
+      } else {
+        assert.match(req.url ?? '', /follow=1&stdout=1&stderr=1&tail=5/);
+        res.writeHead(200, { 'Content-Type': 'application/vnd.docker.multiplexed-stream' });
+        res.end(Buffer.concat([frame(1, 'a\n'), frame(2, 'b\n')]));
+      }
+    },
+    async (client) => {
+      await client.containers.start('already-running');
+      const raw = (await client.containers.logs('raw', {})).split();
+      const chunks: string[] = [];
+      raw.stdout.on('data', (d: Buffer) => chunks.push(d.toString()));
+      raw.stderr.resume();
+      await raw.done;
+      assert.equal(chunks.join(''), 'tty output\r\n');
+      const mux = (await client.containers.logs('mux', { follow: true, tail: '5' })).split();
+      let out = '';
+      let err = '';
+      mux.stdout.on('data', (d: Buffer) => (out += d.toString()));
+      mux.stderr.on('data', (d: Buffer) => (err += d.toString()));
+      await mux.done;
+      assert.deepEqual([out, err], ['a\n', 'b\n']);
     },
   );
 });

@@ -22,7 +22,9 @@ export async function createContainer(cli: Cli, req: CreateRequest): Promise<str
     return r.Id;
   } catch (err) {
     if (fromDaemon(err) && err.code === 'image.not_found') {
-      throw new ImageMissing(`Unable to find image '${withDefaultTag(req.body.Image)}' locally: ${err.message}`);
+      throw new ImageMissing(
+        `Unable to find image '${withDefaultTag(req.body.Image)}' locally: ${err.message}`,
+      );
     }
     throw err;
   }
