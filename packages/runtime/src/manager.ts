@@ -8,7 +8,8 @@ import { ContainerStore } from './store/container-store.js';
 import { resolveContainer } from './store/resolve.js';
 import { KeyedMutex } from './lock.js';
 import { Waiters } from './waiters.js';
-import { hostRlimits } from './host/limits.js';
+import { hostCapabilityNumbers, hostRlimits } from './host/limits.js';
+import { ALL_CAPABILITIES } from '@polis/security';
 import { ExitWatcher } from './monitor/exit-watcher.js';
 import { recoverContainers } from './recover.js';
 import { createContainer } from './lifecycle/create.js';
@@ -61,6 +62,9 @@ export class ContainerManager implements ContainerService {
       events: new EventEmitter(),
       log: createLogger('runtime'),
       hostRlimits: hostRlimits(),
+      hostCapabilities: hostCapabilityNumbers()
+        .map((n) => ALL_CAPABILITIES[n])
+        .filter((c): c is string => c !== undefined),
       dirs,
     };
     this.ctx.events.setMaxListeners(0);

@@ -22,6 +22,7 @@ export interface BuildInput {
   rootfs: string;
   user: ResolvedUser;
   hostRlimits: HostRlimits;
+  hostCapabilities: string[];
   /** Network namespace: a path from the network layer, a fresh one ('none'), or the host's. */
   network: 'none' | 'host' | { path: string };
   cgroupParent: string;
@@ -50,6 +51,7 @@ export function buildSpec(input: BuildInput): Spec {
       resources: spec.resources,
       namespaces: { network: input.network },
       hostRlimits: input.hostRlimits,
+      hostCapabilities: input.hostCapabilities,
     }),
     ...(spec.basic.init && input.initPath ? [withInit(input.initPath)] : []),
     withCgroupsPath(`${input.cgroupParent}/${record.id}`),

@@ -26,3 +26,16 @@ export function hostRlimits(text = readFileSync('/proc/self/limits', 'utf8')): H
   }
   return out;
 }
+
+/**
+ * The daemon's bounding capability set (CapBnd in /proc/self/status), by kernel number. A container
+ * cannot get more than this: "all capabilities" means these.
+ */
+export function hostCapabilityNumbers(text = readFileSync('/proc/self/status', 'utf8')): number[] {
+  const hex = /^CapBnd:\s*([0-9a-f]+)$/m.exec(text)?.[1];
+  if (!hex) return [];
+  const mask = BigInt(`0x${hex}`);
+  const out: number[] = [];
+  for (let i = 0; i < 64; i++) if ((mask >> BigInt(i)) & 1n) out.push(i);
+  return out;
+}

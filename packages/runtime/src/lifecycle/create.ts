@@ -125,6 +125,7 @@ function validateSpec(ctx: RuntimeContext, spec: ContainerSpec): void {
     resources: spec.resources,
     namespaces: { network: spec.network.mode === 'host' ? 'host' : 'none' },
     hostRlimits: ctx.hostRlimits,
+    hostCapabilities: ctx.hostCapabilities,
   });
   if (spec.basic.stopSignal) signalName(spec.basic.stopSignal);
   const maxSize = spec.logging.options['max-size'];

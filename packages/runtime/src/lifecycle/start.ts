@@ -77,6 +77,7 @@ export async function launch(ctx: RuntimeContext, record: ContainerRecord): Prom
       rootfs: layout.target,
       user,
       hostRlimits: ctx.hostRlimits,
+      hostCapabilities: ctx.hostCapabilities,
       network: mode === 'host' ? 'host' : 'none',
       cgroupParent: CGROUP_PARENT,
       initPath: record.spec.basic.init ? initBinary() : undefined,

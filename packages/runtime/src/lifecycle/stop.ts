@@ -108,6 +108,9 @@ export async function killContainer(ctx: RuntimeContext, reference: string, sig 
     record.state.stoppedByUser = true;
     ctx.store.update(record);
   }
+  // As Docker: SIGKILL returns once the container has stopped.
+  const exited = name === 'SIGKILL' ? exitedWithin(ctx, record.id, 30_000) : undefined;
   await signal(ctx, record.id, name);
   emit(ctx, 'kill', record, { signal: name.replace(/^SIG/, '') });
+  if (exited) await exited;
 }

@@ -41,7 +41,11 @@ export function classifyStartFailure(message: string): { code: ErrorCode; exitCo
   if (/executable file not found|no such file or directory|not found in \$PATH/i.test(message)) {
     return { code: 'container.command_not_found', exitCode: 127 };
   }
-  if (/permission denied|operation not permitted|is a directory|exec format error/i.test(message)) {
+  if (
+    /permission denied|is a directory|exec format error|open executable: operation not permitted/i.test(
+      message,
+    )
+  ) {
     return { code: 'container.command_not_executable', exitCode: 126 };
   }
   return { code: 'container.start_failed', exitCode: 128 };
