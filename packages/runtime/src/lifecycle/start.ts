@@ -5,7 +5,7 @@ import { emit, runtimeFor, type RuntimeContext } from '../context.js';
 import { buildSpec } from '../bundle/build.js';
 import { writeEtcFiles } from '../bundle/etc-files.js';
 import { resolveUser } from '../bundle/user.js';
-import { conmonCreate } from '../oci/conmon.js';
+import { spawnConmon, type PendingConmon } from '../oci/conmon.js';
 import { classifyStartFailure } from '../oci/errors.js';
 import { resolveContainer } from '../store/resolve.js';
 import { removeLocked } from './remove.js';
@@ -60,31 +60,14 @@ export async function launch(ctx: RuntimeContext, record: ContainerRecord): Prom
   const files = bundleFiles(record);
   let created = false;
   let mounted = false;
+  let conmon: PendingConmon | undefined;
   try {
-    const [layout] = await Promise.all([
-      ctx.images.mountRootfs(record.imageId, record.paths.dir).then((l) => {
-        mounted = true;
-        return l;
-      }),
-      writeEtcFiles(record),
-      writeFile(files.runtimeLog, ''),
-      rm(join(ctx.dirs.exits, record.id), { force: true }),
-    ]);
-    const user = await resolveUser(layout.target, record.process.user);
-    const mode = record.spec.network.mode;
-    const spec = buildSpec({
-      record,
-      rootfs: layout.target,
-      user,
-      hostRlimits: ctx.hostRlimits,
-      hostCapabilities: ctx.hostCapabilities,
-      network: mode === 'host' ? 'host' : 'none',
-      cgroupParent: CGROUP_PARENT,
-      initPath: record.spec.basic.init ? initBinary() : undefined,
-    });
-    await writeFileAtomic(files.config, JSON.stringify(spec));
     if (runtime.hasState(record.id)) await runtime.delete(record.id, true).catch(() => undefined);
-    const { pid, conmonPid } = await conmonCreate({
+    await Promise.all([
+      rm(join(ctx.dirs.exits, record.id), { force: true }),
+      writeFile(files.runtimeLog, ''),
+    ]);
+    conmon = spawnConmon({
       conmonPath: ctx.config.conmonPath,
       runtime,
       id: record.id,
@@ -100,6 +83,29 @@ export async function launch(ctx: RuntimeContext, record: ContainerRecord): Prom
       terminal: record.spec.basic.tty,
       stdin: record.spec.basic.openStdin,
     });
+    const [layout] = await Promise.all([
+      ctx.images.mountRootfs(record.imageId, record.paths.dir).then((l) => {
+        mounted = true;
+        return l;
+      }),
+      writeEtcFiles(record),
+    ]);
+    const user = await resolveUser(layout.target, record.process.user);
+    const mode = record.spec.network.mode;
+    const spec = buildSpec({
+      record,
+      rootfs: layout.target,
+      user,
+      hostRlimits: ctx.hostRlimits,
+      hostCapabilities: ctx.hostCapabilities,
+      network: mode === 'host' ? 'host' : 'none',
+      cgroupParent: CGROUP_PARENT,
+      initPath: record.spec.basic.init ? initBinary() : undefined,
+    });
+    await writeFileAtomic(files.config, JSON.stringify(spec));
+    const pending = conmon;
+    conmon = undefined;
+    const { pid, conmonPid } = await pending.proceed();
     created = true;
     const startedAt = new Date().toISOString();
     await runtime.start(record.id);
@@ -118,6 +124,7 @@ export async function launch(ctx: RuntimeContext, record: ContainerRecord): Prom
     ctx.store.update(record);
     emit(ctx, 'start', record);
   } catch (err) {
+    conmon?.abort();
     if (created) await runtime.delete(record.id, true).catch(() => undefined);
     await rm(join(ctx.dirs.exits, record.id), { force: true }).catch(() => undefined);
     if (mounted) await ctx.images.unmountRootfs(record.paths.dir).catch(() => undefined);

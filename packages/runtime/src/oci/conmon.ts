@@ -67,70 +67,93 @@ export function conmonArgs(o: ConmonOptions): string[] {
   return args;
 }
 
+/** A conmon that has started and waits on its start pipe. */
+export interface PendingConmon {
+  /** Lets conmon run `<runtime> create`; resolves with the container's pid. */
+  proceed(): Promise<ConmonResult>;
+  /** Kills the waiting conmon (the bundle could not be prepared). */
+  abort(): void;
+}
+
+type SyncMessage = { data: number; message?: string };
+
 /**
  * Starts conmon, which runs `<runtime> create` and then stays as the container's supervisor
  * (it outlives polisd). Protocol, as podman drives it: fd 3 is the sync pipe (conmon writes
  * `{"data": <pid>}` once the container is created, or a negative value and a message), fd 4 the
- * start pipe (one byte lets conmon go on). The daemonised conmon keeps the sync pipe open, so we read
- * one message and then close our end.
+ * start pipe (conmon waits for one byte before it does anything). Spawning early and writing the byte
+ * once the bundle is ready hides conmon's start-up behind the rootfs mount. The daemonised conmon
+ * keeps the sync pipe open, so we read one message and then close our end.
  */
-export async function conmonCreate(o: ConmonOptions): Promise<ConmonResult> {
-  const args = conmonArgs(o);
-  const child = proc.start(o.conmonPath, args, {
+export function spawnConmon(o: ConmonOptions): PendingConmon {
+  const child = proc.start(o.conmonPath, conmonArgs(o), {
     stdio: ['ignore', 'ignore', 'ignore', 'pipe', 'pipe'],
     env: { ...process.env, _OCI_SYNCPIPE: '3', _OCI_STARTPIPE: '4' },
     detached: true,
   });
   const sync = child.stdio[3] as Readable;
   const startPipe = child.stdio[4] as Writable;
-  let message: { data: number; message?: string };
-  try {
-    message = await new Promise((resolve, reject) => {
-      let buf = '';
-      const timer = setTimeout(
-        () =>
-          reject(new PolisError('runtime.failed', `conmon for ${o.id}: no answer in ${SYNC_TIMEOUT_MS} ms`)),
-        SYNC_TIMEOUT_MS,
-      );
-      const done = (err: Error | null, value?: { data: number; message?: string }): void => {
-        clearTimeout(timer);
-        sync.removeAllListeners('data');
-        if (err) reject(err);
-        else resolve(value as { data: number; message?: string });
-      };
-      child.once('error', (err) => done(err));
-      sync.on('data', (chunk: Buffer) => {
-        buf += chunk.toString('utf8');
-        const nl = buf.indexOf('\n');
-        const candidate = nl >= 0 ? buf.slice(0, nl) : buf;
-        try {
-          done(null, JSON.parse(candidate) as { data: number; message?: string });
-        } catch {
-          // partial message: wait for more
-        }
-      });
-      sync.once('end', () =>
-        done(new PolisError('runtime.failed', `conmon for ${o.id} exited before reporting the container`)),
-      );
-      startPipe.on('error', () => undefined);
-      startPipe.end('0');
+  startPipe.on('error', () => undefined);
+  let timer: NodeJS.Timeout | undefined;
+  const message = new Promise<SyncMessage>((resolve, reject) => {
+    let buf = '';
+    const done = (err: Error | null, value?: SyncMessage): void => {
+      clearTimeout(timer);
+      sync.removeAllListeners('data');
+      if (err) reject(err);
+      else resolve(value as SyncMessage);
+    };
+    child.once('error', (err) => done(err));
+    sync.on('data', (chunk: Buffer) => {
+      buf += chunk.toString('utf8');
+      const nl = buf.indexOf('\n');
+      try {
+        done(null, JSON.parse(nl >= 0 ? buf.slice(0, nl) : buf) as SyncMessage);
+      } catch {
+        // partial message: wait for more
+      }
     });
-  } catch (err) {
-    child.kill('SIGKILL');
-    throw await createFailure(o, err);
-  } finally {
+    sync.once('end', () =>
+      done(new PolisError('runtime.failed', `conmon for ${o.id} exited before reporting the container`)),
+    );
+  });
+  message.catch(() => undefined);
+  const release = (): void => {
     sync.destroy();
     startPipe.destroy();
     child.unref();
-  }
-  if (typeof message.data !== 'number' || message.data <= 0) {
-    const why = (await runtimeLogMessage(o.runtimeLog)) ?? message.message ?? 'container create failed';
-    const { code, exitCode } = classifyStartFailure(why);
-    throw new PolisError(code, `${o.runtime.name}: ${why}`, { context: { id: o.id, exitCode } });
-  }
-  const conmonPid =
-    Number.parseInt((await readFile(o.conmonPidFile, 'utf8').catch(() => '0')).trim(), 10) || 0;
-  return { pid: message.data, conmonPid };
+  };
+  return {
+    abort() {
+      child.kill('SIGKILL');
+      release();
+    },
+    async proceed() {
+      let reply: SyncMessage;
+      try {
+        timer = setTimeout(() => child.emit('error', syncTimeout(o.id)), SYNC_TIMEOUT_MS);
+        startPipe.end('0');
+        reply = await message;
+      } catch (err) {
+        child.kill('SIGKILL');
+        throw await createFailure(o, err);
+      } finally {
+        release();
+      }
+      if (typeof reply.data !== 'number' || reply.data <= 0) {
+        const why = (await runtimeLogMessage(o.runtimeLog)) ?? reply.message ?? 'container create failed';
+        const { code, exitCode } = classifyStartFailure(why);
+        throw new PolisError(code, `${o.runtime.name}: ${why}`, { context: { id: o.id, exitCode } });
+      }
+      const conmonPid =
+        Number.parseInt((await readFile(o.conmonPidFile, 'utf8').catch(() => '0')).trim(), 10) || 0;
+      return { pid: reply.data, conmonPid };
+    },
+  };
+}
+
+function syncTimeout(id: string): PolisError {
+  return new PolisError('runtime.failed', `conmon for ${id}: no answer in ${SYNC_TIMEOUT_MS} ms`);
 }
 
 async function createFailure(o: ConmonOptions, err: unknown): Promise<PolisError> {
