@@ -1,3 +1,4 @@
+import { eventRoutes } from './routes/events.js';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { createLogger, PolisError } from '@polis/core';
@@ -16,6 +17,7 @@ export function buildRouter(deps: ApiDeps): Router {
   systemRoutes(router, deps);
   containerRoutes(router, deps);
   imageRoutes(router, deps);
+  eventRoutes(router, deps);
   return router;
 }
 

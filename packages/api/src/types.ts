@@ -1,5 +1,6 @@
 import type { ContainerService } from '@polis/runtime';
 import type { ImageService } from '@polis/image';
+import type { EventLog } from '@polis/monitor';
 
 /** The API version Polis speaks (Docker Engine API) and the oldest it accepts. */
 export const API_VERSION = '1.41';
@@ -60,6 +61,8 @@ export interface VersionInfo {
 export interface ApiDeps {
   containers: ContainerService;
   images: ImageService;
+  /** The event bus and its history (`GET /events`); image events are published by the image routes. */
+  events?: EventLog;
   system: {
     info(): Promise<SystemInfo> | SystemInfo;
     version(): VersionInfo;

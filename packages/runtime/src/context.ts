@@ -22,6 +22,8 @@ export interface RuntimeContext {
   events: EventEmitter;
   log: Logger;
   hostRlimits: HostRlimits;
+  /** Pending policy restarts and their back-off, by container id. */
+  restarts: { timers: Map<string, NodeJS.Timeout>; delays: Map<string, number>; manual: Set<string> };
   /** The daemon's bounding set, by name: what "all capabilities" can mean here. */
   hostCapabilities: string[];
   dirs: { containers: string; exits: string; sockets: string; runtimeState: string };

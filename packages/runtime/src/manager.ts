@@ -1,7 +1,13 @@
 import { EventEmitter } from 'node:events';
 import type Database from 'better-sqlite3';
 import { mkdir } from 'node:fs/promises';
-import { createLogger, type ContainerRecord, type ContainerSpec, type DaemonConfig } from '@polis/core';
+import {
+  PolisError,
+  createLogger,
+  type ContainerRecord,
+  type ContainerSpec,
+  type DaemonConfig,
+} from '@polis/core';
 import type { ImageService } from '@polis/image';
 import { createRuntimes, runtimeDirs, type RuntimeContext } from './context.js';
 import { ContainerStore } from './store/container-store.js';
@@ -11,7 +17,9 @@ import { Waiters } from './waiters.js';
 import { hostCapabilityNumbers, hostRlimits } from './host/limits.js';
 import { ALL_CAPABILITIES } from '@polis/security';
 import { ExitWatcher } from './monitor/exit-watcher.js';
-import { recoverContainers } from './recover.js';
+import { recoverContainers, restartOnBoot } from './recover.js';
+import { topContainer } from './top.js';
+import { emit } from './context.js';
 import { createContainer } from './lifecycle/create.js';
 import { startContainer } from './lifecycle/start.js';
 import { killContainer, stopContainer } from './lifecycle/stop.js';
@@ -32,6 +40,8 @@ import type {
   LogOptions,
   RemoveOptions,
   StopOptions,
+  TopResult,
+  UpdateOptions,
   WaitCondition,
   WaitResult,
 } from './types.js';
@@ -62,6 +72,7 @@ export class ContainerManager implements ContainerService {
       events: new EventEmitter(),
       log: createLogger('runtime'),
       hostRlimits: hostRlimits(),
+      restarts: { timers: new Map(), delays: new Map(), manual: new Set() },
       hostCapabilities: hostCapabilityNumbers()
         .map((n) => ALL_CAPABILITIES[n])
         .filter((c): c is string => c !== undefined),
@@ -80,6 +91,31 @@ export class ContainerManager implements ContainerService {
     this.exits.start();
     await recoverContainers(this.ctx);
     await this.exits.sweep();
+    await restartOnBoot(this.ctx);
+  }
+
+  /** `update`: the restart policy (resources come with the resource-limits work). */
+  async update(reference: string, changes: UpdateOptions): Promise<void> {
+    const id = this.get(reference).id;
+    await this.ctx.locks.run(id, async () => {
+      const record = this.get(id);
+      if (changes.restartPolicy) {
+        if (record.spec.lifecycle.autoRemove && changes.restartPolicy.name !== 'no') {
+          throw new PolisError(
+            'container.is_running',
+            'Restart policy cannot be updated because AutoRemove is enabled for the container',
+          );
+        }
+        record.spec.lifecycle.restartPolicy = changes.restartPolicy;
+      }
+      this.ctx.store.update(record);
+      emit(this.ctx, 'update', record);
+    });
+  }
+
+  /** `top`: the container's processes, as `ps` shows them on the host. */
+  top(reference: string, psArgs?: string): Promise<TopResult> {
+    return topContainer(this.ctx, this.get(reference), psArgs);
   }
 
   close(): void {
@@ -109,12 +145,18 @@ export class ContainerManager implements ContainerService {
 
   async restart(reference: string, options?: StopOptions): Promise<void> {
     const record = this.get(reference);
+    // Followers of the logs keep following across the stop and the start.
+    this.ctx.restarts.manual.add(record.id);
     try {
-      await this.stop(record.id, options);
-    } catch (err) {
-      if (!isPolisError(err, 'container.already_stopped')) throw err;
+      try {
+        await this.stop(record.id, options);
+      } catch (err) {
+        if (!isPolisError(err, 'container.already_stopped')) throw err;
+      }
+      await this.start(record.id);
+    } finally {
+      this.ctx.restarts.manual.delete(record.id);
     }
-    await this.start(record.id);
     const after = this.get(record.id);
     this.ctx.events.emit('event', {
       action: 'restart',
@@ -164,7 +206,12 @@ export class ContainerManager implements ContainerService {
   logs(reference: string, options: LogOptions, signal?: AbortSignal): AsyncIterable<LogEntry> {
     const record = this.get(reference);
     const control: FollowControl = {
-      ended: () => !isLive(this.ctx.store.byId(record.id)),
+      ended: () => {
+        const current = this.ctx.store.byId(record.id);
+        if (!current) return true;
+        if (current.state.status === 'restarting' || this.ctx.restarts.manual.has(record.id)) return false;
+        return !isLive(current);
+      },
       onWake: (cb) => this.subscribeEnd(record.id, cb),
     };
     return readLog(record.paths.logPath, options, control, signal);
@@ -172,6 +219,7 @@ export class ContainerManager implements ContainerService {
 
   attach(reference: string, options: AttachOptions, signal?: AbortSignal): AsyncIterable<LogEntry> {
     const record = this.get(reference);
+    emit(this.ctx, 'attach', record);
     // Subscribe now, not when iteration begins, so an exit right after attach is not missed.
     let ended = false;
     const unsubscribe = this.subscribeEnd(record.id, () => (ended = true));

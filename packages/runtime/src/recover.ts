@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { RuntimeContext } from './context.js';
 import { finishRun, readExitFile } from './lifecycle/exit.js';
 import { removeLocked } from './lifecycle/remove.js';
+import { launch } from './lifecycle/start.js';
 import { runtimeFor } from './context.js';
 
 function alive(pid: number): boolean {
@@ -32,6 +33,12 @@ export async function recoverContainers(ctx: RuntimeContext): Promise<void> {
         );
         return;
       }
+      if (status === 'restarting') {
+        // The back-off timer died with the old daemon: the boot pass decides.
+        current.state.status = 'exited';
+        ctx.store.update(current);
+        return;
+      }
       if (status !== 'running' && status !== 'paused') return;
       const exitFile = join(ctx.dirs.exits, current.id);
       const exit = await readExitFile(exitFile);
@@ -51,5 +58,23 @@ export async function recoverContainers(ctx: RuntimeContext): Promise<void> {
       }
       await finishRun(ctx, current.id, 255, new Date(), 'container supervisor (conmon) was lost');
     });
+  }
+}
+
+/**
+ * Docker's restart policies at daemon start: `always` containers that ran before are started again,
+ * `unless-stopped` ones too unless a user stopped them.
+ */
+export async function restartOnBoot(ctx: RuntimeContext): Promise<void> {
+  for (const record of ctx.store.all()) {
+    const policy = record.spec.lifecycle.restartPolicy.name;
+    if (record.state.status !== 'exited' || record.startCount === 0) continue;
+    if (policy !== 'always' && !(policy === 'unless-stopped' && !record.state.stoppedByUser)) continue;
+    await ctx.locks
+      .run(record.id, async () => {
+        const current = ctx.store.byId(record.id);
+        if (current?.state.status === 'exited') await launch(ctx, current);
+      })
+      .catch((err) => ctx.log.warn('starting container on daemon start', { id: record.id, err }));
   }
 }

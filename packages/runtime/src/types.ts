@@ -69,6 +69,16 @@ export interface ContainerEvent {
   time: number;
 }
 
+export interface UpdateOptions {
+  restartPolicy?: ContainerSpec['lifecycle']['restartPolicy'];
+}
+
+/** `ps` output of a container's processes: Docker's `top` shape. */
+export interface TopResult {
+  Titles: string[];
+  Processes: string[][];
+}
+
 /** What the API needs from the runtime. */
 export interface ContainerService {
   create(spec: ContainerSpec, options?: CreateOptions): Promise<ContainerRecord>;
@@ -87,6 +97,8 @@ export interface ContainerService {
   list(options?: ListOptions): ContainerRecord[];
   logs(reference: string, options: LogOptions, signal?: AbortSignal): AsyncIterable<LogEntry>;
   attach(reference: string, options: AttachOptions, signal?: AbortSignal): AsyncIterable<LogEntry>;
+  update(reference: string, changes: UpdateOptions): Promise<void>;
+  top(reference: string, psArgs?: string): Promise<TopResult>;
   /** Container ids using an image (for `rmi`). */
   usingImage(imageId: string): string[];
 }

@@ -12,6 +12,7 @@ import {
 } from '@polis/core';
 import { LocalImageService } from '@polis/image';
 import { ContainerManager, prepareHybridCgroups } from '@polis/runtime';
+import { EventLog, containerEvent } from '@polis/monitor';
 import { createApiServer, listenUnix } from '../index.js';
 import { systemInfo, versionInfo } from './system.js';
 import { USAGE, parseFlags } from './flags.js';
@@ -51,12 +52,15 @@ export async function startDaemon(input: DaemonConfig): Promise<RunningDaemon> {
 
   const images = new LocalImageService({ db, dataRoot: config.dataRoot });
   await images.init();
+  const events = new EventLog(db);
   const containers = new ContainerManager({ db, config, images });
+  containers.onEvent((e) => events.publish(containerEvent(e)));
   await containers.init();
 
   const server = createApiServer({
     containers,
     images,
+    events,
     system: {
       info: () => systemInfo(config, containers, images),
       version: () => versionInfo(),

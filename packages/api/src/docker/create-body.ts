@@ -119,6 +119,18 @@ function networkFrom(config: Fields, host: Fields): NetworkSpec {
 const POLICIES: readonly string[] = ['no', 'always', 'on-failure', 'unless-stopped'];
 
 function lifecycleFrom(host: Fields): LifecycleSpec {
+  const restartPolicy = restartPolicyFrom(host);
+  const autoRemove = host.bool('AutoRemove');
+  if (autoRemove && restartPolicy.name !== 'no') {
+    throw invalid(
+      'conflicting options: cannot specify both a restart policy and AutoRemove (--restart and --rm)',
+    );
+  }
+  return { autoRemove, restartPolicy };
+}
+
+/** `HostConfig.RestartPolicy`, checked as Docker checks it (create and update share it). */
+export function restartPolicyFrom(host: Fields): LifecycleSpec['restartPolicy'] {
   const policy = host.child('RestartPolicy');
   const name = policy.str('Name') || 'no';
   const retries = policy.int('MaximumRetryCount') ?? 0;
@@ -131,13 +143,7 @@ function lifecycleFrom(host: Fields): LifecycleSpec {
   if (retries > 0 && name !== 'on-failure') {
     throw invalid("invalid restart policy: maximum retry count can only be used with 'on-failure'");
   }
-  const autoRemove = host.bool('AutoRemove');
-  if (autoRemove && name !== 'no') {
-    throw invalid(
-      'conflicting options: cannot specify both a restart policy and AutoRemove (--restart and --rm)',
-    );
-  }
-  return { autoRemove, restartPolicy: { name: name as RestartPolicyName, maximumRetryCount: retries } };
+  return { name: name as RestartPolicyName, maximumRetryCount: retries };
 }
 
 function loggingFrom(host: Fields): LoggingSpec {

@@ -26,6 +26,8 @@ import type {
   StopOptions,
   WaitCondition,
   WaitResult,
+  TopResult,
+  UpdateOptions,
 } from '@polis/runtime';
 import type { ApiDeps } from '../types.js';
 
@@ -310,6 +312,18 @@ export class FakeContainers implements ContainerService {
     const r = this.get(reference);
     this.calls.push({ verb: 'remove', args: [r.id, options] });
     this.records.splice(this.records.indexOf(r), 1);
+  }
+
+  async update(reference: string, changes: UpdateOptions): Promise<void> {
+    this.calls.push({ verb: 'update', args: [reference, changes] });
+    const record = this.get(reference);
+    if (changes.restartPolicy) record.spec.lifecycle.restartPolicy = changes.restartPolicy;
+  }
+
+  async top(reference: string, psArgs?: string): Promise<TopResult> {
+    this.calls.push({ verb: 'top', args: [reference, psArgs] });
+    this.get(reference);
+    return { Titles: ['UID', 'PID', 'CMD'], Processes: [['root', '1', 'sleep 300']] };
   }
 
   async rename(reference: string, newName: string): Promise<void> {

@@ -2,6 +2,7 @@ import { readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { emit, runtimeFor, type RuntimeContext } from '../context.js';
 import { removeLocked } from './remove.js';
+import { scheduleRestart, shouldRestart } from './restart-policy.js';
 
 /**
  * conmon wrote `<exits>/<id>`: the container ended. Records the exit code and finish time, releases
@@ -67,5 +68,7 @@ export async function finishRun(
   ctx.waiters.exited(id, { StatusCode: exitCode, ...(error ? { Error: { Message: error } } : {}) });
   if (record.spec.lifecycle.autoRemove) {
     await removeLocked(ctx, record.id).catch((err) => ctx.log.warn('auto-remove failed', { id, err }));
+  } else if (shouldRestart(record, exitCode)) {
+    scheduleRestart(ctx, record, finishedAt.getTime() - Date.parse(record.state.startedAt));
   }
 }

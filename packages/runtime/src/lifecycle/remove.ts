@@ -4,6 +4,7 @@ import { emit, runtimeFor, type RuntimeContext } from '../context.js';
 import { resolveContainer } from '../store/resolve.js';
 import type { RemoveOptions } from '../types.js';
 import { killAndWait } from './stop.js';
+import { cancelRestart } from './restart-policy.js';
 
 /** `rm`: a running container is a 409 unless forced; forced, it is killed first. */
 export async function removeContainer(
@@ -12,6 +13,16 @@ export async function removeContainer(
   options: RemoveOptions = {},
 ): Promise<void> {
   const record = resolveContainer(ctx.store, reference);
+  if (record.state.status === 'restarting') {
+    if (!options.force) {
+      throw new PolisError(
+        'container.is_running',
+        `You cannot remove a restarting container ${record.id}. Stop the container before attempting removal or force remove`,
+        { context: { id: record.id } },
+      );
+    }
+    await ctx.locks.run(record.id, async () => void cancelRestart(ctx, record.id));
+  }
   const live = record.state.status === 'running' || record.state.status === 'paused';
   if (live && !options.force) {
     const what = record.state.status === 'paused' ? 'paused' : 'running';

@@ -9,6 +9,7 @@ import { spawnConmon, type PendingConmon } from '../oci/conmon.js';
 import { classifyStartFailure } from '../oci/errors.js';
 import { resolveContainer } from '../store/resolve.js';
 import { removeLocked } from './remove.js';
+import { cancelRestart } from './restart-policy.js';
 
 export const CGROUP_PARENT = '/polis';
 
@@ -28,12 +29,16 @@ export function bundleFiles(
 export async function startContainer(ctx: RuntimeContext, reference: string): Promise<ContainerRecord> {
   const id = resolveContainer(ctx.store, reference).id;
   return ctx.locks.run(id, async () => {
-    const record = resolveContainer(ctx.store, id);
+    let record = resolveContainer(ctx.store, id);
     switch (record.state.status) {
       case 'running':
         throw new PolisError('container.already_started', `container ${id} is already running`);
       case 'paused':
         throw new PolisError('container.is_paused', 'cannot start a paused container, try unpause instead');
+      case 'restarting':
+        cancelRestart(ctx, id);
+        record = resolveContainer(ctx.store, id);
+        break;
       case 'removing':
       case 'dead':
         throw new PolisError(

@@ -4,6 +4,7 @@ import { emit, runtimeFor, type RuntimeContext } from '../context.js';
 import { resolveContainer } from '../store/resolve.js';
 import type { StopOptions } from '../types.js';
 import { signalName } from './signals.js';
+import { cancelRestart } from './restart-policy.js';
 
 const DEFAULT_STOP_TIMEOUT = 10;
 
@@ -71,6 +72,15 @@ export async function stopContainer(
   options: StopOptions = {},
 ): Promise<void> {
   const record = resolveContainer(ctx.store, reference);
+  if (record.state.status === 'restarting') {
+    await ctx.locks.run(record.id, async () => {
+      cancelRestart(ctx, record.id);
+      const current = resolveContainer(ctx.store, record.id);
+      current.state.stoppedByUser = true;
+      ctx.store.update(current);
+    });
+    return emit(ctx, 'stop', record);
+  }
   if (!isLive(record.state.status)) {
     throw new PolisError('container.already_stopped', `container ${record.id} is not running`);
   }
@@ -98,6 +108,15 @@ export async function stopContainer(
 /** `kill -s`: the container must be running. */
 export async function killContainer(ctx: RuntimeContext, reference: string, sig = 'SIGKILL'): Promise<void> {
   const record = resolveContainer(ctx.store, reference);
+  if (record.state.status === 'restarting') {
+    throw new PolisError(
+      'container.not_running',
+      `Container ${record.id} is restarting, wait until the container is running`,
+      {
+        context: { id: record.id },
+      },
+    );
+  }
   if (!isLive(record.state.status)) {
     throw new PolisError('container.not_running', `Container ${record.id} is not running`, {
       context: { id: record.id },

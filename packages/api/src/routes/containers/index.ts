@@ -6,6 +6,7 @@ import { lifecycleRoutes } from './lifecycle.js';
 import { logsRoute } from './logs.js';
 import { readRoutes } from './read.js';
 import { waitRoute } from './wait.js';
+import { updateTopRoutes } from './update-top.js';
 
 export function containerRoutes(router: Router, deps: ApiDeps): void {
   readRoutes(router, deps);
@@ -14,4 +15,5 @@ export function containerRoutes(router: Router, deps: ApiDeps): void {
   waitRoute(router, deps);
   attachRoute(router, deps);
   logsRoute(router, deps);
+  updateTopRoutes(router, deps);
 }

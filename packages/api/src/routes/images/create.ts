@@ -4,6 +4,7 @@ import { familiarName } from '../../docker/names.js';
 import { invalid } from '../../http/errors.js';
 import { stringParam } from '../../http/query.js';
 import type { Router } from '../../http/router.js';
+import { imageEvent } from '@polis/monitor';
 import type { ApiDeps } from '../../types.js';
 
 export function parsePlatform(raw: string): ImportOptions['platform'] {
@@ -58,6 +59,8 @@ export function imageCreateRoute(router: Router, deps: ApiDeps): void {
       );
     }
     const image = await deps.images.importTarball(req, importOptions(query));
+    const name = image.repoTags[0];
+    deps.events?.publish(imageEvent('import', image.id, name ? { name: familiarName(name) } : {}));
     const out = reply.stream('application/json');
     out.end(jsonLine({ status: image.id }));
   });

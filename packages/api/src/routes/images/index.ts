@@ -1,3 +1,4 @@
+import { imageEvent } from '@polis/monitor';
 import { invalid } from '../../http/errors.js';
 import { boolParam, filtersParam, stringParam } from '../../http/query.js';
 import type { Router } from '../../http/router.js';
@@ -25,7 +26,10 @@ export function imageRoutes(router: Router, deps: ApiDeps): void {
     const repo = stringParam(query, 'repo');
     if (repo === undefined) throw invalid('Bad parameters: repo is required');
     const tag = stringParam(query, 'tag');
-    images.tag(params.name as string, tag === undefined ? repo : `${repo}:${tag}`);
+    const target = tag === undefined ? repo : `${repo}:${tag}`;
+    images.tag(params.name as string, target);
+    const id = images.get(target).id;
+    deps.events?.publish(imageEvent('tag', id, { name: familiarName(target) }));
     reply.empty(201);
   });
   router.add('DELETE', '/images/{name*}', async ({ params, query, reply }) => {
@@ -33,6 +37,11 @@ export function imageRoutes(router: Router, deps: ApiDeps): void {
       force: boolParam(query, 'force'),
       inUse: (id) => deps.containers.usingImage(id).length > 0,
     });
+    for (const item of items) {
+      if ('Untagged' in item) {
+        deps.events?.publish(imageEvent('untag', item.Untagged, { name: familiarName(item.Untagged) }));
+      } else deps.events?.publish(imageEvent('delete', item.Deleted, { name: item.Deleted }));
+    }
     reply.json(
       200,
       items.map((item) => ('Untagged' in item ? { Untagged: familiarName(item.Untagged) } : item)),

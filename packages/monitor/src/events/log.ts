@@ -1,0 +1,63 @@
+import { EventEmitter } from 'node:events';
+import type Database from 'better-sqlite3';
+import type { DockerEvent } from './event.js';
+import { eventMatches } from './filter.js';
+
+export interface EventQuery {
+  /** Nanoseconds since the epoch. */
+  since?: number;
+  until?: number;
+  filters?: Record<string, string[]>;
+}
+
+const DEFAULT_KEEP = 10_000;
+
+/**
+ * The event bus and its bounded history: every event is kept in SQLite (the last `keep` of them),
+ * so `events --since` works after the fact and across daemon restarts, and pushed to live listeners.
+ */
+export class EventLog {
+  private readonly emitter = new EventEmitter();
+  private readonly insert;
+  private readonly prune;
+  private readonly range;
+  private count = 0;
+
+  constructor(
+    db: Database.Database,
+    private readonly keep = DEFAULT_KEEP,
+  ) {
+    db.exec(`CREATE TABLE IF NOT EXISTS events (
+      time_nano INTEGER NOT NULL,
+      event TEXT NOT NULL
+    )`);
+    db.exec('CREATE INDEX IF NOT EXISTS events_time ON events (time_nano)');
+    this.insert = db.prepare('INSERT INTO events (time_nano, event) VALUES (?, ?)');
+    this.prune = db.prepare(
+      'DELETE FROM events WHERE rowid <= (SELECT rowid FROM events ORDER BY rowid DESC LIMIT 1 OFFSET ?)',
+    );
+    this.range = db.prepare(
+      'SELECT event FROM events WHERE time_nano >= ? AND time_nano <= ? ORDER BY rowid',
+    );
+    this.emitter.setMaxListeners(0);
+  }
+
+  publish(event: DockerEvent): void {
+    this.insert.run(event.timeNano, JSON.stringify(event));
+    if (++this.count % 100 === 0) this.prune.run(this.keep);
+    this.emitter.emit('event', event);
+  }
+
+  /** Past events in [since, until], filtered. */
+  history(q: EventQuery): DockerEvent[] {
+    const rows = this.range.all(q.since ?? 0, q.until ?? Number.MAX_SAFE_INTEGER) as { event: string }[];
+    return rows
+      .map((r) => JSON.parse(r.event) as DockerEvent)
+      .filter((e) => eventMatches(e, q.filters ?? {}));
+  }
+
+  subscribe(listener: (e: DockerEvent) => void): () => void {
+    this.emitter.on('event', listener);
+    return () => this.emitter.off('event', listener);
+  }
+}
