@@ -59,6 +59,22 @@ const containerInspect: Entry = {
   summary: 'Display detailed information on one or more containers',
   load: () => import('./commands/container/inspect.js'),
 };
+const top: Entry = {
+  summary: 'Display the running processes of a container',
+  load: () => import('./commands/container/top.js'),
+};
+const update: Entry = {
+  summary: 'Update configuration of one or more containers',
+  load: () => import('./commands/container/update.js'),
+};
+const events: Entry = {
+  summary: 'Get real time events from the server',
+  load: () => import('./commands/system/events.js'),
+};
+const info: Entry = {
+  summary: 'Display system-wide information',
+  load: () => import('./commands/system/info.js'),
+};
 const importImage: Entry = {
   summary: 'Import the contents from a tarball to create a filesystem image',
   load: () => import('./commands/image/import.js'),
@@ -80,12 +96,13 @@ export const COMMANDS: Record<string, Entry> = {
   ps,
   images,
   import: importImage,
-  info: { summary: 'Display system-wide information', load: () => import('./commands/system/info.js') },
+  info,
   version: {
     summary: 'Show the Polis version information',
     load: () => import('./commands/system/version.js'),
   },
   create,
+  events,
   inspect: {
     summary: 'Return low-level information on Polis objects',
     load: () => import('./commands/system/inspect.js'),
@@ -100,7 +117,9 @@ export const COMMANDS: Record<string, Entry> = {
   start,
   stop,
   tag,
+  top,
   unpause,
+  update,
   wait,
 };
 
@@ -124,7 +143,9 @@ export const GROUPS: Record<string, { summary: string; commands: Record<string, 
       run,
       start,
       stop,
+      top,
       unpause,
+      update,
       wait,
     },
   },
@@ -139,5 +160,9 @@ export const GROUPS: Record<string, { summary: string; commands: Record<string, 
       remove: rmi,
       tag,
     },
+  },
+  system: {
+    summary: 'Manage Polis',
+    commands: { events, info },
   },
 };

@@ -1,7 +1,9 @@
 import { Containers } from './containers.js';
+import { EventStream } from './events.js';
 import { defaultHost, parseHost } from './host.js';
 import { Images } from './images.js';
 import { readBody, Transport } from './transport.js';
+import type { EventsOptions } from './types/event.js';
 import type { InfoResponse, VersionResponse } from './types/system.js';
 
 export interface PolisClientOptions {
@@ -35,6 +37,14 @@ export class PolisClient {
 
   info(): Promise<InfoResponse> {
     return this.http.json('GET', '/info');
+  }
+
+  /**
+   * `GET /events`: past events from `since`, then live ones until `until` (or until closed). Iterate it
+   * with `for await`; `close()` or the options' signal ends it.
+   */
+  events(options: EventsOptions = {}): EventStream {
+    return new EventStream(this.http, options);
   }
 
   /** Closes idle connections. */

@@ -12,11 +12,14 @@ import type {
   ContainerInspect,
   ContainerListOptions,
   ContainerSummary,
+  ContainerUpdateBody,
+  ContainerUpdateResponse,
   ContainerWaitResponse,
   LogsOptions,
   RemoveOptions,
   WaitCondition,
 } from './types/container.js';
+import type { TopResponse } from './types/event.js';
 
 /** An attached container: its output, and its stdin when attached with `stdin`. */
 export class AttachedContainer extends ContainerOutput {
@@ -110,6 +113,19 @@ export class Containers {
     return this.http.empty('DELETE', `/containers/${enc(id)}`, {
       query: { force: options.force, v: options.v },
     });
+  }
+
+  /** Changes settings of an existing container (its restart policy). */
+  update(id: string, body: ContainerUpdateBody): Promise<ContainerUpdateResponse> {
+    return this.http.json('POST', `/containers/${enc(id)}/update`, { json: body });
+  }
+
+  /**
+   * The container's processes as the host's `ps` lists them (`psArgs` default `-ef` on the daemon). Fails
+   * with a conflict when the container is not running.
+   */
+  top(id: string, options: { psArgs?: string } = {}): Promise<TopResponse> {
+    return this.http.json('GET', `/containers/${enc(id)}/top`, { query: { ps_args: options.psArgs } });
   }
 
   /** Waits for the condition (`not-running` by default) and returns the exit status. */

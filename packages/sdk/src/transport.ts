@@ -16,6 +16,8 @@ export interface RequestOptions {
   /** A raw body, streamed as sent. */
   body?: Readable | Buffer;
   headers?: Record<string, string>;
+  /** Aborting destroys the request (and its response, for streams). */
+  signal?: AbortSignal;
 }
 
 /** The result of a hijack: the raw connection, and any bytes that arrived with the 101 response. */
@@ -128,6 +130,7 @@ export class Transport {
       path,
       headers,
       agent,
+      signal: options.signal,
       ...(socketPath !== undefined ? { socketPath, host: 'localhost' } : { host: hostname, port }),
     });
   }

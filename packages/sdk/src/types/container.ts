@@ -86,6 +86,15 @@ export interface ContainerCreateResponse {
   Warnings: string[] | null;
 }
 
+/** `POST /containers/{id}/update`: the settings Polis changes on an existing container. */
+export interface ContainerUpdateBody {
+  RestartPolicy?: RestartPolicy;
+}
+
+export interface ContainerUpdateResponse {
+  Warnings: string[] | null;
+}
+
 export interface ContainerPort {
   IP?: string;
   PrivatePort: number;
