@@ -23,6 +23,8 @@ export interface RuntimeContext {
   log: Logger;
   hostRlimits: HostRlimits;
   /** Pending policy restarts and their back-off, by container id. */
+  /** Attach connections waiting for the container's next launch. */
+  attachHooks: Map<string, Set<() => Promise<void>>>;
   restarts: { timers: Map<string, NodeJS.Timeout>; delays: Map<string, number>; manual: Set<string> };
   /** The daemon's bounding set, by name: what "all capabilities" can mean here. */
   hostCapabilities: string[];
@@ -33,7 +35,7 @@ export function runtimeDirs(config: DaemonConfig): RuntimeContext['dirs'] {
   return {
     containers: join(config.dataRoot, 'containers'),
     exits: join(config.execRoot, 'exits'),
-    sockets: join(config.execRoot, 'attach'),
+    sockets: join(config.execRoot, 's'),
     runtimeState: join(config.execRoot, 'runtime'),
   };
 }

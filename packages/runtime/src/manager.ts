@@ -28,7 +28,9 @@ import { removeContainer } from './lifecycle/remove.js';
 import { renameContainer } from './lifecycle/rename.js';
 import { waitContainer } from './lifecycle/wait.js';
 import { filterContainers } from './list.js';
-import { logSize, readLog, type FollowControl } from './logs/reader.js';
+import { readLog, type FollowControl } from './logs/reader.js';
+import { attachStream } from './attach/attach.js';
+import { conmonCtl, resizeMessage } from './attach/ctl.js';
 import { isPolisError } from '@polis/core';
 import type {
   AttachOptions,
@@ -72,6 +74,7 @@ export class ContainerManager implements ContainerService {
       events: new EventEmitter(),
       log: createLogger('runtime'),
       hostRlimits: hostRlimits(),
+      attachHooks: new Map(),
       restarts: { timers: new Map(), delays: new Map(), manual: new Set() },
       hostCapabilities: hostCapabilityNumbers()
         .map((n) => ALL_CAPABILITIES[n])
@@ -220,32 +223,16 @@ export class ContainerManager implements ContainerService {
   attach(reference: string, options: AttachOptions, signal?: AbortSignal): AsyncIterable<LogEntry> {
     const record = this.get(reference);
     emit(this.ctx, 'attach', record);
-    // Subscribe now, not when iteration begins, so an exit right after attach is not missed.
-    let ended = false;
-    const unsubscribe = this.subscribeEnd(record.id, () => (ended = true));
-    const control: FollowControl = {
-      ended: () => ended,
-      onWake: (cb) => this.subscribeEnd(record.id, cb),
-    };
-    const startOffset = options.logs ? Promise.resolve(0) : logSize(record.paths.logPath);
-    const path = record.paths.logPath;
-    return (async function* () {
-      try {
-        yield* readLog(
-          path,
-          {
-            stdout: options.stdout,
-            stderr: options.stderr,
-            follow: options.stream,
-            startOffset: await startOffset,
-          },
-          control,
-          signal,
-        );
-      } finally {
-        unsubscribe();
-      }
-    })();
+    return attachStream(this.ctx, record, options, signal);
+  }
+
+  async resize(reference: string, height: number, width: number): Promise<void> {
+    const record = this.get(reference);
+    if (record.state.status !== 'running' && record.state.status !== 'paused') {
+      throw new PolisError('container.not_running', `Container ${record.id} is not running`);
+    }
+    if (!record.spec.basic.tty) return;
+    await conmonCtl(record.paths.bundle, resizeMessage(height, width));
   }
 
   /** Calls `cb` when the container's current run ends or it is removed. */

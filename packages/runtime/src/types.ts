@@ -52,6 +52,8 @@ export interface AttachOptions {
   stderr: boolean;
   /** The client's input when it attached with stdin; copy it to the container's stdin (OpenStdin). */
   stdin?: Readable;
+  /** Docker's detach keys (default `ctrl-p,ctrl-q`); the sequence ends the attach. */
+  detachKeys?: string;
 }
 
 export interface WaitResult {
@@ -98,6 +100,8 @@ export interface ContainerService {
   logs(reference: string, options: LogOptions, signal?: AbortSignal): AsyncIterable<LogEntry>;
   attach(reference: string, options: AttachOptions, signal?: AbortSignal): AsyncIterable<LogEntry>;
   update(reference: string, changes: UpdateOptions): Promise<void>;
+  /** Resizes the container's terminal (TTY containers). */
+  resize(reference: string, height: number, width: number): Promise<void>;
   top(reference: string, psArgs?: string): Promise<TopResult>;
   /** Container ids using an image (for `rmi`). */
   usingImage(imageId: string): string[];

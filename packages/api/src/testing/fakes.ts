@@ -320,6 +320,11 @@ export class FakeContainers implements ContainerService {
     if (changes.restartPolicy) record.spec.lifecycle.restartPolicy = changes.restartPolicy;
   }
 
+  async resize(reference: string, height: number, width: number): Promise<void> {
+    this.calls.push({ verb: 'resize', args: [reference, height, width] });
+    this.get(reference);
+  }
+
   async top(reference: string, psArgs?: string): Promise<TopResult> {
     this.calls.push({ verb: 'top', args: [reference, psArgs] });
     this.get(reference);

@@ -49,6 +49,7 @@ export async function finishRun(
   const runtime = runtimeFor(ctx, record.runtime);
   await Promise.all([
     runtime.delete(id, true).catch((err) => ctx.log.debug('runtime delete after exit', { id, err })),
+    rm(join(ctx.dirs.sockets, id), { force: true }),
     ctx.images
       .unmountRootfs(record.paths.dir)
       .catch((err) => ctx.log.warn('unmounting rootfs after exit', { id, err })),

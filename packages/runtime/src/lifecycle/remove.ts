@@ -1,4 +1,5 @@
 import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import { PolisError } from '@polis/core';
 import { emit, runtimeFor, type RuntimeContext } from '../context.js';
 import { resolveContainer } from '../store/resolve.js';
@@ -49,6 +50,7 @@ export async function removeLocked(ctx: RuntimeContext, id: string): Promise<voi
   await Promise.all([
     runtime.hasState(id) ? runtime.delete(id, true).catch(() => undefined) : undefined,
     ctx.images.unmountRootfs(record.paths.dir),
+    rm(join(ctx.dirs.sockets, id), { force: true }),
   ]);
   await rm(record.paths.dir, { recursive: true, force: true });
   ctx.store.delete(id);

@@ -9,6 +9,7 @@ import { spawnConmon, type PendingConmon } from '../oci/conmon.js';
 import { classifyStartFailure } from '../oci/errors.js';
 import { resolveContainer } from '../store/resolve.js';
 import { removeLocked } from './remove.js';
+import { runAttachHooks } from '../attach/attach.js';
 import { cancelRestart } from './restart-policy.js';
 
 export const CGROUP_PARENT = '/polis';
@@ -87,6 +88,8 @@ export async function launch(ctx: RuntimeContext, record: ContainerRecord): Prom
       runtimeLog: files.runtimeLog,
       terminal: record.spec.basic.tty,
       stdin: record.spec.basic.openStdin,
+      // Only a `StdinOnce` container loses its stdin when the first client leaves; a terminal never does.
+      leaveStdinOpen: record.spec.basic.tty || !record.spec.basic.stdinOnce,
     });
     const [layout] = await Promise.all([
       ctx.images.mountRootfs(record.imageId, record.paths.dir).then((l) => {
@@ -112,6 +115,7 @@ export async function launch(ctx: RuntimeContext, record: ContainerRecord): Prom
     conmon = undefined;
     const { pid, conmonPid } = await pending.proceed();
     created = true;
+    await runAttachHooks(ctx, record.id);
     const startedAt = new Date().toISOString();
     await runtime.start(record.id);
     record.state = {

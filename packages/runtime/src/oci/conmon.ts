@@ -21,6 +21,7 @@ export interface ConmonOptions {
   runtimeLog: string;
   terminal?: boolean;
   stdin?: boolean;
+  leaveStdinOpen?: boolean;
 }
 
 export interface ConmonResult {
@@ -34,7 +35,6 @@ const SYNC_TIMEOUT_MS = 60_000;
 export function conmonArgs(o: ConmonOptions): string[] {
   const args = [
     '--api-version',
-    '1',
     '-c',
     o.id,
     '-u',
@@ -63,6 +63,7 @@ export function conmonArgs(o: ConmonOptions): string[] {
   if (o.logMaxSize > 0) args.push('--log-size-max', String(o.logMaxSize));
   if (o.terminal) args.push('-t');
   if (o.stdin) args.push('-i');
+  if (o.stdin && o.leaveStdinOpen) args.push('--leave-stdin-open');
   for (const a of [...o.runtime.globalArgs(), '--log', o.runtimeLog]) args.push('--runtime-arg', a);
   return args;
 }

@@ -1,5 +1,5 @@
 import type { AttachOptions } from '@polis/runtime';
-import { boolParam } from '../../http/query.js';
+import { boolParam, stringParam } from '../../http/query.js';
 import type { Router } from '../../http/router.js';
 import { MULTIPLEXED, RAW_STREAM, pumpEntries } from '../../stream/frames.js';
 import type { ApiDeps } from '../../types.js';
@@ -22,6 +22,8 @@ export function attachRoute(router: Router, deps: ApiDeps): void {
         stdout: boolParam(query, 'stdout'),
         stderr: boolParam(query, 'stderr'),
       };
+      const detachKeys = stringParam(query, 'detachKeys');
+      if (detachKeys !== undefined) options.detachKeys = detachKeys;
       const wantsStdin = boolParam(query, 'stdin');
       const out = reply.stream(tty ? RAW_STREAM : MULTIPLEXED);
       if (wantsStdin) options.stdin = reply.input();

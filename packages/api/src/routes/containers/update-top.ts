@@ -1,12 +1,13 @@
 import type { UpdateOptions } from '@polis/runtime';
 import { readJson } from '../../http/body.js';
-import { stringParam } from '../../http/query.js';
+import { intParam, stringParam } from '../../http/query.js';
+import { invalid } from '../../http/errors.js';
 import type { Router } from '../../http/router.js';
 import { Fields } from '../../docker/fields.js';
 import { restartPolicyFrom } from '../../docker/create-body.js';
 import type { ApiDeps } from '../../types.js';
 
-/** `POST /containers/{id}/update` (restart policy for now) and `GET /containers/{id}/top`. */
+/** `update` (restart policy for now), `resize` of a container's terminal, and `top`. */
 export function updateTopRoutes(router: Router, deps: ApiDeps): void {
   router.add('POST', '/containers/{id}/update', async ({ params, req, reply }) => {
     const body = Fields.of(await readJson(req), '');
@@ -14,6 +15,13 @@ export function updateTopRoutes(router: Router, deps: ApiDeps): void {
     if (body.raw('RestartPolicy') !== undefined) changes.restartPolicy = restartPolicyFrom(body);
     await deps.containers.update(params.id as string, changes);
     reply.json(200, { Warnings: [] });
+  });
+  router.add('POST', '/containers/{id}/resize', async ({ params, query, reply }) => {
+    const h = intParam(query, 'h') ?? 0;
+    const w = intParam(query, 'w') ?? 0;
+    if (h < 0 || w < 0) throw invalid('Bad parameters: h and w must be positive');
+    await deps.containers.resize(params.id as string, h, w);
+    reply.empty(200);
   });
   router.add('GET', '/containers/{id}/top', async ({ params, query, reply }) => {
     reply.json(200, await deps.containers.top(params.id as string, stringParam(query, 'ps_args')));
