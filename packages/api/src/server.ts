@@ -1,4 +1,5 @@
 import { eventRoutes } from './routes/events.js';
+import { execRoutes } from './routes/exec.js';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { createLogger, PolisError } from '@polis/core';
@@ -18,6 +19,7 @@ export function buildRouter(deps: ApiDeps): Router {
   containerRoutes(router, deps);
   imageRoutes(router, deps);
   eventRoutes(router, deps);
+  execRoutes(router, deps);
   return router;
 }
 

@@ -30,12 +30,16 @@ import { waitContainer } from './lifecycle/wait.js';
 import { filterContainers } from './list.js';
 import { readLog, type FollowControl } from './logs/reader.js';
 import { attachStream } from './attach/attach.js';
+import { ExecSessions } from './exec/exec.js';
 import { conmonCtl, resizeMessage } from './attach/ctl.js';
 import { isPolisError } from '@polis/core';
 import type {
   AttachOptions,
   ContainerEvent,
   ContainerService,
+  ExecConfig,
+  ExecRecord,
+  ExecStartOptions,
   CreateOptions,
   ListOptions,
   LogEntry,
@@ -61,6 +65,7 @@ const isLive = (r: ContainerRecord | undefined): boolean =>
 export class ContainerManager implements ContainerService {
   readonly ctx: RuntimeContext;
   private readonly exits: ExitWatcher;
+  private readonly execs: ExecSessions;
 
   constructor(options: ContainerManagerOptions) {
     const dirs = runtimeDirs(options.config);
@@ -83,6 +88,7 @@ export class ContainerManager implements ContainerService {
     };
     this.ctx.events.setMaxListeners(0);
     this.exits = new ExitWatcher(this.ctx);
+    this.execs = new ExecSessions(this.ctx);
   }
 
   /** Creates directories, reconciles records with what conmon saw while we were away, starts watching. */
@@ -224,6 +230,27 @@ export class ContainerManager implements ContainerService {
     const record = this.get(reference);
     emit(this.ctx, 'attach', record);
     return attachStream(this.ctx, record, options, signal);
+  }
+
+  createExec(reference: string, config: ExecConfig): ExecRecord {
+    return this.execs.create(reference, config);
+  }
+
+  startExec(id: string, options: ExecStartOptions, signal?: AbortSignal): Promise<AsyncIterable<LogEntry>> {
+    return this.execs.start(id, options, signal);
+  }
+
+  inspectExec(id: string): ExecRecord {
+    return this.execs.get(id);
+  }
+
+  resizeExec(id: string, height: number, width: number): Promise<void> {
+    return this.execs.resize(id, height, width);
+  }
+
+  /** Exec sessions of a container, for inspect's ExecIDs. */
+  execIds(containerId: string): string[] {
+    return this.execs.ofContainer(containerId);
   }
 
   async resize(reference: string, height: number, width: number): Promise<void> {

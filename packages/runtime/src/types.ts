@@ -103,6 +103,41 @@ export interface ContainerService {
   /** Resizes the container's terminal (TTY containers). */
   resize(reference: string, height: number, width: number): Promise<void>;
   top(reference: string, psArgs?: string): Promise<TopResult>;
+  createExec(reference: string, config: ExecConfig): ExecRecord;
+  startExec(id: string, options: ExecStartOptions, signal?: AbortSignal): Promise<AsyncIterable<LogEntry>>;
+  inspectExec(id: string): ExecRecord;
+  resizeExec(id: string, height: number, width: number): Promise<void>;
   /** Container ids using an image (for `rmi`). */
   usingImage(imageId: string): string[];
+}
+
+export interface ExecConfig {
+  cmd: string[];
+  env: string[];
+  user?: string;
+  workingDir?: string;
+  tty: boolean;
+  attachStdin: boolean;
+  attachStdout: boolean;
+  attachStderr: boolean;
+  privileged: boolean;
+  detachKeys?: string;
+}
+
+/** An exec session as `GET /exec/{id}/json` describes it. */
+export interface ExecRecord {
+  id: string;
+  containerId: string;
+  config: ExecConfig;
+  running: boolean;
+  /** undefined until the process has ended. */
+  exitCode: number | undefined;
+  pid: number;
+  started: boolean;
+}
+
+export interface ExecStartOptions {
+  detach: boolean;
+  /** The client's input (attached execs with AttachStdin). */
+  stdin?: Readable;
 }

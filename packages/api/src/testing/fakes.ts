@@ -28,6 +28,8 @@ import type {
   WaitResult,
   TopResult,
   UpdateOptions,
+  ExecConfig,
+  ExecRecord,
 } from '@polis/runtime';
 import type { ApiDeps } from '../types.js';
 
@@ -319,6 +321,29 @@ export class FakeContainers implements ContainerService {
     const record = this.get(reference);
     if (changes.restartPolicy) record.spec.lifecycle.restartPolicy = changes.restartPolicy;
   }
+
+  createExec(reference: string, config: ExecConfig): ExecRecord {
+    const container = this.get(reference);
+    return {
+      id: 'e'.repeat(64),
+      containerId: container.id,
+      config,
+      running: false,
+      exitCode: undefined,
+      pid: 0,
+      started: false,
+    };
+  }
+
+  async startExec(): Promise<AsyncIterable<LogEntry>> {
+    return (async function* () {})();
+  }
+
+  inspectExec(id: string): ExecRecord {
+    throw new PolisError('container.not_found', `No such exec instance: ${id}`);
+  }
+
+  async resizeExec(): Promise<void> {}
 
   async resize(reference: string, height: number, width: number): Promise<void> {
     this.calls.push({ verb: 'resize', args: [reference, height, width] });

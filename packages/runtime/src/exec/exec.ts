@@ -1,0 +1,191 @@
+import { mkdir, readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { PolisError, generateId, writeFileAtomic, type Spec } from '@polis/core';
+import { emit, runtimeFor, type RuntimeContext } from '../context.js';
+import { resolveContainer } from '../store/resolve.js';
+import { resolveUser } from '../bundle/user.js';
+import { AttachConnection } from '../attach/connection.js';
+import { conmonCtl, resizeMessage } from '../attach/ctl.js';
+import { DEFAULT_DETACH_KEYS, DetachScanner, parseDetachKeys } from '../attach/detach-keys.js';
+import { AsyncQueue } from '../attach/queue.js';
+import type { ExecConfig, ExecRecord, ExecStartOptions, LogEntry } from '../types.js';
+import { execProcess } from './process-spec.js';
+import { runExecConmon } from './conmon-exec.js';
+
+/** Exec sessions live in memory, as Docker's: they end with the daemon. */
+export class ExecSessions {
+  private readonly sessions = new Map<string, ExecRecord>();
+
+  constructor(private readonly ctx: RuntimeContext) {}
+
+  create(reference: string, config: ExecConfig): ExecRecord {
+    const container = resolveContainer(this.ctx.store, reference);
+    requireRunning(container.id, container.state.status);
+    if (config.cmd.length === 0) throw new PolisError('request.invalid', 'No exec command specified');
+    if (config.detachKeys !== undefined) parseDetachKeys(config.detachKeys);
+    const record: ExecRecord = {
+      id: generateId(),
+      containerId: container.id,
+      config,
+      running: false,
+      exitCode: undefined,
+      pid: 0,
+      started: false,
+    };
+    this.sessions.set(record.id, record);
+    emit(this.ctx, `exec_create: ${config.cmd.join(' ')}`, container, { execID: record.id });
+    return { ...record };
+  }
+
+  get(id: string): ExecRecord {
+    const record = this.sessions.get(id);
+    if (!record)
+      throw new PolisError('container.not_found', `No such exec instance: ${id}`, { context: { id } });
+    return { ...record };
+  }
+
+  /** Ids of a container's exec sessions (inspect's ExecIDs). */
+  ofContainer(containerId: string): string[] {
+    return [...this.sessions.values()].filter((s) => s.containerId === containerId).map((s) => s.id);
+  }
+
+  async resize(id: string, height: number, width: number): Promise<void> {
+    const record = this.get(id);
+    if (!record.running) throw new PolisError('container.not_running', `Exec ${id} is not running`);
+    if (record.config.tty) await conmonCtl(this.dir(record), resizeMessage(height, width));
+  }
+
+  /**
+   * Starts the exec. Detached: returns once it runs, and records its exit in the background.
+   * Attached: yields its output until it ends (or the client detaches), feeding it the client's input.
+   */
+  async start(id: string, options: ExecStartOptions, signal?: AbortSignal): Promise<AsyncIterable<LogEntry>> {
+    const record = this.sessions.get(id);
+    if (!record) throw new PolisError('container.not_found', `No such exec instance: ${id}`);
+    if (record.started) throw new PolisError('container.is_running', `Exec ${id} has already run`);
+    const container = resolveContainer(this.ctx.store, record.containerId);
+    requireRunning(container.id, container.state.status);
+    record.started = true;
+    const dir = this.dir(record);
+    await mkdir(join(dir, 'exit'), { recursive: true });
+    const spec = JSON.parse(await readFile(join(container.paths.bundle, 'config.json'), 'utf8')) as Spec;
+    const user = record.config.user
+      ? await resolveUser(container.paths.rootfs, record.config.user)
+      : undefined;
+    const process = execProcess(
+      spec.process as NonNullable<Spec['process']>,
+      record.config,
+      user,
+      this.ctx.hostCapabilities,
+    );
+    await writeFileAtomic(join(dir, 'process.json'), JSON.stringify(process));
+
+    const attach = !options.detach;
+    const queue = new AsyncQueue<LogEntry>();
+    let conn: AttachConnection | undefined;
+    const running = await runExecConmon(
+      {
+        conmonPath: this.ctx.config.conmonPath,
+        runtime: runtimeFor(this.ctx, container.runtime),
+        containerId: container.id,
+        execId: record.id,
+        dir,
+        socketDir: this.ctx.dirs.sockets,
+        tty: record.config.tty,
+        stdin: attach && record.config.attachStdin,
+        attach,
+      },
+      async () => {
+        conn = await AttachConnection.connect(join(this.ctx.dirs.sockets, record.id, 'attach'));
+      },
+    ).catch(async (err) => {
+      await this.cleanup(record);
+      throw err;
+    });
+    record.running = true;
+    emit(this.ctx, `exec_start: ${record.config.cmd.join(' ')}`, container, { execID: record.id });
+    running.pid.then((pid) => (record.pid = pid)).catch(() => undefined);
+    const finished = running.exit
+      .then(
+        (code) => code,
+        (err: PolisError) => {
+          if (attach)
+            queue.push({
+              stream: 'stderr',
+              time: new Date().toISOString(),
+              data: Buffer.from(`${err.message}\n`),
+            });
+          return typeof err.context?.exitCode === 'number' ? err.context.exitCode : 126;
+        },
+      )
+      .then(async (code) => {
+        record.running = false;
+        record.exitCode = code;
+        emit(this.ctx, 'exec_die', container, { execID: record.id, exitCode: String(code) });
+        await this.cleanup(record);
+        return code;
+      });
+    if (!attach || !conn) return (async function* () {})();
+    return this.stream(record, conn, queue, finished, options, signal);
+  }
+
+  private async *stream(
+    record: ExecRecord,
+    conn: AttachConnection,
+    queue: AsyncQueue<LogEntry>,
+    finished: Promise<number>,
+    options: ExecStartOptions,
+    signal?: AbortSignal,
+  ): AsyncGenerator<LogEntry> {
+    const { config } = record;
+    const scanner = new DetachScanner(parseDetachKeys(config.detachKeys ?? DEFAULT_DETACH_KEYS));
+    const socketEnded = new Promise<void>((resolve) => conn.on('end', () => resolve()));
+    conn.on('output', (o: { stream: 'stdout' | 'stderr'; data: Buffer }) => {
+      if (o.stream === 'stdout' ? config.attachStdout : config.attachStderr) {
+        queue.push({ stream: o.stream, time: new Date().toISOString(), data: o.data });
+      }
+    });
+    // The exec is over when both its output has ended and its exit code is known.
+    void Promise.all([socketEnded, finished]).then(() => queue.close());
+    const onAbort = (): void => queue.close();
+    signal?.addEventListener('abort', onAbort, { once: true });
+    const stdin = config.attachStdin ? options.stdin : undefined;
+    const onData = (chunk: Buffer): void => {
+      const { pass, detach } = scanner.feed(chunk);
+      if (pass.length) conn.write(pass);
+      if (detach) queue.close();
+    };
+    const onEnd = (): void => {
+      if (!config.tty) conn.closeStdin();
+    };
+    stdin?.on('data', onData);
+    stdin?.on('end', onEnd);
+    try {
+      yield* queue;
+    } finally {
+      stdin?.off('data', onData);
+      stdin?.off('end', onEnd);
+      signal?.removeEventListener('abort', onAbort);
+      conn.close();
+    }
+  }
+
+  private dir(record: ExecRecord): string {
+    return join(this.ctx.dirs.containers, record.containerId, 'exec', record.id);
+  }
+
+  private async cleanup(record: ExecRecord): Promise<void> {
+    await rm(join(this.ctx.dirs.sockets, record.id), { force: true }).catch(() => undefined);
+    await rm(this.dir(record), { recursive: true, force: true }).catch(() => undefined);
+  }
+}
+
+function requireRunning(id: string, status: string): void {
+  if (status === 'paused') {
+    throw new PolisError(
+      'container.is_paused',
+      `Container ${id} is paused, unpause the container before exec`,
+    );
+  }
+  if (status !== 'running') throw new PolisError('container.not_running', `Container ${id} is not running`);
+}
