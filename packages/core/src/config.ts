@@ -15,6 +15,8 @@ export interface DaemonConfig {
   logLevel: 'debug' | 'info' | 'warn' | 'error';
   /** Per-container log bound (bytes) unless the container says otherwise. */
   logMaxSize: number;
+  /** Log files kept per container (the current one and rotated ones) unless it says otherwise. */
+  logMaxFiles: number;
 }
 
 export const DEFAULT_DATA_ROOT = '/var/lib/polis';
@@ -35,6 +37,7 @@ export function defaultConfig(overrides: Partial<DaemonConfig> = {}): DaemonConf
     conmonPath: 'conmon',
     logLevel: 'info',
     logMaxSize: 10 * 1024 * 1024,
+    logMaxFiles: 2,
     ...overrides,
   };
 }

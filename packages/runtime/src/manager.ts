@@ -29,6 +29,7 @@ import { renameContainer } from './lifecycle/rename.js';
 import { waitContainer } from './lifecycle/wait.js';
 import { filterContainers } from './list.js';
 import { readLog, type FollowControl } from './logs/reader.js';
+import { LogRotator, logLimits, rotatedFiles } from './logs/rotate.js';
 import { attachStream } from './attach/attach.js';
 import { ExecSessions } from './exec/exec.js';
 import { conmonCtl, resizeMessage } from './attach/ctl.js';
@@ -66,6 +67,7 @@ export class ContainerManager implements ContainerService {
   readonly ctx: RuntimeContext;
   private readonly exits: ExitWatcher;
   private readonly execs: ExecSessions;
+  private readonly rotator: LogRotator;
 
   constructor(options: ContainerManagerOptions) {
     const dirs = runtimeDirs(options.config);
@@ -89,6 +91,7 @@ export class ContainerManager implements ContainerService {
     this.ctx.events.setMaxListeners(0);
     this.exits = new ExitWatcher(this.ctx);
     this.execs = new ExecSessions(this.ctx);
+    this.rotator = new LogRotator(this.ctx);
   }
 
   /** Creates directories, reconciles records with what conmon saw while we were away, starts watching. */
@@ -98,6 +101,7 @@ export class ContainerManager implements ContainerService {
       await mkdir(d, { recursive: true, mode: 0o711 });
     }
     this.exits.start();
+    this.rotator.start();
     await recoverContainers(this.ctx);
     await this.exits.sweep();
     await restartOnBoot(this.ctx);
@@ -129,6 +133,7 @@ export class ContainerManager implements ContainerService {
 
   close(): void {
     this.exits.stop();
+    this.rotator.stop();
   }
 
   onEvent(listener: (e: ContainerEvent) => void): () => void {
@@ -223,7 +228,11 @@ export class ContainerManager implements ContainerService {
       },
       onWake: (cb) => this.subscribeEnd(record.id, cb),
     };
-    return readLog(record.paths.logPath, options, control, signal);
+    const rotated = rotatedFiles(record.paths.logPath, logLimits(this.ctx, record).maxFiles);
+    const path = record.paths.logPath;
+    return (async function* () {
+      yield* readLog(path, { ...options, rotated: await rotated }, control, signal);
+    })();
   }
 
   attach(reference: string, options: AttachOptions, signal?: AbortSignal): AsyncIterable<LogEntry> {

@@ -14,7 +14,8 @@ Options:
                            Path of a runtime binary (repeatable)
       --conmon string      Path of conmon (default "conmon")
       --log-level string   debug, info, warn or error (default "info")
-      --log-max-size bytes Default bound on each container's log (default 10m)
+      --log-max-size bytes Default bound on each container's log file (default 10m)
+      --log-opt k=v        Default log options: max-size=SIZE, max-file=N (default 10m, 2)
   -h, --help               Print usage
   -v, --version            Print version`;
 
@@ -36,6 +37,7 @@ export function parseFlags(argv: string[]): FlagResult {
         conmon: { type: 'string' },
         'log-level': { type: 'string', short: 'l' },
         'log-max-size': { type: 'string' },
+        'log-opt': { type: 'string', multiple: true },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
       },
@@ -66,6 +68,15 @@ export function parseFlags(argv: string[]): FlagResult {
   if (!['debug', 'info', 'warn', 'error'].includes(logLevel)) {
     throw new PolisError('request.invalid', `invalid log level "${logLevel}"`);
   }
+  let logMaxSize = v['log-max-size'] ? parseBytes(v['log-max-size']) : base.logMaxSize;
+  let logMaxFiles = base.logMaxFiles;
+  for (const opt of v['log-opt'] ?? []) {
+    const [key, value = ''] = opt.split('=');
+    if (key === 'max-size') logMaxSize = parseBytes(value);
+    else if (key === 'max-file' && /^[1-9]\d*$/.test(value)) logMaxFiles = Number(value);
+    else
+      throw new PolisError('request.invalid', `invalid --log-opt "${opt}": use max-size=SIZE or max-file=N`);
+  }
   const hosts = v.host?.length ? v.host : [defaultSocket(execRoot)];
   return {
     kind: 'run',
@@ -78,7 +89,8 @@ export function parseFlags(argv: string[]): FlagResult {
       runtimes,
       conmonPath: v.conmon ?? base.conmonPath,
       logLevel,
-      logMaxSize: v['log-max-size'] ? parseBytes(v['log-max-size']) : base.logMaxSize,
+      logMaxSize,
+      logMaxFiles,
     },
   };
 }

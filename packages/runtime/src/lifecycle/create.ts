@@ -13,6 +13,7 @@ import { securitySteps } from '@polis/security';
 import { emit, runtimeFor, type RuntimeContext } from '../context.js';
 import { signalName } from './signals.js';
 import { parseSize } from './start.js';
+import { parseMaxFile } from '../logs/rotate.js';
 import { resolveProcess } from '../bundle/process.js';
 import type { CreateOptions } from '../types.js';
 
@@ -130,6 +131,8 @@ function validateSpec(ctx: RuntimeContext, spec: ContainerSpec): void {
   if (spec.basic.stopSignal) signalName(spec.basic.stopSignal);
   const maxSize = spec.logging.options['max-size'];
   if (maxSize !== undefined) parseSize(maxSize);
+  const maxFile = spec.logging.options['max-file'];
+  if (maxFile !== undefined) parseMaxFile(maxFile);
   if (
     spec.network.mode !== 'none' &&
     spec.network.mode !== 'host' &&

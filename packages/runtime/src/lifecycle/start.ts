@@ -9,6 +9,7 @@ import { spawnConmon, type PendingConmon } from '../oci/conmon.js';
 import { classifyStartFailure } from '../oci/errors.js';
 import { resolveContainer } from '../store/resolve.js';
 import { removeLocked } from './remove.js';
+import { logLimits } from '../logs/rotate.js';
 import { runAttachHooks } from '../attach/attach.js';
 import { cancelRestart } from './restart-policy.js';
 
@@ -82,7 +83,7 @@ export async function launch(ctx: RuntimeContext, record: ContainerRecord): Prom
       exitDir: ctx.dirs.exits,
       socketDir: ctx.dirs.sockets,
       logPath: record.paths.logPath,
-      logMaxSize: logMaxSize(ctx, record),
+      logMaxSize: logLimits(ctx, record).maxSize,
       pidFile: files.pid,
       conmonPidFile: files.conmonPid,
       runtimeLog: files.runtimeLog,
@@ -159,11 +160,6 @@ function recordStartFailure(ctx: RuntimeContext, record: ContainerRecord, err: u
     ctx.store.update(current);
   }
   return error;
-}
-
-function logMaxSize(ctx: RuntimeContext, record: ContainerRecord): number {
-  const opt = record.spec.logging.options['max-size'];
-  return opt ? parseSize(opt) : ctx.config.logMaxSize;
 }
 
 export function parseSize(text: string): number {

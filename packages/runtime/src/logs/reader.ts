@@ -50,13 +50,19 @@ export async function logSize(path: string): Promise<number> {
  */
 export async function* readLog(
   path: string,
-  options: LogOptions & { startOffset?: number },
+  options: LogOptions & { startOffset?: number; rotated?: string[] },
   control?: FollowControl,
   signal?: AbortSignal,
 ): AsyncGenerator<LogEntry> {
   let offset = options.startOffset ?? 0;
+  const older: string[] = [];
+  for (const file of options.startOffset === undefined ? (options.rotated ?? []) : []) {
+    older.push(...splitLines((await readFrom(file, 0)).text + '\n').lines);
+  }
   const first = await readFrom(path, offset);
-  const { lines, rest } = splitLines(first.text);
+  const split = splitLines(first.text);
+  const lines = [...older, ...split.lines];
+  const rest = split.rest;
   offset = first.size - Buffer.byteLength(rest);
   let entries = lines.map(parseLine).filter((e): e is LogEntry => e !== undefined && wanted(e, options));
   if (options.tail !== undefined && options.tail >= 0)
