@@ -54,6 +54,31 @@ export class RawBundle {
     return b;
   }
 
+  /**
+   * A bundle with the config.json Polis itself wrote for a container (same mounts, security and
+   * cgroups), pointed at this bundle's rootfs and running `true`: the runtime's own share of a Polis
+   * run, without Polis.
+   */
+  static async fromPolisConfig(rootfsTar: string, polisConfig: string): Promise<RawBundle> {
+    const b = await RawBundle.prepare(rootfsTar);
+    const spec = JSON.parse(await readFile(polisConfig, 'utf8')) as Spec & {
+      process: { args: string[] };
+      root: { path: string };
+    };
+    spec.root.path = join(b.dir, 'rootfs');
+    spec.process.args = ['true'];
+    for (const m of spec.mounts ?? []) {
+      if (m.type === 'bind' && m.destination.startsWith('/etc/')) {
+        const copy = join(b.dir, m.destination.slice('/etc/'.length));
+        await writeFile(copy, await readFile(m.source as string));
+        m.source = copy;
+      }
+    }
+    if (spec.linux) delete spec.linux.cgroupsPath;
+    await writeFile(join(b.dir, 'config.json'), JSON.stringify(spec, null, 2));
+    return b;
+  }
+
   stateRoot(runtime: RawRuntime): string {
     return join(this.dir, `state-${runtime}`);
   }

@@ -4,7 +4,7 @@ import { PHASE_NAMES, type SdkPhases } from './sdk-run.js';
 
 /** Keys of the measured cases; the goals refer to these. */
 export type CaseKey =
-  'cli' | 'sdk' | 'crun' | 'crun-secure' | 'node' | 'podman' | 'docker' | 'runc' | 'sdk-runc';
+  'cli' | 'sdk' | 'crun' | 'crun-secure' | 'crun-polis' | 'node' | 'podman' | 'docker' | 'runc' | 'sdk-runc';
 
 export interface CaseResult {
   key: CaseKey;
@@ -54,11 +54,11 @@ export function evaluateGoals(results: readonly CaseResult[]): Goal[] {
       detail: `${fmt(cli.median)} ms / ${fmt(crun.median)} ms = ${cliRatio.toFixed(2)}×`,
     });
   }
-  const secure = byKey(results, 'crun-secure');
+  const secure = byKey(results, 'crun-polis');
   if (secure) {
     const ratio = sdk.median / secure.median;
     goals.push({
-      goal: "(context) SDK path vs raw crun of a bundle with Polis's default security (seccomp, caps, masks)",
+      goal: "(context) SDK path under 2.5× raw crun of Polis's own config.json (same seccomp, mounts, caps)",
       met: ratio < 2.5,
       detail: `${fmt(sdk.median)} ms / ${fmt(secure.median)} ms = ${ratio.toFixed(2)}×`,
     });

@@ -70,6 +70,16 @@ function engineCase(key: CaseKey, engine: ExternalEngine): Case {
   };
 }
 
+/** Runs a container once to get the config.json Polis writes, and makes a raw bundle of it. */
+async function polisConfigBundle(daemon: TestDaemon, tar: string): Promise<RawBundle> {
+  const id = (await daemon.polis(['run', '-d', 'busybox', 'sleep', '60'])).stdout.trim();
+  try {
+    return await RawBundle.fromPolisConfig(tar, join(daemon.dataRoot, 'containers', id, 'config.json'));
+  } finally {
+    await daemon.polis(['rm', '-f', id]);
+  }
+}
+
 async function main(): Promise<void> {
   const runs = envInt('BENCH_RUNS', 20, 1);
   const warmup = envInt('BENCH_WARMUP', 2, 0);
@@ -89,6 +99,8 @@ async function main(): Promise<void> {
     undo.push(() => bundle.remove());
     const secureBundle = await RawBundle.prepare(tar, { secure: true });
     undo.push(() => secureBundle.remove());
+    const polisBundle = await polisConfigBundle(daemon, tar);
+    undo.push(() => polisBundle.remove());
 
     const client = daemon.client;
     const runcClient = runcDaemon.client;
@@ -108,6 +120,7 @@ async function main(): Promise<void> {
       },
       rawCase(bundle, 'crun', 'crun'),
       rawCase(secureBundle, 'crun', 'crun-secure', "bundle + Polis's security"),
+      rawCase(polisBundle, 'crun', 'crun-polis', "Polis's own config.json"),
       { key: 'node', name: 'node -e 0', once: () => succeed(process.execPath, ['-e', '0']), samples: [] },
     ];
     const skipped: string[] = [];
