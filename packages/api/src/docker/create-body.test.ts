@@ -148,7 +148,7 @@ test('basic fields', () => {
     // Integer-like keys come first in a JS object, as they were parsed.
     exposedPorts: ['8080/tcp', '80/tcp', '53/udp'],
   });
-  assert.equal(map({ StopSignal: 'term' }).basic.stopSignal, 'SIGTERM');
+  assert.equal(map({ StopSignal: 'term' }).basic.stopSignal, 'term');
   rejects({ StopSignal: 'NOPE' }, /invalid signal: NOPE/);
   rejects({ WorkingDir: 'rel' }, /needs to be an absolute path/);
   rejects({ Labels: { a: 1 } }, /^Labels: expected an object of strings/);

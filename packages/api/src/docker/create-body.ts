@@ -68,7 +68,8 @@ function basicFrom(config: Fields, host: Fields): BasicSpec {
     attachStdin: config.bool('AttachStdin'),
     attachStdout: config.bool('AttachStdout'),
     attachStderr: config.bool('AttachStderr'),
-    stopSignal: stopSignal === undefined ? undefined : parseSignal(stopSignal),
+    // Checked here, kept as the user wrote it (Docker shows `Config.StopSignal` unchanged).
+    stopSignal: stopSignal === undefined ? undefined : (parseSignal(stopSignal), stopSignal),
     stopTimeout: stopTimeout === undefined || stopTimeout < 0 ? undefined : stopTimeout,
     init: host.bool('Init'),
     exposedPorts: config.keys('ExposedPorts').map(normalizePort),

@@ -49,7 +49,7 @@ export function eventRoutes(router: Router, deps: ApiDeps): void {
     });
     let lastSent = 0;
     if (since !== undefined) {
-      for (const e of log.history({ since, until: until ?? Number.MAX_SAFE_INTEGER, filters })) {
+      for (const e of log.history({ since, ...(until === undefined ? {} : { until }), filters })) {
         send(e);
         lastSent = e.timeNano;
       }

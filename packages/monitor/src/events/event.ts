@@ -49,10 +49,13 @@ export function imageEvent(
 }
 
 let last = 0;
+/** timeNano exceeds 2^53: steps of a microsecond are the finest a double keeps exactly at this size. */
+const STEP = 1000;
 
-/** Wall-clock nanoseconds, strictly increasing so that events keep their order. */
+/** Wall-clock nanoseconds at microsecond resolution, strictly increasing so events keep their order. */
 export function nowNanos(): number {
-  const now = Date.now() * 1e6 + Number(process.hrtime.bigint() % 1_000_000n);
-  last = now > last ? now : last + 1;
+  const micros = Math.floor(performance.timeOrigin * 1000 + performance.now() * 1000);
+  const now = micros * STEP;
+  last = now > last ? now : last + STEP;
   return last;
 }

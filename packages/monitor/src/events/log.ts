@@ -21,6 +21,7 @@ export class EventLog {
   private readonly insert;
   private readonly prune;
   private readonly range;
+  private readonly from;
   private count = 0;
 
   constructor(
@@ -39,6 +40,7 @@ export class EventLog {
     this.range = db.prepare(
       'SELECT event FROM events WHERE time_nano >= ? AND time_nano <= ? ORDER BY rowid',
     );
+    this.from = db.prepare('SELECT event FROM events WHERE time_nano >= ? ORDER BY rowid');
     this.emitter.setMaxListeners(0);
   }
 
@@ -50,7 +52,9 @@ export class EventLog {
 
   /** Past events in [since, until], filtered. */
   history(q: EventQuery): DockerEvent[] {
-    const rows = this.range.all(q.since ?? 0, q.until ?? Number.MAX_SAFE_INTEGER) as { event: string }[];
+    const rows = (
+      q.until === undefined ? this.from.all(q.since ?? 0) : this.range.all(q.since ?? 0, q.until)
+    ) as { event: string }[];
     return rows
       .map((r) => JSON.parse(r.event) as DockerEvent)
       .filter((e) => eventMatches(e, q.filters ?? {}));

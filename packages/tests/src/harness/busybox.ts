@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { busyboxRootfsTar } from '@polis/image';
@@ -10,6 +10,7 @@ export function busyboxTar(): Promise<string> {
   cached ??= (async () => {
     const path = join(tmpdir(), `polis-test-busybox-${process.pid}.tar`);
     if (!existsSync(path)) await busyboxRootfsTar(path);
+    process.once('exit', () => rmSync(path, { force: true }));
     return path;
   })();
   return cached;
