@@ -54,8 +54,14 @@ export async function finishRun(
       .unmountRootfs(record.paths.dir)
       .catch((err) => ctx.log.warn('unmounting rootfs after exit', { id, err })),
   ]);
+  const oomKilled = await stat(join(record.paths.dir, 'persist', 'oom')).then(
+    () => true,
+    () => false,
+  );
+  if (oomKilled) emit(ctx, 'oom', record);
   record.state = {
     ...record.state,
+    oomKilled,
     status: 'exited',
     pid: 0,
     conmonPid: 0,

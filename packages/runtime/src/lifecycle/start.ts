@@ -1,4 +1,4 @@
-import { rm, writeFile } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PolisError, isPolisError, which, writeFileAtomic, type ContainerRecord } from '@polis/core';
 import { emit, runtimeFor, type RuntimeContext } from '../context.js';
@@ -73,6 +73,9 @@ export async function launch(ctx: RuntimeContext, record: ContainerRecord): Prom
     await Promise.all([
       rm(join(ctx.dirs.exits, record.id), { force: true }),
       writeFile(files.runtimeLog, ''),
+      rm(join(record.paths.dir, 'persist'), { recursive: true, force: true }).then(() =>
+        mkdir(join(record.paths.dir, 'persist')),
+      ),
     ]);
     conmon = spawnConmon({
       conmonPath: ctx.config.conmonPath,
@@ -87,6 +90,7 @@ export async function launch(ctx: RuntimeContext, record: ContainerRecord): Prom
       pidFile: files.pid,
       conmonPidFile: files.conmonPid,
       runtimeLog: files.runtimeLog,
+      persistDir: join(record.paths.dir, 'persist'),
       terminal: record.spec.basic.tty,
       stdin: record.spec.basic.openStdin,
       // Only a `StdinOnce` container loses its stdin when the first client leaves; a terminal never does.

@@ -5,6 +5,7 @@ import { resolveContainer } from '../store/resolve.js';
 import type { StopOptions } from '../types.js';
 import { signalName } from './signals.js';
 import { cancelRestart } from './restart-policy.js';
+import { finishRun } from './exit.js';
 
 const DEFAULT_STOP_TIMEOUT = 10;
 
@@ -37,7 +38,9 @@ async function signal(ctx: RuntimeContext, id: string, sig: string): Promise<voi
   } catch (err) {
     const state = await runtime.state(id);
     if (state && (state.status === 'running' || state.status === 'paused')) throw err;
-    if (isLive(resolveContainer(ctx.store, id).state.status)) await exitedWithin(ctx, id, 5000);
+    if (isLive(resolveContainer(ctx.store, id).state.status) && !(await exitedWithin(ctx, id, 3000))) {
+      await reconcileLost(ctx, id);
+    }
     throw new PolisError('container.not_running', `Container ${id} is not running`, {
       cause: err,
       context: { id },
@@ -132,4 +135,26 @@ export async function killContainer(ctx: RuntimeContext, reference: string, sig 
   await signal(ctx, record.id, name);
   emit(ctx, 'kill', record, { signal: name.replace(/^SIG/, '') });
   if (exited) await exited;
+}
+
+/**
+ * The runtime says the process is gone but no exit was recorded: if conmon is gone too (killed, or
+ * crashed), nothing will ever report the exit; record it as Docker does for a lost supervisor.
+ */
+async function reconcileLost(ctx: RuntimeContext, id: string): Promise<void> {
+  await ctx.locks.run(id, async () => {
+    const record = ctx.store.byId(id);
+    if (!record || !isLive(record.state.status)) return;
+    if (record.state.conmonPid > 0 && pidAlive(record.state.conmonPid)) return;
+    await finishRun(ctx, id, 255, new Date(), 'container supervisor (conmon) was lost');
+  });
+}
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
 }

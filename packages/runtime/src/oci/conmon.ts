@@ -19,6 +19,8 @@ export interface ConmonOptions {
   conmonPidFile: string;
   /** The runtime's JSON log (its errors land here). */
   runtimeLog: string;
+  /** conmon writes `oom` here when the kernel's OOM killer hit the container. */
+  persistDir: string;
   terminal?: boolean;
   stdin?: boolean;
   leaveStdinOpen?: boolean;
@@ -51,6 +53,8 @@ export function conmonArgs(o: ConmonOptions): string[] {
     o.conmonPidFile,
     '--exit-dir',
     o.exitDir,
+    '--persist-dir',
+    o.persistDir,
     '--socket-dir-path',
     o.socketDir,
     '-l',
