@@ -39,6 +39,12 @@ sleep 2.5
 step "polis ps"
 $POLIS ps
 
+step "polis exec demo-web sh -c 'hostname; id'"
+$POLIS exec demo-web sh -c 'hostname; id'
+
+step "echo piped | polis run -i --rm busybox tr a-z A-Z"
+echo piped | $POLIS run -i --rm busybox tr a-z A-Z
+
 step "polis logs --tail 2 demo-web"
 $POLIS logs --tail 2 demo-web
 
