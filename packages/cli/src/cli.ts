@@ -1,4 +1,4 @@
-import type { Writable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
 import type { PolisClient, PolisClientOptions } from '@polis/sdk';
 import type { CommandSpec, Parsed } from './flags.js';
 
@@ -8,7 +8,7 @@ export interface CommandModule {
   run(cli: Cli, parsed: Parsed): Promise<number>;
 }
 
-/** The command's view of the world: the daemon's client, the output streams and the environment. */
+/** The command's view of the world: the daemon's client, the standard streams and the environment. */
 export class Cli {
   private connection?: PolisClient;
 
@@ -19,6 +19,7 @@ export class Cli {
     readonly env: NodeJS.ProcessEnv = process.env,
     readonly stdout: Writable = process.stdout,
     readonly stderr: Writable = process.stderr,
+    readonly stdin: Readable = process.stdin,
   ) {}
 
   get client(): PolisClient {

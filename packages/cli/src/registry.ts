@@ -13,6 +13,14 @@ const run: Entry = {
   summary: 'Create and run a new container from an image',
   load: () => import('./commands/container/run.js'),
 };
+const attach: Entry = {
+  summary: 'Attach local standard input, output, and error streams to a running container',
+  load: () => import('./commands/container/attach.js'),
+};
+const exec: Entry = {
+  summary: 'Execute a command in a running container',
+  load: () => import('./commands/container/exec.js'),
+};
 const create: Entry = {
   summary: 'Create a new container',
   load: () => import('./commands/container/create.js'),
@@ -93,6 +101,7 @@ const tag: Entry = {
 /** Top-level commands, in the order `polis --help` lists them. */
 export const COMMANDS: Record<string, Entry> = {
   run,
+  exec,
   ps,
   images,
   import: importImage,
@@ -101,6 +110,7 @@ export const COMMANDS: Record<string, Entry> = {
     summary: 'Show the Polis version information',
     load: () => import('./commands/system/version.js'),
   },
+  attach,
   create,
   events,
   inspect: {
@@ -128,7 +138,9 @@ export const GROUPS: Record<string, { summary: string; commands: Record<string, 
   container: {
     summary: 'Manage containers',
     commands: {
+      attach,
       create,
+      exec,
       inspect: containerInspect,
       kill,
       logs,

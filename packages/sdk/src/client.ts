@@ -1,5 +1,6 @@
 import { Containers } from './containers.js';
 import { EventStream } from './events.js';
+import { Execs } from './exec.js';
 import { defaultHost, parseHost } from './host.js';
 import { Images } from './images.js';
 import { readBody, Transport } from './transport.js';
@@ -16,6 +17,8 @@ export class PolisClient {
   readonly host: string;
   readonly containers: Containers;
   readonly images: Images;
+  /** Processes run inside running containers (`docker exec`). */
+  readonly exec: Execs;
   private readonly http: Transport;
 
   constructor(options: PolisClientOptions = {}) {
@@ -24,6 +27,7 @@ export class PolisClient {
     this.http = new Transport(endpoint);
     this.containers = new Containers(this.http);
     this.images = new Images(this.http);
+    this.exec = new Execs(this.http);
   }
 
   /** `GET /_ping`: the daemon's answer (`OK`). */

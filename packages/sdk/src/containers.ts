@@ -20,6 +20,7 @@ import type {
   WaitCondition,
 } from './types/container.js';
 import type { TopResponse } from './types/event.js';
+import type { TerminalSize } from './types/exec.js';
 
 /** An attached container: its output, and its stdin when attached with `stdin`. */
 export class AttachedContainer extends ContainerOutput {
@@ -126,6 +127,11 @@ export class Containers {
    */
   top(id: string, options: { psArgs?: string } = {}): Promise<TopResponse> {
     return this.http.json('GET', `/containers/${enc(id)}/top`, { query: { ps_args: options.psArgs } });
+  }
+
+  /** Sets the size of the container's TTY (its main process gets SIGWINCH). */
+  resize(id: string, size: TerminalSize): Promise<void> {
+    return this.http.empty('POST', `/containers/${enc(id)}/resize`, { query: { h: size.h, w: size.w } });
   }
 
   /** Waits for the condition (`not-running` by default) and returns the exit status. */

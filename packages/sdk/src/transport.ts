@@ -98,7 +98,10 @@ export class Transport {
     options: RequestOptions = {},
   ): Promise<Hijacked | IncomingMessage> {
     const full = `/v${API_VERSION}${path}${encodeQuery(options.query)}`;
-    const headers = { ...options.headers, Connection: 'Upgrade', Upgrade: 'tcp' };
+    const headers: Record<string, string> = { ...options.headers, Connection: 'Upgrade', Upgrade: 'tcp' };
+    // The daemon reads exactly Content-Length bytes of body off the hijacked connection: never chunked.
+    const body = options.json === undefined ? undefined : Buffer.from(JSON.stringify(options.json));
+    if (body) headers['Content-Length'] = String(body.length);
     return new Promise((resolve, reject) => {
       const req = this.open(method, full, { ...options, headers }, false);
       req.on('upgrade', (res: IncomingMessage, socket: Socket, head: Buffer) =>
@@ -113,7 +116,7 @@ export class Transport {
         } else resolve(res);
       });
       req.on('error', (err) => reject(connectionError(err, this.endpoint.host)));
-      req.end();
+      req.end(body);
     });
   }
 

@@ -5,6 +5,10 @@
 import type { AttachedContainer } from '@polis/sdk';
 import type { Cli } from '../../cli.js';
 import { describe, fromDaemon } from '../../errors.js';
+import { DEFAULT_DETACH_KEYS, parseDetachKeys } from '../../terminal/detach-keys.js';
+import { runSession } from '../../terminal/session.js';
+import { monitorSize } from '../../terminal/terminal.js';
+import { proxySignals } from './signals.js';
 
 export interface AttachPlan {
   id: string;
@@ -17,6 +21,8 @@ export interface AttachPlan {
   sigProxy: boolean;
   /** Already running (`start -a` on a running container): attach only. */
   running?: boolean;
+  /** docker's --detach-keys; `ctrl-p,ctrl-q` when unset. */
+  detachKeys?: string;
 }
 
 export class StartFailed extends Error {
@@ -39,6 +45,7 @@ export function startFailureStatus(err: unknown): number {
 
 export async function attachAndRun(cli: Cli, plan: AttachPlan): Promise<number> {
   const containers = cli.client.containers;
+  const detachKeys = parseDetachKeys(plan.detachKeys ?? DEFAULT_DETACH_KEYS);
   let attached: AttachedContainer | undefined;
   if (plan.stdin || plan.stdout || plan.stderr) {
     attached = await containers.attach(plan.id, {
@@ -46,6 +53,7 @@ export async function attachAndRun(cli: Cli, plan: AttachPlan): Promise<number> 
       stdin: plan.stdin,
       stdout: plan.stdout,
       stderr: plan.stderr,
+      detachKeys: plan.detachKeys,
       tty: plan.tty,
     });
   }
@@ -60,25 +68,19 @@ export async function attachAndRun(cli: Cli, plan: AttachPlan): Promise<number> 
       throw new StartFailed(err, startFailureStatus(err));
     }
   }
-  if (attached && plan.stdin && attached.stdin) {
-    const socket = attached.stdin;
-    process.stdin.on('end', () => attached.closeStdin());
-    process.stdin.pipe(socket, { end: false });
-  }
-  // Ctrl-C and friends go to the container (docker's --sig-proxy), not to the CLI.
-  const proxy = (signal: NodeJS.Signals): void => {
-    containers.kill(plan.id, { signal }).catch(() => undefined);
-  };
-  if (plan.sigProxy && !plan.tty)
-    for (const s of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(s, proxy);
-  const output = attached?.demuxTo(cli.stdout, cli.stderr);
-  if (output) {
-    try {
-      await output;
-    } catch (err) {
-      cli.err(`${describe(err)}\n`);
-    }
-  }
+  const stopResize = plan.tty
+    ? monitorSize(cli.stdout, (size) => containers.resize(plan.id, size))
+    : undefined;
+  // Ctrl-C and friends go to the container (docker's --sig-proxy), not to the CLI; with a TTY they are
+  // keys the container's terminal turns into signals itself.
+  const stopProxy = plan.sigProxy && !plan.tty ? proxySignals(cli, plan.id) : undefined;
+  const end = attached
+    ? await runSession(cli, { attached, stdin: plan.stdin, tty: plan.tty, detachKeys })
+    : 'ended';
+  stopResize?.();
+  stopProxy?.();
+  // docker run returns quietly on the detach keys; the container keeps running.
+  if (end === 'detached') return 0;
   const result = await pending.result;
   if (result.Error?.Message) {
     cli.err(`Error waiting for container: ${result.Error.Message}\n`);

@@ -1,7 +1,8 @@
 import type { Cli } from '../../cli.js';
 import { describe } from '../../errors.js';
-import { bool, list, type CommandSpec, type Parsed } from '../../flags.js';
+import { bool, list, str, type CommandSpec, type Parsed } from '../../flags.js';
 import { CONTAINER_FLAGS } from '../../options/container-flags.js';
+import { lacksTerminal, NOT_A_TTY } from '../../terminal/terminal.js';
 import { attachAndRun, StartFailed, startFailureStatus } from './attach-run.js';
 import { createContainer, createRequest, reportRunError } from './create-container.js';
 
@@ -14,6 +15,7 @@ export const spec: CommandSpec = {
   minArgs: 1,
   flags: [
     { name: 'detach', short: 'd', type: 'bool', help: 'Run container in background and print container ID' },
+    { name: 'detach-keys', type: 'string', help: 'Override the key sequence for detaching a container' },
     { name: 'sig-proxy', type: 'bool', help: 'Proxy received signals to the process', default: true },
     ...CONTAINER_FLAGS,
   ],
@@ -31,6 +33,10 @@ export async function run(cli: Cli, p: Parsed): Promise<number> {
   } catch (err) {
     reportRunError(cli, 'run', (err as Error).message);
     return 125;
+  }
+  if (lacksTerminal(cli.stdin, req.body.AttachStdin === true, req.body.Tty === true)) {
+    cli.err(`${NOT_A_TTY}\n`);
+    return 1;
   }
   let id: string;
   try {
@@ -59,6 +65,7 @@ export async function run(cli: Cli, p: Parsed): Promise<number> {
       tty: body.Tty === true,
       autoRemove: body.HostConfig?.AutoRemove === true,
       sigProxy: p.values['sig-proxy'] !== false,
+      detachKeys: str(p, 'detach-keys'),
     });
   } catch (err) {
     if (err instanceof StartFailed) {

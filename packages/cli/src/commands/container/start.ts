@@ -1,6 +1,7 @@
 import type { Cli } from '../../cli.js';
 import { describe } from '../../errors.js';
-import { bool, type CommandSpec, type Parsed } from '../../flags.js';
+import { bool, str, type CommandSpec, type Parsed } from '../../flags.js';
+import { lacksTerminal, NOT_A_TTY } from '../../terminal/terminal.js';
 import { forEach } from '../each.js';
 import { attachAndRun, StartFailed } from './attach-run.js';
 
@@ -12,6 +13,7 @@ export const spec: CommandSpec = {
   minArgs: 1,
   flags: [
     { name: 'attach', short: 'a', type: 'bool', help: 'Attach STDOUT/STDERR and forward signals' },
+    { name: 'detach-keys', type: 'string', help: 'Override the key sequence for detaching a container' },
     { name: 'interactive', short: 'i', type: 'bool', help: "Attach container's STDIN" },
   ],
 };
@@ -27,23 +29,25 @@ export async function run(cli: Cli, p: Parsed): Promise<number> {
   }
   if (p.args.length > 1) throw new Error('you cannot start and attach multiple containers at once');
   const c = await cli.client.containers.inspect(p.args[0] as string);
+  const stdin = interactive && c.Config.OpenStdin === true;
+  if (lacksTerminal(cli.stdin, stdin, c.Config.Tty === true)) {
+    cli.err(`${NOT_A_TTY}\n`);
+    return 1;
+  }
   try {
     return await attachAndRun(cli, {
       id: c.Id,
-      stdin: interactive && c.Config.OpenStdin === true,
+      stdin,
       stdout: true,
       stderr: true,
       tty: c.Config.Tty === true,
       autoRemove: c.HostConfig.AutoRemove === true,
       running: c.State.Running,
       sigProxy: true,
+      detachKeys: str(p, 'detach-keys'),
     });
   } catch (err) {
-    if (err instanceof StartFailed) {
-      cli.err(`${err.message}\n`);
-      return 1;
-    }
-    cli.err(`${describe(err)}\n`);
+    cli.err(`${err instanceof StartFailed ? err.message : describe(err)}\n`);
     return 1;
   }
 }
