@@ -95,6 +95,7 @@ export async function runExecConmon(
       _OCI_STARTPIPE: '4',
       ...(o.attach ? { _OCI_ATTACHPIPE: '5' } : {}),
     },
+    cwd: o.dir,
     detached: true,
   });
   child.unref();

@@ -94,6 +94,8 @@ export function spawnConmon(o: ConmonOptions): PendingConmon {
   const child = proc.start(o.conmonPath, conmonArgs(o), {
     stdio: ['ignore', 'ignore', 'ignore', 'pipe', 'pipe'],
     env: { ...process.env, _OCI_SYNCPIPE: '3', _OCI_STARTPIPE: '4' },
+    // conmon writes stray files (e.g. `oom`) to its working directory: keep them in the bundle.
+    cwd: o.bundle,
     detached: true,
   });
   const sync = child.stdio[3] as Readable;
