@@ -25,7 +25,9 @@ const ROWS = 30;
 class Terminal {
   private static count = 0;
   private readonly dir = mkdtempSync(join(tmpdir(), 'polis-pty-'));
-  private readonly server = `polis-test-${process.pid}`;
+  /** The tmux server's socket, in a folder of this test process that shutdown removes. */
+  private static readonly serverDir = mkdtempSync(join(tmpdir(), 'polis-tmux-'));
+  private static readonly server = join(Terminal.serverDir, 'tmux.sock');
   private readonly name = `t${++Terminal.count}`;
 
   private constructor() {}
@@ -46,7 +48,7 @@ class Terminal {
   }
 
   private tmux(...args: string[]) {
-    return runCommand('tmux', ['-L', this.server, ...args]);
+    return runCommand('tmux', ['-S', Terminal.server, ...args]);
   }
 
   async keys(...keys: string[]): Promise<void> {
@@ -95,7 +97,8 @@ class Terminal {
   }
 
   static async shutdown(): Promise<void> {
-    await runCommand('tmux', ['-L', `polis-test-${process.pid}`, 'kill-server']);
+    await runCommand('tmux', ['-S', Terminal.server, 'kill-server']);
+    rmSync(Terminal.serverDir, { recursive: true, force: true });
   }
 }
 
