@@ -70,7 +70,10 @@ export async function* attachStream(
     yield* readLog(record.paths.logPath, { stdout: options.stdout, stderr: options.stderr, follow: false });
   }
   if (!options.stream) return;
-  const scanner = new DetachScanner(parseDetachKeys(options.detachKeys ?? DEFAULT_DETACH_KEYS));
+  // As Docker: the detach sequence is looked for only on a terminal; piped input passes untouched.
+  const scanner = new DetachScanner(
+    record.spec.basic.tty ? parseDetachKeys(options.detachKeys ?? DEFAULT_DETACH_KEYS) : [],
+  );
   const conn = await connectWhenRunning(ctx, record.id, signal);
   if (!conn) return;
   const queue = new AsyncQueue<LogEntry>();

@@ -138,7 +138,10 @@ export class ExecSessions {
     signal?: AbortSignal,
   ): AsyncGenerator<LogEntry> {
     const { config } = record;
-    const scanner = new DetachScanner(parseDetachKeys(config.detachKeys ?? DEFAULT_DETACH_KEYS));
+    // As Docker: the detach sequence is looked for only on a terminal; piped input passes untouched.
+    const scanner = new DetachScanner(
+      config.tty ? parseDetachKeys(config.detachKeys ?? DEFAULT_DETACH_KEYS) : [],
+    );
     const socketEnded = new Promise<void>((resolve) => conn.on('end', () => resolve()));
     conn.on('output', (o: { stream: 'stdout' | 'stderr'; data: Buffer }) => {
       if (o.stream === 'stdout' ? config.attachStdout : config.attachStderr) {

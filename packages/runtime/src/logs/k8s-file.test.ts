@@ -25,3 +25,18 @@ test('splitLines keeps the unfinished remainder', () => {
   assert.deepEqual(splitLines('a\nb\nc'), { lines: ['a', 'b'], rest: 'c' });
   assert.deepEqual(splitLines('a\n'), { lines: ['a'], rest: '' });
 });
+
+test('partial entries join the entry that ends their line, per stream', async () => {
+  const { joinPartials } = await import('./reader.js');
+  const lines = [
+    '2026-11-27T00:00:01Z stdout P abc',
+    '2026-11-27T00:00:01Z stderr F err',
+    '2026-11-27T00:00:02Z stdout F def',
+    '2026-11-27T00:00:03Z stdout P tail',
+  ];
+  const joined = joinPartials(lines.map((l) => parseLine(l)).filter((e) => e !== undefined));
+  assert.deepEqual(
+    joined.map((e) => `${e.stream}:${e.data.toString()}`),
+    ['stderr:err\n', 'stdout:abcdef\n', 'stdout:tail'],
+  );
+});

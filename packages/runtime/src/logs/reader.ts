@@ -64,7 +64,9 @@ export async function* readLog(
   const lines = [...older, ...split.lines];
   const rest = split.rest;
   offset = first.size - Buffer.byteLength(rest);
-  let entries = lines.map(parseLine).filter((e): e is LogEntry => e !== undefined && wanted(e, options));
+  let entries = joinPartials(lines.map(parseLine).filter((e): e is LogEntry => e !== undefined)).filter((e) =>
+    wanted(e, options),
+  );
   if (options.tail !== undefined && options.tail >= 0)
     entries = options.tail === 0 ? [] : entries.slice(-options.tail);
   for (const e of entries) yield e;
@@ -113,4 +115,23 @@ export async function* readLog(
     watcher?.close();
     unsubscribe();
   }
+}
+
+/**
+ * conmon splits a long line into partial (`P`) entries and a final (`F`) one; counting for `--tail`
+ * must be by line, so a stream's partials are joined to the entry that completes them.
+ */
+export function joinPartials(entries: LogEntry[]): LogEntry[] {
+  const out: LogEntry[] = [];
+  const pending: Partial<Record<'stdout' | 'stderr', LogEntry>> = {};
+  for (const e of entries) {
+    const open = pending[e.stream];
+    const merged = open ? { ...open, data: Buffer.concat([open.data, e.data]) } : e;
+    if (merged.data[merged.data.length - 1] === 0x0a) {
+      out.push(merged);
+      delete pending[e.stream];
+    } else pending[e.stream] = merged;
+  }
+  for (const rest of Object.values(pending)) if (rest) out.push(rest);
+  return out;
 }
