@@ -61,7 +61,20 @@ export class LogRotator {
     if (this.timer) clearInterval(this.timer);
   }
 
+  private checking = false;
+
+  /** One check at a time: two overlapping rotations would delete each other's files. */
   async check(): Promise<void> {
+    if (this.checking) return;
+    this.checking = true;
+    try {
+      await this.checkAll();
+    } finally {
+      this.checking = false;
+    }
+  }
+
+  private async checkAll(): Promise<void> {
     for (const record of this.ctx.store.all()) {
       if (record.state.status !== 'running' && record.state.status !== 'paused') continue;
       const { maxSize, maxFiles } = logLimits(this.ctx, record);
@@ -78,6 +91,14 @@ export class LogRotator {
 
 export async function rotate(record: ContainerRecord, maxFiles: number): Promise<void> {
   const base = record.paths.logPath;
+  // Nothing to rotate (conmon already replaced or the file is gone): never drop the older copies.
+  if (
+    !(await stat(base).then(
+      () => true,
+      () => false,
+    ))
+  )
+    return;
   await rm(`${base}.${maxFiles - 1}`, { force: true });
   for (let i = maxFiles - 2; i >= 1; i--)
     await rename(`${base}.${i}`, `${base}.${i + 1}`).catch(() => undefined);
