@@ -13,7 +13,7 @@ import {
 import { LocalImageService } from '@polis/image';
 import { ContainerManager, prepareHybridCgroups } from '@polis/runtime';
 import { EventLog, containerEvent } from '@polis/monitor';
-import { createApiServer, listenUnix } from '../index.js';
+import { API_VERSION, createApiServer, listenUnix } from '../index.js';
 import { systemInfo, versionInfo } from './system.js';
 import { USAGE, parseFlags } from './flags.js';
 
@@ -99,7 +99,7 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
   }
   if (parsed.kind === 'version') {
     const v = versionInfo();
-    process.stdout.write(`Polis version ${v.Version}, API ${v.ApiVersion}\n`);
+    process.stdout.write(`Polis version ${v.Version}, API ${API_VERSION}\n`);
     return;
   }
   let daemon: RunningDaemon;
