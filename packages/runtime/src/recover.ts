@@ -5,16 +5,7 @@ import { finishRun, readExitFile } from './lifecycle/exit.js';
 import { removeLocked } from './lifecycle/remove.js';
 import { launch } from './lifecycle/start.js';
 import { runtimeFor } from './context.js';
-
-function alive(pid: number): boolean {
-  if (pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
+import { pidAlive } from './host/pids.js';
 
 /**
  * On daemon start, brings every record in line with reality: containers whose conmon wrote an exit
@@ -47,7 +38,7 @@ export async function recoverContainers(ctx: RuntimeContext): Promise<void> {
         await rm(exitFile, { force: true });
         return;
       }
-      if (alive(current.state.conmonPid)) {
+      if (pidAlive(current.state.conmonPid)) {
         // conmon still supervises it; if it has just ended, its exit file is on the way.
         const state = await runtimeFor(ctx, current.runtime).state(current.id);
         if (state && (state.status === 'running' || state.status === 'paused') && state.status !== status) {

@@ -6,6 +6,7 @@ import type { StopOptions } from '../types.js';
 import { signalName } from './signals.js';
 import { cancelRestart } from './restart-policy.js';
 import { finishRun } from './exit.js';
+import { pidAlive } from '../host/pids.js';
 
 const DEFAULT_STOP_TIMEOUT = 10;
 
@@ -148,13 +149,4 @@ async function reconcileLost(ctx: RuntimeContext, id: string): Promise<void> {
     if (record.state.conmonPid > 0 && pidAlive(record.state.conmonPid)) return;
     await finishRun(ctx, id, 255, new Date(), 'container supervisor (conmon) was lost');
   });
-}
-
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
