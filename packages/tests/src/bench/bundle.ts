@@ -8,9 +8,14 @@ import { runCommand } from '../harness/run.js';
 
 export type RawRuntime = 'crun' | 'runc';
 
-export class RawBundle {
-  private seq = 0;
+/**
+ * Container ids are unique across bundles: without a cgroupsPath the runtime names the cgroup after the
+ * id, so a foreground run under a reused id would kill a detached container of another bundle.
+ */
+let seq = 0;
+const nextId = (): string => `polis-bench-${process.pid}-${++seq}`;
 
+export class RawBundle {
   private constructor(
     /** Holds the bundle (config.json, rootfs) and each runtime's state root. */
     readonly dir: string,
@@ -19,9 +24,12 @@ export class RawBundle {
   /**
    * Extracts the busybox rootfs tarball and writes `crun spec`'s config with `args: ["true"]`; with
    * `secure`, Polis's default security steps (seccomp, capabilities, masked paths, …) are applied too,
-   * so the runtime's own cost of that security is in the reference.
+   * so the runtime's own cost of that security is in the reference. `args` replaces `true`.
    */
-  static async prepare(rootfsTar: string, options: { secure?: boolean } = {}): Promise<RawBundle> {
+  static async prepare(
+    rootfsTar: string,
+    options: { secure?: boolean; args?: string[] } = {},
+  ): Promise<RawBundle> {
     const dir = await mkdtemp(join(tmpdir(), 'polis-bench-bundle-'));
     const b = new RawBundle(dir);
     try {
@@ -33,7 +41,7 @@ export class RawBundle {
         process: { terminal: boolean; args: string[] };
       };
       config.process.terminal = false;
-      config.process.args = ['true'];
+      config.process.args = options.args ?? ['true'];
       if (options.secure) {
         const spec = emptySpec('busybox');
         config = composeSpec(
@@ -88,8 +96,38 @@ export class RawBundle {
    * under a fresh container id.
    */
   runArgs(runtime: RawRuntime): string[] {
-    const id = `polis-bench-${process.pid}-${++this.seq}`;
+    const id = nextId();
     return ['--root', this.stateRoot(runtime), 'run', '--bundle', this.dir, id];
+  }
+
+  /**
+   * Starts the bundle's process in the background (`run -d`) under a fresh id and returns the id. The
+   * shell points the container's stdio at /dev/null and a file, since it inherits crun's and would keep
+   * the capture pipes open.
+   */
+  async runDetached(runtime: RawRuntime): Promise<string> {
+    const id = nextId();
+    const errFile = join(this.dir, `${id}.stderr`);
+    const script = 'exec "$0" --root "$1" run -d --bundle "$2" "$3" </dev/null >/dev/null 2>"$4"';
+    const res = await runCommand('sh', [
+      '-c',
+      script,
+      runtime,
+      this.stateRoot(runtime),
+      this.dir,
+      id,
+      errFile,
+    ]);
+    if (res.code !== 0) {
+      const stderr = await readFile(errFile, 'utf8').catch(() => '');
+      throw new Error(`${runtime} run -d ${id} failed (${res.code}): ${stderr.trim()}`);
+    }
+    return id;
+  }
+
+  /** argv of `exec ID true` into a container started with `runDetached`. */
+  execArgs(runtime: RawRuntime, id: string): string[] {
+    return ['--root', this.stateRoot(runtime), 'exec', id, 'true'];
   }
 
   /** Deletes containers a failed or interrupted run left in either state root, then the folder. */

@@ -7,6 +7,10 @@ export interface ExternalEngine {
   command: string;
   /** argv of one `run --rm IMAGE true`. */
   runArgs: string[];
+  /** Leading argv of every command (docker's `-H`). */
+  base: string[];
+  image: string;
+  runFlags: string[];
   env: NodeJS.ProcessEnv;
   /** Removes the image the benchmark imported, if it had to. */
   cleanup(): Promise<void>;
@@ -62,7 +66,36 @@ async function probe(
     await cleanup();
     return { skipped: `${name}: a trial run failed: ${trial?.stderr.trim() ?? ''}` };
   }
-  return { engine: { name, command, runArgs, env, cleanup } };
+  return { engine: { name, command, runArgs, base, image, runFlags, env, cleanup } };
+}
+
+/** A running `sleep 3600` container of the engine to exec into. */
+export interface ExecTarget {
+  /** argv of one `exec ID true`. */
+  execArgs: string[];
+  remove(): Promise<void>;
+}
+
+export async function startExecTarget(engine: ExternalEngine): Promise<ExecTarget | { skipped: string }> {
+  const { command, base, env } = engine;
+  const started = await tryRun(
+    command,
+    [...base, 'run', '-d', ...engine.runFlags, engine.image, 'sleep', '3600'],
+    env,
+  );
+  if (started?.code !== 0)
+    return {
+      skipped: `${engine.name}: cannot start a container to exec into: ${started?.stderr.trim() ?? ''}`,
+    };
+  const id = started.stdout.trim();
+  const remove = async (): Promise<void> => void (await tryRun(command, [...base, 'rm', '--force', id], env));
+  const execArgs = [...base, 'exec', id, 'true'];
+  const trial = await tryRun(command, execArgs, env);
+  if (trial?.code !== 0) {
+    await remove();
+    return { skipped: `${engine.name}: a trial exec failed: ${trial?.stderr.trim() ?? ''}` };
+  }
+  return { execArgs, remove };
 }
 
 export function probePodman(rootfsTar: string): Promise<Probe> {

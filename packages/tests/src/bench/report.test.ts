@@ -1,6 +1,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { evaluateGoals, formatPhases, formatTable, phaseDurations, type CaseResult } from './report.js';
+import {
+  evaluateExecGoals,
+  evaluateGoals,
+  evaluateMemoryGoals,
+  formatGoals,
+  formatPhases,
+  formatTable,
+  phaseDurations,
+  type CaseResult,
+} from './report.js';
 import { summarize } from './stats.js';
 
 const result = (key: CaseResult['key'], ms: number[]): CaseResult => ({
@@ -57,4 +66,52 @@ test('phase durations are the gaps between phase ends', () => {
     removed: 8,
   });
   assert.match(formatPhases(p, phaseDurations(p)), /startReturned\s+20\.0\s+12\.0\s+12\.0/);
+});
+
+test('exec goals: SDK under 3× crun exec; without docker and podman the CLI goal is not measurable', () => {
+  const base = [result('exec-crun', [10]), result('exec-sdk', [29]), result('exec-cli', [150])];
+  const goals = evaluateExecGoals(base);
+  assert.deepEqual(
+    goals.map((g) => [g.goal, g.met]),
+    [
+      ['exec through the SDK under 3× raw crun exec', true],
+      ["polis exec from the CLI faster than docker's and podman's", undefined],
+    ],
+  );
+  assert.match(formatGoals(goals), /^N\/A {6}polis exec from the CLI .*: not measurable here, /m);
+  assert.equal(evaluateExecGoals([...base.slice(0, 1), result('exec-sdk', [30]), base[2]!])[0]?.met, false);
+  assert.throws(() => evaluateExecGoals(base.slice(0, 2)));
+});
+
+test('exec goals: the CLI must beat every engine present', () => {
+  const base = [result('exec-crun', [10]), result('exec-sdk', [20]), result('exec-cli', [150])];
+  const docker = evaluateExecGoals([...base, result('exec-docker', [160])])[1];
+  assert.equal(docker?.met, true);
+  assert.match(docker?.detail ?? '', /podman absent/);
+  assert.equal(
+    evaluateExecGoals([...base, result('exec-docker', [160]), result('exec-podman', [140])])[1]?.met,
+    false,
+  );
+});
+
+test('memory goals: within 1.2× conmon, and no new Node process', () => {
+  const facts = { containers: 50, perContainerKiB: 2400, conmonKiB: 2000, nodeBefore: 1, nodeAfter: 1 };
+  assert.deepEqual(
+    evaluateMemoryGoals(facts).map((g) => g.met),
+    [true, true],
+  );
+  assert.deepEqual(
+    evaluateMemoryGoals({ ...facts, perContainerKiB: 2500, nodeAfter: 51 }).map((g) => g.met),
+    [false, false],
+  );
+});
+
+test('the exec table compares with crun exec', () => {
+  const table = formatTable([result('exec-crun', [10]), result('exec-sdk', [25])], {
+    base: 'exec-crun',
+    podman: 'exec-podman',
+    label: ' exec',
+  });
+  assert.match(table, /^name\s+median ms\s+p90 ms\s+min ms\s+vs crun exec$/m);
+  assert.match(table, /exec-sdk\s+25\.0\s+25\.0\s+25\.0\s+2\.50×/);
 });

@@ -4,7 +4,21 @@ import { PHASE_NAMES, type SdkPhases } from './sdk-run.js';
 
 /** Keys of the measured cases; the goals refer to these. */
 export type CaseKey =
-  'cli' | 'sdk' | 'crun' | 'crun-secure' | 'crun-polis' | 'node' | 'podman' | 'docker' | 'runc' | 'sdk-runc';
+  | 'cli'
+  | 'sdk'
+  | 'crun'
+  | 'crun-secure'
+  | 'crun-polis'
+  | 'node'
+  | 'podman'
+  | 'docker'
+  | 'runc'
+  | 'sdk-runc'
+  | 'exec-cli'
+  | 'exec-sdk'
+  | 'exec-crun'
+  | 'exec-podman'
+  | 'exec-docker';
 
 export interface CaseResult {
   key: CaseKey;
@@ -14,7 +28,8 @@ export interface CaseResult {
 
 export interface Goal {
   goal: string;
-  met: boolean;
+  /** undefined: not measurable on this machine. */
+  met: boolean | undefined;
   detail: string;
 }
 
@@ -66,6 +81,69 @@ export function evaluateGoals(results: readonly CaseResult[]): Goal[] {
   return goals;
 }
 
+/** The exec goals: the SDK under 3× raw `crun exec`, the CLI faster than docker's and podman's exec. */
+export function evaluateExecGoals(results: readonly CaseResult[]): Goal[] {
+  const crun = byKey(results, 'exec-crun');
+  const sdk = byKey(results, 'exec-sdk');
+  const cli = byKey(results, 'exec-cli');
+  if (!crun || !sdk || !cli) throw new Error('exec goals need the exec-crun, exec-sdk and exec-cli cases');
+  const sdkRatio = sdk.median / crun.median;
+  const goals: Goal[] = [
+    {
+      goal: 'exec through the SDK under 3× raw crun exec',
+      met: sdkRatio < 3,
+      detail: `${fmt(sdk.median)} ms / ${fmt(crun.median)} ms = ${sdkRatio.toFixed(2)}×`,
+    },
+  ];
+  const goal = "polis exec from the CLI faster than docker's and podman's";
+  const others = (['exec-docker', 'exec-podman'] as const).flatMap((key) => {
+    const s = byKey(results, key);
+    return s ? [{ engine: key.slice('exec-'.length), s }] : [];
+  });
+  if (others.length === 0) {
+    goals.push({ goal, met: undefined, detail: 'neither docker nor podman is installed and working' });
+    return goals;
+  }
+  const parts = others.map(
+    ({ engine, s }) => `${engine} ${fmt(s.median)} ms (${(s.median / cli.median).toFixed(2)}×)`,
+  );
+  if (others.length === 1) parts.push(`${others[0]?.engine === 'docker' ? 'podman' : 'docker'} absent`);
+  goals.push({
+    goal,
+    met: others.every(({ s }) => cli.median < s.median),
+    detail: `polis ${fmt(cli.median)} ms vs ${parts.join(', ')}`,
+  });
+  return goals;
+}
+
+/** What the idle-memory measurement found; see idle-memory.ts. */
+export interface IdleMemoryFacts {
+  containers: number;
+  perContainerKiB: number;
+  /** One conmon supervising one container, measured on its own. */
+  conmonKiB: number;
+  nodeBefore: number;
+  nodeAfter: number;
+}
+
+export function evaluateMemoryGoals(m: IdleMemoryFacts): Goal[] {
+  const r = m.perContainerKiB / m.conmonKiB;
+  return [
+    {
+      goal: `memory per idle running container (${m.containers}) within 1.2× conmon's own`,
+      met: r <= 1.2,
+      detail: `${mib(m.perContainerKiB)} / ${mib(m.conmonKiB)} = ${r.toFixed(2)}×`,
+    },
+    {
+      goal: 'no Node process per container',
+      met: m.nodeAfter === m.nodeBefore,
+      detail: `daemon's Node processes: ${m.nodeBefore} with 0 containers, ${m.nodeAfter} with ${m.containers}`,
+    },
+  ];
+}
+
+export const mib = (kib: number): string => `${(kib / 1024).toFixed(2)} MiB`;
+
 /** Left-aligned first column, right-aligned numbers. */
 function layout(rows: string[][]): string {
   const widths = (rows[0] ?? []).map((_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length)));
@@ -75,11 +153,16 @@ function layout(rows: string[][]): string {
     .join('\n');
 }
 
-export function formatTable(results: readonly CaseResult[]): string {
-  const crun = byKey(results, 'crun');
-  const podman = byKey(results, 'podman');
-  const head = ['name', 'median ms', 'p90 ms', 'min ms', 'vs crun'];
-  if (podman) head.push('vs podman');
+/** The cases with ratios against a base case (crun's run by default) and, when present, podman's. */
+export function formatTable(
+  results: readonly CaseResult[],
+  against: { base: CaseKey; podman: CaseKey; label?: string } = { base: 'crun', podman: 'podman' },
+): string {
+  const crun = byKey(results, against.base);
+  const podman = byKey(results, against.podman);
+  const label = against.label ?? '';
+  const head = ['name', 'median ms', 'p90 ms', 'min ms', `vs crun${label}`];
+  if (podman) head.push(`vs podman${label}`);
   const rows = results.map(({ name, summary: s }) => {
     const row = [name, fmt(s.median), fmt(s.p90), fmt(s.min), crun ? ratio(s.median, crun.median) : '-'];
     if (podman) row.push(ratio(s.median, podman.median));
@@ -89,7 +172,10 @@ export function formatTable(results: readonly CaseResult[]): string {
 }
 
 export function formatGoals(goals: readonly Goal[]): string {
-  return goals.map((g) => `${g.met ? 'MET    ' : 'NOT MET'}  ${g.goal}: ${g.detail}`).join('\n');
+  const status = (g: Goal): string => (g.met === undefined ? 'N/A    ' : g.met ? 'MET    ' : 'NOT MET');
+  return goals
+    .map((g) => `${status(g)}  ${g.goal}: ${g.met === undefined ? 'not measurable here, ' : ''}${g.detail}`)
+    .join('\n');
 }
 
 /** Each phase's end time and its own duration in one run, beside the median duration over all runs. */

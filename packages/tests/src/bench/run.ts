@@ -1,8 +1,10 @@
 /**
  * `npm run bench`: the time of a `run --rm busybox true` through the Polis CLI and SDK, against raw crun,
- * `node -e 0` and (when present and working) podman and docker, interleaved round by round; then the
- * goals, a per-phase breakdown of the SDK path and the resident memory of polisd and conmon.
- * BENCH_RUNS (default 20) rounds are measured after BENCH_WARMUP (default 2) unmeasured ones.
+ * `node -e 0` and (when present and working) podman and docker, and of an `exec CTR true` into a running
+ * container the same ways, interleaved round by round; then the goals, a per-phase breakdown of the SDK
+ * path, the resident memory of polisd and conmon, and the memory per idle container with many running.
+ * BENCH_RUNS (default 20) rounds are measured after BENCH_WARMUP (default 2) unmeasured ones;
+ * BENCH_CONTAINERS (default 50) idle containers are started for the memory measurement.
  */
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { release } from 'node:os';
@@ -13,17 +15,22 @@ import { TestDaemon } from '../harness/daemon.js';
 import { POLIS_BIN, REPO_ROOT } from '../harness/paths.js';
 import { runCommand } from '../harness/run.js';
 import { RawBundle, type RawRuntime } from './bundle.js';
-import { probeDocker, probePodman, type ExternalEngine } from './engines.js';
+import { probeDocker, probePodman, startExecTarget, type ExternalEngine } from './engines.js';
+import { measureIdleMemory } from './idle-memory.js';
 import {
+  evaluateExecGoals,
   evaluateGoals,
+  evaluateMemoryGoals,
   formatGoals,
   formatPhases,
   formatTable,
+  mib,
   phaseDurations,
   type CaseKey,
   type CaseResult,
 } from './report.js';
 import { conmonRssKiB, vmRssKiB } from './rss.js';
+import { sdkExec } from './sdk-exec.js';
 import { sdkRunRm, PHASE_NAMES, type SdkPhases } from './sdk-run.js';
 import { median, representativeIndex, summarize } from './stats.js';
 
@@ -83,6 +90,7 @@ async function polisConfigBundle(daemon: TestDaemon, tar: string): Promise<RawBu
 async function main(): Promise<void> {
   const runs = envInt('BENCH_RUNS', 20, 1);
   const warmup = envInt('BENCH_WARMUP', 2, 0);
+  const idleCount = envInt('BENCH_CONTAINERS', 50, 1);
   const undo: (() => Promise<unknown>)[] = [];
   let interrupted = false;
   process.once('SIGINT', () => (interrupted = true));
@@ -101,6 +109,14 @@ async function main(): Promise<void> {
     undo.push(() => secureBundle.remove());
     const polisBundle = await polisConfigBundle(daemon, tar);
     undo.push(() => polisBundle.remove());
+    // exec targets: a `sleep 3600` under Polis and one under raw crun (remove() deletes it).
+    const execBundle = await RawBundle.prepare(tar, { args: ['sleep', '3600'] });
+    undo.push(() => execBundle.remove());
+    const crunTarget = await execBundle.runDetached('crun');
+    const polisTarget = (await daemon.polis(['run', '-d', 'busybox', 'sleep', '3600'])).stdout.trim();
+    if (polisTarget === '') throw new Error('polis run -d busybox sleep 3600 gave no id');
+    const removePolisTarget = (): Promise<unknown> => daemon.polis(['rm', '-f', polisTarget]);
+    undo.push(removePolisTarget);
 
     const client = daemon.client;
     const runcClient = runcDaemon.client;
@@ -122,6 +138,24 @@ async function main(): Promise<void> {
       rawCase(secureBundle, 'crun', 'crun-secure', "bundle + Polis's security"),
       rawCase(polisBundle, 'crun', 'crun-polis', "Polis's own config.json"),
       { key: 'node', name: 'node -e 0', once: () => succeed(process.execPath, ['-e', '0']), samples: [] },
+      {
+        key: 'exec-cli',
+        name: 'polis exec CTR true (CLI)',
+        once: () => succeed(process.execPath, [POLIS_BIN, 'exec', polisTarget, 'true'], daemon.env()),
+        samples: [],
+      },
+      {
+        key: 'exec-sdk',
+        name: 'polis SDK exec create/start/inspect',
+        once: () => sdkExec(client, polisTarget),
+        samples: [],
+      },
+      {
+        key: 'exec-crun',
+        name: 'crun exec (raw bundle)',
+        once: () => succeed('crun', execBundle.execArgs('crun', crunTarget)),
+        samples: [],
+      },
     ];
     const skipped: string[] = [];
     for (const [key, probe] of [
@@ -131,8 +165,20 @@ async function main(): Promise<void> {
       const found = await probe(tar);
       if ('skipped' in found) skipped.push(found.skipped);
       else {
-        undo.push(() => found.engine.cleanup());
-        cases.push(engineCase(key, found.engine));
+        const engine = found.engine;
+        undo.push(() => engine.cleanup());
+        cases.push(engineCase(key, engine));
+        const target = await startExecTarget(engine);
+        if ('skipped' in target) skipped.push(target.skipped);
+        else {
+          undo.push(() => target.remove());
+          cases.push({
+            key: `exec-${key}`,
+            name: `${engine.command} exec CTR true`,
+            once: () => succeed(engine.command, target.execArgs, engine.env),
+            samples: [],
+          });
+        }
       }
     }
     cases.push(rawCase(bundle, 'runc', 'runc'), {
@@ -164,7 +210,10 @@ async function main(): Promise<void> {
       name: c.name,
       summary: summarize(c.samples),
     }));
-    const goals = evaluateGoals(results);
+    const isExec = (r: CaseResult): boolean => r.key.startsWith('exec-');
+    const runResults = results.filter((r) => !isExec(r));
+    const execResults = results.filter(isExec);
+    const goals = [...evaluateGoals(runResults), ...evaluateExecGoals(execResults)];
     const sdkSamples = cases.find((c) => c.key === 'sdk')?.samples ?? [];
     const representative = phases[representativeIndex(sdkSamples)] as SdkPhases;
     const durations = phases.map(phaseDurations);
@@ -177,16 +226,30 @@ async function main(): Promise<void> {
       polisdRuncKiB: vmRssKiB(runcDaemon.child?.pid ?? 0),
       conmonKiB: await conmonRssKiB(daemon, 'busybox'),
     };
+    // From 0 running containers: the exec target goes first.
+    await removePolisTarget();
+    const idle = await measureIdleMemory(daemon, 'busybox', idleCount);
+    goals.push(...evaluateMemoryGoals({ ...idle, conmonKiB: rss.conmonKiB }));
 
-    console.log(`\n${formatTable(results)}\n`);
+    console.log(`\n${formatTable(runResults)}\n`);
+    console.log(
+      `${formatTable(execResults, { base: 'exec-crun', podman: 'exec-podman', label: ' exec' })}\n`,
+    );
     console.log(`goals (medians):\n${formatGoals(goals)}\n`);
     console.log(`SDK path, one representative run (total nearest the median), phases in order:`);
     console.log(`${formatPhases(representative, medianDurations)}\n`);
-    const mib = (kib: number): string => `${(kib / 1024).toFixed(1)} MiB`;
     console.log(
       `memory (VmRSS): polisd ${mib(rss.polisdKiB)} after the runs (runc daemon ${mib(rss.polisdRuncKiB)}),`,
     );
     console.log(`                conmon ${mib(rss.conmonKiB)} supervising one running container (sleep 30)`);
+    console.log(
+      `                ${idle.containers} idle containers: ${mib(idle.totalKiB)} in ` +
+        `${idle.perContainerProcesses} process(es) per container, ${mib(idle.perContainerKiB)} each`,
+    );
+    console.log(
+      `                polisd ${mib(idle.polisdBeforeKiB)} with 0 → ${mib(idle.polisdAfterKiB)} with ` +
+        `${idle.containers} (+${mib(idle.polisdAfterKiB - idle.polisdBeforeKiB)}, information)`,
+    );
 
     const report = {
       date: new Date().toISOString(),
@@ -208,6 +271,7 @@ async function main(): Promise<void> {
       goals,
       sdkPhases: { representative, medianDurations, all: phases },
       rss,
+      idleMemory: idle,
     };
     const out = join(REPO_ROOT, '.bench');
     await mkdir(out, { recursive: true });
