@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-APT_PACKAGES=(crun runc conmon busybox-static catatonit tar zstd iproute2 util-linux)
+APT_PACKAGES=(crun runc conmon busybox-static catatonit tar zstd iproute2 util-linux procps tmux)
 
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
