@@ -122,7 +122,8 @@ export class ExecSessions {
         record.running = false;
         record.exitCode = code;
         emit(this.ctx, 'exec_die', container, { execID: record.id, exitCode: String(code) });
-        await this.cleanup(record);
+        // The exit code is known: the client need not wait for the files to go.
+        void this.cleanup(record);
         return code;
       });
     if (!attach || !conn) return (async function* () {})();
