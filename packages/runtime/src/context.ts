@@ -24,7 +24,7 @@ export interface RuntimeContext {
   hostRlimits: HostRlimits;
   /** Pending policy restarts and their back-off, by container id. */
   /** Attach connections waiting for the container's next launch. */
-  attachHooks: Map<string, Set<() => Promise<void>>>;
+  attachHooks: Map<string, Set<(launched: boolean) => Promise<void>>>;
   restarts: { timers: Map<string, NodeJS.Timeout>; delays: Map<string, number>; manual: Set<string> };
   /** The daemon's bounding set, by name: what "all capabilities" can mean here. */
   hostCapabilities: string[];

@@ -26,7 +26,8 @@ function connectWhenRunning(
   return new Promise((resolve, reject) => {
     let hooks = ctx.attachHooks.get(id);
     if (!hooks) ctx.attachHooks.set(id, (hooks = new Set()));
-    const hook = async (): Promise<void> => {
+    const hook = async (launched: boolean): Promise<void> => {
+      if (!launched) return resolve(undefined);
       try {
         resolve(await AttachConnection.connect(attachSocketPath(ctx, id)));
       } catch (err) {
@@ -45,12 +46,15 @@ function connectWhenRunning(
   });
 }
 
-/** Called by launch between conmon's create and `<runtime> start`. */
-export async function runAttachHooks(ctx: RuntimeContext, id: string): Promise<void> {
+/**
+ * Called by launch between conmon's create and `<runtime> start` (`launched`), or when the launch
+ * failed or the container is removed (not `launched`: the waiting attaches end).
+ */
+export async function runAttachHooks(ctx: RuntimeContext, id: string, launched = true): Promise<void> {
   const hooks = ctx.attachHooks.get(id);
   if (!hooks || hooks.size === 0) return;
   ctx.attachHooks.delete(id);
-  await Promise.allSettled([...hooks].map((h) => h()));
+  await Promise.allSettled([...hooks].map((h) => h(launched)));
 }
 
 /**

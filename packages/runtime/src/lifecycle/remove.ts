@@ -6,6 +6,7 @@ import { resolveContainer } from '../store/resolve.js';
 import type { RemoveOptions } from '../types.js';
 import { killAndWait } from './stop.js';
 import { cancelRestart } from './restart-policy.js';
+import { runAttachHooks } from '../attach/attach.js';
 
 /** `rm`: a running container is a 409 unless forced; forced, it is killed first. */
 export async function removeContainer(
@@ -54,6 +55,7 @@ export async function removeLocked(ctx: RuntimeContext, id: string): Promise<voi
   ]);
   await rm(record.paths.dir, { recursive: true, force: true });
   ctx.store.delete(id);
+  await runAttachHooks(ctx, id, false);
   emit(ctx, 'destroy', record);
   ctx.waiters.removed(id, { StatusCode: record.state.exitCode });
 }

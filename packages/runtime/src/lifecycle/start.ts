@@ -139,6 +139,7 @@ export async function launch(ctx: RuntimeContext, record: ContainerRecord): Prom
     emit(ctx, 'start', record);
   } catch (err) {
     conmon?.abort();
+    await runAttachHooks(ctx, record.id, false);
     if (created) await runtime.delete(record.id, true).catch(() => undefined);
     await rm(join(ctx.dirs.exits, record.id), { force: true }).catch(() => undefined);
     if (mounted) await ctx.images.unmountRootfs(record.paths.dir).catch(() => undefined);
