@@ -10,3 +10,4 @@ export * from './oci/image-spec.js';
 export * from './model/container.js';
 export type * from './model/image.js';
 export * from './spec-step.js';
+export * from './units.js';

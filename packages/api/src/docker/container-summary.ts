@@ -1,6 +1,6 @@
 import { ZERO_TIME, type ContainerRecord, type ContainerState, type ImageRunConfig } from '@polis/core';
 import { mountPoints } from './host-config.js';
-import { humanDuration } from './human-duration.js';
+import { humanDuration } from '@polis/core';
 import { unixSeconds } from './timestamps.js';
 
 function since(time: string, now: number): string {

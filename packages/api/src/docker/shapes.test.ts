@@ -1,10 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { isPolisError, ZERO_TIME, type ContainerState } from '@polis/core';
+import { createdState, isPolisError, ZERO_TIME, type ContainerState } from '@polis/core';
 import { fakeDeps, imageRecord } from '../testing/fakes.js';
 import { containerInspect } from './container-inspect.js';
 import { commandText, containerSummary, statusText } from './container-summary.js';
-import { humanDuration } from './human-duration.js';
+import { humanDuration } from '@polis/core';
 import { imageHistory, imageInspect, imageSummary } from './image-shapes.js';
 import { familiarName, withDefaultTag } from './names.js';
 import { parseSignal } from './signals.js';
@@ -38,17 +38,7 @@ test("humanDuration follows go-units' HumanDuration", () => {
 
 test('status text for each state', () => {
   const now = Date.parse('2024-05-01T12:00:00Z');
-  const base: ContainerState = {
-    status: 'created',
-    pid: 0,
-    exitCode: 0,
-    error: '',
-    oomKilled: false,
-    startedAt: ZERO_TIME,
-    finishedAt: ZERO_TIME,
-    conmonPid: 0,
-    stoppedByUser: false,
-  };
+  const base: ContainerState = createdState();
   const started = '2024-05-01T11:59:55Z';
   const finished = '2024-05-01T11:58:00Z';
   assert.equal(statusText(base, now), 'Created');

@@ -172,6 +172,21 @@ export interface ContainerPaths {
 
 export const ZERO_TIME = '0001-01-01T00:00:00Z';
 
+/** The state of a container that was created and never started. */
+export function createdState(): ContainerState {
+  return {
+    status: 'created',
+    pid: 0,
+    exitCode: 0,
+    error: '',
+    oomKilled: false,
+    startedAt: ZERO_TIME,
+    finishedAt: ZERO_TIME,
+    conmonPid: 0,
+    stoppedByUser: false,
+  };
+}
+
 export function emptySpec(image: string): ContainerSpec {
   return {
     image,

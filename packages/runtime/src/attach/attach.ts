@@ -4,8 +4,8 @@ import type { RuntimeContext } from '../context.js';
 import { readLog } from '../logs/reader.js';
 import type { AttachOptions, LogEntry } from '../types.js';
 import { AttachConnection } from './connection.js';
-import { DEFAULT_DETACH_KEYS, DetachScanner, parseDetachKeys } from './detach-keys.js';
-import { AsyncQueue } from './queue.js';
+import { parseDetachKeys } from './detach-keys.js';
+import { relay } from './relay.js';
 
 export function attachSocketPath(ctx: RuntimeContext, id: string): string {
   return join(ctx.dirs.sockets, id, 'attach');
@@ -68,43 +68,19 @@ export async function* attachStream(
   options: AttachOptions,
   signal?: AbortSignal,
 ): AsyncGenerator<LogEntry> {
-  const wanted = (stream: 'stdout' | 'stderr'): boolean =>
-    stream === 'stdout' ? options.stdout : options.stderr;
   if (options.logs) {
     yield* readLog(record.paths.logPath, { stdout: options.stdout, stderr: options.stderr, follow: false });
   }
   if (!options.stream) return;
-  // As Docker: the detach sequence is looked for only on a terminal; piped input passes untouched.
-  const scanner = new DetachScanner(
-    record.spec.basic.tty ? parseDetachKeys(options.detachKeys ?? DEFAULT_DETACH_KEYS) : [],
-  );
+  if (options.detachKeys !== undefined) parseDetachKeys(options.detachKeys);
   const conn = await connectWhenRunning(ctx, record.id, signal);
   if (!conn) return;
-  const queue = new AsyncQueue<LogEntry>();
-  conn.on('output', (o: { stream: 'stdout' | 'stderr'; data: Buffer }) => {
-    if (wanted(o.stream)) queue.push({ stream: o.stream, time: new Date().toISOString(), data: o.data });
+  yield* relay(conn, {
+    tty: record.spec.basic.tty,
+    stdout: options.stdout,
+    stderr: options.stderr,
+    stdin: record.spec.basic.openStdin ? options.stdin : undefined,
+    detachKeys: options.detachKeys,
+    signal,
   });
-  conn.on('end', () => queue.close());
-  const onAbort = (): void => queue.close();
-  signal?.addEventListener('abort', onAbort, { once: true });
-  const stdin = record.spec.basic.openStdin ? options.stdin : undefined;
-  const onData = (chunk: Buffer): void => {
-    const { pass, detach } = scanner.feed(chunk);
-    if (pass.length) conn.write(pass);
-    if (detach) queue.close();
-  };
-  // With a TTY the end of the client's input is not the end of the terminal's (Docker keeps it open).
-  const onEnd = (): void => {
-    if (!record.spec.basic.tty) conn.closeStdin();
-  };
-  stdin?.on('data', onData);
-  stdin?.on('end', onEnd);
-  try {
-    yield* queue;
-  } finally {
-    stdin?.off('data', onData);
-    stdin?.off('end', onEnd);
-    signal?.removeEventListener('abort', onAbort);
-    conn.close();
-  }
 }

@@ -6,7 +6,8 @@ import { resolveContainer } from '../store/resolve.js';
 import { resolveUser } from '../bundle/user.js';
 import { AttachConnection } from '../attach/connection.js';
 import { conmonCtl, resizeMessage } from '../attach/ctl.js';
-import { DEFAULT_DETACH_KEYS, DetachScanner, parseDetachKeys } from '../attach/detach-keys.js';
+import { parseDetachKeys } from '../attach/detach-keys.js';
+import { relay } from '../attach/relay.js';
 import { AsyncQueue } from '../attach/queue.js';
 import type { ExecConfig, ExecRecord, ExecStartOptions, LogEntry } from '../types.js';
 import { execProcess } from './process-spec.js';
@@ -127,51 +128,16 @@ export class ExecSessions {
         return code;
       });
     if (!attach || !conn) return (async function* () {})();
-    return this.stream(record, conn, queue, finished, options, signal);
-  }
-
-  private async *stream(
-    record: ExecRecord,
-    conn: AttachConnection,
-    queue: AsyncQueue<LogEntry>,
-    finished: Promise<number>,
-    options: ExecStartOptions,
-    signal?: AbortSignal,
-  ): AsyncGenerator<LogEntry> {
-    const { config } = record;
-    // As Docker: the detach sequence is looked for only on a terminal; piped input passes untouched.
-    const scanner = new DetachScanner(
-      config.tty ? parseDetachKeys(config.detachKeys ?? DEFAULT_DETACH_KEYS) : [],
-    );
-    const socketEnded = new Promise<void>((resolve) => conn.on('end', () => resolve()));
-    conn.on('output', (o: { stream: 'stdout' | 'stderr'; data: Buffer }) => {
-      if (o.stream === 'stdout' ? config.attachStdout : config.attachStderr) {
-        queue.push({ stream: o.stream, time: new Date().toISOString(), data: o.data });
-      }
+    return relay(conn, {
+      tty: record.config.tty,
+      stdout: record.config.attachStdout,
+      stderr: record.config.attachStderr,
+      stdin: record.config.attachStdin ? options.stdin : undefined,
+      detachKeys: record.config.detachKeys,
+      alsoWaitFor: finished,
+      queue,
+      signal,
     });
-    // The exec is over when both its output has ended and its exit code is known.
-    void Promise.all([socketEnded, finished]).then(() => queue.close());
-    const onAbort = (): void => queue.close();
-    signal?.addEventListener('abort', onAbort, { once: true });
-    const stdin = config.attachStdin ? options.stdin : undefined;
-    const onData = (chunk: Buffer): void => {
-      const { pass, detach } = scanner.feed(chunk);
-      if (pass.length) conn.write(pass);
-      if (detach) queue.close();
-    };
-    const onEnd = (): void => {
-      if (!config.tty) conn.closeStdin();
-    };
-    stdin?.on('data', onData);
-    stdin?.on('end', onEnd);
-    try {
-      yield* queue;
-    } finally {
-      stdin?.off('data', onData);
-      stdin?.off('end', onEnd);
-      signal?.removeEventListener('abort', onAbort);
-      conn.close();
-    }
   }
 
   private dir(record: ExecRecord): string {

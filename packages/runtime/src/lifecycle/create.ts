@@ -2,7 +2,7 @@ import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   PolisError,
-  ZERO_TIME,
+  createdState,
   generateId,
   generateName,
   isValidName,
@@ -73,17 +73,7 @@ export async function createContainer(
     process: resolved,
     hostname,
     runtime,
-    state: {
-      status: 'created',
-      pid: 0,
-      exitCode: 0,
-      error: '',
-      oomKilled: false,
-      startedAt: ZERO_TIME,
-      finishedAt: ZERO_TIME,
-      conmonPid: 0,
-      stoppedByUser: false,
-    },
+    state: createdState(),
     restartCount: 0,
     startCount: 0,
     paths: containerPaths(ctx, id),

@@ -90,9 +90,8 @@ export async function stopContainer(
   }
   record.state.stoppedByUser = true;
   ctx.store.update(record);
-  const image = ctx.images.list({ all: true }).find((i) => i.id === record.imageId);
   const sig = signalName(
-    options.signal ?? record.spec.basic.stopSignal ?? image?.config.config?.StopSignal ?? 'SIGTERM',
+    options.signal ?? record.spec.basic.stopSignal ?? imageStopSignal(ctx, record.imageId) ?? 'SIGTERM',
   );
   const timeout = options.timeout ?? record.spec.basic.stopTimeout ?? DEFAULT_STOP_TIMEOUT;
   const exited = exitedWithin(ctx, record.id, timeout < 0 ? -1 : timeout * 1000);
@@ -149,4 +148,13 @@ async function reconcileLost(ctx: RuntimeContext, id: string): Promise<void> {
     if (record.state.conmonPid > 0 && pidAlive(record.state.conmonPid)) return;
     await finishRun(ctx, id, 255, new Date(), 'container supervisor (conmon) was lost');
   });
+}
+
+/** The image's STOPSIGNAL, if the image is still there (a forced rmi may have removed it). */
+function imageStopSignal(ctx: RuntimeContext, imageId: string): string | undefined {
+  try {
+    return ctx.images.get(imageId).config.config?.StopSignal;
+  } catch {
+    return undefined;
+  }
 }

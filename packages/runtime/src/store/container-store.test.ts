@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import Database from 'better-sqlite3';
-import { ZERO_TIME, emptySpec, generateId, type ContainerRecord } from '@polis/core';
+import { createdState, emptySpec, generateId, type ContainerRecord } from '@polis/core';
 import { ContainerStore } from './container-store.js';
 import { resolveContainer } from './resolve.js';
 
@@ -16,17 +16,7 @@ function record(name: string, id = generateId()): ContainerRecord {
     process: { path: 'sh', args: [], env: [], workingDir: '/', user: '' },
     hostname: id.slice(0, 12),
     runtime: 'crun',
-    state: {
-      status: 'created',
-      pid: 0,
-      exitCode: 0,
-      error: '',
-      oomKilled: false,
-      startedAt: ZERO_TIME,
-      finishedAt: ZERO_TIME,
-      conmonPid: 0,
-      stoppedByUser: false,
-    },
+    state: createdState(),
     restartCount: 0,
     startCount: 0,
     paths: {

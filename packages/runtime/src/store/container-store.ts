@@ -34,22 +34,20 @@ export class ContainerStore {
   }
 
   insert(record: ContainerRecord): void {
-    try {
-      this.insertStmt.run(record.id, record.name, record.created, JSON.stringify(record));
-    } catch (err) {
-      if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE')
-        throw this.nameConflict(record.name);
-      throw new PolisError('store.failed', `saving container ${record.id}: ${(err as Error).message}`, {
-        cause: err,
-      });
-    }
-    this.cache.set(record.id, structuredClone(record));
+    this.write(record, () =>
+      this.insertStmt.run(record.id, record.name, record.created, JSON.stringify(record)),
+    );
   }
 
   /** Persists a changed record (state, name). */
   update(record: ContainerRecord): void {
+    this.write(record, () => this.updateStmt.run(record.name, JSON.stringify(record), record.id));
+  }
+
+  /** Runs one write; a taken name is a 409 naming its owner. The cache follows only a successful write. */
+  private write(record: ContainerRecord, statement: () => unknown): void {
     try {
-      this.updateStmt.run(record.name, JSON.stringify(record), record.id);
+      statement();
     } catch (err) {
       if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE')
         throw this.nameConflict(record.name);

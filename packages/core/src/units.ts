@@ -1,4 +1,4 @@
-/** Docker's `units.HumanDuration` (go-units), word for word, so `ps` reads the same. */
+/** Docker's `units.HumanDuration` (go-units), word for word, so `ps` and `images` read the same. */
 export function humanDuration(ms: number): string {
   const seconds = Math.trunc(ms / 1000);
   if (seconds < 1) return 'Less than a second';
