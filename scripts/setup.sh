@@ -4,7 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-APT_PACKAGES=(crun runc conmon busybox-static catatonit tar zstd iproute2 util-linux procps tmux)
+APT_PACKAGES=(crun runc conmon busybox-static catatonit tar zstd iproute2 util-linux procps tmux
+  docker-registry skopeo umoci openssl)
 
 missing=()
 for p in "${APT_PACKAGES[@]}"; do

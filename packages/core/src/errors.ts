@@ -53,6 +53,18 @@ const catalogue = {
   'image.digest_mismatch': 'invalid_argument',
   'image.multiple_tags': 'conflict',
   'image.change_invalid': 'invalid_argument',
+  // A manifest, index or config from a registry that is malformed, too large or not what it says.
+  'image.manifest_invalid': 'invalid_argument',
+  'image.platform_unavailable': 'not_found',
+  // The registry refused our credentials (or we had none); Docker answers 401 too.
+  'registry.unauthorized': 'unauthorized',
+  'registry.denied': 'forbidden',
+  'registry.manifest_unknown': 'not_found',
+  'registry.blob_unknown': 'not_found',
+  // Could not reach the registry, or it kept failing after retries.
+  'registry.unavailable': 'unavailable',
+  // The registry answered something the distribution spec does not allow.
+  'registry.protocol': 'unavailable',
   // Another daemon answers on the API socket this one was told to use.
   'daemon.socket_in_use': 'failed_precondition',
   'runtime.unknown': 'invalid_argument',

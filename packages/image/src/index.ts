@@ -21,3 +21,5 @@ export { extractTar } from './layers/extract.js';
 export { hostPlatform } from './import/config.js';
 export { applyChanges } from './import/changes.js';
 export { busyboxRootfsTar, type BusyboxRootfsOptions } from './busybox-rootfs.js';
+export type { LayerRow } from './store/records.js';
+export { parseImageConfig, MAX_CONFIG_BYTES } from './manifest/config.js';

@@ -14,8 +14,10 @@ import { Mutex } from './lock.js';
 import { mountOverlay, unmountOverlay } from './rootfs/overlay.js';
 import { formatReference, normalizeReference } from './reference/parse.js';
 import { BlobStore } from './store/blobs.js';
-import { ImageRecords } from './store/records.js';
+import { ImageRecords, type LayerRow } from './store/records.js';
+import { parseImageConfig } from './manifest/config.js';
 import type {
+  CommitInput,
   ImageDeleteItem,
   ImageListOptions,
   ImageService,
@@ -114,6 +116,81 @@ export class LocalImageService implements ImageService {
       this.unpin([chainId, ...blobs]);
       await this.lock.run(() => this.dropUnused(blobs, [chainId]));
     }
+  }
+
+  /**
+   * Records an image whose layer blobs are already in the blob store: checks the config, unpacks
+   * each layer once (verifying its diff id), then records the image and its names in one transaction.
+   */
+  async commitImage(input: CommitInput): Promise<ImageRecord> {
+    const config = parseImageConfig(input.config);
+    const diffIds = config.rootfs.diff_ids;
+    if (diffIds.length !== input.layers.length) {
+      throw new PolisError(
+        'image.manifest_invalid',
+        `the manifest has ${input.layers.length} layers but the config has ${diffIds.length} diff ids`,
+      );
+    }
+    const tags = (input.tags ?? []).map((t) => this.tagName(t));
+    const chains = chainIds(diffIds);
+    const blobs = input.layers.map((l) => l.digest);
+    this.pin([...chains, ...blobs]);
+    try {
+      const configBlob = await this.blobs.write(input.config);
+      this.pin([configBlob.digest]);
+      blobs.push(configBlob.digest);
+      const manifestBlob = input.manifest
+        ? await this.blobs.write(input.manifest)
+        : await this.blobs.writeJson(
+            ociManifest(
+              { mediaType: MediaType.OciConfig, digest: configBlob.digest, size: configBlob.size },
+              input.layers.map((l) => ({ mediaType: l.mediaType, digest: l.digest, size: l.size })),
+            ),
+          );
+      this.pin([manifestBlob.digest]);
+      blobs.push(manifestBlob.digest);
+      const ensureAll = async (): Promise<void> => {
+        for (const [i, layer] of input.layers.entries()) {
+          const chainId = chains[i] as string;
+          await this.layers.ensure(chainId, () => this.openLayer(layer.digest), diffIds[i]);
+        }
+      };
+      await ensureAll();
+      const rows: LayerRow[] = [];
+      for (const [i, layer] of input.layers.entries()) {
+        const chainId = chains[i] as string;
+        rows.push({
+          chainId,
+          diffId: diffIds[i] as string,
+          blobDigest: layer.digest,
+          mediaType: layer.mediaType,
+          size: await this.layers.size(chainId),
+        });
+      }
+      await this.lock.run(async () => {
+        // A removal may have taken a shared layer dir meanwhile; this is a no-op otherwise.
+        await ensureAll();
+        this.records.transaction(() => {
+          this.records.insert({
+            id: configBlob.digest,
+            manifestDigest: manifestBlob.digest,
+            config,
+            layers: rows,
+          });
+          for (const tag of tags) this.records.setTag(tag, configBlob.digest);
+          for (const name of input.digestNames ?? []) this.records.setDigestName(name, configBlob.digest);
+        });
+      });
+      return this.get(configBlob.digest);
+    } finally {
+      this.unpin([...chains, ...blobs]);
+      await this.lock.run(() => this.dropUnused(blobs, chains));
+    }
+  }
+
+  /** The layers of an image, bottom first. */
+  layersOf(imageId: string): LayerRow[] {
+    return this.records.layersOf(this.get(imageId).id);
   }
 
   list(options: ImageListOptions = {}): ImageRecord[] {

@@ -20,6 +20,20 @@ export interface ImportOptions {
   platform?: { os: string; architecture: string; variant?: string };
 }
 
+/** An image whose blobs are already in the blob store, to be recorded (pull, load). */
+export interface CommitInput {
+  /** Raw config JSON; the image id is its sha256. */
+  config: Buffer;
+  /** Layer blobs, bottom first, already written to the blob store. */
+  layers: { digest: string; size: number; mediaType: string }[];
+  /** Raw manifest to keep; without one an OCI manifest is made for the config and layers. */
+  manifest?: Buffer;
+  /** Names to tag (`busybox`, `host:5000/x/y:tag`); a tag held by another image moves here. */
+  tags?: string[];
+  /** Full `repo@sha256:…` names the image is known by in registries. */
+  digestNames?: string[];
+}
+
 export interface ImageListOptions {
   /** Accepted for the API's sake; Polis keeps no intermediate images, so it changes nothing. */
   all?: boolean;

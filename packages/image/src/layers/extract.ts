@@ -1,5 +1,4 @@
-import type { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import type { Readable, Writable } from 'node:stream';
 import { PolisError, proc } from '@polis/core';
 
 /**
@@ -32,16 +31,38 @@ export async function extractTar(input: Readable | Buffer, dir: string): Promise
   const exited = proc.waitFor(child, 'tar', args);
   const stdin = child.stdin;
   if (!stdin) throw new PolisError('internal', 'tar: no stdin pipe');
-  const [fed, finished] = await Promise.allSettled([pipeline(input, stdin), exited]);
-  // A failing input (corrupt gzip) is the cause of tar's failure, so it is reported first. tar may
-  // stop reading after the end-of-archive blocks; a broken pipe alone is then no failure.
-  if (fed.status === 'rejected' && !isBrokenPipe(fed.reason)) throw layerError(dir, fed.reason);
+  const [fed, finished] = await Promise.allSettled([feed(input, stdin), exited]);
+  // A failing input (corrupt gzip) is the cause of tar's failure, so it is reported first.
+  if (fed.status === 'rejected') throw layerError(dir, fed.reason);
   if (finished.status === 'rejected') throw layerError(dir, finished.reason);
 }
 
-function isBrokenPipe(err: unknown): boolean {
-  const code = (err as NodeJS.ErrnoException | undefined)?.code;
-  return code === 'EPIPE' || code === 'ERR_STREAM_PREMATURE_CLOSE' || code === 'ERR_STREAM_DESTROYED';
+/**
+ * Writes the input to tar's stdin. tar may stop reading after the end-of-archive blocks: the rest
+ * of the input is then read and dropped, so the producer (a decompressor, a hash) sees all of it.
+ */
+async function feed(input: Readable, stdin: Writable): Promise<void> {
+  let open = true;
+  const closed = (): void => {
+    open = false;
+  };
+  stdin.on('error', closed);
+  stdin.on('close', closed);
+  for await (const chunk of input) {
+    if (!open) continue;
+    if (!stdin.write(chunk)) {
+      await new Promise<void>((resolve) => {
+        const done = (): void => {
+          stdin.off('drain', done);
+          stdin.off('close', done);
+          resolve();
+        };
+        stdin.on('drain', done);
+        stdin.on('close', done);
+      });
+    }
+  }
+  if (open) stdin.end();
 }
 
 function layerError(dir: string, err: unknown): PolisError {

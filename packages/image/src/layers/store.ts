@@ -1,8 +1,8 @@
-import { randomBytes } from 'node:crypto';
-import { mkdir, readdir, readlink, rename, rm, stat, symlink } from 'node:fs/promises';
+import { createHash, randomBytes, type Hash } from 'node:crypto';
+import { mkdir, readFile, readdir, readlink, rename, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Readable } from 'node:stream';
-import { errnoCode } from '@polis/core';
+import { Transform, type Readable } from 'node:stream';
+import { PolisError, errnoCode } from '@polis/core';
 import { digestHex } from '../digest.js';
 import { extractTar } from './extract.js';
 import { convertWhiteouts } from './whiteout.js';
@@ -65,6 +65,13 @@ export class LayerStore {
     }
   }
 
+  /** The layer's uncompressed tar size, recorded when it was unpacked (0 if unknown). */
+  async size(chainId: string): Promise<number> {
+    const raw = await readFile(join(this.dir(chainId), 'size'), 'utf8').catch(() => '0');
+    const n = Number(raw);
+    return Number.isSafeInteger(n) && n >= 0 ? n : 0;
+  }
+
   /** Chain ids of the layers on disk. */
   async list(): Promise<string[]> {
     const names = await readdir(this.root).catch(() => [] as string[]);
@@ -75,23 +82,33 @@ export class LayerStore {
    * Makes sure a layer is unpacked: `open` supplies its uncompressed tar only when it is not. The
    * tar goes into a temp dir that is renamed into place once complete, so a layer dir is never partial.
    */
-  async ensure(chainId: string, open: () => Promise<LayerSource>): Promise<void> {
+  async ensure(chainId: string, open: () => Promise<LayerSource>, diffId?: string): Promise<void> {
     const running = this.inflight.get(chainId);
     if (running) return running;
-    const job = this.unpack(chainId, open).finally(() => this.inflight.delete(chainId));
+    const job = this.unpack(chainId, open, diffId).finally(() => this.inflight.delete(chainId));
     this.inflight.set(chainId, job);
     return job;
   }
 
-  private async unpack(chainId: string, open: () => Promise<LayerSource>): Promise<void> {
+  /**
+   * With `diffId`, the uncompressed tar is hashed on its way to tar and the layer is kept only when
+   * the hash matches: a layer whose content differs from what the image config promises never lands.
+   */
+  private async unpack(chainId: string, open: () => Promise<LayerSource>, diffId?: string): Promise<void> {
     if (!(await this.has(chainId))) {
       const tmp = join(this.root, `${TMP_PREFIX}${randomBytes(8).toString('hex')}`);
       try {
         await mkdir(tmp, { mode: 0o700 });
         await mkdir(join(tmp, 'diff'), { mode: 0o755 });
         const source = await open();
-        await extractTar(source.stream, join(tmp, 'diff'));
+        const hash = createHash('sha256');
+        const counter = { bytes: 0 };
+        const input = source.stream.pipe(hashing(hash, counter));
+        source.stream.on('error', (err) => input.destroy(err));
+        await extractTar(input, join(tmp, 'diff'));
         await source.done;
+        if (diffId !== undefined) await checkDiffId(input, hash, diffId, chainId);
+        await writeFile(join(tmp, 'size'), String(counter.bytes));
         await convertWhiteouts(join(tmp, 'diff'));
         await rename(tmp, this.dir(chainId)).catch(async (err: unknown) => {
           // Someone else finished the same layer first: theirs is as good as ours.
@@ -124,5 +141,37 @@ export class LayerStore {
       throw err;
     }
     await rm(aside, { recursive: true, force: true });
+  }
+}
+
+function hashing(hash: Hash, counter: { bytes: number }): Transform {
+  return new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      hash.update(chunk);
+      counter.bytes += chunk.length;
+      callback(null, chunk);
+    },
+  });
+}
+
+/**
+ * tar may stop reading at the end-of-archive blocks; the rest of the stream (zero padding) still
+ * belongs to the diff id, so it is drained before the hash is compared.
+ */
+async function checkDiffId(input: Readable, hash: Hash, diffId: string, chainId: string): Promise<void> {
+  if (!input.readableEnded) {
+    input.resume();
+    await new Promise<void>((resolve, reject) => {
+      input.once('end', resolve);
+      input.once('error', reject);
+    });
+  }
+  const actual = `sha256:${hash.digest('hex')}`;
+  if (actual !== diffId) {
+    throw new PolisError(
+      'image.digest_mismatch',
+      `layer content does not match the image config: diff id ${diffId} expected, got ${actual}`,
+      { context: { chainId, expected: diffId, actual } },
+    );
   }
 }
