@@ -1,3 +1,4 @@
+import type { RegistryAuth } from './auth/registry-auth.js';
 import { Containers } from './containers.js';
 import { EventStream } from './events.js';
 import { Execs } from './exec.js';
@@ -5,6 +6,7 @@ import { defaultHost, parseHost } from './host.js';
 import { Images } from './images.js';
 import { readBody, Transport } from './transport.js';
 import type { EventsOptions } from './types/event.js';
+import type { AuthResponse } from './types/image.js';
 import type { InfoResponse, VersionResponse } from './types/system.js';
 
 export interface PolisClientOptions {
@@ -41,6 +43,11 @@ export class PolisClient {
 
   info(): Promise<InfoResponse> {
     return this.http.json('GET', '/info');
+  }
+
+  /** `POST /auth`: checks credentials against a registry (through the daemon); 401 when refused. */
+  auth(credentials: RegistryAuth): Promise<AuthResponse> {
+    return this.http.json('POST', '/auth', { json: credentials });
   }
 
   /**

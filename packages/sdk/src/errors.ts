@@ -34,10 +34,13 @@ export function errorFromResponse(status: number, body: string, path: string): P
   return new PolisError(resolved, message, { context: { status, path } });
 }
 
-/** An error line of a JSON-lines progress stream (`{"error": …, "errorDetail": {…}}`). */
+/**
+ * An error line of a JSON-lines progress stream (`{"error": …, "errorDetail": {…}}`), sent after the
+ * 200: `context.inBand` marks it (docker prints such an error as it is, without "Error response").
+ */
 export function errorFromProgress(message: string, code: unknown, path: string): PolisError {
   const resolved = typeof code === 'string' && isErrorCode(code) ? code : 'request.failed';
-  return new PolisError(resolved, message, { context: { status: 200, path } });
+  return new PolisError(resolved, message, { context: { status: 200, path, inBand: true } });
 }
 
 const UNREACHABLE = new Set([

@@ -1,14 +1,21 @@
 import type { Readable } from 'node:stream';
 import { PolisError } from '@polis/core/errors';
-import { errorFromProgress } from './errors.js';
+import { encodeRegistryAuth } from './auth/registry-auth.js';
 import { encodeFilters } from './filters.js';
+import { familiarName, parseReference } from './reference.js';
 import { jsonLines } from './stream/json-lines.js';
+import { progressError, ProgressStream } from './stream/progress.js';
 import type { Transport } from './transport.js';
 import type {
   ImageDeleteItem,
+  ImageHistoryItem,
   ImageImportOptions,
   ImageInspect,
   ImageListOptions,
+  ImageLoadOptions,
+  ImagePruneResponse,
+  ImagePullOptions,
+  ImagePushOptions,
   ImageRemoveOptions,
   ImageSummary,
   ProgressMessage,
@@ -43,14 +50,8 @@ export class Images {
     });
     let last: string | undefined;
     for await (const msg of jsonLines<ProgressMessage>(res)) {
-      if (msg.error !== undefined || msg.errorDetail?.message !== undefined) {
-        const code = (msg.errorDetail as { code?: unknown } | undefined)?.code;
-        throw errorFromProgress(
-          msg.errorDetail?.message ?? msg.error ?? 'import failed',
-          code,
-          '/images/create',
-        );
-      }
+      const err = progressError(msg, '/images/create');
+      if (err) throw err;
       options.onProgress?.(msg);
       if (msg.status !== undefined) last = msg.status;
     }
@@ -60,6 +61,73 @@ export class Images {
       });
     }
     return { id: last };
+  }
+
+  /**
+   * Pulls `ref` (`busybox`, `busybox:1.36`, `host:5000/app@sha256:…`; no tag means `latest`) from its
+   * registry: `POST /images/create?fromImage=…&tag=…`. Iterate the result for the progress messages.
+   */
+  pull(ref: string, options: ImagePullOptions = {}): ProgressStream {
+    const parsed = parseReference(ref);
+    const query = {
+      fromImage: familiarName(parsed),
+      tag: parsed.digest ?? parsed.tag ?? 'latest',
+      platform: options.platform,
+    };
+    const headers = options.auth ? { 'X-Registry-Auth': encodeRegistryAuth(options.auth) } : undefined;
+    return new ProgressStream(
+      () => this.http.send('POST', '/images/create', { query, ...(headers ? { headers } : {}) }),
+      '/images/create',
+    );
+  }
+
+  /** Pushes `name[:tag]` to its registry: `POST /images/{name}/push?tag=…`. */
+  push(ref: string, options: ImagePushOptions = {}): ProgressStream {
+    const parsed = parseReference(ref);
+    if (parsed.digest !== undefined) {
+      throw new PolisError('image.reference_invalid', 'cannot push a digest reference', {
+        context: { reference: ref },
+      });
+    }
+    const name = familiarName(parsed);
+    const tag = options.allTags ? undefined : (options.tag ?? parsed.tag ?? 'latest');
+    const path = `/images/${enc(name)}/push`;
+    return new ProgressStream(
+      () =>
+        this.http.send('POST', path, {
+          query: { tag },
+          headers: { 'X-Registry-Auth': encodeRegistryAuth(options.auth) },
+        }),
+      path,
+    );
+  }
+
+  /** `docker save`: a tar stream of the images (with their tags), `GET /images/get?names=…`. */
+  save(names: string | string[]): Promise<Readable> {
+    return this.http.send('GET', '/images/get', { query: { names: ([] as string[]).concat(names) } });
+  }
+
+  /** `docker load`: sends a tar stream (from `save`); the messages name what was loaded. */
+  load(source: Readable | Buffer, options: ImageLoadOptions = {}): ProgressStream {
+    return new ProgressStream(
+      () =>
+        this.http.send('POST', '/images/load', {
+          query: { quiet: options.quiet ? '1' : '0' },
+          body: source,
+          headers: { 'Content-Type': 'application/x-tar' },
+        }),
+      '/images/load',
+    );
+  }
+
+  /** The image's layers and the steps that made them, newest first. */
+  history(name: string): Promise<ImageHistoryItem[]> {
+    return this.http.json('GET', `/images/${enc(name)}/history`);
+  }
+
+  /** Removes unused images: dangling ones, or with `{dangling: ['false']}` every image no container uses. */
+  prune(filters: Record<string, string[]> = {}): Promise<ImagePruneResponse> {
+    return this.http.json('POST', '/images/prune', { query: { filters: encodeFilters(filters) } });
   }
 
   list(options: ImageListOptions = {}): Promise<ImageSummary[]> {

@@ -5,6 +5,25 @@ export { Execs } from './exec.js';
 export { EventStream, eventTimeParam } from './events.js';
 export { DEFAULT_HOST, defaultHost, parseHost, type Endpoint } from './host.js';
 export { API_VERSION } from './transport.js';
+export { ProgressStream, progressError } from './stream/progress.js';
+export {
+  DEFAULT_DOMAIN,
+  familiarName,
+  fullName,
+  parseReference,
+  referenceString,
+  withDefaultTag,
+  type ImageReference,
+} from './reference.js';
+export { encodeRegistryAuth, decodeRegistryAuth, type RegistryAuth } from './auth/registry-auth.js';
+export {
+  DOCKER_HUB_SERVER,
+  DockerConfigFile,
+  configPath,
+  hostnameOf,
+  serverKey,
+  serverOfImage,
+} from './auth/config-file.js';
 export {
   FrameDemuxer,
   demuxTo,
