@@ -53,6 +53,8 @@ const catalogue = {
   'image.digest_mismatch': 'invalid_argument',
   'image.multiple_tags': 'conflict',
   'image.change_invalid': 'invalid_argument',
+  // A docker save / OCI layout archive given to load that is malformed or does not match its digests.
+  'image.archive_invalid': 'invalid_argument',
   // A manifest, index or config from a registry that is malformed, too large or not what it says.
   'image.manifest_invalid': 'invalid_argument',
   'image.platform_unavailable': 'not_found',
