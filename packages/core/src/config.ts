@@ -17,6 +17,10 @@ export interface DaemonConfig {
   logMaxSize: number;
   /** Log files kept per container (the current one and rotated ones) unless it says otherwise. */
   logMaxFiles: number;
+  /** Registries (`host:port` or CIDR) that may use plain HTTP or unverified TLS; loopback always may. */
+  insecureRegistries: string[];
+  /** Docker Hub mirrors, tried in order before Docker Hub for pulls. */
+  registryMirrors: string[];
 }
 
 export const DEFAULT_DATA_ROOT = '/var/lib/polis';
@@ -38,6 +42,8 @@ export function defaultConfig(overrides: Partial<DaemonConfig> = {}): DaemonConf
     logLevel: 'info',
     logMaxSize: 10 * 1024 * 1024,
     logMaxFiles: 2,
+    insecureRegistries: [],
+    registryMirrors: [],
     ...overrides,
   };
 }

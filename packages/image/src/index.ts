@@ -24,3 +24,10 @@ export { busyboxRootfsTar, type BusyboxRootfsOptions } from './busybox-rootfs.js
 export type { LayerRow } from './store/records.js';
 export { parseImageConfig, MAX_CONFIG_BYTES } from './manifest/config.js';
 export { saveImages, loadImages, supportsArchives, type ArchiveService } from './archive/index.js';
+export type { PullOptions, PullResult } from './pull/pull.js';
+export type { PushOptions, PushResult } from './push/push.js';
+export type { ProgressEvent, ProgressSink } from './pull/progress.js';
+export type { RegistryCredentials } from './registry/auth.js';
+export { registryHost, type RegistryConfig } from './registry/endpoints.js';
+export { parseManifest, ACCEPTED_MANIFEST_TYPES, type ManifestDocument } from './manifest/parse.js';
+export { selectPlatform, formatPlatform, type PlatformSpec } from './manifest/platform.js';

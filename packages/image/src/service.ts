@@ -2,6 +2,7 @@ import type { Readable } from 'node:stream';
 import type Database from 'better-sqlite3';
 import { MediaType, PolisError, type ImageRecord } from '@polis/core';
 import { filterImages } from './images/filters.js';
+import { pruneCandidates } from './images/prune.js';
 import { removeImage } from './images/remove.js';
 import { resolveImageId } from './images/resolve.js';
 import { applyChanges } from './import/changes.js';
@@ -15,6 +16,13 @@ import { mountOverlay, unmountOverlay } from './rootfs/overlay.js';
 import { formatReference, normalizeReference } from './reference/parse.js';
 import { BlobStore } from './store/blobs.js';
 import { ImageRecords, type LayerRow } from './store/records.js';
+import type { TransferContext } from './pull/context.js';
+import { pullImage, type PullOptions, type PullResult } from './pull/pull.js';
+import { pushHeading, pushImage, type PushOptions, type PushResult } from './push/push.js';
+import type { RegistryCredentials } from './registry/auth.js';
+import { RepositoryClient } from './registry/client.js';
+import { endpointsFor, registryHost, type RegistryConfig } from './registry/endpoints.js';
+import { familiarName } from './reference/familiar.js';
 import { parseImageConfig } from './manifest/config.js';
 import type {
   CommitInput,
@@ -22,6 +30,7 @@ import type {
   ImageListOptions,
   ImageService,
   ImportOptions,
+  PruneOptions,
   RemoveImageOptions,
   RootfsLayout,
 } from './types.js';
@@ -30,6 +39,8 @@ export interface LocalImageServiceOptions {
   /** The daemon's database (WAL mode); this service adds its `image_*` tables. */
   db: Database.Database;
   dataRoot: string;
+  /** Insecure registries and Docker Hub mirrors (the daemon's config). */
+  registry?: RegistryConfig;
 }
 
 /** Images stored on this host: SQLite records, a blob store, and overlay layers under `dataRoot`. */
@@ -40,11 +51,68 @@ export class LocalImageService implements ImageService {
   private readonly lock = new Mutex();
   /** Blobs and chain ids an import is writing but has not recorded yet: removal must spare them. */
   private readonly pinned = new Map<string, number>();
+  private readonly transfer: TransferContext;
 
   constructor(options: LocalImageServiceOptions) {
     this.records = new ImageRecords(options.db);
     this.blobs = new BlobStore(options.dataRoot);
     this.layers = new LayerStore(options.dataRoot);
+    this.transfer = {
+      blobs: this.blobs,
+      layers: this.layers,
+      registry: options.registry ?? {},
+      openLayer: (digest) => this.openLayer(digest),
+      commit: (input) => this.commitImage(input),
+      find: (id) => this.records.get(id),
+      nameDigest: (name, imageId) => this.records.setDigestName(name, imageId),
+      layersOf: (imageId) => this.records.layersOf(imageId),
+      pin: (keys) => this.pin(keys),
+      unpin: (keys) => this.unpin(keys),
+      dropUnused: (blobs, chains) => this.lock.run(() => this.dropUnused(blobs, chains)),
+      downloads: new Map(),
+    };
+  }
+
+  /** Pulls an image from its registry (the tag defaults to latest). */
+  pull(reference: string, options: PullOptions = {}): Promise<PullResult> {
+    return pullImage(this.transfer, reference, options);
+  }
+
+  /**
+   * Pushes `name:tag`, or every tag of `name` when it has none (the API's semantics), one after the
+   * other as Docker does.
+   */
+  async push(reference: string, options: PushOptions = {}): Promise<PushResult[]> {
+    const ref = normalizeReference(reference);
+    if (ref.digest !== undefined) {
+      throw new PolisError('image.reference_invalid', `cannot push a digest reference: ${reference}`);
+    }
+    const repo = `${ref.domain}/${ref.path}`;
+    const tags =
+      ref.tag !== undefined
+        ? [formatReference(ref)]
+        : this.records.all().flatMap((image) => image.repoTags.filter((t) => t.startsWith(`${repo}:`)));
+    if (tags.length === 0) {
+      throw new PolisError(
+        'image.not_found',
+        `An image does not exist locally with the tag: ${familiarName(ref)}`,
+        {
+          context: { reference },
+        },
+      );
+    }
+    options.onProgress?.({ status: pushHeading(reference) });
+    const results: PushResult[] = [];
+    for (const tag of tags.sort()) results.push(await pushImage(this.transfer, this.get(tag), tag, options));
+    return results;
+  }
+
+  /** Checks credentials against a registry (`docker login`); throws `registry.unauthorized` if refused. */
+  async login(server: string, credentials: RegistryCredentials): Promise<void> {
+    const host = registryHost(server);
+    const [endpoint] = endpointsFor(host, this.transfer.registry, 'push');
+    if (!endpoint) throw new PolisError('internal', 'no registry endpoint');
+    await new RepositoryClient(endpoint, '', credentials, 'pull').ping();
   }
 
   /** Creates directories, removes temp files of interrupted imports and layers or blobs no image uses. */
@@ -217,6 +285,42 @@ export class LocalImageService implements ImageService {
       if (removal.orphans) await this.dropUnused(removal.orphans.blobs, removal.orphans.chainIds);
       return removal.items;
     });
+  }
+
+  /** Removes each unused image as `rmi -f` would; reclaimed is the size of the layers freed. */
+  prune(options: PruneOptions): Promise<{ items: ImageDeleteItem[]; reclaimed: number }> {
+    return this.lock.run(async () => {
+      const items: ImageDeleteItem[] = [];
+      let reclaimed = 0;
+      for (const image of pruneCandidates(this.records.all(), options)) {
+        const removal = removeImage(this.records, image.id, { force: true, inUse: () => false });
+        items.push(...removal.items);
+        if (!removal.orphans) continue;
+        for (const chainId of removal.orphans.chainIds) reclaimed += await this.layers.size(chainId);
+        await this.dropUnused(removal.orphans.blobs, removal.orphans.chainIds);
+      }
+      return { items, reclaimed };
+    });
+  }
+
+  /** Every blob an image references is present and hashes to its name, and every layer is unpacked. */
+  async verify(): Promise<string[]> {
+    const problems: string[] = [];
+    const checked = new Set<string>();
+    for (const image of this.records.all()) {
+      const layers = this.records.layersOf(image.id);
+      for (const digest of [image.id, image.manifestDigest, ...layers.map((l) => l.blobDigest)]) {
+        if (checked.has(digest)) continue;
+        checked.add(digest);
+        const problem = await this.blobs.check(digest);
+        if (problem) problems.push(`image ${image.id}: ${problem}`);
+      }
+      for (const layer of layers) {
+        if (!(await this.layers.has(layer.chainId)))
+          problems.push(`image ${image.id}: layer ${layer.chainId} is not unpacked`);
+      }
+    }
+    return problems;
   }
 
   async mountRootfs(imageId: string, containerDir: string): Promise<RootfsLayout> {

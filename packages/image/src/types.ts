@@ -1,4 +1,8 @@
 import type { ImageRecord } from '@polis/core';
+import type { PullOptions, PullResult } from './pull/pull.js';
+import type { PushOptions, PushResult } from './push/push.js';
+import type { RegistryCredentials } from './registry/auth.js';
+import type { LayerRow } from './store/records.js';
 import type { Readable } from 'node:stream';
 
 /** What `rmi` did, in Docker's response shape order: untagged names, then deleted ids. */
@@ -44,6 +48,14 @@ export interface ImageListOptions {
   filters?: Record<string, string[]>;
 }
 
+export interface PruneOptions {
+  /** Every unused image, not only dangling ones. */
+  all?: boolean;
+  /** Docker's prune filters: `until` (a time or duration) and `label` / `label!`. */
+  filters?: Record<string, string[]>;
+  inUse: (imageId: string) => boolean;
+}
+
 export interface RemoveImageOptions {
   /** Removes all names; an image a container uses is then kept as a dangling image, else deleted. */
   force?: boolean;
@@ -77,6 +89,19 @@ export interface ImageService {
   /** Docker's rmi; conflicts are `image.in_use` and `image.multiple_tags` (409). */
   remove(reference: string, options?: RemoveImageOptions): Promise<ImageDeleteItem[]>;
   /** Mounts an overlay for a container at `layout.target` (idempotent). */
+  /** Pulls from the reference's registry; progress in Docker's words. */
+  pull(reference: string, options?: PullOptions): Promise<PullResult>;
+  /** Pushes a tag, or every tag of a repository given without one. */
+  push(reference: string, options?: PushOptions): Promise<PushResult[]>;
+  /** Checks credentials against a registry; `registry.unauthorized` when refused. */
+  login(server: string, credentials: RegistryCredentials): Promise<void>;
+  /** Records an image whose blobs are already stored (load). */
+  commitImage(input: CommitInput): Promise<ImageRecord>;
+  layersOf(imageId: string): LayerRow[];
+  /** Docker's image prune: dangling images, or with `all` every image no container uses. */
+  prune(options: PruneOptions): Promise<{ items: ImageDeleteItem[]; reclaimed: number }>;
+  /** Checks the store: every blob an image references is present and hashes to its name. */
+  verify(): Promise<string[]>;
   mountRootfs(imageId: string, containerDir: string): Promise<RootfsLayout>;
   unmountRootfs(containerDir: string): Promise<void>;
 }

@@ -16,6 +16,10 @@ Options:
       --log-level string   debug, info, warn or error (default "info")
       --log-max-size bytes Default bound on each container's log file (default 10m)
       --log-opt k=v        Default log options: max-size=SIZE, max-file=N (default 10m, 2)
+      --insecure-registry host[:port]|CIDR
+                           Registry that may use plain HTTP (repeatable; loopback always may)
+      --registry-mirror url
+                           Docker Hub mirror to pull from first (repeatable)
   -h, --help               Print usage
   -v, --version            Print version`;
 
@@ -38,6 +42,8 @@ export function parseFlags(argv: string[]): FlagResult {
         'log-level': { type: 'string', short: 'l' },
         'log-max-size': { type: 'string' },
         'log-opt': { type: 'string', multiple: true },
+        'insecure-registry': { type: 'string', multiple: true },
+        'registry-mirror': { type: 'string', multiple: true },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
       },
@@ -91,6 +97,8 @@ export function parseFlags(argv: string[]): FlagResult {
       logLevel,
       logMaxSize,
       logMaxFiles,
+      insecureRegistries: v['insecure-registry'] ?? [],
+      registryMirrors: (v['registry-mirror'] ?? []).map(checkMirror),
     },
   };
 }
@@ -99,4 +107,14 @@ function parseBytes(text: string): number {
   const m = /^(\d+)([kmg]?)b?$/i.exec(text.trim());
   if (!m) throw new PolisError('request.invalid', `invalid size "${text}"`);
   return Number(m[1]) * ({ '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 }[(m[2] ?? '').toLowerCase()] ?? 1);
+}
+
+function checkMirror(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.protocol === 'http:' || parsed.protocol === 'https:') return url;
+  } catch {
+    // reported below
+  }
+  throw new PolisError('request.invalid', `invalid --registry-mirror "${url}": an http(s) URL is needed`);
 }

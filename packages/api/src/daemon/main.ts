@@ -50,7 +50,11 @@ export async function startDaemon(input: DaemonConfig): Promise<RunningDaemon> {
   db.pragma('synchronous = NORMAL');
   db.pragma('busy_timeout = 5000');
 
-  const images = new LocalImageService({ db, dataRoot: config.dataRoot });
+  const images = new LocalImageService({
+    db,
+    dataRoot: config.dataRoot,
+    registry: { insecureRegistries: config.insecureRegistries, mirrors: config.registryMirrors },
+  });
   await images.init();
   const events = new EventLog(db);
   const containers = new ContainerManager({ db, config, images });

@@ -58,5 +58,15 @@ export function systemInfo(
     Debug: config.logLevel === 'debug',
     InitBinary: 'catatonit',
     LiveRestoreEnabled: true,
+    RegistryConfig: {
+      AllowNondistributableArtifactsCIDRs: [],
+      InsecureRegistryCIDRs: ['127.0.0.0/8', ...config.insecureRegistries.filter((r) => r.includes('/'))],
+      IndexConfigs: Object.fromEntries(
+        config.insecureRegistries
+          .filter((r) => !r.includes('/'))
+          .map((name) => [name, { Name: name, Mirrors: [], Secure: false, Official: false }]),
+      ),
+      Mirrors: config.registryMirrors,
+    },
   };
 }

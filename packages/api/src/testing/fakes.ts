@@ -13,6 +13,13 @@ import type {
   ImageDeleteItem,
   ImageService,
   ImportOptions,
+  LayerRow,
+  PruneOptions,
+  PullOptions,
+  PullResult,
+  PushOptions,
+  PushResult,
+  RegistryCredentials,
   RemoveImageOptions,
   RootfsLayout,
 } from '@polis/image';
@@ -117,6 +124,54 @@ export class FakeImages implements ImageService {
   }
 
   async unmountRootfs(): Promise<void> {}
+
+  readonly pulls: { reference: string; options: PullOptions }[] = [];
+  readonly logins: { server: string; credentials: RegistryCredentials }[] = [];
+
+  /** Emits a short progress stream; a reference containing `missing` is unknown to the registry. */
+  async pull(reference: string, options: PullOptions = {}): Promise<PullResult> {
+    this.pulls.push({ reference, options });
+    options.onProgress?.({ id: 'latest', status: 'Pulling from library/busybox' });
+    if (reference.includes('missing')) {
+      throw new PolisError(
+        'registry.manifest_unknown',
+        `manifest for ${reference} not found: manifest unknown`,
+      );
+    }
+    options.onProgress?.({ id: 'aaaaaaaaaaaa', status: 'Downloading', current: 5, total: 10 });
+    const image = this.get('busybox');
+    return { image, digest: `sha256:${'d'.repeat(64)}`, name: reference, upToDate: false };
+  }
+
+  async push(reference: string, options: PushOptions = {}): Promise<PushResult[]> {
+    this.get(reference);
+    options.onProgress?.({ status: `The push refers to repository [${reference}]` });
+    return [{ tag: 'latest', digest: `sha256:${'e'.repeat(64)}`, size: 527 }];
+  }
+
+  async login(server: string, credentials: RegistryCredentials): Promise<void> {
+    this.logins.push({ server, credentials });
+    if (credentials.password !== 'right')
+      throw new PolisError('registry.unauthorized', 'unauthorized: bad credentials');
+  }
+
+  async commitImage(): Promise<ImageRecord> {
+    throw new PolisError('request.not_implemented', 'the fake stores no blobs');
+  }
+
+  layersOf(): LayerRow[] {
+    return [];
+  }
+
+  async prune(options: PruneOptions): Promise<{ items: ImageDeleteItem[]; reclaimed: number }> {
+    const gone = this.images.filter((i) => (options.all || i.repoTags.length === 0) && !options.inUse(i.id));
+    for (const image of gone) this.images.splice(this.images.indexOf(image), 1);
+    return { items: gone.map((i) => ({ Deleted: i.id })), reclaimed: gone.reduce((n, i) => n + i.size, 0) };
+  }
+
+  async verify(): Promise<string[]> {
+    return [];
+  }
 }
 
 /** A feed of log entries that a test pushes into and ends. */

@@ -127,6 +127,19 @@ export class BlobStore {
     }
   }
 
+  /** Why a blob is not what its name promises (missing, or other content), or undefined when it is. */
+  async check(digest: string): Promise<string | undefined> {
+    const hash = createHash('sha256');
+    try {
+      for await (const chunk of this.read(digest) as AsyncIterable<Buffer>) hash.update(chunk);
+    } catch (err) {
+      if (errnoCode(err) === 'ENOENT') return `blob ${digest} is missing`;
+      throw err;
+    }
+    const actual = `sha256:${hash.digest('hex')}`;
+    return actual === digest ? undefined : `blob ${digest} holds ${actual}`;
+  }
+
   async writeJson(value: unknown): Promise<BlobInfo & { data: Buffer }> {
     const data = Buffer.from(JSON.stringify(value));
     return { ...(await this.write(data)), data };

@@ -1,5 +1,9 @@
+import type { IncomingMessage } from 'node:http';
 import { PolisError } from '@polis/core';
-import type { ImportOptions } from '@polis/image';
+import type { ImportOptions, PlatformSpec } from '@polis/image';
+import { registryAuth } from '../../docker/registry-auth.js';
+import type { Reply } from '../../http/reply.js';
+import { ProgressStream } from './progress-stream.js';
 import { familiarName } from '../../docker/names.js';
 import { invalid } from '../../http/errors.js';
 import { stringParam } from '../../http/query.js';
@@ -35,22 +39,14 @@ export function jsonLine(message: object): string {
 }
 
 /**
- * `POST /images/create`: `fromSrc=-` imports the request body as a root filesystem tarball. Pulling
- * (`fromImage`) needs the registry client, which Polis does not have yet: that is a 501 saying so.
+ * `POST /images/create`: `fromImage` pulls from a registry, streaming Docker's progress lines;
+ * `fromSrc=-` imports the request body as a root filesystem tarball.
  */
 export function imageCreateRoute(router: Router, deps: ApiDeps): void {
   router.add('POST', '/images/create', async ({ req, query, reply }) => {
     const fromImage = stringParam(query, 'fromImage');
     const fromSrc = stringParam(query, 'fromSrc');
-    if (fromImage !== undefined) {
-      const tag = stringParam(query, 'tag');
-      const name = familiarName(tag === undefined ? fromImage : `${fromImage}:${tag}`);
-      throw new PolisError(
-        'request.not_implemented',
-        `cannot pull ${name}: pulling from registries is not supported yet; create images with docker import`,
-        { context: { image: name } },
-      );
-    }
+    if (fromImage !== undefined) return pull(deps, fromImage, req, query, reply);
     if (fromSrc === undefined) throw invalid('Bad parameters: fromImage or fromSrc is required');
     if (fromSrc !== '-') {
       throw new PolisError(
@@ -64,4 +60,37 @@ export function imageCreateRoute(router: Router, deps: ApiDeps): void {
     const out = reply.stream('application/json');
     out.end(jsonLine({ status: image.id }));
   });
+}
+
+/** `fromImage=busybox&tag=latest` or `fromImage=busybox:latest` or `fromImage=x@sha256:…`. */
+export function pullReference(fromImage: string, tag: string | undefined): string {
+  if (tag === undefined) return fromImage;
+  return tag.startsWith('sha256:') ? `${fromImage}@${tag}` : `${fromImage}:${tag}`;
+}
+
+async function pull(
+  deps: ApiDeps,
+  fromImage: string,
+  req: IncomingMessage,
+  query: URLSearchParams,
+  reply: Reply,
+): Promise<void> {
+  const reference = pullReference(fromImage, stringParam(query, 'tag'));
+  const platform = stringParam(query, 'platform');
+  const auth = registryAuth(req.headers);
+  const stream = new ProgressStream(reply, (e) => e.status.startsWith('Pulling from'));
+  let result;
+  try {
+    result = await deps.images.pull(reference, {
+      ...(platform ? { platform: parsePlatform(platform) as PlatformSpec } : {}),
+      ...(auth ? { auth } : {}),
+      onProgress: stream.sink,
+      signal: reply.signal,
+    });
+  } catch (err) {
+    stream.finish(err);
+    return;
+  }
+  deps.events?.publish(imageEvent('pull', result.name, { name: result.name }));
+  stream.finish();
 }

@@ -6,12 +6,14 @@ import { imageHistory, imageInspect, imageSummary } from '../../docker/image-sha
 import { familiarName } from '../../docker/names.js';
 import type { ApiDeps } from '../../types.js';
 import { imageCreateRoute } from './create.js';
+import { registryRoutes } from './registry.js';
 import { imageArchiveRoutes } from './archive.js';
 
 /** Image routes. Names in paths may hold slashes and colons, hence the greedy `{name*}`. */
 export function imageRoutes(router: Router, deps: ApiDeps): void {
   const images = deps.images;
   imageCreateRoute(router, deps);
+  registryRoutes(router, deps);
   imageArchiveRoutes(router, deps);
   router.add('GET', '/images/json', ({ query, reply }) => {
     const filters = filtersParam(query);
