@@ -23,6 +23,8 @@ export class StatusError extends Error {
 /** The line docker prints for an error: the daemon's answers are marked as such. */
 export function describe(err: unknown): string {
   if (err instanceof PolisError) {
+    // An error line of a progress stream (pull, push, load) is printed as it is, as docker prints it.
+    if (err.context.inBand === true) return err.message;
     if (typeof err.context.status === 'number') return `Error response from daemon: ${err.message}`;
     if (err.code === 'daemon.unreachable') return err.message;
     return `Error: ${err.message}`;

@@ -131,6 +131,7 @@ function checkArgCount(spec: CommandSpec, n: number): void {
   const min = spec.minArgs ?? 0;
   const max = spec.maxArgs ?? Infinity;
   const plural = (k: number): string => `${k} argument${k === 1 ? '' : 's'}`;
+  if (max === 0 && n > 0) throw new UsageError(`"polis ${spec.name}" accepts no arguments.`, true);
   if (min === max && n !== min)
     throw new UsageError(`"polis ${spec.name}" requires exactly ${plural(min)}.`, true);
   if (n < min) throw new UsageError(`"polis ${spec.name}" requires at least ${plural(min)}.`, true);

@@ -98,12 +98,49 @@ const tag: Entry = {
   load: () => import('./commands/image/tag.js'),
 };
 
+const pull: Entry = {
+  summary: 'Download an image from a registry',
+  load: () => import('./commands/image/pull.js'),
+};
+const push: Entry = {
+  summary: 'Upload an image to a registry',
+  load: () => import('./commands/image/push.js'),
+};
+const save: Entry = {
+  summary: 'Save one or more images to a tar archive (streamed to STDOUT by default)',
+  load: () => import('./commands/image/save.js'),
+};
+const load: Entry = {
+  summary: 'Load an image from a tar archive or STDIN',
+  load: () => import('./commands/image/load.js'),
+};
+const history: Entry = {
+  summary: 'Show the history of an image',
+  load: () => import('./commands/image/history.js'),
+};
+const imagePrune: Entry = {
+  summary: 'Remove unused images',
+  load: () => import('./commands/image/prune.js'),
+};
+const login: Entry = {
+  summary: 'Log in to a registry',
+  load: () => import('./commands/system/login.js'),
+};
+const logout: Entry = {
+  summary: 'Log out from a registry',
+  load: () => import('./commands/system/logout.js'),
+};
+
 /** Top-level commands, in the order `polis --help` lists them. */
 export const COMMANDS: Record<string, Entry> = {
   run,
   exec,
   ps,
+  pull,
+  push,
   images,
+  login,
+  logout,
   import: importImage,
   info,
   version: {
@@ -113,17 +150,20 @@ export const COMMANDS: Record<string, Entry> = {
   attach,
   create,
   events,
+  history,
   inspect: {
     summary: 'Return low-level information on Polis objects',
     load: () => import('./commands/system/inspect.js'),
   },
   kill,
+  load,
   logs,
   pause,
   rename,
   restart,
   rm,
   rmi,
+  save,
   start,
   stop,
   tag,
@@ -164,12 +204,18 @@ export const GROUPS: Record<string, { summary: string; commands: Record<string, 
   image: {
     summary: 'Manage images',
     commands: {
+      history,
       import: importImage,
       inspect: imageInspect,
+      load,
       ls: images,
       list: images,
+      prune: imagePrune,
+      pull,
+      push,
       rm: rmi,
       remove: rmi,
+      save,
       tag,
     },
   },

@@ -40,9 +40,17 @@ export const CONTAINER_FLAGS: FlagSpec[] = [
   { name: 'network', type: 'string', help: 'Connect a container to a network' },
   { name: 'net', type: 'string', help: 'Connect a container to a network (same as --network)' },
   { name: 'pids-limit', type: 'int', help: 'Tune container pids limit (set -1 for unlimited)' },
+  { name: 'platform', type: 'string', help: 'Set platform if server is multi-platform capable' },
   { name: 'privileged', type: 'bool', help: 'Give extended privileges to this container' },
   { name: 'publish', short: 'p', type: 'list', help: "Publish a container's port(s) to the host" },
   { name: 'publish-all', short: 'P', type: 'bool', help: 'Publish all exposed ports to random ports' },
+  {
+    name: 'pull',
+    type: 'string',
+    help: 'Pull image before running ("always", "missing", "never")',
+    default: 'missing',
+  },
+  { name: 'quiet', short: 'q', type: 'bool', help: 'Suppress the pull output' },
   { name: 'read-only', type: 'bool', help: "Mount the container's root filesystem as read only" },
   { name: 'restart', type: 'string', help: 'Restart policy to apply when a container exits', default: 'no' },
   {

@@ -1,37 +1,85 @@
-/** The create step shared by `run` and `create`. */
+/** The create step shared by `run` and `create`, with docker's pull of a missing image. */
 import { readFileSync } from 'node:fs';
+import { parseReference, referenceString, withDefaultTag } from '@polis/sdk';
 import type { Cli } from '../../cli.js';
 import { fromDaemon } from '../../errors.js';
-import type { Parsed } from '../../flags.js';
+import { bool, str, type Parsed } from '../../flags.js';
 import { buildCreateRequest, type CreateRequest } from '../../options/create-body.js';
-import { withDefaultTag } from '../../format/reference.js';
+import { pullImage } from '../image/pull-image.js';
 
 /** Flag values → create request; a bad value is a usage error (exit 125). */
 export function createRequest(cli: Cli, p: Parsed, detach: boolean): CreateRequest {
   return buildCreateRequest(p, { env: cli.env, readFile: (f) => readFileSync(f, 'utf8') }, { detach });
 }
 
-/** A missing image: one line naming it (registries, and so pulling, come later). */
-export class ImageMissing extends Error {}
+export type PullPolicy = 'always' | 'missing' | 'never';
 
-/** Creates the container and returns its id. */
-export async function createContainer(cli: Cli, req: CreateRequest): Promise<string> {
+export interface PullOptions {
+  policy: PullPolicy;
+  platform?: string;
+  /** No pull progress (and no "Unable to find image" line). */
+  quiet: boolean;
+}
+
+/** `--pull`, `--platform` and `-q`; an unknown policy is a usage error. */
+export function pullOptions(p: Parsed): PullOptions {
+  const policy = str(p, 'pull') ?? 'missing';
+  if (policy !== 'always' && policy !== 'missing' && policy !== 'never') {
+    throw new Error(`invalid pull option: '${policy}': must be one of "always", "missing" or "never"`);
+  }
+  const platform = str(p, 'platform');
+  return { policy, quiet: bool(p, 'quiet'), ...(platform !== undefined ? { platform } : {}) };
+}
+
+/**
+ * The image as a name docker would pull (`busybox:latest`), or undefined for an image id, which no
+ * registry serves.
+ */
+function pullableName(image: string): string | undefined {
+  if (/^(sha256:)?[0-9a-f]{64}$/.test(image)) return undefined;
   try {
-    const r = await cli.client.containers.create(req.body, req.name === undefined ? {} : { name: req.name });
-    for (const w of r.Warnings ?? []) cli.err(`WARNING: ${w}\n`);
-    return r.Id;
-  } catch (err) {
-    if (fromDaemon(err) && err.code === 'image.not_found') {
-      throw new ImageMissing(
-        `Unable to find image '${withDefaultTag(req.body.Image)}' locally: ${err.message}`,
-      );
-    }
-    throw err;
+    return referenceString(withDefaultTag(parseReference(image)), true);
+  } catch {
+    return undefined;
   }
 }
 
+/** A create that failed because the image is not there (a daemon without Polis codes sends a bare 404). */
+function imageMissing(err: unknown): boolean {
+  return fromDaemon(err) && (err.code === 'image.not_found' || err.code === 'request.not_found');
+}
+
+/**
+ * Creates the container and returns its id. As docker: `always` pulls first; `missing` pulls when the
+ * create finds no image (the progress on stderr, stdout being kept for the id) and creates again.
+ */
+export async function createContainer(cli: Cli, req: CreateRequest, pull: PullOptions): Promise<string> {
+  const image = req.body.Image;
+  const name = pullableName(image);
+  const pullNow = (ref: string): Promise<void> =>
+    pullImage(cli, ref, cli.stderr, {
+      quiet: pull.quiet,
+      ...(pull.platform !== undefined ? { platform: pull.platform } : {}),
+    });
+  if (pull.policy === 'always' && name !== undefined) await pullNow(name);
+  const options = {
+    ...(req.name !== undefined ? { name: req.name } : {}),
+    ...(pull.platform !== undefined ? { platform: pull.platform } : {}),
+  };
+  let created;
+  try {
+    created = await cli.client.containers.create(req.body, options);
+  } catch (err) {
+    if (!(imageMissing(err) && pull.policy === 'missing' && name !== undefined)) throw err;
+    if (!pull.quiet) cli.err(`Unable to find image '${name}' locally\n`);
+    await pullNow(name);
+    created = await cli.client.containers.create(req.body, options);
+  }
+  for (const w of created.Warnings ?? []) cli.err(`WARNING: ${w}\n`);
+  return created.Id;
+}
+
 /** run/create failures: `polis: <error>` and a pointer to the help, as docker prints them. */
-export function reportRunError(cli: Cli, command: string, line: string, err?: unknown): void {
-  if (err instanceof ImageMissing) cli.err(`polis: ${err.message}\n`);
-  else cli.err(`polis: ${line}\nSee 'polis ${command} --help'.\n`);
+export function reportRunError(cli: Cli, command: string, line: string): void {
+  cli.err(`polis: ${line}\nSee 'polis ${command} --help'.\n`);
 }

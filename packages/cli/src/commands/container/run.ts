@@ -4,7 +4,7 @@ import { bool, list, str, type CommandSpec, type Parsed } from '../../flags.js';
 import { CONTAINER_FLAGS } from '../../options/container-flags.js';
 import { lacksTerminal, NOT_A_TTY } from '../../terminal/terminal.js';
 import { attachAndRun, StartFailed, startFailureStatus } from './attach-run.js';
-import { createContainer, createRequest, reportRunError } from './create-container.js';
+import { createContainer, createRequest, pullOptions, reportRunError } from './create-container.js';
 
 export const spec: CommandSpec = {
   name: 'run',
@@ -28,8 +28,10 @@ export async function run(cli: Cli, p: Parsed): Promise<number> {
     return 125;
   }
   let req;
+  let pull;
   try {
     req = createRequest(cli, p, detach);
+    pull = pullOptions(p);
   } catch (err) {
     reportRunError(cli, 'run', (err as Error).message);
     return 125;
@@ -40,9 +42,9 @@ export async function run(cli: Cli, p: Parsed): Promise<number> {
   }
   let id: string;
   try {
-    id = await createContainer(cli, req);
+    id = await createContainer(cli, req, pull);
   } catch (err) {
-    reportRunError(cli, 'run', describe(err), err);
+    reportRunError(cli, 'run', describe(err));
     return 125;
   }
   if (detach) {
