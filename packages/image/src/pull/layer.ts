@@ -28,10 +28,15 @@ export async function fetchLayer(
 ): Promise<void> {
   const id = shortId(job.descriptor.digest);
   const digest = job.descriptor.digest;
-  const running = ctx.downloads.get(digest);
-  if (running) {
-    await running;
-  } else if (!(await ctx.blobs.has(digest))) {
+  // Another pull is fetching this blob: wait for it; if that pull is cancelled, fetch it here.
+  for (;;) {
+    const running = ctx.downloads.get(digest);
+    if (running) {
+      await running.catch(() => undefined);
+      continue;
+    }
+    if (await ctx.blobs.has(digest)) break;
+    if (ctx.downloads.has(digest)) continue;
     const download = downloadAndUnpack(ctx, client, job, progress, signal).finally(() =>
       ctx.downloads.delete(digest),
     );
@@ -100,6 +105,8 @@ async function attemptOnce(
           async () => {
             const source = await decompress(tee.branch);
             const done = Promise.all([source.done, written]).then(() => undefined);
+            // The unpacker may fail first and never wait for this; the failure is reported below.
+            done.catch(() => undefined);
             return { stream: source.stream, done };
           },
           job.diffId,
