@@ -59,7 +59,7 @@ describe('bad input', () => {
   it('create from an unknown image is 404 "No such image"', async () => {
     const res = await postJson(d.socket, '/v1.41/containers/create', { Image: 'nosuch', Cmd: ['true'] });
     assertError(res, 404, /^No such image: nosuch(:latest)?$/);
-    const cli = await d.polis(['create', 'nosuch', 'true']);
+    const cli = await d.polis(['create', '--pull', 'never', 'nosuch', 'true']);
     assert.equal(cli.code, 125);
     assert.match(cli.stderr, /No such image: nosuch/);
   });

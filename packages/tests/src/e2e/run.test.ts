@@ -28,14 +28,26 @@ describe('polis run', () => {
     assert.equal(ok(await d.polis(['ps', '-a', '-q'])), '');
   });
 
-  it('an unknown image exits 125 with one stderr line naming the image', async () => {
-    const res = await d.polis(['run', 'nosuchimage']);
+  it('an unknown image with --pull never exits 125 with one error line naming the image', async () => {
+    const res = await d.polis(['run', '--pull', 'never', 'nosuchimage']);
     assert.equal(res.code, 125);
     assert.equal(res.stdout, '');
+    // Docker's shape: the error, then a hint line.
     const errorLines = lines(res.stderr);
-    assert.equal(errorLines.length, 1, res.stderr);
+    assert.deepEqual(errorLines.slice(1), ["See 'polis run --help'."], res.stderr);
     assert.match(errorLines[0]!, /nosuchimage/);
     assert.match(errorLines[0]!, /No such image/);
+    assert.equal(ok(await d.polis(['ps', '-a', '-q'])), '');
+  });
+
+  it('an unknown image is pulled first; an unreachable registry is a clear error and exit 125', async () => {
+    // Port 1 on loopback: nothing listens, so the pull fails at once without leaving the host.
+    const res = await d.polis(['run', '127.0.0.1:1/nosuchimage']);
+    assert.equal(res.code, 125);
+    assert.equal(res.stdout, '');
+    assert.match(res.stderr, /Unable to find image '127\.0\.0\.1:1\/nosuchimage:latest' locally/);
+    assert.match(res.stderr, /127\.0\.0\.1:1/);
+    assert.match(res.stderr, /cannot reach|connection refused|ECONNREFUSED/i);
     assert.equal(ok(await d.polis(['ps', '-a', '-q'])), '');
   });
 
