@@ -1,9 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { access, lstat, mkdir, readdir, readFile } from 'node:fs/promises';
+import { access, lstat, mkdir, readdir, readFile, readlink, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { isPolisError } from '@polis/core';
+import { isPolisError, proc } from '@polis/core';
 import { sha256Digest } from '../digest.js';
 import { tarArchive, type TarEntry } from '../tar/writer.js';
 import { withTempDir } from '../test-util.js';
@@ -68,4 +68,82 @@ test('hostile archives cannot write outside the layer dir', () =>
       const st = await lstat(store.diffDir(layer));
       assert.ok(st.isDirectory());
     }
+  }));
+
+test('more escapes: hard links through symlinked parents, writes through replaced symlinks', () =>
+  withTempDir('hostile2', async (dir) => {
+    const dataRoot = join(dir, 'data');
+    const outside = join(dir, 'outside');
+    await mkdir(outside);
+    await writeFile(join(outside, 'secret'), 'host data');
+    const store = new LayerStore(dataRoot);
+    await store.init();
+
+    // A hard link whose target path goes through a symlink to outside.
+    const viaLink: TarEntry[] = [
+      { name: 'sl', type: 'symlink', linkname: outside },
+      { name: 'h', type: 'hardlink', linkname: 'sl/secret' },
+    ];
+    if (await unpack(store, viaLink)) {
+      const h = join(store.diffDir(sha256Digest(tarArchive(viaLink))), 'h');
+      const st = await lstat(h).catch(() => undefined);
+      assert.ok(
+        st === undefined || st.ino !== (await stat(join(outside, 'secret'))).ino,
+        'no link to the host file',
+      );
+    }
+    // A symlink to a host file, then a regular file of the same name: the file replaces the link.
+    const replaced: TarEntry[] = [
+      { name: 'f', type: 'symlink', linkname: join(outside, 'secret') },
+      { name: 'f', type: 'file', data: 'overwritten' },
+    ];
+    await unpack(store, replaced);
+    // A directory symlink, then a member below a same-named directory entry.
+    await unpack(store, [
+      { name: 'd', type: 'symlink', linkname: outside },
+      { name: 'd/', type: 'dir' },
+      { name: 'd/new', type: 'file', data: 'x' },
+    ]);
+    // Dot-dot hidden in the middle of a path, and a link name with dot-dots.
+    await unpack(store, [{ name: 'a/../../evil2', type: 'file', data: 'x' }]);
+    await unpack(store, [
+      { name: 'up', type: 'symlink', linkname: '../../../../../../../../' },
+      { name: 'up/evil3', type: 'file', data: 'x' },
+    ]);
+
+    assert.equal(await readFile(join(outside, 'secret'), 'utf8'), 'host data');
+    assert.deepEqual(await readdir(outside), ['secret']);
+    assert.deepEqual((await readdir(dir)).sort(), ['data', 'outside']);
+    assert.equal((await stat(join(outside, 'secret'))).nlink, 1);
+  }));
+
+test('what layers carry is kept: owners, modes, device nodes, fifos, hard links, xattrs', () =>
+  withTempDir('faithful', async (dir) => {
+    const store = new LayerStore(join(dir, 'data'));
+    await store.init();
+    const entries: TarEntry[] = [
+      { name: 'etc/', type: 'dir', mode: 0o755 },
+      { name: 'etc/owned', type: 'file', data: 'x', uid: 1234, gid: 4321, mode: 0o4750 },
+      { name: 'etc/same', type: 'hardlink', linkname: 'etc/owned' },
+      { name: 'dev/', type: 'dir' },
+      { name: 'dev/null2', type: 'char', devmajor: 1, devminor: 3, mode: 0o666 },
+      { name: 'run.fifo', type: 'fifo', mode: 0o600 },
+      { name: 'cap', type: 'file', data: 'y', xattrs: { 'user.polis': 'kept' } },
+      { name: 'ln', type: 'symlink', linkname: '/etc/owned' },
+    ];
+    assert.equal(await unpack(store, entries), true);
+    const root = store.diffDir(sha256Digest(tarArchive(entries)));
+    const owned = await lstat(join(root, 'etc/owned'));
+    assert.equal(owned.uid, 1234);
+    assert.equal(owned.gid, 4321);
+    assert.equal(owned.mode & 0o7777, 0o4750);
+    assert.equal((await lstat(join(root, 'etc/same'))).ino, owned.ino);
+    const dev = await lstat(join(root, 'dev/null2'));
+    assert.ok(dev.isCharacterDevice());
+    assert.equal(dev.rdev, (1 << 8) | 3);
+    assert.ok((await lstat(join(root, 'run.fifo'))).isFIFO());
+    assert.equal(await readlink(join(root, 'ln')), '/etc/owned');
+    // getfattr comes from Debian's attr package (scripts/setup.sh installs it).
+    const xattr = await proc.run('getfattr', ['--only-values', '-n', 'user.polis', join(root, 'cap')]);
+    assert.equal(xattr.stdout.toString().trim(), 'kept');
   }));

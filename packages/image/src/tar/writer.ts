@@ -2,7 +2,7 @@
  * A minimal ustar/pax archive writer: enough to hand GNU tar small synthetic archives (whiteout
  * device nodes, directory xattrs) and to build test layers with names GNU tar itself would refuse.
  */
-export type TarEntryType = 'file' | 'dir' | 'symlink' | 'hardlink' | 'char';
+export type TarEntryType = 'file' | 'dir' | 'symlink' | 'hardlink' | 'char' | 'fifo';
 
 export interface TarEntry {
   name: string;
@@ -25,6 +25,7 @@ const TYPEFLAG: Record<TarEntryType, string> = {
   symlink: '2',
   hardlink: '1',
   char: '3',
+  fifo: '6',
 };
 const BLOCK = 512;
 
