@@ -135,8 +135,12 @@ test(
 
       const missing = await proc.run(docker as string, ['inspect', 'nothing'], { env, okCodes: [1] });
       assert.match(missing.stderr, /No such object: nothing/);
-      const pull = await proc.run(docker as string, ['pull', 'alpine'], { env, okCodes: [1] });
-      assert.match(pull.stderr, /pulling from registries is not supported yet/);
+      // The fake image service refuses references containing "missing", as a registry would.
+      const pull = await proc.run(docker as string, ['pull', 'localhost:5000/missing'], {
+        env,
+        okCodes: [1],
+      });
+      assert.match(pull.stderr, /manifest for localhost:5000\/missing:latest not found: manifest unknown/);
     } finally {
       await closeServer(server);
     }

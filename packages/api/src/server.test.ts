@@ -367,12 +367,27 @@ test('images: import as JSON lines, list, inspect and tag with slashes, history,
     assert.deepEqual((removed.json() as object[]).length, 2);
     assert.equal((await request(socket, 'GET', '/images/localhost:5000/tools:v1/json')).status, 404);
 
-    const pull = await request(socket, 'POST', '/images/create?fromImage=busybox&tag=latest');
-    assert.equal(pull.status, 501);
-    assert.match(
-      (pull.json() as { message: string }).message,
-      /cannot pull busybox:latest: pulling from registries is not supported yet/,
-    );
+    // A pull that fails before any progress is an HTTP error with its own status, as with dockerd.
+    const unknown = await request(socket, 'POST', '/images/create?fromImage=localhost:5000/missing&tag=1');
+    assert.equal(unknown.status, 404);
+    assert.match((unknown.json() as { message: string }).message, /manifest unknown/);
+    const auth = Buffer.from(JSON.stringify({ username: 'u', password: 'p' })).toString('base64url');
+    const pull = await request(socket, 'POST', '/images/create?fromImage=busybox&tag=latest', undefined, {
+      'X-Registry-Auth': auth,
+    });
+    assert.equal(pull.status, 200);
+    const progress = pull.text
+      .trim()
+      .split(/\r?\n/)
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    assert.deepEqual(progress[0], {
+      status: 'Pulling from library/busybox',
+      progressDetail: {},
+      id: 'latest',
+    });
+    assert.deepEqual(progress[1]?.progressDetail, { current: 5, total: 10 });
+    assert.deepEqual(images.pulls.at(-1)?.options.auth, { username: 'u', password: 'p' });
+    assert.equal(images.pulls.at(-1)?.reference, 'busybox:latest');
   }));
 
 test('listenUnix replaces a stale socket, refuses a live one, and sets mode 0660', async () => {
