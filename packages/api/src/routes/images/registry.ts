@@ -1,3 +1,4 @@
+import { PolisError } from '@polis/core';
 import { imageEvent } from '@polis/monitor';
 import { familiarName } from '../../docker/names.js';
 import { credentialsFrom, registryAuth } from '../../docker/registry-auth.js';
@@ -57,6 +58,13 @@ export function registryRoutes(router: Router, deps: ApiDeps): void {
           : null,
       SpaceReclaimed: reclaimed,
     });
+  });
+
+  router.add('GET', '/images/search', () => {
+    throw new PolisError(
+      'request.not_implemented',
+      'searching registries is not supported: Polis has no index to ask',
+    );
   });
 
   router.add('POST', '/polis/v1/images/verify', async ({ reply }) => {
