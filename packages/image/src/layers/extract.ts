@@ -48,19 +48,25 @@ async function feed(input: Readable, stdin: Writable): Promise<void> {
   };
   stdin.on('error', closed);
   stdin.on('close', closed);
-  for await (const chunk of input) {
-    if (!open) continue;
-    if (!stdin.write(chunk)) {
-      await new Promise<void>((resolve) => {
-        const done = (): void => {
-          stdin.off('drain', done);
-          stdin.off('close', done);
-          resolve();
-        };
-        stdin.on('drain', done);
-        stdin.on('close', done);
-      });
+  try {
+    for await (const chunk of input) {
+      if (!open) continue;
+      if (!stdin.write(chunk)) {
+        await new Promise<void>((resolve) => {
+          const done = (): void => {
+            stdin.off('drain', done);
+            stdin.off('close', done);
+            resolve();
+          };
+          stdin.on('drain', done);
+          stdin.on('close', done);
+        });
+      }
     }
+  } catch (err) {
+    // A failing input must end tar too (it sees its input cut short), or it would wait forever.
+    stdin.destroy();
+    throw err;
   }
   if (open) stdin.end();
 }

@@ -93,7 +93,7 @@ async function attemptOnce(
         yield chunk;
       }
     } catch (err) {
-      throw lostConnection(client, err);
+      throw lostConnection(client, err, { digest, current, size });
     }
   }
   const written = ctx.blobs.write(tee.source(counted()), { digest, size });
@@ -123,10 +123,16 @@ async function attemptOnce(
 }
 
 /** A body that broke off mid-way is a lost connection (retried), not bad content. */
-function lostConnection(client: RepositoryClient, err: unknown): unknown {
+function lostConnection(
+  client: RepositoryClient,
+  err: unknown,
+  at: { digest: string; current: number; size: number },
+): unknown {
   if (isPolisError(err)) return err;
-  const message = err instanceof Error ? err.message : String(err);
-  return new PolisError('registry.unavailable', `download from ${client.host} failed: ${message}`, {
-    cause: err,
-  });
+  const reason = err instanceof Error ? err.message : String(err);
+  return new PolisError(
+    'registry.unavailable',
+    `incomplete download of ${at.digest}: the connection to ${client.host} closed after ${at.current} of ${at.size} bytes (${reason})`,
+    { cause: err, context: { digest: at.digest, received: at.current, size: at.size } },
+  );
 }
