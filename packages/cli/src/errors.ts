@@ -29,7 +29,14 @@ export function describe(err: unknown): string {
     if (err.code === 'daemon.unreachable') return err.message;
     return `Error: ${err.message}`;
   }
-  if (err instanceof Error) return `Error: ${err.message}`;
+  if (err instanceof Error) {
+    // The daemon went away in the middle of an answer (a pull, logs -f): say so, not just "aborted".
+    const code = (err as NodeJS.ErrnoException).code;
+    if (err.message === 'aborted' || code === 'ECONNRESET' || code === 'EPIPE') {
+      return `Error: the connection to the daemon was lost before the answer was complete (${err.message})`;
+    }
+    return `Error: ${err.message}`;
+  }
   return `Error: ${String(err)}`;
 }
 
