@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { DEFAULT_CONFIG_FILE, readConfigFile } from './config-file.js';
 import { PolisError, defaultConfig, defaultSocket, type DaemonConfig, type RuntimeName } from '@polis/core';
 
 export const USAGE = `Usage: polisd [OPTIONS]
@@ -20,6 +21,9 @@ Options:
                            Registry that may use plain HTTP (repeatable; loopback always may)
       --registry-mirror url
                            Docker Hub mirror to pull from first (repeatable)
+      --config-file path   daemon.json with dockerd's keys (data-root, exec-root, hosts,
+                           default-runtime, log-level, log-opts, insecure-registries,
+                           registry-mirrors); flags win (default "/etc/polis/daemon.json")
   -h, --help               Print usage
   -v, --version            Print version`;
 
@@ -35,7 +39,8 @@ export function parseFlags(argv: string[]): FlagResult {
         'data-root': { type: 'string' },
         'exec-root': { type: 'string' },
         host: { type: 'string', short: 'H', multiple: true },
-        runtime: { type: 'string', default: 'crun' },
+        runtime: { type: 'string' },
+        'config-file': { type: 'string' },
         'default-runtime': { type: 'string' },
         'runtime-path': { type: 'string', multiple: true },
         conmon: { type: 'string' },
@@ -56,11 +61,13 @@ export function parseFlags(argv: string[]): FlagResult {
   const v = parsed.values;
   if (v.help) return { kind: 'help' };
   if (v.version) return { kind: 'version' };
-  const runtime = (v['default-runtime'] ?? v.runtime) as string;
+  const explicitFile = v['config-file'];
+  const file = readConfigFile(explicitFile ?? DEFAULT_CONFIG_FILE, explicitFile !== undefined);
+  const runtime = v['default-runtime'] ?? v.runtime ?? file['default-runtime'] ?? 'crun';
   if (runtime !== 'crun' && runtime !== 'runc') {
     throw new PolisError('runtime.unknown', `unknown runtime "${runtime}": use crun or runc`);
   }
-  const execRoot = v['exec-root'] ?? '/run/polis';
+  const execRoot = v['exec-root'] ?? file['exec-root'] ?? '/run/polis';
   const base = defaultConfig({ execRoot });
   const runtimes = { ...base.runtimes };
   for (const entry of v['runtime-path'] ?? []) {
@@ -70,25 +77,26 @@ export function parseFlags(argv: string[]): FlagResult {
     }
     runtimes[name] = path;
   }
-  const logLevel = (v['log-level'] ?? 'info') as DaemonConfig['logLevel'];
+  const logLevel = (v['log-level'] ?? file['log-level'] ?? 'info') as DaemonConfig['logLevel'];
   if (!['debug', 'info', 'warn', 'error'].includes(logLevel)) {
     throw new PolisError('request.invalid', `invalid log level "${logLevel}"`);
   }
   let logMaxSize = v['log-max-size'] ? parseBytes(v['log-max-size']) : base.logMaxSize;
   let logMaxFiles = base.logMaxFiles;
-  for (const opt of v['log-opt'] ?? []) {
+  const fileOpts = Object.entries(file['log-opts'] ?? {}).map(([k, value]) => `${k}=${value}`);
+  for (const opt of [...fileOpts, ...(v['log-opt'] ?? [])]) {
     const [key, value = ''] = opt.split('=');
     if (key === 'max-size') logMaxSize = parseBytes(value);
     else if (key === 'max-file' && /^[1-9]\d*$/.test(value)) logMaxFiles = Number(value);
     else
       throw new PolisError('request.invalid', `invalid --log-opt "${opt}": use max-size=SIZE or max-file=N`);
   }
-  const hosts = v.host?.length ? v.host : [defaultSocket(execRoot)];
+  const hosts = v.host?.length ? v.host : file.hosts?.length ? file.hosts : [defaultSocket(execRoot)];
   return {
     kind: 'run',
     config: {
       ...base,
-      dataRoot: v['data-root'] ?? base.dataRoot,
+      dataRoot: v['data-root'] ?? file['data-root'] ?? base.dataRoot,
       execRoot,
       hosts,
       defaultRuntime: runtime as RuntimeName,
@@ -97,8 +105,10 @@ export function parseFlags(argv: string[]): FlagResult {
       logLevel,
       logMaxSize,
       logMaxFiles,
-      insecureRegistries: v['insecure-registry'] ?? [],
-      registryMirrors: (v['registry-mirror'] ?? []).map(checkMirror),
+      insecureRegistries: [...(file['insecure-registries'] ?? []), ...(v['insecure-registry'] ?? [])],
+      registryMirrors: [...(file['registry-mirrors'] ?? []), ...(v['registry-mirror'] ?? [])].map(
+        checkMirror,
+      ),
     },
   };
 }
