@@ -5,6 +5,7 @@
  * path, the resident memory of polisd and conmon, and the memory per idle container with many running.
  * BENCH_RUNS (default 20) rounds are measured after BENCH_WARMUP (default 2) unmeasured ones;
  * BENCH_CONTAINERS (default 50) idle containers are started for the memory measurement.
+ * Then the pull benchmark (pull-bench.ts; BENCH_PULL_RUNS=0 skips it).
  */
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { release } from 'node:os';
@@ -29,6 +30,7 @@ import {
   type CaseKey,
   type CaseResult,
 } from './report.js';
+import { pullBench } from './pull-bench.js';
 import { conmonRssKiB, vmRssKiB } from './rss.js';
 import { sdkExec } from './sdk-exec.js';
 import { sdkRunRm, PHASE_NAMES, type SdkPhases } from './sdk-run.js';
@@ -283,7 +285,9 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((err: unknown) => {
-  console.error(`bench failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
-  process.exitCode = 1;
-});
+main()
+  .then(() => pullBench())
+  .catch((err: unknown) => {
+    console.error(`bench failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+    process.exitCode = 1;
+  });
