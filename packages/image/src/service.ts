@@ -10,7 +10,6 @@ import { hostPlatform, importConfig, ociManifest } from './import/config.js';
 import { storeLayer } from './import/import.js';
 import { chainIds } from './layers/chain.js';
 import { LayerStore, type LayerSource } from './layers/store.js';
-import { decompress } from './layers/stream.js';
 import { Mutex } from './lock.js';
 import { mountOverlay, unmountOverlay } from './rootfs/overlay.js';
 import { formatReference, normalizeReference } from './reference/parse.js';
@@ -352,8 +351,7 @@ export class LocalImageService implements ImageService {
   }
 
   private async openLayer(digest: string): Promise<LayerSource> {
-    const { stream, done } = await decompress(this.blobs.read(digest));
-    return { stream, done };
+    return { stream: this.blobs.read(digest), done: Promise.resolve() };
   }
 
   private pin(keys: string[]): void {

@@ -41,7 +41,7 @@ export async function extractTar(input: Readable | Buffer, dir: string): Promise
  * Writes the input to tar's stdin. tar may stop reading after the end-of-archive blocks: the rest
  * of the input is then read and dropped, so the producer (a decompressor, a hash) sees all of it.
  */
-async function feed(input: Readable, stdin: Writable): Promise<void> {
+export async function feed(input: Readable, stdin: Writable): Promise<void> {
   let open = true;
   const closed = (): void => {
     open = false;
@@ -71,7 +71,7 @@ async function feed(input: Readable, stdin: Writable): Promise<void> {
   if (open) stdin.end();
 }
 
-function layerError(dir: string, err: unknown): PolisError {
+export function layerError(dir: string, err: unknown): PolisError {
   if (err instanceof PolisError && err.code !== 'process.failed') return err;
   const detail = err instanceof Error ? err.message : String(err);
   return new PolisError('image.layer_invalid', `cannot extract layer: ${detail}`, {

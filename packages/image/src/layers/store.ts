@@ -1,15 +1,15 @@
-import { createHash, randomBytes, type Hash } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, readdir, readlink, rename, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Transform, type Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { PolisError, errnoCode } from '@polis/core';
 import { digestHex } from '../digest.js';
-import { extractTar } from './extract.js';
+import { unpackLayer } from './unpack.js';
 import { convertWhiteouts } from './whiteout.js';
 
 const TMP_PREFIX = '.tmp-';
 
-/** A layer's uncompressed tar; `done` rejects if its decompressor failed. */
+/** A layer blob as stored (a tar, plain or compressed); `done` rejects if its producer failed. */
 export interface LayerSource {
   stream: Readable;
   done: Promise<void>;
@@ -79,7 +79,7 @@ export class LayerStore {
   }
 
   /**
-   * Makes sure a layer is unpacked: `open` supplies its uncompressed tar only when it is not. The
+   * Makes sure a layer is unpacked: `open` supplies its blob only when it is not. The
    * tar goes into a temp dir that is renamed into place once complete, so a layer dir is never partial.
    */
   async ensure(chainId: string, open: () => Promise<LayerSource>, diffId?: string): Promise<void> {
@@ -91,8 +91,8 @@ export class LayerStore {
   }
 
   /**
-   * With `diffId`, the uncompressed tar is hashed on its way to tar and the layer is kept only when
-   * the hash matches: a layer whose content differs from what the image config promises never lands.
+   * With `diffId`, the layer is kept only when its uncompressed tar hashes to it: a layer whose
+   * content differs from what the image config promises never lands.
    */
   private async unpack(chainId: string, open: () => Promise<LayerSource>, diffId?: string): Promise<void> {
     if (!(await this.has(chainId))) {
@@ -101,14 +101,16 @@ export class LayerStore {
         await mkdir(tmp, { mode: 0o700 });
         await mkdir(join(tmp, 'diff'), { mode: 0o755 });
         const source = await open();
-        const hash = createHash('sha256');
-        const counter = { bytes: 0 };
-        const input = source.stream.pipe(hashing(hash, counter));
-        source.stream.on('error', (err) => input.destroy(err));
-        await extractTar(input, join(tmp, 'diff'));
+        const unpacked = await unpackLayer(source.stream, join(tmp, 'diff'), join(tmp, 'work'));
         await source.done;
-        if (diffId !== undefined) await checkDiffId(input, hash, diffId, chainId);
-        await writeFile(join(tmp, 'size'), String(counter.bytes));
+        if (diffId !== undefined && unpacked.diffId !== diffId) {
+          throw new PolisError(
+            'image.digest_mismatch',
+            `layer content does not match the image config: diff id ${diffId} expected, got ${unpacked.diffId}`,
+            { context: { chainId, expected: diffId, actual: unpacked.diffId } },
+          );
+        }
+        await writeFile(join(tmp, 'size'), String(unpacked.size));
         await convertWhiteouts(join(tmp, 'diff'));
         await rename(tmp, this.dir(chainId)).catch(async (err: unknown) => {
           // Someone else finished the same layer first: theirs is as good as ours.
@@ -141,37 +143,5 @@ export class LayerStore {
       throw err;
     }
     await rm(aside, { recursive: true, force: true });
-  }
-}
-
-function hashing(hash: Hash, counter: { bytes: number }): Transform {
-  return new Transform({
-    transform(chunk: Buffer, _encoding, callback) {
-      hash.update(chunk);
-      counter.bytes += chunk.length;
-      callback(null, chunk);
-    },
-  });
-}
-
-/**
- * tar may stop reading at the end-of-archive blocks; the rest of the stream (zero padding) still
- * belongs to the diff id, so it is drained before the hash is compared.
- */
-async function checkDiffId(input: Readable, hash: Hash, diffId: string, chainId: string): Promise<void> {
-  if (!input.readableEnded) {
-    input.resume();
-    await new Promise<void>((resolve, reject) => {
-      input.once('end', resolve);
-      input.once('error', reject);
-    });
-  }
-  const actual = `sha256:${hash.digest('hex')}`;
-  if (actual !== diffId) {
-    throw new PolisError(
-      'image.digest_mismatch',
-      `layer content does not match the image config: diff id ${diffId} expected, got ${actual}`,
-      { context: { chainId, expected: diffId, actual } },
-    );
   }
 }

@@ -1,6 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { PolisError, isPolisError, type Descriptor } from '@polis/core';
-import { decompress } from '../layers/stream.js';
 import type { RepositoryClient } from '../registry/client.js';
 import type { TransferContext } from './context.js';
 import { shortId, throttled, type ProgressSink } from './progress.js';
@@ -103,11 +102,10 @@ async function attemptOnce(
         .ensure(
           job.chainId,
           async () => {
-            const source = await decompress(tee.branch);
-            const done = Promise.all([source.done, written]).then(() => undefined);
+            const done = written.then(() => undefined);
             // The unpacker may fail first and never wait for this; the failure is reported below.
             done.catch(() => undefined);
-            return { stream: source.stream, done };
+            return { stream: tee.branch, done };
           },
           job.diffId,
         )

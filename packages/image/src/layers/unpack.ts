@@ -1,0 +1,65 @@
+import { mkdir, readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Readable } from 'node:stream';
+import { PolisError, proc } from '@polis/core';
+import { TAR_EXTRACT_ARGS, feed, layerError } from './extract.js';
+import { peek, detectCompression, type Compression } from './stream.js';
+
+const DECOMPRESSOR: Record<Compression, string[]> = {
+  none: ['cat'],
+  gzip: ['gzip', '-d', '-c'],
+  zstd: ['zstd', '-d', '-c', '-q'],
+  xz: ['xz', '-d', '-c'],
+  bzip2: ['bzip2', '-d', '-c'],
+};
+
+/**
+ * The whole unpack in one process group: decompress, hash and count the tar, extract. `tee -p` keeps
+ * feeding the hash and the count after tar stops reading at the end-of-archive blocks, so the digest
+ * covers every byte. Layer bytes never pass through Node: it only writes the compressed stream.
+ */
+const SCRIPT = `set -o pipefail
+work=$1 target=$2
+shift 2
+mkfifo "$work/sum.fifo" "$work/size.fifo"
+openssl dgst -sha256 -r <"$work/sum.fifo" >"$work/sum" &
+wc -c <"$work/size.fifo" >"$work/size" &
+"$@" | tee -p "$work/sum.fifo" "$work/size.fifo" | tar ${TAR_EXTRACT_ARGS.join(' ')} -C "$target"
+status=$?
+wait
+exit $status`;
+
+export interface UnpackedLayer {
+  /** sha256 of the uncompressed tar. */
+  diffId: string;
+  /** Bytes of the uncompressed tar. */
+  size: number;
+}
+
+/**
+ * Unpacks a layer blob (plain tar, gzip, zstd, xz or bzip2, told apart by magic bytes) into `target`,
+ * using `work` (an empty dir beside it) for the pipeline's files. Returns the tar's digest and size.
+ */
+export async function unpackLayer(input: Readable, target: string, work: string): Promise<UnpackedLayer> {
+  const { head, stream } = await peek(input, 6);
+  const decompressor = DECOMPRESSOR[detectCompression(head)];
+  await mkdir(work, { recursive: true });
+  const args = ['-c', SCRIPT, 'polis-unpack', work, target, ...decompressor];
+  const child = proc.start('bash', args, { stdio: ['pipe', 'ignore', 'pipe'] });
+  const exited = proc.waitFor(child, 'bash', args);
+  const stdin = child.stdin;
+  if (!stdin) throw new PolisError('internal', 'unpack: no stdin pipe');
+  try {
+    const [fed, finished] = await Promise.allSettled([feed(stream, stdin), exited]);
+    if (fed.status === 'rejected') throw layerError(target, fed.reason);
+    if (finished.status === 'rejected') throw layerError(target, finished.reason);
+    const sum = (await readFile(join(work, 'sum'), 'utf8')).split(' ')[0] ?? '';
+    const size = Number((await readFile(join(work, 'size'), 'utf8')).trim());
+    if (!/^[a-f0-9]{64}$/.test(sum) || !Number.isSafeInteger(size)) {
+      throw new PolisError('internal', `unpack: no digest from the pipeline (${sum}, ${size})`);
+    }
+    return { diffId: `sha256:${sum}`, size };
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+}
