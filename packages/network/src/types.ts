@@ -38,7 +38,7 @@ export interface CreateNetworkOptions {
 export interface EndpointRecord {
   networkId: string;
   containerId: string;
-  /** The address in CIDR form (`172.18.0.2/16`) and without (`172.18.0.2`). */
+  /** The leased address (`172.18.0.2`), its prefix length and MAC; '' and 0 while not wired. */
   ipAddress: string;
   prefixLength: number;
   macAddress: string;
@@ -58,4 +58,68 @@ export interface PortBinding {
   containerPort: number;
   hostIp: string;
   hostPort: number;
+}
+
+/** Docker's network list filters: driver, id, label, name, type (custom|builtin), dangling. */
+export type NetworkFilters = Record<string, string[]>;
+
+/** What a container asks of one network (from `--network`, `--network-alias`, `--ip`, connect). */
+export interface EndpointRequest {
+  /** Network name or id. */
+  network: string;
+  aliases?: string[];
+  /** A fixed IPv4 address inside the network's subnet. */
+  ip?: string;
+}
+
+/** A container as the network layer sees it when wiring it. */
+export interface ContainerNetworkInfo {
+  id: string;
+  /** Without the leading slash. */
+  name: string;
+  hostname: string;
+  /** Published ports, as in the container spec: `80/tcp` → bindings (hostPort '' = random). */
+  portBindings: Record<string, { hostIp: string; hostPort: string }[]>;
+  /** `-P`: publish these (the image's ExposedPorts plus `--expose`) on random ports. */
+  publishAll: boolean;
+  exposedPorts: string[];
+}
+
+/** What `attach` set up, for inspect and for the files written into the container. */
+export interface AttachResult {
+  endpoints: (EndpointRecord & { network: NetworkRecord })[];
+  ports: PortBinding[];
+  /** The nameservers the container's resolv.conf should list (embedded DNS on user networks). */
+  nameservers: string[];
+}
+
+/** The network layer as runtime and api use it. */
+export interface NetworkService {
+  init(): Promise<void>;
+  create(options: CreateNetworkOptions): Promise<NetworkRecord>;
+  list(filters?: NetworkFilters): NetworkRecord[];
+  /** By full id, unique id prefix, or name; `network.not_found` (404) otherwise. */
+  get(reference: string): NetworkRecord;
+  /** `network.in_use` (409) while containers are connected; the default network cannot be removed. */
+  remove(reference: string): Promise<void>;
+  prune(filters?: NetworkFilters): Promise<string[]>;
+
+  /** Records that a container belongs to a network (create, `network connect` of a stopped one). */
+  connect(containerId: string, request: EndpointRequest): Promise<EndpointRecord>;
+  /** Removes the container from a network (detaching it first if it is wired). */
+  disconnect(containerId: string, network: string, force?: boolean): Promise<void>;
+  /** The container's endpoints (connected networks), wired or not. */
+  endpointsOf(containerId: string): (EndpointRecord & { network: NetworkRecord })[];
+
+  /**
+   * Wires a created (not yet started) container whose init process is `pid` into each of its
+   * networks: veth pairs, addresses, routes, published ports, DNS names. Undoes itself on failure.
+   */
+  attach(container: ContainerNetworkInfo, pid: number): Promise<AttachResult>;
+  /** Unwires a container that stopped or is being removed: ports, leases, DNS names. Idempotent. */
+  detach(containerId: string): Promise<void>;
+  /** Forgets a removed container's endpoints. */
+  forget(containerId: string): Promise<void>;
+  /** Published ports of a running container. */
+  portsOf(containerId: string): PortBinding[];
 }
