@@ -1,5 +1,6 @@
 import type { ContainerService } from '@polis/runtime';
 import type { ImageService } from '@polis/image';
+import type { NetworkService } from '@polis/network';
 import type { EventLog } from '@polis/monitor';
 
 /** The API version Polis speaks (Docker Engine API) and the oldest it accepts. */
@@ -61,6 +62,8 @@ export interface VersionInfo {
 export interface ApiDeps {
   containers: ContainerService;
   images: ImageService;
+  /** Networks (`/networks`, the network fields of containers); absent in API unit tests that need none. */
+  networks?: NetworkService;
   /** The event bus and its history (`GET /events`); image events are published by the image routes. */
   events?: EventLog;
   system: {
