@@ -122,4 +122,13 @@ export interface NetworkService {
   forget(containerId: string): Promise<void>;
   /** Published ports of a running container. */
   portsOf(containerId: string): PortBinding[];
+  /** Connects a running container (`network connect`): records the endpoint and wires it now. */
+  attachOne(container: ContainerNetworkInfo, pid: number, request: EndpointRequest): Promise<AttachResult>;
+  /** Disconnects a running container from one network: unwires and forgets that endpoint. */
+  detachOne(containerId: string, network: string): Promise<void>;
+  /**
+   * At daemon start: `running` maps each running container to its pid. Endpoints of containers that
+   * are no longer running are detached (leases released once); the firewall is rebuilt from state.
+   */
+  reconcile(running: Map<string, number>): Promise<void>;
 }
