@@ -69,6 +69,20 @@ const catalogue = {
   'registry.protocol': 'unavailable',
   // Another daemon answers on the API socket this one was told to use.
   'daemon.socket_in_use': 'failed_precondition',
+  'network.not_found': 'not_found',
+  'network.exists': 'conflict',
+  'network.invalid': 'invalid_argument',
+  // Docker answers 403 for removing a pre-defined network (bridge, host, none).
+  'network.predefined': 'forbidden',
+  'network.in_use': 'conflict',
+  // A subnet that overlaps another network's or a route on the host.
+  'network.subnet_overlap': 'conflict',
+  'network.address_in_use': 'conflict',
+  'network.pool_exhausted': 'unavailable',
+  'network.already_connected': 'conflict',
+  'network.not_connected': 'not_found',
+  'network.port_in_use': 'conflict',
+  'network.setup_failed': 'internal',
   'runtime.unknown': 'invalid_argument',
   'runtime.unavailable': 'unavailable',
   'runtime.failed': 'internal',
