@@ -100,6 +100,21 @@ export interface NetworkSpec {
   /** `containerPort/proto` → host bindings; applied by the networking layer. */
   portBindings: Record<string, { hostIp: string; hostPort: string }[]>;
   publishAll: boolean;
+  /**
+   * What the container asks of the networks it joins at create (`NetworkingConfig.EndpointsConfig`,
+   * `--network-alias`, `--ip`), keyed by the network's name or id as given. The network of `mode` is
+   * joined with its entry here when there is one; absent means no aliases and a leased address.
+   */
+  endpoints?: NetworkEndpointSpec[];
+}
+
+/** One network's settings for a container; the same fields as the network layer's EndpointRequest. */
+export interface NetworkEndpointSpec {
+  /** Network name or id. */
+  network: string;
+  aliases?: string[];
+  /** A fixed IPv4 address inside the network's subnet. */
+  ip?: string;
 }
 
 export type RestartPolicyName = 'no' | 'always' | 'on-failure' | 'unless-stopped';
