@@ -90,6 +90,8 @@ const catalogue = {
   'process.not_found': 'unavailable',
   'mount.failed': 'internal',
   'store.failed': 'internal',
+  // The embedded DNS server could not take its address (port 53 on a network's gateway) for UDP or TCP.
+  'network.dns_unavailable': 'unavailable',
   internal: 'internal',
 } as const satisfies Record<string, ErrorKind>;
 
