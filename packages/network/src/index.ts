@@ -1,2 +1,6 @@
 export type * from './types.js';
 export { hostNames } from './naming.js';
+export { hostsFile, extraHostLines, type HostsInput } from './etc/hosts.js';
+export { resolvConf, upstreamServers, parseResolvConf } from './etc/resolv.js';
+export type { ResolvInput, ResolvConf } from './etc/resolv.js';
+export { hostResolvConfText } from './etc/host-resolv.js';
