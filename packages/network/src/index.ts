@@ -4,3 +4,5 @@ export { hostsFile, extraHostLines, type HostsInput } from './etc/hosts.js';
 export { resolvConf, upstreamServers, parseResolvConf } from './etc/resolv.js';
 export type { ResolvInput, ResolvConf } from './etc/resolv.js';
 export { hostResolvConfText } from './etc/host-resolv.js';
+export { resolveBindings, parsePublish } from './ports/bindings.js';
+export type { PublishSpec } from './ports/parse.js';
