@@ -8,6 +8,7 @@ import { HttpReply, SocketReply, type Reply } from './http/reply.js';
 import { Router, splitVersion } from './http/router.js';
 import { containerRoutes } from './routes/containers/index.js';
 import { imageRoutes } from './routes/images/index.js';
+import { networkRoutes } from './routes/networks/index.js';
 import { systemRoutes } from './routes/system.js';
 import { API_VERSION, type ApiDeps } from './types.js';
 
@@ -20,6 +21,7 @@ export function buildRouter(deps: ApiDeps): Router {
   imageRoutes(router, deps);
   eventRoutes(router, deps);
   execRoutes(router, deps);
+  networkRoutes(router, deps);
   return router;
 }
 

@@ -1,6 +1,7 @@
 import type { ContainerRecord, ContainerState, ImageRunConfig } from '@polis/core';
 import { containerConfigOf } from './container-config.js';
 import { hostConfigOf, mountPoints } from './host-config.js';
+import { networkSettings, type ContainerNetworkView } from './container-network.js';
 
 function stateOf(s: ContainerState): Record<string, unknown> {
   const live = s.status === 'running' || s.status === 'paused' || s.status === 'restarting';
@@ -20,34 +21,11 @@ function stateOf(s: ContainerState): Record<string, unknown> {
   };
 }
 
-function networkSettings(): Record<string, unknown> {
-  return {
-    Bridge: '',
-    SandboxID: '',
-    HairpinMode: false,
-    LinkLocalIPv6Address: '',
-    LinkLocalIPv6PrefixLen: 0,
-    Ports: {},
-    SandboxKey: '',
-    SecondaryIPAddresses: null,
-    SecondaryIPv6Addresses: null,
-    EndpointID: '',
-    Gateway: '',
-    GlobalIPv6Address: '',
-    GlobalIPv6PrefixLen: 0,
-    IPAddress: '',
-    IPPrefixLen: 0,
-    IPv6Gateway: '',
-    MacAddress: '',
-    // The runtime attaches no network yet, so there are no endpoints to show.
-    Networks: {},
-  };
-}
-
 /** `GET /containers/{id}/json` in Docker's ContainerInspectResponse shape. */
 export function containerInspect(
   record: ContainerRecord,
   image: ImageRunConfig | undefined,
+  network: ContainerNetworkView = { endpoints: [], ports: [] },
 ): Record<string, unknown> {
   return {
     Id: record.id,
@@ -72,6 +50,6 @@ export function containerInspect(
     GraphDriver: { Name: 'overlay2', Data: { MergedDir: record.paths.rootfs } },
     Mounts: mountPoints(record),
     Config: containerConfigOf(record, image),
-    NetworkSettings: networkSettings(),
+    NetworkSettings: networkSettings(record, image, network),
   };
 }

@@ -2,6 +2,8 @@ import { ZERO_TIME, type ContainerRecord, type ContainerState, type ImageRunConf
 import { mountPoints } from './host-config.js';
 import { humanDuration } from '@polis/core';
 import { unixSeconds } from './timestamps.js';
+import { portList, type ContainerNetworkView } from './container-network.js';
+import { endpointsByName } from './network-shapes.js';
 
 function since(time: string, now: number): string {
   return humanDuration(now - Date.parse(time));
@@ -42,6 +44,7 @@ export function containerSummary(
   record: ContainerRecord,
   image: ImageRunConfig | undefined,
   now = Date.now(),
+  network: ContainerNetworkView = { endpoints: [], ports: [] },
 ): Record<string, unknown> {
   return {
     Id: record.id,
@@ -50,12 +53,12 @@ export function containerSummary(
     ImageID: record.imageId,
     Command: commandText(record.process.path, record.process.args),
     Created: unixSeconds(record.created),
-    Ports: [],
+    Ports: portList(record, image, network),
     Labels: { ...(image?.Labels ?? {}), ...record.spec.basic.labels },
     State: record.state.status,
     Status: statusText(record.state, now),
     HostConfig: { NetworkMode: record.spec.network.mode },
-    NetworkSettings: { Networks: {} },
+    NetworkSettings: { Networks: endpointsByName(network.endpoints, record.name) },
     Mounts: mountPoints(record),
   };
 }

@@ -3,10 +3,12 @@ import type {
   ContainerSpec,
   LifecycleSpec,
   LoggingSpec,
+  NetworkEndpointSpec,
   NetworkSpec,
   RestartPolicyName,
   SecuritySpec,
 } from '@polis/core';
+import { isIPv4 } from 'node:net';
 import { invalid } from '../http/errors.js';
 import { Fields } from './fields.js';
 import { storageFrom } from './mounts.js';
@@ -90,6 +92,7 @@ function securityFrom(host: Fields): SecuritySpec {
 }
 
 function networkFrom(config: Fields, host: Fields): NetworkSpec {
+  const endpointsConfig = config.child('NetworkingConfig').child('EndpointsConfig');
   const endpoints = config.child('NetworkingConfig').keys('EndpointsConfig');
   if (endpoints.length > 1) {
     throw invalid(`Container cannot be connected to network endpoints: ${endpoints.join(', ')}`);
@@ -106,8 +109,10 @@ function networkFrom(config: Fields, host: Fields): NetworkSpec {
     if (!/^[^:=\s]+[:=]\S+$/.test(entry))
       throw invalid(`invalid IP address in add-host: ${JSON.stringify(entry)}`);
   }
+  const requests = endpoints.map((name) => endpointSpecFrom(name, endpointsConfig.child(name), mode));
   return {
     mode,
+    ...(requests.length > 0 ? { endpoints: requests } : {}),
     dns: host.strings('Dns'),
     dnsSearch: host.strings('DnsSearch'),
     dnsOptions: host.strings('DnsOptions'),
@@ -115,6 +120,24 @@ function networkFrom(config: Fields, host: Fields): NetworkSpec {
     portBindings: portBindingsFrom(host),
     publishAll: host.bool('PublishAllPorts'),
   };
+}
+
+/** Modes without a user-defined network: no aliases and no fixed address there (Docker's rule). */
+const BUILTIN_MODES = new Set(['bridge', 'default', 'host', 'none']);
+
+/** One entry of `NetworkingConfig.EndpointsConfig`: aliases and a fixed IPv4 address. */
+export function endpointSpecFrom(network: string, endpoint: Fields, mode: string): NetworkEndpointSpec {
+  const aliases = endpoint.strings('Aliases');
+  const ip = endpoint.child('IPAMConfig').str('IPv4Address') || undefined;
+  const builtin = BUILTIN_MODES.has(network) || mode.startsWith('container:');
+  if (aliases.length > 0 && builtin) {
+    throw invalid('network-scoped alias is supported only for containers in user defined networks');
+  }
+  if (ip !== undefined) {
+    if (builtin) throw invalid('user specified IP address is supported on user defined networks only');
+    if (!isIPv4(ip)) throw invalid(`invalid IPv4 address: ${ip}`);
+  }
+  return compact({ network, aliases: aliases.length > 0 ? aliases : undefined, ip });
 }
 
 const POLICIES: readonly string[] = ['no', 'always', 'on-failure', 'unless-stopped'];

@@ -39,6 +39,7 @@ import type {
   ExecRecord,
 } from '@polis/runtime';
 import type { ApiDeps } from '../types.js';
+import { FakeNetworks } from './fake-networks.js';
 
 /** In-memory stand-ins for the runtime and the image store, for unit tests of the API above them. */
 
@@ -471,4 +472,14 @@ export function fakeDeps(): { deps: ApiDeps; containers: FakeContainers; images:
     },
   };
   return { deps, containers, images };
+}
+
+export { FakeNetworks } from './fake-networks.js';
+
+/** `fakeDeps()` with a network layer (`/networks`, the network fields of containers). */
+export function fakeNetworkDeps(): ReturnType<typeof fakeDeps> & { networks: FakeNetworks } {
+  const base = fakeDeps();
+  const networks = new FakeNetworks();
+  base.deps.networks = networks;
+  return { ...base, networks };
 }

@@ -4,6 +4,7 @@ import { boolParam, filtersParam, intParam } from '../../http/query.js';
 import type { Router } from '../../http/router.js';
 import { containerInspect } from '../../docker/container-inspect.js';
 import { containerSummary } from '../../docker/container-summary.js';
+import { networkView } from '../../docker/container-network.js';
 import type { ApiDeps } from '../../types.js';
 
 /** Run defaults of images by id, looked up once per request; a removed image has none. */
@@ -38,11 +39,12 @@ export function readRoutes(router: Router, deps: ApiDeps): void {
     const now = Date.now();
     reply.json(
       200,
-      records.map((r) => containerSummary(r, defaults(r.imageId), now)),
+      records.map((r) => containerSummary(r, defaults(r.imageId), now, networkView(deps.networks, r))),
     );
   });
   router.add('GET', '/containers/{id}/json', ({ params, reply }) => {
     const record = deps.containers.get(params.id as string);
-    reply.json(200, containerInspect(record, imageDefaults(deps.images)(record.imageId)));
+    const image = imageDefaults(deps.images)(record.imageId);
+    reply.json(200, containerInspect(record, image, networkView(deps.networks, record)));
   });
 }
