@@ -3,6 +3,7 @@ import type Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { PolisError, type ContainerRecord, type DaemonConfig, type Logger } from '@polis/core';
 import type { ImageService } from '@polis/image';
+import type { NetworkService } from '@polis/network';
 import { ContainerStore } from './store/container-store.js';
 import { KeyedMutex } from './lock.js';
 import { Waiters } from './waiters.js';
@@ -15,6 +16,8 @@ export interface RuntimeContext {
   config: DaemonConfig;
   store: ContainerStore;
   images: ImageService;
+  /** Networks; without it `bridge` means a fresh namespace with loopback only (unit tests). */
+  networks?: NetworkService;
   runtimes: Map<string, OciRuntime>;
   locks: KeyedMutex;
   waiters: Waiters;

@@ -9,6 +9,7 @@ import {
   type DaemonConfig,
 } from '@polis/core';
 import type { ImageService } from '@polis/image';
+import type { NetworkService } from '@polis/network';
 import { createRuntimes, runtimeDirs, type RuntimeContext } from './context.js';
 import { ContainerStore } from './store/container-store.js';
 import { resolveContainer } from './store/resolve.js';
@@ -17,7 +18,7 @@ import { Waiters } from './waiters.js';
 import { hostCapabilityNumbers, hostRlimits } from './host/limits.js';
 import { ALL_CAPABILITIES } from '@polis/security';
 import { ExitWatcher } from './monitor/exit-watcher.js';
-import { recoverContainers, restartOnBoot } from './recover.js';
+import { reconcileNetworks, recoverContainers, restartOnBoot } from './recover.js';
 import { topContainer } from './top.js';
 import { emit } from './context.js';
 import { createContainer } from './lifecycle/create.js';
@@ -57,6 +58,7 @@ export interface ContainerManagerOptions {
   db: Database.Database;
   config: DaemonConfig;
   images: ImageService;
+  networks?: NetworkService;
 }
 
 const isLive = (r: ContainerRecord | undefined): boolean =>
@@ -75,6 +77,7 @@ export class ContainerManager implements ContainerService {
       config: options.config,
       store: new ContainerStore(options.db),
       images: options.images,
+      ...(options.networks ? { networks: options.networks } : {}),
       runtimes: createRuntimes(options.config, dirs.runtimeState),
       locks: new KeyedMutex(),
       waiters: new Waiters(),
@@ -103,6 +106,7 @@ export class ContainerManager implements ContainerService {
     this.exits.start();
     this.rotator.start();
     await recoverContainers(this.ctx);
+    await reconcileNetworks(this.ctx);
     await this.exits.sweep();
     await restartOnBoot(this.ctx);
   }

@@ -52,6 +52,17 @@ export async function recoverContainers(ctx: RuntimeContext): Promise<void> {
   }
 }
 
+/** After recovery: endpoints of containers that are not running any more are let go, exactly once. */
+export async function reconcileNetworks(ctx: RuntimeContext): Promise<void> {
+  if (!ctx.networks) return;
+  const running = new Map<string, number>();
+  for (const r of ctx.store.all()) {
+    if ((r.state.status === 'running' || r.state.status === 'paused') && r.state.pid > 0)
+      running.set(r.id, r.state.pid);
+  }
+  await ctx.networks.reconcile(running);
+}
+
 /**
  * Docker's restart policies at daemon start: `always` containers that ran before are started again,
  * `unless-stopped` ones too unless a user stopped them.

@@ -1,3 +1,4 @@
+import { checkNetworkMode, connectOnCreate } from '../network/wire.js';
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
@@ -84,9 +85,12 @@ export async function createContainer(
   insertWithName(ctx, record, options.name === undefined);
   try {
     await mkdir(record.paths.dir, { recursive: true, mode: 0o710 });
+    await connectOnCreate(ctx, record);
   } catch (err) {
+    await ctx.networks?.forget(record.id).catch(() => undefined);
     ctx.store.delete(record.id);
     await rm(record.paths.dir, { recursive: true, force: true });
+    if (err instanceof PolisError) throw err;
     throw new PolisError('store.failed', `creating ${record.paths.dir}: ${(err as Error).message}`, {
       cause: err,
     });
@@ -123,14 +127,5 @@ function validateSpec(ctx: RuntimeContext, spec: ContainerSpec): void {
   if (maxSize !== undefined) parseSize(maxSize);
   const maxFile = spec.logging.options['max-file'];
   if (maxFile !== undefined) parseMaxFile(maxFile);
-  if (
-    spec.network.mode !== 'none' &&
-    spec.network.mode !== 'host' &&
-    spec.network.mode !== 'bridge' &&
-    spec.network.mode !== 'default'
-  ) {
-    throw new PolisError('request.invalid', `network ${spec.network.mode} not found`, {
-      context: { network: spec.network.mode },
-    });
-  }
+  checkNetworkMode(ctx, spec.network.mode);
 }

@@ -2,6 +2,7 @@ import { readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { emit, runtimeFor, type RuntimeContext } from '../context.js';
 import { removeLocked } from './remove.js';
+import { detachNetworks } from '../network/wire.js';
 import { scheduleRestart, shouldRestart } from './restart-policy.js';
 
 /**
@@ -49,6 +50,7 @@ export async function finishRun(
   const runtime = runtimeFor(ctx, record.runtime);
   await Promise.all([
     runtime.delete(id, true).catch((err) => ctx.log.debug('runtime delete after exit', { id, err })),
+    detachNetworks(ctx, id),
     rm(join(ctx.dirs.sockets, id), { force: true }),
     ctx.images
       .unmountRootfs(record.paths.dir)

@@ -54,6 +54,7 @@ export async function removeLocked(ctx: RuntimeContext, id: string): Promise<voi
     rm(join(ctx.dirs.sockets, id), { force: true }),
   ]);
   await rm(record.paths.dir, { recursive: true, force: true });
+  await ctx.networks?.forget(id);
   ctx.store.delete(id);
   await runAttachHooks(ctx, id, false);
   emit(ctx, 'destroy', record);

@@ -4,6 +4,7 @@ import { PolisError, isPolisError, which, writeFileAtomic, type ContainerRecord 
 import { emit, runtimeFor, type RuntimeContext } from '../context.js';
 import { buildSpec } from '../bundle/build.js';
 import { writeEtcFiles } from '../bundle/etc-files.js';
+import { attachNetworks, detachNetworks, netnsFor } from '../network/wire.js';
 import { resolveUser } from '../bundle/user.js';
 import { spawnConmon, type PendingConmon } from '../oci/conmon.js';
 import { classifyStartFailure } from '../oci/errors.js';
@@ -67,6 +68,7 @@ export async function launch(ctx: RuntimeContext, record: ContainerRecord): Prom
   const files = bundleFiles(record);
   let created = false;
   let mounted = false;
+  let wired = false;
   let conmon: PendingConmon | undefined;
   try {
     if (runtime.hasState(record.id)) await runtime.delete(record.id, true).catch(() => undefined);
@@ -104,14 +106,13 @@ export async function launch(ctx: RuntimeContext, record: ContainerRecord): Prom
       writeEtcFiles(record),
     ]);
     const user = await resolveUser(layout.target, record.process.user);
-    const mode = record.spec.network.mode;
     const spec = buildSpec({
       record,
       rootfs: layout.target,
       user,
       hostRlimits: ctx.hostRlimits,
       hostCapabilities: ctx.hostCapabilities,
-      network: mode === 'host' ? 'host' : 'none',
+      network: netnsFor(ctx, record),
       cgroupParent: CGROUP_PARENT,
       initPath: record.spec.basic.init ? initBinary() : undefined,
     });
@@ -120,6 +121,8 @@ export async function launch(ctx: RuntimeContext, record: ContainerRecord): Prom
     conmon = undefined;
     const { pid, conmonPid } = await pending.proceed();
     created = true;
+    await attachNetworks(ctx, record, pid);
+    wired = true;
     await runAttachHooks(ctx, record.id);
     const startedAt = new Date().toISOString();
     await runtime.start(record.id);
@@ -141,6 +144,7 @@ export async function launch(ctx: RuntimeContext, record: ContainerRecord): Prom
     conmon?.abort();
     await runAttachHooks(ctx, record.id, false);
     if (created) await runtime.delete(record.id, true).catch(() => undefined);
+    if (wired) await detachNetworks(ctx, record.id);
     await rm(join(ctx.dirs.exits, record.id), { force: true }).catch(() => undefined);
     if (mounted) await ctx.images.unmountRootfs(record.paths.dir).catch(() => undefined);
     throw recordStartFailure(ctx, record, err);

@@ -7,6 +7,7 @@ import { PolisClient } from '@polis/sdk';
 import { POLIS_BIN, POLISD_BIN } from './paths.js';
 import { runCommand, type CommandResult } from './run.js';
 import { busyboxTar } from './busybox.js';
+import { removeHostNetworkObjects, removeNetworksVia } from './network.js';
 
 export interface DaemonOptions {
   runtime?: 'crun' | 'runc';
@@ -139,10 +140,12 @@ export class TestDaemon {
         const list = await this.client.containers.list({ all: true }).catch(() => []);
         for (const c of list)
           await this.client.containers.remove(c.Id, { force: true }).catch(() => undefined);
+        await removeNetworksVia(this.socket);
       }
     } finally {
       await this.stopProcess('SIGTERM');
       await killLeftovers(this.dataRoot, this.execRoot);
+      await removeHostNetworkObjects(this.dataRoot);
       await rm(this.root, { recursive: true, force: true });
     }
   }

@@ -1,0 +1,142 @@
+import { open } from 'node:fs/promises';
+import { PolisError, type ContainerRecord } from '@polis/core';
+import {
+  hostResolvConfText,
+  hostsFile,
+  resolvConf,
+  type AttachResult,
+  type ContainerNetworkInfo,
+} from '@polis/network';
+import type { RuntimeContext } from '../context.js';
+import { resolveContainer } from '../store/resolve.js';
+
+/** The modes that put a container on a Polis network (the default `bridge` or a named one). */
+export function isNetworked(mode: string): boolean {
+  return mode !== 'none' && mode !== 'host' && !mode.startsWith('container:');
+}
+
+/** `default` is Docker's other name for `bridge`. */
+export function networkName(mode: string): string {
+  return mode === 'default' ? 'bridge' : mode;
+}
+
+/** What the network layer needs to know of a container to wire it. */
+export function networkInfo(ctx: RuntimeContext, record: ContainerRecord): ContainerNetworkInfo {
+  const image = ctx.images.get(record.imageId);
+  const exposed = new Set([
+    ...Object.keys(image.config.config?.ExposedPorts ?? {}),
+    ...record.spec.basic.exposedPorts,
+  ]);
+  return {
+    id: record.id,
+    name: record.name,
+    hostname: record.hostname,
+    portBindings: record.spec.network.portBindings,
+    publishAll: record.spec.network.publishAll,
+    exposedPorts: [...exposed],
+  };
+}
+
+/** Checks a network mode before anything is made; records the container's endpoints after insert. */
+export function checkNetworkMode(ctx: RuntimeContext, mode: string): void {
+  if (mode === 'none' || mode === 'host') return;
+  if (mode.startsWith('container:')) {
+    resolveContainer(ctx.store, mode.slice('container:'.length));
+    return;
+  }
+  if (!ctx.networks) {
+    if (mode === 'bridge' || mode === 'default') return;
+    throw new PolisError('network.not_found', `network ${mode} not found`, { context: { network: mode } });
+  }
+  ctx.networks.get(networkName(mode));
+}
+
+/** Records the endpoints of a new container: its network mode's network, plus any extra ones asked for. */
+export async function connectOnCreate(ctx: RuntimeContext, record: ContainerRecord): Promise<void> {
+  const mode = record.spec.network.mode;
+  if (!ctx.networks || !isNetworked(mode)) return;
+  const requests = record.spec.network.endpoints ?? [];
+  const first = requests.find((r) => r.network === networkName(mode) || r.network === mode);
+  await ctx.networks.connect(record.id, { ...first, network: networkName(mode) });
+  for (const request of requests) {
+    if (request === first) continue;
+    await ctx.networks.connect(record.id, request);
+  }
+}
+
+/** The OCI network namespace for a launch: the host's, a fresh one, or another container's. */
+export function netnsFor(ctx: RuntimeContext, record: ContainerRecord): 'host' | 'none' | { path: string } {
+  const mode = record.spec.network.mode;
+  if (mode === 'host') return 'host';
+  if (!mode.startsWith('container:')) return 'none';
+  const other = resolveContainer(ctx.store, mode.slice('container:'.length));
+  if (other.state.status !== 'running' || other.state.pid <= 0) {
+    throw new PolisError(
+      'container.not_running',
+      `cannot join network namespace of a non running container: container ${other.id} is ${other.state.status}`,
+    );
+  }
+  return { path: `/proc/${other.state.pid}/ns/net` };
+}
+
+/**
+ * Wires a created container (its init is `pid`) into its networks, then rewrites its /etc/hosts and
+ * /etc/resolv.conf with what that gave (addresses, the embedded DNS). The files are bind-mounted
+ * already, so they are rewritten in place.
+ */
+export async function attachNetworks(
+  ctx: RuntimeContext,
+  record: ContainerRecord,
+  pid: number,
+): Promise<void> {
+  const networks = ctx.networks;
+  if (!networks || !isNetworked(record.spec.network.mode)) return;
+  const result = await networks.attach(networkInfo(ctx, record), pid);
+  try {
+    await writeNetworkFiles(record, result);
+  } catch (err) {
+    await networks.detach(record.id).catch(() => undefined);
+    throw err;
+  }
+}
+
+export async function writeNetworkFiles(record: ContainerRecord, result: AttachResult): Promise<void> {
+  const { network } = record.spec;
+  const hostResolv = await hostResolvConfText();
+  const addresses = result.endpoints
+    .filter((e) => e.ipAddress !== '')
+    .map((e) => ({
+      ip: e.ipAddress,
+      names: e.network.isDefault ? [record.hostname] : [record.hostname, record.name, ...e.aliases],
+    }));
+  const hosts = hostsFile({
+    hostname: record.hostname,
+    addresses,
+    extraHosts: network.extraHosts,
+    ...(result.endpoints[0] ? { hostGateway: result.endpoints[0].network.gateway } : {}),
+  });
+  const resolv = resolvConf({
+    host: hostResolv,
+    nameservers: result.nameservers,
+    dns: network.dns,
+    dnsSearch: network.dnsSearch,
+    dnsOptions: network.dnsOptions,
+  });
+  await Promise.all([rewrite(record.paths.hostsPath, hosts), rewrite(record.paths.resolvConfPath, resolv)]);
+}
+
+/** Truncates and writes in place: a rename would leave the bind mount on the old file. */
+async function rewrite(path: string, text: string): Promise<void> {
+  const fh = await open(path, 'r+');
+  try {
+    await fh.truncate(0);
+    await fh.write(text, 0);
+  } finally {
+    await fh.close();
+  }
+}
+
+/** Unwires a container whose run ended; failures are logged, never fatal to the exit bookkeeping. */
+export async function detachNetworks(ctx: RuntimeContext, id: string): Promise<void> {
+  await ctx.networks?.detach(id).catch((err: unknown) => ctx.log.warn('detaching networks', { id, err }));
+}
