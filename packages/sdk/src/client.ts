@@ -4,6 +4,7 @@ import { EventStream } from './events.js';
 import { Execs } from './exec.js';
 import { defaultHost, parseHost } from './host.js';
 import { Images } from './images.js';
+import { Networks } from './networks.js';
 import { readBody, Transport } from './transport.js';
 import type { EventsOptions } from './types/event.js';
 import type { AuthResponse } from './types/image.js';
@@ -19,6 +20,7 @@ export class PolisClient {
   readonly host: string;
   readonly containers: Containers;
   readonly images: Images;
+  readonly networks: Networks;
   /** Processes run inside running containers (`docker exec`). */
   readonly exec: Execs;
   private readonly http: Transport;
@@ -29,6 +31,7 @@ export class PolisClient {
     this.http = new Transport(endpoint);
     this.containers = new Containers(this.http);
     this.images = new Images(this.http);
+    this.networks = new Networks(this.http);
     this.exec = new Execs(this.http);
   }
 

@@ -20,6 +20,7 @@ import type {
   WaitCondition,
 } from './types/container.js';
 import type { TopResponse } from './types/event.js';
+import type { PortMapping } from './types/network.js';
 import type { TerminalSize } from './types/exec.js';
 
 /** An attached container: its output, and its stdin when attached with `stdin`. */
@@ -75,6 +76,23 @@ export class Containers {
 
   inspect(id: string, options: { size?: boolean } = {}): Promise<ContainerInspect> {
     return this.http.json('GET', `/containers/${enc(id)}/json`, { query: { size: options.size } });
+  }
+
+  /**
+   * The container's published ports (`docker port`), ordered by port: all of them, or those of one
+   * container port (`80`, `80/tcp`, `53/udp`). Empty while the container does not run.
+   */
+  async ports(id: string, containerPort?: string): Promise<PortMapping[]> {
+    const published = (await this.inspect(id)).NetworkSettings?.Ports ?? {};
+    const wanted =
+      containerPort === undefined || containerPort.includes('/') ? containerPort : `${containerPort}/tcp`;
+    const out: PortMapping[] = [];
+    for (const [port, bindings] of Object.entries(published)) {
+      if (wanted !== undefined && port !== wanted) continue;
+      for (const b of bindings ?? []) out.push({ port, hostIp: b.HostIp, hostPort: b.HostPort });
+    }
+    const number = (p: PortMapping): number => Number.parseInt(p.port, 10);
+    return out.sort((a, b) => number(a) - number(b) || a.port.localeCompare(b.port));
   }
 
   /** Resolves also when the container was already running (304). */

@@ -1,6 +1,7 @@
 export { PolisClient, type PolisClientOptions } from './client.js';
 export { Containers, AttachedContainer, type PendingWait } from './containers.js';
 export { Images } from './images.js';
+export { Networks } from './networks.js';
 export { Execs } from './exec.js';
 export { EventStream, eventTimeParam } from './events.js';
 export { DEFAULT_HOST, defaultHost, parseHost, type Endpoint } from './host.js';
@@ -39,4 +40,5 @@ export type * from './types/container.js';
 export type * from './types/event.js';
 export type * from './types/exec.js';
 export type * from './types/image.js';
+export type * from './types/network.js';
 export type * from './types/system.js';

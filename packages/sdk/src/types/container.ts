@@ -1,4 +1,5 @@
 /** Docker Engine API v1.41 shapes for containers (only the fields Polis reads or writes). */
+import type { EndpointConfig, EndpointSettings, HostBinding } from './network.js';
 
 export interface RestartPolicy {
   Name: '' | 'no' | 'always' | 'on-failure' | 'unless-stopped';
@@ -78,7 +79,8 @@ export interface ContainerConfig {
 export interface ContainerCreateBody extends ContainerConfig {
   Image: string;
   HostConfig?: HostConfig;
-  NetworkingConfig?: { EndpointsConfig?: Record<string, unknown> };
+  /** One network's aliases and fixed address, keyed by the name in `HostConfig.NetworkMode`. */
+  NetworkingConfig?: { EndpointsConfig?: Record<string, EndpointConfig> };
 }
 
 export interface ContainerCreateResponse {
@@ -118,7 +120,7 @@ export interface ContainerSummary {
   State: string;
   Status: string;
   HostConfig?: { NetworkMode?: string };
-  NetworkSettings?: { Networks?: Record<string, unknown> };
+  NetworkSettings?: { Networks?: Record<string, EndpointSettings> };
   Mounts?: { Name?: string; Source?: string; Driver?: string }[];
 }
 
@@ -136,6 +138,19 @@ export interface ContainerState {
   FinishedAt: string;
 }
 
+/** `NetworkSettings` of inspect; the address fields at the top describe the default bridge endpoint. */
+export interface ContainerNetworkSettings {
+  /** `80/tcp` → host bindings while the container runs; null for a port exposed and not published. */
+  Ports?: Record<string, HostBinding[] | null>;
+  Networks?: Record<string, EndpointSettings>;
+  SandboxKey?: string;
+  IPAddress?: string;
+  IPPrefixLen?: number;
+  Gateway?: string;
+  MacAddress?: string;
+  [key: string]: unknown;
+}
+
 /** `GET /containers/{id}/json`. Fields not listed here are kept as the daemon sent them. */
 export interface ContainerInspect {
   Id: string;
@@ -149,7 +164,7 @@ export interface ContainerInspect {
   Driver?: string;
   HostConfig: HostConfig;
   Config: ContainerConfig;
-  NetworkSettings?: Record<string, unknown>;
+  NetworkSettings?: ContainerNetworkSettings;
   Mounts?: unknown[];
   [key: string]: unknown;
 }
