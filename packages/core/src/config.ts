@@ -21,6 +21,8 @@ export interface DaemonConfig {
   insecureRegistries: string[];
   /** Docker Hub mirrors, tried in order before Docker Hub for pulls. */
   registryMirrors: string[];
+  /** The default `bridge` network's subnet (CIDR), or its gateway as `ip/len` like dockerd's `--bip`. */
+  defaultSubnet?: string;
 }
 
 export const DEFAULT_DATA_ROOT = '/var/lib/polis';

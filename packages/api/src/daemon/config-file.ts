@@ -14,9 +14,10 @@ export interface ConfigFile {
   'log-opts'?: Record<string, string>;
   'insecure-registries'?: string[];
   'registry-mirrors'?: string[];
+  bip?: string;
 }
 
-const STRINGS = ['data-root', 'exec-root', 'default-runtime', 'log-level'] as const;
+const STRINGS = ['data-root', 'exec-root', 'default-runtime', 'log-level', 'bip'] as const;
 const LISTS = ['hosts', 'insecure-registries', 'registry-mirrors'] as const;
 
 /**

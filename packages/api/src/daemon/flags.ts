@@ -21,6 +21,8 @@ Options:
                            Registry that may use plain HTTP (repeatable; loopback always may)
       --registry-mirror url
                            Docker Hub mirror to pull from first (repeatable)
+      --bip CIDR           Subnet of the default bridge network (default 172.17.0.0/16, or the
+                           first free pool if that overlaps a host route)
       --config-file path   daemon.json with dockerd's keys (data-root, exec-root, hosts,
                            default-runtime, log-level, log-opts, insecure-registries,
                            registry-mirrors); flags win (default "/etc/polis/daemon.json")
@@ -49,6 +51,7 @@ export function parseFlags(argv: string[]): FlagResult {
         'log-opt': { type: 'string', multiple: true },
         'insecure-registry': { type: 'string', multiple: true },
         'registry-mirror': { type: 'string', multiple: true },
+        bip: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
       },
@@ -109,6 +112,7 @@ export function parseFlags(argv: string[]): FlagResult {
       registryMirrors: [...(file['registry-mirrors'] ?? []), ...(v['registry-mirror'] ?? [])].map(
         checkMirror,
       ),
+      ...((v.bip ?? file.bip) ? { defaultSubnet: (v.bip ?? file.bip) as string } : {}),
     },
   };
 }

@@ -11,6 +11,7 @@ import {
   type DaemonConfig,
 } from '@polis/core';
 import { LocalImageService } from '@polis/image';
+import { EmbeddedDns, NetworkManager, NetworkNames } from '@polis/network';
 import { ContainerManager, prepareHybridCgroups } from '@polis/runtime';
 import { EventLog, containerEvent } from '@polis/monitor';
 import { API_VERSION, createApiServer, listenUnix } from '../index.js';
@@ -57,13 +58,24 @@ export async function startDaemon(input: DaemonConfig): Promise<RunningDaemon> {
   });
   await images.init();
   const events = new EventLog(db);
-  const containers = new ContainerManager({ db, config, images });
+  const names = new NetworkNames();
+  const dns = new EmbeddedDns({ source: names });
+  names.serveWith(dns);
+  const networks = new NetworkManager({
+    db,
+    dataRoot: config.dataRoot,
+    dns: names,
+    ...(config.defaultSubnet ? { defaultSubnet: config.defaultSubnet } : {}),
+  });
+  await networks.init();
+  const containers = new ContainerManager({ db, config, images, networks });
   containers.onEvent((e) => events.publish(containerEvent(e)));
   await containers.init();
 
   const server = createApiServer({
     containers,
     images,
+    networks,
     events,
     system: {
       info: () => systemInfo(config, containers, images),
@@ -80,6 +92,7 @@ export async function startDaemon(input: DaemonConfig): Promise<RunningDaemon> {
     config,
     async close() {
       containers.close();
+      await dns.closeAll();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();

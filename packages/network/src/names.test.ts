@@ -1,0 +1,44 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { NetworkNames } from './names.js';
+import type { EndpointRecord, NetworkRecord } from './types.js';
+
+const net = (gateway: string, isDefault = false): NetworkRecord => ({
+  id: 'n'.repeat(64),
+  name: 'front',
+  driver: 'bridge',
+  isDefault,
+  subnet: '10.1.0.0/24',
+  gateway,
+  internal: false,
+  labels: {},
+  options: {},
+  bridge: 'pl-x',
+  created: '',
+});
+const ep = (ip: string): EndpointRecord => ({
+  networkId: 'n'.repeat(64),
+  containerId: 'c'.repeat(64),
+  ipAddress: ip,
+  prefixLength: 24,
+  macAddress: '',
+  aliases: [],
+  interfaceName: 'eth0',
+  hostVeth: 'pv1',
+});
+
+test('names answer per network, case-insensitively, and go away with the container', async () => {
+  const names = new NetworkNames();
+  const listened: string[] = [];
+  names.serveWith({ listen: async (a) => void listened.push(a), close: async () => undefined });
+  await names.register(net('10.1.0.1'), ep('10.1.0.2'), ['web', 'WWW', 'abcdef123456']);
+  assert.deepEqual(names.lookup('10.1.0.1', 'Web.'), ['10.1.0.2']);
+  assert.deepEqual(names.lookup('10.1.0.1', 'www'), ['10.1.0.2']);
+  assert.deepEqual(names.lookup('10.2.0.1', 'web'), [], 'another network does not see it');
+  assert.deepEqual(listened, ['10.1.0.1']);
+  assert.deepEqual(names.reverse('10.1.0.1', '10.1.0.2').sort(), ['abcdef123456', 'web', 'www']);
+  names.unregister(net('10.1.0.1'), ep('10.1.0.2'));
+  assert.deepEqual(names.lookup('10.1.0.1', 'web'), []);
+  await names.register(net('172.17.0.1', true), ep('172.17.0.2'), ['x']);
+  assert.deepEqual(names.lookup('172.17.0.1', 'x'), [], 'the default bridge has no embedded DNS');
+});
