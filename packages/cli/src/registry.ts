@@ -75,6 +75,38 @@ const update: Entry = {
   summary: 'Update configuration of one or more containers',
   load: () => import('./commands/container/update.js'),
 };
+const port: Entry = {
+  summary: 'List port mappings or a specific mapping for the container',
+  load: () => import('./commands/container/port.js'),
+};
+const networkConnect: Entry = {
+  summary: 'Connect a container to a network',
+  load: () => import('./commands/network/connect.js'),
+};
+const networkCreate: Entry = {
+  summary: 'Create a network',
+  load: () => import('./commands/network/create.js'),
+};
+const networkDisconnect: Entry = {
+  summary: 'Disconnect a container from a network',
+  load: () => import('./commands/network/disconnect.js'),
+};
+const networkInspect: Entry = {
+  summary: 'Display detailed information on one or more networks',
+  load: () => import('./commands/network/inspect.js'),
+};
+const networkLs: Entry = {
+  summary: 'List networks',
+  load: () => import('./commands/network/ls.js'),
+};
+const networkPrune: Entry = {
+  summary: 'Remove all unused networks',
+  load: () => import('./commands/network/prune.js'),
+};
+const networkRm: Entry = {
+  summary: 'Remove one or more networks',
+  load: () => import('./commands/network/rm.js'),
+};
 const events: Entry = {
   summary: 'Get real time events from the server',
   load: () => import('./commands/system/events.js'),
@@ -159,6 +191,7 @@ export const COMMANDS: Record<string, Entry> = {
   load,
   logs,
   pause,
+  port,
   rename,
   restart,
   rm,
@@ -188,6 +221,7 @@ export const GROUPS: Record<string, { summary: string; commands: Record<string, 
       list: ps,
       ps,
       pause,
+      port,
       rename,
       restart,
       rm,
@@ -217,6 +251,20 @@ export const GROUPS: Record<string, { summary: string; commands: Record<string, 
       remove: rmi,
       save,
       tag,
+    },
+  },
+  network: {
+    summary: 'Manage networks',
+    commands: {
+      connect: networkConnect,
+      create: networkCreate,
+      disconnect: networkDisconnect,
+      inspect: networkInspect,
+      ls: networkLs,
+      list: networkLs,
+      prune: networkPrune,
+      rm: networkRm,
+      remove: networkRm,
     },
   },
   system: {

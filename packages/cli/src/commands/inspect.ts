@@ -1,4 +1,4 @@
-/** `inspect` for containers and images: indented JSON like docker's, or a Go template per object. */
+/** `inspect` for containers, images and networks: indented JSON like docker's, or a Go template per object. */
 import type { Cli } from '../cli.js';
 import { describe, fromDaemon } from '../errors.js';
 import { bool, str, type FlagSpec, type Parsed } from '../flags.js';
@@ -16,11 +16,13 @@ export const INSPECT_FLAGS: FlagSpec[] = [
   { name: 'type', type: 'string', help: 'Only inspect objects of the given type' },
 ];
 
-export type ObjectType = 'container' | 'image';
+export type ObjectType = 'container' | 'image' | 'network';
+
+const TYPES: readonly string[] = ['container', 'image', 'network'];
 
 export async function inspectObjects(cli: Cli, p: Parsed, only?: ObjectType): Promise<number> {
   const type = only ?? (str(p, 'type') as ObjectType | undefined);
-  if (type !== undefined && type !== 'container' && type !== 'image')
+  if (type !== undefined && !TYPES.includes(type))
     throw new Error(`"${type}" is not a valid value for --type`);
   const format = str(p, 'format');
   const tmpl = format === undefined || format === 'json' ? undefined : Template.parse(format);
@@ -50,15 +52,17 @@ async function fetchObject(
   const notFound = (err: unknown): boolean => fromDaemon(err) && err.kind === 'not_found';
   if (type === 'container') return withPlainNotFound(cli.client.containers.inspect(name, { size }), notFound);
   if (type === 'image') return withPlainNotFound(cli.client.images.inspect(name), notFound);
-  try {
-    return await cli.client.containers.inspect(name, { size });
-  } catch (err) {
-    if (!notFound(err)) throw err;
-  }
-  try {
-    return await cli.client.images.inspect(name);
-  } catch (err) {
-    if (!notFound(err)) throw err;
+  if (type === 'network') return withPlainNotFound(cli.client.networks.inspect(name), notFound);
+  for (const lookup of [
+    () => cli.client.containers.inspect(name, { size }),
+    () => cli.client.images.inspect(name),
+    () => cli.client.networks.inspect(name),
+  ]) {
+    try {
+      return await lookup();
+    } catch (err) {
+      if (!notFound(err)) throw err;
+    }
   }
   throw new Error(`No such object: ${name}`);
 }

@@ -1,5 +1,5 @@
 /** run/create flags → the `POST /containers/create` request, as docker's `parse` in container/opts.go. */
-import type { ContainerCreateBody, HostConfig, PortBinding } from '@polis/sdk';
+import type { ContainerCreateBody, EndpointConfig, HostConfig, PortBinding } from '@polis/sdk';
 import { bool, int, list, str, type Parsed } from '../flags.js';
 import { ramInBytes } from '../format/units.js';
 import { expandEnv, parseKeyValueFile, toMap } from './kv-file.js';
@@ -90,9 +90,10 @@ export function buildCreateRequest(p: Parsed, deps: CreateDeps, mode: { detach: 
   const cpus = str(p, 'cpus');
   const stopTimeout = int(p, 'stop-timeout');
 
+  const networkMode = str(p, 'network') ?? str(p, 'net');
   const host: HostConfig = {
     Binds: binds.length ? binds : undefined,
-    NetworkMode: str(p, 'network') ?? str(p, 'net'),
+    NetworkMode: networkMode,
     PortBindings: Object.keys(bindings).length ? bindings : undefined,
     PublishAllPorts: bool(p, 'publish-all') || undefined,
     RestartPolicy: restart,
@@ -145,9 +146,25 @@ export function buildCreateRequest(p: Parsed, deps: CreateDeps, mode: { detach: 
     StopSignal: str(p, 'stop-signal'),
     StopTimeout: stopTimeout,
     HostConfig: host,
+    NetworkingConfig: networkingConfig(p, networkMode),
   };
   const name = str(p, 'name');
   return name === undefined ? { body } : { name, body };
+}
+
+/**
+ * `--network-alias` and `--ip` belong to the network of `--network` (docker keys them under `default`
+ * when none is given, and the daemon refuses them there).
+ */
+function networkingConfig(p: Parsed, mode: string | undefined): ContainerCreateBody['NetworkingConfig'] {
+  const aliases = list(p, 'network-alias');
+  const ip = str(p, 'ip');
+  if (aliases.length === 0 && ip === undefined) return undefined;
+  const endpoint: EndpointConfig = {
+    ...(aliases.length > 0 ? { Aliases: aliases } : {}),
+    ...(ip !== undefined ? { IPAMConfig: { IPv4Address: ip } } : {}),
+  };
+  return { EndpointsConfig: { [mode || 'default']: endpoint } };
 }
 
 function orUndefined<T>(xs: T[]): T[] | undefined {
