@@ -55,12 +55,12 @@ export function checkNetworkMode(ctx: RuntimeContext, mode: string): void {
 export async function connectOnCreate(ctx: RuntimeContext, record: ContainerRecord): Promise<void> {
   const mode = record.spec.network.mode;
   if (!ctx.networks || !isNetworked(mode)) return;
-  const requests = record.spec.network.endpoints ?? [];
-  const first = requests.find((r) => r.network === networkName(mode) || r.network === mode);
-  await ctx.networks.connect(record.id, { ...first, network: networkName(mode) });
+  const own = networkName(mode);
+  const requests = (record.spec.network.endpoints ?? []).map((r) => ({ ...r, network: networkName(r.network) }));
+  const first = requests.find((r) => r.network === own);
+  await ctx.networks.connect(record.id, { ...first, network: own });
   for (const request of requests) {
-    if (request === first) continue;
-    await ctx.networks.connect(record.id, request);
+    if (request !== first) await ctx.networks.connect(record.id, request);
   }
 }
 
