@@ -1,0 +1,230 @@
+import dgram from 'node:dgram';
+import net from 'node:net';
+import { PolisError, createLogger } from '@polis/core';
+import { HostResolvers } from './resolv-conf.js';
+import { forward, frame, parseUpstream, type Upstream } from './upstream.js';
+import {
+  CLASS_IN,
+  RCODE_SERVFAIL,
+  TYPE_A,
+  TYPE_AAAA,
+  TYPE_PTR,
+  UDP_MAX,
+  answer,
+  failure,
+  ipv4Rdata,
+  parseQuery,
+  ptrAddress,
+  ptrRdata,
+  type Question,
+} from './wire.js';
+
+const log = createLogger('dns');
+
+/** Docker's embedded DNS answers with this TTL too. */
+const TTL = 600;
+const TCP_IDLE_MS = 10_000;
+/** Forwards in flight at once (each holds a socket for up to the timeout); Docker's resolver caps them too. */
+const MAX_FORWARDS = 1024;
+
+/** Where the embedded DNS finds the names of one network; called on every query, so keep it a map lookup. */
+export interface DnsRecordSource {
+  /**
+   * A records (IPv4 strings) for `name` on the network served at `listenAddress`; [] if unknown.
+   * `name` comes lower-cased and without a trailing dot.
+   */
+  lookup(listenAddress: string, name: string): string[];
+  /** Names (e.g. `web.mynet`) for a container address on that network, for PTR queries; [] if unknown. */
+  reverse?(listenAddress: string, ip: string): string[];
+}
+
+export interface EmbeddedDnsOptions {
+  source: DnsRecordSource;
+  /** `ip` or `ip:port` (`[v6]:port`); default: the nameservers of the host's /etc/resolv.conf. */
+  upstream?: string[];
+  /** Default 53. */
+  port?: number;
+  /** How long one upstream gets before the next is tried; default 2000. */
+  upstreamTimeoutMs?: number;
+}
+
+interface Listener {
+  udp: dgram.Socket;
+  tcp: net.Server;
+  conns: Set<net.Socket>;
+}
+
+/**
+ * The DNS server of user-defined networks, one polisd-wide instance listening on each network's
+ * gateway. Names the source knows are answered here; everything else goes to the upstream resolvers.
+ */
+export class EmbeddedDns {
+  private readonly source: DnsRecordSource;
+  private readonly upstreams: () => readonly Upstream[];
+  private readonly port: number;
+  private readonly timeoutMs: number;
+  private readonly listeners = new Map<string, Promise<Listener>>();
+  private forwards = 0;
+
+  constructor(options: EmbeddedDnsOptions) {
+    this.source = options.source;
+    this.port = options.port ?? 53;
+    this.timeoutMs = options.upstreamTimeoutMs ?? 2000;
+    if (options.upstream) {
+      const list = options.upstream.map((spec) => {
+        const up = parseUpstream(spec);
+        if (!up) throw new PolisError('request.invalid', `invalid DNS server address: ${spec}`);
+        return up;
+      });
+      this.upstreams = () => list;
+    } else {
+      const host = new HostResolvers();
+      this.upstreams = () => host.get();
+    }
+  }
+
+  /** Starts answering on address:port (UDP and TCP), e.g. a network's gateway; idempotent. */
+  listen(address: string): Promise<void> {
+    let pending = this.listeners.get(address);
+    if (!pending) {
+      pending = this.bind(address);
+      this.listeners.set(address, pending);
+      pending.catch(() => {
+        if (this.listeners.get(address) === pending) this.listeners.delete(address);
+      });
+    }
+    return pending.then(() => undefined);
+  }
+
+  /** Stops answering on that address. */
+  async close(address: string): Promise<void> {
+    const pending = this.listeners.get(address);
+    if (!pending) return;
+    this.listeners.delete(address);
+    const l = await pending.catch(() => undefined);
+    if (l) await shut(l);
+  }
+
+  async closeAll(): Promise<void> {
+    await Promise.all([...this.listeners.keys()].map((a) => this.close(a)));
+  }
+
+  private async bind(address: string): Promise<Listener> {
+    const udp = dgram.createSocket(net.isIPv6(address) ? 'udp6' : 'udp4');
+    const tcp = net.createServer();
+    const conns = new Set<net.Socket>();
+    try {
+      await new Promise<void>((resolve, reject) => {
+        udp.once('error', reject);
+        udp.bind({ address, port: this.port, exclusive: true }, () => {
+          udp.off('error', reject);
+          resolve();
+        });
+      });
+      await new Promise<void>((resolve, reject) => {
+        tcp.once('error', reject);
+        tcp.listen({ host: address, port: this.port, exclusive: true }, () => {
+          tcp.off('error', reject);
+          resolve();
+        });
+      });
+    } catch (cause) {
+      await shut({ udp, tcp, conns });
+      throw new PolisError('network.dns_unavailable', `cannot serve DNS on ${address}:${this.port}`, {
+        cause,
+        context: { address, port: this.port },
+      });
+    }
+    udp.on('error', (err) => log.warn('udp socket error', { address, err }));
+    udp.on('message', (msg, peer) => {
+      void this.respond(msg, address, 'udp').then((reply) => {
+        if (!reply) return;
+        try {
+          udp.send(reply, peer.port, peer.address, () => undefined);
+        } catch {
+          // The address was closed while the answer was on its way upstream.
+        }
+      });
+    });
+    tcp.on('error', (err) => log.warn('tcp server error', { address, err }));
+    tcp.on('connection', (conn) => {
+      conns.add(conn);
+      conn.on('close', () => conns.delete(conn));
+      this.serveTcp(conn, address);
+    });
+    return { udp, tcp, conns };
+  }
+
+  /** Messages on one TCP connection, each behind its 2-byte length; answers may come back out of order. */
+  private serveTcp(conn: net.Socket, address: string): void {
+    let buf = Buffer.alloc(0);
+    conn.setTimeout(TCP_IDLE_MS, () => conn.destroy());
+    conn.on('error', () => conn.destroy());
+    conn.on('data', (chunk) => {
+      buf = buf.length ? Buffer.concat([buf, chunk]) : chunk;
+      while (buf.length >= 2) {
+        const len = buf.readUInt16BE(0);
+        if (buf.length < 2 + len) break;
+        const msg = buf.subarray(2, 2 + len);
+        buf = buf.subarray(2 + len);
+        void this.respond(msg, address, 'tcp').then((reply) => {
+          if (reply && conn.writable) conn.write(frame(reply));
+        });
+      }
+    });
+  }
+
+  /** The reply to one message, or undefined to stay silent. Never throws. */
+  private async respond(msg: Buffer, address: string, transport: 'udp' | 'tcp'): Promise<Buffer | undefined> {
+    const parsed = parseQuery(msg);
+    if (parsed.kind === 'drop') return undefined;
+    if (parsed.kind === 'error') return parsed.reply;
+    const q = parsed.question;
+    try {
+      const local = this.answerLocally(q, address, transport === 'udp' ? UDP_MAX : undefined);
+      if (local) return local;
+      if (this.forwards >= MAX_FORWARDS) return failure(q, RCODE_SERVFAIL);
+      // Never to ourselves: a host resolv.conf naming a gateway we serve would loop.
+      const upstreams = this.upstreams().filter((u) => !(this.port === u.port && this.listeners.has(u.host)));
+      this.forwards++;
+      try {
+        return (await forward(msg, upstreams, transport, this.timeoutMs)) ?? failure(q, RCODE_SERVFAIL);
+      } finally {
+        this.forwards--;
+      }
+    } catch (err) {
+      log.warn('dns query failed', { name: q.name, type: q.type, err });
+      return failure(q, RCODE_SERVFAIL);
+    }
+  }
+
+  private answerLocally(q: Question, address: string, maxSize?: number): Buffer | undefined {
+    if (q.qclass !== CLASS_IN) return undefined;
+    if (q.type === TYPE_A || q.type === TYPE_AAAA) {
+      const ips = this.source.lookup(address, q.name).filter((ip) => net.isIPv4(ip));
+      if (!ips.length) return undefined;
+      // The name is ours but IPv4-only: an empty AAAA answer now spares resolvers a wait on upstreams.
+      return answer(q, q.type === TYPE_A ? ips.map(ipv4Rdata) : [], TTL, maxSize);
+    }
+    if (q.type === TYPE_PTR && this.source.reverse) {
+      const ip = ptrAddress(q.name);
+      const names = ip ? this.source.reverse(address, ip) : [];
+      if (names.length) return answer(q, names.map(ptrRdata), TTL, maxSize);
+    }
+    return undefined;
+  }
+}
+
+async function shut(l: Listener): Promise<void> {
+  for (const c of l.conns) c.destroy();
+  await Promise.all([
+    new Promise<void>((resolve) => {
+      try {
+        l.udp.close(() => resolve());
+      } catch {
+        resolve();
+      }
+    }),
+    new Promise<void>((resolve) => (l.tcp.listening ? l.tcp.close(() => resolve()) : resolve())),
+  ]);
+}
