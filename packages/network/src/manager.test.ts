@@ -1,0 +1,317 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import Database from 'better-sqlite3';
+import { PolisError, isPolisError, type ErrorCode } from '@polis/core';
+import type { WireRequest } from './endpoint/wire.js';
+import type { FirewallState } from './firewall/render.js';
+import { parseCidr } from './ipam/cidr.js';
+import { NetworkManager } from './manager.js';
+import type { DnsHooks, HostOps } from './networks/context.js';
+import type { ContainerNetworkInfo, PortBinding } from './types.js';
+
+/** The host as a record of what was asked of it. */
+function fakeHost(routes = [{ dst: parseCidr('192.0.2.0/24'), dev: 'eth0' }]) {
+  const state = {
+    bridges: new Set<string>(),
+    firewall: undefined as FirewallState | undefined,
+    veths: new Map<string, WireRequest>(),
+    failWire: false,
+  };
+  const host: HostOps = {
+    routes: async () => routes,
+    ensureBridges: async (specs) => specs.forEach((s) => state.bridges.add(s.name)),
+    deleteBridges: async (names) => names.forEach((n) => state.bridges.delete(n)),
+    applyFirewall: async (_table, s) => {
+      state.firewall = s;
+    },
+    // In place, as nft would: a deletion of a port that is not there fails.
+    changePorts: async (_table, op, ports) => {
+      const current = state.firewall!.ports;
+      const same = (a: PortBinding, b: PortBinding) => a.hostPort === b.hostPort && a.hostIp === b.hostIp;
+      for (const p of ports) {
+        const at = current.findIndex((c) => same(c, p));
+        if (op === 'add' && at < 0) current.push(p);
+        if (op === 'delete' && at < 0) throw new PolisError('network.setup_failed', 'no such element');
+        if (op === 'delete') current.splice(at, 1);
+      }
+    },
+    removeFirewall: async () => {
+      state.firewall = undefined;
+    },
+    wireEndpoints: async (requests) => {
+      if (state.failWire) throw new PolisError('network.setup_failed', 'no');
+      requests.forEach((r) => state.veths.set(r.hostVeth, r));
+    },
+    unwireEndpoints: async (names) => names.forEach((n) => state.veths.delete(n)),
+    // Fixed ports as asked; a port another binding holds is taken.
+    resolveBindings: async (c, taken) =>
+      Object.entries(c.portBindings).flatMap(([key, bs]) =>
+        bs.map((b): PortBinding => {
+          const hostPort = Number(b.hostPort);
+          if (taken.some((t) => t.hostPort === hostPort))
+            throw new PolisError('network.port_in_use', 'taken');
+          return { protocol: 'tcp', containerPort: Number(key.split('/')[0]), hostIp: b.hostIp, hostPort };
+        }),
+      ),
+  };
+  return { host, state };
+}
+
+function fakeDns() {
+  const names = new Map<string, string[]>();
+  const up = new Set<string>();
+  const dns: DnsHooks = {
+    register: (n, e, list) => void names.set(`${n.name}/${e.containerId}`, list),
+    unregister: (n, e) => void names.delete(`${n.name}/${e.containerId}`),
+    networkUp: (n) => void up.add(n.name),
+    networkDown: (n) => void up.delete(n.name),
+  };
+  return { dns, names, up };
+}
+
+async function setup(
+  options: { defaultSubnet?: string; routes?: ReturnType<typeof fakeHost>['state'] } = {},
+) {
+  const db = new Database(':memory:');
+  const { host, state } = fakeHost();
+  const { dns, names, up } = fakeDns();
+  const manager = new NetworkManager({ db, dataRoot: '/tmp/polis-unit', host, dns, ...options });
+  await manager.init();
+  return { db, manager, state, names, up };
+}
+
+const container = (id: string, ports: ContainerNetworkInfo['portBindings'] = {}): ContainerNetworkInfo => ({
+  id: id.padEnd(64, '0'),
+  name: `name-${id}`,
+  hostname: id,
+  portBindings: ports,
+  publishAll: false,
+  exposedPorts: [],
+});
+
+const code = (c: ErrorCode) => (e: unknown) => isPolisError(e, c);
+
+test('init makes the default bridge once and the firewall; the default subnet avoids host routes', async () => {
+  const { db, manager, state } = await setup();
+  const [bridge] = manager.list();
+  assert.equal(bridge?.name, 'bridge');
+  assert.equal(bridge?.subnet, '172.17.0.0/16');
+  assert.equal(bridge?.gateway, '172.17.0.1');
+  assert.ok(state.bridges.has(bridge!.bridge));
+  assert.deepEqual(
+    state.firewall?.networks.map((n) => n.subnet),
+    ['172.17.0.0/16'],
+  );
+  await new NetworkManager({ db, dataRoot: '/tmp/polis-unit', host: fakeHost().host }).init();
+  assert.equal(manager.list().length, 1, 'a second init keeps the one default network');
+
+  const busy = fakeHost([{ dst: parseCidr('172.17.5.0/24'), dev: 'eth9' }]);
+  const other = new NetworkManager({
+    db: new Database(':memory:'),
+    host: busy.host,
+    defaultSubnet: '172.17.0.1/16',
+  });
+  await other.init();
+  assert.equal(other.get('bridge').subnet, '172.18.0.0/16');
+  const bip = new NetworkManager({
+    db: new Database(':memory:'),
+    host: fakeHost().host,
+    defaultSubnet: '10.7.0.9/24',
+  });
+  await bip.init();
+  assert.deepEqual([bip.get('bridge').subnet, bip.get('bridge').gateway], ['10.7.0.0/24', '10.7.0.9']);
+});
+
+test('create, get by name / id / prefix, remove; the default network stays', async () => {
+  const { manager, state, up } = await setup();
+  const n = await manager.create({ name: 'front', labels: { a: 'b' } });
+  assert.match(n.id, /^[0-9a-f]{64}$/);
+  assert.equal(n.bridge, `pl-${n.id.slice(0, 12)}`);
+  assert.equal(n.subnet, '172.18.0.0/16');
+  assert.ok(state.bridges.has(n.bridge) && up.has('front'));
+  assert.equal(manager.get('front').id, n.id);
+  assert.equal(manager.get(n.id.slice(0, 6)).id, n.id);
+  assert.throws(() => manager.get('nope'), code('network.not_found'));
+  await assert.rejects(manager.create({ name: 'front' }), code('network.exists'));
+  await assert.rejects(
+    manager.create({ name: 'x', subnet: '172.18.0.0/24' }),
+    code('network.subnet_overlap'),
+  );
+  assert.equal((await manager.create({ name: 'back' })).subnet, '172.19.0.0/16');
+  assert.deepEqual(
+    state.firewall?.networks.map((x) => x.subnet),
+    ['172.17.0.0/16', '172.18.0.0/16', '172.19.0.0/16'],
+  );
+  await assert.rejects(manager.remove('bridge'), code('network.predefined'));
+  await manager.remove('front');
+  assert.ok(!state.bridges.has(n.bridge) && !up.has('front'));
+  assert.equal(state.firewall?.networks.length, 2);
+  await assert.rejects(manager.remove('front'), code('network.not_found'));
+});
+
+test('attach wires all endpoints, publishes ports, registers names; detach undoes it once', async () => {
+  const { db, manager, state, names } = await setup();
+  const net = await manager.create({ name: 'app', subnet: '10.20.0.0/24' });
+  const c = container('c1', { '80/tcp': [{ hostIp: '', hostPort: '8080' }] });
+  await manager.connect(c.id, { network: 'app', aliases: ['web'] });
+  await manager.connect(c.id, { network: 'bridge' });
+  await assert.rejects(manager.connect(c.id, { network: 'app' }), code('network.already_connected'));
+  await assert.rejects(
+    manager.connect('other', { network: 'bridge', aliases: ['x'] }),
+    code('network.invalid'),
+  );
+  await assert.rejects(
+    manager.connect('other', { network: 'bridge', ip: '172.17.0.9' }),
+    code('network.invalid'),
+  );
+  await assert.rejects(
+    manager.connect('other', { network: 'app', ip: '10.21.0.9' }),
+    code('network.invalid'),
+  );
+
+  const result = await manager.attach(c, 4242);
+  assert.deepEqual(
+    result.endpoints.map((e) => [e.network.name, e.interfaceName, e.ipAddress, e.prefixLength, e.macAddress]),
+    [
+      ['app', 'eth0', '10.20.0.2', 24, '02:42:0a:14:00:02'],
+      ['bridge', 'eth1', '172.17.0.2', 16, '02:42:ac:11:00:02'],
+    ],
+  );
+  assert.deepEqual(result.nameservers, ['10.20.0.1']);
+  assert.deepEqual(result.ports, [{ protocol: 'tcp', containerPort: 80, hostIp: '', hostPort: 8080 }]);
+  const requests = [...state.veths.values()];
+  assert.deepEqual(
+    requests.map((r) => [r.bridge, r.defaultRoute, r.pid, r.gateway]),
+    [
+      [net.bridge, true, 4242, '10.20.0.1'],
+      [manager.get('bridge').bridge, false, 4242, '172.17.0.1'],
+    ],
+  );
+  assert.deepEqual(
+    state.firewall?.ports.map((p) => [p.hostPort, p.containerIp]),
+    [[8080, '10.20.0.2']],
+  );
+  assert.deepEqual(names.get(`app/${c.id}`), ['name-c1', 'web', 'c10000000000']);
+  assert.equal(names.has(`bridge/${c.id}`), false, 'no embedded DNS on the default bridge');
+  assert.deepEqual(manager.portsOf(c.id), result.ports);
+  await assert.rejects(manager.remove('app'), code('network.in_use'));
+
+  await manager.detach(c.id);
+  await manager.detach(c.id);
+  assert.equal(state.veths.size, 0);
+  assert.deepEqual(state.firewall?.ports, []);
+  assert.equal(names.size, 0);
+  assert.equal(leaseCount(db), 0);
+  assert.deepEqual(
+    manager.endpointsOf(c.id).map((e) => [e.network.name, e.ipAddress, e.hostVeth]),
+    [
+      ['app', '', ''],
+      ['bridge', '', ''],
+    ],
+    'the intents stay for the next start',
+  );
+  await manager.forget(c.id);
+  assert.deepEqual(manager.endpointsOf(c.id), []);
+  await manager.remove('app');
+});
+
+function leaseCount(db: Database.Database): number {
+  return (db.prepare('SELECT COUNT(*) AS n FROM network_leases').get() as { n: number }).n;
+}
+
+test('a failed attach leaves nothing: taken host port, failed wiring, taken static address', async () => {
+  const { db, manager, state, names } = await setup();
+  await manager.create({ name: 'app', subnet: '10.20.0.0/24' });
+  const a = container('a', { '80/tcp': [{ hostIp: '', hostPort: '8080' }] });
+  await manager.connect(a.id, { network: 'app', ip: '10.20.0.50' });
+  await manager.attach(a, 1);
+
+  const b = container('b', { '80/tcp': [{ hostIp: '', hostPort: '8080' }] });
+  await manager.connect(b.id, { network: 'app' });
+  await assert.rejects(manager.attach(b, 2), code('network.port_in_use'));
+  const c = container('c');
+  await manager.connect(c.id, { network: 'app', ip: '10.20.0.50' });
+  await assert.rejects(manager.attach(c, 3), code('network.address_in_use'));
+  state.failWire = true;
+  await assert.rejects(manager.attach(container('d'), 4), code('network.setup_failed'));
+
+  assert.deepEqual(
+    [...state.veths.values()].map((r) => r.address),
+    ['10.20.0.50'],
+  );
+  assert.equal(leaseCount(db), 1);
+  assert.deepEqual(
+    state.firewall?.ports.map((p) => p.containerIp),
+    ['10.20.0.50'],
+  );
+  assert.deepEqual([...names.keys()], [`app/${a.id}`]);
+  assert.deepEqual(manager.endpointsOf(b.id)[0]?.hostVeth, '');
+  assert.deepEqual(
+    manager.endpointsOf(container('d').id),
+    [],
+    'the implicit default endpoint is dropped again',
+  );
+});
+
+test('live connect/disconnect of a running container', async () => {
+  const { manager, state, names } = await setup();
+  await manager.create({ name: 'app' });
+  const c = container('c');
+  await manager.connect(c.id, { network: 'bridge' });
+  await manager.attach(c, 7);
+  const r = await manager.attachOne(c, 7, { network: 'app', aliases: ['api'] });
+  assert.deepEqual(
+    r.endpoints.map((e) => [e.network.name, e.interfaceName]),
+    [
+      ['bridge', 'eth0'],
+      ['app', 'eth1'],
+    ],
+  );
+  assert.equal([...state.veths.values()].find((v) => v.interfaceName === 'eth1')?.defaultRoute, false);
+  assert.deepEqual(names.get(`app/${c.id}`), ['name-c', 'api', 'c00000000000']);
+  await manager.detachOne(c.id, 'app');
+  assert.deepEqual(
+    manager.endpointsOf(c.id).map((e) => e.network.name),
+    ['bridge'],
+  );
+  assert.equal(state.veths.size, 1);
+  assert.equal(names.size, 0);
+  await assert.rejects(manager.disconnect(c.id, 'app'), code('network.not_connected'));
+  await manager.disconnect(c.id, 'app', true);
+});
+
+test('reconcile detaches containers that are gone and gives running ones their names back', async () => {
+  const { db, manager, state, names } = await setup();
+  await manager.create({ name: 'app' });
+  const alive = container('alive');
+  const dead = container('dead', { '80/tcp': [{ hostIp: '', hostPort: '9090' }] });
+  for (const c of [alive, dead]) {
+    await manager.connect(c.id, { network: 'app' });
+    await manager.attach(c, 11);
+  }
+  names.clear();
+  await manager.reconcile(new Map([[alive.id, 11]]));
+  assert.deepEqual(
+    [...state.veths.values()].map((v) => v.address),
+    ['172.18.0.2'],
+  );
+  assert.equal(leaseCount(db), 1);
+  assert.deepEqual(state.firewall?.ports, []);
+  assert.deepEqual([...names.keys()], [`app/${alive.id}`]);
+});
+
+test('prune removes unused custom networks only', async () => {
+  const { manager } = await setup();
+  await manager.create({ name: 'used' });
+  await manager.create({ name: 'idle' });
+  await manager.connect(container('c').id, { network: 'used' });
+  assert.deepEqual(await manager.prune(), ['idle']);
+  assert.deepEqual(
+    manager.list().map((n) => n.name),
+    ['bridge', 'used'],
+  );
+  assert.deepEqual(
+    manager.list({ dangling: ['true'] }).map((n) => n.name),
+    [],
+  );
+});

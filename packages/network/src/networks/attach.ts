@@ -1,0 +1,179 @@
+import { shortId } from '@polis/core';
+import { hostVethName, macFor, type WireRequest } from '../endpoint/wire.js';
+import { parseCidr } from '../ipam/cidr.js';
+import type {
+  AttachResult,
+  ContainerNetworkInfo,
+  EndpointRecord,
+  EndpointRequest,
+  NetworkRecord,
+  PortBinding,
+} from '../types.js';
+import { connectEndpoint } from './connect.js';
+import type { NetworkContext } from './context.js';
+import { detachAll, detachEndpoint } from './detach.js';
+
+type Endpoint = EndpointRecord & { network: NetworkRecord };
+
+interface Plan {
+  endpoint: EndpointRecord;
+  network: NetworkRecord;
+  interfaceName: string;
+  defaultRoute: boolean;
+}
+
+/** Leases addresses, wires the veths (one call for all) and records the wiring. */
+async function wire(ctx: NetworkContext, containerId: string, pid: number, plans: Plan[]): Promise<void> {
+  const requests: WireRequest[] = plans.map((p) => {
+    const address = ctx.leases.acquire(p.network, containerId, p.endpoint.staticIp);
+    return {
+      pid,
+      bridge: p.network.bridge,
+      hostVeth: hostVethName(containerId, p.network.id),
+      interfaceName: p.interfaceName,
+      address,
+      prefixLength: parseCidr(p.network.subnet).prefix,
+      macAddress: macFor(address),
+      gateway: p.network.gateway,
+      defaultRoute: p.defaultRoute,
+    };
+  });
+  await ctx.host.wireEndpoints(requests);
+  ctx.db.transaction(() => {
+    requests.forEach((r, i) => {
+      ctx.endpoints.setWiring(plans[i]!.network.id, containerId, {
+        ipAddress: r.address,
+        prefixLength: r.prefixLength,
+        macAddress: r.macAddress,
+        interfaceName: r.interfaceName,
+        hostVeth: r.hostVeth,
+      });
+    });
+  })();
+}
+
+/** The names the embedded DNS answers for an endpoint: container name, aliases, short id. */
+export function dnsNames(container: ContainerNetworkInfo, endpoint: EndpointRecord): string[] {
+  return [...new Set([container.name, ...endpoint.aliases, shortId(container.id)].filter((n) => n !== ''))];
+}
+
+async function registerNames(
+  ctx: NetworkContext,
+  container: ContainerNetworkInfo,
+  plans: Plan[],
+): Promise<void> {
+  for (const p of plans) {
+    if (p.network.isDefault) continue;
+    const endpoint = ctx.endpoints.get(p.network.id, container.id)!;
+    const names = dnsNames(container, endpoint);
+    ctx.endpoints.setDnsNames(p.network.id, container.id, names);
+    await ctx.dns?.register(p.network, endpoint, names);
+  }
+}
+
+/** Picks host ports and records them, alone (two containers must not pick one port), then the firewall. */
+async function publish(
+  ctx: NetworkContext,
+  container: ContainerNetworkInfo,
+  containerIp: string,
+): Promise<void> {
+  const published = await ctx.exclusive(async () => {
+    const bindings = await ctx.host.resolveBindings(container, ctx.ports.all());
+    ctx.ports.insert(container.id, containerIp, bindings);
+    return bindings.map((b) => ({ ...b, containerIp }));
+  });
+  if (published.length > 0) await ctx.updatePorts('add', published);
+}
+
+const toBinding = (p: PortBinding): PortBinding => ({
+  protocol: p.protocol,
+  containerPort: p.containerPort,
+  hostIp: p.hostIp,
+  hostPort: p.hostPort,
+});
+
+export function portsOf(ctx: NetworkContext, containerId: string): PortBinding[] {
+  return ctx.ports.ofContainer(containerId).map(toBinding);
+}
+
+/** The container's wired endpoints with their networks, in interface order. */
+function wiredEndpoints(ctx: NetworkContext, containerId: string): Endpoint[] {
+  return ctx.endpoints
+    .ofContainer(containerId)
+    .filter((e) => e.hostVeth !== '')
+    .map((e) => ({ ...e, network: ctx.networkOf(e) }))
+    .sort((a, b) => a.interfaceName.localeCompare(b.interfaceName, 'en', { numeric: true }));
+}
+
+function result(ctx: NetworkContext, containerId: string): AttachResult {
+  const endpoints = wiredEndpoints(ctx, containerId);
+  return {
+    endpoints,
+    ports: portsOf(ctx, containerId),
+    // The embedded DNS listens on each user network's gateway; the default bridge uses the host's.
+    nameservers: endpoints.filter((e) => !e.network.isDefault).map((e) => e.network.gateway),
+  };
+}
+
+/**
+ * Wires a container into all its networks (the default one when it has none): eth0 (with the default
+ * route) for the first connected, eth1… for the rest; then DNS names and published ports. On failure
+ * everything is undone from the database's record, as after a crash.
+ */
+export async function attachAll(
+  ctx: NetworkContext,
+  container: ContainerNetworkInfo,
+  pid: number,
+  defaultNetwork: NetworkRecord,
+): Promise<AttachResult> {
+  // Wiring left from an earlier run of this container (a crash before its detach) goes first.
+  if (ctx.endpoints.ofContainer(container.id).some((e) => e.hostVeth !== ''))
+    await detachAll(ctx, container.id);
+  let endpoints = ctx.endpoints.ofContainer(container.id);
+  const addedDefault = endpoints.length === 0;
+  if (addedDefault) {
+    ctx.endpoints.insert(defaultNetwork.id, container.id, []);
+    endpoints = ctx.endpoints.ofContainer(container.id);
+  }
+  const plans = endpoints.map((endpoint, i) => ({
+    endpoint,
+    network: ctx.networkOf(endpoint),
+    interfaceName: `eth${i}`,
+    defaultRoute: i === 0,
+  }));
+  try {
+    await wire(ctx, container.id, pid, plans);
+    await registerNames(ctx, container, plans);
+    await publish(ctx, container, ctx.endpoints.get(plans[0]!.network.id, container.id)!.ipAddress);
+    return result(ctx, container.id);
+  } catch (err) {
+    await detachAll(ctx, container.id).catch(() => undefined);
+    if (addedDefault) ctx.endpoints.delete(defaultNetwork.id, container.id);
+    throw err;
+  }
+}
+
+/** Connects a running container to one more network and wires it now (the next free ethN). */
+export async function attachOne(
+  ctx: NetworkContext,
+  container: ContainerNetworkInfo,
+  pid: number,
+  request: EndpointRequest,
+): Promise<AttachResult> {
+  const endpoint = connectEndpoint(ctx, container.id, request);
+  const network = ctx.networkOf(endpoint);
+  const wired = wiredEndpoints(ctx, container.id);
+  const used = new Set(wired.map((e) => e.interfaceName));
+  let n = 0;
+  while (used.has(`eth${n}`)) n++;
+  const plan: Plan = { endpoint, network, interfaceName: `eth${n}`, defaultRoute: wired.length === 0 };
+  try {
+    await wire(ctx, container.id, pid, [plan]);
+    await registerNames(ctx, container, [plan]);
+    return result(ctx, container.id);
+  } catch (err) {
+    await detachEndpoint(ctx, ctx.endpoints.get(network.id, container.id) ?? endpoint).catch(() => undefined);
+    ctx.endpoints.delete(network.id, container.id);
+    throw err;
+  }
+}
