@@ -98,7 +98,10 @@ function hostBatch(requests: WireRequest[]): string {
       return (
         `link add name ${r.hostVeth}${mtu} type veth peer name ${r.interfaceName}${mtu}` +
         ` address ${r.macAddress} netns ${r.pid}\n` +
-        `link set ${r.hostVeth} master ${r.bridge} up\n`
+        `link set ${r.hostVeth} master ${r.bridge} up\n` +
+        // A container reaching its own published port through a host address comes back in on
+        // the port it left by; the bridge allows that only in hairpin mode.
+        `link set ${r.hostVeth} type bridge_slave hairpin on\n`
       );
     })
     .join('');
