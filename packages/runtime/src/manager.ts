@@ -9,7 +9,8 @@ import {
   type DaemonConfig,
 } from '@polis/core';
 import type { ImageService } from '@polis/image';
-import type { NetworkService } from '@polis/network';
+import type { EndpointRequest, NetworkService } from '@polis/network';
+import { connectNetwork, disconnectNetwork } from './network/live.js';
 import { createRuntimes, runtimeDirs, type RuntimeContext } from './context.js';
 import { ContainerStore } from './store/container-store.js';
 import { resolveContainer } from './store/resolve.js';
@@ -112,6 +113,15 @@ export class ContainerManager implements ContainerService {
   }
 
   /** `update`: the restart policy (resources come with the resource-limits work). */
+  /** `network connect`: wires a running container now, a stopped one at its next start. */
+  connectNetwork(reference: string, request: EndpointRequest): Promise<void> {
+    return connectNetwork(this.ctx, reference, request);
+  }
+
+  disconnectNetwork(reference: string, network: string, force?: boolean): Promise<void> {
+    return disconnectNetwork(this.ctx, reference, network, force);
+  }
+
   async update(reference: string, changes: UpdateOptions): Promise<void> {
     const id = this.get(reference).id;
     await this.ctx.locks.run(id, async () => {

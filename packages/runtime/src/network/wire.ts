@@ -56,7 +56,10 @@ export async function connectOnCreate(ctx: RuntimeContext, record: ContainerReco
   const mode = record.spec.network.mode;
   if (!ctx.networks || !isNetworked(mode)) return;
   const own = networkName(mode);
-  const requests = (record.spec.network.endpoints ?? []).map((r) => ({ ...r, network: networkName(r.network) }));
+  const requests = (record.spec.network.endpoints ?? []).map((r) => ({
+    ...r,
+    network: networkName(r.network),
+  }));
   const first = requests.find((r) => r.network === own);
   await ctx.networks.connect(record.id, { ...first, network: own });
   for (const request of requests) {
@@ -100,21 +103,33 @@ export async function attachNetworks(
   }
 }
 
-export async function writeNetworkFiles(record: ContainerRecord, result: AttachResult): Promise<void> {
-  const { network } = record.spec;
-  const hostResolv = await hostResolvConfText();
-  const addresses = result.endpoints
+function hostsText(record: ContainerRecord, endpoints: AttachResult['endpoints']): string {
+  const addresses = endpoints
     .filter((e) => e.ipAddress !== '')
     .map((e) => ({
       ip: e.ipAddress,
       names: e.network.isDefault ? [record.hostname] : [record.hostname, record.name, ...e.aliases],
     }));
-  const hosts = hostsFile({
+  return hostsFile({
     hostname: record.hostname,
     addresses,
-    extraHosts: network.extraHosts,
-    ...(result.endpoints[0] ? { hostGateway: result.endpoints[0].network.gateway } : {}),
+    extraHosts: record.spec.network.extraHosts,
+    ...(endpoints[0] ? { hostGateway: endpoints[0].network.gateway } : {}),
   });
+}
+
+/** After a live connect or disconnect: /etc/hosts lists the container's current addresses. */
+export async function rewriteHosts(
+  record: ContainerRecord,
+  endpoints: AttachResult['endpoints'],
+): Promise<void> {
+  await rewrite(record.paths.hostsPath, hostsText(record, endpoints));
+}
+
+export async function writeNetworkFiles(record: ContainerRecord, result: AttachResult): Promise<void> {
+  const { network } = record.spec;
+  const hostResolv = await hostResolvConfText();
+  const hosts = hostsText(record, result.endpoints);
   const resolv = resolvConf({
     host: hostResolv,
     nameservers: result.nameservers,
