@@ -135,11 +135,15 @@ export async function attachAll(
     ctx.endpoints.insert(defaultNetwork.id, container.id, []);
     endpoints = ctx.endpoints.ofContainer(container.id);
   }
+  // The default route goes through the first network with a way out; internal networks get none,
+  // as in Docker.
+  const networks = endpoints.map((e) => ctx.networkOf(e));
+  const routed = networks.findIndex((n) => !n.internal);
   const plans = endpoints.map((endpoint, i) => ({
     endpoint,
-    network: ctx.networkOf(endpoint),
+    network: networks[i]!,
     interfaceName: `eth${i}`,
-    defaultRoute: i === 0,
+    defaultRoute: i === routed,
   }));
   try {
     await wire(ctx, container.id, pid, plans);
@@ -166,7 +170,13 @@ export async function attachOne(
   const used = new Set(wired.map((e) => e.interfaceName));
   let n = 0;
   while (used.has(`eth${n}`)) n++;
-  const plan: Plan = { endpoint, network, interfaceName: `eth${n}`, defaultRoute: wired.length === 0 };
+  const routed = wired.some((e) => !ctx.networkOf(e).internal);
+  const plan: Plan = {
+    endpoint,
+    network,
+    interfaceName: `eth${n}`,
+    defaultRoute: !routed && !network.internal,
+  };
   try {
     await wire(ctx, container.id, pid, [plan]);
     await registerNames(ctx, container, [plan]);

@@ -92,6 +92,9 @@ describe('network isolation, addressing and DNS', () => {
       await d.polis(['inspect', '-f', '{{.NetworkSettings.Networks.inner.IPAddress}}', 'ipeer']),
     );
     assert.notEqual((await wgetIn('oc', `http://${ipeerIp}/`)).code, 0);
+    // As in Docker, an internal network gives no default route; a normal one does.
+    assert.doesNotMatch(ok(await d.polis(['exec', 'ic', 'ip', 'route'])), /^default/m);
+    assert.match(ok(await d.polis(['exec', 'oc', 'ip', 'route'])), /^default via /m);
   });
 
   it('hairpin: a container reaches its own published port through the host address', async () => {
