@@ -155,10 +155,13 @@ describe('security defaults of a container', () => {
     );
   });
 
-  it('the network is none: only lo', async () => {
+  it('a network namespace of its own: lo and eth0 on the default bridge, only lo with --network none', async () => {
     const out = lines(await run([], 'cat /proc/net/dev'));
     const ifaces = out.slice(2).map((l) => l.split(':')[0]!.trim());
-    assert.deepEqual(ifaces, ['lo']);
-    assert.equal(ok(await d.polis(['run', '--rm', 'busybox', 'sh', '-c', 'ls /sys/class/net'])), 'lo');
+    assert.deepEqual(ifaces.sort(), ['eth0', 'lo']);
+    const none = ok(
+      await d.polis(['run', '--rm', '--network', 'none', 'busybox', 'sh', '-c', 'ls /sys/class/net']),
+    );
+    assert.equal(none, 'lo');
   });
 });
