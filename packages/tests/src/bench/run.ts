@@ -5,7 +5,8 @@
  * path, the resident memory of polisd and conmon, and the memory per idle container with many running.
  * BENCH_RUNS (default 20) rounds are measured after BENCH_WARMUP (default 2) unmeasured ones;
  * BENCH_CONTAINERS (default 50) idle containers are started for the memory measurement.
- * Then the pull benchmark (pull-bench.ts; BENCH_PULL_RUNS=0 skips it).
+ * Then the pull benchmark (pull-bench.ts; BENCH_PULL_RUNS=0 skips it) and the network benchmark
+ * (network-bench.ts; BENCH_NET_RUNS=0 skips it).
  */
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { release } from 'node:os';
@@ -30,6 +31,7 @@ import {
   type CaseKey,
   type CaseResult,
 } from './report.js';
+import { networkBench } from './network-bench.js';
 import { pullBench } from './pull-bench.js';
 import { conmonRssKiB, vmRssKiB } from './rss.js';
 import { sdkExec } from './sdk-exec.js';
@@ -287,6 +289,7 @@ async function main(): Promise<void> {
 
 main()
   .then(() => pullBench())
+  .then(() => networkBench())
   .catch((err: unknown) => {
     console.error(`bench failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
     process.exitCode = 1;
