@@ -29,6 +29,8 @@ export class AttachConnection extends EventEmitter {
     const finish = (): void => {
       if (this.closed) return;
       this.closed = true;
+      // conmon hung up: release our end too, or polisd keeps one descriptor per container ever run.
+      socket.destroy();
       this.emit('end');
     };
     socket.on('end', finish);

@@ -60,3 +60,11 @@ test('demuxTo passes a raw (TTY) stream through to stdout', async () => {
   await demuxTo(Readable.from([Buffer.from('\x01\x00raw')]), false, out, new PassThrough());
   assert.equal(out.read()?.toString(), '\x01\x00raw');
 });
+
+test('demuxTo settles for a stream that ended before it was called', async () => {
+  const source = Readable.from([Buffer.from('early')]);
+  source.resume();
+  await new Promise((r) => source.once('close', r));
+  const sink = new PassThrough();
+  await demuxTo(source, false, sink, sink);
+});

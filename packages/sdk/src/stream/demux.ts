@@ -87,6 +87,8 @@ export function demuxTo(
         reject(new PolisError('request.failed', Buffer.concat(systemErr).toString('utf8').trim()));
       } else resolve();
     };
+    // A quick container's stream may have ended before the caller got here: no event will come.
+    if (source.readableEnded || source.destroyed) settle();
   });
 }
 

@@ -7,13 +7,10 @@
  * BENCH_NET_RUNS (default 15; 0 skips) set-up rounds after BENCH_NET_WARMUP (default 2);
  * BENCH_NET_FETCHES (default 10) throughput rounds after one warm-up; BENCH_NET_MIB (default 200).
  */
-import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { release } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { busyboxRootfsTar } from '@polis/image';
-import { busyboxTar } from '../harness/busybox.js';
 import { TestDaemon } from '../harness/daemon.js';
 import { REPO_ROOT } from '../harness/paths.js';
 import {
@@ -148,9 +145,6 @@ export async function networkBench(): Promise<void> {
   const keepGoing = (): boolean => !interrupted;
   let daemon: TestDaemon | undefined;
   try {
-    // The run bench deletes the process's shared busybox tarball when it ends: make it again if so.
-    const tar = await busyboxTar();
-    if (!existsSync(tar)) await busyboxRootfsTar(tar);
     daemon = await TestDaemon.start();
     await daemon.importBusybox();
     const setup = await measureSetup(daemon, runs, warmup, keepGoing);

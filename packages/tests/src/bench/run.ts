@@ -8,7 +8,7 @@
  * Then the pull benchmark (pull-bench.ts; BENCH_PULL_RUNS=0 skips it) and the network benchmark
  * (network-bench.ts; BENCH_NET_RUNS=0 skips it).
  */
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { release } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -100,7 +100,6 @@ async function main(): Promise<void> {
   process.once('SIGINT', () => (interrupted = true));
   try {
     const tar = await busyboxTar();
-    undo.push(() => rm(tar, { force: true }));
     const daemon = await TestDaemon.start();
     undo.push(() => daemon.cleanup());
     await daemon.importBusybox();
