@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Polis end to end on embedded defaults: start polisd, make a busybox image from Debian's
 # busybox-static, push it to a local registry (Debian's docker-registry on 127.0.0.1) and pull it
-# back, run containers, show ps and logs, clean up.
+# back, run containers, serve a web page on a published port and reach containers by name on a user
+# network, show ps and logs, clean up.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
@@ -22,7 +23,8 @@ if ! $POLIS version >/dev/null 2>&1; then
   for _ in $(seq 1 100); do [[ -S $SOCK ]] && $POLIS version >/dev/null 2>&1 && break; sleep 0.1; done
 fi
 cleanup() {
-  $POLIS rm -f demo-web >/dev/null 2>&1 || true
+  $POLIS rm -f demo-web web web-client >/dev/null 2>&1 || true
+  $POLIS network rm demo-net >/dev/null 2>&1 || true
   if [[ -n $REG_IMAGE ]]; then $POLIS rmi "$REG_IMAGE" >/dev/null 2>&1 || true; fi
   if [[ -n $registry ]]; then kill -TERM "$registry" 2>/dev/null || true; wait "$registry" 2>/dev/null || true; fi
   if [[ -n $started ]]; then kill -TERM "$started" 2>/dev/null || true; wait "$started" 2>/dev/null || true; fi
@@ -92,6 +94,29 @@ set -e
 step "polis stop -t 1 demo-web && polis rm demo-web"
 $POLIS stop -t 1 demo-web
 $POLIS rm demo-web
+
+# 8080 as in Docker's classic example, unless something on this host already listens there.
+WEB_PORT=8080
+node -e 'const s=require("net").createServer().once("error",()=>process.exit(1)).listen(8080,()=>s.close())' ||
+  WEB_PORT=$(node -e 'const s=require("net").createServer().listen(0,()=>{console.log(s.address().port);s.close()})')
+step "polis run -d --name web -p $WEB_PORT:80 busybox httpd (a web server with a published port)"
+$POLIS run -d --name web -p "$WEB_PORT:80" busybox sh -c \
+  'mkdir -p /www && echo "hello from a polis web server" > /www/index.html && exec httpd -f -p 80 -h /www'
+$POLIS port web
+for _ in $(seq 1 50); do node -e "fetch('http://127.0.0.1:$WEB_PORT/').then(()=>process.exit(0),()=>process.exit(1))" && break; sleep 0.1; done
+step "fetch http://127.0.0.1:$WEB_PORT/ from the host"
+node -e "fetch('http://127.0.0.1:$WEB_PORT/').then(r=>r.text()).then(t=>process.stdout.write(t))"
+
+step "polis network create demo-net; containers on it find each other by name"
+$POLIS network create demo-net
+$POLIS network connect --alias www demo-net web
+$POLIS run --rm --init --network demo-net busybox timeout 5 wget -qO- http://web/
+$POLIS run --rm --init --network demo-net busybox timeout 5 wget -qO- http://www/
+$POLIS network ls
+
+step "polis rm -f web && polis network rm demo-net"
+$POLIS rm -f web
+$POLIS network rm demo-net
 
 step "polis ps -a"
 $POLIS ps -a

@@ -105,10 +105,17 @@ function once(request: HttpRequest): Promise<HttpResponse> {
 
 async function pump(body: AsyncIterable<Uint8Array>, req: http.ClientRequest): Promise<void> {
   for await (const chunk of body) {
+    if (req.destroyed) return;
     if (!req.write(chunk)) {
-      await new Promise<void>((resolve, reject) => {
-        req.once('drain', resolve);
-        req.once('error', reject);
+      // The request's own error handler reports failures; a destroyed request releases the wait.
+      await new Promise<void>((resolve) => {
+        const done = (): void => {
+          req.off('drain', done);
+          req.off('close', done);
+          resolve();
+        };
+        req.on('drain', done);
+        req.on('close', done);
       });
     }
   }
