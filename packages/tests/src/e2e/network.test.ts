@@ -38,8 +38,10 @@ async function fetchFrom(
 describe('networks', () => {
   let d: TestDaemon;
   let vethsBefore: string[];
+  let bridgesBefore: string[];
   before(async () => {
     vethsBefore = await links(/^pv[0-9a-f]{12}$/);
+    bridgesBefore = await links(/^pl-/);
     d = await TestDaemon.start();
     await d.importBusybox();
   });
@@ -67,6 +69,8 @@ describe('networks', () => {
     await waitFor('web to answer', async () => (await fetchFrom(d, 'front', 'http://web/')).code === 0);
     assert.deepEqual(await fetchFrom(d, 'front', 'http://web/'), { code: 0, out: 'hello-front' });
     assert.deepEqual(await fetchFrom(d, 'front', 'http://www/'), { code: 0, out: 'hello-front' });
+    const shortId = ok(await d.polis(['inspect', '-f', '{{.Id}}', 'web'])).slice(0, 12);
+    assert.deepEqual(await fetchFrom(d, 'front', `http://${shortId}/`), { code: 0, out: 'hello-front' });
     const ip = ok(await d.polis(['inspect', '-f', '{{.NetworkSettings.Networks.front.IPAddress}}', 'web']));
     assert.match(ip, /^\d+\.\d+\.\d+\.\d+$/);
     const fromBack = await fetchFrom(d, 'back', `http://${ip}/`);
@@ -134,6 +138,11 @@ describe('networks', () => {
     // Other daemons on this host may have veths of their own: only new ones count.
     const veths = (await links(/^pv[0-9a-f]{12}$/)).filter((v) => !vethsBefore.includes(v));
     assert.deepEqual(veths, []);
+    assert.deepEqual(
+      (await links(/^pl-/)).filter((b) => !bridgesBefore.includes(b)),
+      [],
+      'user network bridges',
+    );
     const ids = ok(await d.polis(['network', 'ls', '-q', '--no-trunc'])).split('\n');
     assert.equal(ids.length, 1, 'only the default bridge network is left');
     // Published ports live in nft maps (`addr . port : addr . port`): none may be left.
