@@ -1,7 +1,7 @@
 import { PolisError } from '@polis/core';
 import type { DockerEvent } from './event.js';
 
-const KEYS = ['container', 'image', 'event', 'type', 'label', 'scope'];
+const KEYS = ['container', 'image', 'network', 'event', 'type', 'label', 'scope'];
 
 export function validateEventFilters(filters: Record<string, string[]>): void {
   for (const key of Object.keys(filters)) {
@@ -26,6 +26,7 @@ export function eventMatches(e: DockerEvent, filters: Record<string, string[]>):
     any('event', (v) => v === e.Action || e.Action.startsWith(`${v}:`)) &&
     any('scope', (v) => v === e.scope) &&
     any('container', (v) => e.Type === 'container' && (e.Actor.ID.startsWith(v) || attrs.name === v)) &&
+    any('network', (v) => e.Type === 'network' && (e.Actor.ID.startsWith(v) || attrs.name === v)) &&
     any(
       'image',
       (v) =>
