@@ -167,9 +167,13 @@ describe('docker CLI: networks', () => {
     assert.match(pruned, /Deleted Networks:\ncli-unused/);
     assert.doesNotMatch(pruned, /cli-net2/);
     const names = lines(ok(await d.docker(['network', 'ls', '--format', '{{.Name}}']))).sort();
-    assert.deepEqual(names, ['bridge', 'cli-net2']);
+    assert.deepEqual(names, ['bridge', 'cli-net2', 'host', 'none']);
     ok(await d.docker(['rm', '-f', 'client2']));
     assert.match(ok(await d.docker(['network', 'prune', '-f'])), /cli-net2/);
-    assert.deepEqual(lines(ok(await d.docker(['network', 'ls', '--format', '{{.Name}}']))), ['bridge']);
+    assert.deepEqual(lines(ok(await d.docker(['network', 'ls', '--format', '{{.Name}}']))).sort(), [
+      'bridge',
+      'host',
+      'none',
+    ]);
   });
 });

@@ -5,6 +5,7 @@ import type { Router } from '../../http/router.js';
 import { endpointSpecFrom } from '../../docker/create-body.js';
 import { Fields } from '../../docker/fields.js';
 import type { ApiDeps } from '../../types.js';
+import { findBuiltin, refuseBuiltin } from './builtin.js';
 import { networkEvent } from './events.js';
 import { networksOf } from './service.js';
 
@@ -27,6 +28,8 @@ function containerOf(body: Fields): string {
 export function connectRoutes(router: Router, deps: ApiDeps): void {
   const live = deps.containers as typeof deps.containers & LiveNetworking;
   router.add('POST', '/networks/{id}/connect', async ({ req, params, reply }) => {
+    const builtin = findBuiltin(params.id as string);
+    if (builtin) refuseBuiltin(builtin, 'connected to');
     const networks = networksOf(deps);
     const body = Fields.of(await readJson(req), '');
     const container = deps.containers.get(containerOf(body));
@@ -43,6 +46,8 @@ export function connectRoutes(router: Router, deps: ApiDeps): void {
     reply.empty(200);
   });
   router.add('POST', '/networks/{id}/disconnect', async ({ req, params, reply }) => {
+    const builtin = findBuiltin(params.id as string);
+    if (builtin) refuseBuiltin(builtin, 'disconnected from');
     const networks = networksOf(deps);
     const body = Fields.of(await readJson(req), '');
     const container = deps.containers.get(containerOf(body));

@@ -36,7 +36,16 @@ test('GET /networks lists in Docker shape; filters are checked and scope answere
     const res = await call('GET', '/v1.41/networks');
     assert.equal(res.status, 200);
     const bridge = networks.get('bridge');
-    assert.deepEqual(res.json(), [
+    const all = res.json() as { Name: string; Driver: string }[];
+    // host and none are listed as Docker lists them; the rest comes from the network layer.
+    assert.deepEqual(
+      all.slice(1).map((n) => [n.Name, n.Driver]),
+      [
+        ['host', 'host'],
+        ['none', 'null'],
+      ],
+    );
+    assert.deepEqual(all.slice(0, 1), [
       {
         Name: 'bridge',
         Id: bridge.id,
@@ -69,6 +78,11 @@ test('GET /networks lists in Docker shape; filters are checked and scope answere
     assert.deepEqual(await names({ label: ['tier=web'] }), ['front']);
     assert.deepEqual(await names({ type: { custom: true } }), ['front']);
     assert.deepEqual(await names({ scope: ['local'], name: ['bri'] }), ['bridge']);
+    assert.deepEqual(await names({ type: ['builtin'], driver: ['host'] }), ['host']);
+    assert.equal((await call('GET', '/networks/host')).status, 200);
+    const removeHost = await call('DELETE', '/networks/none');
+    assert.equal(removeHost.status, 403);
+    assert.match(removeHost.text, /pre-defined network/);
     assert.deepEqual(await names({ scope: ['swarm'] }), []);
     const bad = await call('GET', `/networks?filters=${encodeURIComponent('{"color":["red"]}')}`);
     assert.equal(bad.status, 400);
@@ -274,7 +288,10 @@ test('without a network layer there are no networks, and changes answer 501', as
   const socket = tempSocket();
   await listenUnix(server, socket);
   try {
-    assert.equal((await request(socket, 'GET', '/networks')).text, '[]\n');
+    const names = ((await request(socket, 'GET', '/networks')).json() as { Name: string }[]).map(
+      (n) => n.Name,
+    );
+    assert.deepEqual(names, ['host', 'none']);
     assert.equal((await request(socket, 'GET', '/networks/bridge')).status, 404);
     assert.equal((await request(socket, 'POST', '/networks/create', '{"Name":"x"}')).status, 501);
   } finally {

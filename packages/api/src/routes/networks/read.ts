@@ -5,6 +5,7 @@ import { filtersParam, stringParam } from '../../http/query.js';
 import type { Router } from '../../http/router.js';
 import { isWired, networkResource, type AttachedContainer } from '../../docker/network-shapes.js';
 import type { ApiDeps } from '../../types.js';
+import { builtinResource, findBuiltin, listBuiltins } from './builtin.js';
 
 const LIST_FILTERS = ['driver', 'id', 'label', 'name', 'scope', 'type', 'dangling'];
 
@@ -39,10 +40,14 @@ export function readNetworkRoutes(router: Router, deps: ApiDeps): void {
   router.add('GET', '/networks', ({ query, reply }) => {
     const { filters, none } = listFilters(query);
     const networks = deps.networks;
-    reply.json(200, none || !networks ? [] : networks.list(filters).map((n) => networkResource(n)));
+    if (none) return reply.json(200, []);
+    const own = networks ? networks.list(filters).map((n) => networkResource(n)) : [];
+    reply.json(200, [...own, ...listBuiltins(filters).map(builtinResource)]);
   });
   router.add('GET', '/networks/{id}', ({ params, query, reply }) => {
     const networks = deps.networks;
+    const builtin = findBuiltin(params.id as string);
+    if (builtin) return reply.json(200, builtinResource(builtin));
     if (!networks) throw new PolisError('network.not_found', `network ${params.id as string} not found`);
     const n = networks.get(params.id as string);
     const scope = stringParam(query, 'scope');

@@ -1,12 +1,15 @@
 import { filtersParam } from '../../http/query.js';
 import type { Router } from '../../http/router.js';
 import type { ApiDeps } from '../../types.js';
+import { findBuiltin, refuseBuiltin } from './builtin.js';
 import { networkEvent } from './events.js';
 import { networksOf } from './service.js';
 
 /** `DELETE /networks/{id}` and `POST /networks/prune`. */
 export function removeNetworkRoutes(router: Router, deps: ApiDeps): void {
   router.add('DELETE', '/networks/{id}', async ({ params, reply }) => {
+    const builtin = findBuiltin(params.id as string);
+    if (builtin) refuseBuiltin(builtin, 'removed');
     const networks = networksOf(deps);
     const record = networks.get(params.id as string);
     await networks.remove(record.id);
