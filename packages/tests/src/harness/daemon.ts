@@ -41,7 +41,12 @@ export class TestDaemon {
   static async start(options: DaemonOptions = {}): Promise<TestDaemon> {
     const root = await mkdtemp(join(tmpdir(), 'polis-t-'));
     const d = new TestDaemon(root, options);
-    await d.startProcess();
+    try {
+      await d.startProcess();
+    } catch (err) {
+      await rm(root, { recursive: true, force: true });
+      throw err;
+    }
     return d;
   }
 
