@@ -55,9 +55,11 @@ export async function* readLog(
   signal?: AbortSignal,
 ): AsyncGenerator<LogEntry> {
   let offset = options.startOffset ?? 0;
-  const older: string[] = [];
+  let older: string[] = [];
   for (const file of options.startOffset === undefined ? (options.rotated ?? []) : []) {
-    older.push(...splitLines((await readFrom(file, 0)).text + '\n').lines);
+    // concat, not push(...): a rotated file holds hundreds of thousands of lines, more than a call's
+    // arguments may number.
+    older = older.concat(splitLines((await readFrom(file, 0)).text + '\n').lines);
   }
   const first = await readFrom(path, offset);
   const split = splitLines(first.text);

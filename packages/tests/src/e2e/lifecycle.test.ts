@@ -189,7 +189,7 @@ describe('container lifecycle', () => {
       ok(await d.polis(['run', '--name', 'chatty', 'busybox', 'seq', '1', '200000']));
       const res = await d.shell('"$NODE" "$POLIS_BIN" logs chatty | head -n 1');
       await d.polis(['rm', '-f', 'chatty']);
-      assert.match(res.stdout, /^1\n/);
+      assert.match(res.stdout, /^1\n/, `stderr: ${res.stderr}`);
       assert.doesNotMatch(res.stderr, /EPIPE|Unhandled|^\s+at /m, res.stderr);
     });
   });
