@@ -1,13 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { proc, which } from '@polis/core';
 import { createApiServer } from './server.js';
 import { listenUnix } from './listen.js';
 import { fakeDeps } from './testing/fakes.js';
-import { closeServer, tempSocket } from './testing/http.js';
+import { closeServer, tempDir, tempSocket } from './testing/http.js';
 
 /**
  * The real docker CLI (client 28) against the server with fake services: the best check that the
@@ -25,7 +22,7 @@ test(
     await listenUnix(server, socket);
     const env: NodeJS.ProcessEnv = {
       ...process.env,
-      DOCKER_CONFIG: mkdtempSync(join(tmpdir(), 'polis-docker-config-')),
+      DOCKER_CONFIG: tempDir('polis-docker-config-'),
       DOCKER_HOST: `unix://${socket}`,
     };
     delete env.DOCKER_CONTEXT;

@@ -1,5 +1,5 @@
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -41,8 +41,22 @@ export function request(
   });
 }
 
+const tempDirs: string[] = [];
+
+/** A fresh temp dir, removed when the test process exits. */
+export function tempDir(prefix = 'polis-api-'): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  if (tempDirs.length === 0) {
+    process.once('exit', () => {
+      for (const d of tempDirs) rmSync(d, { recursive: true, force: true });
+    });
+  }
+  tempDirs.push(dir);
+  return dir;
+}
+
 export function tempSocket(): string {
-  return join(mkdtempSync(join(tmpdir(), 'polis-api-')), 'polis.sock');
+  return join(tempDir(), 'polis.sock');
 }
 
 export function closeServer(server: Server): Promise<void> {
