@@ -7,12 +7,11 @@
  * BENCH_NET_RUNS (default 15; 0 skips) set-up rounds after BENCH_NET_WARMUP (default 2);
  * BENCH_NET_FETCHES (default 10) throughput rounds after one warm-up; BENCH_NET_MIB (default 200).
  */
-import { mkdir, writeFile } from 'node:fs/promises';
 import { release } from 'node:os';
-import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { TestDaemon } from '../harness/daemon.js';
-import { REPO_ROOT } from '../harness/paths.js';
+
+import { envInt, writeReport } from './common.js';
 import {
   evaluateNetworkGoals,
   formatSetupTable,
@@ -28,14 +27,6 @@ import type { SdkPhases } from './sdk-run.js';
 import { summarize } from './stats.js';
 
 const USER_NETWORK = 'polis-bench-net';
-
-function envInt(name: string, fallback: number, min: number): number {
-  const text = process.env[name];
-  if (text === undefined || text === '') return fallback;
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < min) throw new Error(`${name} must be an integer ≥ ${min}, got ${text}`);
-  return n;
-}
 
 /** Calls each of `steps` once per round, round r starting at step r mod n; false stops early. */
 async function interleave(
@@ -178,10 +169,7 @@ export async function networkBench(): Promise<void> {
       throughput: throughput.results.map((r) => ({ key: r.key, name: r.name, ...r.summary })),
       goals,
     };
-    const out = join(REPO_ROOT, '.bench');
-    await mkdir(out, { recursive: true });
-    await writeFile(join(out, 'network.json'), JSON.stringify(report, null, 2) + '\n');
-    console.log(`\nwritten: ${join(out, 'network.json')}`);
+    await writeReport('network.json', report);
   } finally {
     process.off('SIGINT', onSigint);
     await daemon?.cleanup().catch((err: unknown) => console.error(`cleanup: ${String(err)}`));

@@ -2,6 +2,7 @@
 import type { Goal } from './report.js';
 import { median, type Summary } from './stats.js';
 import type { SdkPhases } from './sdk-run.js';
+import { layout } from './common.js';
 
 /** The set-up cases: no network (the reference), the default bridge, a user network, bridge + `-p`. */
 export type SetupKey = 'none' | 'bridge' | 'user' | 'port';
@@ -30,15 +31,6 @@ export const THROUGHPUT_FLOOR = 0.8;
 
 const fmt = (n: number): string => n.toFixed(1);
 const signed = (n: number): string => `${n >= 0 ? '+' : ''}${fmt(n)}`;
-
-/** Left-aligned first column, right-aligned numbers. */
-function layout(rows: string[][]): string {
-  const widths = (rows[0] ?? []).map((_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length)));
-  return rows
-    .map((r) => r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c] ?? 0) : cell.padStart(widths[c] ?? 0))))
-    .map((r) => r.join('  ').trimEnd())
-    .join('\n');
-}
 
 /**
  * The three stretches of the SDK path where a network can cost time: create (endpoints recorded),

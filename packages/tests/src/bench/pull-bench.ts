@@ -5,11 +5,11 @@
  * BENCH_PULL_RUNS (default 3; 0 skips) rounds; BENCH_PULL_MIB (default 300) uncompressed MiB;
  * BENCH_PULL_DROP_CACHES=0 keeps the page cache between cases.
  */
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { release, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { REPO_ROOT } from '../harness/paths.js';
+import { envInt, writeReport } from './common.js';
 import { TestRegistry } from '../harness/registry.js';
 import { runCommand } from '../harness/run.js';
 import { formatGoals } from './report.js';
@@ -28,14 +28,6 @@ import { median, summarize } from './stats.js';
 
 const LAYERS = 6;
 const MIB = 1024 * 1024;
-
-function envInt(name: string, fallback: number, min: number): number {
-  const text = process.env[name];
-  if (text === undefined || text === '') return fallback;
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < min) throw new Error(`${name} must be an integer ≥ ${min}, got ${text}`);
-  return n;
-}
 
 interface Measured {
   c: PullCase;
@@ -164,10 +156,7 @@ export async function pullBench(): Promise<void> {
       })),
       goals,
     };
-    const out = join(REPO_ROOT, '.bench');
-    await mkdir(out, { recursive: true });
-    await writeFile(join(out, 'pull.json'), JSON.stringify(report, null, 2) + '\n');
-    console.log(`\nwritten: ${join(out, 'pull.json')}`);
+    await writeReport('pull.json', report);
   } finally {
     process.off('SIGINT', onSigint);
     for (const u of undo.reverse())

@@ -1,6 +1,7 @@
 /** The pull benchmark's table, goals and "where time goes" as text. */
 import type { Goal } from './report.js';
 import type { Summary } from './stats.js';
+import { layout } from './common.js';
 
 export type PullKey = 'polis' | 'skopeo-umoci' | 'tar' | 'fetch' | 'podman' | 'docker';
 
@@ -25,15 +26,6 @@ const perSecond = (bytes: number, ms: number): string => ((bytes / MIB / ms) * 1
 
 function byKey(results: readonly PullResult[], key: PullKey): Summary | undefined {
   return results.find((r) => r.key === key)?.summary;
-}
-
-/** Left-aligned first column, right-aligned numbers. */
-function layout(rows: string[][]): string {
-  const widths = (rows[0] ?? []).map((_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length)));
-  return rows
-    .map((r) => r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c] ?? 0) : cell.padStart(widths[c] ?? 0))))
-    .map((r) => r.join('  ').trimEnd())
-    .join('\n');
 }
 
 /** Medians, spread, throughput (gzip in, tar out, per second of the median) and the two ratios. */

@@ -1,6 +1,7 @@
 /** The benchmark's table, goals and phase breakdown as text. */
 import type { Summary } from './stats.js';
 import { PHASE_NAMES, type SdkPhases } from './sdk-run.js';
+import { layout } from './common.js';
 
 /** Keys of the measured cases; the goals refer to these. */
 export type CaseKey =
@@ -143,15 +144,6 @@ export function evaluateMemoryGoals(m: IdleMemoryFacts): Goal[] {
 }
 
 export const mib = (kib: number): string => `${(kib / 1024).toFixed(2)} MiB`;
-
-/** Left-aligned first column, right-aligned numbers. */
-function layout(rows: string[][]): string {
-  const widths = (rows[0] ?? []).map((_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length)));
-  return rows
-    .map((r) => r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c] ?? 0) : cell.padStart(widths[c] ?? 0))))
-    .map((r) => r.join('  ').trimEnd())
-    .join('\n');
-}
 
 /** The cases with ratios against a base case (crun's run by default) and, when present, podman's. */
 export function formatTable(

@@ -8,13 +8,13 @@
  * Then the pull benchmark (pull-bench.ts; BENCH_PULL_RUNS=0 skips it) and the network benchmark
  * (network-bench.ts; BENCH_NET_RUNS=0 skips it).
  */
-import { mkdir, writeFile } from 'node:fs/promises';
 import { release } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { busyboxTar } from '../harness/busybox.js';
 import { TestDaemon } from '../harness/daemon.js';
-import { POLIS_BIN, REPO_ROOT } from '../harness/paths.js';
+import { POLIS_BIN } from '../harness/paths.js';
+import { envInt, writeReport } from './common.js';
 import { runCommand } from '../harness/run.js';
 import { RawBundle, type RawRuntime } from './bundle.js';
 import { probeDocker, probePodman, startExecTarget, type ExternalEngine } from './engines.js';
@@ -44,14 +44,6 @@ interface Case {
   /** One run; throws when it did not succeed. */
   once: () => Promise<void>;
   samples: number[];
-}
-
-function envInt(name: string, fallback: number, min: number): number {
-  const text = process.env[name];
-  if (text === undefined || text === '') return fallback;
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < min) throw new Error(`${name} must be an integer ≥ ${min}, got ${text}`);
-  return n;
 }
 
 async function succeed(command: string, args: string[], env?: NodeJS.ProcessEnv): Promise<void> {
@@ -276,10 +268,7 @@ async function main(): Promise<void> {
       rss,
       idleMemory: idle,
     };
-    const out = join(REPO_ROOT, '.bench');
-    await mkdir(out, { recursive: true });
-    await writeFile(join(out, 'last.json'), JSON.stringify(report, null, 2) + '\n');
-    console.log(`\nwritten: ${join(out, 'last.json')}`);
+    await writeReport('last.json', report);
   } finally {
     for (const u of undo.reverse())
       await u().catch((err: unknown) => console.error(`cleanup: ${String(err)}`));
