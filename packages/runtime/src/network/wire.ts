@@ -127,17 +127,20 @@ export async function rewriteHosts(
 }
 
 export async function writeNetworkFiles(record: ContainerRecord, result: AttachResult): Promise<void> {
-  const { network } = record.spec;
-  const hostResolv = await hostResolvConfText();
-  const hosts = hostsText(record, result.endpoints);
-  const resolv = resolvConf({
-    host: hostResolv,
-    nameservers: result.nameservers,
-    dns: network.dns,
-    dnsSearch: network.dnsSearch,
-    dnsOptions: network.dnsOptions,
-  });
-  await Promise.all([rewrite(record.paths.hostsPath, hosts), rewrite(record.paths.resolvConfPath, resolv)]);
+  const writes = [rewrite(record.paths.hostsPath, hostsText(record, result.endpoints))];
+  // Without an embedded DNS server (the default bridge) the resolv.conf written before create holds.
+  if (result.nameservers.length > 0) {
+    const { network } = record.spec;
+    const resolv = resolvConf({
+      host: await hostResolvConfText(),
+      nameservers: result.nameservers,
+      dns: network.dns,
+      dnsSearch: network.dnsSearch,
+      dnsOptions: network.dnsOptions,
+    });
+    writes.push(rewrite(record.paths.resolvConfPath, resolv));
+  }
+  await Promise.all(writes);
 }
 
 /** Truncates and writes in place: a rename would leave the bind mount on the old file. */
