@@ -13,6 +13,7 @@ export {
   fullName,
   parseReference,
   referenceString,
+  splitReference,
   withDefaultTag,
   type ImageReference,
 } from './reference.js';

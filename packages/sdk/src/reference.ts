@@ -24,23 +24,29 @@ function invalid(ref: string, why = 'invalid reference format'): PolisError {
   return new PolisError('image.reference_invalid', why, { context: { reference: ref } });
 }
 
-/** Parses `[domain/]path[:tag][@digest]` with docker's defaults (`docker.io`, `library/`). */
-export function parseReference(ref: string): ImageReference {
+/** Splits `name[:tag][@digest]` as written (the tag's colon comes after the last slash); no checks. */
+export function splitReference(ref: string): { name: string; tag?: string; digest?: string } {
   let rest = ref;
   let digest: string | undefined;
   const at = rest.indexOf('@');
   if (at >= 0) {
     digest = rest.slice(at + 1);
     rest = rest.slice(0, at);
-    if (!DIGEST.test(digest)) throw invalid(ref);
   }
-  let tag: string | undefined;
   const colon = rest.lastIndexOf(':');
-  if (colon > rest.lastIndexOf('/')) {
-    tag = rest.slice(colon + 1);
-    rest = rest.slice(0, colon);
-    if (!TAG.test(tag)) throw invalid(ref);
-  }
+  const out: { name: string; tag?: string; digest?: string } =
+    colon > rest.lastIndexOf('/')
+      ? { name: rest.slice(0, colon), tag: rest.slice(colon + 1) }
+      : { name: rest };
+  if (digest !== undefined) out.digest = digest;
+  return out;
+}
+
+/** Parses `[domain/]path[:tag][@digest]` with docker's defaults (`docker.io`, `library/`). */
+export function parseReference(ref: string): ImageReference {
+  const { name: rest, tag, digest } = splitReference(ref);
+  if (digest !== undefined && !DIGEST.test(digest)) throw invalid(ref);
+  if (tag !== undefined && !TAG.test(tag)) throw invalid(ref);
   // docker's splitDockerDomain: the first component is a host when it looks like one.
   const slash = rest.indexOf('/');
   const first = slash < 0 ? '' : rest.slice(0, slash);

@@ -1,4 +1,7 @@
 /** Image references as docker shows them: "familiar" names without `docker.io/library/`. */
+import { splitReference } from '@polis/sdk';
+
+export { splitReference };
 
 /** `docker.io/library/busybox` → `busybox`; `docker.io/me/app` → `me/app`; others unchanged. */
 export function familiarName(name: string): string {
@@ -6,24 +9,6 @@ export function familiarName(name: string): string {
   if (n.startsWith('docker.io/')) n = n.slice('docker.io/'.length);
   if (n.startsWith('library/') && !n.slice('library/'.length).includes('/')) n = n.slice('library/'.length);
   return n;
-}
-
-/** Splits `name[:tag][@digest]` (the tag's colon comes after the last slash). */
-export function splitReference(ref: string): { name: string; tag?: string; digest?: string } {
-  let rest = ref;
-  let digest: string | undefined;
-  const at = rest.indexOf('@');
-  if (at >= 0) {
-    digest = rest.slice(at + 1);
-    rest = rest.slice(0, at);
-  }
-  const colon = rest.lastIndexOf(':');
-  const out: { name: string; tag?: string; digest?: string } =
-    colon > rest.lastIndexOf('/')
-      ? { name: rest.slice(0, colon), tag: rest.slice(colon + 1) }
-      : { name: rest };
-  if (digest !== undefined) out.digest = digest;
-  return out;
 }
 
 /** `busybox` → `busybox:latest` (references with a tag or digest stay as they are). */
