@@ -186,6 +186,8 @@ export class ContainerManager implements ContainerService {
       } catch (err) {
         if (!isPolisError(err, 'container.already_stopped')) throw err;
       }
+      // The removal that ended this run may be deleting the record already: say why, not "no such container".
+      refuseIfRemoving(this.ctx, record.id, 'be started');
       await this.start(record.id);
     } catch (err) {
       // Docker's words (`Cannot restart container c: container is marked for removal …`), same code.
