@@ -27,8 +27,10 @@ export function markedForRemoval(ctx: RuntimeContext, id: string): boolean {
   return ctx.removals.has(id);
 }
 
-/** A 409 in Docker's words for a verb that would bring back or change a container being removed. */
-/** `cannot` is what follows the word: `be started`, `run exec`. */
+/**
+ * A 409 in Docker's words for a verb that would bring back or change a container being removed;
+ * `cannot` is what follows that word (`be started`, `run exec`).
+ */
 export function refuseIfRemoving(ctx: RuntimeContext, id: string, cannot: string): void {
   if (!ctx.removals.has(id)) return;
   throw new PolisError(
