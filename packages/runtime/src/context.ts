@@ -29,6 +29,8 @@ export interface RuntimeContext {
   /** Attach connections waiting for the container's next launch. */
   attachHooks: Map<string, Set<(launched: boolean) => Promise<void>>>;
   restarts: { timers: Map<string, NodeJS.Timeout>; delays: Map<string, number>; manual: Set<string> };
+  /** Ids an `rm` is under way for (see lifecycle/removal-mark.ts). */
+  removals: Set<string>;
   /** The daemon's bounding set, by name: what "all capabilities" can mean here. */
   hostCapabilities: string[];
   dirs: { containers: string; exits: string; sockets: string; runtimeState: string };

@@ -27,6 +27,7 @@ import { startContainer } from './lifecycle/start.js';
 import { killContainer, stopContainer } from './lifecycle/stop.js';
 import { pauseContainer, unpauseContainer } from './lifecycle/pause.js';
 import { removeContainer } from './lifecycle/remove.js';
+import { refuseIfRemoving } from './lifecycle/removal-mark.js';
 import { renameContainer } from './lifecycle/rename.js';
 import { waitContainer } from './lifecycle/wait.js';
 import { filterContainers } from './list.js';
@@ -87,6 +88,7 @@ export class ContainerManager implements ContainerService {
       hostRlimits: hostRlimits(),
       attachHooks: new Map(),
       restarts: { timers: new Map(), delays: new Map(), manual: new Set() },
+      removals: new Set(),
       hostCapabilities: hostCapabilityNumbers()
         .map((n) => ALL_CAPABILITIES[n])
         .filter((c): c is string => c !== undefined),
@@ -125,6 +127,7 @@ export class ContainerManager implements ContainerService {
   async update(reference: string, changes: UpdateOptions): Promise<void> {
     const id = this.get(reference).id;
     await this.ctx.locks.run(id, async () => {
+      refuseIfRemoving(this.ctx, id, 'be updated');
       const record = this.get(id);
       if (changes.restartPolicy) {
         if (record.spec.lifecycle.autoRemove && changes.restartPolicy.name !== 'no') {
@@ -176,12 +179,23 @@ export class ContainerManager implements ContainerService {
     // Followers of the logs keep following across the stop and the start.
     this.ctx.restarts.manual.add(record.id);
     try {
+      // A container being removed is not stopped for nothing first: `rm -f` is killing it.
+      refuseIfRemoving(this.ctx, record.id, 'be started');
       try {
         await this.stop(record.id, options);
       } catch (err) {
         if (!isPolisError(err, 'container.already_stopped')) throw err;
       }
+      // The removal that ended this run may be deleting the record already: say why, not "no such container".
+      refuseIfRemoving(this.ctx, record.id, 'be started');
       await this.start(record.id);
+    } catch (err) {
+      // Docker's words (`Cannot restart container c: container is marked for removal …`), same code.
+      if (!isPolisError(err, 'container.removal_in_progress')) throw err;
+      throw new PolisError(err.code, `Cannot restart container ${reference}: ${err.message}`, {
+        cause: err,
+        context: err.context,
+      });
     } finally {
       this.ctx.restarts.manual.delete(record.id);
     }

@@ -11,6 +11,7 @@ import { relay } from '../attach/relay.js';
 import { AsyncQueue } from '../attach/queue.js';
 import type { ExecConfig, ExecRecord, ExecStartOptions, LogEntry } from '../types.js';
 import { execProcess } from './process-spec.js';
+import { refuseIfRemoving } from '../lifecycle/removal-mark.js';
 import { runExecConmon } from './conmon-exec.js';
 
 /** Exec sessions live in memory, as Docker's: they end with the daemon. */
@@ -22,6 +23,7 @@ export class ExecSessions {
   create(reference: string, config: ExecConfig): ExecRecord {
     const container = resolveContainer(this.ctx.store, reference);
     requireRunning(container.id, container.state.status);
+    refuseIfRemoving(this.ctx, container.id, 'run exec');
     if (config.cmd.length === 0) throw new PolisError('request.invalid', 'No exec command specified');
     if (config.detachKeys !== undefined) parseDetachKeys(config.detachKeys);
     const record: ExecRecord = {
@@ -66,6 +68,7 @@ export class ExecSessions {
     if (record.started) throw new PolisError('container.is_running', `Exec ${id} has already run`);
     const container = resolveContainer(this.ctx.store, record.containerId);
     requireRunning(container.id, container.state.status);
+    refuseIfRemoving(this.ctx, container.id, 'run exec');
     record.started = true;
     const dir = this.dir(record);
     await mkdir(join(dir, 'exit'), { recursive: true });

@@ -1,6 +1,7 @@
 import { PolisError } from '@polis/core';
 import { emit, runtimeFor, type RuntimeContext } from '../context.js';
 import { resolveContainer } from '../store/resolve.js';
+import { refuseIfRemoving } from './removal-mark.js';
 
 /** `pause` freezes every process of a running container (cgroup freezer). */
 export async function pauseContainer(ctx: RuntimeContext, reference: string): Promise<void> {
@@ -13,6 +14,8 @@ export async function pauseContainer(ctx: RuntimeContext, reference: string): Pr
     if (record.state.status !== 'running') {
       throw new PolisError('container.not_running', `Container ${id} is not running`, { context: { id } });
     }
+    // Frozen, it would wait out `rm -f`'s kill for nothing.
+    refuseIfRemoving(ctx, id, 'be paused');
     await runtimeFor(ctx, record.runtime).pause(id);
     record.state.status = 'paused';
     ctx.store.update(record);

@@ -7,35 +7,64 @@ import type { RemoveOptions } from '../types.js';
 import { killAndWait } from './stop.js';
 import { cancelRestart } from './restart-policy.js';
 import { runAttachHooks } from '../attach/attach.js';
+import { markForRemoval, unmarkRemoval } from './removal-mark.js';
 
-/** `rm`: a running container is a 409 unless forced; forced, it is killed first. */
+/** How often `rm -f` kills again a container a start already under way brought back before giving up. */
+const KILL_ATTEMPTS = 3;
+
+/**
+ * `rm`: a running container is a 409 unless forced; forced, it is killed first. The container is
+ * marked for removal before anything else, and the decision (refuse, kill, or remove) is taken under
+ * its lock after every kill, so no start, restart or policy restart can slip in between the kill and
+ * the removal and leave the container running.
+ */
 export async function removeContainer(
   ctx: RuntimeContext,
   reference: string,
   options: RemoveOptions = {},
 ): Promise<void> {
-  const record = resolveContainer(ctx.store, reference);
-  if (record.state.status === 'restarting') {
-    if (!options.force) {
+  const id = resolveContainer(ctx.store, reference).id;
+  markForRemoval(ctx, id, reference);
+  try {
+    for (let attempt = 1; ; attempt++) {
+      const live = await ctx.locks.run(id, () => removeUnlessLive(ctx, id, options.force === true));
+      if (!live) return;
+      if (attempt > KILL_ATTEMPTS) {
+        throw new PolisError('runtime.failed', `container ${id} kept running; cannot remove it`, {
+          context: { id },
+        });
+      }
+      try {
+        await killAndWait(ctx, id);
+      } catch (err) {
+        // Gone meanwhile (its `--rm` removed it once it died): what was asked is done.
+        if (!ctx.store.byId(id)) return;
+        throw err;
+      }
+    }
+  } finally {
+    unmarkRemoval(ctx, id);
+  }
+}
+
+/** Under the lock: refuses a live container unless forced, removes a stopped one. Returns whether it is live. */
+async function removeUnlessLive(ctx: RuntimeContext, id: string, force: boolean): Promise<boolean> {
+  const record = ctx.store.byId(id);
+  if (!record) return false;
+  const status = record.state.status;
+  if (status === 'restarting' || status === 'running' || status === 'paused') {
+    if (!force) {
       throw new PolisError(
         'container.is_running',
-        `You cannot remove a restarting container ${record.id}. Stop the container before attempting removal or force remove`,
-        { context: { id: record.id } },
+        `You cannot remove a ${status} container ${id}. Stop the container before attempting removal or force remove`,
+        { context: { id } },
       );
     }
-    await ctx.locks.run(record.id, async () => void cancelRestart(ctx, record.id));
+    if (status !== 'restarting') return true;
+    cancelRestart(ctx, id);
   }
-  const live = record.state.status === 'running' || record.state.status === 'paused';
-  if (live && !options.force) {
-    const what = record.state.status === 'paused' ? 'paused' : 'running';
-    throw new PolisError(
-      'container.is_running',
-      `You cannot remove a ${what} container ${record.id}. Stop the container before attempting removal or force remove`,
-      { context: { id: record.id } },
-    );
-  }
-  if (live) await killAndWait(ctx, record.id);
-  await ctx.locks.run(record.id, () => removeLocked(ctx, record.id));
+  await removeLocked(ctx, id);
+  return false;
 }
 
 /** Removes a stopped container's runtime state, mount, files and record (caller holds the lock). */

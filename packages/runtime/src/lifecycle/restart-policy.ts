@@ -1,6 +1,7 @@
 import type { ContainerRecord } from '@polis/core';
 import { emit, type RuntimeContext } from '../context.js';
 import { launch } from './start.js';
+import { markedForRemoval } from './removal-mark.js';
 
 const FIRST_DELAY_MS = 100;
 const MAX_DELAY_MS = 60_000;
@@ -35,6 +36,8 @@ export function nextDelay(previous: number | undefined, ranMs: number): number {
  * right after an exit was recorded). A user's stop, kill or removal cancels it.
  */
 export function scheduleRestart(ctx: RuntimeContext, record: ContainerRecord, ranMs: number): void {
+  // The exit an `rm -f` caused: the container is on its way out, not to be started again.
+  if (markedForRemoval(ctx, record.id)) return;
   const delay = nextDelay(ctx.restarts.delays.get(record.id), ranMs);
   ctx.restarts.delays.set(record.id, delay);
   record.state.status = 'restarting';
@@ -45,6 +48,7 @@ export function scheduleRestart(ctx: RuntimeContext, record: ContainerRecord, ra
       .run(record.id, async () => {
         const current = ctx.store.byId(record.id);
         if (!current || current.state.status !== 'restarting') return;
+        if (markedForRemoval(ctx, current.id)) return void cancelRestart(ctx, current.id);
         current.restartCount += 1;
         ctx.store.update(current);
         try {

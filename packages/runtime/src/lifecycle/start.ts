@@ -13,6 +13,7 @@ import { removeLocked } from './remove.js';
 import { logLimits } from '../logs/rotate.js';
 import { runAttachHooks } from '../attach/attach.js';
 import { cancelRestart } from './restart-policy.js';
+import { refuseIfRemoving } from './removal-mark.js';
 
 export const CGROUP_PARENT = '/polis';
 
@@ -51,6 +52,7 @@ export async function startContainer(ctx: RuntimeContext, reference: string): Pr
       default:
         break;
     }
+    refuseIfRemoving(ctx, id, 'be started');
     try {
       await launch(ctx, record);
     } catch (err) {

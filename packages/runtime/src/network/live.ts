@@ -2,6 +2,7 @@ import { PolisError } from '@polis/core';
 import type { EndpointRequest } from '@polis/network';
 import type { RuntimeContext } from '../context.js';
 import { resolveContainer } from '../store/resolve.js';
+import { refuseIfRemoving } from '../lifecycle/removal-mark.js';
 import { isNetworked, networkInfo, rewriteHosts } from './wire.js';
 
 function networksOf(ctx: RuntimeContext): NonNullable<RuntimeContext['networks']> {
@@ -23,6 +24,8 @@ export async function connectNetwork(
   const networks = networksOf(ctx);
   const id = resolveContainer(ctx.store, reference).id;
   await ctx.locks.run(id, async () => {
+    // As Docker: an endpoint made now would only be torn down again by the removal.
+    refuseIfRemoving(ctx, id, 'be connected to a network');
     const record = resolveContainer(ctx.store, id);
     if (!isNetworked(record.spec.network.mode)) {
       throw new PolisError(
