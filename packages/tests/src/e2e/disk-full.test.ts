@@ -65,6 +65,15 @@ describe('a full data root', () => {
     assert.equal((await d.polis(['inspect', 'xx'])).code, 1, 'no record named xx');
   });
 
+  it('start answers 507 too, and leaves no rootfs mount behind', async () => {
+    const mountsBefore = mountsUnder(d.dataRoot).sort();
+    const res = await d.polis(['start', 'made']);
+    assert.notEqual(res.code, 0);
+    assert.match(res.stderr, new RegExp(NO_SPACE));
+    assert.deepEqual(mountsUnder(d.dataRoot).sort(), mountsBefore);
+    assert.equal(ok(await d.polis(['inspect', '-f', '{{.State.Status}}', 'made'])), 'created');
+  });
+
   it('once space is freed the same name is free, and everything made before is intact', async () => {
     await rm(filler, { force: true });
     const id = ok(await d.polis(['create', '--name', 'xx', 'busybox', 'echo', 'after']), 'create xx');
