@@ -45,6 +45,9 @@ async function clearStaleSocket(socketPath: string): Promise<void> {
   await unlink(socketPath);
 }
 
+/** Leaves a socket file 0660: owner and group may connect, nobody else ever could. */
+const SOCKET_UMASK = 0o117;
+
 /** Listens on a unix socket (mode 0660), replacing a stale socket file but never a live daemon's. */
 export async function listenUnix(server: Server, socketPath: string): Promise<void> {
   await mkdir(dirname(socketPath), { recursive: true });
@@ -52,10 +55,18 @@ export async function listenUnix(server: Server, socketPath: string): Promise<vo
   await new Promise<void>((resolve, reject) => {
     const onError = (err: Error): void => reject(err);
     server.once('error', onError);
-    server.listen(socketPath, () => {
-      server.off('error', onError);
-      resolve();
-    });
+    // The socket file is born with its final mode: a chmod after listen would leave it
+    // world-connectable for a moment. `listen` binds synchronously, so the umask is back before any
+    // other code of ours runs.
+    const previous = process.umask(SOCKET_UMASK);
+    try {
+      server.listen(socketPath, () => {
+        server.off('error', onError);
+        resolve();
+      });
+    } finally {
+      process.umask(previous);
+    }
   });
   await chmod(socketPath, 0o660);
 }

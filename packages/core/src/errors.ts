@@ -13,6 +13,7 @@ export type ErrorKind =
   | 'unavailable'
   | 'not_implemented'
   | 'not_modified'
+  | 'insufficient_storage'
   | 'internal';
 
 const catalogue = {
@@ -92,6 +93,8 @@ const catalogue = {
   'store.failed': 'internal',
   // The embedded DNS server could not take its address (port 53 on a network's gateway) for UDP or TCP.
   'network.dns_unavailable': 'unavailable',
+  // SQLite answered SQLITE_FULL or a write got ENOSPC/EDQUOT: the data root is full (see `noSpace`).
+  no_space: 'insufficient_storage',
   internal: 'internal',
 } as const satisfies Record<string, ErrorKind>;
 
@@ -138,6 +141,7 @@ export const httpStatus: Readonly<Record<ErrorKind, number>> = {
   not_modified: 304,
   not_implemented: 501,
   unavailable: 503,
+  insufficient_storage: 507,
   internal: 500,
 };
 
@@ -160,13 +164,36 @@ export function kindFromStatus(status: number): ErrorKind {
       return 'not_implemented';
     case 503:
       return 'unavailable';
+    case 507:
+      return 'insufficient_storage';
     default:
       return 'internal';
   }
 }
 
-/** Wraps anything thrown into a PolisError, keeping PolisErrors as they are. */
+/** Codes (errno, SQLite) that mean a write found no room; matched on codes, never on message text. */
+const NO_SPACE_CODES = new Set(['ENOSPC', 'EDQUOT', 'SQLITE_FULL']);
+
+/** True when the error, or one of its causes, is a full disk (or quota) on a write. */
+export function isNoSpace(err: unknown): boolean {
+  for (let e = err, depth = 0; e !== undefined && e !== null && depth < 8; depth++) {
+    if (e instanceof PolisError && e.code === 'no_space') return true;
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && NO_SPACE_CODES.has(code)) return true;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return false;
+}
+
+/** The one error for a full data root (HTTP 507), keeping what failed as its cause. */
+export function noSpace(cause?: unknown, context: ErrorContext = {}): PolisError {
+  if (cause instanceof PolisError && cause.code === 'no_space') return cause;
+  return new PolisError('no_space', 'no space left on the data root', { cause, context });
+}
+
+/** Wraps anything thrown into a PolisError, keeping PolisErrors as they are; a full disk is `no_space`. */
 export function toPolisError(err: unknown): PolisError {
+  if (isNoSpace(err)) return noSpace(err);
   if (err instanceof PolisError) return err;
   const message = err instanceof Error ? err.message : String(err);
   return new PolisError('internal', message, { cause: err });

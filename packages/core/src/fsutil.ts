@@ -2,8 +2,12 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, open, rename, rm } from 'node:fs/promises';
 import { dirname, join, basename } from 'node:path';
 
-/** Writes a file so that readers see either the old or the new content: temp file, fsync, rename. */
-export async function writeFileAtomic(path: string, data: string | Uint8Array, mode = 0o644): Promise<void> {
+/**
+ * Writes a file so that readers see either the old or the new content: temp file, fsync, rename.
+ * Root-only (0600) unless the caller says otherwise: what polisd writes (a bundle's config.json, an
+ * exec's process.json) carries the container's Env.
+ */
+export async function writeFileAtomic(path: string, data: string | Uint8Array, mode = 0o600): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
   const tmp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
   const fh = await open(tmp, 'w', mode);

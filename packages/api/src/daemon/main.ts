@@ -1,6 +1,4 @@
 import { mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import {
   PolisError,
   createLogger,
@@ -17,6 +15,7 @@ import { EventLog, containerEvent } from '@polis/monitor';
 import { API_VERSION, createApiServer, listenUnix } from '../index.js';
 import { systemInfo, versionInfo } from './system.js';
 import { USAGE, parseFlags } from './flags.js';
+import { openStateDb } from './state-db.js';
 
 const log = createLogger('polisd');
 
@@ -46,10 +45,7 @@ export async function startDaemon(input: DaemonConfig): Promise<RunningDaemon> {
   await mkdir(config.execRoot, { recursive: true, mode: 0o711 });
   if (config.defaultRuntime === 'crun') await prepareHybridCgroups();
 
-  const db = new Database(join(config.dataRoot, 'polis.db'));
-  db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = NORMAL');
-  db.pragma('busy_timeout = 5000');
+  const db = openStateDb(config.dataRoot);
 
   const images = new LocalImageService({
     db,

@@ -1,4 +1,4 @@
-import { createLogger, httpStatus, isPolisError, PolisError } from '@polis/core';
+import { createLogger, httpStatus, isNoSpace, isPolisError, noSpace, PolisError } from '@polis/core';
 
 const log = createLogger('api');
 
@@ -8,10 +8,12 @@ export interface ErrorReply {
 }
 
 /** The one mapping from a thrown value to a response: the error's kind picks the status (core's table). */
-export function errorReply(err: unknown): ErrorReply {
+export function errorReply(thrown: unknown): ErrorReply {
+  // A full data root is a 507 whichever layer met it (SQLite, a write), not that layer's 500.
+  const err = isNoSpace(thrown) ? noSpace(thrown) : thrown;
   if (isPolisError(err)) {
     const status = httpStatus[err.kind];
-    if (err.kind === 'internal')
+    if (err.kind === 'internal' || err.kind === 'insufficient_storage')
       log.error('request failed', { code: err.code, error: err, context: err.context });
     return { status, body: { message: err.message, code: err.code } };
   }

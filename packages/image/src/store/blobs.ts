@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, type ReadStream } from 'node:fs';
-import { mkdir, open, readFile, readdir, rename, rm, stat } from 'node:fs/promises';
+import { chmod, mkdir, open, readFile, readdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PolisError, errnoCode } from '@polis/core';
 import { digestHex } from '../digest.js';
@@ -15,6 +15,9 @@ export interface ExpectedBlob {
   size?: number;
 }
 
+const DIR_MODE = 0o700;
+const FILE_MODE = 0o600;
+
 export type BlobSource = AsyncIterable<Uint8Array> | Uint8Array | string;
 
 /**
@@ -23,18 +26,24 @@ export type BlobSource = AsyncIterable<Uint8Array> | Uint8Array | string;
  * so a blob path either does not exist or holds exactly the content its name promises.
  */
 export class BlobStore {
+  readonly root: string;
   readonly blobDir: string;
   readonly tmpDir: string;
 
   constructor(dataRoot: string) {
-    this.blobDir = join(dataRoot, 'content', 'blobs', 'sha256');
-    this.tmpDir = join(dataRoot, 'content', 'tmp');
+    this.root = join(dataRoot, 'content');
+    this.blobDir = join(this.root, 'blobs', 'sha256');
+    this.tmpDir = join(this.root, 'tmp');
   }
 
-  /** Creates the directories and removes temp files an interrupted write left behind. */
+  /**
+   * Creates the directories (root's alone: image configs hold Env and history) and removes temp files
+   * an interrupted write left behind. A store an older polisd made 0755 is closed too.
+   */
   async init(): Promise<void> {
-    await mkdir(this.blobDir, { recursive: true });
-    await mkdir(this.tmpDir, { recursive: true });
+    await mkdir(this.blobDir, { recursive: true, mode: DIR_MODE });
+    await mkdir(this.tmpDir, { recursive: true, mode: DIR_MODE });
+    await chmod(this.root, DIR_MODE);
     for (const name of await readdir(this.tmpDir)) {
       await rm(join(this.tmpDir, name), { recursive: true, force: true });
     }
@@ -81,11 +90,11 @@ export class BlobStore {
   /** Writes a blob; with `expected`, a different digest or size fails with `image.digest_mismatch`. */
   async write(source: BlobSource, expected: ExpectedBlob = {}): Promise<BlobInfo> {
     if (expected.digest !== undefined) digestHex(expected.digest);
-    await mkdir(this.tmpDir, { recursive: true });
+    await mkdir(this.tmpDir, { recursive: true, mode: DIR_MODE });
     const tmp = join(this.tmpDir, `${Date.now()}-${randomBytes(8).toString('hex')}`);
     const hash = createHash('sha256');
     let size = 0;
-    const fh = await open(tmp, 'wx', 0o644);
+    const fh = await open(tmp, 'wx', FILE_MODE);
     try {
       try {
         const chunks =
@@ -118,7 +127,7 @@ export class BlobStore {
           },
         );
       }
-      await mkdir(this.blobDir, { recursive: true });
+      await mkdir(this.blobDir, { recursive: true, mode: DIR_MODE });
       await rename(tmp, this.path(digest));
       return { digest, size };
     } catch (err) {

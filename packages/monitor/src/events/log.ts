@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type Database from 'better-sqlite3';
+import { createLogger } from '@polis/core';
 import type { DockerEvent } from './event.js';
 import { eventMatches } from './filter.js';
 
@@ -11,6 +12,7 @@ export interface EventQuery {
 }
 
 const DEFAULT_KEEP = 10_000;
+const log = createLogger('events');
 
 /**
  * The event bus and its bounded history: every event is kept in SQLite (the last `keep` of them),
@@ -44,9 +46,17 @@ export class EventLog {
     this.emitter.setMaxListeners(0);
   }
 
+  /**
+   * Keeps the event and tells live listeners. History is best effort: an event is published after its
+   * operation is done, so a full disk must not turn that operation into a failure.
+   */
   publish(event: DockerEvent): void {
-    this.insert.run(event.timeNano, JSON.stringify(event));
-    if (++this.count % 100 === 0) this.prune.run(this.keep);
+    try {
+      this.insert.run(event.timeNano, JSON.stringify(event));
+      if (++this.count % 100 === 0) this.prune.run(this.keep);
+    } catch (err) {
+      log.warn('event not kept in history', { action: event.Action, err });
+    }
     this.emitter.emit('event', event);
   }
 

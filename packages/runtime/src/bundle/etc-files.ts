@@ -2,6 +2,8 @@ import { readFile } from 'node:fs/promises';
 import { writeFileAtomic, type ContainerRecord } from '@polis/core';
 import { extraHostLines, hostResolvConfText, hostsFile, resolvConf } from '@polis/network';
 
+const ETC_MODE = 0o644;
+
 /**
  * Writes the container's /etc/hosts, /etc/hostname and /etc/resolv.conf under its directory, before
  * it is created. On a Polis network they are written again once its addresses are known.
@@ -17,10 +19,11 @@ export async function writeEtcFiles(record: ContainerRecord): Promise<void> {
     hostMode && !network.dns.length && !network.dnsSearch.length && !network.dnsOptions.length
       ? hostResolv
       : resolvConf({ host: hostResolv, nameservers: [], ...network });
+  // 0644: bind-mounted into the container, where any user of it reads them (as in any /etc).
   await Promise.all([
-    writeFileAtomic(record.paths.hostsPath, hosts),
-    writeFileAtomic(record.paths.hostnamePath, `${record.hostname}\n`),
-    writeFileAtomic(record.paths.resolvConfPath, resolv),
+    writeFileAtomic(record.paths.hostsPath, hosts, ETC_MODE),
+    writeFileAtomic(record.paths.hostnamePath, `${record.hostname}\n`, ETC_MODE),
+    writeFileAtomic(record.paths.resolvConfPath, resolv, ETC_MODE),
   ]);
 }
 

@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import {
   PolisError,
   createdState,
+  isNoSpace,
+  noSpace,
   generateId,
   generateName,
   isValidName,
@@ -84,12 +86,13 @@ export async function createContainer(
   }
   insertWithName(ctx, record, options.name === undefined);
   try {
+    // 0710: only root (and the root group) may enter; crun runs as root, and the container's user
+    // sees its rootfs and /etc files through mounts, never through this path.
     await mkdir(record.paths.dir, { recursive: true, mode: 0o710 });
     await connectOnCreate(ctx, record);
   } catch (err) {
-    await ctx.networks?.forget(record.id).catch(() => undefined);
-    ctx.store.delete(record.id);
-    await rm(record.paths.dir, { recursive: true, force: true });
+    await undoCreate(ctx, record);
+    if (isNoSpace(err)) throw noSpace(err, { id: record.id });
     if (err instanceof PolisError) throw err;
     throw new PolisError('store.failed', `creating ${record.paths.dir}: ${(err as Error).message}`, {
       cause: err,
@@ -97,6 +100,25 @@ export async function createContainer(
   }
   emit(ctx, 'create', record);
   return record;
+}
+
+/**
+ * Takes back a create that failed half way: endpoints and leases, the record (and with it the name),
+ * the directory. Every step runs even when one before it failed; a failed step is logged.
+ */
+async function undoCreate(ctx: RuntimeContext, record: ContainerRecord): Promise<void> {
+  const steps: [string, () => unknown][] = [
+    ['forget network endpoints', () => ctx.networks?.forget(record.id)],
+    ['delete record', () => ctx.store.delete(record.id)],
+    ['remove directory', () => rm(record.paths.dir, { recursive: true, force: true })],
+  ];
+  for (const [step, run] of steps) {
+    try {
+      await run();
+    } catch (err) {
+      ctx.log.warn('undoing a failed create', { id: record.id, step, err });
+    }
+  }
 }
 
 /** Inserts; a generated name that collides is drawn again, a chosen one is a 409. */

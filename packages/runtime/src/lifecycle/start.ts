@@ -100,13 +100,15 @@ export async function launch(ctx: RuntimeContext, record: ContainerRecord): Prom
       // Only a `StdinOnce` container loses its stdin when the first client leaves; a terminal never does.
       leaveStdinOpen: record.spec.basic.tty || !record.spec.basic.stdinOnce,
     });
-    const [layout] = await Promise.all([
-      ctx.images.mountRootfs(record.imageId, record.paths.dir).then((l) => {
-        mounted = true;
-        return l;
-      }),
+    // Both settle before a failure is thrown: a mount still in flight when the undo ran was left behind.
+    const [mount, etc] = await Promise.allSettled([
+      ctx.images.mountRootfs(record.imageId, record.paths.dir),
       writeEtcFiles(record),
     ]);
+    mounted = mount.status === 'fulfilled';
+    if (mount.status === 'rejected') throw mount.reason;
+    if (etc.status === 'rejected') throw etc.reason;
+    const layout = mount.value;
     const user = await resolveUser(layout.target, record.process.user);
     const spec = buildSpec({
       record,

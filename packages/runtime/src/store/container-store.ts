@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { PolisError, type ContainerRecord } from '@polis/core';
+import { PolisError, isNoSpace, noSpace, type ContainerRecord } from '@polis/core';
 
 /**
  * Container records in SQLite. The record is one JSON document; the name has its own UNIQUE column so
@@ -13,6 +13,11 @@ export class ContainerStore {
   private readonly byIdStmt;
   private readonly byNameStmt;
   private readonly cache = new Map<string, ContainerRecord>();
+  /**
+   * Rows whose DELETE found the disk full (a WAL append needs room too). They are gone for every reader
+   * and are deleted before the next write, so a name is free again as soon as the disk has room.
+   */
+  private readonly unflushed = new Set<string>();
 
   constructor(db: Database.Database) {
     db.exec(`CREATE TABLE IF NOT EXISTS containers (
@@ -46,11 +51,13 @@ export class ContainerStore {
 
   /** Runs one write; a taken name is a 409 naming its owner. The cache follows only a successful write. */
   private write(record: ContainerRecord, statement: () => unknown): void {
+    this.flushDeletes();
     try {
       statement();
     } catch (err) {
       if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE')
         throw this.nameConflict(record.name);
+      if (isNoSpace(err)) throw noSpace(err, { id: record.id });
       throw new PolisError('store.failed', `saving container ${record.id}: ${(err as Error).message}`, {
         cause: err,
       });
@@ -58,9 +65,28 @@ export class ContainerStore {
     this.cache.set(record.id, structuredClone(record));
   }
 
+  /** Deletes a record; on a full disk the row goes at the next write, but readers never see it again. */
   delete(id: string): void {
-    this.deleteStmt.run(id);
+    try {
+      this.deleteStmt.run(id);
+    } catch (err) {
+      if (!isNoSpace(err)) throw err;
+      this.unflushed.add(id);
+    }
     this.cache.delete(id);
+  }
+
+  /** Deletes the rows a full disk kept; throws `no_space` while it still cannot. */
+  private flushDeletes(): void {
+    for (const id of this.unflushed) {
+      try {
+        this.deleteStmt.run(id);
+      } catch (err) {
+        if (isNoSpace(err)) throw noSpace(err, { id });
+        throw err;
+      }
+      this.unflushed.delete(id);
+    }
   }
 
   /** A copy of the record, or undefined. */
@@ -70,7 +96,8 @@ export class ContainerStore {
   }
 
   idByName(name: string): string | undefined {
-    return (this.byNameStmt.get(name) as { id: string } | undefined)?.id;
+    const id = (this.byNameStmt.get(name) as { id: string } | undefined)?.id;
+    return id === undefined || this.unflushed.has(id) ? undefined : id;
   }
 
   /** All records, newest first. */
@@ -86,6 +113,7 @@ export class ContainerStore {
 
   /** Re-reads one record from the database (used by tests and recovery). */
   reload(id: string): ContainerRecord | undefined {
+    if (this.unflushed.has(id)) return undefined;
     const row = this.byIdStmt.get(id) as { record: string } | undefined;
     return row ? (JSON.parse(row.record) as ContainerRecord) : undefined;
   }

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PolisClient } from '@polis/sdk';
@@ -12,6 +12,8 @@ import { removeHostNetworkObjects, removeNetworksVia } from './network.js';
 export interface DaemonOptions {
   runtime?: 'crun' | 'runc';
   extraArgs?: string[];
+  /** Puts the data root on a tmpfs of this size (`20m`), for full-disk tests; cleanup unmounts it. */
+  dataRootTmpfs?: string;
 }
 
 /**
@@ -42,8 +44,22 @@ export class TestDaemon {
     const root = await mkdtemp(join(tmpdir(), 'polis-t-'));
     const d = new TestDaemon(root, options);
     try {
+      if (options.dataRootTmpfs) {
+        await mkdir(d.dataRoot);
+        const mounted = await runCommand('mount', [
+          '-t',
+          'tmpfs',
+          '-o',
+          `size=${options.dataRootTmpfs}`,
+          'tmpfs',
+          d.dataRoot,
+        ]);
+        if (mounted.code !== 0) throw new Error(`mount tmpfs: ${mounted.stderr}`);
+      }
       await d.startProcess();
     } catch (err) {
+      await d.stopProcess('SIGKILL');
+      for (const target of mountsUnder(root).reverse()) await runCommand('umount', ['-l', target]);
       await rm(root, { recursive: true, force: true });
       throw err;
     }
