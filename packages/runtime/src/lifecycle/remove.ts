@@ -1,6 +1,6 @@
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { PolisError } from '@polis/core';
+import { PolisError, isNoSpace } from '@polis/core';
 import { emit, runtimeFor, type RuntimeContext } from '../context.js';
 import { resolveContainer } from '../store/resolve.js';
 import type { RemoveOptions } from '../types.js';
@@ -75,7 +75,12 @@ export async function removeLocked(ctx: RuntimeContext, id: string): Promise<voi
     throw new PolisError('container.is_running', `container ${id} is running`, { context: { id } });
   }
   record.state.status = 'removing';
-  ctx.store.update(record);
+  try {
+    ctx.store.update(record);
+  } catch (err) {
+    // The mark only helps recovery finish a removal; on a full disk the removal is what frees space.
+    if (!isNoSpace(err)) throw err;
+  }
   const runtime = runtimeFor(ctx, record.runtime);
   await Promise.all([
     runtime.hasState(id) ? runtime.delete(id, true).catch(() => undefined) : undefined,
@@ -83,7 +88,12 @@ export async function removeLocked(ctx: RuntimeContext, id: string): Promise<voi
     rm(join(ctx.dirs.sockets, id), { force: true }),
   ]);
   await rm(record.paths.dir, { recursive: true, force: true });
-  await ctx.networks?.forget(id);
+  await ctx.networks?.forget(id).catch((err: unknown) => {
+    // A full disk refuses the endpoint rows' deletion; recovery at the next boot releases what a
+    // container that is gone left (veths, ports, leases), so the removal goes on and frees space.
+    if (!isNoSpace(err)) throw err;
+    ctx.log.warn('network state of a removed container kept until the next start', { id, err });
+  });
   ctx.store.delete(id);
   await runAttachHooks(ctx, id, false);
   emit(ctx, 'destroy', record);

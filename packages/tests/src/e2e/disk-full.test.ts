@@ -29,6 +29,7 @@ describe('a full data root', () => {
     await d.importBusybox();
     ok(await d.polis(['create', '--name', 'made', '-e', 'KEEP=1', 'busybox', 'sleep', '300']));
     ok(await d.polis(['run', '-d', '--name', 'runs', 'busybox', 'sleep', '300']));
+    ok(await d.polis(['create', '--name', 'spare', 'busybox', 'true']));
     assert.equal(
       (await d.polis(['run', '--name', 'ended', 'busybox', 'sh', '-c', 'echo before; exit 3'])).code,
       3,
@@ -59,7 +60,7 @@ describe('a full data root', () => {
     assert.notEqual(cli.code, 0);
     assert.match(cli.stderr, new RegExp(NO_SPACE));
 
-    assert.deepEqual(await names(), ['ended', 'made', 'runs']);
+    assert.deepEqual(await names(), ['ended', 'made', 'runs', 'spare']);
     assert.deepEqual(containerDirs(), dirsBefore, 'no container directory was left');
     assert.deepEqual(mountsUnder(d.dataRoot).sort(), mountsBefore, 'no rootfs mount was left');
     assert.equal((await d.polis(['inspect', 'xx'])).code, 1, 'no record named xx');
@@ -72,6 +73,13 @@ describe('a full data root', () => {
     assert.match(res.stderr, new RegExp(NO_SPACE));
     assert.deepEqual(mountsUnder(d.dataRoot).sort(), mountsBefore);
     assert.equal(ok(await d.polis(['inspect', '-f', '{{.State.Status}}', 'made'])), 'created');
+  });
+
+  it('rm of a stopped container works on the full disk: removal is what frees space', async () => {
+    const id = ok(await d.polis(['inspect', '-f', '{{.Id}}', 'spare']));
+    ok(await d.polis(['rm', 'spare']), 'rm spare');
+    assert.equal((await d.polis(['inspect', 'spare'])).code, 1, 'spare is gone');
+    assert.ok(!containerDirs().includes(id), 'its directory is gone');
   });
 
   it('once space is freed the same name is free, and everything made before is intact', async () => {
