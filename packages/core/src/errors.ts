@@ -13,6 +13,7 @@ export type ErrorKind =
   | 'unavailable'
   | 'not_implemented'
   | 'not_modified'
+  | 'insufficient_storage'
   | 'internal';
 
 const catalogue = {
@@ -92,6 +93,8 @@ const catalogue = {
   'store.failed': 'internal',
   // The embedded DNS server could not take its address (port 53 on a network's gateway) for UDP or TCP.
   'network.dns_unavailable': 'unavailable',
+  // The data root's file system is (or would become) full; WebDAV's 507, as for a full disk.
+  no_space: 'insufficient_storage',
   internal: 'internal',
 } as const satisfies Record<string, ErrorKind>;
 
@@ -138,6 +141,7 @@ export const httpStatus: Readonly<Record<ErrorKind, number>> = {
   not_modified: 304,
   not_implemented: 501,
   unavailable: 503,
+  insufficient_storage: 507,
   internal: 500,
 };
 
@@ -160,6 +164,8 @@ export function kindFromStatus(status: number): ErrorKind {
       return 'not_implemented';
     case 503:
       return 'unavailable';
+    case 507:
+      return 'insufficient_storage';
     default:
       return 'internal';
   }

@@ -12,6 +12,7 @@ const CODE_OF_KIND: Record<ErrorKind, ErrorCode> = {
   unavailable: 'request.unavailable',
   not_implemented: 'request.not_implemented',
   not_modified: 'request.not_modified',
+  insufficient_storage: 'no_space',
   internal: 'request.failed',
 };
 
