@@ -4,6 +4,7 @@ import { mkdir, open, readFile, readdir, rename, rm, stat } from 'node:fs/promis
 import { join } from 'node:path';
 import { PolisError, errnoCode } from '@polis/core';
 import { digestHex } from '../digest.js';
+import { spaceError } from './space.js';
 
 export interface BlobInfo {
   digest: string;
@@ -122,8 +123,9 @@ export class BlobStore {
       await rename(tmp, this.path(digest));
       return { digest, size };
     } catch (err) {
+      const failure = await spaceError(this.tmpDir, err);
       await rm(tmp, { force: true });
-      throw err;
+      throw failure;
     }
   }
 
