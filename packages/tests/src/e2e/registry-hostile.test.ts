@@ -1,16 +1,17 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
+import { busyboxTar } from '../harness/busybox.js';
 import { ok } from '../harness/expect.js';
 import { RegistryEnv, storeSnapshot, tempFiles } from '../harness/registry-fixture.js';
 import { HostileRegistry } from '../harness/registry-hostile.js';
 import { pushBusybox, pushImage } from '../harness/registry-images.js';
 import { signingCert } from '../harness/registry-token.js';
 import { filesTar, hostArch, registryLayers } from '../harness/skopeo.js';
-import type { CommandResult } from '../harness/run.js';
+import { runCommand, type CommandResult } from '../harness/run.js';
 
 const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
 const OCI_INDEX = 'application/vnd.oci.image.index.v1+json';
@@ -221,5 +222,47 @@ describe('registry: hostile content', () => {
       [],
       'no credentials went over plain HTTP',
     );
+  });
+
+  it('a layer carrying trusted.overlay.opaque cannot hide the layers below it', async (t) => {
+    const e = await env(t);
+    const work = await mkdtemp(join(tmpdir(), 'polis-xattr-'));
+    t.after(() => rm(work, { recursive: true, force: true }));
+    // The layer's /bin claims to be opaque: overlayfs would hide busybox's /bin behind it.
+    const root = join(work, 'root');
+    await mkdir(join(root, 'bin'), { recursive: true });
+    await writeFile(join(root, 'bin', 'marker'), 'x');
+    for (const path of [join(root, 'bin'), join(root, 'bin', 'marker')]) {
+      const set = await runCommand('setfattr', ['-n', 'trusted.overlay.opaque', '-v', 'y', path]);
+      assert.equal(set.code, 0, set.stderr);
+    }
+    const tar = join(work, 'opaque.tar');
+    const made = await runCommand('tar', ['--xattrs', '--xattrs-include=*', '-cf', tar, '-C', root, '.']);
+    assert.equal(made.code, 0, made.stderr);
+    const listed = await runCommand('tar', ['--xattrs', '--xattrs-include=*', '-tvvf', tar]);
+    assert.match(listed.stdout, /trusted\.overlay\.opaque/, 'the layer carries the xattr');
+    await pushImage(e.reg, 'xattr/opaque:1', {
+      layers: [
+        { tar: await busyboxTar(), compression: 'gzip' },
+        { tar, compression: 'gzip' },
+      ],
+    });
+    const ref = e.ref('xattr/opaque:1');
+    ok(await e.polis(['pull', ref]));
+    const unpacked = await runCommand('sh', [
+      '-c',
+      'ls -d "$1"/overlay/*/diff/bin/marker',
+      'sh',
+      e.d.dataRoot,
+    ]);
+    const marker = unpacked.stdout.trim();
+    assert.ok(marker !== '', `the layer is unpacked: ${unpacked.stderr}`);
+    for (const path of [marker, join(marker, '..')]) {
+      const attrs = await runCommand('getfattr', ['--absolute-names', '-d', '-m', '-', path]);
+      assert.doesNotMatch(attrs.stdout, /trusted\./, `${path}: ${attrs.stdout}`);
+    }
+    const ls = ok(await e.polis(['run', '--rm', ref, '/bin/busybox', 'ls', '/bin']));
+    assert.match(ls, /^marker$/m);
+    assert.match(ls, /^busybox$/m, "busybox's /bin is still there");
   });
 });
