@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { isPolisError, proc } from '@polis/core';
 import { tarArchive } from '../tar/writer.js';
-import { withTempDir } from '../test-util.js';
+import { withTempDir } from '../testing/temp-dir.js';
 import { TAR_EXTRACT_ARGS, extractTar, shellWords } from './extract.js';
 
 test('an input that fails midway ends tar and rejects (no hang)', () =>

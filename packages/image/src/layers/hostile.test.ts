@@ -6,7 +6,7 @@ import { Readable } from 'node:stream';
 import { isPolisError, proc } from '@polis/core';
 import { sha256Digest } from '../digest.js';
 import { tarArchive, type TarEntry } from '../tar/writer.js';
-import { withTempDir } from '../test-util.js';
+import { withTempDir } from '../testing/temp-dir.js';
 import { LayerStore } from './store.js';
 
 async function exists(path: string): Promise<boolean> {
