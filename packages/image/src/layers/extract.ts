@@ -19,15 +19,22 @@ export const TAR_EXTRACT_ARGS = [
   '--xattrs-include=system.posix_acl_access',
   '--xattrs-include=system.posix_acl_default',
   '--xattrs-include=security.capability',
-  '--xattrs-exclude=trusted.*',
   '--warning=no-timestamp',
   '-f',
   '-',
 ];
 
-/** Extracts an uncompressed tar stream into `dir` (which must exist). */
-export async function extractTar(input: Readable | Buffer, dir: string): Promise<void> {
-  const args = [...TAR_EXTRACT_ARGS, '-C', dir];
+/**
+ * Extracts an uncompressed tar stream into `dir` (which must exist). `xattrs` names more attributes
+ * to keep: only Polis's own archives (the overlay form of whiteouts) may set `trusted.overlay.*`.
+ */
+export async function extractTar(
+  input: Readable | Buffer,
+  dir: string,
+  options: { xattrs?: readonly string[] } = {},
+): Promise<void> {
+  const extra = (options.xattrs ?? []).map((name) => `--xattrs-include=${name}`);
+  const args = [...TAR_EXTRACT_ARGS, ...extra, '-C', dir];
   if (Buffer.isBuffer(input)) {
     await proc.run('tar', args, { input }).catch((err: unknown) => {
       throw layerError(dir, err);
