@@ -8,7 +8,7 @@ import { gzipSync } from 'node:zlib';
 import Database from 'better-sqlite3';
 import { isPolisError, type ImageRecord, type Manifest } from '@polis/core';
 import { tarArchive } from './tar/writer.js';
-import { withTempDir } from './test-util.js';
+import { withTempDir } from './testing/temp-dir.js';
 import { LocalImageService } from './service.js';
 import { busyboxRootfsTar } from './busybox-rootfs.js';
 import { proc } from '@polis/core';

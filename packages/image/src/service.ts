@@ -14,6 +14,7 @@ import { Mutex } from './lock.js';
 import { mountOverlay, unmountOverlay } from './rootfs/overlay.js';
 import { formatReference, normalizeReference } from './reference/parse.js';
 import { BlobStore } from './store/blobs.js';
+import { guardUpload } from './store/space.js';
 import { ImageRecords, type LayerRow } from './store/records.js';
 import type { TransferContext } from './pull/context.js';
 import { pullImage, type PullOptions, type PullResult } from './pull/pull.js';
@@ -131,7 +132,7 @@ export class LocalImageService implements ImageService {
   async importTarball(input: Readable, options: ImportOptions): Promise<ImageRecord> {
     const name = options.reference === undefined ? undefined : this.tagName(options.reference);
     const runConfig = applyChanges({}, options.changes ?? []);
-    const layer = await storeLayer(input, this.blobs);
+    const layer = await storeLayer(await guardUpload(input, this.blobs.tmpDir, options.size), this.blobs);
     const [chainId = layer.diffId] = chainIds([layer.diffId]);
     const blobs = [layer.blob.digest];
     this.pin([chainId, layer.blob.digest]);

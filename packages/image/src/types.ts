@@ -22,6 +22,8 @@ export interface ImportOptions {
   changes?: string[];
   /** Defaults to the host (`linux`, Node's arch in OCI terms: x64 → amd64). */
   platform?: { os: string; architecture: string; variant?: string };
+  /** The upload's declared length (Content-Length): refused at once when the data root lacks it. */
+  size?: number;
 }
 
 /** An image whose blobs are already in the blob store, to be recorded (pull, load). */

@@ -6,6 +6,7 @@ import type { Readable } from 'node:stream';
 import { errnoCode, isPolisError } from '@polis/core';
 import { extractTar } from '../layers/extract.js';
 import { decompress, looksLikeTar, peek } from '../layers/stream.js';
+import { spaceError } from '../store/space.js';
 import { archiveInvalid } from './errors.js';
 
 /** Metadata files (manifest.json, index.json, configs, manifests) larger than this are refused. */
@@ -23,7 +24,10 @@ export class ArchiveDir {
   static async with<T>(input: Readable, parent: string, use: (dir: ArchiveDir) => Promise<T>): Promise<T> {
     const dir = await mkdtemp(join(parent, 'archive-'));
     try {
-      await unpack(input, dir);
+      await unpack(input, dir).catch(async (err: unknown) => {
+        // Classified before the dir is removed: removing it frees the space again.
+        throw await spaceError(parent, err);
+      });
       return await use(new ArchiveDir(await realpath(dir)));
     } finally {
       await rm(dir, { recursive: true, force: true });

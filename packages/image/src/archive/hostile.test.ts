@@ -5,7 +5,7 @@ import { isPolisError } from '@polis/core';
 import { sha256Digest } from '../digest.js';
 import { tarArchive, type TarEntry } from '../tar/writer.js';
 import { loadImages } from './load.js';
-import { contents, imageConfig, layerTar, withServices } from './test-fixtures.js';
+import { contents, imageConfig, layerTar, withServices } from '../testing/archive-fixtures.js';
 
 function json(value: unknown): Buffer {
   return Buffer.from(JSON.stringify(value));

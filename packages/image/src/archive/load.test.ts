@@ -16,7 +16,7 @@ import {
   layerTar,
   withServices,
   zstd,
-} from './test-fixtures.js';
+} from '../testing/archive-fixtures.js';
 
 function blobEntry(data: Buffer): TarEntry {
   return { name: `blobs/sha256/${sha256Digest(data).slice(7)}`, type: 'file', data };

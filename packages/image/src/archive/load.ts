@@ -4,6 +4,7 @@ import { MediaType, type ImageRecord } from '@polis/core';
 import { sha256Digest } from '../digest.js';
 import { detectCompression } from '../layers/stream.js';
 import { familiarName } from '../reference/familiar.js';
+import { guardUpload } from '../store/space.js';
 import { ArchiveDir } from './archive-dir.js';
 import { readDockerArchive } from './docker-archive.js';
 import { archiveInvalid, asArchiveError } from './errors.js';
@@ -18,17 +19,20 @@ const LAYER_TYPES = { none: MediaType.OciLayer, gzip: MediaType.OciLayerGzip, zs
  * `docker load`: reads a docker-archive (old or Docker 25 layout) or an OCI layout archive, stores
  * its layers, and records each image with its names. `onLoaded` gets docker's lines as images land
  * (`Loaded image: busybox:latest`, `Loaded image ID: sha256:…`). A bad archive is
- * `image.archive_invalid`, and the blobs it brought are removed again.
+ * `image.archive_invalid`, and the blobs it brought are removed again. `size` is the upload's declared
+ * length: an archive the data root has no room for is refused (`no_space`) before it is read.
  */
 export async function loadImages(
   service: ArchiveService,
   input: Readable,
   onLoaded?: (line: string, image: ImageRecord) => void,
+  size?: number,
 ): Promise<{ loaded: string[] }> {
   const added: string[] = [];
   try {
     await mkdir(service.blobs.tmpDir, { recursive: true });
-    return await ArchiveDir.with(input, service.blobs.tmpDir, async (dir) => {
+    const guarded = await guardUpload(input, service.blobs.tmpDir, size);
+    return await ArchiveDir.with(guarded, service.blobs.tmpDir, async (dir) => {
       const plans = await readPlans(dir);
       const commits: CommitInput[] = [];
       for (const plan of plans) commits.push(await prepare(service, dir, plan, added));

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { isPolisError, MediaType, type Index, type Manifest } from '@polis/core';
 import { sha256Digest } from '../digest.js';
 import { saveImages } from './save.js';
-import { collect, commitLayers, layerTar, untar, withServices } from './test-fixtures.js';
+import { collect, commitLayers, layerTar, untar, withServices } from '../testing/archive-fixtures.js';
 
 interface Entry {
   Config: string;

@@ -7,7 +7,7 @@ import { proc } from '@polis/core';
 import { sha256Digest } from '../digest.js';
 import { loadImages } from './load.js';
 import { saveImages } from './save.js';
-import { collect, commitLayers, layerTar, withServices } from './test-fixtures.js';
+import { collect, commitLayers, layerTar, withServices } from '../testing/archive-fixtures.js';
 
 /** Compatibility with containers/image (skopeo), which reads docker-archive and OCI layouts strictly. */
 const skopeo = (args: string[]): Promise<proc.RunResult> =>

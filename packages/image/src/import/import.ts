@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
-import { PolisError } from '@polis/core';
+import { PolisError, isPolisError } from '@polis/core';
 import { decompress, looksLikeTar, peek } from '../layers/stream.js';
 import type { BlobInfo, BlobStore } from '../store/blobs.js';
 
@@ -39,9 +39,11 @@ export async function storeLayer(input: Readable, blobs: BlobStore): Promise<Imp
   const gzip = createGzip();
   const stored = blobs.write(gzip);
   const [piped, written, decompressed] = await Promise.allSettled([pipeline(tar, tap, gzip), stored, done]);
-  for (const r of [decompressed, piped, written]) {
-    if (r.status === 'rejected') throw asLayerError(r.reason);
-  }
+  const failures = [decompressed, piped, written].flatMap((r) => (r.status === 'rejected' ? [r.reason] : []));
+  // A full disk breaks every stage at once; the others' failures (a premature close) are its echo.
+  const full = failures.find((err) => isPolisError(err, 'no_space'));
+  if (full !== undefined) throw full;
+  if (failures.length > 0) throw asLayerError(failures[0]);
   if (written.status !== 'fulfilled') throw new PolisError('internal', 'layer blob not written');
   return { blob: written.value, diffId: `sha256:${diffHash.digest('hex')}`, size };
 }

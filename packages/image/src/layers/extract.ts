@@ -2,9 +2,12 @@ import type { Readable, Writable } from 'node:stream';
 import { PolisError, proc } from '@polis/core';
 
 /**
- * GNU tar, run as root: keeps numeric owners, modes and all xattrs (file capabilities, overlay
- * attributes). GNU tar refuses `..` members, strips leading `/`, and defers symlinks that point
- * outside so later members cannot be written through them.
+ * GNU tar, run as root: keeps numeric owners, modes, and the xattrs an image may carry: `user.*`,
+ * ACLs and file capabilities. `trusted.*` (overlayfs reads `trusted.overlay.opaque`, `…redirect`,
+ * `…origin` from the layer dirs, so a layer could forge them) and the rest of `security.*` (SELinux
+ * labels) are never the layer's to set; tar extracts only the listed patterns. Whiteouts become
+ * overlay attributes later, from their OCI markers. GNU tar refuses `..` members, strips leading `/`,
+ * and defers symlinks that point outside so later members cannot be written through them.
  */
 export const TAR_EXTRACT_ARGS = [
   '-x',
@@ -12,15 +15,26 @@ export const TAR_EXTRACT_ARGS = [
   '--same-permissions',
   '--same-owner',
   '--xattrs',
-  '--xattrs-include=*',
+  '--xattrs-include=user.*',
+  '--xattrs-include=system.posix_acl_access',
+  '--xattrs-include=system.posix_acl_default',
+  '--xattrs-include=security.capability',
   '--warning=no-timestamp',
   '-f',
   '-',
 ];
 
-/** Extracts an uncompressed tar stream into `dir` (which must exist). */
-export async function extractTar(input: Readable | Buffer, dir: string): Promise<void> {
-  const args = [...TAR_EXTRACT_ARGS, '-C', dir];
+/**
+ * Extracts an uncompressed tar stream into `dir` (which must exist). `xattrs` names more attributes
+ * to keep: only Polis's own archives (the overlay form of whiteouts) may set `trusted.overlay.*`.
+ */
+export async function extractTar(
+  input: Readable | Buffer,
+  dir: string,
+  options: { xattrs?: readonly string[] } = {},
+): Promise<void> {
+  const extra = (options.xattrs ?? []).map((name) => `--xattrs-include=${name}`);
+  const args = [...TAR_EXTRACT_ARGS, ...extra, '-C', dir];
   if (Buffer.isBuffer(input)) {
     await proc.run('tar', args, { input }).catch((err: unknown) => {
       throw layerError(dir, err);
@@ -69,6 +83,11 @@ export async function feed(input: Readable, stdin: Writable): Promise<void> {
     throw err;
   }
   if (open) stdin.end();
+}
+
+/** The args as words for a shell script, quoted so that no pattern is expanded by the shell. */
+export function shellWords(args: readonly string[]): string {
+  return args.map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
 }
 
 export function layerError(dir: string, err: unknown): PolisError {

@@ -6,7 +6,7 @@ import { Readable } from 'node:stream';
 import { isPolisError, proc } from '@polis/core';
 import { sha256Digest } from '../digest.js';
 import { tarArchive, type TarEntry } from '../tar/writer.js';
-import { withTempDir } from '../test-util.js';
+import { withTempDir } from '../testing/temp-dir.js';
 import { LayerStore } from './store.js';
 
 async function exists(path: string): Promise<boolean> {
@@ -146,4 +146,37 @@ test('what layers carry is kept: owners, modes, device nodes, fifos, hard links,
     // getfattr comes from Debian's attr package (scripts/setup.sh installs it).
     const xattr = await proc.run('getfattr', ['--only-values', '-n', 'user.polis', join(root, 'cap')]);
     assert.equal(xattr.stdout.toString().trim(), 'kept');
+  }));
+
+test('a layer cannot set overlay or other trusted.* / security.* xattrs; file capabilities are kept', () =>
+  withTempDir('xattrs', async (dir) => {
+    const store = new LayerStore(join(dir, 'data'));
+    await store.init();
+    // VFS_CAP_REVISION_2 with the effective flag, permitting cap_net_bind_service (bit 10).
+    const capability = String.fromCharCode(1, 0, 0, 2, 0, 4, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+    const forged = {
+      'trusted.overlay.opaque': 'y',
+      'trusted.overlay.redirect': '/etc',
+      'trusted.polis': 'x',
+      'security.polis': 'x',
+    };
+    const entries: TarEntry[] = [
+      { name: 'opaque/', type: 'dir', xattrs: forged },
+      { name: 'opaque/file', type: 'file', data: 'x', xattrs: forged },
+      {
+        name: 'ping',
+        type: 'file',
+        data: 'y',
+        xattrs: { 'security.capability': capability, 'user.polis': 'kept' },
+      },
+    ];
+    assert.equal(await unpack(store, entries), true);
+    const root = store.diffDir(sha256Digest(tarArchive(entries)));
+    const names = async (path: string): Promise<string[]> => {
+      const out = await proc.run('getfattr', ['--absolute-names', '-d', '-m', '-', path]);
+      return [...out.stdout.toString().matchAll(/^([\w.]+)=/gm)].map((m) => m[1] ?? '').sort();
+    };
+    assert.deepEqual(await names(join(root, 'opaque')), []);
+    assert.deepEqual(await names(join(root, 'opaque/file')), []);
+    assert.deepEqual(await names(join(root, 'ping')), ['security.capability', 'user.polis']);
   }));

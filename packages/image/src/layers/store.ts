@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { PolisError, errnoCode } from '@polis/core';
 import { digestHex } from '../digest.js';
+import { spaceError } from '../store/space.js';
 import { unpackLayer } from './unpack.js';
 import { convertWhiteouts } from './whiteout.js';
 
@@ -116,6 +117,9 @@ export class LayerStore {
           // Someone else finished the same layer first: theirs is as good as ours.
           if (!(await this.has(chainId))) throw err;
         });
+      } catch (err) {
+        // Classified before the partial layer is removed: removing it frees the space again.
+        throw await spaceError(this.root, err);
       } finally {
         await rm(tmp, { recursive: true, force: true });
       }

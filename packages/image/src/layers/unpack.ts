@@ -2,7 +2,7 @@ import { mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { PolisError, proc } from '@polis/core';
-import { TAR_EXTRACT_ARGS, feed, layerError } from './extract.js';
+import { TAR_EXTRACT_ARGS, feed, layerError, shellWords } from './extract.js';
 import { peek, detectCompression, type Compression } from './stream.js';
 
 const DECOMPRESSOR: Record<Compression, string[]> = {
@@ -24,7 +24,7 @@ shift 2
 mkfifo "$work/sum.fifo" "$work/size.fifo"
 openssl dgst -sha256 -r <"$work/sum.fifo" >"$work/sum" &
 wc -c <"$work/size.fifo" >"$work/size" &
-"$@" | tee -p "$work/sum.fifo" "$work/size.fifo" | tar ${TAR_EXTRACT_ARGS.join(' ')} -C "$target"
+"$@" | tee -p "$work/sum.fifo" "$work/size.fifo" | tar ${shellWords(TAR_EXTRACT_ARGS)} -C "$target"
 status=$?
 wait
 exit $status`;

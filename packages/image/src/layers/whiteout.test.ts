@@ -4,7 +4,7 @@ import { access, lstat, mkdir, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isPolisError, proc } from '@polis/core';
 import { tarArchive } from '../tar/writer.js';
-import { withTempDir } from '../test-util.js';
+import { withTempDir } from '../testing/temp-dir.js';
 import { extractTar } from './extract.js';
 import { convertWhiteouts, scanWhiteouts } from './whiteout.js';
 

@@ -87,7 +87,7 @@ export async function convertWhiteouts(root: string): Promise<WhiteoutScan> {
   for (const path of scan.removed) {
     entries.push({ name: path, type: 'char', mode: 0, devmajor: 0, devminor: 0 });
   }
-  await extractTar(tarArchive(entries), root);
+  await extractTar(tarArchive(entries), root, { xattrs: [OVERLAY_OPAQUE_XATTR] });
   // Removing markers and adding nodes touched the parents; give them back the layer's times.
   for (const [dir, t] of times) await utimes(join(root, dir), t.atime, t.mtime);
   return scan;

@@ -17,7 +17,8 @@ export async function fetchSmallBlob(
     );
   }
   const response = await client.getBlob(descriptor.digest, signal);
-  const data = await readBody(response, MAX_CONFIG_BYTES);
+  // Read no further than the descriptor's size: more is wrong content, whatever the registry sends.
+  const data = await readBody(response, descriptor.size);
   const digest = sha256Digest(data);
   if (digest !== descriptor.digest || data.length !== descriptor.size) {
     throw new PolisError(

@@ -10,7 +10,7 @@ import { MediaType, isPolisError } from '@polis/core';
 import { sha256Digest } from '../digest.js';
 import { LocalImageService } from '../service.js';
 import { tarArchive } from '../tar/writer.js';
-import { withTempDir } from '../test-util.js';
+import { withTempDir } from '../testing/temp-dir.js';
 
 /**
  * A registry in the test process serving fixed documents: enough to drive pulls through their

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { PolisError } from '@polis/core';
 import { readBody, send, type HttpResponse } from './http.js';
 
@@ -88,7 +89,9 @@ async function bearerToken(
   insecureTls: boolean,
 ): Promise<string> {
   const realm = new URL(challenge.realm as string);
-  const key = JSON.stringify([realm.href, challenge.service, scopes, credentials?.username ?? '']);
+  // Keyed by the whole credential (hashed, so no secret sits in a map key): another password, an
+  // identity token or no credential at all never reuses a token that was granted to someone else.
+  const key = JSON.stringify([realm.href, challenge.service, scopes, credentialKey(credentials)]);
   const cached = tokens.get(key);
   if (cached && cached.expires > Date.now()) return cached.value;
   const headers: Record<string, string> = { accept: 'application/json' };
@@ -144,6 +147,13 @@ async function bearerToken(
   const seconds = Math.max(parsed.expires_in ?? MIN_TOKEN_SECONDS, MIN_TOKEN_SECONDS);
   tokens.set(key, { value, expires: Date.now() + (seconds - 10) * 1000 });
   return value;
+}
+
+function credentialKey(credentials: RegistryCredentials | undefined): string {
+  const { username = '', password = '', identitytoken = '' } = credentials ?? {};
+  return createHash('sha256')
+    .update(JSON.stringify([username, password, identitytoken]))
+    .digest('hex');
 }
 
 function unauthorized(response: HttpResponse, detail: string): PolisError {

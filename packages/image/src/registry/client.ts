@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { PolisError, isPolisError } from '@polis/core';
+import { isPolisError } from '@polis/core';
 import { authorize, type RegistryCredentials } from './auth.js';
 import type { Endpoint } from './endpoints.js';
 import { registryFailure } from './failure.js';
@@ -176,16 +176,24 @@ export class RepositoryClient {
   /** An insecure registry that does not speak TLS is asked again over plain HTTP, as Docker does. */
   private fallBackToHttp(err: unknown): boolean {
     if (!this.endpoint.insecure || this.base.protocol !== 'https:') return false;
-    const cause = err instanceof PolisError ? (err.cause as NodeJS.ErrnoException | undefined) : undefined;
-    const code = cause?.code ?? '';
-    const tlsFailure =
-      code === 'EPROTO' ||
-      code.startsWith('ERR_SSL') ||
-      code === 'ECONNRESET' ||
-      /SSL|TLS/.test(cause?.message ?? '');
-    if (!tlsFailure) return false;
+    if (!isPolisError(err, 'registry.unavailable') || !isTlsFailure(err.context.errno)) return false;
     this.base.protocol = 'http:';
     plainHttp.add(this.base.host);
     return true;
   }
+}
+
+/**
+ * Whether a connection failed in the TLS handshake, told by the socket's error code: a plain-HTTP
+ * server answers a ClientHello with bytes OpenSSL rejects (EPROTO, "wrong version number") or closes
+ * the connection (ECONNRESET); Node's own TLS checks use ERR_SSL_* and ERR_TLS_* codes.
+ */
+export function isTlsFailure(errno: unknown): boolean {
+  if (typeof errno !== 'string') return false;
+  return (
+    errno === 'EPROTO' ||
+    errno === 'ECONNRESET' ||
+    errno.startsWith('ERR_SSL_') ||
+    errno.startsWith('ERR_TLS_')
+  );
 }

@@ -64,8 +64,10 @@ export async function send(request: HttpRequest): Promise<HttpResponse> {
       throw new PolisError('registry.protocol', `too many redirects from ${request.url.host}`);
     }
     const next = new URL(location, url);
-    // Credentials are for the registry only; a blob store on another host gets a signed URL instead.
-    if (next.host !== url.host) headers = withoutAuthorization(headers);
+    // Credentials are for the registry only: a blob store elsewhere gets a signed URL instead, and
+    // a hop to another scheme or port (plain HTTP above all, where anyone on the path reads them)
+    // is another origin even on the same host name.
+    if (next.origin !== url.origin) headers = withoutAuthorization(headers);
     url = next;
   }
 }

@@ -9,7 +9,7 @@ import { chainIds } from '../layers/chain.js';
 import { LayerStore } from '../layers/store.js';
 import { LocalImageService } from '../service.js';
 import { tarArchive } from '../tar/writer.js';
-import { withTempDir } from '../test-util.js';
+import { withTempDir } from '../testing/temp-dir.js';
 import { isMounted, mountPoints, unescapeMountPath } from './mountinfo.js';
 import { mountOverlay, unmountOverlay } from './overlay.js';
 

@@ -4,6 +4,7 @@ import { chmod, mkdir, open, readFile, readdir, rename, rm, stat } from 'node:fs
 import { join } from 'node:path';
 import { PolisError, errnoCode } from '@polis/core';
 import { digestHex } from '../digest.js';
+import { spaceError } from './space.js';
 
 export interface BlobInfo {
   digest: string;
@@ -100,8 +101,10 @@ export class BlobStore {
         const chunks =
           typeof source === 'string' || source instanceof Uint8Array ? [toBytes(source)] : source;
         for await (const chunk of chunks) {
-          hash.update(chunk);
           size += chunk.length;
+          // Stopped the moment it passes its size: a source that never ends must not fill the disk.
+          if (expected.size !== undefined && size > expected.size) throw tooLarge(expected, size);
+          hash.update(chunk);
           await fh.write(chunk);
         }
         await fh.sync();
@@ -131,8 +134,9 @@ export class BlobStore {
       await rename(tmp, this.path(digest));
       return { digest, size };
     } catch (err) {
+      const failure = await spaceError(this.tmpDir, err);
       await rm(tmp, { force: true });
-      throw err;
+      throw failure;
     }
   }
 
@@ -172,6 +176,15 @@ export class BlobStore {
     if (errnoCode(err) !== 'ENOENT') return err;
     return new PolisError('image.not_found', `blob ${digest} not found`, { cause: err, context: { digest } });
   }
+}
+
+function tooLarge(expected: ExpectedBlob, received: number): PolisError {
+  const name = expected.digest ?? 'blob';
+  return new PolisError(
+    'image.digest_mismatch',
+    `size mismatch for ${name}: more than the ${expected.size} bytes expected (stopped after ${received})`,
+    { context: { digest: expected.digest, expectedSize: expected.size, received } },
+  );
 }
 
 function toBytes(data: string | Uint8Array): Uint8Array {

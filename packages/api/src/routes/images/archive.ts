@@ -1,7 +1,7 @@
 import type { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { PolisError, toPolisError } from '@polis/core';
-import { loadImages, saveImages, supportsArchives, type ArchiveService } from '@polis/image';
+import { declaredLength, loadImages, saveImages, supportsArchives, type ArchiveService } from '@polis/image';
 import { imageEvent } from '@polis/monitor';
 import { invalid } from '../../http/errors.js';
 import { boolParam } from '../../http/query.js';
@@ -32,12 +32,18 @@ export function imageArchiveRoutes(router: Router, deps: ApiDeps): void {
     };
     try {
       const announced = new Set<string>();
-      await loadImages(images, req, (line, image) => {
-        // Docker names the image by its id in load and save events.
-        if (!announced.has(image.id)) deps.events?.publish(imageEvent('load', image.id, { name: image.id }));
-        announced.add(image.id);
-        send({ stream: `${line}\n` });
-      });
+      await loadImages(
+        images,
+        req,
+        (line, image) => {
+          // Docker names the image by its id in load and save events.
+          if (!announced.has(image.id))
+            deps.events?.publish(imageEvent('load', image.id, { name: image.id }));
+          announced.add(image.id);
+          send({ stream: `${line}\n` });
+        },
+        declaredLength(req.headers['content-length']),
+      );
     } catch (err) {
       // Before the first line the failure is a plain error reply; after it, Docker's error line.
       if (out === undefined) throw err;

@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { PolisError } from '@polis/core';
-import type { ImportOptions, PlatformSpec } from '@polis/image';
+import { declaredLength, type ImportOptions, type PlatformSpec } from '@polis/image';
 import { registryAuth } from '../../docker/registry-auth.js';
 import type { Reply } from '../../http/reply.js';
 import { ProgressStream } from './progress-stream.js';
@@ -54,7 +54,10 @@ export function imageCreateRoute(router: Router, deps: ApiDeps): void {
         'importing from a URL is not supported yet; send the tarball as the body (fromSrc=-)',
       );
     }
-    const image = await deps.images.importTarball(req, importOptions(query));
+    const options = importOptions(query);
+    const size = declaredLength(req.headers['content-length']);
+    if (size !== undefined) options.size = size;
+    const image = await deps.images.importTarball(req, options);
     const name = image.repoTags[0];
     deps.events?.publish(imageEvent('import', image.id, name ? { name: familiarName(name) } : {}));
     const out = reply.stream('application/json');

@@ -7,7 +7,7 @@ import { proc, type ImageRecord } from '@polis/core';
 import { sha256Digest } from '../digest.js';
 import { LocalImageService } from '../service.js';
 import { tarArchive } from '../tar/writer.js';
-import { withTempDir } from '../test-util.js';
+import { withTempDir } from './temp-dir.js';
 
 /** Test helpers: image services on temp data roots and small images committed into them. */
 
