@@ -40,6 +40,7 @@ export { DEFAULT_SECCOMP_PROFILE } from './seccomp/default-syscalls.js';
 export { hostSeccompArch, SECCOMP_ARCH_NAMES, type SeccompArch } from './seccomp/arch.js';
 export { CPU_PERIOD, resourcesStep } from './resources.js';
 export { DEFAULT_DEVICE_RULES, deviceCgroupStep } from './devices.js';
+export { TMPFS_DEFAULT_OPTIONS, tmpfsOptions } from './tmpfs.js';
 export {
   DEFAULT_NOFILE,
   defaultRlimitsStep,

@@ -1,4 +1,5 @@
 import type { BindMount, StorageSpec, TmpfsMount } from '@polis/core';
+import { tmpfsOptions } from '@polis/security';
 import { invalid } from '../http/errors.js';
 import type { Fields } from './fields.js';
 
@@ -79,6 +80,8 @@ export function storageFrom(host: Fields, config: Fields): StorageSpec {
     return { destination, options: opts.split(',').filter(Boolean) };
   });
   for (const m of host.list('Mounts')) parseMount(m, binds, tmpfs);
+  // Kept as the user wrote them (inspect shows them so); checked now so a bad option fails the create.
+  for (const t of tmpfs) tmpfsOptions(t.options);
   const seen = new Set<string>();
   for (const destination of [...binds, ...tmpfs].map((m) => m.destination.replace(/\/+$/, '') || '/')) {
     if (seen.has(destination)) throw invalid(`Duplicate mount point: ${destination}`);

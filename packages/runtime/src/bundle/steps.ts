@@ -1,4 +1,5 @@
 import type { BindMount, Mount, ResolvedProcess, Spec, SpecStep, TmpfsMount } from '@polis/core';
+import { tmpfsOptions } from '@polis/security';
 import type { ResolvedUser } from './user.js';
 
 /** The empty OCI config every container starts from. */
@@ -122,7 +123,8 @@ export function withTmpfs(mounts: TmpfsMount[]): SpecStep {
         destination: t.destination,
         type: 'tmpfs',
         source: 'tmpfs',
-        options: t.options.length ? t.options : ['nosuid', 'nodev', 'noexec'],
+        // Docker's noexec,nosuid,nodev stay unless the user's options say otherwise.
+        options: tmpfsOptions(t.options),
       })),
     ],
   });
