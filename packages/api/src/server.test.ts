@@ -444,3 +444,31 @@ test(
     await closed;
   },
 );
+
+test('a Docker route Polis lacks is 501 with a message; an unknown path stays 404', () =>
+  withServer(async ({ socket }) => {
+    const swarm = await request(socket, 'GET', '/v1.41/swarm');
+    assert.equal(swarm.status, 501);
+    assert.deepEqual(swarm.json(), {
+      message: 'GET /swarm is not implemented by Polis',
+      code: 'request.not_implemented',
+    });
+    const nothing = await request(socket, 'GET', '/v1.41/no/such/thing');
+    assert.equal(nothing.status, 404);
+  }));
+
+test('a request line too long for the parser is a 400 with a Docker {"message"}, not a bare 431', () =>
+  withServer(async ({ socket }) => {
+    const res = await request(
+      socket,
+      'POST',
+      `/v1.41/containers/create?name=${'a'.repeat(70 * 1024)}`,
+      createBody(),
+      {
+        'Content-Type': 'application/json',
+      },
+    );
+    assert.equal(res.status, 400);
+    assert.match(res.headers['content-type'] ?? '', /application\/json/);
+    assert.match((res.json() as { message: string }).message, /too long/);
+  }));

@@ -44,6 +44,10 @@ export function specFromCreateBody(body: unknown, options: { ncpu?: number } = {
   return spec;
 }
 
+const HOST_NAME_MAX = 64;
+/** No whitespace, slash or control character: the name is written to /etc/hostname and /etc/hosts. */
+const HOSTNAME = /^[^\s/\x00-\x1f]+$/;
+
 function basicFrom(config: Fields, host: Fields): BasicSpec {
   const cmd = config.strSlice('Cmd');
   const entrypoint = config.strSlice('Entrypoint');
@@ -51,6 +55,18 @@ function basicFrom(config: Fields, host: Fields): BasicSpec {
   if (workingDir !== undefined && !workingDir.startsWith('/')) {
     throw invalid(`the working directory '${workingDir}' is invalid, it needs to be an absolute path`);
   }
+  const env = config.strings('Env');
+  // Docker's opts.ValidateEnv: a variable needs a name (`=x` and `` have none).
+  for (const entry of env) {
+    if (entry.split('=', 1)[0] === '') throw invalid(`invalid environment variable: ${entry}`);
+  }
+  const hostname = config.str('Hostname') || undefined;
+  // The kernel's HOST_NAME_MAX: a longer name would only fail at start, inside the runtime.
+  if (hostname !== undefined && (hostname.length > HOST_NAME_MAX || !HOSTNAME.test(hostname)))
+    throw invalid(`invalid hostname format: ${hostname}`);
+  const domainname = config.str('Domainname') || undefined;
+  if (domainname !== undefined && domainname.length > HOST_NAME_MAX)
+    throw invalid(`invalid domainname format: ${domainname}`);
   const stopSignal = config.str('StopSignal') || undefined;
   const stopTimeout = config.int('StopTimeout');
   return compact({
@@ -58,11 +74,11 @@ function basicFrom(config: Fields, host: Fields): BasicSpec {
     cmd: cmd && cmd.length > 0 ? cmd : undefined,
     entrypoint:
       entrypoint === null ? undefined : entrypoint.length === 1 && entrypoint[0] === '' ? [] : entrypoint,
-    env: config.strings('Env'),
+    env,
     workingDir,
     user: config.str('User') || undefined,
-    hostname: config.str('Hostname') || undefined,
-    domainname: config.str('Domainname') || undefined,
+    hostname,
+    domainname,
     labels: config.stringMap('Labels'),
     tty: config.bool('Tty'),
     openStdin: config.bool('OpenStdin'),

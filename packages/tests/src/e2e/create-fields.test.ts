@@ -68,4 +68,45 @@ describe('create fields', () => {
     assert.ok(!options.includes('noexec'), options.join(','));
     assert.ok(options.includes('nosuid') && options.includes('nodev'), options.join(','));
   });
+
+  for (const [what, body, message] of [
+    ['a nameless variable', { Env: ['=x'] }, /^invalid environment variable: =x$/],
+    ['an empty variable', { Env: [''] }, /^invalid environment variable: $/],
+    ['a bind over /', { HostConfig: { Binds: ['/tmp:/'] } }, /destination can't be '\/'/],
+    ['a 300-character hostname', { Hostname: 'h'.repeat(300) }, /^invalid hostname format/],
+  ] as const) {
+    it(`create refuses ${what} with a 400 and makes nothing`, async () => {
+      const before = (await rawRequest(d.socket, 'GET', '/v1.41/containers/json?all=1')).text;
+      const res = await postJson(d.socket, '/v1.41/containers/create', {
+        Image: 'busybox',
+        Cmd: ['true'],
+        ...body,
+      });
+      assert.equal(res.status, 400, res.text);
+      assert.match((res.json as { message: string }).message, message);
+      assert.equal((await rawRequest(d.socket, 'GET', '/v1.41/containers/json?all=1')).text, before);
+    });
+  }
+
+  it('a 70 KB name is a 400 with a JSON message, and the daemon keeps serving', async () => {
+    const res = await postJson(d.socket, `/v1.41/containers/create?name=${'n'.repeat(70 * 1024)}`, {
+      Image: 'busybox',
+    });
+    assert.equal(res.status, 400, res.text);
+    assert.equal(typeof (res.json as { message?: unknown }).message, 'string');
+    assert.equal((await rawRequest(d.socket, 'GET', '/_ping')).status, 200);
+  });
+
+  it('Docker routes Polis lacks are 501 "not implemented by Polis"', async () => {
+    for (const [method, path] of [
+      ['GET', '/v1.41/swarm'],
+      ['GET', '/v1.41/services'],
+      ['GET', '/v1.41/plugins'],
+      ['GET', '/v1.41/system/df'],
+    ] as const) {
+      const res = await rawRequest(d.socket, method, path);
+      assert.equal(res.status, 501, `${path}: ${res.text}`);
+      assert.match((res.json as { message: string }).message, /is not implemented by Polis$/);
+    }
+  });
 });

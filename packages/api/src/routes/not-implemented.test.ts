@@ -1,0 +1,46 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { isPolisError } from '@polis/core';
+import { DOCKER_API_ROUTES } from '../http/docker-routes.js';
+import { buildRouter } from '../server.js';
+import { fakeDeps } from '../testing/fakes.js';
+
+/** `/images/{name}/json` → `/images/a/b:1/json`: a slash in a name must not lose the route. */
+function samplePath(template: string): string {
+  return template.replace(/\{[a-zA-Z]+\}/g, 'some/thing:1');
+}
+
+test('every route of the 1.41 API has a handler: a real one or a 501 "not implemented by Polis"', async () => {
+  const router = buildRouter(fakeDeps().deps);
+  assert.ok(DOCKER_API_ROUTES.length > 100);
+  for (const entry of DOCKER_API_ROUTES) {
+    const [method, template] = entry.split(' ') as [string, string];
+    assert.ok(router.match(method, samplePath(template)), `${entry} has a route`);
+    assert.ok(router.match(method, template.replace(/\{[a-zA-Z]+\}/g, 'x')), `${entry} has a route`);
+  }
+});
+
+test('the fallback answers 501 with the route named, and real routes still win', async () => {
+  const router = buildRouter(fakeDeps().deps);
+  for (const [method, path, template] of [
+    ['GET', '/swarm', 'GET /swarm'],
+    ['POST', '/services/create', 'POST /services/create'],
+    ['GET', '/plugins/vieux/sshfs:latest/json', 'GET /plugins/{name}/json'],
+    ['GET', '/containers/abc/export', 'GET /containers/{id}/export'],
+    ['GET', '/volumes', 'GET /volumes'],
+  ] as const) {
+    const match = router.match(method, path);
+    assert.ok(match, path);
+    await assert.rejects(
+      async () => match.handler({} as never),
+      (err) =>
+        isPolisError(err, 'request.not_implemented') &&
+        err.message === `${template} is not implemented by Polis`,
+    );
+  }
+  // A route Polis serves is not shadowed by the fallback list.
+  assert.notEqual(router.match('GET', '/containers/json')?.handler, undefined);
+  await assert.doesNotReject(async () =>
+    router.match('GET', '/_ping')?.handler({ reply: { text() {} } } as never),
+  );
+});
