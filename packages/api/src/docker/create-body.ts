@@ -10,17 +10,35 @@ import type {
 } from '@polis/core';
 import { isIPv4 } from 'node:net';
 import { invalid } from '../http/errors.js';
+import { statBlockDevice } from '@polis/runtime';
+import { hostCgroupSupport, type CgroupSupport } from './cgroup-support.js';
 import { Fields } from './fields.js';
+import { extrasFrom } from './host-extras.js';
 import { storageFrom } from './mounts.js';
 import { normalizePort, portBindingsFrom } from './ports.js';
 import { compact, resourcesFrom } from './resources.js';
 import { parseSignal } from './signals.js';
 
+export interface CreateOptions {
+  ncpu?: number;
+  /** What this host's cgroups enforce; settings it cannot are discarded with Docker's warning. */
+  support?: CgroupSupport;
+  /** Checks a block device path (blkio per-device settings); throws a 400 when it is none. */
+  statDevice?: (path: string) => unknown;
+}
+
+/** A create request: the spec, and the `Warnings` the reply carries (settings discarded, and why). */
+export interface CreateRequest {
+  spec: ContainerSpec;
+  warnings: string[];
+}
+
 /**
  * Maps the body of `POST /containers/create` (Docker's Config, with HostConfig and NetworkingConfig
- * inside) to a ContainerSpec. Go zero values mean "not set"; invalid values are 400s with Docker's words.
+ * inside) to a ContainerSpec. Go zero values mean "not set"; invalid values are 400s with Docker's
+ * words. Every field's handling is listed in create-fields.ts.
  */
-export function specFromCreateBody(body: unknown, options: { ncpu?: number } = {}): ContainerSpec {
+export function createRequestFrom(body: unknown, options: CreateOptions = {}): CreateRequest {
   if (body === undefined || body === null)
     throw invalid('config cannot be empty in order to create a container');
   const config = Fields.of(body, '');
@@ -29,19 +47,32 @@ export function specFromCreateBody(body: unknown, options: { ncpu?: number } = {
   if (image === '') throw invalid('no image specified: Config.Image is required');
   refuseUnsupported(config, host);
 
+  const network = networkFrom(config, host);
+  const extras = extrasFrom(config, host, {
+    support: options.support ?? hostCgroupSupport(),
+    statDevice: options.statDevice ?? statBlockDevice,
+    networkMode: network.mode,
+  });
+  const basic = basicFrom(config, host);
+  if (extras.consoleSize && basic.tty) basic.consoleSize = extras.consoleSize;
   const spec: ContainerSpec = {
     image,
-    basic: basicFrom(config, host),
+    basic,
     storage: storageFrom(host, config),
-    security: securityFrom(host),
-    resources: resourcesFrom(host, options.ncpu),
-    network: networkFrom(config, host),
+    security: { ...securityFrom(host), ...extras.security },
+    resources: { ...resourcesFrom(host, options.ncpu), ...extras.resources },
+    network,
     lifecycle: lifecycleFrom(host),
     logging: loggingFrom(host),
   };
   const runtime = host.str('Runtime');
   if (runtime) spec.runtime = runtime;
-  return spec;
+  return { spec, warnings: extras.warnings };
+}
+
+/** The spec of a create body, without its warnings. */
+export function specFromCreateBody(body: unknown, options: CreateOptions = {}): ContainerSpec {
+  return createRequestFrom(body, options).spec;
 }
 
 const HOST_NAME_MAX = 64;

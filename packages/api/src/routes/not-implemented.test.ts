@@ -25,7 +25,7 @@ test('the fallback answers 501 with the route named, and real routes still win',
   for (const [method, path, template] of [
     ['GET', '/swarm', 'GET /swarm'],
     ['POST', '/services/create', 'POST /services/create'],
-    ['GET', '/plugins/vieux/sshfs:latest/json', 'GET /plugins/{name}/json'],
+    ['POST', '/plugins/vieux/sshfs:latest/enable', 'POST /plugins/{name}/enable'],
     ['GET', '/containers/abc/export', 'GET /containers/{id}/export'],
     ['GET', '/volumes', 'GET /volumes'],
   ] as const) {
@@ -38,6 +38,12 @@ test('the fallback answers 501 with the route named, and real routes still win',
         err.message === `${template} is not implemented by Polis`,
     );
   }
+  // Polis has no volumes or plugins: looking one up is a plain 404, so `docker inspect x` reaches "No such object".
+  const volume = router.match('GET', '/volumes/nothing');
+  await assert.rejects(
+    async () => volume?.handler({ params: volume.params } as never),
+    (err) => isPolisError(err, 'request.not_found') && err.message === 'get nothing: no such volume',
+  );
   // A route Polis serves is not shadowed by the fallback list.
   assert.notEqual(router.match('GET', '/containers/json')?.handler, undefined);
   await assert.doesNotReject(async () =>

@@ -18,6 +18,7 @@ export function withProcess(
   user: ResolvedUser,
   tty: boolean,
   hostname: string,
+  consoleSize?: [number, number],
 ): SpecStep {
   return (spec) => {
     const env = [...p.env];
@@ -29,6 +30,10 @@ export function withProcess(
       process: {
         ...spec.process,
         terminal: tty,
+        // The terminal's first size, so the program sees the client's before its first resize.
+        ...(tty && consoleSize && consoleSize[0] > 0 && consoleSize[1] > 0
+          ? { consoleSize: { height: consoleSize[0], width: consoleSize[1] } }
+          : {}),
         user: {
           uid: user.uid,
           gid: user.gid,

@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { existsSync, readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { TestDaemon } from '../harness/daemon.js';
 import { ok } from '../harness/expect.js';
@@ -109,4 +111,194 @@ describe('create fields', () => {
       assert.match((res.json as { message: string }).message, /is not implemented by Polis$/);
     }
   });
+
+  /** Creates and starts a container that sleeps, gives its id, reply and inspect to `fn`, removes it. */
+  async function running(
+    host: Record<string, unknown>,
+    fn: (
+      id: string,
+      warnings: string[],
+      inspect: { HostConfig: Record<string, unknown> },
+    ) => Promise<void> | void,
+  ): Promise<void> {
+    const res = await postJson(d.socket, '/v1.41/containers/create', {
+      Image: 'busybox',
+      Cmd: ['sleep', '300'],
+      HostConfig: host,
+    });
+    assert.equal(res.status, 201, res.text);
+    const { Id: id, Warnings: warnings } = res.json as { Id: string; Warnings: string[] };
+    try {
+      const start = await rawRequest(d.socket, 'POST', `/v1.41/containers/${id}/start`);
+      assert.equal(start.status, 204, start.text);
+      const inspect = (await rawRequest(d.socket, 'GET', `/v1.41/containers/${id}/json`)).json as {
+        HostConfig: Record<string, unknown>;
+      };
+      await fn(id, warnings, inspect);
+    } finally {
+      await rawRequest(d.socket, 'DELETE', `/v1.41/containers/${id}?force=1`);
+    }
+  }
+
+  const cgroupFile = (controller: string, id: string, file: string): string =>
+    readFileSync(join('/sys/fs/cgroup', controller, 'polis', id, file), 'utf8');
+
+  it('Sysctls and OomScoreAdj reach the process, and inspect shows them', async () => {
+    const sysctls = { 'kernel.shmmax': '1234567', 'net.ipv4.ip_local_port_range': '20000 30000' };
+    const { out, warnings, inspect } = await run(
+      [
+        'cat',
+        '/proc/sys/kernel/shmmax',
+        '/proc/sys/net/ipv4/ip_local_port_range',
+        '/proc/self/oom_score_adj',
+      ],
+      { Sysctls: sysctls, OomScoreAdj: 500 },
+    );
+    assert.deepEqual(
+      out.split('\n').map((l) => l.trim().replace(/\s+/g, ' ')),
+      ['1234567', '20000 30000', '500'],
+    );
+    assert.deepEqual(warnings, []);
+    const host = (inspect as { HostConfig: Record<string, unknown> }).HostConfig;
+    assert.deepEqual(host.Sysctls, sysctls);
+    assert.equal(host.OomScoreAdj, 500);
+  });
+
+  it('memory swappiness, the OOM killer switch, cpuset mems and device rules reach the cgroup', async (t) => {
+    if (!existsSync('/sys/fs/cgroup/memory/memory.swappiness'))
+      return t.skip('no cgroup v1 memory controller');
+    await running(
+      {
+        Memory: 64 * 1024 * 1024,
+        MemorySwappiness: 10,
+        OomKillDisable: true,
+        CpusetMems: '0',
+        DeviceCgroupRules: ['c 10:200 rwm'],
+      },
+      (id, warnings, inspect) => {
+        assert.deepEqual(warnings, []);
+        assert.equal(cgroupFile('memory', id, 'memory.swappiness').trim(), '10');
+        assert.match(cgroupFile('memory', id, 'memory.oom_control'), /^oom_kill_disable 1$/m);
+        assert.equal(cgroupFile('cpuset', id, 'cpuset.mems').trim(), '0');
+        assert.match(cgroupFile('devices', id, 'devices.list'), /^c 10:200 rwm$/m);
+        assert.equal(inspect.HostConfig.MemorySwappiness, 10);
+        assert.equal(inspect.HostConfig.OomKillDisable, true);
+        assert.equal(inspect.HostConfig.CpusetMems, '0');
+        assert.deepEqual(inspect.HostConfig.DeviceCgroupRules, ['c 10:200 rwm']);
+      },
+    );
+  });
+
+  it('block I/O: throttles reach the cgroup by device number; a weight the host cannot enforce is a warning', async (t) => {
+    const device = readdirSync('/dev')
+      .map((n) => join('/dev', n))
+      .find((p) => statSync(p).isBlockDevice());
+    if (!device || !existsSync('/sys/fs/cgroup/blkio/blkio.throttle.read_bps_device')) {
+      return t.skip('no block device or no blkio throttling');
+    }
+    const rdev = statSync(device).rdev;
+    const number = `${Math.floor(rdev / 256) & 0xfff}:${(rdev & 0xff) | ((rdev >> 12) & 0xfff00)}`;
+    const weightSupported = existsSync('/sys/fs/cgroup/blkio/blkio.weight');
+    await running(
+      {
+        BlkioWeight: 300,
+        BlkioDeviceReadBps: [{ Path: device, Rate: 1048576 }],
+        BlkioDeviceWriteIOps: [{ Path: device, Rate: 100 }],
+      },
+      (id, warnings, inspect) => {
+        assert.match(
+          cgroupFile('blkio', id, 'blkio.throttle.read_bps_device'),
+          new RegExp(`^${number} 1048576$`, 'm'),
+        );
+        assert.match(
+          cgroupFile('blkio', id, 'blkio.throttle.write_iops_device'),
+          new RegExp(`^${number} 100$`, 'm'),
+        );
+        assert.deepEqual(inspect.HostConfig.BlkioDeviceReadBps, [{ Path: device, Rate: 1048576 }]);
+        if (weightSupported) {
+          assert.equal(cgroupFile('blkio', id, 'blkio.weight').trim(), '300');
+          assert.deepEqual(warnings, []);
+        } else {
+          assert.deepEqual(warnings, [
+            'Your kernel does not support Block I/O weight or the cgroup is not mounted. Weight discarded.',
+          ]);
+          assert.equal(inspect.HostConfig.BlkioWeight, 0);
+        }
+      },
+    );
+  });
+
+  it('a real-time period reaches the cgroup; a real-time runtime the cgroup parent cannot give is a 400', async (t) => {
+    if (!existsSync('/sys/fs/cgroup/cpu/cpu.rt_period_us')) return t.skip('no real-time group scheduling');
+    await running({ CpuRealtimePeriod: 500_000 }, (id, warnings, inspect) => {
+      assert.deepEqual(warnings, []);
+      assert.equal(cgroupFile('cpu', id, 'cpu.rt_period_us').trim(), '500000');
+      assert.equal(inspect.HostConfig.CpuRealtimePeriod, 500_000);
+    });
+    const res = await postJson(d.socket, '/v1.41/containers/create', {
+      Image: 'busybox',
+      HostConfig: { CpuRealtimeRuntime: 1000 },
+    });
+    assert.equal(res.status, 400, res.text);
+    assert.match((res.json as { message: string }).message, /cgroup parent has to give/);
+  });
+
+  it('CgroupnsMode host leaves the container in the host cgroup namespace; the default gives it its own', async () => {
+    const hostNs = readlinkSync('/proc/self/ns/cgroup');
+    const shared = await run(['readlink', '/proc/self/ns/cgroup'], { CgroupnsMode: 'host' });
+    assert.equal(shared.out, hostNs);
+    assert.equal(
+      (shared.inspect as { HostConfig: { CgroupnsMode: string } }).HostConfig.CgroupnsMode,
+      'host',
+    );
+    const own = await run(['readlink', '/proc/self/ns/cgroup']);
+    assert.notEqual(own.out, hostNs);
+  });
+
+  it('KernelMemory, CpuPercent and MacAddress are answered with warnings', async () => {
+    const { warnings } = await run(
+      ['true'],
+      { KernelMemory: 64 * 1024 * 1024, CpuPercent: 50 },
+      { MacAddress: '02:42:ac:11:00:99' },
+    );
+    assert.deepEqual(warnings, [
+      'Specifying a kernel memory limit is deprecated and will be removed in a future release.',
+      'linux does not support CPU percent. Percent discarded.',
+      'MacAddress is not supported by Polis: the container gets the MAC address its network derives from its IP. MacAddress discarded.',
+    ]);
+  });
+
+  for (const [what, host, message] of [
+    [
+      'a sysctl of the host kernel',
+      { Sysctls: { 'kernel.pid_max': '100' } },
+      /is not in a separate kernel namespace/,
+    ],
+    [
+      'net.* on the host network',
+      { NetworkMode: 'host', Sysctls: { 'net.ipv4.ip_forward': '0' } },
+      /not allowed in host network namespace/,
+    ],
+    [
+      'an OOM score out of range',
+      { OomScoreAdj: 2000 },
+      /^Invalid value 2000, range for oom score adj is \[-1000, 1000\]$/,
+    ],
+    ['swappiness out of range', { MemorySwappiness: 101 }, /valid memory swappiness range is 0-100/],
+    ['StorageOpt', { StorageOpt: { size: '1G' } }, /--storage-opt is supported only for overlay over xfs/],
+    [
+      'a blkio device that is not one',
+      { BlkioDeviceReadBps: [{ Path: '/dev/null', Rate: 1 }] },
+      /not a block device/,
+    ],
+  ] as const) {
+    it(`create refuses ${what} with a 400`, async () => {
+      const res = await postJson(d.socket, '/v1.41/containers/create', {
+        Image: 'busybox',
+        HostConfig: host,
+      });
+      assert.equal(res.status, 400, res.text);
+      assert.match((res.json as { message: string }).message, message);
+    });
+  }
 });
