@@ -472,3 +472,17 @@ test('a request line too long for the parser is a 400 with a Docker {"message"},
     assert.match(res.headers['content-type'] ?? '', /application\/json/);
     assert.match((res.json() as { message: string }).message, /too long/);
   }));
+
+test('a request Node cannot parse is a 400 with a Docker {"message"}', () =>
+  withServer(async ({ socket }) => {
+    const raw = await new Promise<string>((resolve, reject) => {
+      const conn = connect(socket, () => conn.write('NOT HTTP AT ALL\r\n\r\n'));
+      let text = '';
+      conn.on('data', (b: Buffer) => (text += b.toString()));
+      conn.on('end', () => resolve(text));
+      conn.on('error', reject);
+    });
+    assert.match(raw, /^HTTP\/1\.1 400 Bad Request\r\n/);
+    assert.match(raw, /Content-Type: application\/json/);
+    assert.match(JSON.parse(raw.slice(raw.indexOf('\r\n\r\n') + 4)).message, /^malformed HTTP request: HPE_/);
+  }));

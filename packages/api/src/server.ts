@@ -33,17 +33,24 @@ export function buildRouter(deps: ApiDeps): Router {
  * with a bare 400; a Docker client wants `{"message"}`, so say what was wrong in Docker's error shape.
  */
 function answerClientError(err: NodeJS.ErrnoException, socket: Duplex): void {
-  if (!socket.writable) {
+  // Node's own rule: a reset peer, or a socket already answering a request, gets no reply of ours.
+  const answering = (socket as Duplex & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
+  if (err.code === 'ECONNRESET' || !socket.writable || answering?.headersSent) {
     socket.destroy();
     return;
   }
-  const message =
+  const [status, message] =
     err.code === 'HPE_HEADER_OVERFLOW'
-      ? `request line and headers are larger than ${maxHeaderSize} bytes (a parameter in the URL is too long)`
-      : `malformed HTTP request: ${err.code ?? err.message}`;
+      ? [
+          '400 Bad Request',
+          `request line and headers are larger than ${maxHeaderSize} bytes (a parameter in the URL is too long)`,
+        ]
+      : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? ['408 Request Timeout', 'the request headers did not arrive in time']
+        : ['400 Bad Request', `malformed HTTP request: ${err.code ?? err.message}`];
   const body = JSON.stringify({ message, code: 'request.invalid' }) + '\n';
   socket.end(
-    'HTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\nConnection: close\r\n' +
+    `HTTP/1.1 ${status}\r\nContent-Type: application/json\r\nConnection: close\r\n` +
       `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
   );
 }
