@@ -301,4 +301,41 @@ describe('create fields', () => {
       assert.match((res.json as { message: string }).message, message);
     });
   }
+
+  it('the docker CLI: --sysctl, --oom-score-adj and --tmpfs reach the container; warnings are printed', async () => {
+    const res = await d.docker([
+      'run',
+      '--rm',
+      '--sysctl',
+      'kernel.shmmax=7654321',
+      '--oom-score-adj',
+      '300',
+      '--tmpfs',
+      '/x:size=1m',
+      '--kernel-memory',
+      '64m',
+      'busybox',
+      'sh',
+      '-c',
+      'cat /proc/sys/kernel/shmmax /proc/self/oom_score_adj; grep " /x " /proc/mounts',
+    ]);
+    const out = ok(res, 'docker run').split('\n');
+    assert.equal(out[0], '7654321');
+    assert.equal(out[1], '300');
+    assert.match(out[2] ?? '', /nosuid,nodev,noexec/);
+    assert.match(res.stderr, /Specifying a kernel memory limit is deprecated/);
+    // The CLI itself refuses non-namespaced keys; net.* on the host network is the daemon's to refuse.
+    const refused = await d.docker([
+      'run',
+      '--rm',
+      '--net',
+      'host',
+      '--sysctl',
+      'net.ipv4.ip_forward=0',
+      'busybox',
+      'true',
+    ]);
+    assert.equal(refused.code, 125);
+    assert.match(refused.stderr, /not allowed in host network namespace/);
+  });
 });
