@@ -5,9 +5,9 @@ import { DOCKER_API_ROUTES } from '../http/docker-routes.js';
 import { buildRouter } from '../server.js';
 import { fakeDeps } from '../testing/fakes.js';
 
-/** `/images/{name}/json` → `/images/a/b:1/json`: a slash in a name must not lose the route. */
+/** `/images/{name}/json` → `/images/some/thing:1/json`: a slash in a name must not lose the route. */
 function samplePath(template: string): string {
-  return template.replace(/\{[a-zA-Z]+\}/g, 'some/thing:1');
+  return template.replace(/\{name\}/g, 'some/thing:1').replace(/\{[a-zA-Z]+\}/g, 'abc');
 }
 
 test('every route of the 1.41 API has a handler: a real one or a 501 "not implemented by Polis"', async () => {
@@ -49,4 +49,10 @@ test('the fallback answers 501 with the route named, and real routes still win',
   await assert.doesNotReject(async () =>
     router.match('GET', '/_ping')?.handler({ reply: { text() {} } } as never),
   );
+});
+
+test('a malformed path of a route Polis serves stays a 404, not a 501', () => {
+  const router = buildRouter(fakeDeps().deps);
+  assert.equal(router.match('GET', '/containers/a/b/json'), undefined);
+  assert.equal(router.match('POST', '/containers/a/b/start'), undefined);
 });

@@ -13,14 +13,15 @@ const NONE_EXIST: Record<string, (name: string) => string> = {
 };
 
 /**
- * The Docker routes Polis has no handler for answer 501 `… is not implemented by Polis`. Added after
- * every real route: the router takes the first match, so these only catch what nothing else serves.
- * Parameters match greedily (`{name*}`), as image and plugin names hold slashes.
+ * The Docker routes Polis has no handler for answer 501 `… is not implemented by Polis`. Call after
+ * every real route is added: a route Polis serves is skipped, so a malformed path of it stays a 404.
+ * `{name}` matches greedily (`{name*}`), as image, plugin and distribution names hold slashes.
  */
 export function notImplementedRoutes(router: Router): void {
   for (const entry of DOCKER_API_ROUTES) {
     const [method, template] = entry.split(' ') as [string, string];
-    const pattern = template.replace(/\{([a-zA-Z]+)\}/g, '{$1*}');
+    if (router.match(method, template.replace(/\{[a-zA-Z]+\}/g, 'x'))) continue;
+    const pattern = template.replace(/\{name\}/g, '{name*}');
     const missing = NONE_EXIST[entry];
     router.add(method, pattern, ({ params }: Context) => {
       if (missing) {
