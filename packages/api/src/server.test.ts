@@ -486,3 +486,50 @@ test('a request Node cannot parse is a 400 with a Docker {"message"}', () =>
     assert.match(raw, /Content-Type: application\/json/);
     assert.match(JSON.parse(raw.slice(raw.indexOf('\r\n\r\n') + 4)).message, /^malformed HTTP request: HPE_/);
   }));
+
+test('update names every resource it cannot change (none is dropped); zero values are no change', () =>
+  withServer(async ({ socket }) => {
+    const created = await request(socket, 'POST', '/v1.41/containers/create', createBody());
+    const { Id } = created.json() as { Id: string };
+    for (const field of ['OomKillDisable', 'MemorySwappiness', 'BlkioDeviceReadBps', 'DeviceCgroupRules']) {
+      const value = {
+        OomKillDisable: true,
+        MemorySwappiness: 10,
+        BlkioDeviceReadBps: [{ Path: '/dev/vda', Rate: 1 }],
+        DeviceCgroupRules: ['c 1:3 r'],
+      }[field];
+      const res = await request(
+        socket,
+        'POST',
+        `/v1.41/containers/${Id}/update`,
+        JSON.stringify({ [field]: value }),
+      );
+      assert.equal(res.status, 501, field);
+      assert.match(
+        (res.json() as { message: string }).message,
+        new RegExp(`updating ${field} of a container`),
+      );
+    }
+    const zeros = {
+      RestartPolicy: { Name: 'always' },
+      OomKillDisable: false,
+      MemorySwappiness: -1,
+      BlkioWeightDevice: [],
+    };
+    const ok = await request(socket, 'POST', `/v1.41/containers/${Id}/update`, JSON.stringify(zeros));
+    assert.equal(ok.status, 200, ok.text);
+  }));
+
+test('create answers with the warnings of discarded settings', () =>
+  withServer(async ({ socket }) => {
+    const res = await request(
+      socket,
+      'POST',
+      '/v1.41/containers/create',
+      createBody({ HostConfig: { CpuPercent: 50 } }),
+    );
+    assert.equal(res.status, 201);
+    assert.deepEqual((res.json() as { Warnings: string[] }).Warnings, [
+      'linux does not support CPU percent. Percent discarded.',
+    ]);
+  }));
