@@ -175,7 +175,13 @@ const BUILTIN_MODES = new Set(['bridge', 'default', 'host', 'none']);
 /** One entry of `NetworkingConfig.EndpointsConfig`: aliases and a fixed IPv4 address. */
 export function endpointSpecFrom(network: string, endpoint: Fields, mode: string): NetworkEndpointSpec {
   const aliases = endpoint.strings('Aliases');
-  const ip = endpoint.child('IPAMConfig').str('IPv4Address') || undefined;
+  const ipam = endpoint.child('IPAMConfig');
+  const ip = ipam.str('IPv4Address') || undefined;
+  // Polis's networks are IPv4 only and have no links: refuse rather than join without them.
+  if (ipam.str('IPv6Address')) throw invalid(`${ipam.name('IPv6Address')}: IPv6 is not supported yet`);
+  if (ipam.strings('LinkLocalIPs').length > 0)
+    throw invalid(`${ipam.name('LinkLocalIPs')}: link-local addresses are not supported yet`);
+  if (endpoint.strings('Links').length > 0) throw invalid(`${endpoint.name('Links')} is not supported yet`);
   const builtin = BUILTIN_MODES.has(network) || mode.startsWith('container:');
   if (aliases.length > 0 && builtin) {
     throw invalid('network-scoped alias is supported only for containers in user defined networks');

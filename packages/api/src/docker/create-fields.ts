@@ -181,5 +181,9 @@ export const CREATE_FIELDS: readonly CreateField[] = [
   f('HostConfig.MaskedPaths', 'applied', 'linux.maskedPaths'),
   f('HostConfig.ReadonlyPaths', 'applied', 'linux.readonlyPaths'),
   // NetworkingConfig
-  f('NetworkingConfig', 'applied', 'EndpointsConfig: the network joined, aliases and IPv4 address'),
+  f(
+    'NetworkingConfig',
+    'applied',
+    'EndpointsConfig: the network joined, Aliases, IPAMConfig.IPv4Address; IPv6Address, LinkLocalIPs and Links are 400s; MacAddress and DriverOpts are warned and discarded',
+  ),
 ];

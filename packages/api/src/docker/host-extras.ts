@@ -206,6 +206,20 @@ export function extrasFrom(config: Fields, host: Fields, ctx: ExtrasContext): Ex
       'MacAddress is not supported by Polis: the container gets the MAC address its network derives from its IP. MacAddress discarded.',
     );
   }
+  const endpoints = config.child('NetworkingConfig').child('EndpointsConfig');
+  for (const name of config.child('NetworkingConfig').keys('EndpointsConfig')) {
+    const endpoint = endpoints.child(name);
+    if (endpoint.str('MacAddress')) {
+      warnings.push(
+        `MacAddress is not supported by Polis: the container gets the MAC address network ${name} derives from its IP. MacAddress discarded.`,
+      );
+    }
+    if (Object.keys(endpoint.stringMap('DriverOpts')).length > 0) {
+      warnings.push(
+        `The bridge driver of Polis takes no endpoint options: DriverOpts for network ${name} discarded.`,
+      );
+    }
+  }
   if (ctx.networkMode === 'host' && host.keys('PortBindings').length > 0) {
     warnings.push('Published ports are discarded when using host network mode');
   }
