@@ -336,6 +336,23 @@ describe('checks of the applied settings', () => {
     );
   });
 
+  it('endpoint settings Polis cannot honour: IPv6, link-local and links refused; MAC and driver options warned', () => {
+    const ep = (settings: Body): Body => ({
+      HostConfig: { NetworkMode: 'mynet' },
+      NetworkingConfig: { EndpointsConfig: { mynet: settings } },
+    });
+    refused(ep({ IPAMConfig: { IPv6Address: 'fd00::2' } }), /IPv6 is not supported yet/);
+    refused(
+      ep({ IPAMConfig: { LinkLocalIPs: ['169.254.0.9'] } }),
+      /link-local addresses are not supported yet/,
+    );
+    refused(ep({ Links: ['a:b'] }), /Links is not supported yet/);
+    assert.deepEqual(translate(ep({ MacAddress: '02:42:ac:11:00:99', DriverOpts: { a: 'b' } })).warnings, [
+      'MacAddress is not supported by Polis: the container gets the MAC address network mynet derives from its IP. MacAddress discarded.',
+      'The bridge driver of Polis takes no endpoint options: DriverOpts for network mynet discarded.',
+    ]);
+  });
+
   it("published ports with host networking carry Docker's warning", () => {
     const { warnings } = translate({
       HostConfig: { NetworkMode: 'host', PortBindings: { '80/tcp': [{ HostPort: '8080' }] } },
