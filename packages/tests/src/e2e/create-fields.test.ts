@@ -302,6 +302,25 @@ describe('create fields', () => {
     });
   }
 
+  it('ConsoleSize is the terminal size the program first sees', async () => {
+    const res = await postJson(d.socket, '/v1.41/containers/create', {
+      Image: 'busybox',
+      Cmd: ['stty', 'size'],
+      Tty: true,
+      HostConfig: { ConsoleSize: [33, 99] },
+    });
+    assert.equal(res.status, 201, res.text);
+    const { Id: id } = res.json as { Id: string };
+    try {
+      assert.equal((await rawRequest(d.socket, 'POST', `/v1.41/containers/${id}/start`)).status, 204);
+      await rawRequest(d.socket, 'POST', `/v1.41/containers/${id}/wait`);
+      const logs = await rawRequest(d.socket, 'GET', `/v1.41/containers/${id}/logs?stdout=1`);
+      assert.equal(logs.text.trim(), '33 99');
+    } finally {
+      await rawRequest(d.socket, 'DELETE', `/v1.41/containers/${id}?force=1`);
+    }
+  });
+
   it('the docker CLI: --sysctl, --oom-score-adj and --tmpfs reach the container; warnings are printed', async () => {
     const res = await d.docker([
       'run',
