@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { emptySpec, isPolisError } from '@polis/core';
-import { specFromCreateBody } from './create-body.js';
+import { FULL_SUPPORT } from './cgroup-support.js';
+import { createRequestFrom, specFromCreateBody } from './create-body.js';
 
 const map = (body: Record<string, unknown>) => specFromCreateBody({ Image: 'busybox', ...body }, { ncpu: 2 });
 const rejects = (body: Record<string, unknown>, message: RegExp): void => {
@@ -87,6 +88,7 @@ test("the docker CLI's zero-valued body maps to the empty spec with the bridge n
   const expected = emptySpec('busybox');
   expected.network.mode = 'bridge';
   assert.deepEqual(specFromCreateBody(CLI_DEFAULTS), expected);
+  assert.deepEqual(createRequestFrom(CLI_DEFAULTS, { support: FULL_SUPPORT }).warnings, [], 'no warnings');
 });
 
 test('empty or imageless bodies are 400s', () => {
