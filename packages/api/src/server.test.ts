@@ -444,3 +444,92 @@ test(
     await closed;
   },
 );
+
+test('a Docker route Polis lacks is 501 with a message; an unknown path stays 404', () =>
+  withServer(async ({ socket }) => {
+    const swarm = await request(socket, 'GET', '/v1.41/swarm');
+    assert.equal(swarm.status, 501);
+    assert.deepEqual(swarm.json(), {
+      message: 'GET /swarm is not implemented by Polis',
+      code: 'request.not_implemented',
+    });
+    const nothing = await request(socket, 'GET', '/v1.41/no/such/thing');
+    assert.equal(nothing.status, 404);
+  }));
+
+test('a request line too long for the parser is a 400 with a Docker {"message"}, not a bare 431', () =>
+  withServer(async ({ socket }) => {
+    const res = await request(
+      socket,
+      'POST',
+      `/v1.41/containers/create?name=${'a'.repeat(70 * 1024)}`,
+      createBody(),
+      {
+        'Content-Type': 'application/json',
+      },
+    );
+    assert.equal(res.status, 400);
+    assert.match(res.headers['content-type'] ?? '', /application\/json/);
+    assert.match((res.json() as { message: string }).message, /too long/);
+  }));
+
+test('a request Node cannot parse is a 400 with a Docker {"message"}', () =>
+  withServer(async ({ socket }) => {
+    const raw = await new Promise<string>((resolve, reject) => {
+      const conn = connect(socket, () => conn.write('NOT HTTP AT ALL\r\n\r\n'));
+      let text = '';
+      conn.on('data', (b: Buffer) => (text += b.toString()));
+      conn.on('end', () => resolve(text));
+      conn.on('error', reject);
+    });
+    assert.match(raw, /^HTTP\/1\.1 400 Bad Request\r\n/);
+    assert.match(raw, /Content-Type: application\/json/);
+    assert.match(JSON.parse(raw.slice(raw.indexOf('\r\n\r\n') + 4)).message, /^malformed HTTP request: HPE_/);
+  }));
+
+test('update names every resource it cannot change (none is dropped); zero values are no change', () =>
+  withServer(async ({ socket }) => {
+    const created = await request(socket, 'POST', '/v1.41/containers/create', createBody());
+    const { Id } = created.json() as { Id: string };
+    for (const field of ['OomKillDisable', 'MemorySwappiness', 'BlkioDeviceReadBps', 'DeviceCgroupRules']) {
+      const value = {
+        OomKillDisable: true,
+        MemorySwappiness: 10,
+        BlkioDeviceReadBps: [{ Path: '/dev/vda', Rate: 1 }],
+        DeviceCgroupRules: ['c 1:3 r'],
+      }[field];
+      const res = await request(
+        socket,
+        'POST',
+        `/v1.41/containers/${Id}/update`,
+        JSON.stringify({ [field]: value }),
+      );
+      assert.equal(res.status, 501, field);
+      assert.match(
+        (res.json() as { message: string }).message,
+        new RegExp(`updating ${field} of a container`),
+      );
+    }
+    const zeros = {
+      RestartPolicy: { Name: 'always' },
+      OomKillDisable: false,
+      MemorySwappiness: -1,
+      BlkioWeightDevice: [],
+    };
+    const ok = await request(socket, 'POST', `/v1.41/containers/${Id}/update`, JSON.stringify(zeros));
+    assert.equal(ok.status, 200, ok.text);
+  }));
+
+test('create answers with the warnings of discarded settings', () =>
+  withServer(async ({ socket }) => {
+    const res = await request(
+      socket,
+      'POST',
+      '/v1.41/containers/create',
+      createBody({ HostConfig: { CpuPercent: 50 } }),
+    );
+    assert.equal(res.status, 201);
+    assert.deepEqual((res.json() as { Warnings: string[] }).Warnings, [
+      'linux does not support CPU percent. Percent discarded.',
+    ]);
+  }));

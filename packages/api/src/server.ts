@@ -1,6 +1,6 @@
 import { eventRoutes } from './routes/events.js';
 import { execRoutes } from './routes/exec.js';
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer, maxHeaderSize, type IncomingMessage, type Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { createLogger, PolisError } from '@polis/core';
 import { invalid } from './http/errors.js';
@@ -9,6 +9,7 @@ import { Router, splitVersion } from './http/router.js';
 import { containerRoutes } from './routes/containers/index.js';
 import { imageRoutes } from './routes/images/index.js';
 import { networkRoutes } from './routes/networks/index.js';
+import { notImplementedRoutes } from './routes/not-implemented.js';
 import { systemRoutes } from './routes/system.js';
 import { API_VERSION, type ApiDeps } from './types.js';
 
@@ -22,7 +23,36 @@ export function buildRouter(deps: ApiDeps): Router {
   eventRoutes(router, deps);
   execRoutes(router, deps);
   networkRoutes(router, deps);
+  // Last: only what no route above serves.
+  notImplementedRoutes(router);
   return router;
+}
+
+/**
+ * Node answers a request line or headers past its limit (16 KiB) with a bare 431 and other parse errors
+ * with a bare 400; a Docker client wants `{"message"}`, so say what was wrong in Docker's error shape.
+ */
+function answerClientError(err: NodeJS.ErrnoException, socket: Duplex): void {
+  // Node's own rule: a reset peer, or a socket already answering a request, gets no reply of ours.
+  const answering = (socket as Duplex & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
+  if (err.code === 'ECONNRESET' || !socket.writable || answering?.headersSent) {
+    socket.destroy();
+    return;
+  }
+  const [status, message] =
+    err.code === 'HPE_HEADER_OVERFLOW'
+      ? [
+          '400 Bad Request',
+          `request line and headers are larger than ${maxHeaderSize} bytes (a parameter in the URL is too long)`,
+        ]
+      : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? ['408 Request Timeout', 'the request headers did not arrive in time']
+        : ['400 Bad Request', `malformed HTTP request: ${err.code ?? err.message}`];
+  const body = JSON.stringify({ message, code: 'request.invalid' }) + '\n';
+  socket.end(
+    `HTTP/1.1 ${status}\r\nContent-Type: application/json\r\nConnection: close\r\n` +
+      `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+  );
 }
 
 /** The Docker-Engine-compatible REST server (node:http); the caller decides where it listens. */
@@ -53,6 +83,7 @@ export function createApiServer(deps: ApiDeps): Server {
   }
 
   server.on('request', (req, res) => void dispatch(req, new HttpReply(req, res, common), false));
+  server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => answerClientError(err, socket));
   // Hijacked sockets are no longer the HTTP server's to close; track them so shutdown can end them too.
   const hijacked = new Set<Duplex>();
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {

@@ -33,3 +33,15 @@ test('other resources are kept', () => {
   const spec: Spec = { ...bare, linux: { resources: { pids: { limit: 5 } } } };
   assert.deepEqual(deviceCgroupStep(true)(spec).linux?.resources?.pids, { limit: 5 });
 });
+
+test('--device-cgroup-rule adds allow rules after the defaults; a malformed rule is refused', () => {
+  const rules = deviceCgroupStep(false, ['c 10:200 rwm', 'b *:* m'])(bare).linux?.resources?.devices ?? [];
+  assert.deepEqual(rules.slice(-2), [
+    { allow: true, type: 'c', major: 10, minor: 200, access: 'rwm' },
+    { allow: true, type: 'b', access: 'm' },
+  ]);
+  assert.throws(() => deviceCgroupStep(false, ['c 10:200']), {
+    code: 'request.invalid',
+    message: "invalid device cgroup rule format: 'c 10:200'",
+  });
+});

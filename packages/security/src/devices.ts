@@ -1,4 +1,4 @@
-import type { DeviceCgroup, SpecStep } from '@polis/core';
+import { PolisError, type DeviceCgroup, type SpecStep } from '@polis/core';
 import { withResources } from './spec-parts.js';
 
 function allowChar(major: number, minor?: number): DeviceCgroup {
@@ -26,10 +26,34 @@ export const DEFAULT_DEVICE_RULES: readonly DeviceCgroup[] = Object.freeze([
   allowChar(5, 2), // ptmx
 ]);
 
-/** Sets the device cgroup rules; a privileged container may use every device. */
-export function deviceCgroupStep(privileged: boolean): SpecStep {
+const RULE = /^([acb]) ([0-9]+|\*):([0-9]+|\*) ([rwm]{1,3})$/;
+
+/** `c 1:3 mr` (`--device-cgroup-rule`) as an allow rule; `*` is any number. Docker's check and words. */
+export function parseDeviceCgroupRule(rule: string): DeviceCgroup {
+  const m = RULE.exec(rule);
+  if (!m) {
+    throw new PolisError('request.invalid', `invalid device cgroup rule format: '${rule}'`, {
+      context: { rule },
+    });
+  }
+  const [, type, major, minor, access] = m as unknown as [string, string, string, string, string];
+  return {
+    allow: true,
+    type,
+    ...(major === '*' ? {} : { major: Number(major) }),
+    ...(minor === '*' ? {} : { minor: Number(minor) }),
+    access,
+  };
+}
+
+/**
+ * Sets the device cgroup rules; a privileged container may use every device. The user's extra rules
+ * (`--device-cgroup-rule`) come after the defaults, so they widen what the defaults deny.
+ */
+export function deviceCgroupStep(privileged: boolean, extra: readonly string[] = []): SpecStep {
+  const added = extra.map(parseDeviceCgroupRule);
   const rules: DeviceCgroup[] = privileged
     ? [{ allow: true, access: 'rwm' }]
-    : DEFAULT_DEVICE_RULES.map((r) => ({ ...r }));
+    : [...DEFAULT_DEVICE_RULES.map((r) => ({ ...r })), ...added];
   return (spec) => withResources(spec, { devices: rules.map((r) => ({ ...r })) });
 }

@@ -12,6 +12,7 @@ import { capabilitiesStep } from './capabilities.js';
 import { deviceCgroupStep } from './devices.js';
 import { namespacesStep, type NamespaceOptions } from './namespaces.js';
 import { pathsStep } from './paths.js';
+import { sysctlStep } from './sysctls.js';
 import { resourcesStep } from './resources.js';
 import { defaultRlimitsStep, ulimitsStep, type HostHardLimits } from './rlimits.js';
 import type { SeccompArch } from './seccomp/arch.js';
@@ -39,7 +40,9 @@ export {
 export { DEFAULT_SECCOMP_PROFILE } from './seccomp/default-syscalls.js';
 export { hostSeccompArch, SECCOMP_ARCH_NAMES, type SeccompArch } from './seccomp/arch.js';
 export { CPU_PERIOD, resourcesStep } from './resources.js';
-export { DEFAULT_DEVICE_RULES, deviceCgroupStep } from './devices.js';
+export { DEFAULT_DEVICE_RULES, deviceCgroupStep, parseDeviceCgroupRule } from './devices.js';
+export { checkSysctls, sysctlStep, type SysctlContext } from './sysctls.js';
+export { TMPFS_DEFAULT_OPTIONS, tmpfsOptions } from './tmpfs.js';
 export {
   DEFAULT_NOFILE,
   defaultRlimitsStep,
@@ -85,7 +88,8 @@ export function securitySteps(input: SecurityInput): SpecStep[] {
       kernel: input.kernel,
     }),
     pathsStep(security),
-    deviceCgroupStep(security.privileged),
+    deviceCgroupStep(security.privileged, security.deviceCgroupRules),
+    sysctlStep(security.sysctls, { hostNetwork: input.namespaces.network === 'host' }),
     resourcesStep(resources),
     defaultRlimitsStep(input.hostRlimits),
     ulimitsStep(resources.ulimits),

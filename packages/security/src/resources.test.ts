@@ -56,3 +56,39 @@ test('invalid combinations are refused when the step is built', () => {
     );
   }
 });
+
+test('swappiness, OOM killer, cpuset mems, real-time, blkio weight and the OOM score reach the spec', () => {
+  const spec = resourcesStep({
+    ulimits: [],
+    memorySwappiness: 0,
+    oomKillDisable: true,
+    cpusetMems: '0',
+    cpuRealtimePeriod: 1_000_000,
+    cpuRealtimeRuntime: 500,
+    blkioWeight: 300,
+    oomScoreAdj: -500,
+  })({ ociVersion: '1.0.2' });
+  assert.deepEqual(spec.linux?.resources?.memory, { swappiness: 0, disableOOMKiller: true });
+  assert.deepEqual(spec.linux?.resources?.cpu, {
+    mems: '0',
+    realtimePeriod: 1_000_000,
+    realtimeRuntime: 500,
+  });
+  assert.deepEqual(spec.linux?.resources?.blockIO, { weight: 300 });
+  assert.equal(spec.process?.oomScoreAdj, -500);
+});
+
+test('out-of-range swappiness, OOM score, blkio weight and real-time runtime are refused with Docker words', () => {
+  for (const [r, message] of [
+    [{ memorySwappiness: 101 }, 'Invalid value: 101, valid memory swappiness range is 0-100'],
+    [{ oomScoreAdj: 1001 }, 'Invalid value 1001, range for oom score adj is [-1000, 1000]'],
+    [{ blkioWeight: 5 }, 'Range of blkio weight is from 10 to 1000'],
+    [
+      { cpuRealtimePeriod: 10, cpuRealtimeRuntime: 20 },
+      'cpu real-time runtime cannot be higher than cpu real-time period',
+    ],
+    [{ cpusetMems: 'x' }, 'Invalid value x for cpuset mems'],
+  ] as const) {
+    assert.throws(() => resourcesStep({ ulimits: [], ...r }), { code: 'request.invalid', message });
+  }
+});

@@ -1,5 +1,5 @@
 import { PolisError, type ResourceSpec, type Resources, type SpecStep } from '@polis/core';
-import { withResources } from './spec-parts.js';
+import { withProcess, withResources } from './spec-parts.js';
 
 /** Docker's floor for memory limits and reservations: below it a container cannot even start. */
 const MIN_MEMORY = 6 * 1024 * 1024;
@@ -48,6 +48,26 @@ function validate(r: ResourceSpec): void {
   if (r.cpusetCpus && !cpuList.test(r.cpusetCpus)) {
     throw invalid(`Invalid value ${r.cpusetCpus} for cpuset cpus`, { cpusetCpus: r.cpusetCpus });
   }
+  if (r.cpusetMems && !cpuList.test(r.cpusetMems)) {
+    throw invalid(`Invalid value ${r.cpusetMems} for cpuset mems`, { cpusetMems: r.cpusetMems });
+  }
+  const swappiness = r.memorySwappiness;
+  if (swappiness !== undefined && (swappiness < 0 || swappiness > 100)) {
+    throw invalid(`Invalid value: ${swappiness}, valid memory swappiness range is 0-100`);
+  }
+  const adj = r.oomScoreAdj;
+  if (adj !== undefined && (adj < -1000 || adj > 1000)) {
+    throw invalid(`Invalid value ${adj}, range for oom score adj is [-1000, 1000]`);
+  }
+  if (r.blkioWeight && (r.blkioWeight < 10 || r.blkioWeight > 1000)) {
+    throw invalid('Range of blkio weight is from 10 to 1000');
+  }
+  const rtPeriod = r.cpuRealtimePeriod ?? 0;
+  const rtRuntime = r.cpuRealtimeRuntime ?? 0;
+  if (rtPeriod < 0 || rtRuntime < 0) throw invalid('cpu real-time period and runtime cannot be negative');
+  if (rtPeriod !== 0 && rtRuntime !== 0 && rtRuntime > rtPeriod) {
+    throw invalid('cpu real-time runtime cannot be higher than cpu real-time period');
+  }
 }
 
 function memoryOf(r: ResourceSpec): Resources['memory'] {
@@ -57,6 +77,8 @@ function memoryOf(r: ResourceSpec): Resources['memory'] {
   // As Docker: a memory limit without a swap limit allows as much swap again (swap counts memory+swap).
   if (r.memorySwap) memory.swap = r.memorySwap;
   else if (r.memory) memory.swap = r.memory * 2;
+  if (r.memorySwappiness !== undefined) memory.swappiness = r.memorySwappiness;
+  if (r.oomKillDisable) memory.disableOOMKiller = true;
   return Object.keys(memory).length ? memory : undefined;
 }
 
@@ -70,11 +92,14 @@ function cpuOf(r: ResourceSpec): Resources['cpu'] {
   if (r.cpuQuota) cpu.quota = r.cpuQuota;
   if (r.cpuPeriod) cpu.period = r.cpuPeriod;
   if (r.cpusetCpus) cpu.cpus = r.cpusetCpus;
+  if (r.cpusetMems) cpu.mems = r.cpusetMems;
+  if (r.cpuRealtimePeriod) cpu.realtimePeriod = r.cpuRealtimePeriod;
+  if (r.cpuRealtimeRuntime) cpu.realtimeRuntime = r.cpuRealtimeRuntime;
   return Object.keys(cpu).length ? cpu : undefined;
 }
 
 /**
- * Memory, CPU and pids limits of the container's cgroup. Invalid combinations are refused when the
+ * Memory, CPU, pids and block I/O weight of the container's cgroup, and the OOM score of its process. Invalid combinations are refused when the
  * step is built, so a create fails before anything is made. A pids limit of 0 or less is unlimited.
  */
 export function resourcesStep(r: ResourceSpec): SpecStep {
@@ -85,5 +110,11 @@ export function resourcesStep(r: ResourceSpec): SpecStep {
   if (memory) patch.memory = memory;
   if (cpu) patch.cpu = cpu;
   if (r.pidsLimit !== undefined && r.pidsLimit > 0) patch.pids = { limit: r.pidsLimit };
-  return (spec) => withResources(spec, structuredClone(patch));
+  // Per-device weights and throttles need the devices' numbers: the runtime adds them at start.
+  if (r.blkioWeight) patch.blockIO = { weight: r.blkioWeight };
+  const adj = r.oomScoreAdj;
+  return (spec) => {
+    const next = withResources(spec, structuredClone(patch));
+    return adj === undefined ? next : withProcess(next, { oomScoreAdj: adj });
+  };
 }

@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { emptySpec, isPolisError } from '@polis/core';
-import { specFromCreateBody } from './create-body.js';
+import { FULL_SUPPORT } from './cgroup-support.js';
+import { createRequestFrom, specFromCreateBody } from './create-body.js';
 
 const map = (body: Record<string, unknown>) => specFromCreateBody({ Image: 'busybox', ...body }, { ncpu: 2 });
 const rejects = (body: Record<string, unknown>, message: RegExp): void => {
@@ -87,6 +88,7 @@ test("the docker CLI's zero-valued body maps to the empty spec with the bridge n
   const expected = emptySpec('busybox');
   expected.network.mode = 'bridge';
   assert.deepEqual(specFromCreateBody(CLI_DEFAULTS), expected);
+  assert.deepEqual(createRequestFrom(CLI_DEFAULTS, { support: FULL_SUPPORT }).warnings, [], 'no warnings');
 });
 
 test('empty or imageless bodies are 400s', () => {
@@ -355,4 +357,35 @@ test('logging, runtime and refused features', () => {
   rejects({ HostConfig: { Links: ['a:b'] } }, /HostConfig.Links is not supported yet/);
   rejects({ HostConfig: { PidMode: 'host' } }, /HostConfig.PidMode is not supported yet/);
   rejects({ HostConfig: { IpcMode: 'host' } }, /HostConfig.IpcMode host is not supported yet/);
+});
+
+test('create refuses what would only fail at start: nameless env, a mount over /, an overlong hostname', () => {
+  rejects({ Env: ['=x'] }, /^invalid environment variable: =x$/);
+  rejects({ Env: ['A=1', ''] }, /^invalid environment variable: $/);
+  assert.deepEqual(map({ Env: ['A=1', 'B', 'C='] }).basic.env, ['A=1', 'B', 'C=']);
+  rejects(
+    { HostConfig: { Binds: ['/tmp:/'] } },
+    /^invalid volume specification: '\/tmp:\/': invalid mount config for type "bind": invalid specification: destination can't be '\/'$/,
+  );
+  rejects({ HostConfig: { Binds: ['/tmp:/.'] } }, /destination can't be '\/'/);
+  rejects(
+    { HostConfig: { Mounts: [{ Type: 'bind', Source: '/tmp', Target: '/' }] } },
+    /destination can't be '\/'/,
+  );
+  rejects(
+    { HostConfig: { Mounts: [{ Type: 'tmpfs', Target: '//' }] } },
+    /type "tmpfs".*destination can't be '\/'/,
+  );
+  rejects({ HostConfig: { Tmpfs: { '/': '' } } }, /destination can't be '\/'/);
+  rejects({ Hostname: 'h'.repeat(300) }, /^invalid hostname format: h+$/);
+  rejects({ Hostname: 'a b' }, /^invalid hostname format: a b$/);
+  assert.equal(map({ Hostname: 'h'.repeat(64) }).basic.hostname, 'h'.repeat(64));
+  rejects({ Domainname: 'd'.repeat(65) }, /^invalid domainname format/);
+});
+
+test('tmpfs options are checked at create and kept as written', () => {
+  rejects({ HostConfig: { Tmpfs: { '/x': 'size=1m,bogus' } } }, /invalid tmpfs option "bogus"/);
+  assert.deepEqual(map({ HostConfig: { Tmpfs: { '/x': 'exec,size=1m' } } }).storage.tmpfs, [
+    { destination: '/x', options: ['exec', 'size=1m'] },
+  ]);
 });

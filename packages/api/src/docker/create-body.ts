@@ -10,17 +10,35 @@ import type {
 } from '@polis/core';
 import { isIPv4 } from 'node:net';
 import { invalid } from '../http/errors.js';
+import { statBlockDevice } from '@polis/runtime';
+import { hostCgroupSupport, type CgroupSupport } from './cgroup-support.js';
 import { Fields } from './fields.js';
+import { extrasFrom } from './host-extras.js';
 import { storageFrom } from './mounts.js';
 import { normalizePort, portBindingsFrom } from './ports.js';
 import { compact, resourcesFrom } from './resources.js';
 import { parseSignal } from './signals.js';
 
+export interface CreateOptions {
+  ncpu?: number;
+  /** What this host's cgroups enforce; settings it cannot are discarded with Docker's warning. */
+  support?: CgroupSupport;
+  /** Checks a block device path (blkio per-device settings); throws a 400 when it is none. */
+  statDevice?: (path: string) => unknown;
+}
+
+/** A create request: the spec, and the `Warnings` the reply carries (settings discarded, and why). */
+export interface CreateRequest {
+  spec: ContainerSpec;
+  warnings: string[];
+}
+
 /**
  * Maps the body of `POST /containers/create` (Docker's Config, with HostConfig and NetworkingConfig
- * inside) to a ContainerSpec. Go zero values mean "not set"; invalid values are 400s with Docker's words.
+ * inside) to a ContainerSpec. Go zero values mean "not set"; invalid values are 400s with Docker's
+ * words. Every field's handling is listed in create-fields.ts.
  */
-export function specFromCreateBody(body: unknown, options: { ncpu?: number } = {}): ContainerSpec {
+export function createRequestFrom(body: unknown, options: CreateOptions = {}): CreateRequest {
   if (body === undefined || body === null)
     throw invalid('config cannot be empty in order to create a container');
   const config = Fields.of(body, '');
@@ -29,20 +47,37 @@ export function specFromCreateBody(body: unknown, options: { ncpu?: number } = {
   if (image === '') throw invalid('no image specified: Config.Image is required');
   refuseUnsupported(config, host);
 
+  const network = networkFrom(config, host);
+  const extras = extrasFrom(config, host, {
+    support: options.support ?? hostCgroupSupport(),
+    statDevice: options.statDevice ?? statBlockDevice,
+    networkMode: network.mode,
+  });
+  const basic = basicFrom(config, host);
+  if (extras.consoleSize && basic.tty) basic.consoleSize = extras.consoleSize;
   const spec: ContainerSpec = {
     image,
-    basic: basicFrom(config, host),
+    basic,
     storage: storageFrom(host, config),
-    security: securityFrom(host),
-    resources: resourcesFrom(host, options.ncpu),
-    network: networkFrom(config, host),
+    security: { ...securityFrom(host), ...extras.security },
+    resources: { ...resourcesFrom(host, options.ncpu), ...extras.resources },
+    network,
     lifecycle: lifecycleFrom(host),
     logging: loggingFrom(host),
   };
   const runtime = host.str('Runtime');
   if (runtime) spec.runtime = runtime;
-  return spec;
+  return { spec, warnings: extras.warnings };
 }
+
+/** The spec of a create body, without its warnings. */
+export function specFromCreateBody(body: unknown, options: CreateOptions = {}): ContainerSpec {
+  return createRequestFrom(body, options).spec;
+}
+
+const HOST_NAME_MAX = 64;
+/** No whitespace, slash or control character: the name is written to /etc/hostname and /etc/hosts. */
+const HOSTNAME = /^[^\s/\x00-\x1f]+$/;
 
 function basicFrom(config: Fields, host: Fields): BasicSpec {
   const cmd = config.strSlice('Cmd');
@@ -51,6 +86,18 @@ function basicFrom(config: Fields, host: Fields): BasicSpec {
   if (workingDir !== undefined && !workingDir.startsWith('/')) {
     throw invalid(`the working directory '${workingDir}' is invalid, it needs to be an absolute path`);
   }
+  const env = config.strings('Env');
+  // Docker's opts.ValidateEnv: a variable needs a name (`=x` and `` have none).
+  for (const entry of env) {
+    if (entry.split('=', 1)[0] === '') throw invalid(`invalid environment variable: ${entry}`);
+  }
+  const hostname = config.str('Hostname') || undefined;
+  // The kernel's HOST_NAME_MAX: a longer name would only fail at start, inside the runtime.
+  if (hostname !== undefined && (hostname.length > HOST_NAME_MAX || !HOSTNAME.test(hostname)))
+    throw invalid(`invalid hostname format: ${hostname}`);
+  const domainname = config.str('Domainname') || undefined;
+  if (domainname !== undefined && domainname.length > HOST_NAME_MAX)
+    throw invalid(`invalid domainname format: ${domainname}`);
   const stopSignal = config.str('StopSignal') || undefined;
   const stopTimeout = config.int('StopTimeout');
   return compact({
@@ -58,11 +105,11 @@ function basicFrom(config: Fields, host: Fields): BasicSpec {
     cmd: cmd && cmd.length > 0 ? cmd : undefined,
     entrypoint:
       entrypoint === null ? undefined : entrypoint.length === 1 && entrypoint[0] === '' ? [] : entrypoint,
-    env: config.strings('Env'),
+    env,
     workingDir,
     user: config.str('User') || undefined,
-    hostname: config.str('Hostname') || undefined,
-    domainname: config.str('Domainname') || undefined,
+    hostname,
+    domainname,
     labels: config.stringMap('Labels'),
     tty: config.bool('Tty'),
     openStdin: config.bool('OpenStdin'),
@@ -128,7 +175,13 @@ const BUILTIN_MODES = new Set(['bridge', 'default', 'host', 'none']);
 /** One entry of `NetworkingConfig.EndpointsConfig`: aliases and a fixed IPv4 address. */
 export function endpointSpecFrom(network: string, endpoint: Fields, mode: string): NetworkEndpointSpec {
   const aliases = endpoint.strings('Aliases');
-  const ip = endpoint.child('IPAMConfig').str('IPv4Address') || undefined;
+  const ipam = endpoint.child('IPAMConfig');
+  const ip = ipam.str('IPv4Address') || undefined;
+  // Polis's networks are IPv4 only and have no links: refuse rather than join without them.
+  if (ipam.str('IPv6Address')) throw invalid(`${ipam.name('IPv6Address')}: IPv6 is not supported yet`);
+  if (ipam.strings('LinkLocalIPs').length > 0)
+    throw invalid(`${ipam.name('LinkLocalIPs')}: link-local addresses are not supported yet`);
+  if (endpoint.strings('Links').length > 0) throw invalid(`${endpoint.name('Links')} is not supported yet`);
   const builtin = BUILTIN_MODES.has(network) || mode.startsWith('container:');
   if (aliases.length > 0 && builtin) {
     throw invalid('network-scoped alias is supported only for containers in user defined networks');

@@ -1,4 +1,4 @@
-import type { BindMount, ContainerRecord } from '@polis/core';
+import type { BindMount, BlkioDeviceValue, ContainerRecord } from '@polis/core';
 
 const DEFAULT_SHM = 64 * 1024 * 1024;
 
@@ -22,6 +22,11 @@ export function mountPoints(record: ContainerRecord): Record<string, unknown>[] 
     RW: !b.readonly,
     Propagation: b.propagation ?? 'rprivate',
   }));
+}
+
+/** Per-device block I/O settings as Docker shows them: `[{Path, Weight}]` or `[{Path, Rate}]`. */
+function devices(list: BlkioDeviceValue[] | undefined, key: 'Weight' | 'Rate'): Record<string, unknown>[] {
+  return (list ?? []).map((d) => ({ Path: d.path, [key]: d.value }));
 }
 
 function listOrNull<T>(items: T[]): T[] | null {
@@ -50,10 +55,10 @@ export function hostConfigOf(record: ContainerRecord): Record<string, unknown> {
     AutoRemove: lifecycle.autoRemove,
     VolumeDriver: '',
     VolumesFrom: null,
-    ConsoleSize: [0, 0],
+    ConsoleSize: basic.consoleSize ?? [0, 0],
     CapAdd: listOrNull(security.capAdd),
     CapDrop: listOrNull(security.capDrop),
-    CgroupnsMode: 'private',
+    CgroupnsMode: security.cgroupns ?? 'private',
     Dns: network.dns,
     DnsOptions: network.dnsOptions,
     DnsSearch: network.dnsSearch,
@@ -62,7 +67,7 @@ export function hostConfigOf(record: ContainerRecord): Record<string, unknown> {
     IpcMode: 'private',
     Cgroup: '',
     Links: null,
-    OomScoreAdj: 0,
+    OomScoreAdj: r.oomScoreAdj ?? 0,
     PidMode: '',
     Privileged: security.privileged,
     PublishAllPorts: network.publishAll,
@@ -77,27 +82,27 @@ export function hostConfigOf(record: ContainerRecord): Record<string, unknown> {
     Memory: r.memory ?? 0,
     NanoCpus: r.nanoCpus ?? 0,
     CgroupParent: '',
-    BlkioWeight: 0,
-    BlkioWeightDevice: [],
-    BlkioDeviceReadBps: [],
-    BlkioDeviceWriteBps: [],
-    BlkioDeviceReadIOps: [],
-    BlkioDeviceWriteIOps: [],
+    BlkioWeight: r.blkioWeight ?? 0,
+    BlkioWeightDevice: devices(r.blkioWeightDevice, 'Weight'),
+    BlkioDeviceReadBps: devices(r.blkioDeviceReadBps, 'Rate'),
+    BlkioDeviceWriteBps: devices(r.blkioDeviceWriteBps, 'Rate'),
+    BlkioDeviceReadIOps: devices(r.blkioDeviceReadIOps, 'Rate'),
+    BlkioDeviceWriteIOps: devices(r.blkioDeviceWriteIOps, 'Rate'),
     CpuPeriod: r.cpuPeriod ?? 0,
     CpuQuota: r.cpuQuota ?? 0,
-    CpuRealtimePeriod: 0,
-    CpuRealtimeRuntime: 0,
+    CpuRealtimePeriod: r.cpuRealtimePeriod ?? 0,
+    CpuRealtimeRuntime: r.cpuRealtimeRuntime ?? 0,
     CpusetCpus: r.cpusetCpus ?? '',
-    CpusetMems: '',
+    CpusetMems: r.cpusetMems ?? '',
     Devices: [],
-    DeviceCgroupRules: null,
+    DeviceCgroupRules: security.deviceCgroupRules ?? null,
     DeviceRequests: null,
     KernelMemory: 0,
     KernelMemoryTCP: 0,
     MemoryReservation: r.memoryReservation ?? 0,
     MemorySwap: r.memorySwap ?? 0,
-    MemorySwappiness: null,
-    OomKillDisable: false,
+    MemorySwappiness: r.memorySwappiness ?? null,
+    OomKillDisable: r.oomKillDisable ?? false,
     PidsLimit: r.pidsLimit ?? null,
     Ulimits: listOrNull(r.ulimits.map((u) => ({ Name: u.name, Soft: u.soft, Hard: u.hard }))),
     CpuCount: 0,
@@ -111,5 +116,6 @@ export function hostConfigOf(record: ContainerRecord): Record<string, unknown> {
     host.Tmpfs = Object.fromEntries(storage.tmpfs.map((t) => [t.destination, t.options.join(',')]));
   }
   if (basic.init) host.Init = true;
+  if (security.sysctls) host.Sysctls = security.sysctls;
   return host;
 }

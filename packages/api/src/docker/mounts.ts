@@ -1,8 +1,18 @@
+import { posix } from 'node:path';
 import type { BindMount, StorageSpec, TmpfsMount } from '@polis/core';
+import { tmpfsOptions } from '@polis/security';
 import { invalid } from '../http/errors.js';
 import type { Fields } from './fields.js';
 
 const PROPAGATION = ['private', 'rprivate', 'shared', 'rshared', 'slave', 'rslave'];
+
+/** Nothing may be mounted over the container's root (crun would refuse it only at start). */
+function isRoot(destination: string): boolean {
+  return posix.normalize(destination) === '/';
+}
+
+const ROOT_DESTINATION = (type: string): string =>
+  `invalid mount config for type ${JSON.stringify(type)}: invalid specification: destination can't be '/'`;
 
 /** `-v /host:/ctr[:ro,rshared,z]` as the docker CLI sends it in HostConfig.Binds. */
 export function parseBind(bind: string): BindMount {
@@ -16,6 +26,9 @@ export function parseBind(bind: string): BindMount {
   }
   if (!destination.startsWith('/')) {
     throw invalid(`invalid volume specification: '${bind}': mount path must be absolute`);
+  }
+  if (isRoot(destination)) {
+    throw invalid(`invalid volume specification: '${bind}': ${ROOT_DESTINATION('bind')}`);
   }
   const mount: BindMount = { source, destination, readonly: false };
   for (const opt of mode.split(',').filter(Boolean)) {
@@ -35,6 +48,7 @@ function parseMount(m: Fields, binds: BindMount[], tmpfs: TmpfsMount[]): void {
   const target = m.str('Target') ?? '';
   if (!target.startsWith('/'))
     throw invalid(`invalid mount config: ${m.name('Target')} must be an absolute path`);
+  if (isRoot(target)) throw invalid(ROOT_DESTINATION(type));
   if (type === 'bind') {
     const source = m.str('Source') ?? '';
     if (!source.startsWith('/'))
@@ -76,9 +90,12 @@ export function storageFrom(host: Fields, config: Fields): StorageSpec {
   const tmpfs: TmpfsMount[] = Object.entries(host.stringMap('Tmpfs')).map(([destination, opts]) => {
     if (!destination.startsWith('/'))
       throw invalid(`invalid tmpfs mount point: ${destination} must be absolute`);
+    if (isRoot(destination)) throw invalid(ROOT_DESTINATION('tmpfs'));
     return { destination, options: opts.split(',').filter(Boolean) };
   });
   for (const m of host.list('Mounts')) parseMount(m, binds, tmpfs);
+  // Kept as the user wrote them (inspect shows them so); checked now so a bad option fails the create.
+  for (const t of tmpfs) tmpfsOptions(t.options);
   const seen = new Set<string>();
   for (const destination of [...binds, ...tmpfs].map((m) => m.destination.replace(/\/+$/, '') || '/')) {
     if (seen.has(destination)) throw invalid(`Duplicate mount point: ${destination}`);

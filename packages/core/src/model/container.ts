@@ -39,6 +39,8 @@ export interface BasicSpec {
   stopTimeout?: number;
   init: boolean;
   exposedPorts: string[];
+  /** The terminal's initial size, [height, width], when `tty`. */
+  consoleSize?: [number, number];
 }
 
 export interface BindMount {
@@ -67,6 +69,12 @@ export interface SecuritySpec {
   securityOpt: string[];
   maskedPaths?: string[];
   readonlyPaths?: string[];
+  /** Namespaced kernel parameters set inside the container (`--sysctl`), checked at create. */
+  sysctls?: Record<string, string>;
+  /** Extra device cgroup rules (`--device-cgroup-rule`, `c 1:3 mr`), after the defaults. */
+  deviceCgroupRules?: string[];
+  /** `host`: no cgroup namespace of its own. Absent or `private`: its own. */
+  cgroupns?: 'host' | 'private';
 }
 
 export interface Ulimit {
@@ -87,6 +95,28 @@ export interface ResourceSpec {
   pidsLimit?: number;
   ulimits: Ulimit[];
   shmSize?: number;
+  cpusetMems?: string;
+  cpuRealtimePeriod?: number;
+  cpuRealtimeRuntime?: number;
+  /** 0–100. */
+  memorySwappiness?: number;
+  oomKillDisable?: boolean;
+  /** -1000–1000, set on the container's first process. */
+  oomScoreAdj?: number;
+  /** 10–1000. */
+  blkioWeight?: number;
+  blkioWeightDevice?: BlkioDeviceValue[];
+  blkioDeviceReadBps?: BlkioDeviceValue[];
+  blkioDeviceWriteBps?: BlkioDeviceValue[];
+  blkioDeviceReadIOps?: BlkioDeviceValue[];
+  blkioDeviceWriteIOps?: BlkioDeviceValue[];
+}
+
+/** A per-device block I/O setting as the user gave it: the device's path, resolved to its number at start. */
+export interface BlkioDeviceValue {
+  path: string;
+  /** A weight (10–1000) or a rate (bytes or operations per second). */
+  value: number;
 }
 
 export type NetworkMode = 'none' | 'host' | 'bridge' | string;

@@ -85,6 +85,22 @@ export interface DeviceCgroup {
   access?: string;
 }
 
+/** A block device by number, as the OCI spec names one in `blockIO`. */
+export interface BlockDeviceRate {
+  major: number;
+  minor: number;
+  rate: number;
+}
+
+export interface BlockIO {
+  weight?: number;
+  weightDevice?: { major: number; minor: number; weight: number }[];
+  throttleReadBpsDevice?: BlockDeviceRate[];
+  throttleWriteBpsDevice?: BlockDeviceRate[];
+  throttleReadIOPSDevice?: BlockDeviceRate[];
+  throttleWriteIOPSDevice?: BlockDeviceRate[];
+}
+
 export interface Resources {
   devices?: DeviceCgroup[];
   memory?: {
@@ -105,7 +121,7 @@ export interface Resources {
     mems?: string;
   };
   pids?: { limit: number };
-  blockIO?: { weight?: number };
+  blockIO?: BlockIO;
   unified?: Record<string, string>;
 }
 

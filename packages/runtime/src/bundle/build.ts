@@ -1,6 +1,7 @@
 import { composeSpec, type ContainerRecord, type Spec } from '@polis/core';
 import { securitySteps } from '@polis/security';
 import type { HostRlimits } from '../host/limits.js';
+import { withBlockIO } from './block-io.js';
 import type { ResolvedUser } from './user.js';
 import {
   baseSpec,
@@ -36,7 +37,7 @@ export function buildSpec(input: BuildInput): Spec {
   const { spec } = record;
   return composeSpec(
     baseSpec(input.rootfs, spec.storage.readonlyRootfs),
-    withProcess(record.process, input.user, spec.basic.tty, record.hostname),
+    withProcess(record.process, input.user, spec.basic.tty, record.hostname, spec.basic.consoleSize),
     withHostname(record.hostname, spec.basic.domainname),
     withDefaultMounts(spec.resources.shmSize ?? DEFAULT_SHM_SIZE),
     withEtcFiles({
@@ -49,10 +50,14 @@ export function buildSpec(input: BuildInput): Spec {
     ...securitySteps({
       security: spec.security,
       resources: spec.resources,
-      namespaces: { network: input.network },
+      namespaces: {
+        network: input.network,
+        ...(spec.security.cgroupns === 'host' ? { cgroup: 'host' } : {}),
+      },
       hostRlimits: input.hostRlimits,
       hostCapabilities: input.hostCapabilities,
     }),
+    withBlockIO(spec.resources),
     ...(spec.basic.init && input.initPath ? [withInit(input.initPath)] : []),
     withCgroupsPath(`${input.cgroupParent}/${record.id}`),
     withAnnotations({ 'io.polis.container.name': record.name, 'io.polis.image': record.imageRef }),

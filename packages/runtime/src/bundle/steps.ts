@@ -1,4 +1,5 @@
 import type { BindMount, Mount, ResolvedProcess, Spec, SpecStep, TmpfsMount } from '@polis/core';
+import { tmpfsOptions } from '@polis/security';
 import type { ResolvedUser } from './user.js';
 
 /** The empty OCI config every container starts from. */
@@ -17,6 +18,7 @@ export function withProcess(
   user: ResolvedUser,
   tty: boolean,
   hostname: string,
+  consoleSize?: [number, number],
 ): SpecStep {
   return (spec) => {
     const env = [...p.env];
@@ -28,6 +30,10 @@ export function withProcess(
       process: {
         ...spec.process,
         terminal: tty,
+        // The terminal's first size, so the program sees the client's before its first resize.
+        ...(tty && consoleSize && consoleSize[0] > 0 && consoleSize[1] > 0
+          ? { consoleSize: { height: consoleSize[0], width: consoleSize[1] } }
+          : {}),
         user: {
           uid: user.uid,
           gid: user.gid,
@@ -122,7 +128,8 @@ export function withTmpfs(mounts: TmpfsMount[]): SpecStep {
         destination: t.destination,
         type: 'tmpfs',
         source: 'tmpfs',
-        options: t.options.length ? t.options : ['nosuid', 'nodev', 'noexec'],
+        // Docker's noexec,nosuid,nodev stay unless the user's options say otherwise.
+        options: tmpfsOptions(t.options),
       })),
     ],
   });

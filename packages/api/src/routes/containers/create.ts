@@ -1,14 +1,14 @@
 import type { Router } from '../../http/router.js';
 import { readJson } from '../../http/body.js';
 import { stringParam } from '../../http/query.js';
-import { specFromCreateBody } from '../../docker/create-body.js';
+import { createRequestFrom } from '../../docker/create-body.js';
 import type { ApiDeps } from '../../types.js';
 
 export function createRoute(router: Router, deps: ApiDeps): void {
   router.add('POST', '/containers/create', async ({ req, query, reply }) => {
     const name = stringParam(query, 'name');
-    const spec = specFromCreateBody(await readJson(req));
+    const { spec, warnings } = createRequestFrom(await readJson(req));
     const record = await deps.containers.create(spec, name === undefined ? {} : { name });
-    reply.json(201, { Id: record.id, Warnings: [] });
+    reply.json(201, { Id: record.id, Warnings: warnings });
   });
 }

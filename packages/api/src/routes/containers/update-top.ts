@@ -8,19 +8,40 @@ import { Fields } from '../../docker/fields.js';
 import { restartPolicyFrom } from '../../docker/create-body.js';
 import type { ApiDeps } from '../../types.js';
 
+/** Every field of the 1.41 `Resources` (the update body besides RestartPolicy): none may pass unheard. */
 const RESOURCE_FIELDS = [
-  'Memory',
-  'MemorySwap',
-  'MemoryReservation',
-  'KernelMemory',
-  'NanoCpus',
   'CpuShares',
+  'Memory',
+  'CgroupParent',
+  'BlkioWeight',
+  'BlkioWeightDevice',
+  'BlkioDeviceReadBps',
+  'BlkioDeviceWriteBps',
+  'BlkioDeviceReadIOps',
+  'BlkioDeviceWriteIOps',
   'CpuPeriod',
   'CpuQuota',
+  'CpuRealtimePeriod',
+  'CpuRealtimeRuntime',
   'CpusetCpus',
   'CpusetMems',
+  'Devices',
+  'DeviceCgroupRules',
+  'DeviceRequests',
+  'KernelMemory',
+  'KernelMemoryTCP',
+  'MemoryReservation',
+  'MemorySwap',
+  'MemorySwappiness',
+  'NanoCpus',
+  'OomKillDisable',
+  'Init',
   'PidsLimit',
-  'BlkioWeight',
+  'Ulimits',
+  'CpuCount',
+  'CpuPercent',
+  'IOMaximumIOps',
+  'IOMaximumBandwidth',
 ];
 
 /** `update` (restart policy for now), `resize` of a container's terminal, and `top`. */
@@ -31,7 +52,15 @@ export function updateTopRoutes(router: Router, deps: ApiDeps): void {
     if (body.raw('RestartPolicy') !== undefined) changes.restartPolicy = restartPolicyFrom(body);
     const resources = RESOURCE_FIELDS.filter((k) => {
       const v = body.raw(k);
-      return v !== undefined && v !== 0 && v !== '' && !(Array.isArray(v) && v.length === 0);
+      // Go zero values (and the CLI's -1 for an unset swappiness) mean "no change".
+      return (
+        v !== undefined &&
+        v !== 0 &&
+        v !== '' &&
+        v !== false &&
+        !(k === 'MemorySwappiness' && v === -1) &&
+        !(Array.isArray(v) && v.length === 0)
+      );
     });
     if (resources.length > 0) {
       throw new PolisError(
