@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type Database from 'better-sqlite3';
+import { createLogger } from '@polis/core';
 import type { DockerEvent } from './event.js';
 import { eventMatches } from './filter.js';
 
@@ -11,6 +12,7 @@ export interface EventQuery {
 }
 
 const DEFAULT_KEEP = 10_000;
+const log = createLogger('events');
 
 /**
  * The event bus and its bounded history: every event is kept in SQLite (the last `keep` of them),
@@ -44,9 +46,18 @@ export class EventLog {
     this.emitter.setMaxListeners(0);
   }
 
+  /**
+   * Never throws: the event tells of something already done, so a history that cannot be written
+   * (a full disk) must not turn that into a failure the client would retry into a conflict. Live
+   * listeners still get it.
+   */
   publish(event: DockerEvent): void {
-    this.insert.run(event.timeNano, JSON.stringify(event));
-    if (++this.count % 100 === 0) this.prune.run(this.keep);
+    try {
+      this.insert.run(event.timeNano, JSON.stringify(event));
+      if (++this.count % 100 === 0) this.prune.run(this.keep);
+    } catch (err) {
+      log.warn('event not kept in the history', { type: event.Type, action: event.Action, error: err });
+    }
     this.emitter.emit('event', event);
   }
 
