@@ -315,3 +315,61 @@ test('prune removes unused custom networks only', async () => {
     [],
   );
 });
+
+/** From now on SQLite answers "database or disk is full" to anything that needs a new page. */
+function fillUp(db: Database.Database): void {
+  db.pragma(`max_page_count = ${db.pragma('page_count', { simple: true }) as number}`);
+}
+const freeUp = (db: Database.Database): void => void db.pragma('max_page_count = 1073741823');
+/** Labels too large for the pages there are, so the record needs new ones. */
+const bulky = { note: 'x'.repeat(20_000) };
+
+test('network create on a full database leaves no bridge, record, firewall rule or DNS; the retry works', async () => {
+  const { db, manager, state, up } = await setup();
+  const bridges = [...state.bridges];
+  const firewall = structuredClone(state.firewall);
+  fillUp(db);
+  await assert.rejects(manager.create({ name: 'full', labels: bulky }), { code: 'SQLITE_FULL' });
+  assert.deepEqual([...state.bridges], bridges);
+  assert.deepEqual(state.firewall, firewall);
+  assert.equal(up.has('full'), false);
+  assert.deepEqual(
+    manager.list().map((n) => n.name),
+    ['bridge'],
+  );
+  freeUp(db);
+  const made = await manager.create({ name: 'full', labels: bulky });
+  assert.ok(state.bridges.has(made.bridge) && up.has('full'));
+});
+
+test('a failed network create undoes every step even when one undo fails, and reports the first failure', async () => {
+  const db = new Database(':memory:');
+  const { host, state } = fakeHost();
+  const { dns, up } = fakeDns();
+  const manager = new NetworkManager({
+    db,
+    dataRoot: '/tmp/polis-unit',
+    dns,
+    host: {
+      ...host,
+      // The rules for a second network will not apply, and by then the database refuses writes too.
+      applyFirewall: async (table, s) => {
+        if (s.networks.length > 1 && !db.pragma('query_only', { simple: true })) {
+          db.pragma('query_only = ON');
+          throw new PolisError('network.setup_failed', 'nft said no');
+        }
+        return host.applyFirewall(table, s);
+      },
+    },
+  });
+  await manager.init();
+  const bridges = [...state.bridges];
+  await assert.rejects(manager.create({ name: 'doomed' }), code('network.setup_failed'));
+  assert.deepEqual(
+    [...state.bridges],
+    bridges,
+    'the bridge is gone although the record could not be deleted',
+  );
+  assert.equal(up.has('doomed'), false);
+  db.pragma('query_only = OFF');
+});
