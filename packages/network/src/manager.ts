@@ -220,8 +220,8 @@ export class NetworkManager implements NetworkService {
         { context: { container: containerId, network: record.id } },
       );
     }
-    if (endpoint.hostVeth !== '') await detachEndpoint(this.ctx, endpoint);
-    this.ctx.endpoints.delete(record.id, containerId);
+    if (endpoint.hostVeth !== '') await detachEndpoint(this.ctx, endpoint, true);
+    else this.ctx.endpoints.delete(record.id, containerId);
   }
 
   endpointsOf(containerId: string): (EndpointRecord & { network: NetworkRecord })[] {
