@@ -47,16 +47,15 @@ export class EventLog {
   }
 
   /**
-   * Never throws: the event tells of something already done, so a history that cannot be written
-   * (a full disk) must not turn that into a failure the client would retry into a conflict. Live
-   * listeners still get it.
+   * Keeps the event and tells live listeners. History is best effort: an event is published after its
+   * operation is done, so a full disk must not turn that operation into a failure.
    */
   publish(event: DockerEvent): void {
     try {
       this.insert.run(event.timeNano, JSON.stringify(event));
       if (++this.count % 100 === 0) this.prune.run(this.keep);
     } catch (err) {
-      log.warn('event not kept in the history', { type: event.Type, action: event.Action, error: err });
+      log.warn('event not kept in history', { action: event.Action, err });
     }
     this.emitter.emit('event', event);
   }
