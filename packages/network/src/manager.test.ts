@@ -315,3 +315,187 @@ test('prune removes unused custom networks only', async () => {
     [],
   );
 });
+
+/** From now on SQLite answers "database or disk is full" to anything that needs a new page. */
+function fillUp(db: Database.Database): void {
+  db.pragma(`max_page_count = ${db.pragma('page_count', { simple: true }) as number}`);
+}
+const freeUp = (db: Database.Database): void => void db.pragma('max_page_count = 1073741823');
+/** Labels too large for the pages there are, so the record needs new ones. */
+const bulky = { note: 'x'.repeat(20_000) };
+
+test('network create on a full database leaves no bridge, record, firewall rule or DNS; the retry works', async () => {
+  const { db, manager, state, up } = await setup();
+  const bridges = [...state.bridges];
+  const firewall = structuredClone(state.firewall);
+  fillUp(db);
+  await assert.rejects(manager.create({ name: 'full', labels: bulky }), { code: 'SQLITE_FULL' });
+  assert.deepEqual([...state.bridges], bridges);
+  assert.deepEqual(state.firewall, firewall);
+  assert.equal(up.has('full'), false);
+  assert.deepEqual(
+    manager.list().map((n) => n.name),
+    ['bridge'],
+  );
+  freeUp(db);
+  const made = await manager.create({ name: 'full', labels: bulky });
+  assert.ok(state.bridges.has(made.bridge) && up.has('full'));
+});
+
+test('a failed network create undoes every step even when one undo fails, and reports the first failure', async () => {
+  const db = new Database(':memory:');
+  const { host, state } = fakeHost();
+  const { dns, up } = fakeDns();
+  const manager = new NetworkManager({
+    db,
+    dataRoot: '/tmp/polis-unit',
+    dns,
+    host: {
+      ...host,
+      // The rules for a second network will not apply, and by then the database refuses writes too.
+      applyFirewall: async (table, s) => {
+        if (s.networks.length > 1 && !db.pragma('query_only', { simple: true })) {
+          db.pragma('query_only = ON');
+          throw new PolisError('network.setup_failed', 'nft said no');
+        }
+        return host.applyFirewall(table, s);
+      },
+    },
+  });
+  await manager.init();
+  const bridges = [...state.bridges];
+  await assert.rejects(manager.create({ name: 'doomed' }), code('network.setup_failed'));
+  assert.deepEqual(
+    [...state.bridges],
+    bridges,
+    'the bridge is gone although the record could not be deleted',
+  );
+  assert.equal(up.has('doomed'), false);
+  db.pragma('query_only = OFF');
+});
+
+/**
+ * A database on a disk that fills up: after `allow` more writes, every INSERT, UPDATE and DELETE fails
+ * with SQLITE_FULL (deletes too, as in WAL mode, where a delete appends pages), until `free`.
+ */
+function fillingDb(real: Database.Database) {
+  let allow = Infinity;
+  const full = (): never => {
+    throw Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' });
+  };
+  const db = new Proxy(real, {
+    get(target, prop) {
+      if (prop === 'prepare') {
+        return (sql: string) => {
+          const statement = target.prepare(sql);
+          if (!/^\s*(INSERT|UPDATE|DELETE)/i.test(sql)) return statement;
+          return new Proxy(statement, {
+            get(st, p) {
+              if (p === 'run') return (...args: unknown[]) => (allow-- > 0 ? st.run(...args) : full());
+              const v = Reflect.get(st, p) as unknown;
+              return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(st) : v;
+            },
+          });
+        };
+      }
+      const v = Reflect.get(target, prop) as unknown;
+      return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+    },
+  });
+  return {
+    db,
+    fillAfter: (writes: number) => void (allow = writes),
+    free: () => void (allow = Infinity),
+  };
+}
+
+test('a live connect on a filling disk leaves no endpoint, lease, veth or name; the retry works', async () => {
+  const disk = fillingDb(new Database(':memory:'));
+  const { host, state } = fakeHost();
+  const { dns, names } = fakeDns();
+  const manager = new NetworkManager({ db: disk.db, dataRoot: '/tmp/polis-unit', host, dns });
+  await manager.init();
+  await manager.create({ name: 'app' });
+  const c = container('c');
+  await manager.attach(c, 7);
+  const veths = [...state.veths.keys()];
+  // Each write of the connect in turn is the one that finds the disk full.
+  for (let writes = 0; writes < 4; writes++) {
+    disk.fillAfter(writes);
+    await assert.rejects(manager.attachOne(c, 7, { network: 'app', aliases: ['api'] }), {
+      code: 'SQLITE_FULL',
+    });
+    disk.free();
+    assert.deepEqual(
+      manager.endpointsOf(c.id).map((e) => e.network.name),
+      ['bridge'],
+      `after ${writes} writes`,
+    );
+    assert.deepEqual([...state.veths.keys()], veths);
+    assert.equal(names.size, 0);
+  }
+  const r = await manager.attachOne(c, 7, { network: 'app', aliases: ['api'] });
+  assert.equal(
+    r.endpoints.find((e) => e.network.name === 'app')?.ipAddress,
+    '172.18.0.2',
+    'no lease was kept',
+  );
+  assert.deepEqual(names.get(`app/${c.id}`), ['name-c', 'api', 'c00000000000']);
+});
+
+test('a live disconnect on a filling disk unwires but keeps lease and record together; the retry finishes it', async () => {
+  const disk = fillingDb(new Database(':memory:'));
+  const { host, state } = fakeHost();
+  const { dns, names } = fakeDns();
+  const manager = new NetworkManager({ db: disk.db, dataRoot: '/tmp/polis-unit', host, dns });
+  await manager.init();
+  await manager.create({ name: 'app' });
+  const c = container('c');
+  await manager.attach(c, 7);
+  await manager.attachOne(c, 7, { network: 'app' });
+  const appIp = (): string | undefined =>
+    manager.endpointsOf(c.id).find((e) => e.network.name === 'app')?.ipAddress;
+  assert.equal(appIp(), '172.18.0.2');
+  for (let writes = 0; writes < 3; writes++) {
+    disk.fillAfter(writes);
+    await assert.rejects(manager.detachOne(c.id, 'app'), { code: 'SQLITE_FULL' });
+    disk.free();
+    assert.equal(appIp(), '172.18.0.2', `after ${writes} writes the record keeps its address`);
+  }
+  // While the record holds the address, nobody else gets it.
+  const d = container('d');
+  await manager.connect(d.id, { network: 'app' });
+  const other = await manager.attach(d, 8);
+  assert.equal(other.endpoints[0]?.ipAddress, '172.18.0.3');
+  await manager.detachOne(c.id, 'app');
+  assert.deepEqual(
+    manager.endpointsOf(c.id).map((e) => e.network.name),
+    ['bridge'],
+  );
+  assert.equal(state.veths.size, 2);
+  assert.equal(names.has(`app/${c.id}`), false);
+  await manager.attachOne(c, 7, { network: 'app' });
+  assert.equal(appIp(), '172.18.0.2', 'the address is free again once the disconnect is done');
+});
+
+test('an attach at start on a filling disk leaves no endpoint, lease or veth; the retry works', async () => {
+  const disk = fillingDb(new Database(':memory:'));
+  const { host, state } = fakeHost();
+  const manager = new NetworkManager({ db: disk.db, dataRoot: '/tmp/polis-unit', host });
+  await manager.init();
+  const c = container('c', { '80/tcp': [{ hostIp: '', hostPort: '8080' }] });
+  // Default endpoint, lease, wiring, then the published port: each in turn finds the disk full.
+  for (let writes = 0; writes < 4; writes++) {
+    disk.fillAfter(writes);
+    await assert.rejects(manager.attach(c, 7), { code: 'SQLITE_FULL' });
+    disk.free();
+    assert.equal(state.veths.size, 0, `after ${writes} writes`);
+    assert.deepEqual(manager.portsOf(c.id), []);
+  }
+  const r = await manager.attach(c, 7);
+  assert.equal(r.endpoints[0]?.ipAddress, '172.17.0.2');
+  assert.deepEqual(
+    manager.portsOf(c.id).map((p) => p.hostPort),
+    [8080],
+  );
+});

@@ -9,6 +9,7 @@ import { NetworkContext, realHost, type DnsHooks, type HostOps } from './network
 import { detachAll, detachEndpoint } from './networks/detach.js';
 import { filterNetworks, pruneCandidates } from './networks/filters.js';
 import { resolveNetwork } from './networks/resolve.js';
+import { Undo } from './networks/undo.js';
 import { autoSubnet, findOverlap, validateCreate } from './networks/validate.js';
 import { createSchema } from './store/schema.js';
 import type {
@@ -131,15 +132,20 @@ export class NetworkManager implements NetworkService {
         bridge: bridgeName(id),
         created: new Date().toISOString(),
       };
-      await this.ctx.host.ensureBridges([bridgeSpec(record)]);
+      // Each step pushes its undo; a failure anywhere (SQLite's "database or disk is full" at the
+      // record, a firewall that will not apply) takes back all that was done, so a retry starts clean.
+      const undo = new Undo({ network: record.name });
       try {
+        undo.push('delete the bridge', () => this.ctx.host.deleteBridges([record.bridge]));
+        await this.ctx.host.ensureBridges([bridgeSpec(record)]);
         this.ctx.networks.insert(record);
+        undo.push('rebuild the firewall without it', () => this.ctx.syncFirewall());
+        undo.push('delete the record', () => this.ctx.networks.delete(id));
         await this.ctx.syncFirewall();
+        undo.push('stop its DNS', () => this.ctx.dns?.networkDown?.(record));
         await this.ctx.dns?.networkUp?.(record);
       } catch (err) {
-        this.ctx.networks.delete(id);
-        await this.ctx.host.deleteBridges([record.bridge]).catch(() => undefined);
-        await this.ctx.syncFirewall().catch(() => undefined);
+        await undo.run();
         throw err;
       }
       return record;
@@ -214,8 +220,8 @@ export class NetworkManager implements NetworkService {
         { context: { container: containerId, network: record.id } },
       );
     }
-    if (endpoint.hostVeth !== '') await detachEndpoint(this.ctx, endpoint);
-    this.ctx.endpoints.delete(record.id, containerId);
+    if (endpoint.hostVeth !== '') await detachEndpoint(this.ctx, endpoint, true);
+    else this.ctx.endpoints.delete(record.id, containerId);
   }
 
   endpointsOf(containerId: string): (EndpointRecord & { network: NetworkRecord })[] {

@@ -30,12 +30,15 @@ const ep = (ip: string): EndpointRecord => ({
 test('names answer per network, case-insensitively, and go away with the container', async () => {
   const names = new NetworkNames();
   const listened: string[] = [];
-  names.serveWith({ listen: async (a) => void listened.push(a), close: async () => undefined });
+  names.serveWith({
+    listen: async (a, clients) => void listened.push(`${a} for ${clients.join(',')}`),
+    close: async () => undefined,
+  });
   await names.register(net('10.1.0.1'), ep('10.1.0.2'), ['web', 'WWW', 'abcdef123456']);
   assert.deepEqual(names.lookup('10.1.0.1', 'Web.'), ['10.1.0.2']);
   assert.deepEqual(names.lookup('10.1.0.1', 'www'), ['10.1.0.2']);
   assert.deepEqual(names.lookup('10.2.0.1', 'web'), [], 'another network does not see it');
-  assert.deepEqual(listened, ['10.1.0.1']);
+  assert.deepEqual(listened, ['10.1.0.1 for 10.1.0.0/24'], 'answers only its own subnet');
   assert.deepEqual(names.reverse('10.1.0.1', '10.1.0.2').sort(), ['abcdef123456', 'web', 'www']);
   names.unregister(net('10.1.0.1'), ep('10.1.0.2'));
   assert.deepEqual(names.lookup('10.1.0.1', 'web'), []);

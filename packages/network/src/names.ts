@@ -3,7 +3,7 @@ import type { DnsRecordSource } from './dns/server.js';
 import type { EndpointRecord, NetworkRecord } from './types.js';
 
 interface Server {
-  listen(address: string): Promise<void>;
+  listen(address: string, clients: readonly string[]): Promise<void>;
   close(address: string): Promise<void>;
 }
 
@@ -34,7 +34,8 @@ export class NetworkNames implements DnsHooks, DnsRecordSource {
       ips.add(endpoint.ipAddress);
       table.set(key, ips);
     }
-    await this.server?.listen(network.gateway);
+    // Only the network's own containers may ask: the gateway is reachable from every other network too.
+    await this.server?.listen(network.gateway, [network.subnet]);
   }
 
   unregister(network: NetworkRecord, endpoint: EndpointRecord): void {

@@ -94,6 +94,9 @@ async function tcpAsk(port: number, msgs: Buffer[]): Promise<Buffer[]> {
   return replies;
 }
 
+/** Clients on loopback: every test client below sends from 127.0.0.0/8. */
+const LOOPBACK = ['127.0.0.0/8'];
+
 const ids = (replies: Buffer[]): number[] => replies.map((r) => r.readUInt16BE(0)).sort((a, b) => a - b);
 
 let port: number;
@@ -110,10 +113,10 @@ before(async () => {
   deadPort = await freePort('127.0.0.3');
   // The upstream is itself an EmbeddedDns on 127.0.0.2 with no upstream of its own: nothing leaves loopback.
   upstream = new EmbeddedDns({ source: remote, upstream: [], port: upstreamPort });
-  await upstream.listen('127.0.0.2');
+  await upstream.listen('127.0.0.2', LOOPBACK);
   dns = new EmbeddedDns({ source: names, upstream: [`127.0.0.2:${upstreamPort}`], port });
-  await dns.listen('127.0.0.1');
-  await dns.listen('127.0.0.1');
+  await dns.listen('127.0.0.1', LOOPBACK);
+  await dns.listen('127.0.0.1', LOOPBACK);
 });
 
 after(async () => {
@@ -162,7 +165,7 @@ test('the relayed answer carries the client id', async () => {
 
 test('an upstream that is down gives SERVFAIL quickly', async () => {
   const down = new EmbeddedDns({ source: names, upstream: [`127.0.0.3:${deadPort}`], port: deadPort });
-  await down.listen('127.0.0.4');
+  await down.listen('127.0.0.4', LOOPBACK);
   try {
     const started = Date.now();
     await assert.rejects(resolverFor(deadPort, '127.0.0.4').resolve4('nowhere.example'), {
@@ -185,8 +188,8 @@ test('an upstream that never answers gives SERVFAIL after the timeout, and the n
     port: deadPort,
     upstreamTimeoutMs: 200,
   });
-  await silent.listen('127.0.0.5');
-  await second.listen('127.0.0.6');
+  await silent.listen('127.0.0.5', LOOPBACK);
+  await second.listen('127.0.0.6', LOOPBACK);
   try {
     let started = Date.now();
     await assert.rejects(resolverFor(deadPort, '127.0.0.5').resolve4('nowhere.example'), {
@@ -213,7 +216,7 @@ test('closing while a query is out upstream drops its answer quietly', async () 
     port: deadPort,
     upstreamTimeoutMs: 100,
   });
-  await slow.listen('127.0.0.8');
+  await slow.listen('127.0.0.8', LOOPBACK);
   const client = dgram.createSocket('udp4');
   try {
     let got = false;
@@ -279,9 +282,11 @@ test('malformed packets are dropped or answered FORMERR, and the server keeps an
 
 test('a taken address is a PolisError, close() frees the port, listen() again works', async () => {
   const other = new EmbeddedDns({ source: names, upstream: [], port });
-  await assert.rejects(other.listen('127.0.0.1'), (err) => isPolisError(err, 'network.dns_unavailable'));
+  await assert.rejects(other.listen('127.0.0.1', LOOPBACK), (err) =>
+    isPolisError(err, 'network.dns_unavailable'),
+  );
   const extra = new EmbeddedDns({ source: names, upstream: [], port });
-  await extra.listen('127.0.0.7');
+  await extra.listen('127.0.0.7', LOOPBACK);
   const conn = net.connect(port, '127.0.0.7');
   await once(conn, 'connect');
   await extra.close('127.0.0.7');
@@ -292,7 +297,7 @@ test('a taken address is a PolisError, close() frees the port, listen() again wo
   const tcp = net.createServer();
   await new Promise<void>((resolve) => tcp.listen(port, '127.0.0.7', resolve));
   await new Promise((resolve) => tcp.close(resolve));
-  await extra.listen('127.0.0.7');
+  await extra.listen('127.0.0.7', LOOPBACK);
   assert.deepEqual(
     await resolverFor(port, '127.0.0.7')
       .resolve4('remote.example')

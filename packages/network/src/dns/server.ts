@@ -23,9 +23,13 @@ const log = createLogger('dns');
 
 /** Docker's embedded DNS answers with this TTL too. */
 const TTL = 600;
-const TCP_IDLE_MS = 10_000;
 /** Forwards in flight at once (each holds a socket for up to the timeout); Docker's resolver caps them too. */
 const MAX_FORWARDS = 1024;
+/**
+ * Queries of one TCP connection answered at once; past that the connection is not read until some are
+ * done, so one pipelining client cannot take all the forwards.
+ */
+const TCP_IN_FLIGHT = 16;
 
 /** Where the embedded DNS finds the names of one network; called on every query, so keep it a map lookup. */
 export interface DnsRecordSource {
@@ -46,12 +50,24 @@ export interface EmbeddedDnsOptions {
   port?: number;
   /** How long one upstream gets before the next is tried; default 2000. */
   upstreamTimeoutMs?: number;
+  /**
+   * Caps on open TCP connections, each a descriptor of polisd's: per client address (default 16), per
+   * listen address (default 256) and over all of them (default 1024). A connection past a cap is closed
+   * at once.
+   */
+  tcpPerClient?: number;
+  tcpPerAddress?: number;
+  tcpTotal?: number;
+  /** A TCP connection that completes no query for this long is closed; default 10000. */
+  tcpIdleMs?: number;
 }
 
 interface Listener {
   udp: dgram.Socket;
   tcp: net.Server;
   conns: Set<net.Socket>;
+  /** Open TCP connections per client address. */
+  perClient: Map<string, number>;
 }
 
 /**
@@ -63,13 +79,24 @@ export class EmbeddedDns {
   private readonly upstreams: () => readonly Upstream[];
   private readonly port: number;
   private readonly timeoutMs: number;
+  private readonly tcpPerClient: number;
+  private readonly tcpPerAddress: number;
+  private readonly tcpTotal: number;
+  private readonly tcpIdleMs: number;
   private readonly listeners = new Map<string, Promise<Listener>>();
+  /** Who may ask at each listen address: the network's own subnets (Docker's resolver serves only its containers). */
+  private readonly clients = new Map<string, net.BlockList>();
   private forwards = 0;
+  private tcpOpen = 0;
 
   constructor(options: EmbeddedDnsOptions) {
     this.source = options.source;
     this.port = options.port ?? 53;
     this.timeoutMs = options.upstreamTimeoutMs ?? 2000;
+    this.tcpPerClient = options.tcpPerClient ?? 16;
+    this.tcpPerAddress = options.tcpPerAddress ?? 256;
+    this.tcpTotal = options.tcpTotal ?? 1024;
+    this.tcpIdleMs = options.tcpIdleMs ?? 10_000;
     if (options.upstream) {
       const list = options.upstream.map((spec) => {
         const up = parseUpstream(spec);
@@ -83,14 +110,22 @@ export class EmbeddedDns {
     }
   }
 
-  /** Starts answering on address:port (UDP and TCP), e.g. a network's gateway; idempotent. */
-  listen(address: string): Promise<void> {
+  /**
+   * Starts answering on address:port (UDP and TCP), e.g. a network's gateway, to clients whose source
+   * address lies in one of `clients` (CIDRs: the network's subnets); anyone else gets no answer at all,
+   * as the gateway is reachable from every network. Idempotent; a second call replaces `clients`.
+   */
+  listen(address: string, clients: readonly string[]): Promise<void> {
+    this.clients.set(address, blockListOf(clients));
     let pending = this.listeners.get(address);
     if (!pending) {
       pending = this.bind(address);
       this.listeners.set(address, pending);
       pending.catch(() => {
-        if (this.listeners.get(address) === pending) this.listeners.delete(address);
+        if (this.listeners.get(address) === pending) {
+          this.listeners.delete(address);
+          this.clients.delete(address);
+        }
       });
     }
     return pending.then(() => undefined);
@@ -101,6 +136,7 @@ export class EmbeddedDns {
     const pending = this.listeners.get(address);
     if (!pending) return;
     this.listeners.delete(address);
+    this.clients.delete(address);
     const l = await pending.catch(() => undefined);
     if (l) await shut(l);
   }
@@ -113,6 +149,7 @@ export class EmbeddedDns {
     const udp = dgram.createSocket(net.isIPv6(address) ? 'udp6' : 'udp4');
     const tcp = net.createServer();
     const conns = new Set<net.Socket>();
+    const perClient = new Map<string, number>();
     try {
       await new Promise<void>((resolve, reject) => {
         udp.once('error', reject);
@@ -129,7 +166,7 @@ export class EmbeddedDns {
         });
       });
     } catch (cause) {
-      await shut({ udp, tcp, conns });
+      await shut({ udp, tcp, conns, perClient });
       throw new PolisError('network.dns_unavailable', `cannot serve DNS on ${address}:${this.port}`, {
         cause,
         context: { address, port: this.port },
@@ -137,6 +174,7 @@ export class EmbeddedDns {
     }
     udp.on('error', (err) => log.warn('udp socket error', { address, err }));
     udp.on('message', (msg, peer) => {
+      if (!this.admits(address, peer.address)) return;
       void this.respond(msg, address, 'udp').then((reply) => {
         if (!reply) return;
         try {
@@ -147,30 +185,82 @@ export class EmbeddedDns {
       });
     });
     tcp.on('error', (err) => log.warn('tcp server error', { address, err }));
-    tcp.on('connection', (conn) => {
-      conns.add(conn);
-      conn.on('close', () => conns.delete(conn));
-      this.serveTcp(conn, address);
-    });
-    return { udp, tcp, conns };
+    const listener: Listener = { udp, tcp, conns, perClient };
+    tcp.on('connection', (conn) => this.accept(listener, conn, address));
+    return listener;
   }
 
-  /** Messages on one TCP connection, each behind its 2-byte length; answers may come back out of order. */
+  /** Whether `client` may ask at `address`. A native lookup, cheap enough for every packet. */
+  private admits(address: string, client: string | undefined): boolean {
+    const list = this.clients.get(address);
+    return !!list && !!client && list.check(client, net.isIPv6(client) ? 'ipv6' : 'ipv4');
+  }
+
+  /** Keeps a TCP connection if its client may ask and no cap is reached; otherwise closes it at once. */
+  private accept(l: Listener, conn: net.Socket, address: string): void {
+    conn.on('error', () => conn.destroy());
+    const client = conn.remoteAddress;
+    const mine = client === undefined ? 0 : (l.perClient.get(client) ?? 0);
+    if (
+      client === undefined ||
+      !this.admits(address, client) ||
+      mine >= this.tcpPerClient ||
+      l.conns.size >= this.tcpPerAddress ||
+      this.tcpOpen >= this.tcpTotal
+    ) {
+      // A reset, not a FIN: the descriptor goes now and nothing lingers in TIME_WAIT on our side.
+      conn.resetAndDestroy();
+      return;
+    }
+    l.conns.add(conn);
+    l.perClient.set(client, mine + 1);
+    this.tcpOpen++;
+    conn.once('close', () => {
+      l.conns.delete(conn);
+      this.tcpOpen--;
+      const left = (l.perClient.get(client) ?? 1) - 1;
+      if (left > 0) l.perClient.set(client, left);
+      else l.perClient.delete(client);
+    });
+    this.serveTcp(conn, address);
+  }
+
+  /**
+   * Messages on one TCP connection, each behind its 2-byte length; answers may come back out of order.
+   * The idle timer restarts only when an answer goes out, so a client trickling bytes of a query that
+   * never completes is closed too.
+   */
   private serveTcp(conn: net.Socket, address: string): void {
     let buf = Buffer.alloc(0);
-    conn.setTimeout(TCP_IDLE_MS, () => conn.destroy());
-    conn.on('error', () => conn.destroy());
-    conn.on('data', (chunk) => {
-      buf = buf.length ? Buffer.concat([buf, chunk]) : chunk;
-      while (buf.length >= 2) {
+    let inFlight = 0;
+    let idle: NodeJS.Timeout | undefined;
+    const arm = (): void => {
+      clearTimeout(idle);
+      idle = setTimeout(() => conn.destroy(), this.tcpIdleMs);
+    };
+    conn.once('close', () => clearTimeout(idle));
+    const drain = (): void => {
+      while (inFlight < TCP_IN_FLIGHT && buf.length >= 2) {
         const len = buf.readUInt16BE(0);
         if (buf.length < 2 + len) break;
         const msg = buf.subarray(2, 2 + len);
         buf = buf.subarray(2 + len);
+        inFlight++;
         void this.respond(msg, address, 'tcp').then((reply) => {
+          inFlight--;
+          if (conn.destroyed) return;
           if (reply && conn.writable) conn.write(frame(reply));
+          arm();
+          drain();
         });
       }
+      if (inFlight >= TCP_IN_FLIGHT) conn.pause();
+      else if (conn.isPaused()) conn.resume();
+    };
+    arm();
+    conn.on('data', (chunk) => {
+      buf = buf.length ? Buffer.concat([buf, chunk]) : chunk;
+      drain();
     });
   }
 
@@ -213,6 +303,19 @@ export class EmbeddedDns {
     }
     return undefined;
   }
+}
+
+function blockListOf(cidrs: readonly string[]): net.BlockList {
+  const list = new net.BlockList();
+  for (const cidr of cidrs) {
+    const [ip = '', bits = ''] = cidr.split('/');
+    const family = net.isIP(ip);
+    if (family === 0 || !/^\d+$/.test(bits)) {
+      throw new PolisError('network.invalid', `invalid subnet for DNS clients: ${cidr}`);
+    }
+    list.addSubnet(ip, Number(bits), family === 6 ? 'ipv6' : 'ipv4');
+  }
+  return list;
 }
 
 async function shut(l: Listener): Promise<void> {

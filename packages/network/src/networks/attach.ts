@@ -1,4 +1,4 @@
-import { shortId } from '@polis/core';
+import { createLogger, shortId } from '@polis/core';
 import { hostVethName, macFor, type WireRequest } from '../endpoint/wire.js';
 import { parseCidr } from '../ipam/cidr.js';
 import type {
@@ -12,6 +12,9 @@ import type {
 import { connectEndpoint } from './connect.js';
 import type { NetworkContext } from './context.js';
 import { detachAll, detachEndpoint } from './detach.js';
+import { Undo } from './undo.js';
+
+const log = createLogger('network');
 
 type Endpoint = EndpointRecord & { network: NetworkRecord };
 
@@ -22,14 +25,23 @@ interface Plan {
   defaultRoute: boolean;
 }
 
-/** Leases addresses, wires the veths (one call for all) and records the wiring. */
-async function wire(ctx: NetworkContext, containerId: string, pid: number, plans: Plan[]): Promise<void> {
-  const requests: WireRequest[] = plans.map((p) => {
-    const address = ctx.leases.acquire(p.network, containerId, p.endpoint.staticIp);
-    return {
+/**
+ * Leases the addresses and records the wiring and DNS names of `plans`, all before anything is done on
+ * the host. Synchronous, for the caller's transaction: when SQLite fails (a full disk) nothing is
+ * written and nothing is left to undo, on the host or in the database.
+ */
+function record(
+  ctx: NetworkContext,
+  container: ContainerNetworkInfo,
+  pid: number,
+  plans: Plan[],
+): WireRequest[] {
+  return plans.map((p) => {
+    const address = ctx.leases.acquire(p.network, container.id, p.endpoint.staticIp);
+    const request: WireRequest = {
       pid,
       bridge: p.network.bridge,
-      hostVeth: hostVethName(containerId, p.network.id),
+      hostVeth: hostVethName(container.id, p.network.id),
       interfaceName: p.interfaceName,
       address,
       prefixLength: parseCidr(p.network.subnet).prefix,
@@ -37,19 +49,18 @@ async function wire(ctx: NetworkContext, containerId: string, pid: number, plans
       gateway: p.network.gateway,
       defaultRoute: p.defaultRoute,
     };
-  });
-  await ctx.host.wireEndpoints(requests);
-  ctx.db.transaction(() => {
-    requests.forEach((r, i) => {
-      ctx.endpoints.setWiring(plans[i]!.network.id, containerId, {
-        ipAddress: r.address,
-        prefixLength: r.prefixLength,
-        macAddress: r.macAddress,
-        interfaceName: r.interfaceName,
-        hostVeth: r.hostVeth,
-      });
+    ctx.endpoints.setWiring(p.network.id, container.id, {
+      ipAddress: request.address,
+      prefixLength: request.prefixLength,
+      macAddress: request.macAddress,
+      interfaceName: request.interfaceName,
+      hostVeth: request.hostVeth,
     });
-  })();
+    if (!p.network.isDefault) {
+      ctx.endpoints.setDnsNames(p.network.id, container.id, dnsNames(container, p.endpoint));
+    }
+    return request;
+  });
 }
 
 /** The names the embedded DNS answers for an endpoint: container name, aliases, short id. */
@@ -57,17 +68,11 @@ export function dnsNames(container: ContainerNetworkInfo, endpoint: EndpointReco
   return [...new Set([container.name, ...endpoint.aliases, shortId(container.id)].filter((n) => n !== ''))];
 }
 
-async function registerNames(
-  ctx: NetworkContext,
-  container: ContainerNetworkInfo,
-  plans: Plan[],
-): Promise<void> {
+async function registerNames(ctx: NetworkContext, containerId: string, plans: Plan[]): Promise<void> {
   for (const p of plans) {
     if (p.network.isDefault) continue;
-    const endpoint = ctx.endpoints.get(p.network.id, container.id)!;
-    const names = dnsNames(container, endpoint);
-    ctx.endpoints.setDnsNames(p.network.id, container.id, names);
-    await ctx.dns?.register(p.network, endpoint, names);
+    const endpoint = ctx.endpoints.get(p.network.id, containerId)!;
+    await ctx.dns?.register(p.network, endpoint, ctx.endpoints.dnsNames(p.network.id, containerId));
   }
 }
 
@@ -129,30 +134,37 @@ export async function attachAll(
   // Wiring left from an earlier run of this container (a crash before its detach) goes first.
   if (ctx.endpoints.ofContainer(container.id).some((e) => e.hostVeth !== ''))
     await detachAll(ctx, container.id);
-  let endpoints = ctx.endpoints.ofContainer(container.id);
-  const addedDefault = endpoints.length === 0;
-  if (addedDefault) {
-    ctx.endpoints.insert(defaultNetwork.id, container.id, []);
-    endpoints = ctx.endpoints.ofContainer(container.id);
-  }
-  // The default route goes through the first network with a way out; internal networks get none,
-  // as in Docker.
-  const networks = endpoints.map((e) => ctx.networkOf(e));
-  const routed = networks.findIndex((n) => !n.internal);
-  const plans = endpoints.map((endpoint, i) => ({
-    endpoint,
-    network: networks[i]!,
-    interfaceName: `eth${i}`,
-    defaultRoute: i === routed,
-  }));
+  let addedDefault = false;
+  const { plans, requests } = ctx.db.transaction(() => {
+    let endpoints = ctx.endpoints.ofContainer(container.id);
+    if (endpoints.length === 0) {
+      ctx.endpoints.insert(defaultNetwork.id, container.id, []);
+      endpoints = ctx.endpoints.ofContainer(container.id);
+      addedDefault = true;
+    }
+    // The default route goes through the first network with a way out; internal networks get none,
+    // as in Docker.
+    const networks = endpoints.map((e) => ctx.networkOf(e));
+    const routed = networks.findIndex((n) => !n.internal);
+    const plans = endpoints.map((endpoint, i) => ({
+      endpoint,
+      network: networks[i]!,
+      interfaceName: `eth${i}`,
+      defaultRoute: i === routed,
+    }));
+    return { plans, requests: record(ctx, container, pid, plans) };
+  })();
   try {
-    await wire(ctx, container.id, pid, plans);
-    await registerNames(ctx, container, plans);
-    await publish(ctx, container, ctx.endpoints.get(plans[0]!.network.id, container.id)!.ipAddress);
+    await ctx.host.wireEndpoints(requests);
+    await registerNames(ctx, container.id, plans);
+    await publish(ctx, container, requests[0]!.address);
     return result(ctx, container.id);
   } catch (err) {
-    await detachAll(ctx, container.id).catch(() => undefined);
-    if (addedDefault) ctx.endpoints.delete(defaultNetwork.id, container.id);
+    const undo = new Undo({ container: container.id });
+    if (addedDefault)
+      undo.push('forget the default endpoint', () => ctx.endpoints.delete(defaultNetwork.id, container.id));
+    undo.push('unwire the container', () => detachAll(ctx, container.id));
+    await undo.run();
     throw err;
   }
 }
@@ -164,26 +176,35 @@ export async function attachOne(
   pid: number,
   request: EndpointRequest,
 ): Promise<AttachResult> {
-  const endpoint = connectEndpoint(ctx, container.id, request);
-  const network = ctx.networkOf(endpoint);
-  const wired = wiredEndpoints(ctx, container.id);
-  const used = new Set(wired.map((e) => e.interfaceName));
-  let n = 0;
-  while (used.has(`eth${n}`)) n++;
-  const routed = wired.some((e) => !ctx.networkOf(e).internal);
-  const plan: Plan = {
-    endpoint,
-    network,
-    interfaceName: `eth${n}`,
-    defaultRoute: !routed && !network.internal,
-  };
+  const { endpoint, network, plan, requests } = ctx.db.transaction(() => {
+    const endpoint = connectEndpoint(ctx, container.id, request);
+    const network = ctx.networkOf(endpoint);
+    const wired = wiredEndpoints(ctx, container.id);
+    const used = new Set(wired.map((e) => e.interfaceName));
+    let n = 0;
+    while (used.has(`eth${n}`)) n++;
+    const routed = wired.some((e) => !ctx.networkOf(e).internal);
+    const plan: Plan = {
+      endpoint,
+      network,
+      interfaceName: `eth${n}`,
+      defaultRoute: !routed && !network.internal,
+    };
+    return { endpoint, network, plan, requests: record(ctx, container, pid, [plan]) };
+  })();
   try {
-    await wire(ctx, container.id, pid, [plan]);
-    await registerNames(ctx, container, [plan]);
+    await ctx.host.wireEndpoints(requests);
+    await registerNames(ctx, container.id, [plan]);
     return result(ctx, container.id);
   } catch (err) {
-    await detachEndpoint(ctx, ctx.endpoints.get(network.id, container.id) ?? endpoint).catch(() => undefined);
-    ctx.endpoints.delete(network.id, container.id);
+    await detachEndpoint(ctx, ctx.endpoints.get(network.id, container.id) ?? endpoint, true).catch(
+      (undoErr: unknown) =>
+        log.warn('could not undo a failed connect', {
+          container: container.id,
+          network: network.name,
+          error: undoErr,
+        }),
+    );
     throw err;
   }
 }

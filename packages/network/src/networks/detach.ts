@@ -54,8 +54,16 @@ export async function detachAll(ctx: NetworkContext, containerId: string): Promi
   ]);
 }
 
-/** Unwires one endpoint of a running container (`network disconnect`). */
-export async function detachEndpoint(ctx: NetworkContext, endpoint: EndpointRecord): Promise<void> {
+/**
+ * Unwires one endpoint of a running container (`network disconnect`), and with `forget` removes it
+ * too. Its lease and record change in one transaction, so a database that refuses the write (a full
+ * disk) leaves the endpoint whole in the records, for a retry to finish.
+ */
+export async function detachEndpoint(
+  ctx: NetworkContext,
+  endpoint: EndpointRecord,
+  forget = false,
+): Promise<void> {
   const { containerId, networkId } = endpoint;
   await allSteps([
     () => unregister(ctx, [endpoint]),
@@ -66,7 +74,11 @@ export async function detachEndpoint(ctx: NetworkContext, endpoint: EndpointReco
       }
     },
     () => ctx.host.unwireEndpoints([vethOf(endpoint)]),
-    () => ctx.leases.releaseEndpoint(networkId, containerId),
-    () => ctx.endpoints.clearWiring(networkId, containerId),
+    () =>
+      ctx.db.transaction(() => {
+        ctx.leases.releaseEndpoint(networkId, containerId);
+        if (forget) ctx.endpoints.delete(networkId, containerId);
+        else ctx.endpoints.clearWiring(networkId, containerId);
+      })(),
   ]);
 }

@@ -13,9 +13,9 @@ type Harness = ReturnType<typeof fakeNetworkDeps> & {
   call(method: string, path: string, body?: unknown): Promise<TestResponse>;
 };
 
-async function withServer(fn: (h: Harness) => Promise<void>): Promise<void> {
+async function withServer(fn: (h: Harness) => Promise<void>, db = new Database(':memory:')): Promise<void> {
   const fakes = fakeNetworkDeps();
-  const events = new EventLog(new Database(':memory:'));
+  const events = new EventLog(db);
   fakes.deps.events = events;
   const server = createApiServer(fakes.deps);
   const socket = tempSocket();
@@ -266,6 +266,33 @@ test('connect and disconnect: the runtime is used when it offers live wiring, el
     ]);
     assert.equal(networks.calls.length, before);
   }));
+
+test('a full database for the event history does not turn a done create, connect or removal into an error', async () => {
+  const db = new Database(':memory:');
+  await withServer(async ({ call, networks, containers, events }) => {
+    // SQLite answers "database or disk is full" from now on, as on a full data root: no new pages,
+    // and the ones there filled with tiny events.
+    db.pragma(`max_page_count = ${db.pragma('page_count', { simple: true }) as number}`);
+    const filler = db.prepare("INSERT INTO events (time_nano, event) VALUES (0, '')");
+    assert.throws(() => {
+      for (;;) filler.run();
+    }, /full/);
+    const seen: string[] = [];
+    const stop = events.subscribe((e) => seen.push(e.Action));
+    containers.add('web');
+    const created = await call('POST', '/networks/create', {
+      Name: 'app',
+      Labels: { big: 'x'.repeat(8192) },
+    });
+    assert.equal(created.status, 201, created.text);
+    assert.equal(networks.get('app').name, 'app');
+    assert.equal((await call('POST', '/networks/app/connect', { Container: 'web' })).status, 200);
+    assert.equal((await call('POST', '/networks/app/disconnect', { Container: 'web' })).status, 200);
+    assert.equal((await call('DELETE', '/networks/app')).status, 204);
+    stop();
+    assert.deepEqual(seen, ['create', 'connect', 'disconnect', 'destroy'], 'live listeners still hear them');
+  }, db);
+});
 
 test('POST /networks/prune removes unused custom networks and names them', () =>
   withServer(async ({ call, networks, containers, events }) => {
