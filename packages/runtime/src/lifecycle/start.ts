@@ -171,13 +171,6 @@ function recordStartFailure(ctx: RuntimeContext, record: ContainerRecord, err: u
   return error;
 }
 
-export function parseSize(text: string): number {
-  const m = /^(\d+(?:\.\d+)?)\s*([kmgKMG]?)[bB]?$/.exec(text.trim());
-  if (!m) throw new PolisError('request.invalid', `invalid size: '${text}'`);
-  const mult = { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 }[(m[2] ?? '').toLowerCase()] ?? 1;
-  return Math.floor(Number(m[1]) * mult);
-}
-
 /** catatonit (Debian's, as podman uses) or tini, for `--init`. */
 function initBinary(): string {
   const found = which('catatonit') ?? which('tini');
