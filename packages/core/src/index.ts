@@ -12,3 +12,4 @@ export type * from './model/image.js';
 export * from './spec-step.js';
 export * from './units.js';
 export * from './bytes.js';
+export * from './api-version.js';
