@@ -59,14 +59,13 @@ function fakeHost(routes = [{ dst: parseCidr('192.0.2.0/24'), dev: 'eth0' }]) {
 
 function fakeDns() {
   const names = new Map<string, string[]>();
-  const up = new Set<string>();
+  const down = new Set<string>();
   const dns: DnsHooks = {
     register: (n, e, list) => void names.set(`${n.name}/${e.containerId}`, list),
     unregister: (n, e) => void names.delete(`${n.name}/${e.containerId}`),
-    networkUp: (n) => void up.add(n.name),
-    networkDown: (n) => void up.delete(n.name),
+    networkDown: (n) => void down.add(n.name),
   };
-  return { dns, names, up };
+  return { dns, names, down };
 }
 
 async function setup(
@@ -74,10 +73,10 @@ async function setup(
 ) {
   const db = new Database(':memory:');
   const { host, state } = fakeHost();
-  const { dns, names, up } = fakeDns();
+  const { dns, names, down } = fakeDns();
   const manager = new NetworkManager({ db, dataRoot: '/tmp/polis-unit', host, dns, ...options });
   await manager.init();
-  return { db, manager, state, names, up };
+  return { db, manager, state, names, down };
 }
 
 const container = (id: string, ports: ContainerNetworkInfo['portBindings'] = {}): ContainerNetworkInfo => ({
@@ -123,12 +122,12 @@ test('init makes the default bridge once and the firewall; the default subnet av
 });
 
 test('create, get by name / id / prefix, remove; the default network stays', async () => {
-  const { manager, state, up } = await setup();
+  const { manager, state, down } = await setup();
   const n = await manager.create({ name: 'front', labels: { a: 'b' } });
   assert.match(n.id, /^[0-9a-f]{64}$/);
   assert.equal(n.bridge, `pl-${n.id.slice(0, 12)}`);
   assert.equal(n.subnet, '172.18.0.0/16');
-  assert.ok(state.bridges.has(n.bridge) && up.has('front'));
+  assert.ok(state.bridges.has(n.bridge) && !down.has('front'));
   assert.equal(manager.get('front').id, n.id);
   assert.equal(manager.get(n.id.slice(0, 6)).id, n.id);
   assert.throws(() => manager.get('nope'), code('network.not_found'));
@@ -144,7 +143,7 @@ test('create, get by name / id / prefix, remove; the default network stays', asy
   );
   await assert.rejects(manager.remove('bridge'), code('network.predefined'));
   await manager.remove('front');
-  assert.ok(!state.bridges.has(n.bridge) && !up.has('front'));
+  assert.ok(!state.bridges.has(n.bridge) && down.has('front'));
   assert.equal(state.firewall?.networks.length, 2);
   await assert.rejects(manager.remove('front'), code('network.not_found'));
 });

@@ -76,7 +76,6 @@ export class NetworkManager implements NetworkService {
       const all = this.ctx.networks.all();
       await this.ctx.host.ensureBridges(all.map(bridgeSpec));
       await this.ctx.syncFirewall();
-      for (const n of all.filter((x) => !x.isDefault)) await this.ctx.dns?.networkUp?.(n);
     });
   }
 
@@ -135,7 +134,6 @@ export class NetworkManager implements NetworkService {
       try {
         this.ctx.networks.insert(record);
         await this.ctx.syncFirewall();
-        await this.ctx.dns?.networkUp?.(record);
       } catch (err) {
         this.ctx.networks.delete(id);
         await this.ctx.host.deleteBridges([record.bridge]).catch(() => undefined);
@@ -181,7 +179,7 @@ export class NetworkManager implements NetworkService {
         { context: { network: network.id, containers } },
       );
     }
-    await this.ctx.dns?.networkDown?.(network);
+    await this.ctx.dns?.networkDown(network);
     this.ctx.networks.delete(network.id);
     await this.ctx.syncFirewall();
     await this.ctx.host.deleteBridges([network.bridge]);
