@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { PolisError, generateId, writeFileAtomic, type Spec } from '@polis/core';
 import { emit, runtimeFor, type RuntimeContext } from '../context.js';
 import { resolveContainer } from '../store/resolve.js';
+import { classifyStartFailure, commandProblem } from '../bundle/resolve-command.js';
 import { resolveUser } from '../bundle/user.js';
 import { AttachConnection } from '../attach/connection.js';
 import { conmonCtl, resizeMessage } from '../attach/ctl.js';
@@ -80,6 +81,7 @@ export class ExecSessions {
       this.ctx.hostCapabilities,
     );
     await writeFileAtomic(join(dir, 'process.json'), JSON.stringify(process));
+    const problem = await commandProblem(container.paths.rootfs, process, spec.mounts);
 
     const attach = !options.detach;
     const queue = new AsyncQueue<LogEntry>();
@@ -109,7 +111,8 @@ export class ExecSessions {
     const finished = running.exit
       .then(
         (code) => code,
-        (err: PolisError) => {
+        (failure: PolisError) => {
+          const err = classifyStartFailure(failure, problem);
           if (attach)
             queue.push({
               stream: 'stderr',

@@ -7,7 +7,7 @@ import { writeEtcFiles } from '../bundle/etc-files.js';
 import { attachNetworks, detachNetworks, netnsFor } from '../network/wire.js';
 import { resolveUser } from '../bundle/user.js';
 import { spawnConmon, type PendingConmon } from '../oci/conmon.js';
-import { classifyStartFailure } from '../oci/errors.js';
+import { classifyStartFailure, commandProblem, type CommandProblem } from '../bundle/resolve-command.js';
 import { resolveContainer } from '../store/resolve.js';
 import { removeLocked } from './remove.js';
 import { logLimits } from '../logs/rotate.js';
@@ -70,6 +70,7 @@ export async function launch(ctx: RuntimeContext, record: ContainerRecord): Prom
   let mounted = false;
   let wired = false;
   let conmon: PendingConmon | undefined;
+  let problem: CommandProblem | undefined;
   try {
     if (runtime.hasState(record.id)) await runtime.delete(record.id, true).catch(() => undefined);
     await Promise.all([
@@ -117,6 +118,7 @@ export async function launch(ctx: RuntimeContext, record: ContainerRecord): Prom
       initPath: record.spec.basic.init ? initBinary() : undefined,
     });
     await writeFileAtomic(files.config, JSON.stringify(spec));
+    if (spec.process) problem = await commandProblem(layout.target, spec.process, spec.mounts);
     const pending = conmon;
     conmon = undefined;
     const { pid, conmonPid } = await pending.proceed();
@@ -147,22 +149,27 @@ export async function launch(ctx: RuntimeContext, record: ContainerRecord): Prom
     if (wired) await detachNetworks(ctx, record.id);
     await rm(join(ctx.dirs.exits, record.id), { force: true }).catch(() => undefined);
     if (mounted) await ctx.images.unmountRootfs(record.paths.dir).catch(() => undefined);
-    throw recordStartFailure(ctx, record, err);
+    throw recordStartFailure(ctx, record, err, problem);
   }
 }
 
 /** Keeps the failure in the container's state (ExitCode 126/127/128 and Error, as Docker) and rethrows. */
-function recordStartFailure(ctx: RuntimeContext, record: ContainerRecord, err: unknown): PolisError {
+function recordStartFailure(
+  ctx: RuntimeContext,
+  record: ContainerRecord,
+  err: unknown,
+  problem: CommandProblem | undefined,
+): PolisError {
   const error = dockerWording(
     record,
-    isPolisError(err)
-      ? err
-      : new PolisError('container.start_failed', (err as Error).message, { cause: err }),
+    classifyStartFailure(
+      isPolisError(err)
+        ? err
+        : new PolisError('container.start_failed', (err as Error).message, { cause: err }),
+      problem,
+    ),
   );
-  const exitCode =
-    typeof error.context.exitCode === 'number'
-      ? error.context.exitCode
-      : classifyStartFailure(error.message).exitCode;
+  const exitCode = typeof error.context.exitCode === 'number' ? error.context.exitCode : 128;
   const current = ctx.store.byId(record.id);
   if (current) {
     current.state = { ...current.state, exitCode, error: error.message, pid: 0, conmonPid: 0 };

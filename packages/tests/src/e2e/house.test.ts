@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { TestDaemon } from '../harness/daemon.js';
 import { lines, ok } from '../harness/expect.js';
@@ -36,5 +39,27 @@ describe('house', () => {
     const res = await d.polis(['run', '--rm', '-u', '65534', 'busybox', 'stat', '-c', '%a', '/']);
     assert.equal(res.code, 0, res.stderr);
     assert.equal(res.stdout.trim(), '755');
+  });
+
+  it('a start that fails for another reason than the command is not called "command not found"', async () => {
+    // The runtime's message here says "No such file or directory" about the mount, not the command.
+    const gone = await mkdtemp(join(tmpdir(), 'polis-house-bind-'));
+    ok(await d.polis(['create', '--name', 'lostbind', '-v', `${gone}:/data`, 'busybox', 'true']));
+    await rm(gone, { recursive: true, force: true });
+    const res = await d.polis(['start', 'lostbind']);
+    const state = ok(await d.polis(['inspect', '-f', '{{.State.ExitCode}}|{{.State.Error}}', 'lostbind']));
+    await d.polis(['rm', '-f', 'lostbind']);
+    assert.notEqual(res.code, 0);
+    assert.doesNotMatch(res.stderr, /executable file not found|permission denied/, res.stderr);
+    assert.equal(state.split('|')[0], '128', state);
+  });
+
+  it("exec of a missing command exits 127, of a directory 126, with the runtime's words", async () => {
+    ok(await d.polis(['run', '-d', '--name', 'execs', 'busybox', 'sleep', '300']));
+    const missing = await d.polis(['exec', 'execs', 'nosuchcommand']);
+    const directory = await d.polis(['exec', 'execs', '/etc']);
+    await d.polis(['rm', '-f', 'execs']);
+    assert.equal(missing.code, 127, missing.stderr);
+    assert.equal(directory.code, 126, directory.stderr);
   });
 });
