@@ -314,3 +314,28 @@ test('prune removes unused custom networks only', async () => {
     [],
   );
 });
+
+test('a failed undo of a network create is logged, and the caller gets the first failure', async () => {
+  const { manager } = await setup();
+  const host = (manager as unknown as { ctx: { host: HostOps } }).ctx.host;
+  host.applyFirewall = async () => {
+    throw new PolisError('network.setup_failed', 'nft: table busy');
+  };
+  host.deleteBridges = async () => {
+    throw new PolisError('network.setup_failed', 'bridge busy');
+  };
+  const logged: string[] = [];
+  const write = process.stderr.write;
+  process.stderr.write = ((chunk: string | Uint8Array) => logged.push(String(chunk)) > 0) as typeof write;
+  try {
+    await assert.rejects(manager.create({ name: 'front' }), /table busy/);
+  } finally {
+    process.stderr.write = write;
+  }
+  const text = logged.join('');
+  assert.match(
+    text,
+    /level=warn component=network msg="deleting the new bridge failed" network="front".*"bridge busy"/,
+  );
+  assert.match(text, /msg="restoring the firewall failed" network="front".*"nft: table busy"/);
+});

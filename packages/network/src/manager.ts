@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { PolisError, createLogger, generateId, shortId } from '@polis/core';
+import { PolisError, createLogger, generateId, logFailure, shortId } from '@polis/core';
 import { bridgeName, type BridgeSpec } from './bridge/bridge.js';
 import { formatAddress, formatCidr, maskOf, parseAddress, parseCidr } from './ipam/cidr.js';
 import { hostNames } from './naming.js';
@@ -136,8 +136,11 @@ export class NetworkManager implements NetworkService {
         await this.ctx.syncFirewall();
       } catch (err) {
         this.ctx.networks.delete(id);
-        await this.ctx.host.deleteBridges([record.bridge]).catch(() => undefined);
-        await this.ctx.syncFirewall().catch(() => undefined);
+        const undo = { network: record.name, bridge: record.bridge };
+        await this.ctx.host
+          .deleteBridges([record.bridge])
+          .catch(logFailure(log, 'deleting the new bridge', undo));
+        await this.ctx.syncFirewall().catch(logFailure(log, 'restoring the firewall', undo));
         throw err;
       }
       return record;

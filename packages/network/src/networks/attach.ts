@@ -1,4 +1,4 @@
-import { shortId } from '@polis/core';
+import { createLogger, logFailure, shortId } from '@polis/core';
 import { hostVethName, macFor, type WireRequest } from '../endpoint/wire.js';
 import { parseCidr } from '../ipam/cidr.js';
 import type {
@@ -12,6 +12,8 @@ import type {
 import { connectEndpoint } from './connect.js';
 import type { NetworkContext } from './context.js';
 import { detachAll, detachEndpoint } from './detach.js';
+
+const log = createLogger('network');
 
 type Endpoint = EndpointRecord & { network: NetworkRecord };
 
@@ -151,7 +153,9 @@ export async function attachAll(
     await publish(ctx, container, ctx.endpoints.get(plans[0]!.network.id, container.id)!.ipAddress);
     return result(ctx, container.id);
   } catch (err) {
-    await detachAll(ctx, container.id).catch(() => undefined);
+    await detachAll(ctx, container.id).catch(
+      logFailure(log, 'undoing a failed attach', { container: container.id }),
+    );
     if (addedDefault) ctx.endpoints.delete(defaultNetwork.id, container.id);
     throw err;
   }
@@ -182,7 +186,9 @@ export async function attachOne(
     await registerNames(ctx, container, [plan]);
     return result(ctx, container.id);
   } catch (err) {
-    await detachEndpoint(ctx, ctx.endpoints.get(network.id, container.id) ?? endpoint).catch(() => undefined);
+    await detachEndpoint(ctx, ctx.endpoints.get(network.id, container.id) ?? endpoint).catch(
+      logFailure(log, 'undoing a failed connect', { container: container.id, network: network.name }),
+    );
     ctx.endpoints.delete(network.id, container.id);
     throw err;
   }

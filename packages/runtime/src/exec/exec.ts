@@ -1,6 +1,6 @@
 import { mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { PolisError, generateId, writeFileAtomic, type Spec } from '@polis/core';
+import { PolisError, generateId, logFailure, writeFileAtomic, type Spec } from '@polis/core';
 import { emit, runtimeFor, type RuntimeContext } from '../context.js';
 import { resolveContainer } from '../store/resolve.js';
 import { classifyStartFailure, commandProblem } from '../bundle/resolve-command.js';
@@ -148,8 +148,9 @@ export class ExecSessions {
   }
 
   private async cleanup(record: ExecRecord): Promise<void> {
-    await rm(join(this.ctx.dirs.sockets, record.id), { force: true }).catch(() => undefined);
-    await rm(this.dir(record), { recursive: true, force: true }).catch(() => undefined);
+    const failed = logFailure(this.ctx.log, 'removing the files of an exec', { exec: record.id });
+    await rm(join(this.ctx.dirs.sockets, record.id), { force: true }).catch(failed);
+    await rm(this.dir(record), { recursive: true, force: true }).catch(failed);
   }
 }
 

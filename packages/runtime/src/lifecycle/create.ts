@@ -2,6 +2,7 @@ import { checkNetworkMode, connectOnCreate } from '../network/wire.js';
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
+  logFailure,
   parseBytes,
   PolisError,
   createdState,
@@ -87,7 +88,9 @@ export async function createContainer(
     await mkdir(record.paths.dir, { recursive: true, mode: 0o710 });
     await connectOnCreate(ctx, record);
   } catch (err) {
-    await ctx.networks?.forget(record.id).catch(() => undefined);
+    await ctx.networks
+      ?.forget(record.id)
+      .catch(logFailure(ctx.log, 'forgetting the endpoints', { id: record.id }));
     ctx.store.delete(record.id);
     await rm(record.paths.dir, { recursive: true, force: true });
     if (err instanceof PolisError) throw err;

@@ -1,6 +1,6 @@
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { PolisError } from '@polis/core';
+import { PolisError, logFailure } from '@polis/core';
 import { emit, runtimeFor, type RuntimeContext } from '../context.js';
 import { resolveContainer } from '../store/resolve.js';
 import type { RemoveOptions } from '../types.js';
@@ -49,7 +49,9 @@ export async function removeLocked(ctx: RuntimeContext, id: string): Promise<voi
   ctx.store.update(record);
   const runtime = runtimeFor(ctx, record.runtime);
   await Promise.all([
-    runtime.hasState(id) ? runtime.delete(id, true).catch(() => undefined) : undefined,
+    runtime.hasState(id)
+      ? runtime.delete(id, true).catch(logFailure(ctx.log, 'deleting the runtime state', { id }))
+      : undefined,
     ctx.images.unmountRootfs(record.paths.dir),
     rm(join(ctx.dirs.sockets, id), { force: true }),
   ]);

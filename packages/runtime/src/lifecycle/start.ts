@@ -1,6 +1,13 @@
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { PolisError, isPolisError, which, writeFileAtomic, type ContainerRecord } from '@polis/core';
+import {
+  PolisError,
+  isPolisError,
+  logFailure,
+  which,
+  writeFileAtomic,
+  type ContainerRecord,
+} from '@polis/core';
 import { emit, runtimeFor, type RuntimeContext } from '../context.js';
 import { buildSpec } from '../bundle/build.js';
 import { writeEtcFiles } from '../bundle/etc-files.js';
@@ -55,7 +62,10 @@ export async function startContainer(ctx: RuntimeContext, reference: string): Pr
       await launch(ctx, record);
     } catch (err) {
       // As Docker: a `--rm` container that cannot start is removed, not left behind.
-      if (record.spec.lifecycle.autoRemove) await removeLocked(ctx, id).catch(() => undefined);
+      if (record.spec.lifecycle.autoRemove)
+        await removeLocked(ctx, id).catch(
+          logFailure(ctx.log, 'removing a --rm container that did not start', { id }),
+        );
       throw err;
     }
     return record;
@@ -72,7 +82,10 @@ export async function launch(ctx: RuntimeContext, record: ContainerRecord): Prom
   let conmon: PendingConmon | undefined;
   let problem: CommandProblem | undefined;
   try {
-    if (runtime.hasState(record.id)) await runtime.delete(record.id, true).catch(() => undefined);
+    if (runtime.hasState(record.id))
+      await runtime
+        .delete(record.id, true)
+        .catch(logFailure(ctx.log, 'deleting stale runtime state', { id: record.id }));
     await Promise.all([
       rm(join(ctx.dirs.exits, record.id), { force: true }),
       writeFile(files.runtimeLog, ''),
@@ -145,10 +158,11 @@ export async function launch(ctx: RuntimeContext, record: ContainerRecord): Prom
   } catch (err) {
     conmon?.abort();
     await runAttachHooks(ctx, record.id, false);
-    if (created) await runtime.delete(record.id, true).catch(() => undefined);
+    const undo = (step: string) => logFailure(ctx.log, `undoing a failed start: ${step}`, { id: record.id });
+    if (created) await runtime.delete(record.id, true).catch(undo('deleting the runtime state'));
     if (wired) await detachNetworks(ctx, record.id);
-    await rm(join(ctx.dirs.exits, record.id), { force: true }).catch(() => undefined);
-    if (mounted) await ctx.images.unmountRootfs(record.paths.dir).catch(() => undefined);
+    await rm(join(ctx.dirs.exits, record.id), { force: true }).catch(undo('removing the exit file'));
+    if (mounted) await ctx.images.unmountRootfs(record.paths.dir).catch(undo('unmounting the rootfs'));
     throw recordStartFailure(ctx, record, err, problem);
   }
 }
