@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmod, mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PolisError } from '@polis/core';
@@ -66,9 +66,11 @@ test('a directory, a file without x bits or one the user may not run is command_
     assert.equal(await commandProblem(rootfs, proc(['/etc/passwd'])), notExecutable);
     assert.equal(await commandProblem(rootfs, proc(['/opt/tool'])), notExecutable);
     assert.equal(await commandProblem(rootfs, proc(['owneronly'])), undefined);
-    const nobody = { uid: 65534, gid: 65534 };
-    assert.equal(await commandProblem(rootfs, proc(['owneronly'], { user: nobody })), notExecutable);
-    assert.equal(await commandProblem(rootfs, proc(['sh'], { user: nobody })), undefined);
+    // Someone who is neither the files' owner nor in their group (whoever runs the test owns them).
+    const owner = await stat(join(rootfs, 'usr/bin/owneronly'));
+    const other = { uid: owner.uid + 1, gid: owner.gid + 1 };
+    assert.equal(await commandProblem(rootfs, proc(['owneronly'], { user: other })), notExecutable);
+    assert.equal(await commandProblem(rootfs, proc(['sh'], { user: other })), undefined);
   }));
 
 test('a path through a mount the runtime adds cannot be judged from the rootfs', () =>
