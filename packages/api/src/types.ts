@@ -3,9 +3,7 @@ import type { ImageService } from '@polis/image';
 import type { NetworkService } from '@polis/network';
 import type { EventLog } from '@polis/monitor';
 
-/** The API version Polis speaks (Docker Engine API) and the oldest it accepts. */
-export const API_VERSION = '1.41';
-export const MIN_API_VERSION = '1.24';
+export { API_VERSION, MIN_API_VERSION } from '@polis/core/api-version';
 
 /**
  * What the daemon knows about the host and itself, in Docker's `GET /info` field names. The server adds

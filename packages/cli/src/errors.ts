@@ -31,8 +31,9 @@ export function describe(err: unknown): string {
   }
   if (err instanceof Error) {
     // The daemon went away in the middle of an answer (a pull, logs -f): say so, not just "aborted".
+    // Node's cut-short response is `Error: aborted` with code ECONNRESET; the code is what counts.
     const code = (err as NodeJS.ErrnoException).code;
-    if (err.message === 'aborted' || code === 'ECONNRESET' || code === 'EPIPE') {
+    if (code === 'ECONNRESET' || code === 'EPIPE') {
       return `Error: the connection to the daemon was lost before the answer was complete (${err.message})`;
     }
     return `Error: ${err.message}`;

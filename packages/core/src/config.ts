@@ -37,7 +37,7 @@ export function defaultConfig(overrides: Partial<DaemonConfig> = {}): DaemonConf
   return {
     dataRoot: DEFAULT_DATA_ROOT,
     execRoot,
-    hosts: [defaultSocket(DEFAULT_EXEC_ROOT)],
+    hosts: [defaultSocket(execRoot)],
     defaultRuntime: 'crun',
     runtimes: { crun: 'crun', runc: 'runc' },
     conmonPath: 'conmon',
@@ -50,7 +50,7 @@ export function defaultConfig(overrides: Partial<DaemonConfig> = {}): DaemonConf
   };
 }
 
-/** `unix:///run/x.sock` → `/run/x.sock`; throws on other schemes. */
+/** `unix:///run/x.sock` (or a bare `/run/x.sock`) → `/run/x.sock`; undefined for other schemes (`tcp://`). */
 export function unixSocketPath(host: string): string | undefined {
   if (host.startsWith('unix://')) return host.slice('unix://'.length);
   if (host.startsWith('/')) return host;

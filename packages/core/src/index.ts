@@ -11,3 +11,5 @@ export * from './model/container.js';
 export type * from './model/image.js';
 export * from './spec-step.js';
 export * from './units.js';
+export * from './bytes.js';
+export * from './api-version.js';

@@ -35,3 +35,16 @@ export function createLogger(component: string): Logger {
     error: (m, f) => emit('error', m, f),
   };
 }
+
+/**
+ * For best-effort undo and cleanup steps: `.catch(logFailure(log, 'deleting veth', { id }))` keeps going
+ * as before, but says what was left behind and why instead of dropping the error.
+ */
+export function logFailure(
+  log: Logger,
+  step: string,
+  fields: Record<string, unknown> = {},
+): (err: unknown) => void {
+  return (err) =>
+    log.warn(`${step} failed`, { ...fields, error: err instanceof Error ? err.message : String(err) });
+}

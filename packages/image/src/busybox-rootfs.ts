@@ -29,6 +29,8 @@ export async function busyboxRootfsTar(outPath: string, options: BusyboxRootfsOp
     for (const dir of ['bin', 'etc', 'root', 'proc', 'sys', 'dev', 'tmp', 'var', 'home', 'usr/bin']) {
       await mkdir(join(root, dir), { recursive: true, mode: 0o755 });
     }
+    // mkdtemp made the root 0700; as the image's `/` that would lock every non-root user out.
+    await chmod(root, 0o755);
     await chmod(join(root, 'tmp'), 0o1777);
     await chmod(join(root, 'root'), 0o700);
     await copyFile(busybox, join(root, 'bin/busybox'));

@@ -59,14 +59,13 @@ function fakeHost(routes = [{ dst: parseCidr('192.0.2.0/24'), dev: 'eth0' }]) {
 
 function fakeDns() {
   const names = new Map<string, string[]>();
-  const up = new Set<string>();
+  const down = new Set<string>();
   const dns: DnsHooks = {
     register: (n, e, list) => void names.set(`${n.name}/${e.containerId}`, list),
     unregister: (n, e) => void names.delete(`${n.name}/${e.containerId}`),
-    networkUp: (n) => void up.add(n.name),
-    networkDown: (n) => void up.delete(n.name),
+    networkDown: (n) => void down.add(n.name),
   };
-  return { dns, names, up };
+  return { dns, names, down };
 }
 
 async function setup(
@@ -74,10 +73,10 @@ async function setup(
 ) {
   const db = new Database(':memory:');
   const { host, state } = fakeHost();
-  const { dns, names, up } = fakeDns();
+  const { dns, names, down } = fakeDns();
   const manager = new NetworkManager({ db, dataRoot: '/tmp/polis-unit', host, dns, ...options });
   await manager.init();
-  return { db, manager, state, names, up };
+  return { db, manager, state, names, down };
 }
 
 const container = (id: string, ports: ContainerNetworkInfo['portBindings'] = {}): ContainerNetworkInfo => ({
@@ -123,12 +122,12 @@ test('init makes the default bridge once and the firewall; the default subnet av
 });
 
 test('create, get by name / id / prefix, remove; the default network stays', async () => {
-  const { manager, state, up } = await setup();
+  const { manager, state, down } = await setup();
   const n = await manager.create({ name: 'front', labels: { a: 'b' } });
   assert.match(n.id, /^[0-9a-f]{64}$/);
   assert.equal(n.bridge, `pl-${n.id.slice(0, 12)}`);
   assert.equal(n.subnet, '172.18.0.0/16');
-  assert.ok(state.bridges.has(n.bridge) && up.has('front'));
+  assert.ok(state.bridges.has(n.bridge) && !down.has('front'));
   assert.equal(manager.get('front').id, n.id);
   assert.equal(manager.get(n.id.slice(0, 6)).id, n.id);
   assert.throws(() => manager.get('nope'), code('network.not_found'));
@@ -144,7 +143,7 @@ test('create, get by name / id / prefix, remove; the default network stays', asy
   );
   await assert.rejects(manager.remove('bridge'), code('network.predefined'));
   await manager.remove('front');
-  assert.ok(!state.bridges.has(n.bridge) && !up.has('front'));
+  assert.ok(!state.bridges.has(n.bridge) && down.has('front'));
   assert.equal(state.firewall?.networks.length, 2);
   await assert.rejects(manager.remove('front'), code('network.not_found'));
 });
@@ -325,27 +324,26 @@ const freeUp = (db: Database.Database): void => void db.pragma('max_page_count =
 const bulky = { note: 'x'.repeat(20_000) };
 
 test('network create on a full database leaves no bridge, record, firewall rule or DNS; the retry works', async () => {
-  const { db, manager, state, up } = await setup();
+  const { db, manager, state } = await setup();
   const bridges = [...state.bridges];
   const firewall = structuredClone(state.firewall);
   fillUp(db);
   await assert.rejects(manager.create({ name: 'full', labels: bulky }), { code: 'SQLITE_FULL' });
   assert.deepEqual([...state.bridges], bridges);
   assert.deepEqual(state.firewall, firewall);
-  assert.equal(up.has('full'), false);
   assert.deepEqual(
     manager.list().map((n) => n.name),
     ['bridge'],
   );
   freeUp(db);
   const made = await manager.create({ name: 'full', labels: bulky });
-  assert.ok(state.bridges.has(made.bridge) && up.has('full'));
+  assert.ok(state.bridges.has(made.bridge));
 });
 
 test('a failed network create undoes every step even when one undo fails, and reports the first failure', async () => {
   const db = new Database(':memory:');
   const { host, state } = fakeHost();
-  const { dns, up } = fakeDns();
+  const { dns } = fakeDns();
   const manager = new NetworkManager({
     db,
     dataRoot: '/tmp/polis-unit',
@@ -370,7 +368,6 @@ test('a failed network create undoes every step even when one undo fails, and re
     bridges,
     'the bridge is gone although the record could not be deleted',
   );
-  assert.equal(up.has('doomed'), false);
   db.pragma('query_only = OFF');
 });
 
@@ -498,4 +495,29 @@ test('an attach at start on a filling disk leaves no endpoint, lease or veth; th
     manager.portsOf(c.id).map((p) => p.hostPort),
     [8080],
   );
+});
+
+test('a failed undo of a network create is logged, and the caller gets the first failure', async () => {
+  const { manager } = await setup();
+  const host = (manager as unknown as { ctx: { host: HostOps } }).ctx.host;
+  host.applyFirewall = async () => {
+    throw new PolisError('network.setup_failed', 'nft: table busy');
+  };
+  host.deleteBridges = async () => {
+    throw new PolisError('network.setup_failed', 'bridge busy');
+  };
+  const logged: string[] = [];
+  const write = process.stderr.write;
+  process.stderr.write = ((chunk: string | Uint8Array) => logged.push(String(chunk)) > 0) as typeof write;
+  try {
+    await assert.rejects(manager.create({ name: 'front' }), /table busy/);
+  } finally {
+    process.stderr.write = write;
+  }
+  const text = logged.join('');
+  assert.match(
+    text,
+    /level=warn component=network msg="could not undo: delete the bridge" network="front".*"bridge busy"/,
+  );
+  assert.match(text, /msg="could not undo: rebuild the firewall without it" network="front".*"nft: table busy"/);
 });

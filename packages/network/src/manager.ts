@@ -77,7 +77,6 @@ export class NetworkManager implements NetworkService {
       const all = this.ctx.networks.all();
       await this.ctx.host.ensureBridges(all.map(bridgeSpec));
       await this.ctx.syncFirewall();
-      for (const n of all.filter((x) => !x.isDefault)) await this.ctx.dns?.networkUp?.(n);
     });
   }
 
@@ -142,8 +141,6 @@ export class NetworkManager implements NetworkService {
         undo.push('rebuild the firewall without it', () => this.ctx.syncFirewall());
         undo.push('delete the record', () => this.ctx.networks.delete(id));
         await this.ctx.syncFirewall();
-        undo.push('stop its DNS', () => this.ctx.dns?.networkDown?.(record));
-        await this.ctx.dns?.networkUp?.(record);
       } catch (err) {
         await undo.run();
         throw err;
@@ -187,7 +184,7 @@ export class NetworkManager implements NetworkService {
         { context: { network: network.id, containers } },
       );
     }
-    await this.ctx.dns?.networkDown?.(network);
+    await this.ctx.dns?.networkDown(network);
     this.ctx.networks.delete(network.id);
     await this.ctx.syncFirewall();
     await this.ctx.host.deleteBridges([network.bridge]);

@@ -25,9 +25,9 @@ export interface RuntimeContext {
   events: EventEmitter;
   log: Logger;
   hostRlimits: HostRlimits;
-  /** Pending policy restarts and their back-off, by container id. */
   /** Attach connections waiting for the container's next launch. */
   attachHooks: Map<string, Set<(launched: boolean) => Promise<void>>>;
+  /** Pending policy restarts and their back-off, by container id. */
   restarts: { timers: Map<string, NodeJS.Timeout>; delays: Map<string, number>; manual: Set<string> };
   /** Ids an `rm` is under way for (see lifecycle/removal-mark.ts). */
   removals: Set<string>;

@@ -114,7 +114,6 @@ export class ContainerManager implements ContainerService {
     await restartOnBoot(this.ctx);
   }
 
-  /** `update`: the restart policy (resources come with the resource-limits work). */
   /** `network connect`: wires a running container now, a stopped one at its next start. */
   connectNetwork(reference: string, request: EndpointRequest): Promise<void> {
     return connectNetwork(this.ctx, reference, request);
@@ -124,6 +123,7 @@ export class ContainerManager implements ContainerService {
     return disconnectNetwork(this.ctx, reference, network, force);
   }
 
+  /** `update`: the restart policy (resources come with the resource-limits work). */
   async update(reference: string, changes: UpdateOptions): Promise<void> {
     const id = this.get(reference).id;
     await this.ctx.locks.run(id, async () => {
@@ -199,15 +199,7 @@ export class ContainerManager implements ContainerService {
     } finally {
       this.ctx.restarts.manual.delete(record.id);
     }
-    const after = this.get(record.id);
-    this.ctx.events.emit('event', {
-      action: 'restart',
-      id: after.id,
-      name: after.name,
-      image: after.imageRef,
-      attributes: { name: after.name, image: after.imageRef },
-      time: Date.now(),
-    } satisfies ContainerEvent);
+    emit(this.ctx, 'restart', this.get(record.id));
   }
 
   pause(reference: string): Promise<void> {

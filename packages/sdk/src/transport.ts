@@ -4,7 +4,9 @@ import type { Readable } from 'node:stream';
 import { connectionError, errorFromResponse } from './errors.js';
 import type { Endpoint } from './host.js';
 
-export const API_VERSION = '1.41';
+import { API_VERSION } from '@polis/core/api-version';
+
+export { API_VERSION };
 
 export type QueryValue = string | number | boolean | string[] | undefined;
 export type Query = Record<string, QueryValue>;

@@ -19,6 +19,8 @@ export interface ConfigFile {
 
 const STRINGS = ['data-root', 'exec-root', 'default-runtime', 'log-level', 'bip'] as const;
 const LISTS = ['hosts', 'insecure-registries', 'registry-mirrors'] as const;
+/** Every key daemon.json may hold (the usage text names them all). */
+export const DAEMON_JSON_KEYS: readonly string[] = [...STRINGS, ...LISTS, 'log-opts'];
 
 /**
  * Reads a daemon.json. A missing file is no configuration when it is the default path, and an error

@@ -3,7 +3,9 @@ import assert from 'node:assert/strict';
 import { writeFile, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseFlags } from './flags.js';
+import { defaultConfig } from '@polis/core';
+import { DAEMON_JSON_KEYS } from './config-file.js';
+import { USAGE, parseFlags } from './flags.js';
 
 async function withFile(content: string, fn: (path: string) => void): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'polis-flags-'));
@@ -57,4 +59,19 @@ test('a bad daemon.json is a clear error; a missing explicit one too', async () 
     () => parseFlags(['--config-file', '/nonexistent/daemon.json']),
     /cannot read the config file/,
   );
+});
+
+test('sizes read as docker reads them, the same in flags, --log-opt and daemon.json', () =>
+  withFile(JSON.stringify({ 'log-opts': { 'max-size': '1.5m' } }), (path) => {
+    assert.equal(config(['--config-file', path])?.logMaxSize, 1.5 * 1024 ** 2);
+    assert.equal(config(['--log-max-size', '2GiB'])?.logMaxSize, 2 * 1024 ** 3);
+    assert.equal(config(['--log-opt', 'max-size=1t'])?.logMaxSize, 1024 ** 4);
+    assert.throws(() => parseFlags(['--log-max-size', '10x']), /invalid size: '10x'/);
+  }));
+
+test('the default socket lies in the exec root given; the usage names every daemon.json key', () => {
+  assert.deepEqual(config(['--exec-root', '/run/p2'])?.hosts, ['unix:///run/p2/polis.sock']);
+  assert.deepEqual(defaultConfig({ execRoot: '/run/p3' }).hosts, ['unix:///run/p3/polis.sock']);
+  const fileHelp = USAGE.slice(USAGE.indexOf('--config-file'), USAGE.indexOf('--help'));
+  for (const key of DAEMON_JSON_KEYS) assert.match(fileHelp, new RegExp(`[ (]${key}[,)]`), `names ${key}`);
 });

@@ -1,6 +1,13 @@
 import { parseArgs } from 'node:util';
 import { DEFAULT_CONFIG_FILE, readConfigFile } from './config-file.js';
-import { PolisError, defaultConfig, defaultSocket, type DaemonConfig, type RuntimeName } from '@polis/core';
+import {
+  PolisError,
+  defaultConfig,
+  defaultSocket,
+  parseBytes,
+  type DaemonConfig,
+  type RuntimeName,
+} from '@polis/core';
 
 export const USAGE = `Usage: polisd [OPTIONS]
 
@@ -25,7 +32,7 @@ Options:
                            first free pool if that overlaps a host route)
       --config-file path   daemon.json with dockerd's keys (data-root, exec-root, hosts,
                            default-runtime, log-level, log-opts, insecure-registries,
-                           registry-mirrors); flags win (default "/etc/polis/daemon.json")
+                           registry-mirrors, bip); flags win (default "/etc/polis/daemon.json")
   -h, --help               Print usage
   -v, --version            Print version`;
 
@@ -115,12 +122,6 @@ export function parseFlags(argv: string[]): FlagResult {
       ...((v.bip ?? file.bip) ? { defaultSubnet: (v.bip ?? file.bip) as string } : {}),
     },
   };
-}
-
-function parseBytes(text: string): number {
-  const m = /^(\d+)([kmg]?)b?$/i.exec(text.trim());
-  if (!m) throw new PolisError('request.invalid', `invalid size "${text}"`);
-  return Number(m[1]) * ({ '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 }[(m[2] ?? '').toLowerCase()] ?? 1);
 }
 
 function checkMirror(url: string): string {

@@ -1,14 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  apiTimestamp,
-  formatG,
-  humanDuration,
-  humanSize,
-  parseGoDuration,
-  ramInBytes,
-  since,
-} from './units.js';
+import { apiTimestamp, formatG, humanDuration, humanSize, parseGoDuration, since } from './units.js';
 
 test('humanDuration follows go-units', () => {
   const s = 1000;
@@ -51,18 +43,6 @@ test("formatG matches Go's %g", () => {
   assert.equal(formatG(100, 3), '100');
   assert.equal(formatG(0.0001234, 3), '0.000123');
   assert.equal(formatG(0.00001234, 3), '1.23e-05');
-});
-
-test('ramInBytes parses binary units like docker', () => {
-  assert.equal(ramInBytes('100'), 100);
-  assert.equal(ramInBytes('512m'), 512 * 1024 * 1024);
-  assert.equal(ramInBytes('1g'), 1024 ** 3);
-  assert.equal(ramInBytes('1.5G'), 1.5 * 1024 ** 3);
-  assert.equal(ramInBytes('64k'), 65536);
-  assert.equal(ramInBytes('2GiB'), 2 * 1024 ** 3);
-  assert.equal(ramInBytes('10 MB'), 10 * 1024 ** 2);
-  assert.throws(() => ramInBytes('lots'), /invalid size: 'lots'/);
-  assert.throws(() => ramInBytes('5x'), /invalid size/);
 });
 
 test('Go durations and --since timestamps', () => {

@@ -33,23 +33,6 @@ export function formatG(x: number, p: number): string {
   return strip(x.toFixed(Math.max(0, p - 1 - exp)));
 }
 
-const BINARY: Record<string, number> = {
-  '': 1,
-  k: 1024,
-  m: 1024 ** 2,
-  g: 1024 ** 3,
-  t: 1024 ** 4,
-  p: 1024 ** 5,
-};
-
-/** go-units `RAMInBytes`: "512m", "1.5g", "100", "2GiB" → bytes (binary units). */
-export function ramInBytes(text: string): number {
-  const m = /^(\d+(?:\.\d+)*) ?([kKmMgGtTpP])?[iI]?[bB]?$/.exec(text);
-  if (!m) throw new Error(`invalid size: '${text}'`);
-  const value = Number.parseFloat(m[1] as string);
-  return Math.trunc(value * (BINARY[(m[2] ?? '').toLowerCase()] as number));
-}
-
 const DURATION_UNITS: Record<string, number> = {
   ns: 1e-6,
   us: 1e-3,

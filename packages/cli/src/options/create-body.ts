@@ -1,7 +1,7 @@
 /** run/create flags → the `POST /containers/create` request, as docker's `parse` in container/opts.go. */
 import type { ContainerCreateBody, EndpointConfig, HostConfig, PortBinding } from '@polis/sdk';
 import { bool, int, list, str, type Parsed } from '../flags.js';
-import { ramInBytes } from '../format/units.js';
+import { parseBytes } from '@polis/core/bytes';
 import { expandEnv, parseKeyValueFile, toMap } from './kv-file.js';
 import { parseCpus, parsePublish, parseRestartPolicy, parseUlimit } from './parse.js';
 
@@ -77,7 +77,7 @@ export function buildCreateRequest(p: Parsed, deps: CreateDeps, mode: { detach: 
     const v = str(p, name);
     if (v === undefined) return undefined;
     if (name === 'memory-swap' && v === '-1') return -1;
-    return ramInBytes(v);
+    return parseBytes(v);
   };
   const logOpts = list(p, 'log-opt');
   const logDriver = str(p, 'log-driver');

@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { isIP, isIPv4 } from 'node:net';
-import { isPolisError, PolisError, proc, which } from '@polis/core';
+import { createLogger, isPolisError, logFailure, PolisError, proc, which } from '@polis/core';
+
+const log = createLogger('network');
 
 /** One container endpoint to wire: a veth pair from `bridge` into the netns of `pid`. */
 export interface WireRequest {
@@ -37,7 +39,10 @@ export async function wireEndpoints(requests: WireRequest[]): Promise<void> {
       input: namespaceBatch(requests),
     });
   } catch (err) {
-    await unwireEndpoints(requests.map((r) => r.hostVeth)).catch(() => undefined);
+    const hostVeths = requests.map((r) => r.hostVeth);
+    await unwireEndpoints(hostVeths).catch(
+      logFailure(log, 'deleting the veths of a failed wiring', { pid, hostVeths }),
+    );
     const stderr = isPolisError(err) ? String(err.context.stderr ?? '') : '';
     throw new PolisError(
       'network.setup_failed',

@@ -39,14 +39,13 @@ export const realHost: HostOps = {
 
 /**
  * The embedded DNS's view of the networks. `register` gives the names (container name, aliases, short
- * id) one endpoint answers to; `networkUp`/`networkDown` bracket a user network's life, so the server
- * can listen on its gateway.
+ * id) one endpoint answers to (the server starts listening on the network's gateway at its first
+ * name); `networkDown` ends a user network's names and the server's listener there.
  */
 export interface DnsHooks {
   register(network: NetworkRecord, endpoint: EndpointRecord, names: string[]): void | Promise<void>;
   unregister(network: NetworkRecord, endpoint: EndpointRecord): void | Promise<void>;
-  networkUp?(network: NetworkRecord): void | Promise<void>;
-  networkDown?(network: NetworkRecord): void | Promise<void>;
+  networkDown(network: NetworkRecord): void | Promise<void>;
 }
 
 /** The state and services the manager's verbs share. */

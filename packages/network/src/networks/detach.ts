@@ -12,7 +12,8 @@ async function allSteps(steps: (() => unknown)[]): Promise<void> {
     try {
       await step();
     } catch (err) {
-      first ??= err;
+      if (first === undefined) first = err;
+      else log.warn('a further detach step failed', { error: err });
     }
   }
   if (first !== undefined) throw first;

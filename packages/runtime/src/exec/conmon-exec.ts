@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import type { Readable, Writable } from 'node:stream';
 import { PolisError, proc } from '@polis/core';
 import type { OciRuntime } from '../oci/runtime.js';
-import { classifyStartFailure, runtimeMessage } from '../oci/errors.js';
+import { runtimeMessage } from '../oci/errors.js';
 
 export interface ExecConmonOptions {
   conmonPath: string;
@@ -131,8 +131,7 @@ export async function runExecConmon(
       if (first.done || first.value.data <= 0) {
         const logged = runtimeMessage(await readFile(`${o.dir}/runtime.log`, 'utf8').catch(() => ''));
         const why = logged ?? (first.done ? 'exec failed' : (first.value.message ?? 'exec failed')).trim();
-        const { code, exitCode } = classifyStartFailure(why);
-        const err = new PolisError(code, `OCI runtime exec failed: ${why}`, { context: { exitCode } });
+        const err = new PolisError('container.start_failed', `OCI runtime exec failed: ${why}`);
         rejectPid(err);
         throw err;
       }

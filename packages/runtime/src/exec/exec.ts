@@ -1,8 +1,9 @@
 import { mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { PolisError, generateId, writeFileAtomic, type Spec } from '@polis/core';
+import { PolisError, generateId, logFailure, writeFileAtomic, type Spec } from '@polis/core';
 import { emit, runtimeFor, type RuntimeContext } from '../context.js';
 import { resolveContainer } from '../store/resolve.js';
+import { classifyStartFailure, commandProblem } from '../bundle/resolve-command.js';
 import { resolveUser } from '../bundle/user.js';
 import { AttachConnection } from '../attach/connection.js';
 import { conmonCtl, resizeMessage } from '../attach/ctl.js';
@@ -83,6 +84,7 @@ export class ExecSessions {
       this.ctx.hostCapabilities,
     );
     await writeFileAtomic(join(dir, 'process.json'), JSON.stringify(process));
+    const problem = await commandProblem(container.paths.rootfs, process, spec.mounts);
 
     const attach = !options.detach;
     const queue = new AsyncQueue<LogEntry>();
@@ -112,7 +114,8 @@ export class ExecSessions {
     const finished = running.exit
       .then(
         (code) => code,
-        (err: PolisError) => {
+        (failure: PolisError) => {
+          const err = classifyStartFailure(failure, problem);
           if (attach)
             queue.push({
               stream: 'stderr',
@@ -148,8 +151,9 @@ export class ExecSessions {
   }
 
   private async cleanup(record: ExecRecord): Promise<void> {
-    await rm(join(this.ctx.dirs.sockets, record.id), { force: true }).catch(() => undefined);
-    await rm(this.dir(record), { recursive: true, force: true }).catch(() => undefined);
+    const failed = logFailure(this.ctx.log, 'removing the files of an exec', { exec: record.id });
+    await rm(join(this.ctx.dirs.sockets, record.id), { force: true }).catch(failed);
+    await rm(this.dir(record), { recursive: true, force: true }).catch(failed);
   }
 }
 

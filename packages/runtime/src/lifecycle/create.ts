@@ -2,6 +2,7 @@ import { checkNetworkMode, connectOnCreate } from '../network/wire.js';
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
+  parseBytes,
   PolisError,
   createdState,
   isNoSpace,
@@ -15,7 +16,6 @@ import {
 import { securitySteps } from '@polis/security';
 import { emit, runtimeFor, type RuntimeContext } from '../context.js';
 import { signalName } from './signals.js';
-import { parseSize } from './start.js';
 import { parseMaxFile } from '../logs/rotate.js';
 import { resolveProcess } from '../bundle/process.js';
 import type { CreateOptions } from '../types.js';
@@ -146,7 +146,7 @@ function validateSpec(ctx: RuntimeContext, spec: ContainerSpec): void {
   });
   if (spec.basic.stopSignal) signalName(spec.basic.stopSignal);
   const maxSize = spec.logging.options['max-size'];
-  if (maxSize !== undefined) parseSize(maxSize);
+  if (maxSize !== undefined) parseBytes(maxSize);
   const maxFile = spec.logging.options['max-file'];
   if (maxFile !== undefined) parseMaxFile(maxFile);
   checkNetworkMode(ctx, spec.network.mode);

@@ -1,6 +1,6 @@
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { PolisError, isNoSpace } from '@polis/core';
+import { PolisError, isNoSpace, logFailure } from '@polis/core';
 import { emit, runtimeFor, type RuntimeContext } from '../context.js';
 import { resolveContainer } from '../store/resolve.js';
 import type { RemoveOptions } from '../types.js';
@@ -83,7 +83,9 @@ export async function removeLocked(ctx: RuntimeContext, id: string): Promise<voi
   }
   const runtime = runtimeFor(ctx, record.runtime);
   await Promise.all([
-    runtime.hasState(id) ? runtime.delete(id, true).catch(() => undefined) : undefined,
+    runtime.hasState(id)
+      ? runtime.delete(id, true).catch(logFailure(ctx.log, 'deleting the runtime state', { id }))
+      : undefined,
     ctx.images.unmountRootfs(record.paths.dir),
     rm(join(ctx.dirs.sockets, id), { force: true }),
   ]);

@@ -1,13 +1,20 @@
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { PolisError, isPolisError, which, writeFileAtomic, type ContainerRecord } from '@polis/core';
+import {
+  PolisError,
+  isPolisError,
+  logFailure,
+  which,
+  writeFileAtomic,
+  type ContainerRecord,
+} from '@polis/core';
 import { emit, runtimeFor, type RuntimeContext } from '../context.js';
 import { buildSpec } from '../bundle/build.js';
 import { writeEtcFiles } from '../bundle/etc-files.js';
 import { attachNetworks, detachNetworks, netnsFor } from '../network/wire.js';
 import { resolveUser } from '../bundle/user.js';
 import { spawnConmon, type PendingConmon } from '../oci/conmon.js';
-import { classifyStartFailure } from '../oci/errors.js';
+import { classifyStartFailure, commandProblem, type CommandProblem } from '../bundle/resolve-command.js';
 import { resolveContainer } from '../store/resolve.js';
 import { removeLocked } from './remove.js';
 import { logLimits } from '../logs/rotate.js';
@@ -57,7 +64,10 @@ export async function startContainer(ctx: RuntimeContext, reference: string): Pr
       await launch(ctx, record);
     } catch (err) {
       // As Docker: a `--rm` container that cannot start is removed, not left behind.
-      if (record.spec.lifecycle.autoRemove) await removeLocked(ctx, id).catch(() => undefined);
+      if (record.spec.lifecycle.autoRemove)
+        await removeLocked(ctx, id).catch(
+          logFailure(ctx.log, 'removing a --rm container that did not start', { id }),
+        );
       throw err;
     }
     return record;
@@ -72,8 +82,12 @@ export async function launch(ctx: RuntimeContext, record: ContainerRecord): Prom
   let mounted = false;
   let wired = false;
   let conmon: PendingConmon | undefined;
+  let problem: CommandProblem | undefined;
   try {
-    if (runtime.hasState(record.id)) await runtime.delete(record.id, true).catch(() => undefined);
+    if (runtime.hasState(record.id))
+      await runtime
+        .delete(record.id, true)
+        .catch(logFailure(ctx.log, 'deleting stale runtime state', { id: record.id }));
     await Promise.all([
       rm(join(ctx.dirs.exits, record.id), { force: true }),
       writeFile(files.runtimeLog, ''),
@@ -121,6 +135,7 @@ export async function launch(ctx: RuntimeContext, record: ContainerRecord): Prom
       initPath: record.spec.basic.init ? initBinary() : undefined,
     });
     await writeFileAtomic(files.config, JSON.stringify(spec));
+    if (spec.process) problem = await commandProblem(layout.target, spec.process, spec.mounts);
     const pending = conmon;
     conmon = undefined;
     const { pid, conmonPid } = await pending.proceed();
@@ -147,39 +162,38 @@ export async function launch(ctx: RuntimeContext, record: ContainerRecord): Prom
   } catch (err) {
     conmon?.abort();
     await runAttachHooks(ctx, record.id, false);
-    if (created) await runtime.delete(record.id, true).catch(() => undefined);
+    const undo = (step: string) => logFailure(ctx.log, `undoing a failed start: ${step}`, { id: record.id });
+    if (created) await runtime.delete(record.id, true).catch(undo('deleting the runtime state'));
     if (wired) await detachNetworks(ctx, record.id);
-    await rm(join(ctx.dirs.exits, record.id), { force: true }).catch(() => undefined);
-    if (mounted) await ctx.images.unmountRootfs(record.paths.dir).catch(() => undefined);
-    throw recordStartFailure(ctx, record, err);
+    await rm(join(ctx.dirs.exits, record.id), { force: true }).catch(undo('removing the exit file'));
+    if (mounted) await ctx.images.unmountRootfs(record.paths.dir).catch(undo('unmounting the rootfs'));
+    throw recordStartFailure(ctx, record, err, problem);
   }
 }
 
 /** Keeps the failure in the container's state (ExitCode 126/127/128 and Error, as Docker) and rethrows. */
-function recordStartFailure(ctx: RuntimeContext, record: ContainerRecord, err: unknown): PolisError {
+function recordStartFailure(
+  ctx: RuntimeContext,
+  record: ContainerRecord,
+  err: unknown,
+  problem: CommandProblem | undefined,
+): PolisError {
   const error = dockerWording(
     record,
-    isPolisError(err)
-      ? err
-      : new PolisError('container.start_failed', (err as Error).message, { cause: err }),
+    classifyStartFailure(
+      isPolisError(err)
+        ? err
+        : new PolisError('container.start_failed', (err as Error).message, { cause: err }),
+      problem,
+    ),
   );
-  const exitCode =
-    typeof error.context.exitCode === 'number'
-      ? error.context.exitCode
-      : classifyStartFailure(error.message).exitCode;
+  const exitCode = typeof error.context.exitCode === 'number' ? error.context.exitCode : 128;
   const current = ctx.store.byId(record.id);
   if (current) {
     current.state = { ...current.state, exitCode, error: error.message, pid: 0, conmonPid: 0 };
     ctx.store.update(current);
   }
   return error;
-}
-
-export function parseSize(text: string): number {
-  const m = /^(\d+(?:\.\d+)?)\s*([kmgKMG]?)[bB]?$/.exec(text.trim());
-  if (!m) throw new PolisError('request.invalid', `invalid size: '${text}'`);
-  const mult = { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 }[(m[2] ?? '').toLowerCase()] ?? 1;
-  return Math.floor(Number(m[1]) * mult);
 }
 
 /** catatonit (Debian's, as podman uses) or tini, for `--init`. */

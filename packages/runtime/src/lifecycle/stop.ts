@@ -1,5 +1,5 @@
 import { once } from 'node:events';
-import { PolisError } from '@polis/core';
+import { PolisError, logFailure } from '@polis/core';
 import { emit, runtimeFor, type RuntimeContext } from '../context.js';
 import { resolveContainer } from '../store/resolve.js';
 import type { StopOptions } from '../types.js';
@@ -49,7 +49,7 @@ async function signal(ctx: RuntimeContext, id: string, sig: string): Promise<voi
   }
   // A frozen process cannot act on a signal: thaw it so the signal lands.
   if (record.state.status === 'paused') {
-    await runtime.resume(id).catch(() => undefined);
+    await runtime.resume(id).catch(logFailure(ctx.log, 'thawing before the signal', { id }));
     record.state.status = 'running';
     ctx.store.update(record);
   }

@@ -1,9 +1,8 @@
 import { rename, rm, stat } from 'node:fs/promises';
 import type { ContainerRecord } from '@polis/core';
-import { PolisError } from '@polis/core';
+import { PolisError, parseBytes } from '@polis/core';
 import type { RuntimeContext } from '../context.js';
 import { conmonCtl } from '../attach/ctl.js';
-import { parseSize } from '../lifecycle/start.js';
 
 /** A container's log bound: conmon caps the live file at `maxSize`; `maxFiles` counts it and rotated ones. */
 export function logLimits(
@@ -12,7 +11,7 @@ export function logLimits(
 ): { maxSize: number; maxFiles: number } {
   const o = record.spec.logging.options;
   return {
-    maxSize: o['max-size'] ? parseSize(o['max-size']) : ctx.config.logMaxSize,
+    maxSize: o['max-size'] ? parseBytes(o['max-size']) : ctx.config.logMaxSize,
     maxFiles: o['max-file'] ? parseMaxFile(o['max-file']) : ctx.config.logMaxFiles,
   };
 }

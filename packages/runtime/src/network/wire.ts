@@ -1,5 +1,5 @@
 import { open } from 'node:fs/promises';
-import { PolisError, type ContainerRecord } from '@polis/core';
+import { PolisError, logFailure, type ContainerRecord } from '@polis/core';
 import {
   hostResolvConfText,
   hostsFile,
@@ -98,7 +98,7 @@ export async function attachNetworks(
   try {
     await writeNetworkFiles(record, result);
   } catch (err) {
-    await networks.detach(record.id).catch(() => undefined);
+    await networks.detach(record.id).catch(logFailure(ctx.log, 'detaching the networks', { id: record.id }));
     throw err;
   }
 }

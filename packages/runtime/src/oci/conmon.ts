@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import type { Readable, Writable } from 'node:stream';
 import { PolisError, proc } from '@polis/core';
 import type { OciRuntime } from './runtime.js';
-import { classifyStartFailure, runtimeLogMessage } from './errors.js';
+import { runtimeLogMessage } from './errors.js';
 
 export interface ConmonOptions {
   conmonPath: string;
@@ -149,8 +149,9 @@ export function spawnConmon(o: ConmonOptions): PendingConmon {
       }
       if (typeof reply.data !== 'number' || reply.data <= 0) {
         const why = (await runtimeLogMessage(o.runtimeLog)) ?? reply.message ?? 'container create failed';
-        const { code, exitCode } = classifyStartFailure(why);
-        throw new PolisError(code, `${o.runtime.name}: ${why}`, { context: { id: o.id, exitCode } });
+        throw new PolisError('container.start_failed', `${o.runtime.name}: ${why}`, {
+          context: { id: o.id },
+        });
       }
       const conmonPid =
         Number.parseInt((await readFile(o.conmonPidFile, 'utf8').catch(() => '0')).trim(), 10) || 0;
@@ -166,8 +167,10 @@ function syncTimeout(id: string): PolisError {
 async function createFailure(o: ConmonOptions, err: unknown): Promise<PolisError> {
   const why = await runtimeLogMessage(o.runtimeLog);
   if (why) {
-    const { code, exitCode } = classifyStartFailure(why);
-    return new PolisError(code, `${o.runtime.name}: ${why}`, { cause: err, context: { id: o.id, exitCode } });
+    return new PolisError('container.start_failed', `${o.runtime.name}: ${why}`, {
+      cause: err,
+      context: { id: o.id },
+    });
   }
   if (err instanceof PolisError) return err;
   return new PolisError('runtime.failed', `conmon for ${o.id}: ${(err as Error).message}`, { cause: err });

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { PolisError, isPolisError, type ErrorCode } from '@polis/core';
+import { PolisError, isPolisError } from '@polis/core';
 
 /**
  * crun and runc run with `--log-format=json`; their own words come back as JSON lines
@@ -31,24 +31,6 @@ export async function runtimeLogMessage(logFile: string): Promise<string | undef
   } catch {
     return undefined;
   }
-}
-
-/**
- * Maps the runtime's failure to start a process to Docker's exit codes: 127 when the command is not
- * found, 126 when it cannot be invoked.
- */
-export function classifyStartFailure(message: string): { code: ErrorCode; exitCode: number } {
-  if (/executable file not found|no such file or directory|not found in \$PATH/i.test(message)) {
-    return { code: 'container.command_not_found', exitCode: 127 };
-  }
-  if (
-    /permission denied|is a directory|exec format error|open executable: operation not permitted/i.test(
-      message,
-    )
-  ) {
-    return { code: 'container.command_not_executable', exitCode: 126 };
-  }
-  return { code: 'container.start_failed', exitCode: 128 };
 }
 
 /** Rewraps a failed runtime invocation with the runtime's own message. */
