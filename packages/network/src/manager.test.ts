@@ -519,5 +519,8 @@ test('a failed undo of a network create is logged, and the caller gets the first
     text,
     /level=warn component=network msg="could not undo: delete the bridge" network="front".*"bridge busy"/,
   );
-  assert.match(text, /msg="could not undo: rebuild the firewall without it" network="front".*"nft: table busy"/);
+  assert.match(
+    text,
+    /msg="could not undo: rebuild the firewall without it" network="front".*"nft: table busy"/,
+  );
 });
