@@ -1,6 +1,6 @@
 import { readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { emit, runtimeFor, type RuntimeContext } from '../context.js';
+import { bundleDir, emit, runtimeFor, type RuntimeContext } from '../context.js';
 import { removeLocked } from './remove.js';
 import { detachNetworks } from '../network/wire.js';
 import { scheduleRestart, shouldRestart } from './restart-policy.js';
@@ -47,6 +47,7 @@ export async function finishRun(
 ): Promise<void> {
   const record = ctx.store.byId(id);
   if (!record) return;
+  ctx.supervised.untrack(id);
   const runtime = runtimeFor(ctx, record.runtime);
   await Promise.all([
     runtime.delete(id, true).catch((err) => ctx.log.debug('runtime delete after exit', { id, err })),
@@ -56,10 +57,7 @@ export async function finishRun(
       .unmountRootfs(record.paths.dir)
       .catch((err) => ctx.log.warn('unmounting rootfs after exit', { id, err })),
   ]);
-  const oomKilled = await stat(join(record.paths.dir, 'persist', 'oom')).then(
-    () => true,
-    () => false,
-  );
+  const oomKilled = await wasOomKilled(ctx, record.id, record.paths.dir);
   if (oomKilled) emit(ctx, 'oom', record);
   record.state = {
     ...record.state,
@@ -72,6 +70,7 @@ export async function finishRun(
     finishedAt: finishedAt.toISOString(),
   };
   ctx.store.update(record);
+  await rm(bundleDir(ctx, id), { recursive: true, force: true });
   emit(ctx, 'die', record, { exitCode: String(exitCode) });
   ctx.events.emit(`exited:${id}`, exitCode);
   ctx.waiters.exited(id, { StatusCode: exitCode, ...(error ? { Error: { Message: error } } : {}) });
@@ -80,4 +79,18 @@ export async function finishRun(
   } else if (shouldRestart(record, exitCode)) {
     scheduleRestart(ctx, record, finishedAt.getTime() - Date.parse(record.state.startedAt));
   }
+}
+
+/** conmon's `oom` mark: in the persist dir on the exec root, or in the data dir for an older polisd's run. */
+async function wasOomKilled(ctx: RuntimeContext, id: string, dataDir: string): Promise<boolean> {
+  for (const dir of [bundleDir(ctx, id), dataDir]) {
+    if (
+      await stat(join(dir, 'persist', 'oom')).then(
+        () => true,
+        () => false,
+      )
+    )
+      return true;
+  }
+  return false;
 }

@@ -1,7 +1,8 @@
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PolisError, isPolisError, which, writeFileAtomic, type ContainerRecord } from '@polis/core';
-import { emit, runtimeFor, type RuntimeContext } from '../context.js';
+import { bundleDir, emit, runtimeFor, type RuntimeContext } from '../context.js';
+import { crashPoint } from '../crash-point.js';
 import { buildSpec } from '../bundle/build.js';
 import { writeEtcFiles } from '../bundle/etc-files.js';
 import { attachNetworks, detachNetworks, netnsFor } from '../network/wire.js';
@@ -16,15 +17,16 @@ import { cancelRestart } from './restart-policy.js';
 
 export const CGROUP_PARENT = '/polis';
 
+/** The files of a bundle directory (see `bundleDir`; records of an older polisd name their data dir). */
 export function bundleFiles(
-  record: ContainerRecord,
-): Record<'config' | 'pid' | 'conmonPid' | 'runtimeLog', string> {
-  const dir = record.paths.bundle;
+  dir: string,
+): Record<'config' | 'pid' | 'conmonPid' | 'runtimeLog' | 'persist', string> {
   return {
     config: join(dir, 'config.json'),
     pid: join(dir, 'pidfile'),
     conmonPid: join(dir, 'conmon.pid'),
     runtimeLog: join(dir, 'oci-log'),
+    persist: join(dir, 'persist'),
   };
 }
 
@@ -65,7 +67,9 @@ export async function startContainer(ctx: RuntimeContext, reference: string): Pr
 /** Mounts, writes the bundle, runs conmon + `<runtime> start`; undoes all of it on failure. */
 export async function launch(ctx: RuntimeContext, record: ContainerRecord): Promise<void> {
   const runtime = runtimeFor(ctx, record.runtime);
-  const files = bundleFiles(record);
+  // Records of an older polisd kept the bundle in the data dir: each launch moves it to the exec root.
+  record.paths.bundle = bundleDir(ctx, record.id);
+  const files = bundleFiles(record.paths.bundle);
   let created = false;
   let mounted = false;
   let wired = false;
@@ -74,10 +78,9 @@ export async function launch(ctx: RuntimeContext, record: ContainerRecord): Prom
     if (runtime.hasState(record.id)) await runtime.delete(record.id, true).catch(() => undefined);
     await Promise.all([
       rm(join(ctx.dirs.exits, record.id), { force: true }),
-      writeFile(files.runtimeLog, ''),
-      rm(join(record.paths.dir, 'persist'), { recursive: true, force: true }).then(() =>
-        mkdir(join(record.paths.dir, 'persist')),
-      ),
+      rm(record.paths.bundle, { recursive: true, force: true })
+        .then(() => mkdir(files.persist, { recursive: true, mode: 0o700 }))
+        .then(() => writeFile(files.runtimeLog, '')),
     ]);
     conmon = spawnConmon({
       conmonPath: ctx.config.conmonPath,
@@ -92,7 +95,7 @@ export async function launch(ctx: RuntimeContext, record: ContainerRecord): Prom
       pidFile: files.pid,
       conmonPidFile: files.conmonPid,
       runtimeLog: files.runtimeLog,
-      persistDir: join(record.paths.dir, 'persist'),
+      persistDir: files.persist,
       terminal: record.spec.basic.tty,
       stdin: record.spec.basic.openStdin,
       // Only a `StdinOnce` container loses its stdin when the first client leaves; a terminal never does.
@@ -119,13 +122,17 @@ export async function launch(ctx: RuntimeContext, record: ContainerRecord): Prom
     await writeFileAtomic(files.config, JSON.stringify(spec));
     const pending = conmon;
     conmon = undefined;
+    crashPoint('before-runtime-create');
     const { pid, conmonPid } = await pending.proceed();
     created = true;
+    crashPoint('after-runtime-create');
     await attachNetworks(ctx, record, pid);
     wired = true;
     await runAttachHooks(ctx, record.id);
     const startedAt = new Date().toISOString();
+    crashPoint('before-runtime-start');
     await runtime.start(record.id);
+    crashPoint('after-runtime-start');
     record.state = {
       ...record.state,
       status: 'running',
@@ -139,6 +146,7 @@ export async function launch(ctx: RuntimeContext, record: ContainerRecord): Prom
     };
     record.startCount += 1;
     ctx.store.update(record);
+    ctx.supervised.track(record.id, conmonPid);
     emit(ctx, 'start', record);
   } catch (err) {
     conmon?.abort();
@@ -146,6 +154,7 @@ export async function launch(ctx: RuntimeContext, record: ContainerRecord): Prom
     if (created) await runtime.delete(record.id, true).catch(() => undefined);
     if (wired) await detachNetworks(ctx, record.id);
     await rm(join(ctx.dirs.exits, record.id), { force: true }).catch(() => undefined);
+    await rm(record.paths.bundle, { recursive: true, force: true }).catch(() => undefined);
     if (mounted) await ctx.images.unmountRootfs(record.paths.dir).catch(() => undefined);
     throw recordStartFailure(ctx, record, err);
   }

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PolisClient } from '@polis/sdk';
@@ -12,6 +12,8 @@ import { removeHostNetworkObjects, removeNetworksVia } from './network.js';
 export interface DaemonOptions {
   runtime?: 'crun' | 'runc';
   extraArgs?: string[];
+  /** Puts the data root on a tmpfs of this size (e.g. `20m`), to fill it; cleanup unmounts it. */
+  dataRootTmpfs?: string;
 }
 
 /**
@@ -42,8 +44,21 @@ export class TestDaemon {
     const root = await mkdtemp(join(tmpdir(), 'polis-t-'));
     const d = new TestDaemon(root, options);
     try {
+      if (options.dataRootTmpfs) {
+        await mkdir(d.dataRoot);
+        const res = await runCommand('mount', [
+          '-t',
+          'tmpfs',
+          '-o',
+          `size=${options.dataRootTmpfs}`,
+          'tmpfs',
+          d.dataRoot,
+        ]);
+        if (res.code !== 0) throw new Error(`mounting a tmpfs data root: ${res.stderr}`);
+      }
       await d.startProcess();
     } catch (err) {
+      await killLeftovers(d.dataRoot, d.execRoot);
       await rm(root, { recursive: true, force: true });
       throw err;
     }
@@ -161,8 +176,11 @@ async function killLeftovers(dataRoot: string, execRoot: string): Promise<void> 
   const containers = join(dataRoot, 'containers');
   const ids = existsSync(containers) ? await readdir(containers) : [];
   for (const id of ids) {
-    const pidFile = join(containers, id, 'conmon.pid');
-    if (existsSync(pidFile)) {
+    // conmon.pid sits in the bundle on the exec root (in the data dir before that moved).
+    const pidFile = [join(execRoot, 'containers', id, 'conmon.pid'), join(containers, id, 'conmon.pid')].find(
+      (f) => existsSync(f),
+    );
+    if (pidFile) {
       const pid = Number(readFileSync(pidFile, 'utf8').trim());
       for (const runtime of ['crun', 'runc']) {
         await runCommand(runtime, ['--root', join(execRoot, 'runtime', runtime), 'delete', '--force', id]);
