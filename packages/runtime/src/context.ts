@@ -84,7 +84,13 @@ export function emit(
     attributes: { ...record.spec.basic.labels, image: record.imageRef, name: record.name, ...attributes },
     time: Date.now(),
   };
-  ctx.events.emit('event', event);
+  try {
+    ctx.events.emit('event', event);
+  } catch (err) {
+    // A listener that cannot keep the event (the event log on a full data root) must not stop the
+    // lifecycle step that emitted it (waking waiters, removing, restarting).
+    ctx.log.warn('event listener failed', { action, id: record.id, err });
+  }
 }
 
 export type { Database };

@@ -50,8 +50,7 @@ async function recoverLive(ctx: RuntimeContext, id: string): Promise<void> {
   const exitFile = join(ctx.dirs.exits, id);
   const exit = await readExitFile(exitFile);
   if (exit) {
-    await finishRun(ctx, id, exit.code, exit.time);
-    await rm(exitFile, { force: true });
+    if (await finishRun(ctx, id, exit.code, exit.time)) await rm(exitFile, { force: true });
     return;
   }
   if (pidAlive(current.state.conmonPid)) {

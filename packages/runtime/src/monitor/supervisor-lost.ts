@@ -1,4 +1,4 @@
-import { rm } from 'node:fs/promises';
+import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ContainerRecord } from '@polis/core';
 import { runtimeFor, type RuntimeContext } from '../context.js';
@@ -31,13 +31,15 @@ export async function recordLostSupervisor(ctx: RuntimeContext, id: string): Pro
     const exitFile = join(ctx.dirs.exits, id);
     const exit = await readExitFile(exitFile);
     if (exit) {
-      await finishRun(ctx, id, exit.code, exit.time);
-      await rm(exitFile, { force: true });
+      if (await finishRun(ctx, id, exit.code, exit.time)) await rm(exitFile, { force: true });
       return;
     }
     ctx.log.warn('container supervisor lost; killing the container', { id });
     await killOrphan(ctx, record);
-    await finishRun(ctx, id, LOST_EXIT_CODE, new Date(), LOST_SUPERVISOR);
+    if (!(await finishRun(ctx, id, LOST_EXIT_CODE, new Date(), LOST_SUPERVISOR))) {
+      // Not saved: leave an exit file as conmon would have, for the exit watcher to save later.
+      await writeFile(exitFile, String(LOST_EXIT_CODE)).catch(() => undefined);
+    }
   });
 }
 

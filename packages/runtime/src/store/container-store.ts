@@ -58,6 +58,14 @@ export class ContainerStore {
     this.cache.set(record.id, structuredClone(record));
   }
 
+  /**
+   * Changes the record in memory only, after `update` failed (a full data root): what users see stays
+   * true, and the caller keeps what it needs to save the change later.
+   */
+  updateUnsaved(record: ContainerRecord): void {
+    this.cache.set(record.id, structuredClone(record));
+  }
+
   delete(id: string): void {
     this.deleteStmt.run(id);
     this.cache.delete(id);
