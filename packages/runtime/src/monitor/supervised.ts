@@ -13,8 +13,12 @@ interface Supervisor {
 export class SupervisedIndex {
   private readonly byId = new Map<string, Supervisor>();
 
-  /** Starts watching the container's conmon; a conmon already gone is recorded as such. */
+  /**
+   * Starts watching the container's conmon; one already gone is lost at the next check. An unknown
+   * pid (0) is not watched: losing track must never make the watch kill a container.
+   */
   track(id: string, conmonPid: number): void {
+    if (conmonPid <= 0) return void this.byId.delete(id);
     this.byId.set(id, { pid: conmonPid, start: processStart(conmonPid) ?? -1 });
   }
 
