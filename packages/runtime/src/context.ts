@@ -10,6 +10,7 @@ import { Waiters } from './waiters.js';
 import { OciRuntime } from './oci/runtime.js';
 import type { ContainerEvent } from './types.js';
 import type { HostRlimits } from './host/limits.js';
+import type { SupervisedIndex } from './monitor/supervised.js';
 
 /** Everything the lifecycle verbs share. Built once by `ContainerManager`. */
 export interface RuntimeContext {
@@ -21,6 +22,8 @@ export interface RuntimeContext {
   runtimes: Map<string, OciRuntime>;
   locks: KeyedMutex;
   waiters: Waiters;
+  /** The conmon of each live container, for the supervisor watch. */
+  supervised: SupervisedIndex;
   /** `event` (ContainerEvent) for the outside; `exited:<id>` and `changed:<id>` inside the runtime. */
   events: EventEmitter;
   log: Logger;
@@ -33,12 +36,18 @@ export interface RuntimeContext {
   removals: Set<string>;
   /** The daemon's bounding set, by name: what "all capabilities" can mean here. */
   hostCapabilities: string[];
-  dirs: { containers: string; exits: string; sockets: string; runtimeState: string };
+  /**
+   * `containers` (data root) holds what lasts: rootfs upper, logs, etc files. Everything conmon must
+   * write to record an exit lives on the exec root (a tmpfs), so a full data root cannot lose it:
+   * `bundles/<id>` (config.json, pid files, persist dir, ctl FIFO, attach socket), `exits`, `sockets`.
+   */
+  dirs: { containers: string; bundles: string; exits: string; sockets: string; runtimeState: string };
 }
 
 export function runtimeDirs(config: DaemonConfig): RuntimeContext['dirs'] {
   return {
     containers: join(config.dataRoot, 'containers'),
+    bundles: join(config.execRoot, 'containers'),
     exits: join(config.execRoot, 'exits'),
     sockets: join(config.execRoot, 's'),
     runtimeState: join(config.execRoot, 'runtime'),
@@ -77,7 +86,18 @@ export function emit(
     attributes: { ...record.spec.basic.labels, image: record.imageRef, name: record.name, ...attributes },
     time: Date.now(),
   };
-  ctx.events.emit('event', event);
+  try {
+    ctx.events.emit('event', event);
+  } catch (err) {
+    // A listener that cannot keep the event (the event log on a full data root) must not stop the
+    // lifecycle step that emitted it (waking waiters, removing, restarting).
+    ctx.log.warn('event listener failed', { action, id: record.id, err });
+  }
 }
 
 export type { Database };
+
+/** The container's OCI bundle and conmon's files, on the exec root; it exists only while the container runs. */
+export function bundleDir(ctx: RuntimeContext, id: string): string {
+  return join(ctx.dirs.bundles, id);
+}

@@ -19,6 +19,8 @@ import { Waiters } from './waiters.js';
 import { hostCapabilityNumbers, hostRlimits } from './host/limits.js';
 import { ALL_CAPABILITIES } from '@polis/security';
 import { ExitWatcher } from './monitor/exit-watcher.js';
+import { SupervisedIndex } from './monitor/supervised.js';
+import { SupervisorWatch } from './monitor/supervisor-watch.js';
 import { reconcileNetworks, recoverContainers, restartOnBoot } from './recover.js';
 import { topContainer } from './top.js';
 import { emit } from './context.js';
@@ -70,6 +72,7 @@ const isLive = (r: ContainerRecord | undefined): boolean =>
 export class ContainerManager implements ContainerService {
   readonly ctx: RuntimeContext;
   private readonly exits: ExitWatcher;
+  private readonly supervisors: SupervisorWatch;
   private readonly execs: ExecSessions;
   private readonly rotator: LogRotator;
 
@@ -83,6 +86,7 @@ export class ContainerManager implements ContainerService {
       runtimes: createRuntimes(options.config, dirs.runtimeState),
       locks: new KeyedMutex(),
       waiters: new Waiters(),
+      supervised: new SupervisedIndex(),
       events: new EventEmitter(),
       log: createLogger('runtime'),
       hostRlimits: hostRlimits(),
@@ -96,6 +100,7 @@ export class ContainerManager implements ContainerService {
     };
     this.ctx.events.setMaxListeners(0);
     this.exits = new ExitWatcher(this.ctx);
+    this.supervisors = new SupervisorWatch(this.ctx);
     this.execs = new ExecSessions(this.ctx);
     this.rotator = new LogRotator(this.ctx);
   }
@@ -103,7 +108,7 @@ export class ContainerManager implements ContainerService {
   /** Creates directories, reconciles records with what conmon saw while we were away, starts watching. */
   async init(): Promise<void> {
     const { dirs } = this.ctx;
-    for (const d of [dirs.containers, dirs.exits, dirs.sockets, dirs.runtimeState]) {
+    for (const d of [dirs.containers, dirs.bundles, dirs.exits, dirs.sockets, dirs.runtimeState]) {
       await mkdir(d, { recursive: true, mode: 0o711 });
     }
     this.exits.start();
@@ -111,6 +116,7 @@ export class ContainerManager implements ContainerService {
     await recoverContainers(this.ctx);
     await reconcileNetworks(this.ctx);
     await this.exits.sweep();
+    this.supervisors.start();
     await restartOnBoot(this.ctx);
   }
 
@@ -150,6 +156,7 @@ export class ContainerManager implements ContainerService {
 
   close(): void {
     this.exits.stop();
+    this.supervisors.stop();
     this.rotator.stop();
   }
 

@@ -1,7 +1,7 @@
 import { mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PolisError, generateId, logFailure, writeFileAtomic, type Spec } from '@polis/core';
-import { emit, runtimeFor, type RuntimeContext } from '../context.js';
+import { bundleDir, emit, runtimeFor, type RuntimeContext } from '../context.js';
 import { resolveContainer } from '../store/resolve.js';
 import { classifyStartFailure, commandProblem } from '../bundle/resolve-command.js';
 import { resolveUser } from '../bundle/user.js';
@@ -146,8 +146,9 @@ export class ExecSessions {
     });
   }
 
+  /** On the exec root, beside the container's bundle: conmon writes the exec's exit there. */
   private dir(record: ExecRecord): string {
-    return join(this.ctx.dirs.containers, record.containerId, 'exec', record.id);
+    return join(bundleDir(this.ctx, record.containerId), 'exec', record.id);
   }
 
   private async cleanup(record: ExecRecord): Promise<void> {

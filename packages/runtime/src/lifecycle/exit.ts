@@ -1,6 +1,7 @@
 import { readFile, rm, stat } from 'node:fs/promises';
+import type { ContainerRecord } from '@polis/core';
 import { join } from 'node:path';
-import { emit, runtimeFor, type RuntimeContext } from '../context.js';
+import { bundleDir, emit, runtimeFor, type RuntimeContext } from '../context.js';
 import { removeLocked } from './remove.js';
 import { detachNetworks } from '../network/wire.js';
 import { scheduleRestart, shouldRestart } from './restart-policy.js';
@@ -20,11 +21,26 @@ export async function handleExit(ctx: RuntimeContext, id: string): Promise<void>
       await rm(file, { force: true });
       return;
     }
-    if (record.state.status === 'running' || record.state.status === 'paused') {
-      await finishRun(ctx, record.id, exit.code, exit.time);
-    }
-    await rm(file, { force: true });
+    const saved =
+      record.state.status === 'running' || record.state.status === 'paused'
+        ? await finishRun(ctx, record.id, exit.code, exit.time)
+        : saveRecord(ctx, record);
+    if (saved) await rm(file, { force: true });
   });
+}
+
+/**
+ * Saves a record whose exit is known only in memory (see `finishRun`), or one whose exit file outlived
+ * its handling; the exit file goes only once the record is saved.
+ */
+function saveRecord(ctx: RuntimeContext, record: ContainerRecord): boolean {
+  try {
+    ctx.store.update(record);
+    return true;
+  } catch (err) {
+    ctx.log.warn('saving a container exit', { id: record.id, err });
+    return false;
+  }
 }
 
 export async function readExitFile(file: string): Promise<{ code: number; time: Date } | undefined> {
@@ -37,16 +53,22 @@ export async function readExitFile(file: string): Promise<{ code: number; time: 
   }
 }
 
-/** Records that the current run ended (called under the container's lock). */
+/**
+ * Records that the current run ended (called under the container's lock). When the record cannot be
+ * saved (a full data root), the exit still counts: the record changes in memory, waiters wake and `die`
+ * is emitted; it returns false, and the caller keeps the run's exit file on the exec root so that the
+ * exit watcher (or recovery after a restart) saves it once it can.
+ */
 export async function finishRun(
   ctx: RuntimeContext,
   id: string,
   exitCode: number,
   finishedAt: Date,
   error = '',
-): Promise<void> {
+): Promise<boolean> {
   const record = ctx.store.byId(id);
-  if (!record) return;
+  if (!record) return true;
+  ctx.supervised.untrack(id);
   const runtime = runtimeFor(ctx, record.runtime);
   await Promise.all([
     runtime.delete(id, true).catch((err) => ctx.log.debug('runtime delete after exit', { id, err })),
@@ -56,10 +78,7 @@ export async function finishRun(
       .unmountRootfs(record.paths.dir)
       .catch((err) => ctx.log.warn('unmounting rootfs after exit', { id, err })),
   ]);
-  const oomKilled = await stat(join(record.paths.dir, 'persist', 'oom')).then(
-    () => true,
-    () => false,
-  );
+  const oomKilled = await wasOomKilled(ctx, record.id, record.paths.dir);
   if (oomKilled) emit(ctx, 'oom', record);
   record.state = {
     ...record.state,
@@ -71,7 +90,9 @@ export async function finishRun(
     error,
     finishedAt: finishedAt.toISOString(),
   };
-  ctx.store.update(record);
+  const saved = saveRecord(ctx, record);
+  if (!saved) ctx.store.updateUnsaved(record);
+  await rm(bundleDir(ctx, id), { recursive: true, force: true });
   emit(ctx, 'die', record, { exitCode: String(exitCode) });
   ctx.events.emit(`exited:${id}`, exitCode);
   ctx.waiters.exited(id, { StatusCode: exitCode, ...(error ? { Error: { Message: error } } : {}) });
@@ -80,4 +101,19 @@ export async function finishRun(
   } else if (shouldRestart(record, exitCode)) {
     scheduleRestart(ctx, record, finishedAt.getTime() - Date.parse(record.state.startedAt));
   }
+  return saved;
+}
+
+/** conmon's `oom` mark: in the persist dir on the exec root, or in the data dir for an older polisd's run. */
+async function wasOomKilled(ctx: RuntimeContext, id: string, dataDir: string): Promise<boolean> {
+  for (const dir of [bundleDir(ctx, id), dataDir]) {
+    if (
+      await stat(join(dir, 'persist', 'oom')).then(
+        () => true,
+        () => false,
+      )
+    )
+      return true;
+  }
+  return false;
 }

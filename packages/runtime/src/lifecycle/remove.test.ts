@@ -1,3 +1,4 @@
+import { SupervisedIndex } from '../monitor/supervised.js';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
@@ -49,9 +50,11 @@ async function fakeContext(): Promise<{
     attachHooks: new Map(),
     restarts: { timers: new Map(), delays: new Map(), manual: new Set() },
     removals: new Set(),
+    supervised: new SupervisedIndex(),
     hostCapabilities: [],
     dirs: {
       containers: join(dir, 'containers'),
+      bundles: join(dir, 'bundles'),
       exits: join(dir, 'exits'),
       sockets: join(dir, 's'),
       runtimeState: join(dir, 'runtime'),

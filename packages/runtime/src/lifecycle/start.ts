@@ -8,7 +8,8 @@ import {
   writeFileAtomic,
   type ContainerRecord,
 } from '@polis/core';
-import { emit, runtimeFor, type RuntimeContext } from '../context.js';
+import { bundleDir, emit, runtimeFor, type RuntimeContext } from '../context.js';
+import { crashPoint } from '../crash-point.js';
 import { buildSpec } from '../bundle/build.js';
 import { writeEtcFiles } from '../bundle/etc-files.js';
 import { attachNetworks, detachNetworks, netnsFor } from '../network/wire.js';
@@ -24,15 +25,16 @@ import { refuseIfRemoving } from './removal-mark.js';
 
 export const CGROUP_PARENT = '/polis';
 
+/** The files of a bundle directory (see `bundleDir`; records of an older polisd name their data dir). */
 export function bundleFiles(
-  record: ContainerRecord,
-): Record<'config' | 'pid' | 'conmonPid' | 'runtimeLog', string> {
-  const dir = record.paths.bundle;
+  dir: string,
+): Record<'config' | 'pid' | 'conmonPid' | 'runtimeLog' | 'persist', string> {
   return {
     config: join(dir, 'config.json'),
     pid: join(dir, 'pidfile'),
     conmonPid: join(dir, 'conmon.pid'),
     runtimeLog: join(dir, 'oci-log'),
+    persist: join(dir, 'persist'),
   };
 }
 
@@ -77,7 +79,9 @@ export async function startContainer(ctx: RuntimeContext, reference: string): Pr
 /** Mounts, writes the bundle, runs conmon + `<runtime> start`; undoes all of it on failure. */
 export async function launch(ctx: RuntimeContext, record: ContainerRecord): Promise<void> {
   const runtime = runtimeFor(ctx, record.runtime);
-  const files = bundleFiles(record);
+  // Records of an older polisd kept the bundle in the data dir: each launch moves it to the exec root.
+  record.paths.bundle = bundleDir(ctx, record.id);
+  const files = bundleFiles(record.paths.bundle);
   let created = false;
   let mounted = false;
   let wired = false;
@@ -90,10 +94,9 @@ export async function launch(ctx: RuntimeContext, record: ContainerRecord): Prom
         .catch(logFailure(ctx.log, 'deleting stale runtime state', { id: record.id }));
     await Promise.all([
       rm(join(ctx.dirs.exits, record.id), { force: true }),
-      writeFile(files.runtimeLog, ''),
-      rm(join(record.paths.dir, 'persist'), { recursive: true, force: true }).then(() =>
-        mkdir(join(record.paths.dir, 'persist')),
-      ),
+      rm(record.paths.bundle, { recursive: true, force: true })
+        .then(() => mkdir(files.persist, { recursive: true, mode: 0o700 }))
+        .then(() => writeFile(files.runtimeLog, '')),
     ]);
     conmon = spawnConmon({
       conmonPath: ctx.config.conmonPath,
@@ -108,7 +111,7 @@ export async function launch(ctx: RuntimeContext, record: ContainerRecord): Prom
       pidFile: files.pid,
       conmonPidFile: files.conmonPid,
       runtimeLog: files.runtimeLog,
-      persistDir: join(record.paths.dir, 'persist'),
+      persistDir: files.persist,
       terminal: record.spec.basic.tty,
       stdin: record.spec.basic.openStdin,
       // Only a `StdinOnce` container loses its stdin when the first client leaves; a terminal never does.
@@ -138,13 +141,17 @@ export async function launch(ctx: RuntimeContext, record: ContainerRecord): Prom
     if (spec.process) problem = await commandProblem(layout.target, spec.process, spec.mounts);
     const pending = conmon;
     conmon = undefined;
+    crashPoint('before-runtime-create');
     const { pid, conmonPid } = await pending.proceed();
     created = true;
+    crashPoint('after-runtime-create');
     await attachNetworks(ctx, record, pid);
     wired = true;
     await runAttachHooks(ctx, record.id);
     const startedAt = new Date().toISOString();
+    crashPoint('before-runtime-start');
     await runtime.start(record.id);
+    crashPoint('after-runtime-start');
     record.state = {
       ...record.state,
       status: 'running',
@@ -158,6 +165,7 @@ export async function launch(ctx: RuntimeContext, record: ContainerRecord): Prom
     };
     record.startCount += 1;
     ctx.store.update(record);
+    ctx.supervised.track(record.id, conmonPid);
     emit(ctx, 'start', record);
   } catch (err) {
     conmon?.abort();
@@ -166,6 +174,7 @@ export async function launch(ctx: RuntimeContext, record: ContainerRecord): Prom
     if (created) await runtime.delete(record.id, true).catch(undo('deleting the runtime state'));
     if (wired) await detachNetworks(ctx, record.id);
     await rm(join(ctx.dirs.exits, record.id), { force: true }).catch(undo('removing the exit file'));
+    await rm(record.paths.bundle, { recursive: true, force: true }).catch(undo('removing the bundle'));
     if (mounted) await ctx.images.unmountRootfs(record.paths.dir).catch(undo('unmounting the rootfs'));
     throw recordStartFailure(ctx, record, err, problem);
   }

@@ -5,8 +5,7 @@ import { resolveContainer } from '../store/resolve.js';
 import type { StopOptions } from '../types.js';
 import { signalName } from './signals.js';
 import { cancelRestart } from './restart-policy.js';
-import { finishRun } from './exit.js';
-import { pidAlive } from '../host/pids.js';
+import { recordLostSupervisor } from '../monitor/supervisor-lost.js';
 
 const DEFAULT_STOP_TIMEOUT = 10;
 
@@ -40,7 +39,8 @@ async function signal(ctx: RuntimeContext, id: string, sig: string): Promise<voi
     const state = await runtime.state(id);
     if (state && (state.status === 'running' || state.status === 'paused')) throw err;
     if (isLive(resolveContainer(ctx.store, id).state.status) && !(await exitedWithin(ctx, id, 3000))) {
-      await reconcileLost(ctx, id);
+      // The process is gone and no exit was recorded: if conmon is gone too, nothing ever will.
+      await recordLostSupervisor(ctx, id);
     }
     throw new PolisError('container.not_running', `Container ${id} is not running`, {
       cause: err,
@@ -63,6 +63,10 @@ export async function killAndWait(ctx: RuntimeContext, id: string): Promise<void
   } catch (err) {
     if (!isLive(resolveContainer(ctx.store, id).state.status)) return;
     throw err;
+  }
+  // Without its conmon nobody reports the exit: record it now rather than at the next watch tick.
+  if (!ctx.supervised.alive(id)) {
+    void recordLostSupervisor(ctx, id).catch((err) => ctx.log.warn('lost supervisor', { id, err }));
   }
   if (!(await exited) && isLive(resolveContainer(ctx.store, id).state.status)) {
     throw new PolisError('runtime.failed', `container ${id} did not exit after SIGKILL`, { context: { id } });
@@ -135,19 +139,6 @@ export async function killContainer(ctx: RuntimeContext, reference: string, sig 
   await signal(ctx, record.id, name);
   emit(ctx, 'kill', record, { signal: name.replace(/^SIG/, '') });
   if (exited) await exited;
-}
-
-/**
- * The runtime says the process is gone but no exit was recorded: if conmon is gone too (killed, or
- * crashed), nothing will ever report the exit; record it as Docker does for a lost supervisor.
- */
-async function reconcileLost(ctx: RuntimeContext, id: string): Promise<void> {
-  await ctx.locks.run(id, async () => {
-    const record = ctx.store.byId(id);
-    if (!record || !isLive(record.state.status)) return;
-    if (record.state.conmonPid > 0 && pidAlive(record.state.conmonPid)) return;
-    await finishRun(ctx, id, 255, new Date(), 'container supervisor (conmon) was lost');
-  });
 }
 
 /** The image's STOPSIGNAL, if the image is still there (a forced rmi may have removed it). */

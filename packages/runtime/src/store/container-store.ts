@@ -65,6 +65,14 @@ export class ContainerStore {
     this.cache.set(record.id, structuredClone(record));
   }
 
+  /**
+   * Changes the record in memory only, after `update` failed (a full data root): what users see stays
+   * true, and the caller keeps what it needs to save the change later.
+   */
+  updateUnsaved(record: ContainerRecord): void {
+    this.cache.set(record.id, structuredClone(record));
+  }
+
   /** Deletes a record; on a full disk the row goes at the next write, but readers never see it again. */
   delete(id: string): void {
     try {

@@ -71,7 +71,7 @@ export function daemonNodeProcesses(daemon: TestDaemon): number {
 }
 
 function conmonPid(daemon: TestDaemon, id: string): number {
-  return Number(readFileSync(join(daemon.dataRoot, 'containers', id, 'conmon.pid'), 'utf8').trim());
+  return Number(readFileSync(join(daemon.execRoot, 'containers', id, 'conmon.pid'), 'utf8').trim());
 }
 
 export async function measureIdleMemory(

@@ -24,7 +24,7 @@ export async function conmonRssKiB(daemon: TestDaemon, image: string): Promise<n
   });
   try {
     await containers.start(Id);
-    const pidFile = join(daemon.dataRoot, 'containers', Id, 'conmon.pid');
+    const pidFile = join(daemon.execRoot, 'containers', Id, 'conmon.pid');
     if (!existsSync(pidFile)) throw new Error(`no conmon pid file at ${pidFile}`);
     return vmRssKiB(Number(readFileSync(pidFile, 'utf8').trim()));
   } finally {

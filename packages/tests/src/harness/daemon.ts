@@ -59,6 +59,7 @@ export class TestDaemon {
       await d.startProcess();
     } catch (err) {
       await d.stopProcess('SIGKILL');
+      await killLeftovers(d.dataRoot, d.execRoot);
       for (const target of mountsUnder(root).reverse()) await runCommand('umount', ['-l', target]);
       await rm(root, { recursive: true, force: true });
       throw err;
@@ -177,8 +178,11 @@ async function killLeftovers(dataRoot: string, execRoot: string): Promise<void> 
   const containers = join(dataRoot, 'containers');
   const ids = existsSync(containers) ? await readdir(containers) : [];
   for (const id of ids) {
-    const pidFile = join(containers, id, 'conmon.pid');
-    if (existsSync(pidFile)) {
+    // conmon.pid sits in the bundle on the exec root (in the data dir before that moved).
+    const pidFile = [join(execRoot, 'containers', id, 'conmon.pid'), join(containers, id, 'conmon.pid')].find(
+      (f) => existsSync(f),
+    );
+    if (pidFile) {
       const pid = Number(readFileSync(pidFile, 'utf8').trim());
       for (const runtime of ['crun', 'runc']) {
         await runCommand(runtime, ['--root', join(execRoot, 'runtime', runtime), 'delete', '--force', id]);
