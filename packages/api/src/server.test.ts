@@ -335,6 +335,7 @@ test('images: import as JSON lines, list, inspect and tag with slashes, history,
         reference: 'localhost:5000/tools:v1',
         message: 'hello',
         changes: ['CMD ["sh"]'],
+        size: 2048,
       },
     });
 
