@@ -60,7 +60,8 @@ describe('file modes', () => {
       join(d.dataRoot, 'polis.db'),
       join(d.dataRoot, 'polis.db-wal'),
       join(d.dataRoot, 'polis.db-shm'),
-      join(container, 'config.json'),
+      // The bundle lives on the exec root while the container runs (conmon's files with it).
+      join(d.execRoot, 'containers', id, 'config.json'),
       join(container, 'ctr.log'),
       ...blobs,
     ];
