@@ -10,6 +10,7 @@ import { Waiters } from './waiters.js';
 import { OciRuntime } from './oci/runtime.js';
 import type { ContainerEvent } from './types.js';
 import type { HostRlimits } from './host/limits.js';
+import type { LogRotator } from './logs/rotator.js';
 
 /** Everything the lifecycle verbs share. Built once by `ContainerManager`. */
 export interface RuntimeContext {
@@ -32,6 +33,8 @@ export interface RuntimeContext {
   /** The daemon's bounding set, by name: what "all capabilities" can mean here. */
   hostCapabilities: string[];
   dirs: { containers: string; exits: string; sockets: string; runtimeState: string };
+  /** Log rotation of running containers; absent in unit tests that launch nothing. */
+  logRotator?: LogRotator;
 }
 
 export function runtimeDirs(config: DaemonConfig): RuntimeContext['dirs'] {

@@ -79,6 +79,7 @@ export async function launch(ctx: RuntimeContext, record: ContainerRecord): Prom
         mkdir(join(record.paths.dir, 'persist')),
       ),
     ]);
+    await ctx.logRotator?.prepare(record);
     conmon = spawnConmon({
       conmonPath: ctx.config.conmonPath,
       runtime,

@@ -1,0 +1,109 @@
+import assert from 'node:assert/strict';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { TestDaemon } from '../harness/daemon.js';
+import { ok } from '../harness/expect.js';
+
+const MiB = 1024 * 1024;
+/** One output line: a 7-digit number, a space, 1000 x's and the newline. */
+const LINE = 1009;
+/** conmon's k8s-file prefix of a full line: RFC 3339 time with nanoseconds and offset, stream, `F`. */
+const PREFIX = '2026-12-03T18:40:00.123456789+00:00 stdout F '.length;
+
+/** Bytes of a container's log files on disk, each file once (rotation gives some files two names). */
+function logBytes(dir: string): number {
+  if (!existsSync(dir)) return 0;
+  const seen = new Map<number, number>();
+  for (const f of readdirSync(dir)) {
+    if (!f.includes('ctr.log')) continue;
+    try {
+      const s = statSync(join(dir, f));
+      seen.set(s.ino, s.size);
+    } catch {
+      // rotated away between the listing and the stat
+    }
+  }
+  return [...seen.values()].reduce((a, b) => a + b, 0);
+}
+
+/** A burst far larger than the bound, written as fast as busybox awk can (about a second). */
+describe('a burst of log output keeps its newest (max-file − 1) × max-size, in order', () => {
+  let d: TestDaemon;
+
+  before(async () => {
+    d = await TestDaemon.start();
+    await d.importBusybox();
+  });
+
+  after(async () => {
+    await d?.cleanup();
+  });
+
+  const burst = async (
+    lines: number,
+    maxSize: number,
+    maxFiles: number,
+    logOpts: string[],
+  ): Promise<void> => {
+    const script = `BEGIN { s = sprintf("%1000s", ""); gsub(/ /, "x", s); for (i = 1; i <= ${lines}; i++) printf "%07d %s\\n", i, s }`;
+    const id = ok(await d.polis(['create', ...logOpts, 'busybox', 'awk', script]));
+    const dir = join(d.dataRoot, 'containers', id);
+    // Sample the files on disk while the burst runs: the bound must hold throughout, not only at the end.
+    let peak = 0;
+    let sampling = true;
+    const sampler = (async () => {
+      while (sampling) {
+        peak = Math.max(peak, logBytes(dir));
+        await new Promise((r) => setTimeout(r, 2));
+      }
+    })();
+    const started = Date.now();
+    ok(await d.polis(['start', id]));
+    assert.equal(ok(await d.polis(['wait', id])), '0');
+    const seconds = (Date.now() - started) / 1000;
+    sampling = false;
+    await sampler;
+
+    // conmon may record the exit a moment before it has written the last of the pipe's contents.
+    let out = '';
+    for (let i = 0; i < 100; i++) {
+      out = (await d.polis(['logs', '--tail', '1', id])).stdout;
+      if (out.startsWith(String(lines).padStart(7, '0'))) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const bound = maxFiles * maxSize;
+    const kept = logBytes(dir);
+    // The last cut leaves the newest file partly filled; the rotated ones are full but for one line.
+    const keepAtLeast = (maxFiles - 1) * (maxSize - (PREFIX + LINE));
+    assert.ok(kept <= bound, `${kept} bytes on disk, bound ${bound}`);
+    assert.ok(kept >= keepAtLeast, `${kept} bytes on disk, at least ${keepAtLeast} expected`);
+    // Between conmon's cut and polisd's rotation the new file and the cut one are both there; the oldest
+    // goes as soon as polisd sees the cut. A polisd that is slow to be scheduled may see two cuts at once.
+    assert.ok(
+      peak <= bound + 2 * maxSize,
+      `peak ${peak} bytes on disk during the burst (${seconds} s), bound ${bound}`,
+    );
+
+    out = (await d.polis(['logs', id])).stdout;
+    const got = out.split('\n').filter((l) => l !== '');
+    const numbers = got.map((l) => Number(l.slice(0, 7)));
+    const first = numbers[0] ?? 0;
+    assert.equal(numbers.at(-1), lines, 'the output ends with the last line');
+    const gaps = numbers.filter((n, i) => n !== first + i);
+    assert.deepEqual(gaps.slice(0, 5), [], `lines ${first}..${lines} consecutive`);
+    for (const l of got) assert.equal(l.length, LINE - 1);
+    const outputKept = got.length * LINE;
+    const atLeast = Math.floor(keepAtLeast / (PREFIX + LINE)) * LINE;
+    assert.ok(outputKept >= atLeast, `${outputKept} bytes of output kept, at least ${atLeast}`);
+    ok(await d.polis(['rm', id]));
+  };
+
+  it('65 MB with max-size=1m, max-file=3: the last 2 MB or more in order, never more than 3 MB', async () => {
+    await burst(65_000, MiB, 3, ['--log-opt', 'max-size=1m', '--log-opt', 'max-file=3']);
+  });
+
+  it('65 MB with the default bound (10 MB × 2): the last 10 MB or more in order, never more than 20 MB', async () => {
+    await burst(65_000, 10 * MiB, 2, []);
+  });
+});
