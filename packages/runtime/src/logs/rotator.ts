@@ -26,6 +26,8 @@ interface Tracked {
 
 /** A slow safety net for a lost inotify event; it reads only the index of running containers. */
 const SWEEP_MS = 2000;
+/** How long after a container's exit its log is still watched. */
+const DRAIN_MS = 2000;
 
 /**
  * Keeps `max-file` files of each running container's log without losing any of the newest
@@ -38,11 +40,16 @@ export class LogRotator {
   private timer: NodeJS.Timeout | undefined;
   private readonly onEvent = (e: ContainerEvent): void => {
     if (e.action === 'die') {
-      // A last look after conmon's last write; a restart that prepared meanwhile keeps its own entry.
+      // conmon may still be writing what the pipe held when the exit was recorded: one more look a
+      // moment later, then the entry goes (a restart that prepared meanwhile keeps its own entry).
       const entry = this.tracked.get(e.id);
-      void this.sync(e.id).then(() => {
-        if (this.tracked.get(e.id) === entry) this.untrack(e.id);
-      });
+      void this.sync(e.id);
+      setTimeout(() => {
+        if (this.tracked.get(e.id) !== entry) return;
+        void this.sync(e.id).then(() => {
+          if (this.tracked.get(e.id) === entry) this.untrack(e.id);
+        });
+      }, DRAIN_MS).unref();
     } else if (e.action === 'destroy') this.untrack(e.id);
   };
 
