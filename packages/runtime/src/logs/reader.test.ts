@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { appendFile, mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
+import { appendFile, link, mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readLog } from './reader.js';
@@ -55,8 +55,9 @@ test('following across conmon’s cut: the rest of the old file, then the new on
     // Written after the follower's last read, then cut: the old file goes to `.1` (rotation), and the
     // new one grows past the old offset before the follower looks again.
     await appendFile(log, line(2));
-    await rename(log, `${log}.1`);
-    await writeFile(log, line(3) + line(4) + line(5));
+    await link(log, `${log}.1`);
+    await writeFile(`${log}.tmp`, line(3) + line(4) + line(5));
+    await rename(`${log}.tmp`, log);
     ended = true;
     wake?.();
     await reading;

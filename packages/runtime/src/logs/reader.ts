@@ -44,6 +44,49 @@ async function readFrom(
   }
 }
 
+/**
+ * One look at the live log while following: the bytes after `at`, across a cut by conmon (the file
+ * opened is the one whose identity is compared, so a cut between two calls cannot slip through).
+ * `reset` says a partial line held from before must be dropped.
+ */
+async function readNext(
+  path: string,
+  at: { ino: number | undefined; offset: number },
+): Promise<{ text: string; reset: boolean }> {
+  let fh;
+  try {
+    fh = await open(path, 'r');
+  } catch {
+    return { text: '', reset: false }; // a moment between names: the offset still belongs to `at.ino`
+  }
+  try {
+    const st = await fh.stat();
+    let text = '';
+    let reset = false;
+    if (at.ino !== undefined && st.ino !== at.ino) {
+      // conmon cut the log: what the old file got since the last read is read under the name rotation
+      // gave it, then the new file from its start.
+      const old = await cutFile(path, at.ino);
+      if (old) text = (await readFrom(old, at.offset)).text;
+      else reset = true;
+      at.offset = 0;
+    } else if (st.size < at.offset) {
+      at.offset = 0;
+      reset = true;
+    }
+    at.ino = st.ino;
+    if (st.size > at.offset) {
+      const buf = Buffer.alloc(st.size - at.offset);
+      const { bytesRead } = await fh.read(buf, 0, buf.length, at.offset);
+      text += buf.subarray(0, bytesRead).toString('utf8');
+      at.offset += bytesRead;
+    }
+    return { text, reset };
+  } finally {
+    await fh.close();
+  }
+}
+
 /** Where a file conmon cut away from the live log is found now: among the rotated and held names. */
 async function cutFile(path: string, ino: number): Promise<string | undefined> {
   const n = logNames(path);
@@ -76,7 +119,7 @@ export async function* readLog(
   const lines = [...older, ...split.lines];
   const rest = split.rest;
   offset = first.size - Buffer.byteLength(rest);
-  let ino = first.ino;
+  const at = { ino: first.ino, offset };
   let entries = joinPartials(lines.map(parseLine).filter((e): e is LogEntry => e !== undefined)).filter((e) =>
     wanted(e, options),
   );
@@ -101,23 +144,9 @@ export async function* readLog(
     for (;;) {
       if (signal?.aborted) return;
       const endedBefore = control.ended();
-      const now = await stat(path).catch(() => undefined);
-      let text = '';
-      if (now && ino !== undefined && now.ino !== ino) {
-        // conmon cut the log: what was written to the old file since the last read is read from the
-        // name rotation gave it, then the new file from its start.
-        const old = await cutFile(path, ino);
-        if (old) text = (await readFrom(old, offset)).text;
-        else pending = '';
-        offset = 0;
-      } else if (now && now.size < offset) {
-        offset = 0;
-        pending = '';
-      }
-      const chunk = await readFrom(path, offset);
-      offset = chunk.size;
-      ino = chunk.ino ?? ino;
-      const split = splitLines(pending + text + chunk.text);
+      const next = await readNext(path, at);
+      if (next.reset) pending = '';
+      const split = splitLines(pending + next.text);
       pending = split.rest;
       for (const line of split.lines) {
         const e = parseLine(line);
