@@ -12,7 +12,7 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { syncLog } from './rotate.js';
+import { rotatedFiles, syncLog } from './rotate.js';
 
 /** What conmon does at `--log-size-max`: a fresh `<log>.tmp` (O_CREAT|O_TRUNC) renamed over `<log>`. */
 function conmonCut(log: string): void {
@@ -99,4 +99,23 @@ test('with max-file 1 conmon’s truncation is the bound: nothing is linked or s
     assert.equal(syncLog(log, 1), undefined);
     assert.deepEqual(readdirSync(join(log, '..')), ['ctr.log']);
   });
+});
+
+test('logs read right after a cut, before rotation moved the files, include the cut file', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'polis-rotate-'));
+  try {
+    const log = join(dir, 'ctr.log');
+    appendFileSync(log, 'old\n');
+    syncLog(log, 2);
+    appendFileSync(log, 'a\n');
+    conmonCut(log);
+    appendFileSync(log, 'b\n');
+    conmonCut(log);
+    appendFileSync(log, 'c\n');
+    const files = await rotatedFiles(log, 2);
+    const text = files.map((f) => readFileSync(f, 'utf8')).join('') + readFileSync(log, 'utf8');
+    assert.equal(text, 'old\na\nb\nc\n');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -32,13 +32,23 @@ const exists = (p: string): Promise<boolean> =>
     () => false,
   );
 
-/** Rotated files of a log, oldest first (`ctr.log.2`, `ctr.log.1`), that exist. */
+/**
+ * Rotated files of a log, oldest first (`ctr.log.2`, `ctr.log.1`), that exist; then any file conmon
+ * has cut that rotation has not moved yet (the held one, then the staged one if conmon used it too).
+ */
 export async function rotatedFiles(logPath: string, maxFiles: number): Promise<string[]> {
   const out: string[] = [];
   for (let i = maxFiles - 1; i >= 1; i--) {
     const p = `${logPath}.${i}`;
     if (await exists(p)) out.push(p);
   }
+  if (maxFiles < 2) return out;
+  const n = logNames(logPath);
+  const [live, held, next, tmp] = await Promise.all(
+    [n.live, n.held, n.next, n.tmp].map((p) => stat(p).catch(() => undefined)),
+  );
+  if (held && held.ino !== live?.ino) out.push(n.held);
+  if (next && next.size > 0 && next.ino !== live?.ino && next.ino !== tmp?.ino) out.push(n.next);
   return out;
 }
 
