@@ -11,6 +11,7 @@ import { OciRuntime } from './oci/runtime.js';
 import type { ContainerEvent } from './types.js';
 import type { HostRlimits } from './host/limits.js';
 import type { SupervisedIndex } from './monitor/supervised.js';
+import type { LogRotator } from './logs/rotator.js';
 
 /** Everything the lifecycle verbs share. Built once by `ContainerManager`. */
 export interface RuntimeContext {
@@ -42,6 +43,8 @@ export interface RuntimeContext {
    * `bundles/<id>` (config.json, pid files, persist dir, ctl FIFO, attach socket), `exits`, `sockets`.
    */
   dirs: { containers: string; bundles: string; exits: string; sockets: string; runtimeState: string };
+  /** Log rotation of running containers; absent in unit tests that launch nothing. */
+  logRotator?: LogRotator;
 }
 
 export function runtimeDirs(config: DaemonConfig): RuntimeContext['dirs'] {

@@ -34,7 +34,8 @@ import { renameContainer } from './lifecycle/rename.js';
 import { waitContainer } from './lifecycle/wait.js';
 import { filterContainers } from './list.js';
 import { readLog, type FollowControl } from './logs/reader.js';
-import { LogRotator, logLimits, rotatedFiles } from './logs/rotate.js';
+import { logLimits, rotatedFiles } from './logs/rotate.js';
+import { LogRotator } from './logs/rotator.js';
 import { attachStream } from './attach/attach.js';
 import { ExecSessions } from './exec/exec.js';
 import { conmonCtl, resizeMessage } from './attach/ctl.js';
@@ -103,6 +104,7 @@ export class ContainerManager implements ContainerService {
     this.supervisors = new SupervisorWatch(this.ctx);
     this.execs = new ExecSessions(this.ctx);
     this.rotator = new LogRotator(this.ctx);
+    this.ctx.logRotator = this.rotator;
   }
 
   /** Creates directories, reconciles records with what conmon saw while we were away, starts watching. */
@@ -234,12 +236,13 @@ export class ContainerManager implements ContainerService {
   }
 
   list(options?: ListOptions): ContainerRecord[] {
-    return filterContainers(this.ctx.store.all(), options);
+    // Filter the shared records and copy only what is listed: idle or huge records cost nothing here.
+    return filterContainers([...this.ctx.store.shared()], options).map((r) => structuredClone(r));
   }
 
   usingImage(imageId: string): string[] {
     return this.ctx.store
-      .all()
+      .shared()
       .filter((c) => c.imageId === imageId)
       .map((c) => c.id);
   }

@@ -98,6 +98,7 @@ export async function launch(ctx: RuntimeContext, record: ContainerRecord): Prom
         .then(() => mkdir(files.persist, { recursive: true, mode: 0o700 }))
         .then(() => writeFile(files.runtimeLog, '')),
     ]);
+    await ctx.logRotator?.prepare(record);
     conmon = spawnConmon({
       conmonPath: ctx.config.conmonPath,
       runtime,

@@ -3,6 +3,7 @@ import { watch, type FSWatcher } from 'node:fs';
 import { dirname } from 'node:path';
 import type { LogEntry, LogOptions } from '../types.js';
 import { entrySeconds, parseLine, splitLines } from './k8s-file.js';
+import { logNames } from './rotate.js';
 
 export interface FollowControl {
   /** True once the container's run being followed has ended (then one last read drains the file). */
@@ -22,26 +23,78 @@ function wanted(entry: LogEntry, o: LogOptions): boolean {
   return true;
 }
 
-async function readFrom(path: string, offset: number): Promise<{ text: string; size: number }> {
+async function readFrom(
+  path: string,
+  offset: number,
+): Promise<{ text: string; size: number; ino: number | undefined }> {
   let fh;
   try {
     fh = await open(path, 'r');
   } catch {
-    return { text: '', size: 0 };
+    return { text: '', size: 0, ino: undefined };
   }
   try {
-    const { size } = await fh.stat();
-    if (size <= offset) return { text: '', size };
+    const { size, ino } = await fh.stat();
+    if (size <= offset) return { text: '', size, ino };
     const buf = Buffer.alloc(size - offset);
     const { bytesRead } = await fh.read(buf, 0, buf.length, offset);
-    return { text: buf.subarray(0, bytesRead).toString('utf8'), size: offset + bytesRead };
+    return { text: buf.subarray(0, bytesRead).toString('utf8'), size: offset + bytesRead, ino };
   } finally {
     await fh.close();
   }
 }
 
-export async function logSize(path: string): Promise<number> {
-  return (await stat(path).catch(() => ({ size: 0 }))).size;
+/**
+ * One look at the live log while following: the bytes after `at`, across a cut by conmon (the file
+ * opened is the one whose identity is compared, so a cut between two calls cannot slip through).
+ * `reset` says a partial line held from before must be dropped.
+ */
+async function readNext(
+  path: string,
+  at: { ino: number | undefined; offset: number },
+): Promise<{ text: string; reset: boolean }> {
+  let fh;
+  try {
+    fh = await open(path, 'r');
+  } catch {
+    return { text: '', reset: false }; // a moment between names: the offset still belongs to `at.ino`
+  }
+  try {
+    const st = await fh.stat();
+    let text = '';
+    let reset = false;
+    if (at.ino !== undefined && st.ino !== at.ino) {
+      // conmon cut the log: what the old file got since the last read is read under the name rotation
+      // gave it, then the new file from its start.
+      const old = await cutFile(path, at.ino);
+      if (old) text = (await readFrom(old, at.offset)).text;
+      else reset = true;
+      at.offset = 0;
+    } else if (st.size < at.offset) {
+      at.offset = 0;
+      reset = true;
+    }
+    at.ino = st.ino;
+    if (st.size > at.offset) {
+      const buf = Buffer.alloc(st.size - at.offset);
+      const { bytesRead } = await fh.read(buf, 0, buf.length, at.offset);
+      text += buf.subarray(0, bytesRead).toString('utf8');
+      at.offset += bytesRead;
+    }
+    return { text, reset };
+  } finally {
+    await fh.close();
+  }
+}
+
+/** Where a file conmon cut away from the live log is found now: among the rotated and held names. */
+async function cutFile(path: string, ino: number): Promise<string | undefined> {
+  const n = logNames(path);
+  for (const candidate of [n.held, n.next, `${path}.1`, `${path}.2`, `${path}.3`]) {
+    const s = await stat(candidate).catch(() => undefined);
+    if (s?.ino === ino) return candidate;
+  }
+  return undefined;
 }
 
 /**
@@ -66,6 +119,7 @@ export async function* readLog(
   const lines = [...older, ...split.lines];
   const rest = split.rest;
   offset = first.size - Buffer.byteLength(rest);
+  const at = { ino: first.ino, offset };
   let entries = joinPartials(lines.map(parseLine).filter((e): e is LogEntry => e !== undefined)).filter((e) =>
     wanted(e, options),
   );
@@ -90,14 +144,9 @@ export async function* readLog(
     for (;;) {
       if (signal?.aborted) return;
       const endedBefore = control.ended();
-      const size = await logSize(path);
-      if (size < offset) {
-        offset = 0;
-        pending = '';
-      }
-      const chunk = await readFrom(path, offset);
-      offset = chunk.size;
-      const split = splitLines(pending + chunk.text);
+      const next = await readNext(path, at);
+      if (next.reset) pending = '';
+      const split = splitLines(pending + next.text);
       pending = split.rest;
       for (const line of split.lines) {
         const e = parseLine(line);

@@ -1,14 +1,17 @@
-import { rename, rm, stat } from 'node:fs/promises';
+import { closeSync, linkSync, openSync, renameSync, rmSync, statSync } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import type { ContainerRecord } from '@polis/core';
 import { PolisError, parseBytes } from '@polis/core';
 import type { RuntimeContext } from '../context.js';
-import { conmonCtl } from '../attach/ctl.js';
 
-/** A container's log bound: conmon caps the live file at `maxSize`; `maxFiles` counts it and rotated ones. */
-export function logLimits(
-  ctx: RuntimeContext,
-  record: ContainerRecord,
-): { maxSize: number; maxFiles: number } {
+/** A container's log bound: conmon caps each file at `maxSize`; `maxFiles` counts it and rotated ones. */
+export interface LogLimits {
+  maxSize: number;
+  maxFiles: number;
+}
+
+export function logLimits(ctx: RuntimeContext, record: ContainerRecord): LogLimits {
   const o = record.spec.logging.options;
   return {
     maxSize: o['max-size'] ? parseBytes(o['max-size']) : ctx.config.logMaxSize,
@@ -22,85 +25,126 @@ export function parseMaxFile(text: string): number {
   return Number(text);
 }
 
-/** Rotated files of a log, oldest first (`ctr.log.2`, `ctr.log.1`), that exist. */
+const exists = (p: string): Promise<boolean> =>
+  stat(p).then(
+    () => true,
+    () => false,
+  );
+
+/**
+ * Rotated files of a log, oldest first (`ctr.log.2`, `ctr.log.1`), that exist; then any file conmon
+ * has cut that rotation has not moved yet (the held one, then the staged one if conmon used it too).
+ */
 export async function rotatedFiles(logPath: string, maxFiles: number): Promise<string[]> {
   const out: string[] = [];
   for (let i = maxFiles - 1; i >= 1; i--) {
     const p = `${logPath}.${i}`;
-    if (
-      await stat(p).then(
-        () => true,
-        () => false,
-      )
-    )
-      out.push(p);
+    if (await exists(p)) out.push(p);
   }
+  if (maxFiles < 2) return out;
+  const n = logNames(logPath);
+  const [live, held, next, tmp] = await Promise.all(
+    [n.live, n.held, n.next, n.tmp].map((p) => stat(p).catch(() => undefined)),
+  );
+  if (held && held.ino !== live?.ino) out.push(n.held);
+  if (next && next.size > 0 && next.ino !== live?.ino && next.ino !== tmp?.ino) out.push(n.next);
   return out;
 }
 
-const CHECK_MS = 500;
-/** Rotate a little before conmon's own cap, which would discard the whole file. */
-const ROTATE_AT = 0.75;
+/**
+ * The names rotation works with. conmon, at `--log-size-max`, opens `<log>.tmp` (O_CREAT|O_TRUNC) and
+ * renames it over `<log>`, which unlinks the full file. Rotation therefore never races conmon: the
+ * live file always has a second name (`held`), so conmon's rename only takes `<log>` away from it, and
+ * an empty `<log>.tmp` is staged in advance with a second name (`next`), so the file conmon moves in is
+ * held from its first byte. The extra names start with a dot: they are not more log files, only more
+ * names of the two that exist.
+ */
+export function logNames(logPath: string): { live: string; tmp: string; held: string; next: string } {
+  const dir = dirname(logPath);
+  const name = basename(logPath);
+  return {
+    live: logPath,
+    tmp: `${logPath}.tmp`,
+    held: join(dir, `.${name}.held`),
+    next: join(dir, `.${name}.next`),
+  };
+}
+
+type Ino = { ino: number; size: number } | undefined;
+function ino(p: string): Ino {
+  const s = statSync(p, { throwIfNoEntry: false });
+  return s ? { ino: s.ino, size: s.size } : undefined;
+}
+
+const ignoreExists = (err: unknown): void => {
+  if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+};
+
+/** Shifts the rotated files (`.1` → `.2` …, the oldest goes) and moves `from` in as `.1`. */
+function pushRotated(logPath: string, from: string, maxFiles: number): void {
+  rmSync(`${logPath}.${maxFiles - 1}`, { force: true });
+  for (let i = maxFiles - 2; i >= 1; i--) {
+    if (ino(`${logPath}.${i}`)) renameSync(`${logPath}.${i}`, `${logPath}.${i + 1}`);
+  }
+  renameSync(from, `${logPath}.1`);
+}
 
 /**
- * Keeps `max-file` rotated copies: when a running container's log nears `max-size`, the files shift
- * (`ctr.log` → `ctr.log.1` → …) and conmon is told to reopen its log (`2 0 0` on its control FIFO).
+ * Brings a log's files in line with what conmon did since the last call: a held file that is no longer
+ * live is complete and becomes `.1`; the live file gets its second name; a fresh `<log>.tmp` is staged.
+ * Safe to call any time and repeatedly (one call at a time per log); with `maxFiles` < 2 conmon's own
+ * truncation is the bound and nothing is kept. Answers the live file's size and whether a file was
+ * rotated. Synchronous on purpose: a dozen metadata calls take microseconds, while a round trip through
+ * the thread pool for each let conmon cut twice more under load before the staging was in place.
  */
-export class LogRotator {
-  private timer: NodeJS.Timeout | undefined;
-
-  constructor(private readonly ctx: RuntimeContext) {}
-
-  start(): void {
-    this.timer = setInterval(() => void this.check(), CHECK_MS);
-    this.timer.unref();
+export function syncLog(
+  logPath: string,
+  maxFiles: number,
+): { liveSize: number; rotated: boolean } | undefined {
+  if (maxFiles < 2) return undefined;
+  const n = logNames(logPath);
+  const live = ino(n.live);
+  if (!live) return undefined;
+  const held = ino(n.held);
+  const next = ino(n.next);
+  const tmp = ino(n.tmp);
+  let rotated = false;
+  if (held && held.ino !== live.ino) {
+    if (held.size > 0) pushRotated(logPath, n.held, maxFiles);
+    else rmSync(n.held, { force: true });
+    rotated = true;
   }
-
-  stop(): void {
-    if (this.timer) clearInterval(this.timer);
+  let heldNow = held !== undefined && held.ino === live.ino;
+  if (next && next.ino === live.ino) {
+    if (!heldNow) renameSync(n.next, n.held);
+    else rmSync(n.next, { force: true });
+    heldNow = true;
+  } else if (next && next.ino !== tmp?.ino) {
+    // conmon used the staged file and replaced it again before we looked: it is complete, and newer
+    // than the held one.
+    if (next.size > 0) pushRotated(logPath, n.next, maxFiles);
+    else rmSync(n.next, { force: true });
+    rotated = true;
   }
+  if (!heldNow) tryLink(n.live, n.held);
+  stage(n);
+  return { liveSize: live.size, rotated };
+}
 
-  private checking = false;
-
-  /** One check at a time: two overlapping rotations would delete each other's files. */
-  async check(): Promise<void> {
-    if (this.checking) return;
-    this.checking = true;
-    try {
-      await this.checkAll();
-    } finally {
-      this.checking = false;
-    }
-  }
-
-  private async checkAll(): Promise<void> {
-    for (const record of this.ctx.store.all()) {
-      if (record.state.status !== 'running' && record.state.status !== 'paused') continue;
-      const { maxSize, maxFiles } = logLimits(this.ctx, record);
-      if (maxFiles < 2 || maxSize <= 0) continue;
-      const size = (await stat(record.paths.logPath).catch(() => ({ size: 0 }))).size;
-      if (size >= maxSize * ROTATE_AT) {
-        await rotate(record, maxFiles).catch((err) =>
-          this.ctx.log.debug('log rotation', { id: record.id, err }),
-        );
-      }
-    }
+/** Links `to` to the file at `from`; false when `to` exists already. */
+function tryLink(from: string, to: string): boolean {
+  try {
+    linkSync(from, to);
+    return true;
+  } catch (err) {
+    ignoreExists(err);
+    return false;
   }
 }
 
-export async function rotate(record: ContainerRecord, maxFiles: number): Promise<void> {
-  const base = record.paths.logPath;
-  // Nothing to rotate (conmon already replaced or the file is gone): never drop the older copies.
-  if (
-    !(await stat(base).then(
-      () => true,
-      () => false,
-    ))
-  )
-    return;
-  await rm(`${base}.${maxFiles - 1}`, { force: true });
-  for (let i = maxFiles - 2; i >= 1; i--)
-    await rename(`${base}.${i}`, `${base}.${i + 1}`).catch(() => undefined);
-  await rename(base, `${base}.1`);
-  await conmonCtl(record.paths.bundle, '2 0 0');
+/** Stages an empty `<log>.tmp` that is also `next`; if conmon is creating its own right now, leaves it. */
+function stage(n: ReturnType<typeof logNames>): void {
+  if (ino(n.next)) return;
+  closeSync(openSync(n.next, 'w', 0o640));
+  if (!tryLink(n.next, n.tmp)) rmSync(n.next, { force: true });
 }

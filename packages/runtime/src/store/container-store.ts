@@ -108,11 +108,24 @@ export class ContainerStore {
     return id === undefined || this.unflushed.has(id) ? undefined : id;
   }
 
-  /** All records, newest first. */
+  /** All records, newest first (copies: a record can hold megabytes of labels or environment). */
   all(): ContainerRecord[] {
-    return [...this.cache.values()]
-      .sort((a, b) => (a.created < b.created ? 1 : a.created > b.created ? -1 : 0))
-      .map((r) => structuredClone(r));
+    return this.shared().map((r) => structuredClone(r));
+  }
+
+  /**
+   * The cached records themselves, newest first, for readers that only look (filters, lookups); the
+   * caller must not change them and copies only what it keeps.
+   */
+  shared(): readonly ContainerRecord[] {
+    return [...this.cache.values()].sort((a, b) =>
+      a.created < b.created ? 1 : a.created > b.created ? -1 : 0,
+    );
+  }
+
+  /** The status of a record without copying it (periodic work asks this, never for the record). */
+  statusOf(id: string): ContainerRecord['state']['status'] | undefined {
+    return this.cache.get(id)?.state.status;
   }
 
   ids(): string[] {
