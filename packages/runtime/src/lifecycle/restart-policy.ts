@@ -41,7 +41,7 @@ export function scheduleRestart(ctx: RuntimeContext, record: ContainerRecord, ra
   const delay = nextDelay(ctx.restarts.delays.get(record.id), ranMs);
   ctx.restarts.delays.set(record.id, delay);
   record.state.status = 'restarting';
-  ctx.store.update(record);
+  ctx.store.updateOrKeep(record);
   const timer = setTimeout(() => {
     ctx.restarts.timers.delete(record.id);
     void ctx.locks
@@ -59,7 +59,7 @@ export function scheduleRestart(ctx: RuntimeContext, record: ContainerRecord, ra
           const failed = ctx.store.byId(current.id);
           if (!failed) return;
           failed.state.status = 'exited';
-          ctx.store.update(failed);
+          ctx.store.updateOrKeep(failed);
           if (shouldRestart(failed, failed.state.exitCode || 1)) scheduleRestart(ctx, failed, 0);
         }
       })
@@ -78,6 +78,6 @@ export function cancelRestart(ctx: RuntimeContext, id: string): boolean {
   const record = ctx.store.byId(id);
   if (record?.state.status !== 'restarting') return timer !== undefined;
   record.state.status = 'exited';
-  ctx.store.update(record);
+  ctx.store.updateOrKeep(record);
   return true;
 }

@@ -201,7 +201,8 @@ function recordStartFailure(
   const current = ctx.store.byId(record.id);
   if (current) {
     current.state = { ...current.state, exitCode, error: error.message, pid: 0, conmonPid: 0 };
-    ctx.store.update(current);
+    // On a full data root the failure stays the one reported, not the failed save of it.
+    ctx.store.updateOrKeep(current);
   }
   return error;
 }

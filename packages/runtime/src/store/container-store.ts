@@ -73,6 +73,22 @@ export class ContainerStore {
     this.cache.set(record.id, structuredClone(record));
   }
 
+  /**
+   * `update`, except that a full data root keeps the change in memory only (returns false) instead
+   * of throwing: for steps that must go on (a restart scheduled, a start failure recorded), where the
+   * next successful write of the record saves it.
+   */
+  updateOrKeep(record: ContainerRecord): boolean {
+    try {
+      this.update(record);
+      return true;
+    } catch (err) {
+      if (!isNoSpace(err)) throw err;
+      this.updateUnsaved(record);
+      return false;
+    }
+  }
+
   /** Deletes a record; on a full disk the row goes at the next write, but readers never see it again. */
   delete(id: string): void {
     try {
