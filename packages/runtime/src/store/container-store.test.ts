@@ -141,3 +141,19 @@ test('a delete the full disk refused is gone for readers, frees the name, and la
     [again.id],
   );
 });
+
+test('updateOrKeep on a full database keeps the change for readers and saves it at the next write', () => {
+  const db = new Database(':memory:');
+  const store = new ContainerStore(db);
+  const a = record('web');
+  store.insert(a);
+  fill(db);
+  a.state.status = 'restarting';
+  a.spec.basic.labels = { blob: 'x'.repeat(64 * 1024) };
+  assert.equal(store.updateOrKeep(a), false);
+  assert.equal(store.byId(a.id)?.state.status, 'restarting');
+  assert.equal(new ContainerStore(db).byId(a.id)?.state.status, 'created', 'not on disk yet');
+  db.pragma('max_page_count = 1073741823');
+  assert.equal(store.updateOrKeep(a), true);
+  assert.equal(new ContainerStore(db).byId(a.id)?.state.status, 'restarting');
+});
