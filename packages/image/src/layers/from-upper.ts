@@ -1,0 +1,115 @@
+import { lstat, readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Transform, type Readable } from 'node:stream';
+import { PolisError, proc } from '@polis/core';
+import { tarEntry, type TarEntry } from '../tar/writer.js';
+import { byName, isOverlayWhiteout, opaqueDirs } from './upper.js';
+import { OPAQUE_MARKER, WHITEOUT_PREFIX } from './whiteout.js';
+
+const BLOCK = 512;
+const END = BLOCK * 2;
+
+/** What goes into a layer made from an overlay upper dir. */
+export interface UpperPlan {
+  /** Entries GNU tar archives as they are (relative, parents first). */
+  paths: string[];
+  /** OCI whiteout markers standing for the overlay ones. */
+  whiteouts: TarEntry[];
+}
+
+/**
+ * Walks an upper dir without following symlinks: ordinary entries are archived as they are, a 0:0
+ * character device becomes `.wh.<name>` and an opaque directory gets `.wh..wh..opq` (image-spec
+ * layer.md), the reverse of `convertWhiteouts`.
+ */
+export async function planUpperLayer(upperDir: string): Promise<UpperPlan> {
+  const opaque = await opaqueDirs(upperDir);
+  const plan: UpperPlan = { paths: [], whiteouts: [] };
+  const walk = async (rel: string): Promise<void> => {
+    for (const name of (await readdir(join(upperDir, rel))).sort(byName)) {
+      const childRel = rel === '' ? name : `${rel}/${name}`;
+      const st = await lstat(join(upperDir, childRel));
+      if (isOverlayWhiteout(st)) {
+        plan.whiteouts.push(
+          marker(rel === '' ? `${WHITEOUT_PREFIX}${name}` : `${rel}/${WHITEOUT_PREFIX}${name}`),
+        );
+        continue;
+      }
+      plan.paths.push(childRel);
+      if (!st.isDirectory()) continue;
+      if (opaque.has(childRel)) plan.whiteouts.push(marker(`${childRel}/${OPAQUE_MARKER}`));
+      await walk(childRel);
+    }
+  };
+  await walk('');
+  return plan;
+}
+
+function marker(name: string): TarEntry {
+  return { name, type: 'file', mode: 0o644, uid: 0, gid: 0, mtime: Math.floor(Date.now() / 1000) };
+}
+
+/** GNU tar's options for a layer: numeric owners, the xattrs images carry, no volatile times. */
+const TAR_ARGS = [
+  '--create',
+  '--file=-',
+  '--blocking-factor=1',
+  '--format=posix',
+  '--pax-option=exthdr.name=%d/PaxHeaders/%f,delete=atime,delete=ctime',
+  '--numeric-owner',
+  '--xattrs',
+  '--xattrs-include=user.*',
+  '--xattrs-include=system.posix_acl_access',
+  '--xattrs-include=system.posix_acl_default',
+  '--xattrs-include=security.capability',
+  '--no-recursion',
+  '--null',
+  '--verbatim-files-from',
+  '--files-from=-',
+];
+
+export interface UpperLayerTar {
+  stream: Readable;
+  /** Settles when tar exited; rejects with its error. */
+  done: Promise<void>;
+}
+
+/**
+ * The container's changes as an OCI layer tar: GNU tar archives the entries (it never follows a
+ * symlink and keeps hard links, owners and xattrs); the whiteout markers are appended before the end
+ * of the archive, so each marker's directory is already in it when an extractor meets the marker.
+ */
+export function upperLayerTar(upperDir: string, plan: UpperPlan): UpperLayerTar {
+  const args = ['--directory', upperDir, ...TAR_ARGS];
+  const child = proc.start('tar', args, { stdio: ['pipe', 'pipe', 'pipe'] });
+  const exited = proc.waitFor(child, 'tar', args);
+  child.stdin?.end(Buffer.from(plan.paths.map((p) => `${p}\0`).join('')));
+  let held = Buffer.alloc(0);
+  const splice = new Transform({
+    transform(chunk: Buffer, _enc, callback) {
+      // The last two blocks are tar's end marker: hold them back until the stream ends.
+      held = Buffer.concat([held, chunk]);
+      const out = held.subarray(0, Math.max(0, held.length - END));
+      held = held.subarray(out.length);
+      callback(null, out);
+    },
+    flush(callback) {
+      if (held.length !== END || held.some((b) => b !== 0)) {
+        callback(new PolisError('image.layer_invalid', 'tar did not end its archive as expected'));
+        return;
+      }
+      callback(null, Buffer.concat([...plan.whiteouts.map(tarEntry), Buffer.alloc(END)]));
+    },
+  });
+  const stdout = child.stdout;
+  if (!stdout) throw new PolisError('internal', 'tar has no stdout');
+  stdout.pipe(splice);
+  const done = exited.then(
+    () => undefined,
+    (err: unknown) => {
+      splice.destroy(err as Error);
+      throw err;
+    },
+  );
+  return { stream: splice, done };
+}

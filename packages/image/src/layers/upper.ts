@@ -1,0 +1,77 @@
+import type { Stats } from 'node:fs';
+import { lstat } from 'node:fs/promises';
+import { join, relative } from 'node:path';
+import { proc } from '@polis/core';
+import { OVERLAY_OPAQUE_XATTR } from './whiteout.js';
+
+/** Overlayfs records a deletion in the upper dir as a 0:0 character device under the deleted name. */
+export function isOverlayWhiteout(st: Stats): boolean {
+  return st.isCharacterDevice() && st.rdev === 0;
+}
+
+/**
+ * The directories (relative to `root`, '' for the root itself) carrying `trusted.overlay.opaque=y`:
+ * they hide everything below them in the lower layers. Node reads no xattrs, so one `getfattr` walks
+ * the tree; `-P` keeps it from following symlinks.
+ */
+export async function opaqueDirs(root: string): Promise<Set<string>> {
+  const { stdout } = await proc.run('getfattr', [
+    '-R',
+    '-P',
+    '--absolute-names',
+    '-d',
+    '-e',
+    'text',
+    '-m',
+    `^${OVERLAY_OPAQUE_XATTR.replaceAll('.', '\\.')}$`,
+    '--',
+    root,
+  ]);
+  const out = new Set<string>();
+  let file: string | undefined;
+  for (const line of stdout.split('\n')) {
+    if (line.startsWith('# file: ')) file = unescapeName(line.slice('# file: '.length));
+    else if (file !== undefined && line === `${OVERLAY_OPAQUE_XATTR}="y"`) out.add(relative(root, file));
+  }
+  return out;
+}
+
+/** getfattr writes bytes outside printable ASCII, and the backslash, as `\ooo`. */
+function unescapeName(text: string): string {
+  const bytes: number[] = [];
+  for (let i = 0; i < text.length; i++) {
+    const m = /^\\([0-7]{3})/.exec(text.slice(i, i + 4));
+    if (m) {
+      bytes.push(parseInt(m[1] as string, 8));
+      i += 3;
+    } else {
+      bytes.push(...Buffer.from(text.charAt(i), 'utf8'));
+    }
+  }
+  return Buffer.from(bytes).toString('utf8');
+}
+
+/**
+ * lstat of `rel` inside `root` that never goes through a symlink: every parent component must be a
+ * real directory of this tree (an image layer may hold `etc -> /etc`, which must not reach the host).
+ */
+export async function lstatInside(root: string, rel: string): Promise<Stats | undefined> {
+  const parts = rel.split('/').filter((p) => p !== '');
+  let path = root;
+  for (const [i, part] of parts.entries()) {
+    path = join(path, part);
+    const st = await lstat(path).catch((err: NodeJS.ErrnoException) => {
+      if (err.code === 'ENOENT' || err.code === 'ENOTDIR') return undefined;
+      throw err;
+    });
+    if (st === undefined) return undefined;
+    if (i === parts.length - 1) return st;
+    if (!st.isDirectory()) return undefined;
+  }
+  return undefined;
+}
+
+/** Directory entries sorted by name as Go's filepath.Walk sorts them (byte order). */
+export function byName(a: string, b: string): number {
+  return Buffer.compare(Buffer.from(a), Buffer.from(b));
+}
