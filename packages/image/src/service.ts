@@ -361,7 +361,7 @@ export class LocalImageService implements ImageService {
     const parent = this.get(input.imageId);
     const runConfig = applyChanges(input.runConfig, input.changes ?? []);
     const name = input.reference === undefined ? undefined : this.tagName(input.reference);
-    const plan = await planUpperLayer(input.upperDir);
+    const plan = await planUpperLayer(input.upperDir, await this.lowerDirs(parent.id));
     const tar = upperLayerTar(input.upperDir, plan);
     const [stored, exited] = await Promise.allSettled([storeLayer(tar.stream, this.blobs), tar.done]);
     if (exited.status === 'rejected') {

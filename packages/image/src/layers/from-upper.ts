@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { PolisError, proc } from '@polis/core';
 import { tarEntry, type TarEntry } from '../tar/writer.js';
-import { byName, isOverlayWhiteout, opaqueDirs } from './upper.js';
+import { byName, isMountpointStub, isOverlayWhiteout, opaqueDirs } from './upper.js';
 import { OPAQUE_MARKER, WHITEOUT_PREFIX } from './whiteout.js';
 
 const BLOCK = 512;
@@ -20,9 +20,13 @@ export interface UpperPlan {
 /**
  * Walks an upper dir without following symlinks: ordinary entries are archived as they are, a 0:0
  * character device becomes `.wh.<name>` and an opaque directory gets `.wh..wh..opq` (image-spec
- * layer.md), the reverse of `convertWhiteouts`.
+ * layer.md), the reverse of `convertWhiteouts`. Mount point stubs the runtime made where the image
+ * (`lowerDirs`, top first) has nothing stay out, as Docker's init layer keeps them out of commits.
  */
-export async function planUpperLayer(upperDir: string): Promise<UpperPlan> {
+export async function planUpperLayer(
+  upperDir: string,
+  lowerDirs: readonly string[] = [],
+): Promise<UpperPlan> {
   const opaque = await opaqueDirs(upperDir);
   const plan: UpperPlan = { paths: [], whiteouts: [] };
   const walk = async (rel: string): Promise<void> => {
@@ -35,6 +39,7 @@ export async function planUpperLayer(upperDir: string): Promise<UpperPlan> {
         );
         continue;
       }
+      if (await isMountpointStub(upperDir, childRel, st, lowerDirs)) continue;
       plan.paths.push(childRel);
       if (!st.isDirectory()) continue;
       if (opaque.has(childRel)) plan.whiteouts.push(marker(`${childRel}/${OPAQUE_MARKER}`));

@@ -1,7 +1,7 @@
 import type { BigIntStats, Stats } from 'node:fs';
 import { lstat, readdir } from 'node:fs/promises';
 import { join, posix } from 'node:path';
-import { byName, isOverlayWhiteout, lstatInside, opaqueDirs } from './upper.js';
+import { byName, isMountpointStub, isOverlayWhiteout, lstatInside, opaqueDirs } from './upper.js';
 
 /** Docker's change kinds (`GET /containers/{id}/changes`). */
 export const ChangeKind = { Modified: 0, Added: 1, Deleted: 2 } as const;
@@ -60,7 +60,8 @@ async function lowerNames(lowerDirs: readonly string[], rel: string): Promise<Se
  * exists because something below it changed, with the same size, mode and mtime as below, is not
  * itself a change, but the parent of an added or deleted entry shows as modified. An opaque
  * directory replaced the one below: what the lower one held and the new one lacks is deleted.
- * Nothing is followed through a symlink.
+ * Mount point stubs the runtime made are left out (Docker keeps them in its init layer). Nothing is
+ * followed through a symlink.
  */
 export async function upperChanges(upperDir: string, lowerDirs: readonly string[]): Promise<FsChange[]> {
   const root = await lstat(upperDir).catch(() => undefined);
@@ -100,6 +101,8 @@ export async function upperChanges(upperDir: string, lowerDirs: readonly string[
         record(path, ChangeKind.Deleted);
         continue;
       }
+      if (await isMountpointStub(upperDir, childRel, await lstat(join(upperDir, childRel)), lowerDirs))
+        continue;
       const below = await lowerEntry(lowerDirs, childRel);
       // A directory copied up only because something below it changed is not itself a change.
       let same = false;

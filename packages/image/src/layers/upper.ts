@@ -1,5 +1,5 @@
 import type { Stats } from 'node:fs';
-import { lstat } from 'node:fs/promises';
+import { lstat, readdir } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { proc } from '@polis/core';
 import { OVERLAY_OPAQUE_XATTR } from './whiteout.js';
@@ -74,4 +74,43 @@ export async function lstatInside(root: string, rel: string): Promise<Stats | un
 /** Directory entries sorted by name as Go's filepath.Walk sorts them (byte order). */
 export function byName(a: string, b: string): number {
   return Buffer.compare(Buffer.from(a), Buffer.from(b));
+}
+
+/**
+ * Where the runtime mounts over the root (Docker's init layer: /proc, /sys, /dev, the /etc files it
+ * binds, …). Docker keeps their stubs in a layer of their own, so they never show in a diff or a
+ * commit; here the runtime creates the missing ones in the upper dir, so they are left out by name.
+ */
+const MOUNTPOINT_STUBS = new Set([
+  '.dockerenv',
+  'dev',
+  'dev/console',
+  'dev/pts',
+  'dev/shm',
+  'etc/hostname',
+  'etc/hosts',
+  'etc/mtab',
+  'etc/resolv.conf',
+  'proc',
+  'sys',
+]);
+
+/** An empty file or directory the runtime made as a mount point, where the image has nothing. */
+export async function isMountpointStub(
+  upperDir: string,
+  rel: string,
+  st: Stats,
+  lowerDirs: readonly string[],
+): Promise<boolean> {
+  if (!MOUNTPOINT_STUBS.has(rel)) return false;
+  if (st.isDirectory()) {
+    if ((await readdir(join(upperDir, rel))).length > 0) return false;
+  } else if (!st.isFile() || st.size !== 0) {
+    return false;
+  }
+  for (const dir of lowerDirs) {
+    const below = await lstatInside(dir, rel);
+    if (below !== undefined) return isOverlayWhiteout(below);
+  }
+  return true;
 }
