@@ -1,6 +1,6 @@
 import { lstat, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Transform, type Readable } from 'node:stream';
+import { Readable, Transform } from 'node:stream';
 import { PolisError, proc } from '@polis/core';
 import { tarEntry, type TarEntry } from '../tar/writer.js';
 import { byName, isMountpointStub, isOverlayWhiteout, opaqueDirs } from './upper.js';
@@ -11,8 +11,10 @@ const END = BLOCK * 2;
 
 /** What goes into a layer made from an overlay upper dir. */
 export interface UpperPlan {
-  /** Entries GNU tar archives as they are (relative, parents first). */
-  paths: string[];
+  /** Top-level entries GNU tar archives, recursively. */
+  top: string[];
+  /** Paths (relative) it leaves out: overlay whiteouts and mount point stubs. */
+  exclude: string[];
   /** OCI whiteout markers standing for the overlay ones. */
   whiteouts: TarEntry[];
 }
@@ -27,8 +29,11 @@ export async function planUpperLayer(
   upperDir: string,
   lowerDirs: readonly string[] = [],
 ): Promise<UpperPlan> {
+  const plan: UpperPlan = { top: [], exclude: [], whiteouts: [] };
+  // A container that never started has no upper dir yet: nothing changed.
+  const root = await lstat(upperDir).catch(() => undefined);
+  if (root === undefined || !root.isDirectory()) return plan;
   const opaque = await opaqueDirs(upperDir);
-  const plan: UpperPlan = { paths: [], whiteouts: [] };
   const walk = async (rel: string): Promise<void> => {
     for (const name of (await readdir(join(upperDir, rel))).sort(byName)) {
       const childRel = rel === '' ? name : `${rel}/${name}`;
@@ -37,10 +42,14 @@ export async function planUpperLayer(
         plan.whiteouts.push(
           marker(rel === '' ? `${WHITEOUT_PREFIX}${name}` : `${rel}/${WHITEOUT_PREFIX}${name}`),
         );
+        plan.exclude.push(childRel);
         continue;
       }
-      if (await isMountpointStub(upperDir, childRel, st, lowerDirs)) continue;
-      plan.paths.push(childRel);
+      if (await isMountpointStub(upperDir, childRel, st, lowerDirs)) {
+        plan.exclude.push(childRel);
+        continue;
+      }
+      if (rel === '') plan.top.push(childRel);
       if (!st.isDirectory()) continue;
       if (opaque.has(childRel)) plan.whiteouts.push(marker(`${childRel}/${OPAQUE_MARKER}`));
       await walk(childRel);
@@ -67,10 +76,11 @@ const TAR_ARGS = [
   '--xattrs-include=system.posix_acl_access',
   '--xattrs-include=system.posix_acl_default',
   '--xattrs-include=security.capability',
-  '--no-recursion',
-  '--null',
-  '--verbatim-files-from',
-  '--files-from=-',
+  '--sort=name',
+  // Exclusions are literal names from the top (GNU tar reads them a line each, not NUL-separated).
+  '--no-wildcards',
+  '--anchored',
+  '--exclude-from=-',
 ];
 
 export interface UpperLayerTar {
@@ -80,15 +90,27 @@ export interface UpperLayerTar {
 }
 
 /**
- * The container's changes as an OCI layer tar: GNU tar archives the entries (it never follows a
- * symlink and keeps hard links, owners and xattrs); the whiteout markers are appended before the end
- * of the archive, so each marker's directory is already in it when an extractor meets the marker.
+ * The container's changes as an OCI layer tar: GNU tar archives the tree (it keeps hard links, owners
+ * and xattrs, and walks with directory descriptors and O_NOFOLLOW, so a path swapped for a symlink
+ * meanwhile leads nowhere outside); the whiteout markers are appended before the end of the archive,
+ * so each marker's directory is already in it when an extractor meets the marker.
  */
 export function upperLayerTar(upperDir: string, plan: UpperPlan): UpperLayerTar {
-  const args = ['--directory', upperDir, ...TAR_ARGS];
+  if (plan.top.length === 0) {
+    const only = Buffer.concat([...plan.whiteouts.map(tarEntry), Buffer.alloc(END)]);
+    return { stream: Readable.from([only]), done: Promise.resolve() };
+  }
+  const args = ['--directory', upperDir, ...TAR_ARGS, '--', ...plan.top];
   const child = proc.start('tar', args, { stdio: ['pipe', 'pipe', 'pipe'] });
   const exited = proc.waitFor(child, 'tar', args);
-  child.stdin?.end(Buffer.from(plan.paths.map((p) => `${p}\0`).join('')));
+  // A name holding a newline cannot be written as an exclusion: such a whiteout goes in as the 0:0
+  // device it is, which overlayfs reads as the same deletion.
+  child.stdin?.end(
+    plan.exclude
+      .filter((p) => !p.includes('\n'))
+      .map((p) => `${p}\n`)
+      .join(''),
+  );
   let held = Buffer.alloc(0);
   const splice = new Transform({
     transform(chunk: Buffer, _enc, callback) {

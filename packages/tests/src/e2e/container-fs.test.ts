@@ -181,6 +181,11 @@ describe('container file systems: diff, export, commit', () => {
     assert.notEqual(bad.code, 0);
     assert.match(bad.stderr, /RUN is not a valid change command/);
     ok(await d.polis(['rm', 'configured']));
+    // A container that never ran commits as its image plus an empty layer.
+    ok(await d.polis(['create', '--name', 'fresh', 'busybox', 'true']));
+    ok(await d.polis(['commit', 'fresh', 'committed:fresh']));
+    ok(await d.polis(['run', '--rm', 'committed:fresh', 'true']));
+    ok(await d.polis(['rm', 'fresh']));
   });
 
   it('commit pauses a running container during the capture, and it keeps running afterwards', async () => {
