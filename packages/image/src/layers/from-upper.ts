@@ -1,9 +1,9 @@
 import { lstat, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable, Transform } from 'node:stream';
-import { PolisError, proc } from '@polis/core';
+import { PolisError, isPolisError, proc } from '@polis/core';
 import { tarEntry, type TarEntry } from '../tar/writer.js';
-import { byName, isMountpointStub, isOverlayWhiteout, opaqueDirs } from './upper.js';
+import { byName, ifPresent, isMountpointStub, isOverlayWhiteout, opaqueDirs } from './upper.js';
 import { OPAQUE_MARKER, WHITEOUT_PREFIX } from './whiteout.js';
 
 const BLOCK = 512;
@@ -35,9 +35,10 @@ export async function planUpperLayer(
   if (root === undefined || !root.isDirectory()) return plan;
   const opaque = await opaqueDirs(upperDir);
   const walk = async (rel: string): Promise<void> => {
-    for (const name of (await readdir(join(upperDir, rel))).sort(byName)) {
+    for (const name of ((await ifPresent(readdir(join(upperDir, rel)))) ?? []).sort(byName)) {
       const childRel = rel === '' ? name : `${rel}/${name}`;
-      const st = await lstat(join(upperDir, childRel));
+      const st = await ifPresent(lstat(join(upperDir, childRel)));
+      if (st === undefined) continue;
       if (isOverlayWhiteout(st)) {
         plan.whiteouts.push(
           marker(rel === '' ? `${WHITEOUT_PREFIX}${name}` : `${rel}/${WHITEOUT_PREFIX}${name}`),
@@ -77,6 +78,10 @@ const TAR_ARGS = [
   '--xattrs-include=system.posix_acl_default',
   '--xattrs-include=security.capability',
   '--sort=name',
+  // A running container committed without a pause may remove files under the walk: left out, not fatal.
+  '--ignore-failed-read',
+  '--warning=no-file-changed',
+  '--warning=no-file-removed',
   // Exclusions are literal names from the top (GNU tar reads them a line each, not NUL-separated).
   '--no-wildcards',
   '--anchored',
@@ -102,7 +107,11 @@ export function upperLayerTar(upperDir: string, plan: UpperPlan): UpperLayerTar 
   }
   const args = ['--directory', upperDir, ...TAR_ARGS, '--', ...plan.top];
   const child = proc.start('tar', args, { stdio: ['pipe', 'pipe', 'pipe'] });
-  const exited = proc.waitFor(child, 'tar', args);
+  // Exit 1 is GNU tar's "some files differ": changed while read, which an unpaused commit allows.
+  const exited = proc.waitFor(child, 'tar', args).catch((err: unknown) => {
+    if (isPolisError(err) && err.context.exitCode === 1) return;
+    throw err;
+  });
   // A name holding a newline cannot be written as an exclusion: such a whiteout goes in as the 0:0
   // device it is, which overlayfs reads as the same deletion.
   child.stdin?.end(

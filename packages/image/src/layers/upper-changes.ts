@@ -1,7 +1,7 @@
 import type { BigIntStats, Stats } from 'node:fs';
 import { lstat, readdir } from 'node:fs/promises';
 import { join, posix } from 'node:path';
-import { byName, isMountpointStub, isOverlayWhiteout, lstatInside, opaqueDirs } from './upper.js';
+import { byName, ifPresent, isMountpointStub, isOverlayWhiteout, lstatInside, opaqueDirs } from './upper.js';
 
 /** Docker's change kinds (`GET /containers/{id}/changes`). */
 export const ChangeKind = { Modified: 0, Added: 1, Deleted: 2 } as const;
@@ -81,28 +81,29 @@ export async function upperChanges(upperDir: string, lowerDirs: readonly string[
   };
 
   const walk = async (rel: string): Promise<void> => {
-    const upperNames = await readdir(join(upperDir, rel));
+    const upperNames = new Set((await ifPresent(readdir(join(upperDir, rel)))) ?? []);
     // An opaque directory hides the lower one: the names only the lower one had are deleted.
     const gone =
       rel !== '' && opaque.has(rel)
-        ? [...(await lowerNames(lowerDirs, rel))].filter((n) => !upperNames.includes(n))
+        ? [...(await lowerNames(lowerDirs, rel))].filter((n) => !upperNames.has(n))
         : [];
     const names = [...upperNames, ...gone].sort(byName);
     for (const name of names) {
       const childRel = rel === '' ? name : `${rel}/${name}`;
       const path = `/${childRel}`;
-      if (!upperNames.includes(name)) {
+      if (!upperNames.has(name)) {
         record(path, ChangeKind.Deleted);
         continue;
       }
-      const st = await bigStat(join(upperDir, childRel));
+      const st = await ifPresent(bigStat(join(upperDir, childRel)));
+      const plain = await ifPresent(lstat(join(upperDir, childRel)));
+      if (st === undefined || plain === undefined) continue;
       const isDir = st.isDirectory();
-      if (st.isCharacterDevice() && st.rdev === 0n) {
+      if (isOverlayWhiteout(plain)) {
         record(path, ChangeKind.Deleted);
         continue;
       }
-      if (await isMountpointStub(upperDir, childRel, await lstat(join(upperDir, childRel)), lowerDirs))
-        continue;
+      if (await isMountpointStub(upperDir, childRel, plain, lowerDirs)) continue;
       const below = await lowerEntry(lowerDirs, childRel);
       // A directory copied up only because something below it changed is not itself a change.
       let same = false;

@@ -4,6 +4,17 @@ import { join, relative } from 'node:path';
 import { proc } from '@polis/core';
 import { OVERLAY_OPAQUE_XATTR } from './whiteout.js';
 
+/**
+ * The value, or undefined when the path vanished meanwhile (a running container's upper dir changes
+ * under a diff or an unpaused commit; what is gone is simply not there).
+ */
+export function ifPresent<T>(pending: Promise<T>): Promise<T | undefined> {
+  return pending.catch((err: NodeJS.ErrnoException) => {
+    if (err.code === 'ENOENT' || err.code === 'ENOTDIR') return undefined;
+    throw err;
+  });
+}
+
 /** Overlayfs records a deletion in the upper dir as a 0:0 character device under the deleted name. */
 export function isOverlayWhiteout(st: Stats): boolean {
   return st.isCharacterDevice() && st.rdev === 0;
