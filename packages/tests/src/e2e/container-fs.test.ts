@@ -218,4 +218,39 @@ describe('container file systems: diff, export, commit', () => {
     assert.equal(ok(await d.polis(['run', '--rm', 'committed:live', 'cat', '/made'])), '1');
     ok(await d.polis(['rm', '-f', 'busy']));
   });
+
+  it('a directory removed and made again is opaque: diff lists what it lost, commit hides the old content', async () => {
+    ok(
+      await d.polis([
+        'run',
+        '--name',
+        'filler',
+        'busybox',
+        'sh',
+        '-c',
+        'mkdir /data && echo 1 > /data/a && echo 2 > /data/b',
+      ]),
+    );
+    ok(await d.polis(['commit', 'filler', 'committed:filled']));
+    ok(
+      await d.polis([
+        'run',
+        '--name',
+        'replacer',
+        'committed:filled',
+        'sh',
+        '-c',
+        'rm -rf /data && mkdir /data && echo 3 > /data/c',
+      ]),
+    );
+    assert.deepEqual(lines(ok(await d.docker(['diff', 'replacer']))), [
+      'C /data',
+      'D /data/a',
+      'D /data/b',
+      'A /data/c',
+    ]);
+    ok(await d.docker(['commit', 'replacer', 'committed:replaced']));
+    assert.deepEqual(lines(ok(await d.polis(['run', '--rm', 'committed:replaced', 'ls', '/data']))), ['c']);
+    ok(await d.polis(['rm', 'filler', 'replacer']));
+  });
 });
