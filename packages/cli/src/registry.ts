@@ -67,6 +67,18 @@ const containerInspect: Entry = {
   summary: 'Display detailed information on one or more containers',
   load: () => import('./commands/container/inspect.js'),
 };
+const diff: Entry = {
+  summary: "Inspect changes to files or directories on a container's filesystem",
+  load: () => import('./commands/container/diff.js'),
+};
+const exportContainer: Entry = {
+  summary: "Export a container's filesystem as a tar archive",
+  load: () => import('./commands/container/export.js'),
+};
+const commit: Entry = {
+  summary: "Create a new image from a container's changes",
+  load: () => import('./commands/container/commit.js'),
+};
 const top: Entry = {
   summary: 'Display the running processes of a container',
   load: () => import('./commands/container/top.js'),
@@ -180,8 +192,11 @@ export const COMMANDS: Record<string, Entry> = {
     load: () => import('./commands/system/version.js'),
   },
   attach,
+  commit,
   create,
+  diff,
   events,
+  export: exportContainer,
   history,
   inspect: {
     summary: 'Return low-level information on Polis objects',
@@ -212,8 +227,11 @@ export const GROUPS: Record<string, { summary: string; commands: Record<string, 
     summary: 'Manage containers',
     commands: {
       attach,
+      commit,
       create,
+      diff,
       exec,
+      export: exportContainer,
       inspect: containerInspect,
       kill,
       logs,

@@ -8,6 +8,10 @@ import { resolveImageId } from './images/resolve.js';
 import { applyChanges } from './import/changes.js';
 import { hostPlatform, importConfig, ociManifest } from './import/config.js';
 import { storeLayer } from './import/import.js';
+import { commitConfig } from './import/commit-config.js';
+import { planUpperLayer, upperLayerTar } from './layers/from-upper.js';
+import { upperChanges, type FsChange } from './layers/upper-changes.js';
+import { exportTree, type TreeExport } from './rootfs/export.js';
 import { chainIds } from './layers/chain.js';
 import { LayerStore, type LayerSource } from './layers/store.js';
 import { Mutex } from './lock.js';
@@ -26,6 +30,7 @@ import { familiarName } from './reference/familiar.js';
 import { parseImageConfig } from './manifest/config.js';
 import type {
   CommitInput,
+  ContainerCommitInput,
   ImageDeleteItem,
   ImageListOptions,
   ImageService,
@@ -338,6 +343,74 @@ export class LocalImageService implements ImageService {
 
   unmountRootfs(containerDir: string): Promise<void> {
     return unmountOverlay(containerDir);
+  }
+
+  async containerChanges(imageId: string, upperDir: string): Promise<FsChange[]> {
+    return upperChanges(upperDir, await this.lowerDirs(imageId));
+  }
+
+  exportRootfs(target: string): Promise<TreeExport> {
+    return exportTree(target);
+  }
+
+  /**
+   * Stores the upper dir as one more layer (OCI whiteouts for the overlay ones) on top of the
+   * image's own, with the container's config and the `--change` instructions applied.
+   */
+  async commitContainer(input: ContainerCommitInput): Promise<ImageRecord> {
+    const parent = this.get(input.imageId);
+    const runConfig = applyChanges(input.runConfig, input.changes ?? []);
+    const name = input.reference === undefined ? undefined : this.tagName(input.reference);
+    const plan = await planUpperLayer(input.upperDir, await this.lowerDirs(parent.id));
+    const tar = upperLayerTar(input.upperDir, plan);
+    const [stored, exited] = await Promise.allSettled([storeLayer(tar.stream, this.blobs), tar.done]);
+    if (exited.status === 'rejected') {
+      if (stored.status === 'fulfilled')
+        await this.lock.run(() => this.dropUnused([stored.value.blob.digest], []));
+      throw new PolisError('store.failed', `cannot archive the container's changes`, {
+        cause: exited.reason,
+      });
+    }
+    if (stored.status === 'rejected') throw stored.reason;
+    const layer = stored.value;
+    this.pin([layer.blob.digest]);
+    try {
+      const rows = this.records.layersOf(parent.id);
+      const layers = [];
+      for (const row of rows) {
+        layers.push({
+          digest: row.blobDigest,
+          size: await this.blobs.size(row.blobDigest),
+          mediaType: row.mediaType,
+        });
+      }
+      layers.push({ digest: layer.blob.digest, size: layer.blob.size, mediaType: MediaType.OciLayerGzip });
+      const config = commitConfig({
+        parent,
+        diffId: layer.diffId,
+        runConfig,
+        created: new Date().toISOString(),
+        ...(input.comment !== undefined ? { comment: input.comment } : {}),
+        ...(input.author !== undefined ? { author: input.author } : {}),
+        ...(input.createdBy !== undefined ? { createdBy: input.createdBy } : {}),
+      });
+      return await this.commitImage({
+        config: Buffer.from(JSON.stringify(config)),
+        layers,
+        ...(name !== undefined ? { tags: [name] } : {}),
+      });
+    } finally {
+      this.unpin([layer.blob.digest]);
+      await this.lock.run(() => this.dropUnused([layer.blob.digest], []));
+    }
+  }
+
+  /** The image's unpacked layer dirs, top first. */
+  private async lowerDirs(imageId: string): Promise<string[]> {
+    const layers = this.records.layersOf(this.get(imageId).id);
+    for (const layer of layers)
+      await this.layers.ensure(layer.chainId, () => this.openLayer(layer.blobDigest));
+    return [...layers].reverse().map((l) => this.layers.diffDir(l.chainId));
   }
 
   /** A tag's full name; digests cannot be tag targets (Docker refuses them too). */

@@ -1,4 +1,6 @@
-import type { ImageRecord } from '@polis/core';
+import type { ImageRecord, ImageRunConfig } from '@polis/core';
+import type { FsChange } from './layers/upper-changes.js';
+import type { TreeExport } from './rootfs/export.js';
 import type { PullOptions, PullResult } from './pull/pull.js';
 import type { PushOptions, PushResult } from './push/push.js';
 import type { RegistryCredentials } from './registry/auth.js';
@@ -38,6 +40,24 @@ export interface CommitInput {
   tags?: string[];
   /** Full `repo@sha256:…` names the image is known by in registries. */
   digestNames?: string[];
+}
+
+/** A container's upper dir made into a new image (`docker commit`). */
+export interface ContainerCommitInput {
+  /** The container's image. */
+  imageId: string;
+  /** The container's overlay upper dir. */
+  upperDir: string;
+  /** The container's config (Env, Cmd, …) the image starts with, before `changes`. */
+  runConfig: ImageRunConfig;
+  /** Dockerfile instructions applied to `runConfig` (`--change`). */
+  changes?: string[];
+  comment?: string;
+  author?: string;
+  /** History's CREATED BY: the container's command. */
+  createdBy?: string;
+  /** `repo[:tag]` to name the image; none leaves it dangling. */
+  reference?: string;
 }
 
 export interface ImageListOptions {
@@ -106,4 +126,10 @@ export interface ImageService {
   verify(): Promise<string[]>;
   mountRootfs(imageId: string, containerDir: string): Promise<RootfsLayout>;
   unmountRootfs(containerDir: string): Promise<void>;
+  /** `docker diff`: what the container's upper dir changed against the image's layers. */
+  containerChanges(imageId: string, upperDir: string): Promise<FsChange[]>;
+  /** `docker export`: a tar of a mounted container root. */
+  exportRootfs(target: string): Promise<TreeExport>;
+  /** `docker commit`: a new image of the container's image layers plus one made from its upper dir. */
+  commitContainer(input: ContainerCommitInput): Promise<ImageRecord>;
 }

@@ -7,8 +7,10 @@ import {
   type ContainerRecord,
   type ContainerSpec,
   type DaemonConfig,
+  type ImageRecord,
 } from '@polis/core';
-import type { ImageService } from '@polis/image';
+import type { FsChange, ImageService } from '@polis/image';
+import type { Readable } from 'node:stream';
 import type { EndpointRequest, NetworkService } from '@polis/network';
 import { connectNetwork, disconnectNetwork } from './network/live.js';
 import { createRuntimes, runtimeDirs, type RuntimeContext } from './context.js';
@@ -31,6 +33,8 @@ import { pauseContainer, unpauseContainer } from './lifecycle/pause.js';
 import { removeContainer } from './lifecycle/remove.js';
 import { refuseIfRemoving } from './lifecycle/removal-mark.js';
 import { renameContainer } from './lifecycle/rename.js';
+import { commitContainer, type CommitOptions } from './lifecycle/commit.js';
+import { containerChanges, exportContainer } from './lifecycle/fs-changes.js';
 import { waitContainer } from './lifecycle/wait.js';
 import { filterContainers } from './list.js';
 import { readLog, type FollowControl } from './logs/reader.js';
@@ -225,6 +229,18 @@ export class ContainerManager implements ContainerService {
 
   rename(reference: string, newName: string): Promise<void> {
     return renameContainer(this.ctx, reference, newName);
+  }
+
+  changes(reference: string): Promise<FsChange[]> {
+    return containerChanges(this.ctx, reference);
+  }
+
+  export(reference: string): Promise<Readable> {
+    return exportContainer(this.ctx, reference);
+  }
+
+  commit(reference: string, options: CommitOptions): Promise<ImageRecord> {
+    return commitContainer(this.ctx, reference, options);
   }
 
   wait(reference: string, condition: WaitCondition, signal?: AbortSignal): Promise<WaitResult> {

@@ -1,4 +1,6 @@
-import type { ContainerRecord, ContainerSpec } from '@polis/core';
+import type { FsChange } from '@polis/image';
+import type { CommitOptions } from './lifecycle/commit.js';
+import type { ContainerRecord, ContainerSpec, ImageRecord } from '@polis/core';
 import type { Readable } from 'node:stream';
 
 export type WaitCondition = 'not-running' | 'next-exit' | 'removed';
@@ -109,6 +111,12 @@ export interface ContainerService {
   resizeExec(id: string, height: number, width: number): Promise<void>;
   /** Container ids using an image (for `rmi`). */
   usingImage(imageId: string): string[];
+  /** `docker diff`: the container's file changes against its image. */
+  changes(reference: string): Promise<FsChange[]>;
+  /** `docker export`: a tar of the container's whole file system. */
+  export(reference: string): Promise<Readable>;
+  /** `docker commit`: a new image from the container's changes. */
+  commit(reference: string, options: CommitOptions): Promise<ImageRecord>;
 }
 
 export interface ExecConfig {

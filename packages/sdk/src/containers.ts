@@ -6,6 +6,8 @@ import { encodeFilters } from './filters.js';
 import { readBody, type Transport } from './transport.js';
 import type {
   AttachOptions,
+  ContainerChange,
+  ContainerCommitOptions,
   ContainerCreateBody,
   ContainerCreateOptions,
   ContainerCreateResponse,
@@ -145,6 +147,33 @@ export class Containers {
    */
   top(id: string, options: { psArgs?: string } = {}): Promise<TopResponse> {
     return this.http.json('GET', `/containers/${enc(id)}/top`, { query: { ps_args: options.psArgs } });
+  }
+
+  /** `docker diff`: the files the container added, changed or deleted against its image. */
+  changes(id: string): Promise<ContainerChange[]> {
+    return this.http.json('GET', `/containers/${enc(id)}/changes`);
+  }
+
+  /** `docker export`: a tar stream of the container's whole file system. */
+  export(id: string): Promise<Readable> {
+    return this.http.send('GET', `/containers/${enc(id)}/export`);
+  }
+
+  /** `docker commit`: a new image from the container's changes; resolves with its id. */
+  async commit(id: string, options: ContainerCommitOptions = {}): Promise<string> {
+    const { Id } = await this.http.json<{ Id: string }>('POST', '/commit', {
+      query: {
+        container: id,
+        repo: options.repo,
+        tag: options.tag,
+        comment: options.comment,
+        author: options.author,
+        changes: options.changes,
+        // Sent either way: the daemon's default is to pause.
+        pause: options.pause === false ? '0' : '1',
+      },
+    });
+    return Id;
   }
 
   /** Sets the size of the container's TTY (its main process gets SIGWINCH). */

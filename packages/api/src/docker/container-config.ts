@@ -37,7 +37,7 @@ export function containerConfigOf(
     Volumes: img.Volumes ?? null,
     WorkingDir: b.workingDir ?? img.WorkingDir ?? '',
     Entrypoint: entrypoint && entrypoint.length > 0 ? entrypoint : null,
-    OnBuild: null,
+    OnBuild: img.OnBuild ?? null,
     Labels: { ...(img.Labels ?? {}), ...b.labels },
   };
   if (exposed.length > 0) config.ExposedPorts = portMap(exposed);

@@ -45,7 +45,7 @@ export function imageRunConfig(c: ImageRunConfig | undefined): Record<string, un
     Volumes: c?.Volumes ?? null,
     WorkingDir: c?.WorkingDir ?? '',
     Entrypoint: c?.Entrypoint ?? null,
-    OnBuild: null,
+    OnBuild: c?.OnBuild ?? null,
     Labels: c?.Labels ?? null,
   };
   if (c?.ExposedPorts && Object.keys(c.ExposedPorts).length > 0) config.ExposedPorts = c.ExposedPorts;

@@ -26,7 +26,7 @@ test('the fallback answers 501 with the route named, and real routes still win',
     ['GET', '/swarm', 'GET /swarm'],
     ['POST', '/services/create', 'POST /services/create'],
     ['POST', '/plugins/vieux/sshfs:latest/enable', 'POST /plugins/{name}/enable'],
-    ['GET', '/containers/abc/export', 'GET /containers/{id}/export'],
+    ['GET', '/tasks/abc/logs', 'GET /tasks/{id}/logs'],
     ['GET', '/volumes', 'GET /volumes'],
   ] as const) {
     const match = router.match(method, path);

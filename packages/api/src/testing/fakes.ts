@@ -10,6 +10,8 @@ import {
   type ImageRecord,
 } from '@polis/core';
 import type {
+  FsChange,
+  TreeExport,
   ImageDeleteItem,
   ImageService,
   ImportOptions,
@@ -37,6 +39,7 @@ import type {
   UpdateOptions,
   ExecConfig,
   ExecRecord,
+  CommitOptions,
 } from '@polis/runtime';
 import type { ApiDeps } from '../types.js';
 import { FakeNetworks } from './fake-networks.js';
@@ -125,6 +128,18 @@ export class FakeImages implements ImageService {
   }
 
   async unmountRootfs(): Promise<void> {}
+
+  async containerChanges(): Promise<FsChange[]> {
+    return [];
+  }
+
+  exportRootfs(): Promise<TreeExport> {
+    throw new PolisError('request.not_implemented', 'the fake image service exports nothing');
+  }
+
+  commitContainer(): Promise<ImageRecord> {
+    throw new PolisError('request.not_implemented', 'the fake image service commits nothing');
+  }
 
   readonly pulls: { reference: string; options: PullOptions }[] = [];
   readonly logins: { server: string; credentials: RegistryCredentials }[] = [];
@@ -384,6 +399,24 @@ export class FakeContainers implements ContainerService {
   async resize(reference: string, height: number, width: number): Promise<void> {
     this.calls.push({ verb: 'resize', args: [reference, height, width] });
     this.get(reference);
+  }
+
+  async changes(reference: string): Promise<FsChange[]> {
+    this.calls.push({ verb: 'changes', args: [reference] });
+    this.get(reference);
+    return [{ path: '/new', kind: 1 }];
+  }
+
+  async export(reference: string): Promise<Readable> {
+    this.calls.push({ verb: 'export', args: [reference] });
+    this.get(reference);
+    throw new PolisError('request.not_implemented', 'the fake runtime exports nothing');
+  }
+
+  async commit(reference: string, options: CommitOptions): Promise<ImageRecord> {
+    this.calls.push({ verb: 'commit', args: [reference, options] });
+    this.get(reference);
+    return { id: `sha256:${'c'.repeat(64)}` } as ImageRecord;
   }
 
   async top(reference: string, psArgs?: string): Promise<TopResult> {

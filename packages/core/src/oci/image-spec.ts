@@ -54,6 +54,8 @@ export interface ImageRunConfig {
   WorkingDir?: string;
   Labels?: Record<string, string>;
   StopSignal?: string;
+  /** Dockerfile instructions kept for images built FROM this one (`ONBUILD`). */
+  OnBuild?: string[] | null;
 }
 
 export interface HistoryEntry {

@@ -73,3 +73,15 @@ test('the base config is not modified', () => {
   applyChanges(base, ['ENV A=2']);
   assert.deepEqual(base, { Env: ['A=1'] });
 });
+
+test('ONBUILD keeps the instruction for later builds; ONBUILD ONBUILD and FROM are refused', () => {
+  const c = applyChanges({}, ['ONBUILD RUN make', 'onbuild COPY . /src']);
+  assert.deepEqual(c.OnBuild, ['RUN make', 'COPY . /src']);
+  for (const change of ['ONBUILD', 'ONBUILD ONBUILD RUN x', 'ONBUILD FROM busybox']) {
+    assert.throws(
+      () => applyChanges({}, [change]),
+      (err) => isPolisError(err, 'image.change_invalid'),
+      change,
+    );
+  }
+});

@@ -3,7 +3,8 @@ import { PolisError, type ImageRunConfig } from '@polis/core';
 
 /**
  * Applies Dockerfile-like `--change` instructions to an image's run config, as `docker import -c`
- * does: CMD, ENTRYPOINT, ENV, WORKDIR, USER, LABEL, EXPOSE, STOPSIGNAL, VOLUME.
+ * and `docker commit -c` do: CMD, ENTRYPOINT, ENV, WORKDIR, USER, LABEL, EXPOSE, STOPSIGNAL, VOLUME,
+ * ONBUILD.
  */
 export function applyChanges(base: ImageRunConfig, changes: readonly string[]): ImageRunConfig {
   const config: ImageRunConfig = structuredClone(base);
@@ -54,6 +55,15 @@ export function applyChanges(base: ImageRunConfig, changes: readonly string[]): 
           ...Object.fromEntries((jsonArray(rest) ?? words(rest).map(unquote)).map((v) => [v, {}])),
         };
         break;
+      case 'ONBUILD': {
+        // Docker keeps the instruction as written; it runs only when an image is built FROM this one.
+        const trigger = /^([A-Za-z]+)/.exec(rest)?.[1]?.toUpperCase();
+        if (trigger === undefined) throw invalid(change, 'ONBUILD requires at least one argument');
+        if (['ONBUILD', 'FROM', 'MAINTAINER'].includes(trigger))
+          throw invalid(change, `${trigger} isn't allowed as an ONBUILD trigger`);
+        config.OnBuild = [...(config.OnBuild ?? []), rest];
+        break;
+      }
       default:
         throw invalid(change, `${keyword} is not a valid change command`);
     }

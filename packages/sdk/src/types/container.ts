@@ -219,3 +219,22 @@ export interface RemoveOptions {
   /** Remove anonymous volumes too. */
   v?: boolean;
 }
+
+/** `GET /containers/{id}/changes`: Kind 0 modified, 1 added, 2 deleted. */
+export interface ContainerChange {
+  Path: string;
+  Kind: 0 | 1 | 2;
+}
+
+/** `POST /commit` parameters (`docker commit`). */
+export interface ContainerCommitOptions {
+  /** `repo` or `repo:tag` for the new image. */
+  repo?: string;
+  tag?: string;
+  comment?: string;
+  author?: string;
+  /** Dockerfile instructions: CMD, ENTRYPOINT, ENV, EXPOSE, LABEL, USER, WORKDIR, VOLUME, ONBUILD, STOPSIGNAL. */
+  changes?: string[];
+  /** Pause the container while it is committed (default true). */
+  pause?: boolean;
+}

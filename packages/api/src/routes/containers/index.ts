@@ -2,6 +2,7 @@ import type { Router } from '../../http/router.js';
 import type { ApiDeps } from '../../types.js';
 import { attachRoute } from './attach.js';
 import { createRoute } from './create.js';
+import { filesystemRoutes } from './filesystem.js';
 import { lifecycleRoutes } from './lifecycle.js';
 import { logsRoute } from './logs.js';
 import { readRoutes } from './read.js';
@@ -16,4 +17,5 @@ export function containerRoutes(router: Router, deps: ApiDeps): void {
   attachRoute(router, deps);
   logsRoute(router, deps);
   updateTopRoutes(router, deps);
+  filesystemRoutes(router, deps);
 }
