@@ -81,6 +81,9 @@ export async function removeLocked(ctx: RuntimeContext, id: string): Promise<voi
     // The mark only helps recovery finish a removal; on a full disk the removal is what frees space.
     if (!isNoSpace(err)) throw err;
   }
+  // The log rotator still watches a container that just died (to drain conmon's last lines) and
+  // stages files in its folder: it lets go before the folder is deleted.
+  ctx.logRotator?.forget(id);
   const runtime = runtimeFor(ctx, record.runtime);
   await Promise.all([
     runtime.hasState(id)

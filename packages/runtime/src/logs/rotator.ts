@@ -104,6 +104,11 @@ export class LogRotator {
     await this.sync(record.id);
   }
 
+  /** A container being removed: no more staging in its folder (it would race the folder's deletion). */
+  forget(id: string): void {
+    this.untrack(id);
+  }
+
   private watchFolder(id: string, logPath: string): FSWatcher | undefined {
     const live = basename(logPath);
     const tmp = `${live}.tmp`;
