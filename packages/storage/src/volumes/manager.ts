@@ -1,0 +1,197 @@
+import { chmodSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { lstat, readdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import type Database from 'better-sqlite3';
+import { PolisError, createLogger, generateId } from '@polis/core';
+import { listFilter, pruneFilter } from './filters.js';
+import { checkVolumeName } from './names.js';
+import { VolumeStore } from './store.js';
+import type {
+  CreateVolumeRequest,
+  PruneVolumesOptions,
+  VolumeRecord,
+  VolumeService,
+  VolumeUsers,
+} from './types.js';
+
+const log = createLogger('storage');
+
+/** The only driver so far: a plain directory under the data root. */
+export const LOCAL_DRIVER = 'local';
+/** The label Docker (23+) puts on anonymous volumes; `prune` without `all` removes those alone. */
+export const ANONYMOUS_LABEL = 'com.docker.volume.anonymous';
+
+export interface VolumeManagerOptions {
+  db: Database.Database;
+  dataRoot: string;
+}
+
+/**
+ * Named and anonymous volumes of the `local` driver: `<data-root>/volumes/<name>/_data`. Which container
+ * uses a volume is not counted here but read from the container records (`attachUsers`), so a crash can
+ * never leave a count wrong. A directory is made before its record and removed after it, so a crash leaves
+ * at worst a directory without a record, which `init` removes.
+ */
+export class VolumeManager implements VolumeService {
+  readonly root: string;
+  private readonly store: VolumeStore;
+  private users: VolumeUsers = () => new Map();
+
+  constructor(options: VolumeManagerOptions) {
+    this.root = join(options.dataRoot, 'volumes');
+    this.store = new VolumeStore(options.db, (name) => join(this.root, name, '_data'));
+  }
+
+  /** Makes the volumes directory (0701 as Docker's) and removes what a crash left half made or removed. */
+  init(): void {
+    mkdirSync(this.root, { recursive: true, mode: 0o701 });
+    chmodSync(this.root, 0o701);
+    const known = new Set(this.store.all().map((v) => v.name));
+    for (const entry of readdirSync(this.root)) {
+      if (known.has(entry)) continue;
+      log.info('removing a volume directory without a record', { volume: entry });
+      rmSync(join(this.root, entry), { recursive: true, force: true });
+    }
+    for (const name of known) mkdirSync(join(this.root, name, '_data'), { recursive: true, mode: 0o755 });
+  }
+
+  attachUsers(users: VolumeUsers): void {
+    this.users = users;
+  }
+
+  create(request: CreateVolumeRequest): { volume: VolumeRecord; created: boolean } {
+    const driver = request.driver || LOCAL_DRIVER;
+    const name = request.name || generateId();
+    checkVolumeName(name);
+    if (driver !== LOCAL_DRIVER) {
+      throw new PolisError(
+        'volume.driver_unknown',
+        `create ${name}: error looking up volume plugin ${driver}: plugin "${driver}" not found`,
+        { context: { name, driver } },
+      );
+    }
+    const existing = this.store.byName(name);
+    if (existing) return { volume: existing, created: false };
+    const options = request.driverOptions ?? {};
+    const keys = Object.keys(options);
+    if (keys.length > 0) {
+      throw new PolisError(
+        'volume.invalid',
+        `create ${name}: options of the local driver are not supported yet: ${keys.join(', ')}`,
+        { context: { name } },
+      );
+    }
+    const anonymous = request.anonymous ?? !request.name;
+    const labels = { ...request.labels, ...(anonymous ? { [ANONYMOUS_LABEL]: '' } : {}) };
+    const volume: VolumeRecord = {
+      name,
+      driver,
+      createdAt: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+      mountpoint: join(this.root, name, '_data'),
+      labels,
+      options,
+      anonymous,
+    };
+    mkdirSync(join(this.root, name), { recursive: true, mode: 0o701 });
+    mkdirSync(volume.mountpoint, { recursive: true, mode: 0o755 });
+    try {
+      this.store.insert(volume);
+    } catch (err) {
+      rmSync(join(this.root, name), { recursive: true, force: true });
+      throw err;
+    }
+    return { volume, created: true };
+  }
+
+  find(name: string): VolumeRecord | undefined {
+    return this.store.byName(name);
+  }
+
+  get(name: string): VolumeRecord {
+    const v = this.store.byName(name);
+    if (!v) {
+      throw new PolisError('volume.not_found', `get ${name}: no such volume`, { context: { name } });
+    }
+    return v;
+  }
+
+  list(filters: Record<string, string[]> = {}): VolumeRecord[] {
+    const used = this.users();
+    return this.store.all().filter(listFilter(filters, (n) => (used.get(n) ?? []).length > 0));
+  }
+
+  usersOf(name: string): string[] {
+    return this.users().get(name) ?? [];
+  }
+
+  async remove(name: string, options: { force?: boolean } = {}): Promise<void> {
+    const volume = this.store.byName(name);
+    if (!volume) {
+      if (options.force) return;
+      throw new PolisError('volume.not_found', `get ${name}: no such volume`, { context: { name } });
+    }
+    this.removeRecord(volume);
+    await rm(join(this.root, name), { recursive: true, force: true });
+  }
+
+  /** Refuses a volume in use (even forced, as Docker does); deletes the record synchronously. */
+  private removeRecord(volume: VolumeRecord): void {
+    const users = this.usersOf(volume.name);
+    if (users.length > 0) {
+      throw new PolisError(
+        'volume.in_use',
+        `remove ${volume.name}: volume is in use - [${users.join(', ')}]`,
+        { context: { name: volume.name, containers: users } },
+      );
+    }
+    this.store.delete(volume.name);
+  }
+
+  async prune(options: PruneVolumesOptions = {}): Promise<{ deleted: string[]; reclaimed: number }> {
+    const { matches, all } = pruneFilter(options.filters ?? {});
+    const anonymousOnly = all === undefined ? options.anonymousOnly === true : !all;
+    const used = this.users();
+    const deleted: string[] = [];
+    let reclaimed = 0;
+    for (const v of this.store.all()) {
+      if ((used.get(v.name) ?? []).length > 0 || !matches(v)) continue;
+      if (anonymousOnly && !v.anonymous) continue;
+      const size = await dirSize(join(this.root, v.name));
+      try {
+        this.removeRecord(v);
+      } catch (err) {
+        // Taken by a container created meanwhile: it stays, as it would had prune run a moment earlier.
+        if (err instanceof PolisError && err.code === 'volume.in_use') continue;
+        throw err;
+      }
+      await rm(join(this.root, v.name), { recursive: true, force: true });
+      deleted.push(v.name);
+      reclaimed += size;
+    }
+    return { deleted, reclaimed };
+  }
+
+  async isEmpty(name: string): Promise<boolean> {
+    return (await readdir(this.get(name).mountpoint)).length === 0;
+  }
+}
+
+/** Bytes of the regular files under `dir` (what prune reports as reclaimed). */
+async function dirSize(dir: string): Promise<number> {
+  let total = 0;
+  let entries;
+  try {
+    entries = await readdir(dir, { withFileTypes: true, recursive: true });
+  } catch {
+    return 0;
+  }
+  for (const e of entries) {
+    if (!e.isFile()) continue;
+    try {
+      total += (await lstat(join(e.parentPath, e.name))).size;
+    } catch {
+      // Gone meanwhile: nothing to count.
+    }
+  }
+  return total;
+}
