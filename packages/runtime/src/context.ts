@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { PolisError, type ContainerRecord, type DaemonConfig, type Logger } from '@polis/core';
 import type { ImageService } from '@polis/image';
 import type { NetworkService } from '@polis/network';
+import type { VolumeService } from '@polis/storage';
 import { ContainerStore } from './store/container-store.js';
 import { KeyedMutex } from './lock.js';
 import { Waiters } from './waiters.js';
@@ -18,6 +19,8 @@ export interface RuntimeContext {
   images: ImageService;
   /** Networks; without it `bridge` means a fresh namespace with loopback only (unit tests). */
   networks?: NetworkService;
+  /** Volumes; without it a container that names one is refused (unit tests). */
+  volumes?: VolumeService;
   runtimes: Map<string, OciRuntime>;
   locks: KeyedMutex;
   waiters: Waiters;

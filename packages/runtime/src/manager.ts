@@ -10,6 +10,8 @@ import {
 } from '@polis/core';
 import type { ImageService } from '@polis/image';
 import type { EndpointRequest, NetworkService } from '@polis/network';
+import type { VolumeService } from '@polis/storage';
+import { volumeUsers } from './volumes/prepare.js';
 import { connectNetwork, disconnectNetwork } from './network/live.js';
 import { createRuntimes, runtimeDirs, type RuntimeContext } from './context.js';
 import { ContainerStore } from './store/container-store.js';
@@ -61,6 +63,7 @@ export interface ContainerManagerOptions {
   config: DaemonConfig;
   images: ImageService;
   networks?: NetworkService;
+  volumes?: VolumeService;
 }
 
 const isLive = (r: ContainerRecord | undefined): boolean =>
@@ -80,6 +83,7 @@ export class ContainerManager implements ContainerService {
       store: new ContainerStore(options.db),
       images: options.images,
       ...(options.networks ? { networks: options.networks } : {}),
+      ...(options.volumes ? { volumes: options.volumes } : {}),
       runtimes: createRuntimes(options.config, dirs.runtimeState),
       locks: new KeyedMutex(),
       waiters: new Waiters(),
@@ -95,6 +99,8 @@ export class ContainerManager implements ContainerService {
       dirs,
     };
     this.ctx.events.setMaxListeners(0);
+    const store = this.ctx.store;
+    options.volumes?.attachUsers(() => volumeUsers(store));
     this.exits = new ExitWatcher(this.ctx);
     this.execs = new ExecSessions(this.ctx);
     this.rotator = new LogRotator(this.ctx);

@@ -48,6 +48,8 @@ export interface BindMount {
   destination: string;
   readonly: boolean;
   propagation?: string;
+  /** `-v /missing:/x` makes the source directory; `--mount` refuses a missing source (Docker's rules). */
+  createSource?: boolean;
 }
 
 export interface TmpfsMount {

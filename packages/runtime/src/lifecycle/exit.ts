@@ -76,7 +76,7 @@ export async function finishRun(
   ctx.events.emit(`exited:${id}`, exitCode);
   ctx.waiters.exited(id, { StatusCode: exitCode, ...(error ? { Error: { Message: error } } : {}) });
   if (record.spec.lifecycle.autoRemove) {
-    await removeLocked(ctx, record.id).catch((err) => ctx.log.warn('auto-remove failed', { id, err }));
+    await removeLocked(ctx, record.id, true).catch((err) => ctx.log.warn('auto-remove failed', { id, err }));
   } else if (shouldRestart(record, exitCode)) {
     scheduleRestart(ctx, record, finishedAt.getTime() - Date.parse(record.state.startedAt));
   }

@@ -1,3 +1,4 @@
+import { resolvedBinds } from '../volumes/binds.js';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PolisError, isPolisError, which, writeFileAtomic, type ContainerRecord } from '@polis/core';
@@ -57,7 +58,7 @@ export async function startContainer(ctx: RuntimeContext, reference: string): Pr
       await launch(ctx, record);
     } catch (err) {
       // As Docker: a `--rm` container that cannot start is removed, not left behind.
-      if (record.spec.lifecycle.autoRemove) await removeLocked(ctx, id).catch(() => undefined);
+      if (record.spec.lifecycle.autoRemove) await removeLocked(ctx, id, true).catch(() => undefined);
       throw err;
     }
     return record;
@@ -113,6 +114,7 @@ export async function launch(ctx: RuntimeContext, record: ContainerRecord): Prom
     const spec = buildSpec({
       record,
       rootfs: layout.target,
+      binds: await resolvedBinds(ctx, record, layout.target),
       user,
       hostRlimits: ctx.hostRlimits,
       hostCapabilities: ctx.hostCapabilities,

@@ -1,0 +1,34 @@
+import { posix } from 'node:path';
+import { PolisError, type BindMount, type ContainerRecord } from '@polis/core';
+import { secureJoin } from '@polis/storage';
+import type { RuntimeContext } from '../context.js';
+
+/**
+ * The container's binds and volumes as host-path binds for config.json, parents before children (as
+ * Docker sorts them). Each mount point is resolved inside the mounted rootfs first, so a symlink in the
+ * image (`/data -> /etc`, `x -> ../../..`) moves the mount inside the container, never onto the host.
+ */
+export async function resolvedBinds(
+  ctx: RuntimeContext,
+  record: ContainerRecord,
+  rootfs: string,
+): Promise<BindMount[]> {
+  const volumeBinds: BindMount[] = (record.spec.storage.volumes ?? []).map((v) => {
+    const volume = ctx.volumes?.find(v.name);
+    if (!volume) {
+      throw new PolisError('volume.not_found', `get ${v.name}: no such volume`, {
+        context: { id: record.id, name: v.name },
+      });
+    }
+    return { source: volume.mountpoint, destination: v.destination, readonly: v.readonly };
+  });
+  const all = [...record.spec.storage.binds, ...volumeBinds];
+  const out: BindMount[] = [];
+  for (const b of all) {
+    const inside = await secureJoin(rootfs, b.destination);
+    out.push({ ...b, destination: '/' + posix.relative(rootfs, inside) });
+  }
+  return out.sort((a, b) => depth(a.destination) - depth(b.destination));
+}
+
+const depth = (p: string): number => p.split('/').filter(Boolean).length;
