@@ -25,11 +25,14 @@ export function parseMount(m: Fields, into: ParsedMounts): void {
   const source = m.str('Source') ?? '';
   if (type !== 'volume' && m.raw('VolumeOptions') != null)
     throw config(type, 'field VolumeOptions must not be specified');
-  if (type !== 'bind' && m.raw('BindOptions') != null) throw config(type, 'field BindOptions must not be specified');
-  if (type !== 'tmpfs' && m.raw('TmpfsOptions') != null) throw config(type, 'field TmpfsOptions must not be specified');
+  if (type !== 'bind' && m.raw('BindOptions') != null)
+    throw config(type, 'field BindOptions must not be specified');
+  if (type !== 'tmpfs' && m.raw('TmpfsOptions') != null)
+    throw config(type, 'field TmpfsOptions must not be specified');
   if (type === 'bind') {
     if (!source) throw config(type, 'field Source must not be empty');
-    if (!source.startsWith('/')) throw config(type, `invalid mount path: '${source}' mount path must be absolute`);
+    if (!source.startsWith('/'))
+      throw config(type, `invalid mount path: '${source}' mount path must be absolute`);
     const propagation = m.child('BindOptions').str('Propagation');
     if (propagation && !PROPAGATION.includes(propagation)) {
       throw invalid(`invalid mount config: unknown propagation mode ${propagation}`);
@@ -46,7 +49,8 @@ export function parseMount(m: Fields, into: ParsedMounts): void {
     const options: string[] = [];
     if (m.bool('ReadOnly')) options.push('ro');
     const size = opts.int('SizeBytes');
-    if (size !== undefined && size < 0) throw invalid('invalid mount config: tmpfs size must not be negative');
+    if (size !== undefined && size < 0)
+      throw invalid('invalid mount config: tmpfs size must not be negative');
     if (size) options.push(`size=${size}`);
     const mode = opts.int('Mode');
     if (mode) options.push(`mode=${mode.toString(8)}`);

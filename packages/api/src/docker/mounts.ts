@@ -27,7 +27,8 @@ export const RELATIVE_DESTINATION = (type: string, path: string): string =>
  */
 export function parseBind(bind: string, into: ParsedMounts): void {
   const parts = bind.split(':');
-  if (parts.length > 3 || parts.some((p) => p === '')) throw invalid(`invalid volume specification: '${bind}'`);
+  if (parts.length > 3 || parts.some((p) => p === ''))
+    throw invalid(`invalid volume specification: '${bind}'`);
   if (parts.length === 1) {
     into.volumes.push(volumeMount('', checkedDestination(bind, parts[0] as string, 'volume'), ''));
     return;
@@ -57,7 +58,8 @@ const badMode = (opt: string, spec: string): Error =>
 function checkedDestination(spec: string, destination: string, type: string): string {
   if (!destination.startsWith('/'))
     throw invalid(`invalid volume specification: '${spec}': ${RELATIVE_DESTINATION(type, destination)}`);
-  if (isRoot(destination)) throw invalid(`invalid volume specification: '${spec}': ${ROOT_DESTINATION(type)}`);
+  if (isRoot(destination))
+    throw invalid(`invalid volume specification: '${spec}': ${ROOT_DESTINATION(type)}`);
   return destination;
 }
 
@@ -91,7 +93,9 @@ export function storageFrom(host: Fields, config: Fields): StorageSpec {
   for (const t of into.tmpfs) tmpfsOptions(t.options);
   const seen = new Set<string>();
   const clean = (d: string): string => posix.normalize(d).replace(/\/+$/, '') || '/';
-  for (const destination of [...into.binds, ...into.tmpfs, ...into.volumes].map((m) => clean(m.destination))) {
+  for (const destination of [...into.binds, ...into.tmpfs, ...into.volumes].map((m) =>
+    clean(m.destination),
+  )) {
     if (seen.has(destination)) throw invalid(`Duplicate mount point: ${destination}`);
     seen.add(destination);
   }

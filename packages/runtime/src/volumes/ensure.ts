@@ -12,7 +12,9 @@ export async function ensureVolumes(ctx: RuntimeContext, record: ContainerRecord
   if (mounts.length === 0) return [];
   const volumes = ctx.volumes;
   if (!volumes) {
-    throw new PolisError('request.invalid', 'this daemon has no volume service', { context: { id: record.id } });
+    throw new PolisError('request.invalid', 'this daemon has no volume service', {
+      context: { id: record.id },
+    });
   }
   const created: string[] = [];
   const toFill: { destination: string; data: string }[] = [];

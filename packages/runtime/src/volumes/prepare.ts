@@ -13,9 +13,7 @@ const clean = (p: string): string => posix.normalize(p).replace(/\/+$/, '') || '
 export function prepareVolumes(store: ContainerStore, spec: ContainerSpec, image: ImageRecord): void {
   const storage = spec.storage;
   const volumes = (storage.volumes ??= []);
-  const taken = new Set(
-    [...storage.binds, ...storage.tmpfs, ...volumes].map((m) => clean(m.destination)),
-  );
+  const taken = new Set([...storage.binds, ...storage.tmpfs, ...volumes].map((m) => clean(m.destination)));
   for (const entry of storage.volumesFrom ?? []) {
     const [reference = '', mode] = splitVolumesFrom(entry);
     const source = resolveContainer(store, reference);

@@ -15,7 +15,11 @@ export function volumeResource(v: VolumeRecord): Record<string, unknown> {
 }
 
 /** A volume event as Docker sends it: the name as the actor, the driver as an attribute. */
-export function volumeEvent(action: 'create' | 'destroy', v: VolumeRecord, nowNano = nowNanos()): DockerEvent {
+export function volumeEvent(
+  action: 'create' | 'destroy',
+  v: VolumeRecord,
+  nowNano = nowNanos(),
+): DockerEvent {
   return {
     Type: 'volume',
     Action: action,
