@@ -112,7 +112,7 @@ export function storageFrom(host: Fields, config: Fields): StorageSpec {
     binds: into.binds,
     tmpfs: into.tmpfs,
     readonlyRootfs: host.bool('ReadonlyRootfs'),
-    volumes: into.volumes,
+    ...(into.volumes.length > 0 ? { volumes: into.volumes } : {}),
     ...(volumesFrom.length > 0 ? { volumesFrom } : {}),
   };
 }

@@ -65,10 +65,13 @@ export const CONTAINER_FLAGS: FlagSpec[] = [
   { name: 'shm-size', type: 'string', meta: 'bytes', help: 'Size of /dev/shm' },
   { name: 'stop-signal', type: 'string', help: 'Signal to stop the container' },
   { name: 'stop-timeout', type: 'int', help: 'Timeout (in seconds) to stop a container' },
+  { name: 'mount', type: 'list', meta: 'mount', help: 'Attach a filesystem mount to the container' },
   { name: 'tmpfs', type: 'list', help: 'Mount a tmpfs directory' },
   { name: 'tty', short: 't', type: 'bool', help: 'Allocate a pseudo-TTY' },
   { name: 'ulimit', type: 'list', meta: 'ulimit', help: 'Ulimit options' },
   { name: 'user', short: 'u', type: 'string', help: 'Username or UID (format: <name|uid>[:<group|gid>])' },
   { name: 'volume', short: 'v', type: 'list', help: 'Bind mount a volume' },
+  { name: 'volume-driver', type: 'string', help: 'Optional volume driver for the container' },
+  { name: 'volumes-from', type: 'list', help: 'Mount volumes from the specified container(s)' },
   { name: 'workdir', short: 'w', type: 'string', help: 'Working directory inside the container' },
 ];

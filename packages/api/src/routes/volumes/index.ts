@@ -7,7 +7,9 @@ import { Fields } from '../../docker/fields.js';
 import type { ApiDeps } from '../../types.js';
 import { volumeEvent, volumeResource } from './shapes.js';
 
-function volumesOf(deps: ApiDeps): VolumeService {
+function volumesOf(deps: ApiDeps, lookup?: string): VolumeService {
+  if (!deps.volumes && lookup !== undefined)
+    throw new PolisError('volume.not_found', `get ${lookup}: no such volume`, { context: { name: lookup } });
   if (!deps.volumes) throw new PolisError('request.unavailable', 'this daemon has no volume service');
   return deps.volumes;
 }
@@ -38,11 +40,14 @@ export function volumeRoutes(router: Router, deps: ApiDeps): void {
     if (created) deps.events?.publish(volumeEvent('create', volume));
     reply.json(201, volumeResource(volume));
   });
-  router.add('GET', '/volumes/{name}', ({ params, reply }) => {
-    reply.json(200, volumeResource(volumesOf(deps).get(params.name as string)));
+  // `{name*}`: a name with a slash is no volume's, and is answered not found rather than 404 page.
+  // Without a volume service there are no volumes: lookups are not found, so `docker inspect NAME`
+  // goes on to "No such object".
+  router.add('GET', '/volumes/{name*}', ({ params, reply }) => {
+    reply.json(200, volumeResource(volumesOf(deps, params.name).get(params.name as string)));
   });
-  router.add('DELETE', '/volumes/{name}', async ({ params, query, reply }) => {
-    const volumes = volumesOf(deps);
+  router.add('DELETE', '/volumes/{name*}', async ({ params, query, reply }) => {
+    const volumes = volumesOf(deps, params.name);
     const record = volumes.find(params.name as string);
     await volumes.remove(params.name as string, { force: boolParam(query, 'force') });
     if (record) deps.events?.publish(volumeEvent('destroy', record));
