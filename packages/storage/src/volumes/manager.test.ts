@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -98,6 +98,21 @@ test('prune: all unused by default (API 1.41), anonymous only when asked, label 
       m.list().map((v) => v.name),
       ['keep', 'busy'],
     );
+  } finally {
+    done();
+  }
+});
+
+test('a volume created again while its old data is being deleted keeps its new directory', async () => {
+  const { m, done } = setup();
+  try {
+    const old = m.create({ name: 'again' }).volume;
+    writeFileSync(join(old.mountpoint, 'old'), 'x');
+    const removing = m.remove('again');
+    const fresh = m.create({ name: 'again' }).volume;
+    writeFileSync(join(fresh.mountpoint, 'new'), 'y');
+    await removing;
+    assert.deepEqual(readdirSync(fresh.mountpoint), ['new']);
   } finally {
     done();
   }

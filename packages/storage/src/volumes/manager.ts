@@ -1,8 +1,8 @@
-import { chmodSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { chmodSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { lstat, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type Database from 'better-sqlite3';
-import { PolisError, createLogger, generateId } from '@polis/core';
+import { PolisError, createLogger, errnoCode, generateId } from '@polis/core';
 import { listFilter, pruneFilter } from './filters.js';
 import { checkVolumeName } from './names.js';
 import { VolumeStore } from './store.js';
@@ -130,12 +130,15 @@ export class VolumeManager implements VolumeService {
       if (options.force) return;
       throw new PolisError('volume.not_found', `get ${name}: no such volume`, { context: { name } });
     }
-    this.removeRecord(volume);
-    await rm(join(this.root, name), { recursive: true, force: true });
+    await this.removeData(this.removeRecord(volume));
   }
 
-  /** Refuses a volume in use (even forced, as Docker does); deletes the record synchronously. */
-  private removeRecord(volume: VolumeRecord): void {
+  /**
+   * Refuses a volume in use (even forced, as Docker does); deletes the record and moves the directory
+   * aside synchronously, so a create of the same name that comes before the deletion ends gets a fresh
+   * directory rather than one being deleted under it. Returns the moved directory.
+   */
+  private removeRecord(volume: VolumeRecord): string {
     const users = this.usersOf(volume.name);
     if (users.length > 0) {
       throw new PolisError(
@@ -145,6 +148,18 @@ export class VolumeManager implements VolumeService {
       );
     }
     this.store.delete(volume.name);
+    // A name no volume can have (they start with a letter or digit); `init` removes it after a crash.
+    const trash = join(this.root, `.removing-${generateId().slice(0, 16)}`);
+    try {
+      renameSync(join(this.root, volume.name), trash);
+    } catch (err) {
+      if (errnoCode(err) !== 'ENOENT') throw err;
+    }
+    return trash;
+  }
+
+  private async removeData(dir: string): Promise<void> {
+    await rm(dir, { recursive: true, force: true });
   }
 
   async prune(options: PruneVolumesOptions = {}): Promise<{ deleted: string[]; reclaimed: number }> {
@@ -157,14 +172,15 @@ export class VolumeManager implements VolumeService {
       if ((used.get(v.name) ?? []).length > 0 || !matches(v)) continue;
       if (anonymousOnly && !v.anonymous) continue;
       const size = await dirSize(join(this.root, v.name));
+      let trash: string;
       try {
-        this.removeRecord(v);
+        trash = this.removeRecord(v);
       } catch (err) {
         // Taken by a container created meanwhile: it stays, as it would had prune run a moment earlier.
         if (err instanceof PolisError && err.code === 'volume.in_use') continue;
         throw err;
       }
-      await rm(join(this.root, v.name), { recursive: true, force: true });
+      await this.removeData(trash);
       deleted.push(v.name);
       reclaimed += size;
     }
