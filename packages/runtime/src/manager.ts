@@ -115,6 +115,7 @@ export class ContainerManager implements ContainerService {
     this.exits.start();
     this.rotator.start();
     await recoverContainers(this.ctx);
+    await this.ctx.volumes?.reconcileMounts();
     await reconcileNetworks(this.ctx);
     await this.exits.sweep();
     await restartOnBoot(this.ctx);

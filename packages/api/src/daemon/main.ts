@@ -66,7 +66,7 @@ export async function startDaemon(input: DaemonConfig): Promise<RunningDaemon> {
   });
   await networks.init();
   const volumes = new VolumeManager({ db, dataRoot: config.dataRoot });
-  volumes.init();
+  await volumes.init();
   const containers = new ContainerManager({ db, config, images, networks, volumes });
   containers.onEvent((e) => events.publish(containerEvent(e)));
   await containers.init();

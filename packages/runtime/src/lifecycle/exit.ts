@@ -2,6 +2,7 @@ import { readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { emit, runtimeFor, type RuntimeContext } from '../context.js';
 import { removeLocked } from './remove.js';
+import { releaseVolumes } from '../volumes/binds.js';
 import { detachNetworks } from '../network/wire.js';
 import { scheduleRestart, shouldRestart } from './restart-policy.js';
 
@@ -72,6 +73,7 @@ export async function finishRun(
     finishedAt: finishedAt.toISOString(),
   };
   ctx.store.update(record);
+  await releaseVolumes(ctx, record);
   emit(ctx, 'die', record, { exitCode: String(exitCode) });
   ctx.events.emit(`exited:${id}`, exitCode);
   ctx.waiters.exited(id, { StatusCode: exitCode, ...(error ? { Error: { Message: error } } : {}) });

@@ -1,4 +1,4 @@
-import { resolvedBinds } from '../volumes/binds.js';
+import { releaseVolumes, resolvedBinds } from '../volumes/binds.js';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PolisError, isPolisError, which, writeFileAtomic, type ContainerRecord } from '@polis/core';
@@ -153,6 +153,7 @@ export async function launch(ctx: RuntimeContext, record: ContainerRecord): Prom
     if (wired) await detachNetworks(ctx, record.id);
     await rm(join(ctx.dirs.exits, record.id), { force: true }).catch(() => undefined);
     if (mounted) await ctx.images.unmountRootfs(record.paths.dir).catch(() => undefined);
+    await releaseVolumes(ctx, record);
     throw recordStartFailure(ctx, record, err);
   }
 }

@@ -13,15 +13,18 @@ export async function resolvedBinds(
   record: ContainerRecord,
   rootfs: string,
 ): Promise<BindMount[]> {
-  const volumeBinds: BindMount[] = (record.spec.storage.volumes ?? []).map((v) => {
+  const volumeBinds: BindMount[] = [];
+  for (const v of record.spec.storage.volumes ?? []) {
     const volume = ctx.volumes?.find(v.name);
-    if (!volume) {
+    if (!ctx.volumes || !volume) {
       throw new PolisError('volume.not_found', `get ${v.name}: no such volume`, {
         context: { id: record.id, name: v.name },
       });
     }
-    return { source: volume.mountpoint, destination: v.destination, readonly: v.readonly };
-  });
+    // A volume with mount options (tmpfs, a bind of a device) is mounted at its first running user.
+    await ctx.volumes.mount(v.name);
+    volumeBinds.push({ source: volume.mountpoint, destination: v.destination, readonly: v.readonly });
+  }
   const all = [...record.spec.storage.binds, ...volumeBinds];
   const out: BindMount[] = [];
   for (const b of all) {
@@ -32,3 +35,12 @@ export async function resolvedBinds(
 }
 
 const depth = (p: string): number => p.split('/').filter(Boolean).length;
+
+/** After a run ended or failed to start: each volume is unmounted once no running container uses it. */
+export async function releaseVolumes(ctx: RuntimeContext, record: ContainerRecord): Promise<void> {
+  for (const v of record.spec.storage.volumes ?? []) {
+    await ctx.volumes
+      ?.release(v.name)
+      .catch((err) => ctx.log.warn('unmounting a volume', { volume: v.name, err }));
+  }
+}

@@ -28,7 +28,9 @@ export async function ensureVolumes(ctx: RuntimeContext, record: ContainerRecord
         anonymous: m.anonymous,
       });
       if (isNew) created.push(volume.name);
-      if (!m.nocopy && (await volumes.isEmpty(volume.name))) {
+      // A volume with mount options holds its files on the mounted device, not in the directory.
+      const plain = Object.keys(volume.options).length === 0;
+      if (!m.nocopy && plain && (await volumes.isEmpty(volume.name))) {
         toFill.push({ destination: m.destination, data: volume.mountpoint });
       }
     }

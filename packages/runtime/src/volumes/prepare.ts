@@ -1,5 +1,6 @@
 import { posix } from 'node:path';
 import { PolisError, generateId, type ContainerSpec, type ImageRecord } from '@polis/core';
+import type { VolumeUser } from '@polis/storage';
 import type { ContainerStore } from '../store/container-store.js';
 import { resolveContainer } from '../store/resolve.js';
 
@@ -52,12 +53,13 @@ function splitVolumesFrom(entry: string): [string, ('ro' | 'rw')?] {
 }
 
 /** Which containers use each volume, from the container records (so no count can go stale). */
-export function volumeUsers(store: ContainerStore): Map<string, string[]> {
-  const users = new Map<string, string[]>();
+export function volumeUsers(store: ContainerStore): Map<string, VolumeUser[]> {
+  const users = new Map<string, VolumeUser[]>();
   for (const c of store.all()) {
+    const running = ['running', 'paused', 'restarting'].includes(c.state.status);
     for (const v of c.spec.storage.volumes ?? []) {
       const list = users.get(v.name) ?? [];
-      if (!list.includes(c.id)) list.push(c.id);
+      if (!list.some((u) => u.id === c.id)) list.push({ id: c.id, running });
       users.set(v.name, list);
     }
   }

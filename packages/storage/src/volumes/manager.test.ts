@@ -5,19 +5,25 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { VolumeManager } from './manager.js';
+import type { VolumeUser } from './types.js';
 
-function setup(): { m: VolumeManager; root: string; users: Map<string, string[]>; done: () => void } {
+async function setup(): Promise<{
+  m: VolumeManager;
+  root: string;
+  users: Map<string, VolumeUser[]>;
+  done: () => void;
+}> {
   const root = mkdtempSync(join(tmpdir(), 'volumes-'));
   const db = new Database(':memory:');
   const m = new VolumeManager({ db, dataRoot: root });
-  m.init();
-  const users = new Map<string, string[]>();
+  await m.init();
+  const users = new Map<string, VolumeUser[]>();
   m.attachUsers(() => users);
   return { m, root, users, done: () => rmSync(root, { recursive: true, force: true }) };
 }
 
-test('a named volume is a directory under volumes/<name>/_data with its labels', () => {
-  const { m, root, done } = setup();
+test('a named volume is a directory under volumes/<name>/_data with its labels', async () => {
+  const { m, root, done } = await setup();
   try {
     const { volume, created } = m.create({ name: 'data', labels: { a: 'b' } });
     assert.equal(created, true);
@@ -31,8 +37,8 @@ test('a named volume is a directory under volumes/<name>/_data with its labels',
   }
 });
 
-test('names, drivers and options are checked with Docker words', () => {
-  const { m, done } = setup();
+test('names, drivers and options are checked with Docker words', async () => {
+  const { m, done } = await setup();
   try {
     assert.throws(() => m.create({ name: 'a' }), /volume name is too short/);
     assert.throws(() => m.create({ name: 'a/b' }), /includes invalid characters for a local volume name/);
@@ -44,10 +50,10 @@ test('names, drivers and options are checked with Docker words', () => {
 });
 
 test('a volume in use is refused removal, forced or not, and goes once unused', async () => {
-  const { m, users, root, done } = setup();
+  const { m, users, root, done } = await setup();
   try {
     m.create({ name: 'data' });
-    users.set('data', ['c1']);
+    users.set('data', [{ id: 'c1', running: false }]);
     await assert.rejects(m.remove('data'), {
       code: 'volume.in_use',
       message: 'remove data: volume is in use - [c1]',
@@ -63,12 +69,12 @@ test('a volume in use is refused removal, forced or not, and goes once unused', 
   }
 });
 
-test('list filters: dangling, label, name, driver', () => {
-  const { m, users, done } = setup();
+test('list filters: dangling, label, name, driver', async () => {
+  const { m, users, done } = await setup();
   try {
     m.create({ name: 'used', labels: { tier: 'db' } });
     m.create({ name: 'free' });
-    users.set('used', ['c1']);
+    users.set('used', [{ id: 'c1', running: true }]);
     const names = (f: Record<string, string[]>) => m.list(f).map((v) => v.name);
     assert.deepEqual(names({ dangling: ['true'] }), ['free']);
     assert.deepEqual(names({ dangling: ['false'] }), ['used']);
@@ -82,14 +88,14 @@ test('list filters: dangling, label, name, driver', () => {
 });
 
 test('prune: all unused by default (API 1.41), anonymous only when asked, label filters', async () => {
-  const { m, users, done } = setup();
+  const { m, users, done } = await setup();
   try {
     m.create({ name: 'keep', labels: { keep: '1' } });
     m.create({ name: 'named' });
     const anon = m.create({}).volume;
     writeFileSync(join(anon.mountpoint, 'f'), 'hello');
     m.create({ name: 'busy' });
-    users.set('busy', ['c1']);
+    users.set('busy', [{ id: 'c1', running: false }]);
     const first = await m.prune({ anonymousOnly: true });
     assert.deepEqual(first, { deleted: [anon.name], reclaimed: 5 });
     const second = await m.prune({ filters: { 'label!': ['keep'] } });
@@ -104,7 +110,7 @@ test('prune: all unused by default (API 1.41), anonymous only when asked, label 
 });
 
 test('a volume created again while its old data is being deleted keeps its new directory', async () => {
-  const { m, done } = setup();
+  const { m, done } = await setup();
   try {
     const old = m.create({ name: 'again' }).volume;
     writeFileSync(join(old.mountpoint, 'old'), 'x');
@@ -118,12 +124,12 @@ test('a volume created again while its old data is being deleted keeps its new d
   }
 });
 
-test('init removes a directory a crash left without a record', () => {
-  const { m, root, done } = setup();
+test('init removes a directory a crash left without a record', async () => {
+  const { m, root, done } = await setup();
   try {
     mkdirSync(join(root, 'volumes', 'half', '_data'), { recursive: true });
     m.create({ name: 'whole' });
-    m.init();
+    await m.init();
     assert.equal(existsSync(join(root, 'volumes', 'half')), false);
     assert.equal(existsSync(join(root, 'volumes', 'whole', '_data')), true);
   } finally {

@@ -2,7 +2,9 @@ import { chmodSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { lstat, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type Database from 'better-sqlite3';
-import { PolisError, createLogger, errnoCode, generateId } from '@polis/core';
+import { PolisError, createLogger, errnoCode, generateId, proc } from '@polis/core';
+import { localMountOptions, mountArgs } from './local-options.js';
+import { isMountPoint } from './mounts.js';
 import { listFilter, pruneFilter } from './filters.js';
 import { checkVolumeName } from './names.js';
 import { VolumeStore } from './store.js';
@@ -42,15 +44,18 @@ export class VolumeManager implements VolumeService {
     this.store = new VolumeStore(options.db, (name) => join(this.root, name, '_data'));
   }
 
-  /** Makes the volumes directory (0701 as Docker's) and removes what a crash left half made or removed. */
-  init(): void {
+  /**
+   * Makes the volumes directory (0701 as Docker's) and removes what a crash left half made or removed
+   * (never through a mount still on its `_data`).
+   */
+  async init(): Promise<void> {
     mkdirSync(this.root, { recursive: true, mode: 0o701 });
     chmodSync(this.root, 0o701);
     const known = new Set(this.store.all().map((v) => v.name));
     for (const entry of readdirSync(this.root)) {
       if (known.has(entry)) continue;
       log.info('removing a volume directory without a record', { volume: entry });
-      rmSync(join(this.root, entry), { recursive: true, force: true });
+      await this.removeData(join(this.root, entry));
     }
     for (const name of known) mkdirSync(join(this.root, name, '_data'), { recursive: true, mode: 0o755 });
   }
@@ -73,14 +78,7 @@ export class VolumeManager implements VolumeService {
     const existing = this.store.byName(name);
     if (existing) return { volume: existing, created: false };
     const options = request.driverOptions ?? {};
-    const keys = Object.keys(options);
-    if (keys.length > 0) {
-      throw new PolisError(
-        'volume.invalid',
-        `create ${name}: options of the local driver are not supported yet: ${keys.join(', ')}`,
-        { context: { name } },
-      );
-    }
+    localMountOptions(name, options);
     const anonymous = request.anonymous ?? !request.name;
     const labels = { ...request.labels, ...(anonymous ? { [ANONYMOUS_LABEL]: '' } : {}) };
     const volume: VolumeRecord = {
@@ -121,7 +119,58 @@ export class VolumeManager implements VolumeService {
   }
 
   usersOf(name: string): string[] {
-    return this.users().get(name) ?? [];
+    return (this.users().get(name) ?? []).map((u) => u.id);
+  }
+
+  async mount(name: string): Promise<void> {
+    await this.serial(name, async () => {
+      const volume = this.get(name);
+      const opts = localMountOptions(name, volume.options);
+      if (!opts || (await isMountPoint(volume.mountpoint))) return;
+      try {
+        await proc.run('mount', mountArgs(opts, volume.mountpoint));
+      } catch (err) {
+        throw new PolisError(
+          'mount.failed',
+          `error while mounting volume '${volume.mountpoint}': failed to mount local volume: ${(err as Error).message}`,
+          { cause: err, context: { name } },
+        );
+      }
+    });
+  }
+
+  async release(name: string): Promise<void> {
+    await this.serial(name, async () => {
+      const volume = this.store.byName(name);
+      if (!volume || !localMountOptions(name, volume.options)) return;
+      if ((this.users().get(name) ?? []).some((u) => u.running)) return;
+      await unmount(volume.mountpoint);
+    });
+  }
+
+  async reconcileMounts(): Promise<void> {
+    for (const v of this.store.all()) {
+      if (!localMountOptions(v.name, v.options)) continue;
+      try {
+        if ((this.users().get(v.name) ?? []).some((u) => u.running)) await this.mount(v.name);
+        else await this.release(v.name);
+      } catch (err) {
+        log.warn('reconciling a volume mount', { volume: v.name, err });
+      }
+    }
+  }
+
+  /** Runs mount and unmount of one volume one at a time. */
+  private readonly chains = new Map<string, Promise<unknown>>();
+  private async serial<T>(name: string, fn: () => Promise<T>): Promise<T> {
+    const prev = this.chains.get(name) ?? Promise.resolve();
+    const next = prev.catch(() => undefined).then(fn);
+    this.chains.set(name, next);
+    try {
+      return await next;
+    } finally {
+      if (this.chains.get(name) === next) this.chains.delete(name);
+    }
   }
 
   async remove(name: string, options: { force?: boolean } = {}): Promise<void> {
@@ -130,7 +179,24 @@ export class VolumeManager implements VolumeService {
       if (options.force) return;
       throw new PolisError('volume.not_found', `get ${name}: no such volume`, { context: { name } });
     }
+    this.refuseInUse(volume);
+    // Unmounted before the data goes: a bind-mounted device must never be deleted through its volume.
+    // (Only a volume with mount options waits here; a plain one goes at once, see `removeRecord`.)
+    if (localMountOptions(name, volume.options)) await this.release(name);
     await this.removeData(this.removeRecord(volume));
+  }
+
+  private refuseInUse(volume: VolumeRecord): void {
+    const users = this.usersOf(volume.name);
+    if (users.length > 0) {
+      throw new PolisError(
+        'volume.in_use',
+        `remove ${volume.name}: volume is in use - [${users.join(', ')}]`,
+        {
+          context: { name: volume.name, containers: users },
+        },
+      );
+    }
   }
 
   /**
@@ -139,14 +205,7 @@ export class VolumeManager implements VolumeService {
    * directory rather than one being deleted under it. Returns the moved directory.
    */
   private removeRecord(volume: VolumeRecord): string {
-    const users = this.usersOf(volume.name);
-    if (users.length > 0) {
-      throw new PolisError(
-        'volume.in_use',
-        `remove ${volume.name}: volume is in use - [${users.join(', ')}]`,
-        { context: { name: volume.name, containers: users } },
-      );
-    }
+    this.refuseInUse(volume);
     this.store.delete(volume.name);
     // A name no volume can have (they start with a letter or digit); `init` removes it after a crash.
     const trash = join(this.root, `.removing-${generateId().slice(0, 16)}`);
@@ -158,7 +217,14 @@ export class VolumeManager implements VolumeService {
     return trash;
   }
 
+  /** Deletes a volume directory, unless something is still mounted on its `_data` (then it is left). */
   private async removeData(dir: string): Promise<void> {
+    const data = join(dir, '_data');
+    if (await isMountPoint(data)) await unmount(data).catch(() => undefined);
+    if (await isMountPoint(data)) {
+      log.warn('a volume directory still has a mount; left in place', { dir });
+      return;
+    }
     await rm(dir, { recursive: true, force: true });
   }
 
@@ -171,6 +237,7 @@ export class VolumeManager implements VolumeService {
     for (const v of this.store.all()) {
       if ((used.get(v.name) ?? []).length > 0 || !matches(v)) continue;
       if (anonymousOnly && !v.anonymous) continue;
+      if (localMountOptions(v.name, v.options)) await this.release(v.name);
       const size = await dirSize(join(this.root, v.name));
       let trash: string;
       try {
@@ -210,4 +277,9 @@ async function dirSize(dir: string): Promise<number> {
     }
   }
   return total;
+}
+
+async function unmount(path: string): Promise<void> {
+  if (!(await isMountPoint(path))) return;
+  await proc.run('umount', [path]);
 }

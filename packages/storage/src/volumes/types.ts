@@ -21,8 +21,14 @@ export interface CreateVolumeRequest {
   anonymous?: boolean;
 }
 
-/** Which containers use each volume, by volume name (container ids); given by the runtime. */
-export type VolumeUsers = () => Map<string, string[]>;
+/** A container naming a volume, and whether it runs now (a mounted volume stays mounted while one does). */
+export interface VolumeUser {
+  id: string;
+  running: boolean;
+}
+
+/** Which containers use each volume, by volume name; given by the runtime from its records. */
+export type VolumeUsers = () => Map<string, VolumeUser[]>;
 
 export interface PruneVolumesOptions {
   filters?: Record<string, string[]>;
@@ -42,7 +48,16 @@ export interface VolumeService {
   prune(options?: PruneVolumesOptions): Promise<{ deleted: string[]; reclaimed: number }>;
   /** Container ids using the volume. */
   usersOf(name: string): string[];
-  /** Whether the volume's data directory holds nothing (copy-up only fills an empty volume). */
+  /** Whether the volume's data directory holds nothing (copy-up only fills an empty volume, and never one with mount options). */
   isEmpty(name: string): Promise<boolean>;
   attachUsers(users: VolumeUsers): void;
+  /**
+   * Before a container starts: a volume with mount options (`-o type=tmpfs`, `type=none,o=bind`) is
+   * mounted on its `_data` at its first use. A plain directory needs nothing.
+   */
+  mount(name: string): Promise<void>;
+  /** After a container's run ended: unmounts the volume when no container using it runs any more. */
+  release(name: string): Promise<void>;
+  /** At daemon start, after the containers are recovered: mounted exactly the volumes running containers use. */
+  reconcileMounts(): Promise<void>;
 }

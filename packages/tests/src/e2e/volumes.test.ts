@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { busyboxTar } from '../harness/busybox.js';
 import { TestDaemon } from '../harness/daemon.js';
@@ -94,6 +96,81 @@ describe('volumes through polis', () => {
     ok(await d.polis(['volume', 'rm', name]));
     assert.match(ok(await d.polis(['run', '--rm', 'volimg', 'cat', '/etc/passwd'])), /^root:/);
     assert.equal(ok(await d.polis(['volume', 'ls', '-q'])), '');
+  });
+});
+
+describe("the local driver's mount options", () => {
+  let d: TestDaemon;
+  let device: string;
+
+  before(async () => {
+    d = await TestDaemon.start();
+    await d.importBusybox();
+    device = mkdtempSync(join(tmpdir(), 'polis-device-'));
+  });
+
+  after(async () => {
+    await d?.cleanup();
+    rmSync(device, { recursive: true, force: true });
+  });
+
+  const mountedAt = (path: string): boolean =>
+    readFileSync('/proc/self/mountinfo', 'utf8')
+      .split('\n')
+      .some((l) => l.split(' ')[4] === path);
+
+  it('a tmpfs volume refuses writes past its size and is unmounted when its last user stops', async () => {
+    ok(
+      await d.polis([
+        'volume',
+        'create',
+        '-o',
+        'type=tmpfs',
+        '-o',
+        'device=tmpfs',
+        '-o',
+        'o=size=1m',
+        'small',
+      ]),
+    );
+    const data = ok(await d.polis(['volume', 'inspect', '-f', '{{.Mountpoint}}', 'small']));
+    const res = await d.polis([
+      'run',
+      '--rm',
+      '-v',
+      'small:/s',
+      'busybox',
+      'dd',
+      'if=/dev/zero',
+      'of=/s/f',
+      'bs=64k',
+      'count=32',
+    ]);
+    assert.notEqual(res.code, 0);
+    assert.match(res.stderr, /No space left on device/);
+    assert.equal(mountedAt(data), false, 'unmounted once no container runs');
+    ok(await d.polis(['volume', 'rm', 'small']));
+  });
+
+  it('a bind volume (type=none,o=bind) shows the device, and removing the volume keeps the device files', async () => {
+    writeFileSync(join(device, 'hello'), 'from the host\n');
+    ok(
+      await d.polis(['volume', 'create', '-o', 'type=none', '-o', 'o=bind', '-o', `device=${device}`, 'dev']),
+    );
+    assert.equal(
+      ok(await d.polis(['run', '--rm', '-v', 'dev:/d', 'busybox', 'cat', '/d/hello'])),
+      'from the host',
+    );
+    ok(await d.polis(['run', '--rm', '-v', 'dev:/d', 'busybox', 'touch', '/d/written']));
+    assert.ok(existsSync(join(device, 'written')));
+    ok(await d.polis(['volume', 'rm', 'dev']));
+    assert.ok(existsSync(join(device, 'hello')), 'the device is not deleted with the volume');
+  });
+
+  it('bad options are refused with Docker words', async () => {
+    const res = await d.polis(['volume', 'create', '-o', 'foo=bar', 'bad']);
+    assert.equal(res.code, 1);
+    assert.match(res.stderr, /create bad: invalid option key: "foo"/);
   });
 });
 
