@@ -27,10 +27,7 @@ export async function resolvedBinds(
   }
   const all = [...record.spec.storage.binds, ...volumeBinds];
   const out: BindMount[] = [];
-  for (const b of all) {
-    const inside = await secureJoin(rootfs, b.destination);
-    out.push({ ...b, destination: '/' + posix.relative(rootfs, inside) });
-  }
+  for (const b of all) out.push({ ...b, destination: await mountPointInside(rootfs, b.destination) });
   return out.sort((a, b) => depth(a.destination) - depth(b.destination));
 }
 
@@ -43,4 +40,20 @@ export async function releaseVolumes(ctx: RuntimeContext, record: ContainerRecor
       ?.release(v.name)
       .catch((err) => ctx.log.warn('unmounting a volume', { volume: v.name, err }));
   }
+}
+
+/**
+ * Where a mount point lands inside the rootfs, symlinks followed as if the rootfs were `/`. A path that
+ * resolves to the root itself (`x -> ../../..`) is refused: nothing may be mounted over the root.
+ */
+export async function mountPointInside(rootfs: string, destination: string): Promise<string> {
+  const inside = '/' + posix.relative(rootfs, await secureJoin(rootfs, destination));
+  if (inside === '/') {
+    throw new PolisError(
+      'request.invalid',
+      `invalid mount config: ${destination} resolves to the container's root inside the image`,
+      { context: { destination } },
+    );
+  }
+  return inside;
 }
