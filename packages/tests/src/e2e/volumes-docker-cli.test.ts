@@ -141,6 +141,27 @@ describe('volumes through the docker CLI', () => {
     assert.equal(existsSync(join(host, 'g')), true);
   });
 
+  it('a tmpfs with a size (--tmpfs and --mount type=tmpfs) refuses writes past it', async () => {
+    for (const flags of [
+      ['--tmpfs', '/t:size=1m'],
+      ['--mount', 'type=tmpfs,dst=/t,tmpfs-size=1m,tmpfs-mode=1777'],
+    ]) {
+      const res = await d.docker([
+        'run',
+        '--rm',
+        ...flags,
+        'busybox',
+        'dd',
+        'if=/dev/zero',
+        'of=/t/f',
+        'bs=64k',
+        'count=32',
+      ]);
+      assert.notEqual(res.code, 0, flags.join(' '));
+      assert.match(res.stderr, /No space left on device/);
+    }
+  });
+
   it('rm -v removes the anonymous volumes of a container, keeps the named ones', async () => {
     ok(
       await d.docker(['create', '--name', 'anon', '-v', '/scratch', '-v', 'named:/named', 'busybox', 'true']),
