@@ -34,6 +34,11 @@ export interface RuntimeContext {
   restarts: { timers: Map<string, NodeJS.Timeout>; delays: Map<string, number>; manual: Set<string> };
   /** Ids an `rm` is under way for (see lifecycle/removal-mark.ts). */
   removals: Set<string>;
+  /**
+   * Ids a start is under way for: their volumes count as in use by a running container, so another
+   * container's exit does not unmount a volume between this one's mount and its `crun create`.
+   */
+  launching?: Set<string>;
   /** The daemon's bounding set, by name: what "all capabilities" can mean here. */
   hostCapabilities: string[];
   dirs: { containers: string; exits: string; sockets: string; runtimeState: string };

@@ -93,14 +93,15 @@ export class ContainerManager implements ContainerService {
       attachHooks: new Map(),
       restarts: { timers: new Map(), delays: new Map(), manual: new Set() },
       removals: new Set(),
+      launching: new Set(),
       hostCapabilities: hostCapabilityNumbers()
         .map((n) => ALL_CAPABILITIES[n])
         .filter((c): c is string => c !== undefined),
       dirs,
     };
     this.ctx.events.setMaxListeners(0);
-    const store = this.ctx.store;
-    options.volumes?.attachUsers(() => volumeUsers(store));
+    const { store, launching } = this.ctx;
+    options.volumes?.attachUsers(() => volumeUsers(store, launching));
     this.exits = new ExitWatcher(this.ctx);
     this.execs = new ExecSessions(this.ctx);
     this.rotator = new LogRotator(this.ctx);

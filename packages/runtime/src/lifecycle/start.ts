@@ -73,6 +73,7 @@ export async function launch(ctx: RuntimeContext, record: ContainerRecord): Prom
   let mounted = false;
   let wired = false;
   let conmon: PendingConmon | undefined;
+  ctx.launching?.add(record.id);
   try {
     if (runtime.hasState(record.id)) await runtime.delete(record.id, true).catch(() => undefined);
     await Promise.all([
@@ -153,8 +154,11 @@ export async function launch(ctx: RuntimeContext, record: ContainerRecord): Prom
     if (wired) await detachNetworks(ctx, record.id);
     await rm(join(ctx.dirs.exits, record.id), { force: true }).catch(() => undefined);
     if (mounted) await ctx.images.unmountRootfs(record.paths.dir).catch(() => undefined);
+    ctx.launching?.delete(record.id);
     await releaseVolumes(ctx, record);
     throw recordStartFailure(ctx, record, err);
+  } finally {
+    ctx.launching?.delete(record.id);
   }
 }
 

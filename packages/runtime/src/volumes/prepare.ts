@@ -53,10 +53,11 @@ function splitVolumesFrom(entry: string): [string, ('ro' | 'rw')?] {
 }
 
 /** Which containers use each volume, from the container records (so no count can go stale). */
-export function volumeUsers(store: ContainerStore): Map<string, VolumeUser[]> {
+export function volumeUsers(store: ContainerStore, launching?: Set<string>): Map<string, VolumeUser[]> {
   const users = new Map<string, VolumeUser[]>();
   for (const c of store.all()) {
-    const running = ['running', 'paused', 'restarting'].includes(c.state.status);
+    const running =
+      ['running', 'paused', 'restarting'].includes(c.state.status) || launching?.has(c.id) === true;
     for (const v of c.spec.storage.volumes ?? []) {
       const list = users.get(v.name) ?? [];
       if (!list.some((u) => u.id === c.id)) list.push({ id: c.id, running });
