@@ -11,6 +11,7 @@ import { imageRoutes } from './routes/images/index.js';
 import { networkRoutes } from './routes/networks/index.js';
 import { notImplementedRoutes } from './routes/not-implemented.js';
 import { systemRoutes } from './routes/system.js';
+import { volumeRoutes } from './routes/volumes/index.js';
 import { API_VERSION, type ApiDeps } from './types.js';
 
 const log = createLogger('api');
@@ -23,6 +24,7 @@ export function buildRouter(deps: ApiDeps): Router {
   eventRoutes(router, deps);
   execRoutes(router, deps);
   networkRoutes(router, deps);
+  volumeRoutes(router, deps);
   // Last: only what no route above serves.
   notImplementedRoutes(router);
   return router;

@@ -1,6 +1,7 @@
 import type { ContainerService } from '@polis/runtime';
 import type { ImageService } from '@polis/image';
 import type { NetworkService } from '@polis/network';
+import type { VolumeService } from '@polis/storage';
 import type { EventLog } from '@polis/monitor';
 
 export { API_VERSION, MIN_API_VERSION } from '@polis/core/api-version';
@@ -62,6 +63,8 @@ export interface ApiDeps {
   images: ImageService;
   /** Networks (`/networks`, the network fields of containers); absent in API unit tests that need none. */
   networks?: NetworkService;
+  /** Volumes (`/volumes`, `Mounts` of volumes); absent in API unit tests that need none. */
+  volumes?: VolumeService;
   /** The event bus and its history (`GET /events`); image events are published by the image routes. */
   events?: EventLog;
   system: {

@@ -119,6 +119,23 @@ const networkRm: Entry = {
   summary: 'Remove one or more networks',
   load: () => import('./commands/network/rm.js'),
 };
+const volumeCreate: Entry = {
+  summary: 'Create a volume',
+  load: () => import('./commands/volume/create.js'),
+};
+const volumeInspect: Entry = {
+  summary: 'Display detailed information on one or more volumes',
+  load: () => import('./commands/volume/inspect.js'),
+};
+const volumeLs: Entry = { summary: 'List volumes', load: () => import('./commands/volume/ls.js') };
+const volumePrune: Entry = {
+  summary: 'Remove unused local volumes',
+  load: () => import('./commands/volume/prune.js'),
+};
+const volumeRm: Entry = {
+  summary: 'Remove one or more volumes',
+  load: () => import('./commands/volume/rm.js'),
+};
 const events: Entry = {
   summary: 'Get real time events from the server',
   load: () => import('./commands/system/events.js'),
@@ -283,6 +300,18 @@ export const GROUPS: Record<string, { summary: string; commands: Record<string, 
       prune: networkPrune,
       rm: networkRm,
       remove: networkRm,
+    },
+  },
+  volume: {
+    summary: 'Manage volumes',
+    commands: {
+      create: volumeCreate,
+      inspect: volumeInspect,
+      ls: volumeLs,
+      list: volumeLs,
+      prune: volumePrune,
+      rm: volumeRm,
+      remove: volumeRm,
     },
   },
   system: {

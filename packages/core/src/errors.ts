@@ -84,6 +84,11 @@ const catalogue = {
   'network.not_connected': 'not_found',
   'network.port_in_use': 'conflict',
   'network.setup_failed': 'internal',
+  'volume.not_found': 'not_found',
+  'volume.in_use': 'conflict',
+  'volume.invalid': 'invalid_argument',
+  // A volume driver other than the ones built in (Docker: the plugin is not found, 404).
+  'volume.driver_unknown': 'not_found',
   'runtime.unknown': 'invalid_argument',
   'runtime.unavailable': 'unavailable',
   'runtime.failed': 'internal',

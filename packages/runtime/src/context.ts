@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { PolisError, type ContainerRecord, type DaemonConfig, type Logger } from '@polis/core';
 import type { ImageService } from '@polis/image';
 import type { NetworkService } from '@polis/network';
+import type { VolumeService } from '@polis/storage';
 import { ContainerStore } from './store/container-store.js';
 import { KeyedMutex } from './lock.js';
 import { Waiters } from './waiters.js';
@@ -20,6 +21,8 @@ export interface RuntimeContext {
   images: ImageService;
   /** Networks; without it `bridge` means a fresh namespace with loopback only (unit tests). */
   networks?: NetworkService;
+  /** Volumes; without it a container that names one is refused (unit tests). */
+  volumes?: VolumeService;
   runtimes: Map<string, OciRuntime>;
   locks: KeyedMutex;
   waiters: Waiters;
@@ -35,6 +38,11 @@ export interface RuntimeContext {
   restarts: { timers: Map<string, NodeJS.Timeout>; delays: Map<string, number>; manual: Set<string> };
   /** Ids an `rm` is under way for (see lifecycle/removal-mark.ts). */
   removals: Set<string>;
+  /**
+   * Ids a start is under way for: their volumes count as in use by a running container, so another
+   * container's exit does not unmount a volume between this one's mount and its `crun create`.
+   */
+  launching?: Set<string>;
   /** The daemon's bounding set, by name: what "all capabilities" can mean here. */
   hostCapabilities: string[];
   /**

@@ -9,11 +9,20 @@ function labelMatch(labels: Record<string, string>, filter: string): boolean {
   return labels[filter.slice(0, eq)] === filter.slice(eq + 1);
 }
 
+/** `ps --filter volume=`: a volume's name, or a mount point (bind or volume) in the container. */
+function usesVolume(c: ContainerRecord, value: string): boolean {
+  const { binds, volumes = [] } = c.spec.storage;
+  return (
+    volumes.some((v) => v.name === value || v.destination === value) ||
+    binds.some((b) => b.source === value || b.destination === value)
+  );
+}
+
 /** Docker's container list filters (values of one key are OR'ed, keys are AND'ed). */
 export function filterContainers(records: ContainerRecord[], options: ListOptions = {}): ContainerRecord[] {
   const f = options.filters ?? {};
   for (const key of Object.keys(f)) {
-    if (!['id', 'name', 'status', 'label', 'ancestor', 'exited', 'before', 'since'].includes(key)) {
+    if (!['id', 'name', 'status', 'label', 'ancestor', 'exited', 'before', 'since', 'volume'].includes(key)) {
       throw new PolisError('request.invalid', `invalid filter '${key}'`);
     }
   }
@@ -51,6 +60,7 @@ export function filterContainers(records: ContainerRecord[], options: ListOption
     ) {
       return false;
     }
+    if (f.volume && !f.volume.some((v) => usesVolume(c, v))) return false;
     if (f.exited && !(status === 'exited' && f.exited.includes(String(c.state.exitCode)))) return false;
     if (before && !before.every((b) => b && c.created < b.created)) return false;
     if (since && !since.every((s) => s && c.created > s.created)) return false;

@@ -12,6 +12,8 @@ import {
 import type { FsChange, ImageService } from '@polis/image';
 import type { Readable } from 'node:stream';
 import type { EndpointRequest, NetworkService } from '@polis/network';
+import type { VolumeService } from '@polis/storage';
+import { volumeUsers } from './volumes/prepare.js';
 import { connectNetwork, disconnectNetwork } from './network/live.js';
 import { createRuntimes, runtimeDirs, type RuntimeContext } from './context.js';
 import { ContainerStore } from './store/container-store.js';
@@ -68,6 +70,7 @@ export interface ContainerManagerOptions {
   config: DaemonConfig;
   images: ImageService;
   networks?: NetworkService;
+  volumes?: VolumeService;
 }
 
 const isLive = (r: ContainerRecord | undefined): boolean =>
@@ -88,6 +91,7 @@ export class ContainerManager implements ContainerService {
       store: new ContainerStore(options.db),
       images: options.images,
       ...(options.networks ? { networks: options.networks } : {}),
+      ...(options.volumes ? { volumes: options.volumes } : {}),
       runtimes: createRuntimes(options.config, dirs.runtimeState),
       locks: new KeyedMutex(),
       waiters: new Waiters(),
@@ -98,12 +102,15 @@ export class ContainerManager implements ContainerService {
       attachHooks: new Map(),
       restarts: { timers: new Map(), delays: new Map(), manual: new Set() },
       removals: new Set(),
+      launching: new Set(),
       hostCapabilities: hostCapabilityNumbers()
         .map((n) => ALL_CAPABILITIES[n])
         .filter((c): c is string => c !== undefined),
       dirs,
     };
     this.ctx.events.setMaxListeners(0);
+    const { store, launching } = this.ctx;
+    options.volumes?.attachUsers(() => volumeUsers(store, launching));
     this.exits = new ExitWatcher(this.ctx);
     this.supervisors = new SupervisorWatch(this.ctx);
     this.execs = new ExecSessions(this.ctx);
@@ -120,6 +127,7 @@ export class ContainerManager implements ContainerService {
     this.exits.start();
     this.rotator.start();
     await recoverContainers(this.ctx);
+    await this.ctx.volumes?.reconcileMounts();
     await reconcileNetworks(this.ctx);
     await this.exits.sweep();
     this.supervisors.start();

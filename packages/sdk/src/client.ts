@@ -5,6 +5,7 @@ import { Execs } from './exec.js';
 import { defaultHost, parseHost } from './host.js';
 import { Images } from './images.js';
 import { Networks } from './networks.js';
+import { Volumes } from './volumes.js';
 import { readBody, Transport } from './transport.js';
 import type { EventsOptions } from './types/event.js';
 import type { AuthResponse } from './types/image.js';
@@ -21,6 +22,7 @@ export class PolisClient {
   readonly containers: Containers;
   readonly images: Images;
   readonly networks: Networks;
+  readonly volumes: Volumes;
   /** Processes run inside running containers (`docker exec`). */
   readonly exec: Execs;
   private readonly http: Transport;
@@ -32,6 +34,7 @@ export class PolisClient {
     this.containers = new Containers(this.http);
     this.images = new Images(this.http);
     this.networks = new Networks(this.http);
+    this.volumes = new Volumes(this.http);
     this.exec = new Execs(this.http);
   }
 

@@ -11,6 +11,7 @@ import {
 import { LocalImageService } from '@polis/image';
 import { EmbeddedDns, NetworkManager, NetworkNames } from '@polis/network';
 import { ContainerManager, prepareHybridCgroups } from '@polis/runtime';
+import { VolumeManager } from '@polis/storage';
 import { EventLog, containerEvent } from '@polis/monitor';
 import { API_VERSION, createApiServer, listenUnix } from '../index.js';
 import { systemInfo, versionInfo } from './system.js';
@@ -64,7 +65,9 @@ export async function startDaemon(input: DaemonConfig): Promise<RunningDaemon> {
     ...(config.defaultSubnet ? { defaultSubnet: config.defaultSubnet } : {}),
   });
   await networks.init();
-  const containers = new ContainerManager({ db, config, images, networks });
+  const volumes = new VolumeManager({ db, dataRoot: config.dataRoot });
+  await volumes.init();
+  const containers = new ContainerManager({ db, config, images, networks, volumes });
   containers.onEvent((e) => events.publish(containerEvent(e)));
   await containers.init();
 
@@ -72,6 +75,7 @@ export async function startDaemon(input: DaemonConfig): Promise<RunningDaemon> {
     containers,
     images,
     networks,
+    volumes,
     events,
     system: {
       info: () => systemInfo(config, containers, images),

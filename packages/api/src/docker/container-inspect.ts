@@ -1,6 +1,6 @@
 import type { ContainerRecord, ContainerState, ImageRunConfig } from '@polis/core';
 import { containerConfigOf } from './container-config.js';
-import { hostConfigOf, mountPoints } from './host-config.js';
+import { hostConfigOf, mountPoints, type VolumeSource } from './host-config.js';
 import { networkSettings, type ContainerNetworkView } from './container-network.js';
 
 function stateOf(s: ContainerState): Record<string, unknown> {
@@ -26,6 +26,7 @@ export function containerInspect(
   record: ContainerRecord,
   image: ImageRunConfig | undefined,
   network: ContainerNetworkView = { endpoints: [], ports: [] },
+  volumeSource?: VolumeSource,
 ): Record<string, unknown> {
   return {
     Id: record.id,
@@ -48,7 +49,7 @@ export function containerInspect(
     ExecIDs: null,
     HostConfig: hostConfigOf(record),
     GraphDriver: { Name: 'overlay2', Data: { MergedDir: record.paths.rootfs } },
-    Mounts: mountPoints(record),
+    Mounts: mountPoints(record, volumeSource),
     Config: containerConfigOf(record, image),
     NetworkSettings: networkSettings(record, image, network),
   };

@@ -1,5 +1,5 @@
 import { ZERO_TIME, type ContainerRecord, type ContainerState, type ImageRunConfig } from '@polis/core';
-import { mountPoints } from './host-config.js';
+import { mountPoints, type VolumeSource } from './host-config.js';
 import { humanDuration } from '@polis/core';
 import { unixSeconds } from './timestamps.js';
 import { portList, type ContainerNetworkView } from './container-network.js';
@@ -45,6 +45,7 @@ export function containerSummary(
   image: ImageRunConfig | undefined,
   now = Date.now(),
   network: ContainerNetworkView = { endpoints: [], ports: [] },
+  volumeSource?: VolumeSource,
 ): Record<string, unknown> {
   return {
     Id: record.id,
@@ -59,6 +60,6 @@ export function containerSummary(
     Status: statusText(record.state, now),
     HostConfig: { NetworkMode: record.spec.network.mode },
     NetworkSettings: { Networks: endpointsByName(network.endpoints, record.name) },
-    Mounts: mountPoints(record),
+    Mounts: mountPoints(record, volumeSource),
   };
 }

@@ -178,9 +178,9 @@ test('storage: binds, mounts, tmpfs, read-only root', () => {
   }).storage;
   assert.deepEqual(s, {
     binds: [
-      { source: '/h', destination: '/c', readonly: false },
-      { source: '/h2', destination: '/c2', readonly: true, propagation: 'rshared' },
-      { source: '/h3', destination: '/c3', readonly: false },
+      { source: '/h', destination: '/c', readonly: false, createSource: true },
+      { source: '/h2', destination: '/c2', readonly: true, propagation: 'rshared', createSource: true },
+      { source: '/h3', destination: '/c3', readonly: false, createSource: true },
       { source: '/m', destination: '/mnt', readonly: true, propagation: 'rslave' },
     ],
     tmpfs: [
@@ -189,15 +189,70 @@ test('storage: binds, mounts, tmpfs, read-only root', () => {
     ],
     readonlyRootfs: true,
   });
-  rejects({ HostConfig: { Binds: ['data:/c'] } }, /named volumes are not supported yet/);
   rejects({ HostConfig: { Binds: ['/h:c'] } }, /mount path must be absolute/);
   rejects({ HostConfig: { Binds: ['/h:/c:bogus'] } }, /invalid mode: bogus/);
   rejects({ HostConfig: { Binds: ['/a:/c', '/b:/c/'] } }, /Duplicate mount point: \/c/);
+});
+
+test('storage: named and anonymous volumes from -v, --mount, Config.Volumes and VolumesFrom', () => {
+  const s = map({
+    Volumes: { '/anon': {}, '/named': {} },
+    HostConfig: {
+      Binds: ['data:/named:ro', 'other:/o:nocopy', '/just-a-path'],
+      Mounts: [
+        {
+          Type: 'volume',
+          Source: 'mv',
+          Target: '/m',
+          VolumeOptions: { NoCopy: true, Labels: { a: 'b' }, DriverConfig: { Name: 'local' } },
+        },
+        { Type: 'volume', Target: '/m-anon', ReadOnly: true },
+      ],
+      VolumesFrom: ['web:ro'],
+    },
+  }).storage;
+  const v = (name: string, destination: string, more: Record<string, unknown> = {}): unknown => ({
+    name,
+    destination,
+    readonly: false,
+    nocopy: false,
+    anonymous: name === '',
+    ...more,
+  });
+  assert.deepEqual(s.volumes, [
+    v('data', '/named', { readonly: true }),
+    v('other', '/o', { nocopy: true }),
+    v('', '/just-a-path'),
+    v('mv', '/m', { nocopy: true, driver: 'local', labels: { a: 'b' } }),
+    v('', '/m-anon', { readonly: true }),
+    // Config.Volumes: /named is covered by the bind of `data`, so only /anon is added.
+    v('', '/anon'),
+  ]);
+  assert.deepEqual(s.volumesFrom, ['web:ro']);
   rejects(
-    { HostConfig: { Mounts: [{ Type: 'volume', Target: '/v' }] } },
-    /volume mounts are not supported yet/,
+    { HostConfig: { Binds: ['data:rel'] } },
+    /invalid mount config for type "volume": invalid mount path: 'rel' mount path must be absolute/,
   );
-  rejects({ Volumes: { '/data': {} } }, /anonymous volumes are not supported yet: \/data/);
+  rejects({ HostConfig: { Binds: ['data:/c:rshared'] } }, /invalid mode: rshared/);
+  rejects({ HostConfig: { Binds: ['data:/c', '/h:/c'] } }, /Duplicate mount point: \/c/);
+  rejects(
+    { HostConfig: { Mounts: [{ Type: 'volume', Target: 'v' }] } },
+    /^invalid mount config for type "volume": invalid mount path: 'v' mount path must be absolute$/,
+  );
+  rejects(
+    { HostConfig: { Mounts: [{ Type: 'bind', Target: '/v' }] } },
+    /^invalid mount config for type "bind": field Source must not be empty$/,
+  );
+  rejects(
+    {
+      HostConfig: { Mounts: [{ Type: 'bind', Source: '/h', Target: '/v', VolumeOptions: { NoCopy: true } }] },
+    },
+    /field VolumeOptions must not be specified/,
+  );
+  assert.throws(() => map({ HostConfig: { Binds: ['a/b:/c'] } }), {
+    code: 'volume.invalid',
+    message: /^create a\/b: "a\/b" includes invalid characters for a local volume name/,
+  });
 });
 
 test('security fields', () => {

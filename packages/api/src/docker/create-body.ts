@@ -235,11 +235,11 @@ function loggingFrom(host: Fields): LoggingSpec {
 function refuseUnsupported(config: Fields, host: Fields): void {
   const test = config.child('Healthcheck').strings('Test');
   if (test.length > 0 && test[0] !== 'NONE') throw invalid('healthchecks are not supported yet');
-  for (const key of ['Devices', 'DeviceRequests', 'VolumesFrom', 'Links', 'GroupAdd']) {
+  for (const key of ['Devices', 'DeviceRequests', 'Links', 'GroupAdd']) {
     const value = host.raw(key);
     if (Array.isArray(value) && value.length > 0) throw invalid(`HostConfig.${key} is not supported yet`);
   }
-  for (const key of ['PidMode', 'UTSMode', 'UsernsMode', 'CgroupParent', 'VolumeDriver']) {
+  for (const key of ['PidMode', 'UTSMode', 'UsernsMode', 'CgroupParent']) {
     if (host.str(key)) throw invalid(`HostConfig.${key} is not supported yet`);
   }
   const ipc = host.str('IpcMode') ?? '';

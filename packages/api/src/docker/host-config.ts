@@ -12,9 +12,12 @@ function bindMode(b: BindMount): string {
   return [b.readonly ? 'ro' : '', b.propagation ?? ''].filter(Boolean).join(',');
 }
 
-/** Docker's MountPoint entries (inspect `Mounts`, list `Mounts`). */
-export function mountPoints(record: ContainerRecord): Record<string, unknown>[] {
-  return record.spec.storage.binds.map((b) => ({
+/** Where a volume's data lives on the host, by name (`undefined` once it is gone). */
+export type VolumeSource = (name: string) => string | undefined;
+
+/** Docker's MountPoint entries (inspect `Mounts`, list `Mounts`): binds, then volumes. */
+export function mountPoints(record: ContainerRecord, volumeSource?: VolumeSource): Record<string, unknown>[] {
+  const binds = record.spec.storage.binds.map((b) => ({
     Type: 'bind',
     Source: b.source,
     Destination: b.destination,
@@ -22,6 +25,17 @@ export function mountPoints(record: ContainerRecord): Record<string, unknown>[] 
     RW: !b.readonly,
     Propagation: b.propagation ?? 'rprivate',
   }));
+  const volumes = (record.spec.storage.volumes ?? []).map((v) => ({
+    Type: 'volume',
+    Name: v.name,
+    Source: volumeSource?.(v.name) ?? '',
+    Destination: v.destination,
+    Driver: v.driver ?? 'local',
+    Mode: [v.readonly ? 'ro' : '', v.nocopy ? 'nocopy' : ''].filter(Boolean).join(',') || 'z',
+    RW: !v.readonly,
+    Propagation: '',
+  }));
+  return [...binds, ...volumes];
 }
 
 /** Per-device block I/O settings as Docker shows them: `[{Path, Weight}]` or `[{Path, Rate}]`. */
@@ -43,7 +57,12 @@ export function hostConfigOf(record: ContainerRecord): Record<string, unknown> {
     ]),
   );
   const host: Record<string, unknown> = {
-    Binds: listOrNull(storage.binds.map(bindText)),
+    Binds: listOrNull([
+      ...storage.binds.map(bindText),
+      ...(storage.volumes ?? [])
+        .filter((v) => !v.anonymous)
+        .map((v) => `${v.name}:${v.destination}${v.readonly ? ':ro' : ''}`),
+    ]),
     ContainerIDFile: '',
     LogConfig: { Type: logging.driver, Config: logging.options },
     NetworkMode: network.mode,
@@ -54,7 +73,7 @@ export function hostConfigOf(record: ContainerRecord): Record<string, unknown> {
     },
     AutoRemove: lifecycle.autoRemove,
     VolumeDriver: '',
-    VolumesFrom: null,
+    VolumesFrom: listOrNull(storage.volumesFrom ?? []),
     ConsoleSize: basic.consoleSize ?? [0, 0],
     CapAdd: listOrNull(security.capAdd),
     CapDrop: listOrNull(security.capDrop),

@@ -1,105 +1,118 @@
 import { posix } from 'node:path';
-import type { BindMount, StorageSpec, TmpfsMount } from '@polis/core';
+import type { BindMount, StorageSpec, TmpfsMount, VolumeMount } from '@polis/core';
 import { tmpfsOptions } from '@polis/security';
+import { checkVolumeName } from '@polis/storage';
 import { invalid } from '../http/errors.js';
 import type { Fields } from './fields.js';
+import { parseMount, type ParsedMounts } from './mount-spec.js';
 
-const PROPAGATION = ['private', 'rprivate', 'shared', 'rshared', 'slave', 'rslave'];
+export const PROPAGATION = ['private', 'rprivate', 'shared', 'rshared', 'slave', 'rslave'];
 
 /** Nothing may be mounted over the container's root (crun would refuse it only at start). */
-function isRoot(destination: string): boolean {
+export function isRoot(destination: string): boolean {
   return posix.normalize(destination) === '/';
 }
 
-const ROOT_DESTINATION = (type: string): string =>
+export const ROOT_DESTINATION = (type: string): string =>
   `invalid mount config for type ${JSON.stringify(type)}: invalid specification: destination can't be '/'`;
 
-/** `-v /host:/ctr[:ro,rshared,z]` as the docker CLI sends it in HostConfig.Binds. */
-export function parseBind(bind: string): BindMount {
+/** Docker's words for a mount point that is not absolute. */
+export const RELATIVE_DESTINATION = (type: string, path: string): string =>
+  `invalid mount config for type ${JSON.stringify(type)}: invalid mount path: '${path}' mount path must be absolute`;
+
+/**
+ * One `-v` entry as the docker CLI sends it in HostConfig.Binds: `/host:/ctr[:ro,rshared]` (a bind,
+ * whose missing source is created as Docker does), `name:/ctr[:ro,nocopy]` (a named volume, created if
+ * missing) or `/ctr` (an anonymous volume).
+ */
+export function parseBind(bind: string, into: ParsedMounts): void {
   const parts = bind.split(':');
-  if (parts.length < 2 || parts.length > 3 || !parts[0] || !parts[1]) {
+  if (parts.length > 3 || parts.some((p) => p === ''))
     throw invalid(`invalid volume specification: '${bind}'`);
+  if (parts.length === 1) {
+    into.volumes.push(volumeMount('', checkedDestination(bind, parts[0] as string, 'volume'), ''));
+    return;
   }
   const [source, destination, mode = ''] = parts as [string, string, string?];
-  if (!source.startsWith('/')) {
-    throw invalid(`invalid volume specification: '${bind}': named volumes are not supported yet`);
+  const type = source.startsWith('/') ? 'bind' : 'volume';
+  checkedDestination(bind, destination, type);
+  if (type === 'volume') {
+    checkVolumeName(source);
+    into.volumes.push(volumeMount(source, destination, mode, bind));
+    return;
   }
-  if (!destination.startsWith('/')) {
-    throw invalid(`invalid volume specification: '${bind}': mount path must be absolute`);
-  }
-  if (isRoot(destination)) {
-    throw invalid(`invalid volume specification: '${bind}': ${ROOT_DESTINATION('bind')}`);
-  }
-  const mount: BindMount = { source, destination, readonly: false };
-  for (const opt of mode.split(',').filter(Boolean)) {
+  const mount: BindMount = { source, destination, readonly: false, createSource: true };
+  for (const opt of modes(mode)) {
     if (opt === 'ro' || opt === 'rw') mount.readonly = opt === 'ro';
     else if (PROPAGATION.includes(opt)) mount.propagation = opt;
     // SELinux relabelling and the volume-only nocopy have no effect on a plain bind here.
-    else if (opt !== 'z' && opt !== 'Z' && opt !== 'nocopy') {
-      throw invalid(`invalid mode: ${opt} in volume specification '${bind}'`);
-    }
+    else if (opt !== 'z' && opt !== 'Z' && opt !== 'nocopy') throw badMode(opt, bind);
+  }
+  into.binds.push(mount);
+}
+
+const modes = (mode: string): string[] => mode.split(',').filter(Boolean);
+const badMode = (opt: string, spec: string): Error =>
+  invalid(`invalid mode: ${opt} in volume specification '${spec}'`);
+
+function checkedDestination(spec: string, destination: string, type: string): string {
+  if (!destination.startsWith('/'))
+    throw invalid(`invalid volume specification: '${spec}': ${RELATIVE_DESTINATION(type, destination)}`);
+  if (isRoot(destination))
+    throw invalid(`invalid volume specification: '${spec}': ${ROOT_DESTINATION(type)}`);
+  return destination;
+}
+
+function volumeMount(name: string, destination: string, mode: string, spec = destination): VolumeMount {
+  const mount: VolumeMount = { name, destination, readonly: false, nocopy: false, anonymous: name === '' };
+  for (const opt of modes(mode)) {
+    if (opt === 'ro' || opt === 'rw') mount.readonly = opt === 'ro';
+    else if (opt === 'nocopy') mount.nocopy = true;
+    else if (opt !== 'z' && opt !== 'Z') throw badMode(opt, spec);
   }
   return mount;
 }
 
-/** HostConfig.Mounts (`--mount`): bind and tmpfs; volumes arrive with the storage work. */
-function parseMount(m: Fields, binds: BindMount[], tmpfs: TmpfsMount[]): void {
-  const type = m.str('Type') ?? '';
-  const target = m.str('Target') ?? '';
-  if (!target.startsWith('/'))
-    throw invalid(`invalid mount config: ${m.name('Target')} must be an absolute path`);
-  if (isRoot(target)) throw invalid(ROOT_DESTINATION(type));
-  if (type === 'bind') {
-    const source = m.str('Source') ?? '';
-    if (!source.startsWith('/'))
-      throw invalid(`invalid mount config for type "bind": source must be an absolute path`);
-    const propagation = m.child('BindOptions').str('Propagation');
-    if (propagation && !PROPAGATION.includes(propagation)) {
-      throw invalid(`invalid mount config: unknown propagation mode ${propagation}`);
-    }
-    binds.push({
-      source,
-      destination: target,
-      readonly: m.bool('ReadOnly'),
-      ...(propagation ? { propagation } : {}),
-    });
-  } else if (type === 'tmpfs') {
-    const opts = m.child('TmpfsOptions');
-    const options: string[] = [];
-    if (m.bool('ReadOnly')) options.push('ro');
-    const size = opts.int('SizeBytes');
-    if (size !== undefined && size < 0)
-      throw invalid('invalid mount config: tmpfs size must not be negative');
-    if (size) options.push(`size=${size}`);
-    const mode = opts.int('Mode');
-    if (mode) options.push(`mode=${mode.toString(8)}`);
-    tmpfs.push({ destination: target, options });
-  } else if (type === 'volume') {
-    throw invalid('invalid mount config: volume mounts are not supported yet');
-  } else {
-    throw invalid(`invalid mount config: mount type unknown: ${JSON.stringify(type)}`);
-  }
-}
-
-/** HostConfig's Binds, Mounts, Tmpfs and ReadonlyRootfs, checked for clashing mount points. */
+/**
+ * HostConfig's Binds, Mounts, Tmpfs, VolumesFrom, VolumeDriver and ReadonlyRootfs, plus Config.Volumes
+ * (anonymous volumes, skipped where another mount already covers the path, as Docker does), checked
+ * for clashing mount points.
+ */
 export function storageFrom(host: Fields, config: Fields): StorageSpec {
-  if (config.keys('Volumes').length > 0) {
-    throw invalid(`anonymous volumes are not supported yet: ${config.keys('Volumes').join(', ')}`);
-  }
-  const binds = host.strings('Binds').map(parseBind);
+  const into: ParsedMounts = { binds: [], tmpfs: [], volumes: [] };
+  for (const b of host.strings('Binds')) parseBind(b, into);
   const tmpfs: TmpfsMount[] = Object.entries(host.stringMap('Tmpfs')).map(([destination, opts]) => {
     if (!destination.startsWith('/'))
       throw invalid(`invalid tmpfs mount point: ${destination} must be absolute`);
     if (isRoot(destination)) throw invalid(ROOT_DESTINATION('tmpfs'));
     return { destination, options: opts.split(',').filter(Boolean) };
   });
-  for (const m of host.list('Mounts')) parseMount(m, binds, tmpfs);
+  into.tmpfs.push(...tmpfs);
+  for (const m of host.list('Mounts')) parseMount(m, into);
   // Kept as the user wrote them (inspect shows them so); checked now so a bad option fails the create.
-  for (const t of tmpfs) tmpfsOptions(t.options);
+  for (const t of into.tmpfs) tmpfsOptions(t.options);
   const seen = new Set<string>();
-  for (const destination of [...binds, ...tmpfs].map((m) => m.destination.replace(/\/+$/, '') || '/')) {
+  const clean = (d: string): string => posix.normalize(d).replace(/\/+$/, '') || '/';
+  for (const destination of [...into.binds, ...into.tmpfs, ...into.volumes].map((m) =>
+    clean(m.destination),
+  )) {
     if (seen.has(destination)) throw invalid(`Duplicate mount point: ${destination}`);
     seen.add(destination);
   }
-  return { binds, tmpfs, readonlyRootfs: host.bool('ReadonlyRootfs') };
+  for (const destination of config.keys('Volumes')) {
+    if (seen.has(clean(destination))) continue;
+    checkedDestination(destination, destination, 'volume');
+    seen.add(clean(destination));
+    into.volumes.push(volumeMount('', destination, ''));
+  }
+  const driver = host.str('VolumeDriver');
+  if (driver) for (const v of into.volumes) v.driver ??= driver;
+  const volumesFrom = host.strings('VolumesFrom');
+  return {
+    binds: into.binds,
+    tmpfs: into.tmpfs,
+    readonlyRootfs: host.bool('ReadonlyRootfs'),
+    ...(into.volumes.length > 0 ? { volumes: into.volumes } : {}),
+    ...(volumesFrom.length > 0 ? { volumesFrom } : {}),
+  };
 }

@@ -27,7 +27,7 @@ test('the fallback answers 501 with the route named, and real routes still win',
     ['POST', '/services/create', 'POST /services/create'],
     ['POST', '/plugins/vieux/sshfs:latest/enable', 'POST /plugins/{name}/enable'],
     ['GET', '/tasks/abc/logs', 'GET /tasks/{id}/logs'],
-    ['GET', '/volumes', 'GET /volumes'],
+    ['GET', '/plugins', 'GET /plugins'],
   ] as const) {
     const match = router.match(method, path);
     assert.ok(match, path);
@@ -38,11 +38,11 @@ test('the fallback answers 501 with the route named, and real routes still win',
         err.message === `${template} is not implemented by Polis`,
     );
   }
-  // Polis has no volumes or plugins: looking one up is a plain 404, so `docker inspect x` reaches "No such object".
-  const volume = router.match('GET', '/volumes/nothing');
+  // Polis has no plugins: looking one up is a plain 404, so `docker inspect x` reaches "No such object".
+  const plugin = router.match('GET', '/plugins/nothing/json');
   await assert.rejects(
-    async () => volume?.handler({ params: volume.params } as never),
-    (err) => isPolisError(err, 'request.not_found') && err.message === 'get nothing: no such volume',
+    async () => plugin?.handler({ params: plugin.params } as never),
+    (err) => isPolisError(err, 'request.not_found') && err.message === 'plugin "nothing" not found',
   );
   // A route Polis serves is not shadowed by the fallback list.
   assert.notEqual(router.match('GET', '/containers/json')?.handler, undefined);

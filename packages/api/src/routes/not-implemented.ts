@@ -5,10 +5,9 @@ import type { Context, Router } from '../http/router.js';
 /**
  * Lookups of one object of a kind Polis has none of: "no such …" is true, and the docker CLI's
  * `inspect` (which tries each kind in turn and moves on only after a 404) needs it to reach
- * "No such object". Docker's words for a missing volume and plugin.
+ * "No such object". Docker's words for a missing plugin.
  */
 const NONE_EXIST: Record<string, (name: string) => string> = {
-  'GET /volumes/{name}': (name) => `get ${name}: no such volume`,
   'GET /plugins/{name}/json': (name) => `plugin "${name}" not found`,
 };
 

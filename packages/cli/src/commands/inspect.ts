@@ -1,4 +1,4 @@
-/** `inspect` for containers, images and networks: indented JSON like docker's, or a Go template per object. */
+/** `inspect` for containers, images, networks and volumes: indented JSON like docker's, or a Go template per object. */
 import type { Cli } from '../cli.js';
 import { describe, fromDaemon } from '../errors.js';
 import { bool, str, type FlagSpec, type Parsed } from '../flags.js';
@@ -16,9 +16,9 @@ export const INSPECT_FLAGS: FlagSpec[] = [
   { name: 'type', type: 'string', help: 'Only inspect objects of the given type' },
 ];
 
-export type ObjectType = 'container' | 'image' | 'network';
+export type ObjectType = 'container' | 'image' | 'network' | 'volume';
 
-const TYPES: readonly string[] = ['container', 'image', 'network'];
+const TYPES: readonly string[] = ['container', 'image', 'network', 'volume'];
 
 export async function inspectObjects(cli: Cli, p: Parsed, only?: ObjectType): Promise<number> {
   const type = only ?? (str(p, 'type') as ObjectType | undefined);
@@ -53,10 +53,12 @@ async function fetchObject(
   if (type === 'container') return withPlainNotFound(cli.client.containers.inspect(name, { size }), notFound);
   if (type === 'image') return withPlainNotFound(cli.client.images.inspect(name), notFound);
   if (type === 'network') return withPlainNotFound(cli.client.networks.inspect(name), notFound);
+  if (type === 'volume') return withPlainNotFound(cli.client.volumes.inspect(name), notFound);
   for (const lookup of [
     () => cli.client.containers.inspect(name, { size }),
     () => cli.client.images.inspect(name),
     () => cli.client.networks.inspect(name),
+    () => cli.client.volumes.inspect(name),
   ]) {
     try {
       return await lookup();

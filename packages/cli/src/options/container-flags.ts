@@ -37,6 +37,7 @@ export const CONTAINER_FLAGS: FlagSpec[] = [
     meta: 'bytes',
     help: "Swap limit equal to memory plus swap: '-1' to enable unlimited swap",
   },
+  { name: 'mount', type: 'list', meta: 'mount', help: 'Attach a filesystem mount to the container' },
   { name: 'name', type: 'string', help: 'Assign a name to the container' },
   { name: 'network', type: 'string', help: 'Connect a container to a network' },
   { name: 'net', type: 'string', help: 'Connect a container to a network (same as --network)' },
@@ -70,5 +71,7 @@ export const CONTAINER_FLAGS: FlagSpec[] = [
   { name: 'ulimit', type: 'list', meta: 'ulimit', help: 'Ulimit options' },
   { name: 'user', short: 'u', type: 'string', help: 'Username or UID (format: <name|uid>[:<group|gid>])' },
   { name: 'volume', short: 'v', type: 'list', help: 'Bind mount a volume' },
+  { name: 'volume-driver', type: 'string', help: 'Optional volume driver for the container' },
+  { name: 'volumes-from', type: 'list', help: 'Mount volumes from the specified container(s)' },
   { name: 'workdir', short: 'w', type: 'string', help: 'Working directory inside the container' },
 ];

@@ -1,4 +1,5 @@
 /** run/create flags → the `POST /containers/create` request, as docker's `parse` in container/opts.go. */
+import { parseMountFlag } from './mount-flag.js';
 import type { ContainerCreateBody, EndpointConfig, HostConfig, PortBinding } from '@polis/sdk';
 import { bool, int, list, str, type Parsed } from '../flags.js';
 import { parseBytes } from '@polis/core/bytes';
@@ -93,6 +94,9 @@ export function buildCreateRequest(p: Parsed, deps: CreateDeps, mode: { detach: 
   const networkMode = str(p, 'network') ?? str(p, 'net');
   const host: HostConfig = {
     Binds: binds.length ? binds : undefined,
+    Mounts: orUndefined(list(p, 'mount').map(parseMountFlag)),
+    VolumesFrom: orUndefined(list(p, 'volumes-from')),
+    VolumeDriver: str(p, 'volume-driver'),
     NetworkMode: networkMode,
     PortBindings: Object.keys(bindings).length ? bindings : undefined,
     PublishAllPorts: bool(p, 'publish-all') || undefined,

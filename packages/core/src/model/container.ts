@@ -48,6 +48,8 @@ export interface BindMount {
   destination: string;
   readonly: boolean;
   propagation?: string;
+  /** `-v /missing:/x` makes the source directory; `--mount` refuses a missing source (Docker's rules). */
+  createSource?: boolean;
 }
 
 export interface TmpfsMount {
@@ -55,10 +57,30 @@ export interface TmpfsMount {
   options: string[];
 }
 
+/** A volume mounted into the container; the runtime creates a missing one at container create. */
+export interface VolumeMount {
+  /** The volume's name; for an anonymous volume a generated 64-hex name, set at create. */
+  name: string;
+  destination: string;
+  readonly: boolean;
+  /** Do not copy the image's files at the mount point into a new, empty volume. */
+  nocopy: boolean;
+  /** Made for this container alone (`-v /path`, the image's Volumes): `rm -v` removes it. */
+  anonymous: boolean;
+  /** Driver and options for a volume this mount creates (`--mount volume-driver=,volume-opt=`). */
+  driver?: string;
+  driverOptions?: Record<string, string>;
+  labels?: Record<string, string>;
+}
+
 export interface StorageSpec {
   binds: BindMount[];
   tmpfs: TmpfsMount[];
   readonlyRootfs: boolean;
+  /** Absent in records written before volumes existed. */
+  volumes?: VolumeMount[];
+  /** `--volumes-from CONTAINER[:ro|rw]`, resolved into binds and volumes at create. */
+  volumesFrom?: string[];
 }
 
 export interface SecuritySpec {

@@ -1,4 +1,4 @@
-import { composeSpec, type ContainerRecord, type Spec } from '@polis/core';
+import { composeSpec, type BindMount, type ContainerRecord, type Spec } from '@polis/core';
 import { securitySteps } from '@polis/security';
 import type { HostRlimits } from '../host/limits.js';
 import { withBlockIO } from './block-io.js';
@@ -21,6 +21,8 @@ const DEFAULT_SHM_SIZE = 64 * 1024 * 1024;
 export interface BuildInput {
   record: ContainerRecord;
   rootfs: string;
+  /** Binds and volumes with host sources and mount points resolved inside the rootfs. */
+  binds: BindMount[];
   user: ResolvedUser;
   hostRlimits: HostRlimits;
   hostCapabilities: string[];
@@ -45,7 +47,7 @@ export function buildSpec(input: BuildInput): Spec {
       hostname: record.paths.hostnamePath,
       resolvConf: record.paths.resolvConfPath,
     }),
-    withBinds(spec.storage.binds),
+    withBinds(input.binds),
     withTmpfs(spec.storage.tmpfs),
     ...securitySteps({
       security: spec.security,

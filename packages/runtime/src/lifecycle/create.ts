@@ -19,6 +19,9 @@ import { signalName } from './signals.js';
 import { parseMaxFile } from '../logs/rotate.js';
 import { resolveProcess } from '../bundle/process.js';
 import type { CreateOptions } from '../types.js';
+import { prepareVolumes } from '../volumes/prepare.js';
+import { prepareBindSources } from '../volumes/bind-sources.js';
+import { ensureVolumes, removeVolumes } from '../volumes/ensure.js';
 
 const MAX_NAME_TRIES = 20;
 
@@ -63,6 +66,8 @@ export async function createContainer(
     throw new PolisError('request.invalid', 'conflicting options: cannot specify both --restart and --rm');
   }
   validateSpec(ctx, spec);
+  prepareVolumes(ctx.store, spec, image);
+  await prepareBindSources(spec);
   const resolved = resolveProcess(spec, image);
   const id = generateId();
   const hostname = spec.basic.hostname || (spec.network.mode === 'host' ? '' : id.slice(0, 12));
@@ -85,13 +90,16 @@ export async function createContainer(
     record.hostname = (await import('node:os')).hostname();
   }
   insertWithName(ctx, record, options.name === undefined);
+  let volumes: string[] = [];
   try {
     // 0710: only root (and the root group) may enter; crun runs as root, and the container's user
     // sees its rootfs and /etc files through mounts, never through this path.
     await mkdir(record.paths.dir, { recursive: true, mode: 0o710 });
+    volumes = await ensureVolumes(ctx, record);
     await connectOnCreate(ctx, record);
   } catch (err) {
     await undoCreate(ctx, record);
+    await removeVolumes(ctx, volumes);
     if (isNoSpace(err)) throw noSpace(err, { id: record.id });
     if (err instanceof PolisError) throw err;
     throw new PolisError('store.failed', `creating ${record.paths.dir}: ${(err as Error).message}`, {

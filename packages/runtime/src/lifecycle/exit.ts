@@ -3,6 +3,7 @@ import type { ContainerRecord } from '@polis/core';
 import { join } from 'node:path';
 import { bundleDir, emit, runtimeFor, type RuntimeContext } from '../context.js';
 import { removeLocked } from './remove.js';
+import { releaseVolumes } from '../volumes/binds.js';
 import { detachNetworks } from '../network/wire.js';
 import { scheduleRestart, shouldRestart } from './restart-policy.js';
 
@@ -93,11 +94,12 @@ export async function finishRun(
   const saved = saveRecord(ctx, record);
   if (!saved) ctx.store.updateUnsaved(record);
   await rm(bundleDir(ctx, id), { recursive: true, force: true });
+  await releaseVolumes(ctx, record);
   emit(ctx, 'die', record, { exitCode: String(exitCode) });
   ctx.events.emit(`exited:${id}`, exitCode);
   ctx.waiters.exited(id, { StatusCode: exitCode, ...(error ? { Error: { Message: error } } : {}) });
   if (record.spec.lifecycle.autoRemove) {
-    await removeLocked(ctx, record.id).catch((err) => ctx.log.warn('auto-remove failed', { id, err }));
+    await removeLocked(ctx, record.id, true).catch((err) => ctx.log.warn('auto-remove failed', { id, err }));
   } else if (shouldRestart(record, exitCode)) {
     scheduleRestart(ctx, record, finishedAt.getTime() - Date.parse(record.state.startedAt));
   }

@@ -8,6 +8,7 @@ import { killAndWait } from './stop.js';
 import { cancelRestart } from './restart-policy.js';
 import { runAttachHooks } from '../attach/attach.js';
 import { markForRemoval, unmarkRemoval } from './removal-mark.js';
+import { removeAnonymousVolumes } from '../volumes/ensure.js';
 
 /** How often `rm -f` kills again a container a start already under way brought back before giving up. */
 const KILL_ATTEMPTS = 3;
@@ -27,7 +28,7 @@ export async function removeContainer(
   markForRemoval(ctx, id, reference);
   try {
     for (let attempt = 1; ; attempt++) {
-      const live = await ctx.locks.run(id, () => removeUnlessLive(ctx, id, options.force === true));
+      const live = await ctx.locks.run(id, () => removeUnlessLive(ctx, id, options));
       if (!live) return;
       if (attempt > KILL_ATTEMPTS) {
         throw new PolisError('runtime.failed', `container ${id} kept running; cannot remove it`, {
@@ -48,7 +49,8 @@ export async function removeContainer(
 }
 
 /** Under the lock: refuses a live container unless forced, removes a stopped one. Returns whether it is live. */
-async function removeUnlessLive(ctx: RuntimeContext, id: string, force: boolean): Promise<boolean> {
+async function removeUnlessLive(ctx: RuntimeContext, id: string, options: RemoveOptions): Promise<boolean> {
+  const force = options.force === true;
   const record = ctx.store.byId(id);
   if (!record) return false;
   const status = record.state.status;
@@ -63,12 +65,15 @@ async function removeUnlessLive(ctx: RuntimeContext, id: string, force: boolean)
     if (status !== 'restarting') return true;
     cancelRestart(ctx, id);
   }
-  await removeLocked(ctx, id);
+  await removeLocked(ctx, id, options.volumes === true);
   return false;
 }
 
-/** Removes a stopped container's runtime state, mount, files and record (caller holds the lock). */
-export async function removeLocked(ctx: RuntimeContext, id: string): Promise<void> {
+/**
+ * Removes a stopped container's runtime state, mount, files and record (caller holds the lock); with
+ * `volumes` (`rm -v`, `--rm`), its anonymous volumes too. Named volumes always stay.
+ */
+export async function removeLocked(ctx: RuntimeContext, id: string, volumes = false): Promise<void> {
   const record = ctx.store.byId(id);
   if (!record) return;
   if (record.state.status === 'running' || record.state.status === 'paused') {
@@ -100,6 +105,7 @@ export async function removeLocked(ctx: RuntimeContext, id: string): Promise<voi
     ctx.log.warn('network state of a removed container kept until the next start', { id, err });
   });
   ctx.store.delete(id);
+  if (volumes) await removeAnonymousVolumes(ctx, record);
   await runAttachHooks(ctx, id, false);
   emit(ctx, 'destroy', record);
   ctx.waiters.removed(id, { StatusCode: record.state.exitCode });

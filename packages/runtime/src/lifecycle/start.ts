@@ -1,3 +1,4 @@
+import { releaseVolumes, resolvedBinds } from '../volumes/binds.js';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
@@ -67,7 +68,7 @@ export async function startContainer(ctx: RuntimeContext, reference: string): Pr
     } catch (err) {
       // As Docker: a `--rm` container that cannot start is removed, not left behind.
       if (record.spec.lifecycle.autoRemove)
-        await removeLocked(ctx, id).catch(
+        await removeLocked(ctx, id, true).catch(
           logFailure(ctx.log, 'removing a --rm container that did not start', { id }),
         );
       throw err;
@@ -87,6 +88,7 @@ export async function launch(ctx: RuntimeContext, record: ContainerRecord): Prom
   let wired = false;
   let conmon: PendingConmon | undefined;
   let problem: CommandProblem | undefined;
+  ctx.launching?.add(record.id);
   try {
     if (runtime.hasState(record.id))
       await runtime
@@ -131,6 +133,7 @@ export async function launch(ctx: RuntimeContext, record: ContainerRecord): Prom
     const spec = buildSpec({
       record,
       rootfs: layout.target,
+      binds: await resolvedBinds(ctx, record, layout.target),
       user,
       hostRlimits: ctx.hostRlimits,
       hostCapabilities: ctx.hostCapabilities,
@@ -177,7 +180,11 @@ export async function launch(ctx: RuntimeContext, record: ContainerRecord): Prom
     await rm(join(ctx.dirs.exits, record.id), { force: true }).catch(undo('removing the exit file'));
     await rm(record.paths.bundle, { recursive: true, force: true }).catch(undo('removing the bundle'));
     if (mounted) await ctx.images.unmountRootfs(record.paths.dir).catch(undo('unmounting the rootfs'));
+    ctx.launching?.delete(record.id);
+    await releaseVolumes(ctx, record);
     throw recordStartFailure(ctx, record, err, problem);
+  } finally {
+    ctx.launching?.delete(record.id);
   }
 }
 

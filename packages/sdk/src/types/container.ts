@@ -22,8 +22,27 @@ export interface LogConfig {
   Config: Record<string, string>;
 }
 
+/** One `HostConfig.Mounts` entry (`--mount`). */
+export interface MountSpec {
+  Type: 'bind' | 'volume' | 'tmpfs';
+  Source?: string;
+  Target: string;
+  ReadOnly?: boolean;
+  Consistency?: string;
+  BindOptions?: { Propagation?: string; NonRecursive?: boolean };
+  VolumeOptions?: {
+    NoCopy?: boolean;
+    Labels?: Record<string, string>;
+    DriverConfig?: { Name?: string; Options?: Record<string, string> };
+  };
+  TmpfsOptions?: { SizeBytes?: number; Mode?: number };
+}
+
 export interface HostConfig {
   Binds?: string[];
+  Mounts?: MountSpec[];
+  VolumesFrom?: string[];
+  VolumeDriver?: string;
   NetworkMode?: string;
   PortBindings?: Record<string, PortBinding[]>;
   PublishAllPorts?: boolean;

@@ -1,3 +1,4 @@
+import type { VolumeSource } from '../../docker/host-config.js';
 import { isPolisError, type ImageRunConfig } from '@polis/core';
 import type { ImageService } from '@polis/image';
 import { boolParam, filtersParam, intParam } from '../../http/query.js';
@@ -39,12 +40,19 @@ export function readRoutes(router: Router, deps: ApiDeps): void {
     const now = Date.now();
     reply.json(
       200,
-      records.map((r) => containerSummary(r, defaults(r.imageId), now, networkView(deps.networks, r))),
+      records.map((r) =>
+        containerSummary(r, defaults(r.imageId), now, networkView(deps.networks, r), volumeSource(deps)),
+      ),
     );
   });
   router.add('GET', '/containers/{id}/json', ({ params, reply }) => {
     const record = deps.containers.get(params.id as string);
     const image = imageDefaults(deps.images)(record.imageId);
-    reply.json(200, containerInspect(record, image, networkView(deps.networks, record)));
+    reply.json(200, containerInspect(record, image, networkView(deps.networks, record), volumeSource(deps)));
   });
+}
+
+/** A volume's host path for `Mounts`, from the volume service when the daemon has one. */
+function volumeSource(deps: ApiDeps): VolumeSource {
+  return (name) => deps.volumes?.find(name)?.mountpoint;
 }

@@ -1,0 +1,34 @@
+import { encodeFilters } from './filters.js';
+import type { Transport } from './transport.js';
+import type { Volume, VolumeCreateBody, VolumeListResponse, VolumePruneResponse } from './types/volume.js';
+
+const enc = encodeURIComponent;
+
+/** `/volumes/...` endpoints. Volumes are named by their full name. */
+export class Volumes {
+  constructor(private readonly http: Transport) {}
+
+  /** Filters: dangling, driver, label, name. */
+  list(filters?: Record<string, string[]>): Promise<VolumeListResponse> {
+    return this.http.json('GET', '/volumes', { query: { filters: encodeFilters(filters) } });
+  }
+
+  inspect(name: string): Promise<Volume> {
+    return this.http.json('GET', `/volumes/${enc(name)}`);
+  }
+
+  /** Creates the volume, or answers the existing one of that name. */
+  create(body: VolumeCreateBody = {}): Promise<Volume> {
+    return this.http.json('POST', '/volumes/create', { json: body });
+  }
+
+  /** A conflict while a container uses it, forced or not; forced, a missing volume is no error. */
+  remove(name: string, options: { force?: boolean } = {}): Promise<void> {
+    return this.http.empty('DELETE', `/volumes/${enc(name)}`, { query: { force: options.force } });
+  }
+
+  /** Removes the volumes no container uses (filters: label, label!, all). */
+  prune(filters?: Record<string, string[]>): Promise<VolumePruneResponse> {
+    return this.http.json('POST', '/volumes/prune', { query: { filters: encodeFilters(filters) } });
+  }
+}

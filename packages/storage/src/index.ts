@@ -1,0 +1,6 @@
+export { secureJoin } from './securejoin.js';
+export { copyUp } from './volumes/copy-up.js';
+export { VolumeManager, LOCAL_DRIVER, ANONYMOUS_LABEL } from './volumes/manager.js';
+export type { VolumeManagerOptions } from './volumes/manager.js';
+export { checkVolumeName } from './volumes/names.js';
+export type * from './volumes/types.js';

@@ -1,0 +1,63 @@
+/** A volume as Polis records it; the API shapes it into Docker's `Volume`. */
+export interface VolumeRecord {
+  name: string;
+  driver: string;
+  /** RFC 3339, as Docker's `CreatedAt`. */
+  createdAt: string;
+  /** Host path of the volume's data (`<data-root>/volumes/<name>/_data`). */
+  mountpoint: string;
+  labels: Record<string, string>;
+  options: Record<string, string>;
+  /** Made for one container (`-v /path`, an image's Volumes). */
+  anonymous: boolean;
+}
+
+export interface CreateVolumeRequest {
+  /** Absent: a generated 64-hex name (an anonymous volume). */
+  name?: string;
+  driver?: string;
+  driverOptions?: Record<string, string>;
+  labels?: Record<string, string>;
+  anonymous?: boolean;
+}
+
+/** A container naming a volume, and whether it runs now (a mounted volume stays mounted while one does). */
+export interface VolumeUser {
+  id: string;
+  running: boolean;
+}
+
+/** Which containers use each volume, by volume name; given by the runtime from its records. */
+export type VolumeUsers = () => Map<string, VolumeUser[]>;
+
+export interface PruneVolumesOptions {
+  filters?: Record<string, string[]>;
+  /** API ≥ 1.42 without `all=true`: only anonymous volumes go. */
+  anonymousOnly?: boolean;
+}
+
+/** What runtime and api use. */
+export interface VolumeService {
+  /** Creates a volume, or returns the existing one of that name (Docker's create is idempotent). */
+  create(request: CreateVolumeRequest): { volume: VolumeRecord; created: boolean };
+  get(name: string): VolumeRecord;
+  find(name: string): VolumeRecord | undefined;
+  list(filters?: Record<string, string[]>): VolumeRecord[];
+  /** 409 `volume.in_use` while a container uses it, forced or not; forced, a missing volume is no error. */
+  remove(name: string, options?: { force?: boolean }): Promise<void>;
+  prune(options?: PruneVolumesOptions): Promise<{ deleted: string[]; reclaimed: number }>;
+  /** Container ids using the volume. */
+  usersOf(name: string): string[];
+  /** Whether the volume's data directory holds nothing (copy-up only fills an empty volume, and never one with mount options). */
+  isEmpty(name: string): Promise<boolean>;
+  attachUsers(users: VolumeUsers): void;
+  /**
+   * Before a container starts: a volume with mount options (`-o type=tmpfs`, `type=none,o=bind`) is
+   * mounted on its `_data` at its first use. A plain directory needs nothing.
+   */
+  mount(name: string): Promise<void>;
+  /** After a container's run ended: unmounts the volume when no container using it runs any more. */
+  release(name: string): Promise<void>;
+  /** At daemon start, after the containers are recovered: mounted exactly the volumes running containers use. */
+  reconcileMounts(): Promise<void>;
+}
