@@ -21,6 +21,7 @@ import { ALL_CAPABILITIES } from '@polis/security';
 import { ExitWatcher } from './monitor/exit-watcher.js';
 import { reconcileNetworks, recoverContainers, restartOnBoot } from './recover.js';
 import { topContainer } from './top.js';
+import { getArchive, putArchive, statPath } from './archive/verbs.js';
 import { emit } from './context.js';
 import { createContainer } from './lifecycle/create.js';
 import { startContainer } from './lifecycle/start.js';
@@ -37,8 +38,11 @@ import { attachStream } from './attach/attach.js';
 import { ExecSessions } from './exec/exec.js';
 import { conmonCtl, resizeMessage } from './attach/ctl.js';
 import { isPolisError } from '@polis/core';
+import type { Readable } from 'node:stream';
 import type {
   AttachOptions,
+  ContainerPathStat,
+  PutArchiveOptions,
   ContainerEvent,
   ContainerService,
   ExecConfig,
@@ -146,6 +150,18 @@ export class ContainerManager implements ContainerService {
   /** `top`: the container's processes, as `ps` shows them on the host. */
   top(reference: string, psArgs?: string): Promise<TopResult> {
     return topContainer(this.ctx, this.get(reference), psArgs);
+  }
+
+  statPath(reference: string, path: string): Promise<ContainerPathStat> {
+    return statPath(this.ctx, reference, path);
+  }
+
+  getArchive(reference: string, path: string): Promise<{ stat: ContainerPathStat; stream: Readable }> {
+    return getArchive(this.ctx, reference, path);
+  }
+
+  putArchive(reference: string, path: string, input: Readable, options?: PutArchiveOptions): Promise<void> {
+    return putArchive(this.ctx, reference, path, input, options);
   }
 
   close(): void {

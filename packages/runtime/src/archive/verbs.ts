@@ -1,0 +1,118 @@
+import type { Readable } from 'node:stream';
+import { PassThrough } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { PolisError, isPolisError } from '@polis/core';
+import { emit, type RuntimeContext } from '../context.js';
+import { withContainerRootfs } from '../rootfs-access.js';
+import { resolveUser } from '../bundle/user.js';
+import { ConfinedRoot, type ConfinedMount } from './confined.js';
+import type { ContainerPathStat, PutArchiveOptions } from '../types.js';
+import { absoluteContainerPath, baseName, statContainerPath } from './stat.js';
+import { tarEntry } from './tar-out.js';
+import { extractInto } from './tar-in.js';
+
+/**
+ * The file systems mounted into the container's tree. None yet: volumes and binds (issue 10 items 1-2)
+ * add theirs here, and `ConfinedRoot` switches to their sources at their mount points.
+ */
+function containerMounts(): ConfinedMount[] {
+  return [];
+}
+
+async function openRoot(rootfs: string, readonly: boolean): Promise<ConfinedRoot> {
+  return ConfinedRoot.open(rootfs, { readonly, mounts: containerMounts() });
+}
+
+/** Docker's wording for a missing path: `Could not find the file /x in container NAME`. */
+function fileNotFound(err: unknown, path: string, reference: string): unknown {
+  if (!isPolisError(err, 'archive.path_not_found')) return err;
+  return new PolisError(
+    'archive.path_not_found',
+    `Could not find the file ${path} in container ${reference}`,
+    {
+      cause: err,
+      context: { path, container: reference },
+    },
+  );
+}
+
+/** `HEAD /containers/{id}/archive`: the stat of `path` in the container. */
+export function statPath(ctx: RuntimeContext, reference: string, path: string): Promise<ContainerPathStat> {
+  return withContainerRootfs(ctx, reference, 'be copied from', async (rootfs) => {
+    const root = await openRoot(rootfs, false);
+    try {
+      return (await statContainerPath(root, path)).stat;
+    } catch (err) {
+      throw fileNotFound(err, path, reference);
+    } finally {
+      await root.close();
+    }
+  });
+}
+
+/**
+ * `GET /containers/{id}/archive`: the stat and a tar of `path`. The container stays locked (and a stopped
+ * one's rootfs mounted) until the stream ends or is destroyed.
+ */
+export function getArchive(
+  ctx: RuntimeContext,
+  reference: string,
+  path: string,
+): Promise<{ stat: ContainerPathStat; stream: Readable }> {
+  return new Promise((resolve, reject) => {
+    withContainerRootfs(ctx, reference, 'be copied from', async (rootfs, record) => {
+      const root = await openRoot(rootfs, false);
+      try {
+        let found;
+        try {
+          found = await statContainerPath(root, path);
+        } catch (err) {
+          throw fileNotFound(err, path, reference);
+        }
+        const { resolved, stat } = found;
+        const out = new PassThrough();
+        const tar = tarEntry(
+          root,
+          { ...resolved, stat: resolved.stat! },
+          baseName(absoluteContainerPath(path)),
+        );
+        resolve({ stat, stream: out });
+        emit(ctx, 'archive-path', record);
+        await pipeline(tar, out).catch((err: unknown) =>
+          ctx.log.debug('archive stream ended early', { err }),
+        );
+      } finally {
+        await root.close();
+      }
+    }).catch(reject);
+  });
+}
+
+/** `PUT /containers/{id}/archive`: extracts the tar `input` into the directory `path`. */
+export function putArchive(
+  ctx: RuntimeContext,
+  reference: string,
+  path: string,
+  input: Readable,
+  options: PutArchiveOptions = {},
+): Promise<void> {
+  return withContainerRootfs(ctx, reference, 'be copied to', async (rootfs, record) => {
+    const user = record.process.user;
+    const owner =
+      options.copyUidGid && user
+        ? await resolveUser(rootfs, user).then((u) => ({ uid: u.uid, gid: u.gid }))
+        : undefined;
+    const root = await openRoot(rootfs, record.spec.storage.readonlyRootfs);
+    try {
+      await extractInto(root, absoluteContainerPath(path), input, {
+        ...(owner ? { owner } : {}),
+        noOverwriteDirNonDir: options.noOverwriteDirNonDir ?? false,
+      });
+    } catch (err) {
+      throw fileNotFound(err, path, reference);
+    } finally {
+      await root.close();
+    }
+    emit(ctx, 'extract-to-dir', record);
+  });
+}
