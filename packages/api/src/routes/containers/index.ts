@@ -1,5 +1,6 @@
 import type { Router } from '../../http/router.js';
 import type { ApiDeps } from '../../types.js';
+import { archiveRoutes } from './archive.js';
 import { attachRoute } from './attach.js';
 import { createRoute } from './create.js';
 import { lifecycleRoutes } from './lifecycle.js';
@@ -16,4 +17,5 @@ export function containerRoutes(router: Router, deps: ApiDeps): void {
   attachRoute(router, deps);
   logsRoute(router, deps);
   updateTopRoutes(router, deps);
+  archiveRoutes(router, deps);
 }
