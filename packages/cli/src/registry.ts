@@ -75,6 +75,10 @@ const update: Entry = {
   summary: 'Update configuration of one or more containers',
   load: () => import('./commands/container/update.js'),
 };
+const cp: Entry = {
+  summary: 'Copy files/folders between a container and the local filesystem',
+  load: () => import('./commands/container/cp.js'),
+};
 const port: Entry = {
   summary: 'List port mappings or a specific mapping for the container',
   load: () => import('./commands/container/port.js'),
@@ -180,6 +184,7 @@ export const COMMANDS: Record<string, Entry> = {
     load: () => import('./commands/system/version.js'),
   },
   attach,
+  cp,
   create,
   events,
   history,
@@ -212,6 +217,7 @@ export const GROUPS: Record<string, { summary: string; commands: Record<string, 
     summary: 'Manage containers',
     commands: {
       attach,
+      cp,
       create,
       exec,
       inspect: containerInspect,
