@@ -1,0 +1,174 @@
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { TestDaemon } from '../harness/daemon.js';
+import { ok } from '../harness/expect.js';
+import { tarOf } from '../harness/tar.js';
+
+/** `docker cp` / `polis cp` both ways, on running and stopped containers, and the escapes they must not allow. */
+describe('copy in and out', () => {
+  let d: TestDaemon;
+  let work: string;
+  const unique = `polis-cp-${process.pid}-${Date.now()}`;
+  const exec = async (c: string, script: string): Promise<string> =>
+    ok(await d.docker(['exec', c, 'sh', '-c', script]), `exec ${script}`);
+
+  before(async () => {
+    d = await TestDaemon.start();
+    await d.importBusybox();
+    work = await mkdtemp(join(tmpdir(), 'polis-cp-e2e-'));
+    await writeFile(join(work, 'hello.txt'), 'hello from the host\n');
+    await mkdir(join(work, 'tree', 'sub'), { recursive: true });
+    await writeFile(join(work, 'tree', 'a'), 'A');
+    await writeFile(join(work, 'tree', 'sub', 'b'), 'B');
+  });
+
+  after(async () => {
+    await d?.cleanup();
+    if (work) await rm(work, { recursive: true, force: true });
+  });
+
+  for (const cli of ['docker', 'polis'] as const) {
+    const run = (args: string[]) => (cli === 'docker' ? d.docker(args) : d.polis(args));
+
+    it(`${cli} cp: a file and a directory in and out of a running container`, async () => {
+      const c = `${cli}-running`;
+      ok(await d.docker(['run', '-d', '--name', c, 'busybox', 'sleep', '300']));
+      ok(await run(['cp', join(work, 'hello.txt'), `${c}:/tmp/`]), 'cp file in');
+      assert.equal(await exec(c, 'cat /tmp/hello.txt'), 'hello from the host');
+      ok(await run(['cp', join(work, 'tree'), `${c}:/srv`]), 'cp dir in');
+      assert.equal(await exec(c, 'cat /srv/a /srv/sub/b'), 'AB');
+      await exec(c, 'echo made inside > /tmp/inside.txt; mkdir -p /out/deep; echo x > /out/deep/y');
+      const out = join(work, `${cli}-out`);
+      await mkdir(out);
+      ok(await run(['cp', `${c}:/tmp/inside.txt`, join(out, 'copied.txt')]), 'cp file out');
+      assert.equal(await readFile(join(out, 'copied.txt'), 'utf8'), 'made inside\n');
+      ok(await run(['cp', `${c}:/out`, out]), 'cp dir out');
+      assert.equal(await readFile(join(out, 'out', 'deep', 'y'), 'utf8'), 'x\n');
+      ok(await run(['cp', `${c}:/out/.`, join(out, 'contents')]), 'cp dir contents out');
+      assert.deepEqual(await readdir(join(out, 'contents')), ['deep']);
+    });
+
+    it(`${cli} cp: in and out of a stopped container`, async () => {
+      const c = `${cli}-stopped`;
+      ok(await d.docker(['run', '--name', c, 'busybox', 'sh', '-c', 'echo kept > /kept.txt']));
+      ok(await run(['cp', join(work, 'hello.txt'), `${c}:/hello.txt`]), 'cp into a stopped container');
+      const out = join(work, `${cli}-stopped-out`);
+      await mkdir(out);
+      ok(await run(['cp', `${c}:/kept.txt`, out]), 'cp out of a stopped container');
+      assert.equal(await readFile(join(out, 'kept.txt'), 'utf8'), 'kept\n');
+      ok(await d.docker(['start', '-a', c]));
+      ok(await d.docker(['rm', c]));
+      const again = `${cli}-created`;
+      ok(await d.docker(['create', '--name', again, 'busybox', 'cat', '/hello.txt']));
+      ok(await run(['cp', join(work, 'hello.txt'), `${again}:/hello.txt`]));
+      const started = await d.docker(['start', '-a', again]);
+      assert.equal(started.stdout, 'hello from the host\n');
+    });
+
+    it(`${cli} cp: tar streams with -`, async () => {
+      const c = `${cli}-streams`;
+      ok(await d.docker(['run', '-d', '--name', c, 'busybox', 'sleep', '300']));
+      const bin = cli === 'docker' ? 'docker' : '"$NODE" "$POLIS_BIN"';
+      ok(await d.shell(`tar -C '${work}' -cf - tree | ${bin} cp - ${c}:/tmp`), 'cp - in');
+      assert.equal(await exec(c, 'cat /tmp/tree/sub/b'), 'B');
+      const listed = ok(await d.shell(`${bin} cp ${c}:/tmp/tree - | tar -tf -`), 'cp - out');
+      assert.deepEqual(listed.split('\n').sort(), ['tree/', 'tree/a', 'tree/sub/', 'tree/sub/b']);
+    });
+
+    it(`${cli} cp: a missing path is an error in docker's words`, async () => {
+      const c = `${cli}-running`;
+      const res = await run(['cp', `${c}:/no/such/file`, work]);
+      assert.notEqual(res.code, 0);
+      // The daemon's words (a 404), as docker's own daemon puts them.
+      assert.match(res.stderr, new RegExp(`Could not find the file /no/such/file in container ${c}`));
+      const missing = await run(['cp', join(work, 'hello.txt'), `nosuchcontainer:/tmp`]);
+      assert.notEqual(missing.code, 0);
+      assert.match(missing.stderr, /No such container: nosuchcontainer/);
+    });
+  }
+
+  it('cp into a symlink to / or /etc writes inside the container, never on the host', async () => {
+    const hostDir = await mkdtemp(join(tmpdir(), 'polis-cp-hostdir-'));
+    try {
+      const c = 'escape-links';
+      ok(
+        await d.docker([
+          'run',
+          '-d',
+          '--name',
+          c,
+          'busybox',
+          'sh',
+          '-c',
+          `ln -s / /slash; ln -s /etc /etclink; mkdir -p /w; ln -s ${hostDir} /w/hostlink; sleep 300`,
+        ]),
+      );
+      await exec(c, 'test -L /etclink');
+      await writeFile(join(work, unique), 'planted\n');
+      ok(await d.docker(['cp', join(work, unique), `${c}:/etclink/`]), 'cp into /etclink/');
+      ok(await d.polis(['cp', join(work, unique), `${c}:/slash/`]), 'cp into /slash/');
+      assert.equal(await exec(c, `cat /etc/${unique} /${unique}`), 'planted\nplanted');
+      // A link to a host path names that path inside the container, where it does not exist.
+      const res = await d.docker(['cp', join(work, unique), `${c}:/w/hostlink/`]);
+      assert.notEqual(res.code, 0);
+      // Reading through the links reads the container's files, not the host's.
+      await exec(c, `echo inside > /etc/${unique}.marker`);
+      ok(await d.docker(['cp', `${c}:/etclink/${unique}.marker`, join(work, 'read-marker')]));
+      assert.equal(await readFile(join(work, 'read-marker'), 'utf8'), 'inside\n');
+      assert.equal(existsSync(join('/etc', unique)), false, 'host /etc untouched');
+      assert.equal(existsSync(join('/', unique)), false, 'host / untouched');
+      assert.deepEqual(await readdir(hostDir), []);
+      // Stopped: the same through the mounted rootfs.
+      ok(await d.docker(['stop', '-t', '0', c]));
+      ok(await d.docker(['cp', join(work, unique), `${c}:/etclink/${unique}.2`]));
+      assert.equal(existsSync(join('/etc', `${unique}.2`)), false);
+    } finally {
+      await rm(hostDir, { recursive: true, force: true });
+    }
+  });
+
+  it('a PUT archive with ../, absolute names, links through symlinks or hard links out is confined or refused', async () => {
+    const hostDir = await mkdtemp(join(tmpdir(), 'polis-cp-hostdir-'));
+    const client = d.client;
+    try {
+      const c = 'escape-archive';
+      ok(await d.docker(['run', '-d', '--name', c, 'busybox', 'sh', '-c', 'mkdir -p /dest; sleep 300']));
+      const put = (entries: Parameters<typeof tarOf>[0], path = '/dest') =>
+        client.containers.putArchive(c, path, tarOf(entries)).then(
+          () => 'ok',
+          (err: { statusCode?: number; code?: string }) => String(err.code),
+        );
+      assert.equal(
+        await put([{ name: `../../../../../../..${hostDir}/climb`, body: 'x' }]),
+        'archive.invalid',
+      );
+      assert.equal(await put([{ name: `${hostDir}/abs`, body: 'abs' }]), 'ok');
+      assert.equal(await exec(c, `cat /dest${hostDir}/abs`), 'abs');
+      assert.equal(
+        await put([
+          { name: 'esc', type: 'symlink', linkname: hostDir },
+          { name: 'esc/through', body: 'through' },
+        ]),
+        'ok',
+      );
+      assert.equal(await exec(c, `cat ${hostDir}/through`), 'through');
+      assert.equal(
+        await put([{ name: 'hl', type: 'link', linkname: '../../../../../../etc/shadow' }]),
+        'archive.invalid',
+      );
+      assert.equal(
+        await put([{ name: 'hl2', type: 'link', linkname: '/etc/passwd' }]),
+        'archive.path_not_found',
+      );
+      assert.equal(await put([{ name: 'x', body: 'x' }], '/dest/esc/through'), 'archive.not_a_directory');
+      assert.deepEqual(await readdir(hostDir), [], 'the host directory stays empty');
+    } finally {
+      client.close();
+      await rm(hostDir, { recursive: true, force: true });
+    }
+  });
+});
