@@ -4,7 +4,7 @@ import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promis
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { TestDaemon } from '../harness/daemon.js';
+import { TestDaemon, mountsUnder } from '../harness/daemon.js';
 import { ok } from '../harness/expect.js';
 import { tarOf } from '../harness/tar.js';
 
@@ -107,7 +107,7 @@ describe('copy in and out', () => {
           `ln -s / /slash; ln -s /etc /etclink; mkdir -p /w; ln -s ${hostDir} /w/hostlink; sleep 300`,
         ]),
       );
-      await exec(c, 'test -L /etclink');
+      await exec(c, 'test -L /etclink && test -L /w/hostlink');
       await writeFile(join(work, unique), 'planted\n');
       ok(await d.docker(['cp', join(work, unique), `${c}:/etclink/`]), 'cp into /etclink/');
       ok(await d.polis(['cp', join(work, unique), `${c}:/slash/`]), 'cp into /slash/');
@@ -131,12 +131,89 @@ describe('copy in and out', () => {
     }
   });
 
+  it('a directory swapped for a symlink to a host path during the copies never lets one reach the host', async () => {
+    const hostDir = await mkdtemp(join(tmpdir(), 'polis-cp-race-'));
+    await writeFile(join(hostDir, 'secret'), 'HOST SECRET\n');
+    const client = d.client;
+    try {
+      const c = 'swapper';
+      // CVE-2018-15664's shape: /w/real flips between a directory and a symlink to a host-only path.
+      ok(
+        await d.docker([
+          'run',
+          '-d',
+          '--name',
+          c,
+          'busybox',
+          'sh',
+          '-c',
+          `mkdir -p /w/real; echo inside > /w/real/secret; while :; do mv /w/real /w/tmp; ln -s ${hostDir} /w/real; rm /w/real; mv /w/tmp /w/real; done`,
+        ]),
+      );
+      let written = 0;
+      let read = 0;
+      for (let i = 0; i < 150; i++) {
+        await client.containers.putArchive(c, '/w/real', tarOf([{ name: `f${i}`, body: 'x' }])).then(
+          () => written++,
+          () => undefined,
+        );
+        const got = await client.containers.getArchive(c, '/w/real/secret').then(
+          async ({ stream }) => {
+            const chunks: Buffer[] = [];
+            for await (const chunk of stream) chunks.push(chunk as Buffer);
+            return Buffer.concat(chunks).toString('latin1');
+          },
+          () => '',
+        );
+        assert.doesNotMatch(got, /HOST SECRET/);
+        if (got.includes('inside')) read++;
+      }
+      assert.ok(written > 0 && read > 0, `some copies went through (${written} in, ${read} out)`);
+      assert.deepEqual(await readdir(hostDir), ['secret'], 'nothing written on the host');
+    } finally {
+      client.close();
+      await rm(hostDir, { recursive: true, force: true });
+    }
+  });
+
+  it('errors: 400 for a non-directory target, 404 for a missing path, 403 for a read-only root; no mount is left', async () => {
+    const client = d.client;
+    try {
+      ok(await d.docker(['create', '--name', 'ro', '--read-only', 'busybox', 'true']));
+      const code = (p: Promise<unknown>) =>
+        p.then(
+          () => 'ok',
+          (e: { context?: { status?: number } }) => e.context?.status,
+        );
+      assert.equal(await code(client.containers.putArchive('ro', '/etc', tarOf([{ name: 'f' }]))), 403);
+      assert.equal(await code(client.containers.putArchive('ro', '/etc/passwd', tarOf([]))), 400);
+      assert.equal(await code(client.containers.putArchive('ro', '/nope', tarOf([]))), 404);
+      assert.equal(await code(client.containers.statPath('ro', '/nope')), 404);
+      const st = await client.containers.statPath('ro', '/etc');
+      assert.equal(st.name, 'etc');
+      assert.ok(st.mode >= 2 ** 31, 'a directory in Go FileMode bits');
+      const bad = await code(
+        client.containers.putArchive('ro', '/etc', Buffer.from('not a tar'.repeat(100))),
+      );
+      assert.ok(bad === 400 || bad === 403, String(bad));
+      const id = ok(await d.docker(['inspect', '-f', '{{.Id}}', 'ro']));
+      assert.deepEqual(
+        mountsUnder(join(d.dataRoot, 'containers', id)),
+        [],
+        'the stopped rootfs was unmounted',
+      );
+    } finally {
+      client.close();
+    }
+  });
+
   it('a PUT archive with ../, absolute names, links through symlinks or hard links out is confined or refused', async () => {
     const hostDir = await mkdtemp(join(tmpdir(), 'polis-cp-hostdir-'));
     const client = d.client;
     try {
       const c = 'escape-archive';
-      ok(await d.docker(['run', '-d', '--name', c, 'busybox', 'sh', '-c', 'mkdir -p /dest; sleep 300']));
+      ok(await d.docker(['run', '-d', '--name', c, 'busybox', 'sleep', '300']));
+      await exec(c, 'mkdir -p /dest');
       const put = (entries: Parameters<typeof tarOf>[0], path = '/dest') =>
         client.containers.putArchive(c, path, tarOf(entries)).then(
           () => 'ok',
