@@ -1,7 +1,9 @@
+import { stat } from 'node:fs/promises';
+import { posix } from 'node:path';
 import type { Readable } from 'node:stream';
 import { PassThrough } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { PolisError, isPolisError } from '@polis/core';
+import { PolisError, isPolisError, type ContainerRecord } from '@polis/core';
 import { emit, type RuntimeContext } from '../context.js';
 import { withContainerRootfs } from '../rootfs-access.js';
 import { resolveUser } from '../bundle/user.js';
@@ -12,15 +14,30 @@ import { tarEntry } from './tar-out.js';
 import { extractInto } from './tar-in.js';
 
 /**
- * The file systems mounted into the container's tree. None yet: volumes and binds (issue 10 items 1-2)
- * add theirs here, and `ConfinedRoot` switches to their sources at their mount points.
+ * The directories mounted into the container's tree, which a copy enters at their mount points as
+ * Docker's does: the bind mounts whose source is a directory. Volumes (issue 10 items 1-2) add theirs
+ * here. A file bind and a tmpfs are not entered (Docker's cp does not see tmpfs either).
  */
-function containerMounts(): ConfinedMount[] {
-  return [];
+async function containerMounts(record: ContainerRecord): Promise<ConfinedMount[]> {
+  const mounts: ConfinedMount[] = [];
+  for (const bind of record.spec.storage.binds) {
+    const isDir = await stat(bind.source).then(
+      (st) => st.isDirectory(),
+      () => false,
+    );
+    if (isDir) {
+      mounts.push({
+        destination: posix.normalize(bind.destination),
+        source: bind.source,
+        readonly: bind.readonly,
+      });
+    }
+  }
+  return mounts;
 }
 
-async function openRoot(rootfs: string, readonly: boolean): Promise<ConfinedRoot> {
-  return ConfinedRoot.open(rootfs, { readonly, mounts: containerMounts() });
+async function openRoot(rootfs: string, record: ContainerRecord, readonly: boolean): Promise<ConfinedRoot> {
+  return ConfinedRoot.open(rootfs, { readonly, mounts: await containerMounts(record) });
 }
 
 /** Docker's wording for a missing path: `Could not find the file /x in container NAME`. */
@@ -38,8 +55,8 @@ function fileNotFound(err: unknown, path: string, reference: string): unknown {
 
 /** `HEAD /containers/{id}/archive`: the stat of `path` in the container. */
 export function statPath(ctx: RuntimeContext, reference: string, path: string): Promise<ContainerPathStat> {
-  return withContainerRootfs(ctx, reference, 'be copied from', async (rootfs) => {
-    const root = await openRoot(rootfs, false);
+  return withContainerRootfs(ctx, reference, 'be copied from', async (rootfs, record) => {
+    const root = await openRoot(rootfs, record, false);
     try {
       return (await statContainerPath(root, path)).stat;
     } catch (err) {
@@ -61,7 +78,7 @@ export function getArchive(
 ): Promise<{ stat: ContainerPathStat; stream: Readable }> {
   return new Promise((resolve, reject) => {
     withContainerRootfs(ctx, reference, 'be copied from', async (rootfs, record) => {
-      const root = await openRoot(rootfs, false);
+      const root = await openRoot(rootfs, record, false);
       try {
         let found;
         try {
@@ -102,7 +119,7 @@ export function putArchive(
       options.copyUidGid && user
         ? await resolveUser(rootfs, user).then((u) => ({ uid: u.uid, gid: u.gid }))
         : undefined;
-    const root = await openRoot(rootfs, record.spec.storage.readonlyRootfs);
+    const root = await openRoot(rootfs, record, record.spec.storage.readonlyRootfs);
     try {
       await extractInto(root, absoluteContainerPath(path), input, {
         ...(owner ? { owner } : {}),

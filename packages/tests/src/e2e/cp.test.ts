@@ -131,6 +131,23 @@ describe('copy in and out', () => {
     }
   });
 
+  it('a bind-mounted directory is copied into and out of at its mount point, running or stopped', async () => {
+    const bound = await mkdtemp(join(tmpdir(), 'polis-cp-bind-'));
+    try {
+      const c = 'with-bind';
+      ok(await d.docker(['run', '-d', '--name', c, '-v', `${bound}:/data`, 'busybox', 'sleep', '300']));
+      ok(await d.docker(['cp', join(work, 'hello.txt'), `${c}:/data/`]));
+      assert.equal(await readFile(join(bound, 'hello.txt'), 'utf8'), 'hello from the host\n');
+      assert.equal(await exec(c, 'cat /data/hello.txt'), 'hello from the host');
+      ok(await d.docker(['stop', '-t', '0', c]));
+      await writeFile(join(bound, 'from-host'), 'bound\n');
+      ok(await d.polis(['cp', `${c}:/data/from-host`, join(work, 'from-bind')]));
+      assert.equal(await readFile(join(work, 'from-bind'), 'utf8'), 'bound\n');
+    } finally {
+      await rm(bound, { recursive: true, force: true });
+    }
+  });
+
   it('a directory swapped for a symlink to a host path during the copies never lets one reach the host', async () => {
     const hostDir = await mkdtemp(join(tmpdir(), 'polis-cp-race-'));
     await writeFile(join(hostDir, 'secret'), 'HOST SECRET\n');
