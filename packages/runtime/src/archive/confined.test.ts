@@ -4,11 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { test } from 'node:test';
-import { pack as tarPack, type Headers } from 'tar-stream';
+import { extract as tarExtract, pack as tarPack, type Headers } from 'tar-stream';
 import { isPolisError } from '@polis/core';
 import { ConfinedRoot } from './confined.js';
 import { extractInto, entryPath } from './tar-in.js';
 import { absoluteContainerPath, baseName, goFileMode } from './stat.js';
+import { tarEntry } from './tar-out.js';
 
 /** A sandbox: `outside/` stands for the host, `root/` for the container's rootfs. */
 async function sandbox(): Promise<{ base: string; root: string; outside: string }> {
@@ -200,4 +201,48 @@ test("paths and names as Docker's archive code takes them", () => {
   assert.equal(baseName('/a/b/'), 'b');
   assert.equal(goFileMode({ mode: 0o040755 }), 2 ** 31 + 0o755);
   assert.equal(goFileMode({ mode: 0o120777 }), 2 ** 27 + 0o777);
+});
+
+test('the tar of a tree holds every entry with its size, a large file included', async () => {
+  const { base, root } = await sandbox();
+  await mkdir(join(root, 'data', 'sub'), { recursive: true });
+  await writeFile(join(root, 'data', 'sub', 'big'), Buffer.alloc(20 * 1024 * 1024 + 7, 1));
+  await writeFile(join(root, 'data', 'empty'), '');
+  const r = await ConfinedRoot.open(root);
+  try {
+    const at = await r.resolve('/data');
+    const seen: string[] = [];
+    const ex = tarExtract();
+    ex.on('entry', (h, stream, next) => {
+      seen.push(`${h.name}:${h.size ?? 0}`);
+      stream.on('end', () => next());
+      stream.resume();
+    });
+    const finished = new Promise<void>((resolve, reject) => {
+      ex.on('finish', resolve);
+      ex.on('error', reject);
+    });
+    // Read as the API reads it (async iteration): the archive must end, padding and end blocks included.
+    const chunks: Buffer[] = [];
+    for await (const chunk of tarEntry(r, { ...at, stat: at.stat! }, 'data')) chunks.push(chunk as Buffer);
+    const tar = Buffer.concat(chunks);
+    assert.equal(tar.length % 512, 0);
+    ex.end(tar);
+    await finished;
+    assert.deepEqual(seen, [
+      'data/:0',
+      'data/empty:0',
+      'data/sub/:0',
+      `data/sub/big:${20 * 1024 * 1024 + 7}`,
+    ]);
+    // A file on its own (`cp c:/data/sub/big .`) ends too.
+    const file = await r.resolve('/data/sub/big');
+    let length = 0;
+    for await (const chunk of tarEntry(r, { ...file, stat: file.stat! }, 'big'))
+      length += (chunk as Buffer).length;
+    assert.equal(length, 512 + Math.ceil((20 * 1024 * 1024 + 7) / 512) * 512 + 1024);
+  } finally {
+    await r.close();
+    await rm(base, { recursive: true, force: true });
+  }
 });

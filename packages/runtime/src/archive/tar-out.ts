@@ -1,6 +1,7 @@
 import { constants, type Stats } from 'node:fs';
 import { lstat, open, readdir, readlink, type FileHandle } from 'node:fs/promises';
-import { pipeline } from 'node:stream/promises';
+import { once } from 'node:events';
+import type { Writable } from 'node:stream';
 import { pack as tarPack, type Headers, type Pack } from 'tar-stream';
 import { fdPath, type ConfinedRoot, type HeldDir } from './confined.js';
 
@@ -100,14 +101,19 @@ async function addNonDir(
   try {
     const fst = await handle.stat();
     if (!fst.isFile()) return;
-    const sink = pack.entry({ ...header(fst, entryName), type: 'file', size: fst.size });
-    if (fst.size === 0) {
-      await new Promise<void>((resolve, reject) =>
-        sink.end((err?: Error | null) => (err ? reject(err) : resolve())),
+    // Written by hand, not through stream.pipeline: tar-stream's entry sink (readable-stream 3) did not
+    // report its end to pipeline once it had waited for a drain, and the archive stalled at its last block.
+    let sink!: Writable;
+    const written = new Promise<void>((resolve, reject) => {
+      sink = pack.entry({ ...header(fst, entryName), type: 'file', size: fst.size }, (err) =>
+        err ? reject(err) : resolve(),
       );
-      return;
+    });
+    for await (const chunk of readExactly(handle, fst.size)) {
+      if (!sink.write(chunk)) await once(sink, 'drain');
     }
-    await pipeline(readExactly(handle, fst.size), sink);
+    sink.end();
+    await written;
   } finally {
     await handle.close();
   }
