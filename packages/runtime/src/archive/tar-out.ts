@@ -1,6 +1,5 @@
 import { constants, type Stats } from 'node:fs';
 import { lstat, open, readdir, readlink, type FileHandle } from 'node:fs/promises';
-import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import { pack as tarPack, type Headers, type Pack } from 'tar-stream';
 import { fdPath, type ConfinedRoot, type HeldDir } from './confined.js';
@@ -109,14 +108,34 @@ async function addNonDir(
         err ? reject(err) : resolve(),
       );
     });
+    // A consumer that goes away fails the entry while we may still be reading: never an unhandled rejection.
+    written.catch(() => undefined);
     for await (const chunk of readExactly(handle, fst.size)) {
-      if (!sink.write(chunk)) await once(sink, 'drain');
+      if (!sink.write(chunk)) await drained(sink);
     }
     sink.end();
     await written;
   } finally {
     await handle.close();
   }
+}
+
+/** Waits for a drain; a sink closed meanwhile (the client went away, the pack was destroyed) fails. */
+function drained(sink: Writable): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const done = (err?: Error): void => {
+      sink.off('drain', onDrain);
+      sink.off('close', onClose);
+      sink.off('error', done);
+      if (err) reject(err);
+      else resolve();
+    };
+    const onDrain = (): void => done();
+    const onClose = (): void => done(new Error('archive stream closed'));
+    sink.on('drain', onDrain);
+    sink.on('close', onClose);
+    sink.on('error', done);
+  });
 }
 
 /** `size` bytes from the start; a file that shrank meanwhile fails the archive rather than corrupting it. */

@@ -7,7 +7,7 @@ import { PolisError, isPolisError, type ContainerRecord } from '@polis/core';
 import { emit, type RuntimeContext } from '../context.js';
 import { withContainerRootfs } from '../rootfs-access.js';
 import { resolveUser } from '../bundle/user.js';
-import { ConfinedRoot, type ConfinedMount } from './confined.js';
+import { ConfinedRoot, readOnly, type ConfinedMount } from './confined.js';
 import type { ContainerPathStat, PutArchiveOptions } from '../types.js';
 import { absoluteContainerPath, baseName, statContainerPath } from './stat.js';
 import { tarEntry } from './tar-out.js';
@@ -40,17 +40,31 @@ async function openRoot(rootfs: string, record: ContainerRecord, readonly: boole
   return ConfinedRoot.open(rootfs, { readonly, mounts: await containerMounts(record) });
 }
 
-/** Docker's wording for a missing path: `Could not find the file /x in container NAME`. */
-function fileNotFound(err: unknown, path: string, reference: string): unknown {
-  if (!isPolisError(err, 'archive.path_not_found')) return err;
-  return new PolisError(
-    'archive.path_not_found',
-    `Could not find the file ${path} in container ${reference}`,
-    {
+/**
+ * Docker's wording for a missing path (`Could not find the file /x in container NAME`), and typed errors
+ * for what a container changing its tree under a copy makes the kernel say (a name gone, a directory
+ * turned into a symlink): never a bare errno naming our `/proc/self/fd` paths.
+ */
+function copyError(err: unknown, path: string, reference: string): unknown {
+  const errno = (err as NodeJS.ErrnoException).code;
+  if (isPolisError(err, 'archive.path_not_found') || errno === 'ENOENT') {
+    return new PolisError(
+      'archive.path_not_found',
+      `Could not find the file ${path} in container ${reference}`,
+      {
+        cause: err,
+        context: { path, container: reference },
+      },
+    );
+  }
+  if (errno === 'ENOTDIR' || errno === 'ELOOP') {
+    return new PolisError('archive.not_a_directory', `not a directory: ${path} changed during the copy`, {
       cause: err,
       context: { path, container: reference },
-    },
-  );
+    });
+  }
+  if (errno === 'EROFS') return readOnly(path);
+  return err;
 }
 
 /** `HEAD /containers/{id}/archive`: the stat of `path` in the container. */
@@ -60,7 +74,7 @@ export function statPath(ctx: RuntimeContext, reference: string, path: string): 
     try {
       return (await statContainerPath(root, path)).stat;
     } catch (err) {
-      throw fileNotFound(err, path, reference);
+      throw copyError(err, path, reference);
     } finally {
       await root.close();
     }
@@ -84,7 +98,7 @@ export function getArchive(
         try {
           found = await statContainerPath(root, path);
         } catch (err) {
-          throw fileNotFound(err, path, reference);
+          throw copyError(err, path, reference);
         }
         const { resolved, stat } = found;
         const out = new PassThrough();
@@ -126,7 +140,7 @@ export function putArchive(
         noOverwriteDirNonDir: options.noOverwriteDirNonDir ?? false,
       });
     } catch (err) {
-      throw fileNotFound(err, path, reference);
+      throw copyError(err, path, reference);
     } finally {
       await root.close();
     }

@@ -148,6 +148,27 @@ describe('copy in and out', () => {
     }
   });
 
+  it('a copy out abandoned by its client releases the container', async () => {
+    const client = d.client;
+    try {
+      const c = 'abandoned';
+      ok(await d.docker(['run', '-d', '--name', c, 'busybox', 'sleep', '300']));
+      await exec(c, 'dd if=/dev/zero of=/big bs=1M count=64 2>/dev/null');
+      const { stream } = await client.containers.getArchive(c, '/big');
+      for await (const chunk of stream) {
+        assert.ok((chunk as Buffer).length > 0);
+        break; // leaving the loop destroys the response mid-archive
+      }
+      const t0 = Date.now();
+      const st = await client.containers.statPath(c, '/big');
+      assert.equal(st.size, 64 * 1024 * 1024);
+      ok(await d.docker(['stop', '-t', '0', c]));
+      assert.ok(Date.now() - t0 < 10_000, `the lock was released (${Date.now() - t0} ms)`);
+    } finally {
+      client.close();
+    }
+  });
+
   it('a directory swapped for a symlink to a host path during the copies never lets one reach the host', async () => {
     const hostDir = await mkdtemp(join(tmpdir(), 'polis-cp-race-'));
     await writeFile(join(hostDir, 'secret'), 'HOST SECRET\n');
@@ -164,28 +185,35 @@ describe('copy in and out', () => {
           'busybox',
           'sh',
           '-c',
-          `mkdir -p /w/real; echo inside > /w/real/secret; while :; do mv /w/real /w/tmp; ln -s ${hostDir} /w/real; rm /w/real; mv /w/tmp /w/real; done`,
+          `mkdir -p /w/real; echo inside > /w/real/secret; while :; do usleep 1000; mv /w/real /w/tmp; ln -s ${hostDir} /w/real; rm /w/real; mv /w/tmp /w/real; done`,
         ]),
       );
       let written = 0;
       let read = 0;
+      // A copy that loses the race fails as a 404 or a 400, never as an internal error.
+      const refused = new Set<string>();
+      const refusal = (err: { code?: string }): void => void refused.add(String(err.code));
       for (let i = 0; i < 150; i++) {
-        await client.containers.putArchive(c, '/w/real', tarOf([{ name: `f${i}`, body: 'x' }])).then(
-          () => written++,
-          () => undefined,
-        );
+        await client.containers
+          .putArchive(c, '/w/real', tarOf([{ name: `f${i}`, body: 'x' }]))
+          .then(() => written++, refusal);
         const got = await client.containers.getArchive(c, '/w/real/secret').then(
           async ({ stream }) => {
             const chunks: Buffer[] = [];
             for await (const chunk of stream) chunks.push(chunk as Buffer);
             return Buffer.concat(chunks).toString('latin1');
           },
-          () => '',
+          (err: { code?: string }) => {
+            refusal(err);
+            return '';
+          },
         );
         assert.doesNotMatch(got, /HOST SECRET/);
         if (got.includes('inside')) read++;
       }
-      assert.ok(written > 0 && read > 0, `some copies went through (${written} in, ${read} out)`);
+      assert.ok(written + read > 0, `some copies went through (${written} in, ${read} out)`);
+      for (const code of refused)
+        assert.ok(['archive.path_not_found', 'archive.not_a_directory'].includes(code), code);
       assert.deepEqual(await readdir(hostDir), ['secret'], 'nothing written on the host');
     } finally {
       client.close();

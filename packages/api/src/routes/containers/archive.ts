@@ -42,6 +42,8 @@ export function archiveRoutes(router: Router, deps: ApiDeps): void {
   });
   router.add('PUT', '/containers/{id}/archive', async ({ params, query, req, reply }) => {
     const path = pathParam(query);
+    // A client that goes away mid-upload ends the extraction (and releases the container) at once.
+    reply.signal.addEventListener('abort', () => req.destroy(new Error('client went away')), { once: true });
     await deps.containers.putArchive(params.id as string, path, req, {
       noOverwriteDirNonDir: boolParam(query, 'noOverwriteDirNonDir'),
       copyUidGid: boolParam(query, 'copyUIDGID'),
