@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { chown, mkdir, mkdtemp, readFile, readdir, readlink, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -90,6 +90,34 @@ describe('copy in and out', () => {
       assert.match(missing.stderr, /No such container: nosuchcontainer/);
     });
   }
+
+  it("-a gives the container user's owner, without it the archive's; -L copies what a link points at", async () => {
+    const c = 'owners';
+    ok(await d.docker(['run', '-d', '--name', c, '--user', '1234:2345', 'busybox', 'sleep', '300']));
+    const owned = join(work, 'owned.txt');
+    await writeFile(owned, 'mine\n');
+    await chown(owned, 4321, 5432);
+    for (const cli of ['docker', 'polis'] as const) {
+      const run = (args: string[]) => (cli === 'docker' ? d.docker(args) : d.polis(args));
+      ok(await run(['cp', owned, `${c}:/tmp/${cli}-plain`]));
+      ok(await run(['cp', '-a', owned, `${c}:/tmp/${cli}-archive`]));
+      assert.equal(
+        await exec(c, `stat -c %u:%g /tmp/${cli}-plain /tmp/${cli}-archive`),
+        '4321:5432\n1234:2345',
+      );
+    }
+    await symlink(owned, join(work, 'link-to-owned'));
+    ok(await d.polis(['cp', '-L', join(work, 'link-to-owned'), `${c}:/tmp/`]));
+    assert.equal(
+      await exec(c, 'cat /tmp/link-to-owned; test -L /tmp/link-to-owned || echo regular'),
+      'mine\nregular',
+    );
+    await exec(c, 'ln -s /tmp/polis-plain /tmp/in-link');
+    ok(await d.polis(['cp', '-L', `${c}:/tmp/in-link`, join(work, 'followed')]));
+    assert.equal(await readFile(join(work, 'followed'), 'utf8'), 'mine\n');
+    ok(await d.polis(['cp', `${c}:/tmp/in-link`, join(work, 'not-followed')]));
+    assert.equal(await readlink(join(work, 'not-followed')), '/tmp/polis-plain');
+  });
 
   it('cp into a symlink to / or /etc writes inside the container, never on the host', async () => {
     const hostDir = await mkdtemp(join(tmpdir(), 'polis-cp-hostdir-'));
