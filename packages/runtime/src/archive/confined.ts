@@ -93,8 +93,9 @@ export class ConfinedRoot {
     await handle.close().catch(() => undefined);
   }
 
+  /** A host directory: the rootfs, or a mount's source (a path the user chose, so a link there is theirs). */
   private async hostDir(path: string, containerPath: string, readonly: boolean): Promise<HeldDir> {
-    const handle = await open(path, DIR_FLAGS);
+    const handle = await open(path, containerPath === '/' ? DIR_FLAGS : DIR_FLAGS & ~constants.O_NOFOLLOW);
     this.fds.set(handle.fd, handle);
     return { fd: handle.fd, path: containerPath, readonly };
   }
