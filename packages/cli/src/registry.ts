@@ -87,6 +87,10 @@ const update: Entry = {
   summary: 'Update configuration of one or more containers',
   load: () => import('./commands/container/update.js'),
 };
+const cp: Entry = {
+  summary: 'Copy files/folders between a container and the local filesystem',
+  load: () => import('./commands/container/cp.js'),
+};
 const port: Entry = {
   summary: 'List port mappings or a specific mapping for the container',
   load: () => import('./commands/container/port.js'),
@@ -210,6 +214,7 @@ export const COMMANDS: Record<string, Entry> = {
   },
   attach,
   commit,
+  cp,
   create,
   diff,
   events,
@@ -245,6 +250,7 @@ export const GROUPS: Record<string, { summary: string; commands: Record<string, 
     commands: {
       attach,
       commit,
+      cp,
       create,
       diff,
       exec,

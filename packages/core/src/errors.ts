@@ -46,6 +46,12 @@ const catalogue = {
   'container.start_failed': 'internal',
   'container.command_not_found': 'invalid_argument',
   'container.command_not_executable': 'invalid_argument',
+  // Copy in and out (`/containers/{id}/archive`): a path missing in the container, an extraction point
+  // that is not a directory, a read-only root, and an archive entry that would leave its directory.
+  'archive.path_not_found': 'not_found',
+  'archive.not_a_directory': 'invalid_argument',
+  'archive.read_only': 'forbidden',
+  'archive.invalid': 'invalid_argument',
   'image.not_found': 'not_found',
   'image.ambiguous': 'conflict',
   'image.in_use': 'conflict',

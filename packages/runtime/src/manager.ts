@@ -27,6 +27,7 @@ import { SupervisedIndex } from './monitor/supervised.js';
 import { SupervisorWatch } from './monitor/supervisor-watch.js';
 import { reconcileNetworks, recoverContainers, restartOnBoot } from './recover.js';
 import { topContainer } from './top.js';
+import { getArchive, putArchive, statPath } from './archive/verbs.js';
 import { emit } from './context.js';
 import { createContainer } from './lifecycle/create.js';
 import { startContainer } from './lifecycle/start.js';
@@ -48,6 +49,8 @@ import { conmonCtl, resizeMessage } from './attach/ctl.js';
 import { isPolisError } from '@polis/core';
 import type {
   AttachOptions,
+  ContainerPathStat,
+  PutArchiveOptions,
   ContainerEvent,
   ContainerService,
   ExecConfig,
@@ -166,6 +169,18 @@ export class ContainerManager implements ContainerService {
   /** `top`: the container's processes, as `ps` shows them on the host. */
   top(reference: string, psArgs?: string): Promise<TopResult> {
     return topContainer(this.ctx, this.get(reference), psArgs);
+  }
+
+  statPath(reference: string, path: string): Promise<ContainerPathStat> {
+    return statPath(this.ctx, reference, path);
+  }
+
+  getArchive(reference: string, path: string): Promise<{ stat: ContainerPathStat; stream: Readable }> {
+    return getArchive(this.ctx, reference, path);
+  }
+
+  putArchive(reference: string, path: string, input: Readable, options?: PutArchiveOptions): Promise<void> {
+    return putArchive(this.ctx, reference, path, input, options);
   }
 
   close(): void {

@@ -83,8 +83,31 @@ export interface TopResult {
   Processes: string[][];
 }
 
+/** Docker's `ContainerPathStat` (`X-Docker-Container-Path-Stat`): mode in Go's `os.FileMode` bits. */
+export interface ContainerPathStat {
+  name: string;
+  size: number;
+  mode: number;
+  mtime: string;
+  linkTarget: string;
+}
+
+export interface PutArchiveOptions {
+  copyUidGid?: boolean;
+  noOverwriteDirNonDir?: boolean;
+}
+
+/** Copy in and out (`/containers/{id}/archive`), confined to the container's root. */
+export interface ContainerArchive {
+  statPath(reference: string, path: string): Promise<ContainerPathStat>;
+  /** The stat and a tar of the path; the container stays locked until the stream ends or is destroyed. */
+  getArchive(reference: string, path: string): Promise<{ stat: ContainerPathStat; stream: Readable }>;
+  /** Extracts a tar into the directory at `path`. */
+  putArchive(reference: string, path: string, input: Readable, options?: PutArchiveOptions): Promise<void>;
+}
+
 /** What the API needs from the runtime. */
-export interface ContainerService {
+export interface ContainerService extends ContainerArchive {
   create(spec: ContainerSpec, options?: CreateOptions): Promise<ContainerRecord>;
   start(reference: string): Promise<ContainerRecord>;
   stop(reference: string, options?: StopOptions): Promise<void>;

@@ -22,6 +22,7 @@ import type {
   WaitCondition,
 } from './types/container.js';
 import type { TopResponse } from './types/event.js';
+import type { ContainerPathStat, PutArchiveOptions } from './types/archive.js';
 import type { PortMapping } from './types/network.js';
 import type { TerminalSize } from './types/exec.js';
 
@@ -95,6 +96,37 @@ export class Containers {
     }
     const number = (p: PortMapping): number => Number.parseInt(p.port, 10);
     return out.sort((a, b) => number(a) - number(b) || a.port.localeCompare(b.port));
+  }
+
+  /** `HEAD /containers/{id}/archive`: the stat of a path in the container (`docker cp` asks first). */
+  async statPath(id: string, path: string): Promise<ContainerPathStat> {
+    const res = await this.http.send('HEAD', `/containers/${enc(id)}/archive`, { query: { path } });
+    res.resume();
+    return decodePathStat(res.headers['x-docker-container-path-stat']);
+  }
+
+  /** `GET /containers/{id}/archive`: a tar stream of the path, and its stat. */
+  async getArchive(id: string, path: string): Promise<{ stat: ContainerPathStat; stream: Readable }> {
+    const res = await this.http.send('GET', `/containers/${enc(id)}/archive`, { query: { path } });
+    return { stat: decodePathStat(res.headers['x-docker-container-path-stat']), stream: res };
+  }
+
+  /** `PUT /containers/{id}/archive`: extracts a tar into the directory at `path` in the container. */
+  putArchive(
+    id: string,
+    path: string,
+    tar: Readable | Buffer,
+    options: PutArchiveOptions = {},
+  ): Promise<void> {
+    return this.http.empty('PUT', `/containers/${enc(id)}/archive`, {
+      query: {
+        path,
+        noOverwriteDirNonDir: options.noOverwriteDirNonDir ?? false,
+        copyUIDGID: options.copyUIDGID ?? false,
+      },
+      body: tar,
+      headers: { 'Content-Type': 'application/x-tar' },
+    });
   }
 
   /** Resolves also when the container was already running (304). */
@@ -254,4 +286,9 @@ export class Containers {
 
 function isResponse(x: unknown): x is IncomingMessage {
   return typeof (x as IncomingMessage).statusCode === 'number';
+}
+
+function decodePathStat(header: string | string[] | undefined): ContainerPathStat {
+  const text = Buffer.from([header].flat()[0] ?? '', 'base64').toString('utf8');
+  return JSON.parse(text === '' ? '{}' : text) as ContainerPathStat;
 }

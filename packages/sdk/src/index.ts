@@ -39,6 +39,14 @@ export {
   type ContainerStreams,
 } from './stream/demux.js';
 export type * from './types/container.js';
+export {
+  GO_MODE_DIR,
+  GO_MODE_SYMLINK,
+  isDirMode,
+  isSymlinkMode,
+  type ContainerPathStat,
+  type PutArchiveOptions,
+} from './types/archive.js';
 export type * from './types/event.js';
 export type * from './types/exec.js';
 export type * from './types/image.js';

@@ -16,7 +16,7 @@ export interface Reply {
   text(status: number, body: string, headers?: Record<string, string>): void;
   error(err: unknown): void;
   /** Sends the head of a streamed answer (101 UPGRADED on a hijacked socket, else `status`) and returns the body sink. */
-  stream(contentType: string, status?: number): Writable;
+  stream(contentType: string, status?: number, headers?: Record<string, string>): Writable;
   /** The request body, or on a hijacked socket what the client sends after the head (its stdin). */
   input(): Readable;
   /** Ends the answer; on a hijacked socket, closes the connection. */
@@ -74,8 +74,8 @@ export class HttpReply implements Reply {
     else this.json(status, body);
   }
 
-  stream(contentType: string, status = 200): Writable {
-    this.res.writeHead(status, { 'Content-Type': contentType });
+  stream(contentType: string, status = 200, headers: Record<string, string> = {}): Writable {
+    this.res.writeHead(status, { ...headers, 'Content-Type': contentType });
     this.res.flushHeaders();
     return this.res;
   }

@@ -233,6 +233,19 @@ export class FakeContainers implements ContainerService {
 
   constructor(private readonly images: FakeImages) {}
 
+  // Copy in and out works on a real root file system only: its tests run against polisd.
+  statPath(): Promise<never> {
+    return Promise.reject(new PolisError('request.not_implemented', 'archive is not faked'));
+  }
+
+  getArchive(): Promise<never> {
+    return Promise.reject(new PolisError('request.not_implemented', 'archive is not faked'));
+  }
+
+  putArchive(): Promise<never> {
+    return Promise.reject(new PolisError('request.not_implemented', 'archive is not faked'));
+  }
+
   async create(spec: ContainerSpec, options: CreateOptions = {}): Promise<ContainerRecord> {
     const image = this.images.get(spec.image);
     this.calls.push({ verb: 'create', args: [spec, options] });

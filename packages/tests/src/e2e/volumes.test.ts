@@ -65,6 +65,28 @@ describe('volumes through polis', () => {
     ok(await d.polis(['volume', 'rm', 'shared']));
   });
 
+  it('cp into and out of a volume path reaches the volume, on a stopped and a running container', async () => {
+    ok(await d.polis(['create', '--name', 'cpvol', '-v', 'cpdata:/data', 'busybox', 'sleep', '300']));
+    const dir = mkdtempSync(join(tmpdir(), 'polis-cpvol-'));
+    try {
+      writeFileSync(join(dir, 'in.txt'), 'copied in\n');
+      ok(await d.polis(['cp', join(dir, 'in.txt'), 'cpvol:/data/in.txt']));
+      // Another container with the same volume sees the file: it went into the volume, not the rootfs.
+      assert.equal(
+        ok(await d.polis(['run', '--rm', '-v', 'cpdata:/v', 'busybox', 'cat', '/v/in.txt'])),
+        'copied in',
+      );
+      ok(await d.polis(['start', 'cpvol']));
+      ok(await d.polis(['exec', 'cpvol', 'sh', '-c', 'echo from inside > /data/out.txt']));
+      ok(await d.polis(['cp', 'cpvol:/data/out.txt', join(dir, 'out.txt')]));
+      assert.equal(readFileSync(join(dir, 'out.txt'), 'utf8'), 'from inside\n');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    ok(await d.polis(['rm', '-f', 'cpvol']));
+    ok(await d.polis(['volume', 'rm', 'cpdata']));
+  });
+
   it('--read-only root with a writable volume and tmpfs', async () => {
     const res = await d.polis([
       'run',

@@ -1,5 +1,6 @@
 import type { Router } from '../../http/router.js';
 import type { ApiDeps } from '../../types.js';
+import { archiveRoutes } from './archive.js';
 import { attachRoute } from './attach.js';
 import { createRoute } from './create.js';
 import { filesystemRoutes } from './filesystem.js';
@@ -18,4 +19,5 @@ export function containerRoutes(router: Router, deps: ApiDeps): void {
   logsRoute(router, deps);
   updateTopRoutes(router, deps);
   filesystemRoutes(router, deps);
+  archiveRoutes(router, deps);
 }
