@@ -8,12 +8,24 @@ for (const stream of [process.stdout, process.stderr]) {
   stream.on('error', (err: NodeJS.ErrnoException) => process.exit(err.code === 'EPIPE' ? 0 : 1));
 }
 
-// Exit as soon as the command is done: stdout and stderr are synchronous for files and pipes on Linux,
-// and nothing else (an idle keep-alive socket, a paused stdin) should hold the process.
-main(process.argv.slice(2)).then(
-  (status) => process.exit(status),
-  (err: unknown) => {
-    process.stderr.write(`${describe(err)}\n`);
-    process.exit(1);
-  },
-);
+/**
+ * Resolves once everything written to `stream` so far has reached the OS. A pipe whose reader is slower
+ * than us (a test harness on a loaded machine, `polis logs x | slow`) makes Node queue writes in the
+ * process: `process.exit` then throws that queue away, and the output loses its last kilobytes.
+ */
+function flushed(stream: NodeJS.WriteStream): Promise<void> {
+  if (stream.writableLength === 0 || stream.destroyed) return Promise.resolve();
+  // Writes complete in order: the callback of an empty write runs after every earlier one.
+  return new Promise((resolve) => stream.write('', () => resolve()));
+}
+
+function exit(status: number): void {
+  void Promise.all([flushed(process.stdout), flushed(process.stderr)]).then(() => process.exit(status));
+}
+
+// Exit as soon as the command is done and its output is out: nothing else (an idle keep-alive socket,
+// a paused stdin) should hold the process.
+main(process.argv.slice(2)).then(exit, (err: unknown) => {
+  process.stderr.write(`${describe(err)}\n`);
+  exit(1);
+});
