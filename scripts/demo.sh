@@ -2,7 +2,7 @@
 # Polis end to end on embedded defaults: start polisd, make a busybox image from Debian's
 # busybox-static, push it to a local registry (Debian's docker-registry on 127.0.0.1) and pull it
 # back, run containers, serve a web page on a published port and reach containers by name on a user
-# network, show ps and logs, clean up.
+# network, keep data in a volume, copy files in and out, show ps and logs, clean up.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
@@ -16,6 +16,7 @@ started=""
 registry=""
 REG_IMAGE=""
 REGDIR=$(mktemp -d /tmp/polis-demo-registry.XXXXXX)
+CPDIR=$(mktemp -d /tmp/polis-demo-cp.XXXXXX)
 if ! $POLIS version >/dev/null 2>&1; then
   echo "demo: starting polisd (data root /var/lib/polis, socket $SOCK)"
   ./bin/polisd >/tmp/polisd-demo.log 2>&1 &
@@ -25,10 +26,12 @@ fi
 cleanup() {
   $POLIS rm -f demo-web web web-client >/dev/null 2>&1 || true
   $POLIS network rm demo-net >/dev/null 2>&1 || true
+  $POLIS rm -f demo-files >/dev/null 2>&1 || true
+  $POLIS volume rm demo-data >/dev/null 2>&1 || true
   if [[ -n $REG_IMAGE ]]; then $POLIS rmi "$REG_IMAGE" >/dev/null 2>&1 || true; fi
   if [[ -n $registry ]]; then kill -TERM "$registry" 2>/dev/null || true; wait "$registry" 2>/dev/null || true; fi
   if [[ -n $started ]]; then kill -TERM "$started" 2>/dev/null || true; wait "$started" 2>/dev/null || true; fi
-  rm -rf /tmp/polis-demo-busybox.tar "$REGDIR"
+  rm -rf /tmp/polis-demo-busybox.tar "$REGDIR" "$CPDIR"
 }
 trap cleanup EXIT
 
@@ -117,6 +120,21 @@ $POLIS network ls
 step "polis rm -f web && polis network rm demo-net"
 $POLIS rm -f web
 $POLIS network rm demo-net
+
+step "polis volume create demo-data; data outlives the container that wrote it"
+$POLIS volume create demo-data
+$POLIS run --rm -v demo-data:/data busybox sh -c 'echo kept in a volume > /data/note'
+$POLIS run --rm -v demo-data:/data:ro busybox cat /data/note
+
+step "polis cp into and out of a container; polis diff shows what changed"
+echo "copied in from the host" >"$CPDIR/in.txt"
+$POLIS create --name demo-files -v demo-data:/data busybox true >/dev/null
+$POLIS cp "$CPDIR/in.txt" demo-files:/in.txt
+$POLIS cp demo-files:/data/note "$CPDIR/note"
+cat "$CPDIR/note"
+$POLIS diff demo-files
+$POLIS rm demo-files
+$POLIS volume rm demo-data
 
 step "polis ps -a"
 $POLIS ps -a
