@@ -77,9 +77,10 @@ function engineCase(key: CaseKey, engine: ExternalEngine): Case {
 
 /** Runs a container once to get the config.json Polis writes, and makes a raw bundle of it. */
 async function polisConfigBundle(daemon: TestDaemon, tar: string): Promise<RawBundle> {
+  // The bundle (config.json with it) lives on the exec root while the container runs.
   const id = (await daemon.polis(['run', '-d', 'busybox', 'sleep', '60'])).stdout.trim();
   try {
-    return await RawBundle.fromPolisConfig(tar, join(daemon.dataRoot, 'containers', id, 'config.json'));
+    return await RawBundle.fromPolisConfig(tar, join(daemon.execRoot, 'containers', id, 'config.json'));
   } finally {
     await daemon.polis(['rm', '-f', id]);
   }
