@@ -1,9 +1,6 @@
-import { createWriteStream, renameSync, rmSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
-import { pipeline } from 'node:stream/promises';
 import type { Cli } from '../../cli.js';
 import { str, type CommandSpec, type Parsed } from '../../flags.js';
-import { isTerminal } from '../../terminal/terminal.js';
+import { refuseTerminal, writeArchive } from '../../output/archive-out.js';
 
 export const spec: CommandSpec = {
   name: 'save',
@@ -16,22 +13,7 @@ export const spec: CommandSpec = {
 
 export async function run(cli: Cli, p: Parsed): Promise<number> {
   const output = str(p, 'output');
-  if (output === undefined && isTerminal(cli.stdout)) {
-    throw new Error('cowardly refusing to save to a terminal. Use the -o flag or redirect');
-  }
-  const tar = await cli.client.images.save(p.args);
-  if (output === undefined) {
-    await pipeline(tar, cli.stdout, { end: false });
-    return 0;
-  }
-  // Written beside the target and renamed at the end, so a failed save leaves no half archive.
-  const tmp = join(dirname(output), `.${basename(output)}.${process.pid}.tmp`);
-  try {
-    await pipeline(tar, createWriteStream(tmp, { mode: 0o600 }));
-    renameSync(tmp, output);
-  } catch (err) {
-    rmSync(tmp, { force: true });
-    throw err;
-  }
+  refuseTerminal(cli, output);
+  await writeArchive(cli, await cli.client.images.save(p.args), output);
   return 0;
 }
