@@ -11,6 +11,17 @@ export function familiarName(name: string): string {
   return n;
 }
 
+/**
+ * The repository and tag a new image is given (`import`, `commit`): none without a reference; a
+ * digest is docker's "invalid reference format".
+ */
+export function repoAndTag(reference: string | undefined): { repo?: string; tag?: string } {
+  if (reference === undefined) return {};
+  const ref = splitReference(reference);
+  if (ref.digest !== undefined) throw new Error(`invalid reference format: ${reference}`);
+  return { repo: ref.name, tag: ref.tag };
+}
+
 /** `busybox` → `busybox:latest` (references with a tag or digest stay as they are). */
 export function withDefaultTag(ref: string): string {
   const r = splitReference(ref);

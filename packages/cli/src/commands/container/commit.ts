@@ -1,6 +1,6 @@
 import type { Cli } from '../../cli.js';
 import { bool, list, str, type CommandSpec, type Parsed } from '../../flags.js';
-import { splitReference } from '../../format/reference.js';
+import { repoAndTag } from '../../format/reference.js';
 
 export const spec: CommandSpec = {
   name: 'commit',
@@ -30,14 +30,7 @@ export const spec: CommandSpec = {
 
 export async function run(cli: Cli, p: Parsed): Promise<number> {
   const [container, reference] = p.args as [string, string | undefined];
-  let repo: string | undefined;
-  let tag: string | undefined;
-  if (reference !== undefined) {
-    const ref = splitReference(reference);
-    if (ref.digest !== undefined) throw new Error(`invalid reference format: ${reference}`);
-    repo = ref.name;
-    tag = ref.tag;
-  }
+  const { repo, tag } = repoAndTag(reference);
   const id = await cli.client.containers.commit(container, {
     repo,
     tag,

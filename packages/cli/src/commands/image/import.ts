@@ -1,7 +1,7 @@
 import { createReadStream } from 'node:fs';
 import type { Cli } from '../../cli.js';
 import { list, str, type CommandSpec, type Parsed } from '../../flags.js';
-import { splitReference } from '../../format/reference.js';
+import { repoAndTag } from '../../format/reference.js';
 
 export const spec: CommandSpec = {
   name: 'import',
@@ -19,14 +19,7 @@ export const spec: CommandSpec = {
 
 export async function run(cli: Cli, p: Parsed): Promise<number> {
   const [source, reference] = p.args as [string, string | undefined];
-  let repo: string | undefined;
-  let tag: string | undefined;
-  if (reference !== undefined) {
-    const ref = splitReference(reference);
-    if (ref.digest !== undefined) throw new Error(`invalid reference format: ${reference}`);
-    repo = ref.name;
-    tag = ref.tag;
-  }
+  const { repo, tag } = repoAndTag(reference);
   const url = /^https?:\/\//.test(source);
   const body = url ? undefined : source === '-' ? process.stdin : createReadStream(source);
   const { id } = await cli.client.images.import(body, {
