@@ -99,7 +99,9 @@ export async function startExecTarget(engine: ExternalEngine): Promise<ExecTarge
 }
 
 export function probePodman(rootfsTar: string): Promise<Probe> {
-  return probe('podman run --rm --network none', 'podman', [], ['--network', 'none'], process.env, rootfsTar);
+  // podman's default rlimits exceed this machine's hard limits (crun: setrlimit RLIMIT_NOFILE: EPERM).
+  const flags = ['--network', 'none', '--ulimit', 'nofile=1024:1024', '--ulimit', 'nproc=1024:1024'];
+  return probe('podman run --rm --network none', 'podman', [], flags, process.env, rootfsTar);
 }
 
 /** docker counts only when a real engine answers at the default socket (not a Polis behind DOCKER_HOST). */
