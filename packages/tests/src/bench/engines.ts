@@ -1,6 +1,7 @@
 /** Other engines to compare with, used only when installed and working: podman, and docker with a real engine. */
 import { existsSync } from 'node:fs';
 import { runCommand, type CommandResult } from '../harness/run.js';
+import { benchDockerSocket } from './docker-socket.js';
 
 export interface ExternalEngine {
   name: string;
@@ -20,7 +21,6 @@ export interface ExternalEngine {
 export type Probe = { engine: ExternalEngine } | { skipped: string };
 
 const BENCH_IMAGE = 'polis-bench-busybox:latest';
-const DOCKER_SOCKET = '/var/run/docker.sock';
 
 async function tryRun(
   command: string,
@@ -104,13 +104,14 @@ export function probePodman(rootfsTar: string): Promise<Probe> {
   return probe('podman run --rm --network none', 'podman', [], flags, process.env, rootfsTar);
 }
 
-/** docker counts only when a real engine answers at the default socket (not a Polis behind DOCKER_HOST). */
+/** docker is the bench's own dockerd (peers.ts), never a Polis behind DOCKER_HOST. */
 export async function probeDocker(rootfsTar: string): Promise<Probe> {
   const env = { ...process.env };
   delete env.DOCKER_HOST;
   delete env.DOCKER_CONTEXT;
-  const base = ['-H', `unix://${DOCKER_SOCKET}`];
-  if (!existsSync(DOCKER_SOCKET)) return { skipped: `docker: no engine at ${DOCKER_SOCKET}` };
+  const socket = benchDockerSocket();
+  if (socket === undefined || !existsSync(socket)) return { skipped: 'docker: the bench has no dockerd' };
+  const base = ['-H', `unix://${socket}`];
   const version = await tryRun(
     'docker',
     [...base, 'version', '--format', '{{.Server.Version}}'],

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { TestDaemon } from '../harness/daemon.js';
+import { benchDockerSocket } from './docker-socket.js';
 import { runCommand } from '../harness/run.js';
 import { cpuTimes, peakRssKiB } from './cpu.js';
 import type { BenchImage } from './pull-image.js';
@@ -179,9 +180,10 @@ export async function engineCase(
   const env = { ...process.env };
   delete env.DOCKER_HOST;
   delete env.DOCKER_CONTEXT;
-  const base = engine === 'docker' ? ['-H', 'unix:///var/run/docker.sock'] : [];
-  if (engine === 'docker' && !existsSync('/var/run/docker.sock'))
-    return { skipped: 'docker pull: not installed (no engine at /var/run/docker.sock)' };
+  const socket = benchDockerSocket();
+  if (engine === 'docker' && (socket === undefined || !existsSync(socket)))
+    return { skipped: 'docker pull: the bench has no dockerd' };
+  const base = engine === 'docker' ? ['-H', `unix://${socket}`] : [];
   const probe = await runCommand(engine, [...base, 'version'], { env, timeoutMs: 10_000 }).catch(
     () => undefined,
   );

@@ -33,6 +33,7 @@ import {
   type CaseResult,
 } from './report.js';
 import { networkBench } from './network-bench.js';
+import { preparePeers } from './peers.js';
 import { pullBench } from './pull-bench.js';
 import { volumeBench } from './volume-bench.js';
 import { conmonRssKiB, vmRssKiB } from './rss.js';
@@ -278,11 +279,19 @@ async function main(): Promise<void> {
   }
 }
 
-main()
-  .then(() => pullBench())
-  .then(() => networkBench())
-  .then(() => volumeBench())
-  .catch((err: unknown) => {
-    console.error(`bench failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
-    process.exitCode = 1;
-  });
+async function all(): Promise<void> {
+  const peers = await preparePeers();
+  try {
+    await main();
+    await pullBench();
+    await networkBench();
+    await volumeBench();
+  } finally {
+    await peers.stop();
+  }
+}
+
+all().catch((err: unknown) => {
+  console.error(`bench failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+  process.exitCode = 1;
+});

@@ -1,0 +1,14 @@
+/**
+ * Where the benchmark's docker engine listens. The bench starts its own dockerd (peers.ts) with its own
+ * data root and socket, so a docker already on this machine is neither used nor disturbed.
+ */
+let socket: string | undefined;
+
+export function setBenchDockerSocket(path: string | undefined): void {
+  socket = path;
+}
+
+/** The socket of the bench's dockerd, or undefined when none could be started. */
+export function benchDockerSocket(): string | undefined {
+  return socket;
+}
