@@ -73,8 +73,12 @@ export interface ServeOptions {
 export function createApiServer(deps: ApiDeps, options: ServeOptions = {}): Server {
   const router = buildRouter(deps);
   const common = { 'Api-Version': API_VERSION, Server: `Polis/${deps.system.version().Version}` };
-  // An https.Server is an http.Server over TLS sockets (same events, same connection tracking).
-  const server = options.tls ? (createTlsServer(options.tls) as unknown as Server) : createServer();
+  // An https.Server is an http.Server over TLS sockets (same events, same connection tracking). Half-open
+  // as node:http's own sockets are: docker ends its side of a hijacked attach (TLS close_notify) as soon
+  // as stdin is done, and the container's output must still flow back.
+  const server = options.tls
+    ? (createTlsServer({ ...options.tls, allowHalfOpen: true }) as unknown as Server)
+    : createServer();
   const readonlyClients = options.readonlyClients ?? [];
   // The certificate of a connection does not change: its role is worked out once per socket.
   const roles = new WeakMap<Socket, Role>();
