@@ -123,6 +123,15 @@ describe('remote API: mutual TLS, read-only certificates, the socket group', () 
     assert.equal(version, '1.41');
     assert.match(ok(await docker(pki.client, ['ps']), 'ps'), /^CONTAINER ID\s+IMAGE/);
     assert.equal(ok(await docker(pki.client, ['run', '--rm', 'busybox', 'echo', 'hi']), 'run'), 'hi');
+    // stdin through the hijacked TLS connection, then docker's close_notify, then the output back.
+    const cat = await runCommand(
+      'docker',
+      ['--tlsverify', '--tlscacert', pki.ca, '--tlscert', pki.client.cert, '--tlskey', pki.client.key].concat(
+        ['-H', tcp(), 'run', '-i', '--rm', 'busybox', 'cat'],
+      ),
+      { env: cleanEnv({ DOCKER_CERT_PATH: join(pki.dir, 'none') }), input: 'through tls\n' },
+    );
+    assert.equal(ok(cat, 'run -i cat'), 'through tls');
   });
 
   it('without a client certificate, or with one of another CA, the handshake is refused', async () => {
@@ -205,6 +214,11 @@ describe('remote API: mutual TLS, read-only certificates, the socket group', () 
       env,
     });
     assert.equal(ok(res, 'polis version over TLS'), '1.41');
+    const run = await d.polis(['-H', tcp(), ...flags, 'run', '-i', '--rm', 'busybox', 'cat'], {
+      env,
+      input: 'polis over tls\n',
+    });
+    assert.equal(ok(run, 'polis run -i over TLS'), 'polis over tls');
     // docker's conventions: ca.pem, cert.pem and key.pem in DOCKER_CERT_PATH.
     const certDir = join(pki.dir, 'docker-certs');
     await mkdir(certDir);
