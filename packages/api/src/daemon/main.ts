@@ -100,7 +100,8 @@ export async function startDaemon(input: DaemonConfig): Promise<RunningDaemon> {
       const server = createApiServer(deps, secure);
       servers.push(server);
       await listenTcp(server, listener.address, listener.port);
-      log.info('API listening', { host: listener.host, tls: listener.tls });
+      if (listener.tls) log.info('API listening', { host: listener.host, tls: 'mutual' });
+      else log.warn('API listening on plain TCP: every local user can act as root', { host: listener.host });
     }
   }
   return {
