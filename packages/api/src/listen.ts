@@ -1,4 +1,4 @@
-import { chmod, lstat, mkdir, unlink } from 'node:fs/promises';
+import { chmod, chown, lstat, mkdir, unlink } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import { connect } from 'node:net';
 import { dirname } from 'node:path';
@@ -48,8 +48,11 @@ async function clearStaleSocket(socketPath: string): Promise<void> {
 /** Leaves a socket file 0660: owner and group may connect, nobody else ever could. */
 const SOCKET_UMASK = 0o117;
 
-/** Listens on a unix socket (mode 0660), replacing a stale socket file but never a live daemon's. */
-export async function listenUnix(server: Server, socketPath: string): Promise<void> {
+/**
+ * Listens on a unix socket (mode 0660, group `gid` when given), replacing a stale socket file but never a
+ * live daemon's.
+ */
+export async function listenUnix(server: Server, socketPath: string, gid?: number): Promise<void> {
   await mkdir(dirname(socketPath), { recursive: true });
   await clearStaleSocket(socketPath);
   await new Promise<void>((resolve, reject) => {
@@ -69,4 +72,26 @@ export async function listenUnix(server: Server, socketPath: string): Promise<vo
     }
   });
   await chmod(socketPath, 0o660);
+  // Born root:root 0660, the socket only widens to the group here: no moment is it more open than meant.
+  if (gid !== undefined) await chown(socketPath, 0, gid);
+}
+
+/** Listens on ADDRESS:PORT; a port already taken is a clear error, not a stack. */
+export async function listenTcp(server: Server, address: string, port: number): Promise<void> {
+  await new Promise<void>((resolve, reject) => {
+    const onError = (err: NodeJS.ErrnoException): void => {
+      reject(
+        err.code === 'EADDRINUSE' || err.code === 'EADDRNOTAVAIL' || err.code === 'EACCES'
+          ? new PolisError('daemon.socket_in_use', `cannot listen on ${address}:${port}: ${err.code}`, {
+              context: { address, port },
+            })
+          : err,
+      );
+    };
+    server.once('error', onError);
+    server.listen(port, address, () => {
+      server.off('error', onError);
+      resolve();
+    });
+  });
 }

@@ -1,7 +1,11 @@
 import { eventRoutes } from './routes/events.js';
 import { execRoutes } from './routes/exec.js';
 import { createServer, maxHeaderSize, type IncomingMessage, type Server } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
+import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
+import type { TlsOptions } from 'node:tls';
+import { authorize, identityOf, roleOf, type Role } from './access/role.js';
 import { createLogger, PolisError } from '@polis/core';
 import { invalid } from './http/errors.js';
 import { HttpReply, SocketReply, type Reply } from './http/reply.js';
@@ -57,17 +61,42 @@ function answerClientError(err: NodeJS.ErrnoException, socket: Duplex): void {
   );
 }
 
-/** The Docker-Engine-compatible REST server (node:http); the caller decides where it listens. */
-export function createApiServer(deps: ApiDeps): Server {
+/** How one listener serves: plain HTTP (unix socket, loopback) or HTTPS with client certificates. */
+export interface ServeOptions {
+  /** HTTPS with these options; polisd passes mutual TLS (`requestCert`, `rejectUnauthorized`, `ca`). */
+  tls?: TlsOptions;
+  /** Client certificates (subject CN or SHA-256 fingerprint) that may only read (see `access/role.ts`). */
+  readonlyClients?: readonly string[];
+}
+
+/** The Docker-Engine-compatible REST server (node:http or node:https); the caller decides where it listens. */
+export function createApiServer(deps: ApiDeps, options: ServeOptions = {}): Server {
   const router = buildRouter(deps);
   const common = { 'Api-Version': API_VERSION, Server: `Polis/${deps.system.version().Version}` };
-  const server = createServer();
+  // An https.Server is an http.Server over TLS sockets (same events, same connection tracking). Half-open
+  // as node:http's own sockets are: docker ends its side of a hijacked attach (TLS close_notify) as soon
+  // as stdin is done, and the container's output must still flow back.
+  const server = options.tls
+    ? (createTlsServer({ ...options.tls, allowHalfOpen: true }) as unknown as Server)
+    : createServer();
+  const readonlyClients = options.readonlyClients ?? [];
+  // The certificate of a connection does not change: its role is worked out once per socket.
+  const roles = new WeakMap<Socket, Role>();
+  const roleOfSocket = (socket: Socket): Role => {
+    let role = roles.get(socket);
+    if (role === undefined) {
+      role = roleOf(identityOf(socket), readonlyClients);
+      roles.set(socket, role);
+    }
+    return role;
+  };
   // Imports stream large bodies and waits last as long as containers run: no request deadline.
   server.requestTimeout = 0;
 
   async function dispatch(req: IncomingMessage, reply: Reply, upgraded: boolean): Promise<void> {
     try {
       const url = new URL(req.url ?? '/', 'http://polis');
+      authorize(roleOfSocket(req.socket), req.method ?? 'GET', upgraded);
       const { version, path } = splitVersion(url.pathname);
       const match = router.match(req.method ?? 'GET', path);
       if (!match) throw new PolisError('request.unknown_route', 'page not found', { context: { path } });
@@ -86,6 +115,10 @@ export function createApiServer(deps: ApiDeps): Server {
 
   server.on('request', (req, res) => void dispatch(req, new HttpReply(req, res, common), false));
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => answerClientError(err, socket));
+  // A client without a certificate of our CA is cut off in the handshake; say who, for the operator.
+  server.on('tlsClientError', (err: NodeJS.ErrnoException, socket: Socket) =>
+    log.info('TLS handshake refused', { remote: socket.remoteAddress, error: err.code ?? err.message }),
+  );
   // Hijacked sockets are no longer the HTTP server's to close; track them so shutdown can end them too.
   const hijacked = new Set<Duplex>();
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {

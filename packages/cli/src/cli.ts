@@ -1,5 +1,5 @@
 import type { Readable, Writable } from 'node:stream';
-import type { PolisClient, PolisClientOptions } from '@polis/sdk';
+import type { ClientTls, PolisClient, PolisClientOptions } from '@polis/sdk';
 import type { CommandSpec, Parsed } from './flags.js';
 
 /** What a command file exports. `run` resolves to the exit status. */
@@ -20,10 +20,15 @@ export class Cli {
     readonly stdout: Writable = process.stdout,
     readonly stderr: Writable = process.stderr,
     readonly stdin: Readable = process.stdin,
+    /** TLS for a tcp:// host from the global flags; undefined leaves it to the SDK (the environment). */
+    readonly tls?: ClientTls | false,
   ) {}
 
   get client(): PolisClient {
-    this.connection ??= new this.Client(this.host === undefined ? {} : { host: this.host });
+    this.connection ??= new this.Client({
+      ...(this.host === undefined ? {} : { host: this.host }),
+      ...(this.tls === undefined ? {} : { tls: this.tls }),
+    });
     return this.connection;
   }
 

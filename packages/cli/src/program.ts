@@ -3,6 +3,7 @@ import { COMMANDS, GROUPS, type Entry } from './registry.js';
 import { describe, StatusError, UsageError } from './errors.js';
 import { HelpRequested, helpText, parseArgs } from './flags.js';
 import { Cli } from './cli.js';
+import type { TlsFlags } from '@polis/sdk';
 
 const VERSION = '0.1.0';
 
@@ -23,6 +24,11 @@ function usage(): string {
     'Global Options:',
     '  -H, --host string   Daemon socket to connect to (default: $POLIS_HOST, $DOCKER_HOST,',
     '                      unix:///run/polis/polis.sock)',
+    '      --tls           Use TLS; implied by --tlsverify (default: $DOCKER_TLS)',
+    '      --tlsverify     Use TLS and verify the daemon (default: $DOCKER_TLS_VERIFY)',
+    '      --tlscacert     Trust certs signed only by this CA (default: $DOCKER_CERT_PATH/ca.pem)',
+    '      --tlscert       Path to TLS certificate file (default: $DOCKER_CERT_PATH/cert.pem)',
+    '      --tlskey        Path to TLS key file (default: $DOCKER_CERT_PATH/key.pem)',
     '  -h, --help          Print usage',
     '  -v, --version       Print version information and quit',
     '',
@@ -47,12 +53,27 @@ function groupUsage(name: string): string {
   ].join('\n');
 }
 
+const TLS_PATHS = { '--tlscacert': 'tlscacert', '--tlscert': 'tlscert', '--tlskey': 'tlskey' } as const;
+
 export async function main(argv: string[]): Promise<number> {
   let host: string | undefined;
+  const tlsFlags: TlsFlags = {};
   let i = 0;
   for (; i < argv.length; i++) {
     const a = argv[i] as string;
-    if (a === '-H' || a === '--host') {
+    const [name, inline] =
+      a.startsWith('--') && a.includes('=')
+        ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)]
+        : [a, undefined];
+    if (name === '--tls' || name === '--tlsverify') {
+      const on = inline === undefined || inline === 'true' || inline === '1';
+      if (name === '--tls') tlsFlags.tls = on;
+      else tlsFlags.tlsverify = on;
+    } else if (name in TLS_PATHS) {
+      const value = inline ?? argv[++i];
+      if (value === undefined) return usageFailure(`flag needs an argument: ${a}`, 'polis');
+      tlsFlags[TLS_PATHS[name as keyof typeof TLS_PATHS]] = value;
+    } else if (a === '-H' || a === '--host') {
       host = argv[++i];
       if (host === undefined) return usageFailure(`flag needs an argument: ${a}`, 'polis');
     } else if (a.startsWith('--host=')) host = a.slice('--host='.length);
@@ -106,7 +127,10 @@ export async function main(argv: string[]): Promise<number> {
     }
     throw err;
   }
-  const cli = new Cli((await sdk).PolisClient, host);
+  const { PolisClient, resolveTls } = await sdk;
+  // Resolved here, once, so the client does not read the environment again: no TLS is `false`.
+  const tls = resolveTls(tlsFlags, process.env) ?? false;
+  const cli = new Cli(PolisClient, host, process.env, process.stdout, process.stderr, process.stdin, tls);
   try {
     return await command.run(cli, parsed);
   } catch (err) {

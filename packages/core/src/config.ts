@@ -6,7 +6,7 @@ export type RuntimeName = 'crun' | 'runc';
 export interface DaemonConfig {
   dataRoot: string;
   execRoot: string;
-  /** Listen addresses, `unix:///path` (more schemes later). */
+  /** Listen addresses: `unix:///path`, `tcp://ADDRESS:PORT` (see `tls`, `insecureTcpLoopback`). */
   hosts: string[];
   defaultRuntime: RuntimeName;
   /** Paths of the runtime binaries, by name. */
@@ -23,6 +23,14 @@ export interface DaemonConfig {
   registryMirrors: string[];
   /** The default `bridge` network's subnet (CIDR), or its gateway as `ip/len` like dockerd's `--bip`. */
   defaultSubnet?: string;
+  /** Group owning the unix sockets (`-G`): a name or gid, '' for root's; default `polis`, made if missing. */
+  socketGroup?: string;
+  /** Mutual TLS for every tcp:// host (`--tlsverify`): PEM files of the clients' CA, the server's cert and key. */
+  tls?: { caFile: string; certFile: string; keyFile: string };
+  /** Plain HTTP allowed on a loopback tcp:// host (`--insecure-tcp-loopback`); never elsewhere. */
+  insecureTcpLoopback?: boolean;
+  /** Client certificates (subject CN or SHA-256 fingerprint) that may only read. */
+  readonlyClients?: string[];
 }
 
 export const DEFAULT_DATA_ROOT = '/var/lib/polis';

@@ -76,6 +76,8 @@ const catalogue = {
   'registry.protocol': 'unavailable',
   // Another daemon answers on the API socket this one was told to use.
   'daemon.socket_in_use': 'failed_precondition',
+  // A read-only client (its TLS certificate) asked for something other than GET or HEAD.
+  'access.read_only': 'forbidden',
   'network.not_found': 'not_found',
   'network.exists': 'conflict',
   'network.invalid': 'invalid_argument',

@@ -7,6 +7,7 @@ import { Images } from './images.js';
 import { Networks } from './networks.js';
 import { Volumes } from './volumes.js';
 import { readBody, Transport } from './transport.js';
+import { resolveTls, tlsRequestOptions, type ClientTls } from './tls.js';
 import type { EventsOptions } from './types/event.js';
 import type { AuthResponse } from './types/image.js';
 import type { InfoResponse, VersionResponse } from './types/system.js';
@@ -14,6 +15,11 @@ import type { InfoResponse, VersionResponse } from './types/system.js';
 export interface PolisClientOptions {
   /** `unix:///path.sock` or `tcp://host:port`; default: POLIS_HOST, DOCKER_HOST, `unix:///run/polis/polis.sock`. */
   host?: string;
+  /**
+   * TLS for a tcp:// host (ignored for a unix socket); false for none. Default: from the environment as
+   * docker reads it (DOCKER_TLS_VERIFY, DOCKER_CERT_PATH; POLIS_ names first), see `resolveTls`.
+   */
+  tls?: ClientTls | false;
 }
 
 /** The typed client of the Polis (Docker Engine) API. */
@@ -28,9 +34,11 @@ export class PolisClient {
   private readonly http: Transport;
 
   constructor(options: PolisClientOptions = {}) {
-    const endpoint = parseHost(options.host ?? defaultHost());
+    const tls = options.tls === undefined ? resolveTls() : options.tls || undefined;
+    const endpoint = parseHost(options.host ?? defaultHost(), tls !== undefined);
     this.host = endpoint.host;
-    this.http = new Transport(endpoint);
+    const secure = tls && endpoint.socketPath === undefined ? tlsRequestOptions(tls) : undefined;
+    this.http = new Transport(endpoint, secure);
     this.containers = new Containers(this.http);
     this.images = new Images(this.http);
     this.networks = new Networks(this.http);

@@ -6,6 +6,7 @@ export { Volumes } from './volumes.js';
 export { Execs } from './exec.js';
 export { EventStream, eventTimeParam } from './events.js';
 export { DEFAULT_HOST, defaultHost, parseHost, type Endpoint } from './host.js';
+export { resolveTls, tlsRequestOptions, type ClientTls, type TlsFlags } from './tls.js';
 export { API_VERSION } from './transport.js';
 export { ProgressStream, progressError } from './stream/progress.js';
 export {

@@ -1,8 +1,10 @@
 import { Agent, request, type ClientRequest, type IncomingMessage } from 'node:http';
+import { Agent as TlsAgent, request as tlsRequest } from 'node:https';
 import type { Socket } from 'node:net';
 import type { Readable } from 'node:stream';
 import { connectionError, errorFromResponse } from './errors.js';
 import type { Endpoint } from './host.js';
+import type { TlsRequestOptions } from './tls.js';
 
 import { API_VERSION } from '@polis/core/api-version';
 
@@ -49,14 +51,18 @@ export async function readBody(res: IncomingMessage): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-/** HTTP over the daemon's socket. Every path is sent under `/v1.41`. */
+/** HTTP over the daemon's socket (HTTPS to a tcp:// daemon with TLS). Every path is sent under `/v1.41`. */
 export class Transport {
   readonly endpoint: Endpoint;
   // Keep-alive saves a connect per call; the agent unrefs idle sockets, so they never hold the process.
-  private readonly agent = new Agent({ keepAlive: true });
+  private readonly agent: Agent;
 
-  constructor(endpoint: Endpoint) {
+  constructor(
+    endpoint: Endpoint,
+    private readonly tls?: TlsRequestOptions,
+  ) {
     this.endpoint = endpoint;
+    this.agent = tls ? new TlsAgent({ keepAlive: true }) : new Agent({ keepAlive: true });
   }
 
   /** Sends a request and resolves with the response once its status is a success (2xx or 3xx). */
@@ -130,14 +136,10 @@ export class Transport {
     const headers: Record<string, string> = { ...options.headers };
     if (options.json !== undefined) headers['Content-Type'] = 'application/json';
     const { socketPath, hostname, port } = this.endpoint;
-    return request({
-      method,
-      path,
-      headers,
-      agent,
-      signal: options.signal,
-      ...(socketPath !== undefined ? { socketPath, host: 'localhost' } : { host: hostname, port }),
-    });
+    const common = { method, path, headers, agent, signal: options.signal };
+    if (socketPath !== undefined) return request({ ...common, socketPath, host: 'localhost' });
+    if (this.tls) return tlsRequest({ ...common, ...this.tls, host: hostname, port });
+    return request({ ...common, host: hostname, port });
   }
 
   private writeBody(req: ClientRequest, options: RequestOptions, fail: (err: unknown) => void): void {

@@ -15,12 +15,31 @@ export interface ConfigFile {
   'insecure-registries'?: string[];
   'registry-mirrors'?: string[];
   bip?: string;
+  group?: string;
+  tlsverify?: boolean;
+  tlscacert?: string;
+  tlscert?: string;
+  tlskey?: string;
+  'insecure-tcp-loopback'?: boolean;
+  /** Polis's own: client certificates (CN or SHA-256 fingerprint) that may only read. */
+  'readonly-clients'?: string[];
 }
 
-const STRINGS = ['data-root', 'exec-root', 'default-runtime', 'log-level', 'bip'] as const;
-const LISTS = ['hosts', 'insecure-registries', 'registry-mirrors'] as const;
+const STRINGS = [
+  'data-root',
+  'exec-root',
+  'default-runtime',
+  'log-level',
+  'bip',
+  'group',
+  'tlscacert',
+  'tlscert',
+  'tlskey',
+] as const;
+const LISTS = ['hosts', 'insecure-registries', 'registry-mirrors', 'readonly-clients'] as const;
+const BOOLEANS = ['tlsverify', 'insecure-tcp-loopback'] as const;
 /** Every key daemon.json may hold (the usage text names them all). */
-export const DAEMON_JSON_KEYS: readonly string[] = [...STRINGS, ...LISTS, 'log-opts'];
+export const DAEMON_JSON_KEYS: readonly string[] = [...STRINGS, ...LISTS, ...BOOLEANS, 'log-opts'];
 
 /**
  * Reads a daemon.json. A missing file is no configuration when it is the default path, and an error
@@ -47,6 +66,7 @@ export function readConfigFile(path: string, explicit: boolean): ConfigFile {
   for (const [key, v] of Object.entries(config)) {
     const ok =
       ((STRINGS as readonly string[]).includes(key) && typeof v === 'string') ||
+      ((BOOLEANS as readonly string[]).includes(key) && typeof v === 'boolean') ||
       ((LISTS as readonly string[]).includes(key) &&
         Array.isArray(v) &&
         v.every((x) => typeof x === 'string')) ||

@@ -75,3 +75,44 @@ test('the default socket lies in the exec root given; the usage names every daem
   const fileHelp = USAGE.slice(USAGE.indexOf('--config-file'), USAGE.indexOf('--help'));
   for (const key of DAEMON_JSON_KEYS) assert.match(fileHelp, new RegExp(`[ (]${key}[,)]`), `names ${key}`);
 });
+
+test('remote access: -G, --tlsverify with its files, read-only clients, and the TCP policy at parse time', () =>
+  withFile(
+    JSON.stringify({
+      group: 'ops',
+      tlsverify: true,
+      tlscacert: '/c/ca.pem',
+      'readonly-clients': ['auditor'],
+    }),
+    (path) => {
+      const c = config([
+        '--config-file',
+        path,
+        '-H',
+        'unix:///run/p.sock',
+        '-H',
+        'tcp://0.0.0.0:2376',
+        '--tlscert',
+        '/c/cert.pem',
+        '--tlskey',
+        '/c/key.pem',
+        '--readonly-client',
+        'CN=viewer',
+      ]);
+      assert.equal(c?.socketGroup, 'ops');
+      assert.deepEqual(c?.tls, { caFile: '/c/ca.pem', certFile: '/c/cert.pem', keyFile: '/c/key.pem' });
+      assert.deepEqual(c?.readonlyClients, ['auditor', 'CN=viewer']);
+      assert.deepEqual(c?.hosts, ['unix:///run/p.sock', 'tcp://0.0.0.0:2376']);
+      assert.equal(config(['-G', ''])?.socketGroup, '');
+      assert.equal(config([])?.socketGroup, 'polis');
+      assert.throws(() => parseFlags(['--tlsverify', '--tlscacert', '/c/ca.pem']), /--tlsverify needs/);
+      assert.throws(() => parseFlags(['--tls', '-H', 'tcp://0.0.0.0:2376']), /add --tlsverify/);
+      assert.throws(() => parseFlags(['--tlscert', '/c/cert.pem']), /add --tlsverify/);
+      assert.throws(() => parseFlags(['-H', 'tcp://0.0.0.0:2375']), /without TLS/);
+      assert.throws(() => parseFlags(['-H', 'tcp://127.0.0.1:2375']), /--insecure-tcp-loopback/);
+      assert.equal(
+        config(['-H', 'tcp://127.0.0.1:2375', '--insecure-tcp-loopback'])?.insecureTcpLoopback,
+        true,
+      );
+    },
+  ));

@@ -1,5 +1,7 @@
 import { parseArgs } from 'node:util';
-import { DEFAULT_CONFIG_FILE, readConfigFile } from './config-file.js';
+import { DEFAULT_CONFIG_FILE, readConfigFile, type ConfigFile } from './config-file.js';
+import { planListeners } from './hosts.js';
+import { DEFAULT_SOCKET_GROUP } from './socket-group.js';
 import {
   PolisError,
   defaultConfig,
@@ -16,7 +18,21 @@ A container engine with the Docker Engine API.
 Options:
       --data-root string   Root directory of persistent state (default "/var/lib/polis")
       --exec-root string   Root directory for execution state files (default "/run/polis")
-  -H, --host string        Daemon socket to listen on (default "unix:///run/polis/polis.sock")
+  -H, --host string        Daemon socket to listen on, repeatable: unix:///PATH or tcp://ADDRESS:PORT
+                           (default "unix:///run/polis/polis.sock")
+  -G, --group string       Group of the unix sockets, which are 0660 (default "polis", created if
+                           missing; "" for root's group)
+      --tlsverify          Serve every tcp:// host with mutual TLS: clients need a certificate
+                           signed by --tlscacert (required for tcp:// off loopback)
+      --tlscacert path     CA that signs client certificates
+      --tlscert path       Server certificate (PEM)
+      --tlskey path        Server key (PEM)
+      --readonly-client CN|sha256:FINGERPRINT
+                           Client certificate that may only read (GET/HEAD; repeatable);
+                           certificates with OU=polis-readonly are read-only too
+      --insecure-tcp-loopback
+                           Allow plain HTTP on a loopback tcp:// host (127.0.0.1, ::1); every
+                           local user can then act as root
       --runtime string     Default OCI runtime: crun or runc (default "crun")
       --runtime-path name=path
                            Path of a runtime binary (repeatable)
@@ -32,7 +48,9 @@ Options:
                            first free pool if that overlaps a host route)
       --config-file path   daemon.json with dockerd's keys (data-root, exec-root, hosts,
                            default-runtime, log-level, log-opts, insecure-registries,
-                           registry-mirrors, bip); flags win (default "/etc/polis/daemon.json")
+                           registry-mirrors, bip, group, tlsverify, tlscacert, tlscert, tlskey,
+                           readonly-clients, insecure-tcp-loopback); flags win
+                           (default "/etc/polis/daemon.json")
   -h, --help               Print usage
   -v, --version            Print version`;
 
@@ -59,6 +77,14 @@ export function parseFlags(argv: string[]): FlagResult {
         'insecure-registry': { type: 'string', multiple: true },
         'registry-mirror': { type: 'string', multiple: true },
         bip: { type: 'string' },
+        group: { type: 'string', short: 'G' },
+        tls: { type: 'boolean' },
+        tlsverify: { type: 'boolean' },
+        tlscacert: { type: 'string' },
+        tlscert: { type: 'string' },
+        tlskey: { type: 'string' },
+        'readonly-client': { type: 'string', multiple: true },
+        'insecure-tcp-loopback': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
       },
@@ -102,6 +128,10 @@ export function parseFlags(argv: string[]): FlagResult {
       throw new PolisError('request.invalid', `invalid --log-opt "${opt}": use max-size=SIZE or max-file=N`);
   }
   const hosts = v.host?.length ? v.host : file.hosts?.length ? file.hosts : [defaultSocket(execRoot)];
+  const tls = tlsFiles(v, file);
+  const insecureTcpLoopback = v['insecure-tcp-loopback'] ?? file['insecure-tcp-loopback'] ?? false;
+  // Refused here, before anything is opened, so a bad -H costs nothing.
+  planListeners(hosts, { tls: tls !== undefined, insecureTcpLoopback });
   return {
     kind: 'run',
     config: {
@@ -120,8 +150,41 @@ export function parseFlags(argv: string[]): FlagResult {
         checkMirror,
       ),
       ...((v.bip ?? file.bip) ? { defaultSubnet: (v.bip ?? file.bip) as string } : {}),
+      socketGroup: v.group ?? file.group ?? DEFAULT_SOCKET_GROUP,
+      ...(tls ? { tls } : {}),
+      insecureTcpLoopback,
+      readonlyClients: [...(file['readonly-clients'] ?? []), ...(v['readonly-client'] ?? [])],
     },
   };
+}
+
+interface TlsFlagValues {
+  tls?: boolean;
+  tlsverify?: boolean;
+  tlscacert?: string;
+  tlscert?: string;
+  tlskey?: string;
+}
+
+/** `--tlsverify` and its three files, or nothing; TLS without client verification is not offered. */
+function tlsFiles(v: TlsFlagValues, file: ConfigFile): DaemonConfig['tls'] {
+  const verify = v.tlsverify ?? file.tlsverify ?? false;
+  const caFile = v.tlscacert ?? file.tlscacert;
+  const certFile = v.tlscert ?? file.tlscert;
+  const keyFile = v.tlskey ?? file.tlskey;
+  if (!verify) {
+    if (v.tls || caFile !== undefined || certFile !== undefined || keyFile !== undefined) {
+      throw new PolisError(
+        'request.invalid',
+        'polisd serves TLS only with client certificates: add --tlsverify (with --tlscacert, --tlscert and --tlskey)',
+      );
+    }
+    return undefined;
+  }
+  if (caFile === undefined || certFile === undefined || keyFile === undefined) {
+    throw new PolisError('request.invalid', '--tlsverify needs --tlscacert, --tlscert and --tlskey');
+  }
+  return { caFile, certFile, keyFile };
 }
 
 function checkMirror(url: string): string {

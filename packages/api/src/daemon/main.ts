@@ -1,19 +1,15 @@
 import { mkdir } from 'node:fs/promises';
-import {
-  PolisError,
-  createLogger,
-  setLogLevel,
-  toPolisError,
-  unixSocketPath,
-  which,
-  type DaemonConfig,
-} from '@polis/core';
+import type { Server } from 'node:http';
+import { PolisError, createLogger, setLogLevel, toPolisError, which, type DaemonConfig } from '@polis/core';
 import { LocalImageService } from '@polis/image';
 import { EmbeddedDns, NetworkManager, NetworkNames } from '@polis/network';
 import { ContainerManager, prepareHybridCgroups } from '@polis/runtime';
 import { VolumeManager } from '@polis/storage';
 import { EventLog, containerEvent } from '@polis/monitor';
-import { API_VERSION, createApiServer, listenUnix } from '../index.js';
+import { API_VERSION, createApiServer, listenTcp, listenUnix, type ApiDeps } from '../index.js';
+import { planListeners } from './hosts.js';
+import { DEFAULT_SOCKET_GROUP, resolveSocketGroup } from './socket-group.js';
+import { serverTlsOptions } from './tls-options.js';
 import { systemInfo, versionInfo } from './system.js';
 import { USAGE, parseFlags } from './flags.js';
 import { openStateDb } from './state-db.js';
@@ -42,6 +38,12 @@ export async function startDaemon(input: DaemonConfig): Promise<RunningDaemon> {
   const config = resolveBinaries(input);
   setLogLevel(config.logLevel);
   if (process.getuid?.() !== 0) throw new PolisError('runtime.unavailable', 'polisd must run as root');
+  // Who may connect is settled before any state is touched: a bad -H or TLS file costs nothing.
+  const listeners = planListeners(config.hosts, {
+    tls: config.tls !== undefined,
+    insecureTcpLoopback: config.insecureTcpLoopback ?? false,
+  });
+  const tls = config.tls ? await serverTlsOptions(config.tls) : undefined;
   await mkdir(config.dataRoot, { recursive: true, mode: 0o711 });
   await mkdir(config.execRoot, { recursive: true, mode: 0o711 });
   if (config.defaultRuntime === 'crun') await prepareHybridCgroups();
@@ -71,7 +73,7 @@ export async function startDaemon(input: DaemonConfig): Promise<RunningDaemon> {
   containers.onEvent((e) => events.publish(containerEvent(e)));
   await containers.init();
 
-  const server = createApiServer({
+  const deps: ApiDeps = {
     containers,
     images,
     networks,
@@ -81,22 +83,41 @@ export async function startDaemon(input: DaemonConfig): Promise<RunningDaemon> {
       info: () => systemInfo(config, containers, images),
       version: () => versionInfo(),
     },
-  });
-  for (const host of config.hosts) {
-    const path = unixSocketPath(host);
-    if (!path) throw new PolisError('request.invalid', `unsupported host "${host}": use unix:///path`);
-    await listenUnix(server, path);
-    log.info('API listening', { host });
+  };
+  const gid = listeners.some((l) => l.kind === 'unix')
+    ? await resolveSocketGroup(config.socketGroup ?? DEFAULT_SOCKET_GROUP)
+    : undefined;
+  // One server per listener: a node server listens once, and each decides plain HTTP or mutual TLS.
+  const servers: Server[] = [];
+  for (const listener of listeners) {
+    if (listener.kind === 'unix') {
+      const server = createApiServer(deps);
+      servers.push(server);
+      await listenUnix(server, listener.path, gid);
+      log.info('API listening', { host: listener.host, gid });
+    } else {
+      const secure = listener.tls && tls ? { tls, readonlyClients: config.readonlyClients ?? [] } : {};
+      const server = createApiServer(deps, secure);
+      servers.push(server);
+      await listenTcp(server, listener.address, listener.port);
+      if (listener.tls) log.info('API listening', { host: listener.host, tls: 'mutual' });
+      else log.warn('API listening on plain TCP: every local user can act as root', { host: listener.host });
+    }
   }
   return {
     config,
     async close() {
       containers.close();
       await dns.closeAll();
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
+      await Promise.all(
+        servers.map(
+          (server) =>
+            new Promise<void>((resolve) => {
+              server.close(() => resolve());
+              server.closeAllConnections();
+            }),
+        ),
+      );
       db.close();
     },
   };
