@@ -14,6 +14,7 @@ import { ContainerManager, prepareHybridCgroups } from '@polis/runtime';
 import { VolumeManager } from '@polis/storage';
 import { EventLog, containerEvent } from '@polis/monitor';
 import { API_VERSION, createApiServer, listenUnix } from '../index.js';
+import { volumeEvent } from '../routes/volumes/shapes.js';
 import { systemInfo, versionInfo } from './system.js';
 import { USAGE, parseFlags } from './flags.js';
 import { openStateDb } from './state-db.js';
@@ -66,6 +67,7 @@ export async function startDaemon(input: DaemonConfig): Promise<RunningDaemon> {
   });
   await networks.init();
   const volumes = new VolumeManager({ db, dataRoot: config.dataRoot });
+  volumes.onEvent((e) => events.publish(volumeEvent(e)));
   await volumes.init();
   const containers = new ContainerManager({ db, config, images, networks, volumes });
   containers.onEvent((e) => events.publish(containerEvent(e)));
