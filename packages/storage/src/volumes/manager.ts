@@ -48,6 +48,8 @@ export class VolumeManager implements VolumeService {
   private readonly store: VolumeStore;
   private users: VolumeUsers = () => new Map();
   private readonly events = new EventEmitter();
+  /** Mounts taken by `hold`, by volume name. */
+  private readonly holds = new Map<string, number>();
 
   constructor(options: VolumeManagerOptions) {
     this.root = join(options.dataRoot, 'volumes');
@@ -175,14 +177,45 @@ export class VolumeManager implements VolumeService {
     await this.serial(name, async () => {
       const volume = this.store.byName(name);
       if (!volume) return;
-      const driver = this.driverOf(volume);
-      const running = (this.users().get(name) ?? []).some((u) => u.running);
       try {
-        if (driver.mounts && !running) await driver.unmount(volume);
+        await this.unmountIfUnused(volume);
       } finally {
         if (container) this.emit('unmount', volume, { container });
       }
     });
+  }
+
+  /** Unmounts a volume no running container and no `hold` uses. */
+  private async unmountIfUnused(volume: VolumeRecord): Promise<void> {
+    const driver = this.driverOf(volume);
+    if (!driver.mounts || (this.holds.get(volume.name) ?? 0) > 0) return;
+    if ((this.users().get(volume.name) ?? []).some((u) => u.running)) return;
+    await driver.unmount(volume);
+  }
+
+  async hold(name: string): Promise<() => Promise<void>> {
+    this.holds.set(name, (this.holds.get(name) ?? 0) + 1);
+    const drop = (): void => {
+      const left = (this.holds.get(name) ?? 1) - 1;
+      if (left > 0) this.holds.set(name, left);
+      else this.holds.delete(name);
+    };
+    try {
+      await this.mount(name);
+    } catch (err) {
+      drop();
+      throw err;
+    }
+    let done = false;
+    return async () => {
+      if (done) return;
+      done = true;
+      drop();
+      await this.serial(name, async () => {
+        const volume = this.store.byName(name);
+        if (volume) await this.unmountIfUnused(volume);
+      });
+    };
   }
 
   /**

@@ -83,3 +83,19 @@ test('boot: a loop device a crash left attached but unmounted is detached; an un
     assert.deepEqual(await loopsUnder(root), [], `${stdout.trim()} detached`);
   });
 });
+
+test('hold: a volume stays mounted for a copy while its last container stops, and goes after', async () => {
+  await withManager(async (m, root, users) => {
+    const v = m.create({ name: 'held', driverOptions: { size: '2m' } }).volume;
+    users.set('held', [{ id: 'c1', running: true }]);
+    await m.mount('held');
+    const release = await m.hold('held');
+    users.set('held', [{ id: 'c1', running: false }]);
+    await m.release('held', 'c1');
+    assert.equal(await isMountPoint(v.mountpoint), true, 'held');
+    await release();
+    await release();
+    assert.equal(await isMountPoint(v.mountpoint), false);
+    assert.deepEqual(await loopsUnder(root), []);
+  });
+});

@@ -79,6 +79,12 @@ export interface VolumeService {
    * `container`, an `unmount` event names it.
    */
   release(name: string, container?: string): Promise<void>;
+  /**
+   * Mounts the volume for work outside a container (a copy into a stopped container's volume, a
+   * backup) and keeps it mounted until the returned function is called, whatever containers do
+   * meanwhile. Holds live in memory: after a crash, `reconcileMounts` counts only running users.
+   */
+  hold(name: string): Promise<() => Promise<void>>;
   /** Volume events as they happen (create, mount, unmount, destroy). Returns the unsubscribe. */
   onEvent(listener: (event: VolumeEvent) => void): () => void;
   /** At daemon start, after the containers are recovered: mounted exactly the volumes running containers use. */

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Event } from '@polis/sdk';
@@ -90,6 +91,50 @@ describe('size-limited volumes', () => {
     assert.match(viaMount.stderr, /No space left on device/);
     assert.equal(ok(await d.docker(['volume', 'inspect', '-f', '{{.Options.size}}', 'msized'])), '20m');
     ok(await d.docker(['volume', 'rm', 'dsized', 'msized']));
+    assert.deepEqual(await loopsUnder(d.dataRoot), []);
+  });
+
+  it('cp into and out of a stopped container reaches the sized volume, not the directory under it', async () => {
+    ok(
+      await d.polis([
+        'create',
+        '--name',
+        'cpsized',
+        '--mount',
+        'type=volume,source=cps,target=/s,volume-opt=size=8m',
+        'busybox',
+        'true',
+      ]),
+    );
+    const dir = mkdtempSync(join(tmpdir(), 'polis-cpsized-'));
+    try {
+      writeFileSync(join(dir, 'in.txt'), 'copied in\n');
+      ok(await d.polis(['cp', join(dir, 'in.txt'), 'cpsized:/s/in.txt']));
+      const data = await dataOf('cps');
+      assert.equal(mountedAt(data), false, 'unmounted again after the copy');
+      assert.equal(existsSync(join(data, 'in.txt')), false, 'not written into the bare directory');
+      assert.equal(
+        ok(
+          await d.polis([
+            'run',
+            '--rm',
+            '-v',
+            'cps:/v',
+            'busybox',
+            'sh',
+            '-c',
+            'cat /v/in.txt; echo out > /v/out.txt',
+          ]),
+        ),
+        'copied in',
+      );
+      ok(await d.polis(['cp', 'cpsized:/s/out.txt', join(dir, 'out.txt')]));
+      assert.equal(readFileSync(join(dir, 'out.txt'), 'utf8'), 'out\n');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    ok(await d.polis(['rm', 'cpsized']));
+    ok(await d.polis(['volume', 'rm', 'cps']));
     assert.deepEqual(await loopsUnder(d.dataRoot), []);
   });
 
