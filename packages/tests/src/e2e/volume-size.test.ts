@@ -138,6 +138,25 @@ describe('size-limited volumes', () => {
     assert.deepEqual(await loopsUnder(d.dataRoot), []);
   });
 
+  it("a new sized volume mounted over the image's files starts with a copy of them (copy-up)", async () => {
+    const passwd = ok(
+      await d.polis([
+        'run',
+        '--rm',
+        '--mount',
+        'type=volume,source=etcsized,target=/etc,volume-opt=size=8m',
+        'busybox',
+        'cat',
+        '/etc/passwd',
+      ]),
+    );
+    assert.match(passwd, /^root:/);
+    const data = await dataOf('etcsized');
+    assert.equal(existsSync(join(data, 'passwd')), false, 'copied into the image, not the directory');
+    ok(await d.polis(['volume', 'rm', 'etcsized']));
+    assert.deepEqual(await loopsUnder(d.dataRoot), []);
+  });
+
   it('bad sizes are refused at create, and size does not combine with a tmpfs', async () => {
     const bad = await d.polis(['volume', 'create', '-o', 'size=lots', 'bad']);
     assert.equal(bad.code, 1);
