@@ -2,7 +2,6 @@ import { existsSync } from 'node:fs';
 import { open, rename, rm, rmdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { proc } from '@polis/core';
-import { detachLoopsOf } from '../loops.js';
 import { isMountPoint, unmountIfMounted } from '../mounts.js';
 import type { VolumeDriver } from './types.js';
 import { removeVolumeDir } from './remove-dir.js';
@@ -23,9 +22,8 @@ export function sizedDriver(bytes: number): VolumeDriver {
       const dir = dirname(v.mountpoint);
       const image = join(dir, IMAGE_FILE);
       const fresh = !existsSync(image);
+      // (A loop device a crash left attached to the image is detached at boot, `detachStaleLoops`.)
       if (fresh) await makeImage(dir, bytes);
-      // A device a crash left attached to this image would make a second writer of the same ext4.
-      else await detachLoopsOf(image);
       await proc.run('mount', ['-t', 'ext4', '-o', 'loop,noinit_itable', image, v.mountpoint]);
       // An empty volume looks empty, as a directory volume does.
       if (fresh) await rmdir(join(v.mountpoint, 'lost+found')).catch(() => undefined);
