@@ -7,6 +7,7 @@ import { ContainerManager, prepareHybridCgroups } from '@polis/runtime';
 import { VolumeManager } from '@polis/storage';
 import { EventLog, containerEvent } from '@polis/monitor';
 import { API_VERSION, createApiServer, listenTcp, listenUnix, type ApiDeps } from '../index.js';
+import { volumeEvent } from '../routes/volumes/shapes.js';
 import { planListeners } from './hosts.js';
 import { DEFAULT_SOCKET_GROUP, resolveSocketGroup } from './socket-group.js';
 import { serverTlsOptions } from './tls-options.js';
@@ -68,6 +69,7 @@ export async function startDaemon(input: DaemonConfig): Promise<RunningDaemon> {
   });
   await networks.init();
   const volumes = new VolumeManager({ db, dataRoot: config.dataRoot });
+  volumes.onEvent((e) => events.publish(volumeEvent(e)));
   await volumes.init();
   const containers = new ContainerManager({ db, config, images, networks, volumes });
   containers.onEvent((e) => events.publish(containerEvent(e)));

@@ -57,6 +57,29 @@ async function openRoot(
 }
 
 /**
+ * Runs `fn` with the container's volumes mounted. A running container's are mounted already; a stopped
+ * one's that mount something (a tmpfs, a size-limited image) are held for the copy, or the copy would
+ * read or write the empty directory under the mount.
+ */
+async function withVolumes<T>(
+  ctx: RuntimeContext,
+  record: ContainerRecord,
+  fn: () => Promise<T>,
+): Promise<T> {
+  const releases: (() => Promise<void>)[] = [];
+  try {
+    for (const v of record.spec.storage.volumes ?? []) {
+      if (ctx.volumes?.find(v.name)) releases.push(await ctx.volumes.hold(v.name));
+    }
+    return await fn();
+  } finally {
+    for (const release of releases) {
+      await release().catch((err) => ctx.log.warn('unmounting a volume after a copy', { err }));
+    }
+  }
+}
+
+/**
  * Docker's wording for a missing path (`Could not find the file /x in container NAME`), and typed errors
  * for what a container changing its tree under a copy makes the kernel say (a name gone, a directory
  * turned into a symlink): never a bare errno naming our `/proc/self/fd` paths.
@@ -85,16 +108,18 @@ function copyError(err: unknown, path: string, reference: string): unknown {
 
 /** `HEAD /containers/{id}/archive`: the stat of `path` in the container. */
 export function statPath(ctx: RuntimeContext, reference: string, path: string): Promise<ContainerPathStat> {
-  return withContainerRootfs(ctx, reference, 'be copied from', async (rootfs, record) => {
-    const root = await openRoot(ctx, rootfs, record, false);
-    try {
-      return (await statContainerPath(root, path)).stat;
-    } catch (err) {
-      throw copyError(err, path, reference);
-    } finally {
-      await root.close();
-    }
-  });
+  return withContainerRootfs(ctx, reference, 'be copied from', (rootfs, record) =>
+    withVolumes(ctx, record, async () => {
+      const root = await openRoot(ctx, rootfs, record, false);
+      try {
+        return (await statContainerPath(root, path)).stat;
+      } catch (err) {
+        throw copyError(err, path, reference);
+      } finally {
+        await root.close();
+      }
+    }),
+  );
 }
 
 /**
@@ -107,31 +132,33 @@ export function getArchive(
   path: string,
 ): Promise<{ stat: ContainerPathStat; stream: Readable }> {
   return new Promise((resolve, reject) => {
-    withContainerRootfs(ctx, reference, 'be copied from', async (rootfs, record) => {
-      const root = await openRoot(ctx, rootfs, record, false);
-      try {
-        let found;
+    withContainerRootfs(ctx, reference, 'be copied from', (rootfs, record) =>
+      withVolumes(ctx, record, async () => {
+        const root = await openRoot(ctx, rootfs, record, false);
         try {
-          found = await statContainerPath(root, path);
-        } catch (err) {
-          throw copyError(err, path, reference);
+          let found;
+          try {
+            found = await statContainerPath(root, path);
+          } catch (err) {
+            throw copyError(err, path, reference);
+          }
+          const { resolved, stat } = found;
+          const out = new PassThrough();
+          const tar = tarEntry(
+            root,
+            { ...resolved, stat: resolved.stat! },
+            baseName(absoluteContainerPath(path)),
+          );
+          resolve({ stat, stream: out });
+          emit(ctx, 'archive-path', record);
+          await pipeline(tar, out).catch((err: unknown) =>
+            ctx.log.debug('archive stream ended early', { err }),
+          );
+        } finally {
+          await root.close();
         }
-        const { resolved, stat } = found;
-        const out = new PassThrough();
-        const tar = tarEntry(
-          root,
-          { ...resolved, stat: resolved.stat! },
-          baseName(absoluteContainerPath(path)),
-        );
-        resolve({ stat, stream: out });
-        emit(ctx, 'archive-path', record);
-        await pipeline(tar, out).catch((err: unknown) =>
-          ctx.log.debug('archive stream ended early', { err }),
-        );
-      } finally {
-        await root.close();
-      }
-    }).catch(reject);
+      }),
+    ).catch(reject);
   });
 }
 
@@ -143,23 +170,25 @@ export function putArchive(
   input: Readable,
   options: PutArchiveOptions = {},
 ): Promise<void> {
-  return withContainerRootfs(ctx, reference, 'be copied to', async (rootfs, record) => {
-    const user = record.process.user;
-    const owner =
-      options.copyUidGid && user
-        ? await resolveUser(rootfs, user).then((u) => ({ uid: u.uid, gid: u.gid }))
-        : undefined;
-    const root = await openRoot(ctx, rootfs, record, record.spec.storage.readonlyRootfs);
-    try {
-      await extractInto(root, absoluteContainerPath(path), input, {
-        ...(owner ? { owner } : {}),
-        noOverwriteDirNonDir: options.noOverwriteDirNonDir ?? false,
-      });
-    } catch (err) {
-      throw copyError(err, path, reference);
-    } finally {
-      await root.close();
-    }
-    emit(ctx, 'extract-to-dir', record);
-  });
+  return withContainerRootfs(ctx, reference, 'be copied to', (rootfs, record) =>
+    withVolumes(ctx, record, async () => {
+      const user = record.process.user;
+      const owner =
+        options.copyUidGid && user
+          ? await resolveUser(rootfs, user).then((u) => ({ uid: u.uid, gid: u.gid }))
+          : undefined;
+      const root = await openRoot(ctx, rootfs, record, record.spec.storage.readonlyRootfs);
+      try {
+        await extractInto(root, absoluteContainerPath(path), input, {
+          ...(owner ? { owner } : {}),
+          noOverwriteDirNonDir: options.noOverwriteDirNonDir ?? false,
+        });
+      } catch (err) {
+        throw copyError(err, path, reference);
+      } finally {
+        await root.close();
+      }
+      emit(ctx, 'extract-to-dir', record);
+    }),
+  );
 }

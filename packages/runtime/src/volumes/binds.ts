@@ -21,8 +21,13 @@ export async function resolvedBinds(
         context: { id: record.id, name: v.name },
       });
     }
-    // A volume with mount options (tmpfs, a bind of a device) is mounted at its first running user.
-    await ctx.volumes.mount(v.name);
+    // A volume with mount options (tmpfs, a bind of a device, a size) is mounted at its first running
+    // user; every start is a `mount` event, as Docker's.
+    await ctx.volumes.mount(v.name, {
+      container: record.id,
+      destination: v.destination,
+      readonly: v.readonly,
+    });
     volumeBinds.push({ source: volume.mountpoint, destination: v.destination, readonly: v.readonly });
   }
   const all = [...record.spec.storage.binds, ...volumeBinds];
@@ -37,7 +42,7 @@ const depth = (p: string): number => p.split('/').filter(Boolean).length;
 export async function releaseVolumes(ctx: RuntimeContext, record: ContainerRecord): Promise<void> {
   for (const v of record.spec.storage.volumes ?? []) {
     await ctx.volumes
-      ?.release(v.name)
+      ?.release(v.name, record.id)
       .catch((err) => ctx.log.warn('unmounting a volume', { volume: v.name, err }));
   }
 }

@@ -18,6 +18,7 @@ export async function ensureVolumes(ctx: RuntimeContext, record: ContainerRecord
   }
   const created: string[] = [];
   const toFill: { destination: string; data: string }[] = [];
+  const held: (() => Promise<void>)[] = [];
   try {
     for (const m of mounts) {
       const { volume, created: isNew } = volumes.create({
@@ -28,9 +29,14 @@ export async function ensureVolumes(ctx: RuntimeContext, record: ContainerRecord
         anonymous: m.anonymous,
       });
       if (isNew) created.push(volume.name);
-      // A volume with mount options holds its files on the mounted device, not in the directory.
-      const plain = Object.keys(volume.options).length === 0;
-      if (!m.nocopy && plain && (await volumes.isEmpty(volume.name))) {
+      // A size-limited volume keeps its files in its image: it is mounted for the check and the copy
+      // (its image made now, so a volume that cannot be made fails the create). A tmpfs or a bound
+      // device gets no copy, as its content would not outlive the mount.
+      const sized = 'size' in volume.options;
+      const copyable = Object.keys(volume.options).length === 0 || sized;
+      if (m.nocopy || !copyable) continue;
+      if (sized) held.push(await volumes.hold(volume.name));
+      if (await volumes.isEmpty(volume.name)) {
         toFill.push({ destination: m.destination, data: volume.mountpoint });
       }
     }
@@ -43,10 +49,18 @@ export async function ensureVolumes(ctx: RuntimeContext, record: ContainerRecord
       }
     }
   } catch (err) {
+    await releaseAll(ctx, held);
     await removeVolumes(ctx, created);
     throw err;
   }
+  await releaseAll(ctx, held);
   return created;
+}
+
+async function releaseAll(ctx: RuntimeContext, releases: (() => Promise<void>)[]): Promise<void> {
+  for (const release of releases.splice(0)) {
+    await release().catch((err) => ctx.log.warn('unmounting a volume after copy-up', { err }));
+  }
 }
 
 /** Removes volumes by name; one still used elsewhere or already gone is left alone. */

@@ -136,3 +136,47 @@ test('init removes a directory a crash left without a record', async () => {
     done();
   }
 });
+
+test('events: create, mount and unmount with the container, destroy', async () => {
+  const { m, users, done } = await setup();
+  try {
+    const seen: string[] = [];
+    m.onEvent((e) => seen.push(`${e.action} ${e.name} ${JSON.stringify(e.attributes)}`));
+    m.create({ name: 'ev' });
+    m.create({ name: 'ev' });
+    users.set('ev', [{ id: 'c1', running: true }]);
+    await m.mount('ev', { container: 'c1', destination: '/d', readonly: true });
+    users.set('ev', [{ id: 'c1', running: false }]);
+    await m.release('ev', 'c1');
+    users.clear();
+    await m.remove('ev');
+    assert.deepEqual(seen, [
+      'create ev {"driver":"local"}',
+      'mount ev {"driver":"local","container":"c1","destination":"/d","read/write":"false","propagation":""}',
+      'unmount ev {"driver":"local","container":"c1"}',
+      'destroy ev {"driver":"local"}',
+    ]);
+  } finally {
+    done();
+  }
+});
+
+test('boot: a record without its directory is dropped unless a container names it; a cut mkfs is swept', async () => {
+  const { m, root, users, done } = await setup();
+  try {
+    m.create({ name: 'lost' });
+    m.create({ name: 'named' });
+    m.create({ name: 'cut', driverOptions: { size: '10m' } });
+    rmSync(join(root, 'volumes', 'lost'), { recursive: true });
+    rmSync(join(root, 'volumes', 'named'), { recursive: true });
+    writeFileSync(join(root, 'volumes', 'cut', 'disk.img.partial'), '');
+    users.set('named', [{ id: 'c1', running: false }]);
+    await m.init();
+    assert.equal(existsSync(join(root, 'volumes', 'cut', 'disk.img.partial')), false);
+    await m.reconcileMounts();
+    assert.equal(m.find('lost'), undefined);
+    assert.equal(statSync(m.get('named').mountpoint).isDirectory(), true);
+  } finally {
+    done();
+  }
+});

@@ -1,18 +1,26 @@
-import { chmodSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { EventEmitter } from 'node:events';
+import { chmodSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { lstat, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type Database from 'better-sqlite3';
-import { PolisError, createLogger, errnoCode, generateId, proc } from '@polis/core';
-import { localMountOptions, mountArgs } from './local-options.js';
-import { isMountPoint } from './mounts.js';
+import { PolisError, createLogger, errnoCode, generateId } from '@polis/core';
+import { localDriverFor } from './drivers/select.js';
+import { removeVolumeDir } from './drivers/remove-dir.js';
+import { IMAGE_FILE, PARTIAL_IMAGE_FILE } from './drivers/image-files.js';
+import type { VolumeDriver } from './drivers/types.js';
+import { localVolumeKind } from './local-options.js';
+import { detachStaleLoops } from './loops.js';
+import { isMountPoint, unmountIfMounted } from './mounts.js';
 import { listFilter, pruneFilter } from './filters.js';
 import { checkVolumeName } from './names.js';
 import { VolumeStore } from './store.js';
 import type {
   CreateVolumeRequest,
   PruneVolumesOptions,
+  VolumeEvent,
   VolumeRecord,
   VolumeService,
+  VolumeUse,
   VolumeUsers,
 } from './types.js';
 
@@ -31,13 +39,17 @@ export interface VolumeManagerOptions {
 /**
  * Named and anonymous volumes of the `local` driver: `<data-root>/volumes/<name>/_data`. Which container
  * uses a volume is not counted here but read from the container records (`attachUsers`), so a crash can
- * never leave a count wrong. A directory is made before its record and removed after it, so a crash leaves
- * at worst a directory without a record, which `init` removes.
+ * never leave a count wrong: a volume that mounts something (`drivers/`) is mounted while one of its
+ * users runs. A directory is made before its record and removed after it, so a crash leaves at worst a
+ * directory without a record, which `init` removes.
  */
 export class VolumeManager implements VolumeService {
   readonly root: string;
   private readonly store: VolumeStore;
   private users: VolumeUsers = () => new Map();
+  private readonly events = new EventEmitter();
+  /** Mounts taken by `hold`, by volume name. */
+  private readonly holds = new Map<string, number>();
 
   constructor(options: VolumeManagerOptions) {
     this.root = join(options.dataRoot, 'volumes');
@@ -57,7 +69,22 @@ export class VolumeManager implements VolumeService {
       log.info('removing a volume directory without a record', { volume: entry });
       await this.removeData(join(this.root, entry));
     }
-    for (const name of known) mkdirSync(join(this.root, name, '_data'), { recursive: true, mode: 0o755 });
+    // An image whose mkfs a crash cut short; the next mount makes it afresh.
+    for (const name of known) await rm(join(this.root, name, PARTIAL_IMAGE_FILE), { force: true });
+  }
+
+  onEvent(listener: (event: VolumeEvent) => void): () => void {
+    this.events.on('event', listener);
+    return () => this.events.off('event', listener);
+  }
+
+  private emit(action: VolumeEvent['action'], v: VolumeRecord, extra: Record<string, string> = {}): void {
+    const event: VolumeEvent = { action, name: v.name, attributes: { driver: v.driver, ...extra } };
+    this.events.emit('event', event);
+  }
+
+  private driverOf(volume: VolumeRecord): VolumeDriver {
+    return localDriverFor(volume);
   }
 
   attachUsers(users: VolumeUsers): void {
@@ -78,7 +105,7 @@ export class VolumeManager implements VolumeService {
     const existing = this.store.byName(name);
     if (existing) return { volume: existing, created: false };
     const options = request.driverOptions ?? {};
-    localMountOptions(name, options);
+    localVolumeKind(name, options);
     const anonymous = request.anonymous ?? !request.name;
     const labels = { ...request.labels, ...(anonymous ? { [ANONYMOUS_LABEL]: '' } : {}) };
     const volume: VolumeRecord = {
@@ -98,6 +125,7 @@ export class VolumeManager implements VolumeService {
       rmSync(join(this.root, name), { recursive: true, force: true });
       throw err;
     }
+    this.emit('create', volume);
     return { volume, created: true };
   }
 
@@ -122,13 +150,11 @@ export class VolumeManager implements VolumeService {
     return (this.users().get(name) ?? []).map((u) => u.id);
   }
 
-  async mount(name: string): Promise<void> {
+  async mount(name: string, use?: VolumeUse): Promise<void> {
     await this.serial(name, async () => {
       const volume = this.get(name);
-      const opts = localMountOptions(name, volume.options);
-      if (!opts || (await isMountPoint(volume.mountpoint))) return;
       try {
-        await proc.run('mount', mountArgs(opts, volume.mountpoint));
+        await this.driverOf(volume).mount(volume);
       } catch (err) {
         throw new PolisError(
           'mount.failed',
@@ -136,28 +162,88 @@ export class VolumeManager implements VolumeService {
           { cause: err, context: { name } },
         );
       }
+      if (use) {
+        this.emit('mount', volume, {
+          container: use.container,
+          destination: use.destination,
+          'read/write': String(!use.readonly),
+          propagation: use.propagation ?? '',
+        });
+      }
     });
   }
 
-  async release(name: string): Promise<void> {
+  async release(name: string, container?: string): Promise<void> {
     await this.serial(name, async () => {
       const volume = this.store.byName(name);
-      if (!volume || !localMountOptions(name, volume.options)) return;
-      if ((this.users().get(name) ?? []).some((u) => u.running)) return;
-      await unmount(volume.mountpoint);
+      if (!volume) return;
+      try {
+        await this.unmountIfUnused(volume);
+      } finally {
+        if (container) this.emit('unmount', volume, { container });
+      }
     });
   }
 
+  /** Unmounts a volume no running container and no `hold` uses. */
+  private async unmountIfUnused(volume: VolumeRecord): Promise<void> {
+    const driver = this.driverOf(volume);
+    if (!driver.mounts || (this.holds.get(volume.name) ?? 0) > 0) return;
+    if ((this.users().get(volume.name) ?? []).some((u) => u.running)) return;
+    await driver.unmount(volume);
+  }
+
+  async hold(name: string): Promise<() => Promise<void>> {
+    this.holds.set(name, (this.holds.get(name) ?? 0) + 1);
+    const drop = (): void => {
+      const left = (this.holds.get(name) ?? 1) - 1;
+      if (left > 0) this.holds.set(name, left);
+      else this.holds.delete(name);
+    };
+    try {
+      await this.mount(name);
+    } catch (err) {
+      drop();
+      throw err;
+    }
+    let done = false;
+    return async () => {
+      if (done) return;
+      done = true;
+      drop();
+      await this.serial(name, async () => {
+        const volume = this.store.byName(name);
+        if (volume) await this.unmountIfUnused(volume);
+      });
+    };
+  }
+
+  /**
+   * At daemon start, once the containers are recovered (after a kill -9 too): a volume is mounted
+   * exactly while a container using it runs, loop devices no mount uses are detached, and a record
+   * whose directory is gone is dropped, or, while a container still names it, given an empty one.
+   */
   async reconcileMounts(): Promise<void> {
+    const users = this.users();
     for (const v of this.store.all()) {
-      if (!localMountOptions(v.name, v.options)) continue;
+      const used = users.get(v.name) ?? [];
+      if (!existsSync(join(this.root, v.name))) {
+        log.warn('a volume record without its directory', { volume: v.name, used: used.length > 0 });
+        if (used.length === 0) {
+          this.store.delete(v.name);
+          continue;
+        }
+        mkdirSync(v.mountpoint, { recursive: true, mode: 0o755 });
+      }
       try {
-        if ((this.users().get(v.name) ?? []).some((u) => u.running)) await this.mount(v.name);
+        if (!this.driverOf(v).mounts) continue;
+        if (used.some((u) => u.running)) await this.mount(v.name);
         else await this.release(v.name);
       } catch (err) {
         log.warn('reconciling a volume mount', { volume: v.name, err });
       }
     }
+    await detachStaleLoops(this.root).catch((err) => log.warn('detaching stale loop devices', { err }));
   }
 
   /** Runs mount and unmount of one volume one at a time. */
@@ -181,9 +267,10 @@ export class VolumeManager implements VolumeService {
     }
     this.refuseInUse(volume);
     // Unmounted before the data goes: a bind-mounted device must never be deleted through its volume.
-    // (Only a volume with mount options waits here; a plain one goes at once, see `removeRecord`.)
-    if (localMountOptions(name, volume.options)) await this.release(name);
+    // (Only a volume that mounts waits here; a plain one goes at once, see `removeRecord`.)
+    if (this.driverOf(volume).mounts) await this.release(name);
     await this.removeData(this.removeRecord(volume));
+    this.emit('destroy', volume);
   }
 
   private refuseInUse(volume: VolumeRecord): void {
@@ -220,12 +307,12 @@ export class VolumeManager implements VolumeService {
   /** Deletes a volume directory, unless something is still mounted on its `_data` (then it is left). */
   private async removeData(dir: string): Promise<void> {
     const data = join(dir, '_data');
-    if (await isMountPoint(data)) await unmount(data).catch(() => undefined);
+    await unmountIfMounted(data).catch(() => undefined);
     if (await isMountPoint(data)) {
       log.warn('a volume directory still has a mount; left in place', { dir });
       return;
     }
-    await rm(dir, { recursive: true, force: true });
+    await removeVolumeDir(dir);
   }
 
   async prune(options: PruneVolumesOptions = {}): Promise<{ deleted: string[]; reclaimed: number }> {
@@ -237,7 +324,7 @@ export class VolumeManager implements VolumeService {
     for (const v of this.store.all()) {
       if ((used.get(v.name) ?? []).length > 0 || !matches(v)) continue;
       if (anonymousOnly && !v.anonymous) continue;
-      if (localMountOptions(v.name, v.options)) await this.release(v.name);
+      if (this.driverOf(v).mounts) await this.release(v.name);
       const size = await dirSize(join(this.root, v.name));
       let trash: string;
       try {
@@ -248,6 +335,7 @@ export class VolumeManager implements VolumeService {
         throw err;
       }
       await this.removeData(trash);
+      this.emit('destroy', v);
       deleted.push(v.name);
       reclaimed += size;
     }
@@ -271,15 +359,12 @@ async function dirSize(dir: string): Promise<number> {
   for (const e of entries) {
     if (!e.isFile()) continue;
     try {
-      total += (await lstat(join(e.parentPath, e.name))).size;
+      const st = await lstat(join(e.parentPath, e.name));
+      // A size-limited volume's image is sparse: what it holds is what is allocated.
+      total += e.name === IMAGE_FILE ? st.blocks * 512 : st.size;
     } catch {
       // Gone meanwhile: nothing to count.
     }
   }
   return total;
-}
-
-async function unmount(path: string): Promise<void> {
-  if (!(await isMountPoint(path))) return;
-  await proc.run('umount', [path]);
 }

@@ -36,6 +36,23 @@ export interface PruneVolumesOptions {
   anonymousOnly?: boolean;
 }
 
+/** A container's use of a volume at its start, for the `mount` event (Docker's attributes). */
+export interface VolumeUse {
+  container: string;
+  destination: string;
+  readonly: boolean;
+  /** Docker leaves it empty for volumes. */
+  propagation?: string;
+}
+
+/** Docker's volume events: `create`, `mount`, `unmount`, `destroy`; the volume's name is the actor. */
+export interface VolumeEvent {
+  action: 'create' | 'mount' | 'unmount' | 'destroy';
+  name: string;
+  /** `driver` always; `container`, `destination`, `read/write` and `propagation` for mount and unmount. */
+  attributes: Record<string, string>;
+}
+
 /** What runtime and api use. */
 export interface VolumeService {
   /** Creates a volume, or returns the existing one of that name (Docker's create is idempotent). */
@@ -52,12 +69,24 @@ export interface VolumeService {
   isEmpty(name: string): Promise<boolean>;
   attachUsers(users: VolumeUsers): void;
   /**
-   * Before a container starts: a volume with mount options (`-o type=tmpfs`, `type=none,o=bind`) is
-   * mounted on its `_data` at its first use. A plain directory needs nothing.
+   * Before a container starts: a volume with mount options (`-o type=tmpfs`, `type=none,o=bind`,
+   * `size=`) is mounted on its `_data` at its first use. A plain directory needs nothing. With `use`,
+   * a `mount` event names the container.
    */
-  mount(name: string): Promise<void>;
-  /** After a container's run ended: unmounts the volume when no container using it runs any more. */
-  release(name: string): Promise<void>;
+  mount(name: string, use?: VolumeUse): Promise<void>;
+  /**
+   * After a container's run ended: unmounts the volume when no container using it runs any more. With
+   * `container`, an `unmount` event names it.
+   */
+  release(name: string, container?: string): Promise<void>;
+  /**
+   * Mounts the volume for work outside a container (a copy into a stopped container's volume, a
+   * backup) and keeps it mounted until the returned function is called, whatever containers do
+   * meanwhile. Holds live in memory: after a crash, `reconcileMounts` counts only running users.
+   */
+  hold(name: string): Promise<() => Promise<void>>;
+  /** Volume events as they happen (create, mount, unmount, destroy). Returns the unsubscribe. */
+  onEvent(listener: (event: VolumeEvent) => void): () => void;
   /** At daemon start, after the containers are recovered: mounted exactly the volumes running containers use. */
   reconcileMounts(): Promise<void>;
 }

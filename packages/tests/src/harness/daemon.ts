@@ -8,6 +8,7 @@ import { POLIS_BIN, POLISD_BIN } from './paths.js';
 import { runCommand, type CommandResult } from './run.js';
 import { busyboxTar } from './busybox.js';
 import { removeHostNetworkObjects, removeNetworksVia } from './network.js';
+import { detachLoopsUnder } from './loops.js';
 
 export interface DaemonOptions {
   runtime?: 'crun' | 'runc';
@@ -197,6 +198,7 @@ async function killLeftovers(dataRoot: string, execRoot: string): Promise<void> 
   for (const target of mountsUnder(dataRoot).concat(mountsUnder(execRoot)).reverse()) {
     await runCommand('umount', ['-l', target]);
   }
+  await detachLoopsUnder(dataRoot);
 }
 
 export function mountsUnder(prefix: string): string[] {

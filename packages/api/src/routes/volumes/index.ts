@@ -5,7 +5,7 @@ import { boolParam, filtersParam } from '../../http/query.js';
 import type { Router } from '../../http/router.js';
 import { Fields } from '../../docker/fields.js';
 import type { ApiDeps } from '../../types.js';
-import { volumeEvent, volumeResource } from './shapes.js';
+import { volumeResource } from './shapes.js';
 
 function volumesOf(deps: ApiDeps, lookup?: string): VolumeService {
   if (!deps.volumes && lookup !== undefined)
@@ -30,14 +30,15 @@ export function volumeRoutes(router: Router, deps: ApiDeps): void {
     const f = Fields.of(await readJson(req), '');
     const name = f.str('Name');
     const driver = f.str('Driver');
-    const { volume, created } = volumesOf(deps).create({
+    // The manager publishes `create` and `destroy` (wired in `daemon/main.ts`), so volumes made or
+    // removed with containers have theirs too.
+    const { volume } = volumesOf(deps).create({
       ...(name ? { name } : {}),
       ...(driver ? { driver } : {}),
       driverOptions: f.stringMap('DriverOpts'),
       labels: f.stringMap('Labels'),
       anonymous: false,
     });
-    if (created) deps.events?.publish(volumeEvent('create', volume));
     reply.json(201, volumeResource(volume));
   });
   // `{name*}`: a name with a slash is no volume's, and is answered not found rather than 404 page.
@@ -47,23 +48,14 @@ export function volumeRoutes(router: Router, deps: ApiDeps): void {
     reply.json(200, volumeResource(volumesOf(deps, params.name).get(params.name as string)));
   });
   router.add('DELETE', '/volumes/{name*}', async ({ params, query, reply }) => {
-    const volumes = volumesOf(deps, params.name);
-    const record = volumes.find(params.name as string);
-    await volumes.remove(params.name as string, { force: boolParam(query, 'force') });
-    if (record) deps.events?.publish(volumeEvent('destroy', record));
+    await volumesOf(deps, params.name).remove(params.name as string, { force: boolParam(query, 'force') });
     reply.empty(204);
   });
   router.add('POST', '/volumes/prune', async ({ query, reply, version }) => {
-    const volumes = volumesOf(deps);
-    const before = new Map(volumes.list().map((v) => [v.name, v]));
-    const { deleted, reclaimed } = await volumes.prune({
+    const { deleted, reclaimed } = await volumesOf(deps).prune({
       filters: filtersParam(query) ?? {},
       anonymousOnly: anonymousOnlyFor(version),
     });
-    for (const name of deleted) {
-      const v = before.get(name);
-      if (v) deps.events?.publish(volumeEvent('destroy', v));
-    }
     reply.json(200, { VolumesDeleted: deleted, SpaceReclaimed: reclaimed });
   });
 }

@@ -1,5 +1,5 @@
 import { nowNanos, type DockerEvent } from '@polis/monitor';
-import type { VolumeRecord } from '@polis/storage';
+import type { VolumeEvent, VolumeRecord } from '@polis/storage';
 
 /** Docker's `Volume` object (volume inspect, list, create). */
 export function volumeResource(v: VolumeRecord): Record<string, unknown> {
@@ -14,16 +14,12 @@ export function volumeResource(v: VolumeRecord): Record<string, unknown> {
   };
 }
 
-/** A volume event as Docker sends it: the name as the actor, the driver as an attribute. */
-export function volumeEvent(
-  action: 'create' | 'destroy',
-  v: VolumeRecord,
-  nowNano = nowNanos(),
-): DockerEvent {
+/** A volume event as Docker sends it: the name as the actor, the driver (and the container's use) as attributes. */
+export function volumeEvent(e: VolumeEvent, nowNano = nowNanos()): DockerEvent {
   return {
     Type: 'volume',
-    Action: action,
-    Actor: { ID: v.name, Attributes: { driver: v.driver } },
+    Action: e.action,
+    Actor: { ID: e.name, Attributes: e.attributes },
     scope: 'local',
     time: Math.floor(nowNano / 1e9),
     timeNano: nowNano,
