@@ -12,7 +12,7 @@ import { LocalImageService } from '@polis/image';
 import { EmbeddedDns, NetworkManager, NetworkNames } from '@polis/network';
 import { ContainerManager, prepareHybridCgroups } from '@polis/runtime';
 import { VolumeManager } from '@polis/storage';
-import { EventLog, containerEvent } from '@polis/monitor';
+import { EventLog, StatsSampler, containerEvent } from '@polis/monitor';
 import { API_VERSION, createApiServer, listenUnix } from '../index.js';
 import { systemInfo, versionInfo } from './system.js';
 import { USAGE, parseFlags } from './flags.js';
@@ -70,6 +70,7 @@ export async function startDaemon(input: DaemonConfig): Promise<RunningDaemon> {
   const containers = new ContainerManager({ db, config, images, networks, volumes });
   containers.onEvent((e) => events.publish(containerEvent(e)));
   await containers.init();
+  const stats = new StatsSampler({ pidOf: (id) => containers.runningPid(id) });
 
   const server = createApiServer({
     containers,
@@ -77,6 +78,7 @@ export async function startDaemon(input: DaemonConfig): Promise<RunningDaemon> {
     networks,
     volumes,
     events,
+    stats,
     system: {
       info: () => systemInfo(config, containers, images),
       version: () => versionInfo(),
@@ -91,6 +93,7 @@ export async function startDaemon(input: DaemonConfig): Promise<RunningDaemon> {
   return {
     config,
     async close() {
+      stats.close();
       containers.close();
       await dns.closeAll();
       await new Promise<void>((resolve) => {
