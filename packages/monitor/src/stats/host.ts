@@ -1,4 +1,4 @@
-import { readText } from './files.js';
+import { plainReader, type FileReader } from './files.js';
 import type { NetCounters } from './types.js';
 
 const TICK_NS = 1e7;
@@ -19,8 +19,13 @@ export function parseProcStat(text: string): { systemCpuNs: number; onlineCpus: 
   return { systemCpuNs, onlineCpus };
 }
 
-export function readHostCpu(): { systemCpuNs: number; onlineCpus: number } {
-  return parseProcStat(readText('/proc/stat') ?? '');
+export interface HostCpu {
+  systemCpuNs: number;
+  onlineCpus: number;
+}
+
+export function readHostCpu(r: FileReader = plainReader, procRoot = '/proc'): HostCpu {
+  return parseProcStat(r.text(`${procRoot}/stat`) ?? '');
 }
 
 /** /proc/PID/net/dev: the counters of every interface of the process's network namespace but `lo`. */

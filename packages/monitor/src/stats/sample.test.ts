@@ -5,6 +5,7 @@ import { dirname, join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { parseProcCgroup } from './cgroup-paths.js';
 import { parseNetDev, parseProcStat } from './host.js';
+import { OpenFiles } from './files.js';
 import { readSample } from './sample.js';
 import { parseBlkioV1 } from './v1.js';
 import { parseIoStat } from './v2.js';
@@ -82,7 +83,7 @@ describe('stats readers', () => {
       'cg/polis/c1/pids.max': 'max\n',
     });
     roots.push(root);
-    const s = readSample(42, { cgroupRoot: join(root, 'cg'), procRoot: join(root, 'proc') });
+    const s = readSample(42, { roots: { cgroupRoot: join(root, 'cg'), procRoot: join(root, 'proc') } });
     assert.ok(s);
     assert.equal(s.cgroupVersion, 2);
     assert.equal(s.cpu.totalNs, 2_000_000);
@@ -116,7 +117,7 @@ describe('stats readers', () => {
       'cg/blkio/polis/c2/blkio.throttle.io_serviced_recursive': '8:0 Read 1\nTotal 1\n',
     });
     roots.push(root);
-    const s = readSample(7, { cgroupRoot: join(root, 'cg'), procRoot: join(root, 'proc') });
+    const s = readSample(7, { roots: { cgroupRoot: join(root, 'cg'), procRoot: join(root, 'proc') } });
     assert.ok(s);
     assert.equal(s.cgroupVersion, 1);
     assert.equal(s.cpu.totalNs, 123456789);
@@ -130,6 +131,30 @@ describe('stats readers', () => {
   });
 
   it('gives nothing for a process that is gone', () => {
-    assert.equal(readSample(999999999, { cgroupRoot: '/nonexistent', procRoot: '/nonexistent' }), undefined);
+    assert.equal(
+      readSample(999999999, { roots: { cgroupRoot: '/nonexistent', procRoot: '/nonexistent' } }),
+      undefined,
+    );
+  });
+});
+
+describe('OpenFiles', () => {
+  it('reads a kept-open file afresh each time and forgets files that are gone', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'polis-openfiles-'));
+    try {
+      const files = new OpenFiles();
+      const path = join(dir, 'memory.current');
+      writeFileSync(path, '100\n');
+      assert.equal(files.text(path), '100\n');
+      writeFileSync(path, '200000\n');
+      assert.equal(files.text(path), '200000\n');
+      assert.equal(files.size, 1);
+      assert.equal(files.text(join(dir, 'missing')), undefined);
+      assert.equal(files.size, 1);
+      files.close();
+      assert.equal(files.size, 0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

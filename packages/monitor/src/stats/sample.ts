@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseProcCgroup } from './cgroup-paths.js';
-import { readText, readNumber } from './files.js';
-import { parseNetDev, readHostCpu } from './host.js';
+import { plainReader, readNumber, type FileReader } from './files.js';
+import { parseNetDev, readHostCpu, type HostCpu } from './host.js';
 import { readBlkioV1, readCpuV1, readMemoryV1, v1Mounts } from './v1.js';
 import { readCpuV2, readIoV2, readMemoryV2 } from './v2.js';
 import type { StatsSample } from './types.js';
@@ -28,19 +28,29 @@ function mountsOf(root: string): Map<string, string> {
   return m;
 }
 
+export interface SampleOptions {
+  roots?: SampleRoots;
+  /** How files are read: kept open by the sampler, opened each time otherwise. */
+  reader?: FileReader;
+  /** The host's CPU time, read once per interval for every container. */
+  host?: HostCpu;
+}
+
 /**
  * Reads the counters of the container whose first process is PID, or undefined when it is gone. Only
  * files are read: no process is spawned per sample.
  */
-export function readSample(pid: number, roots: SampleRoots = DEFAULT_ROOTS): StatsSample | undefined {
-  const cgroupText = readText(join(roots.procRoot, String(pid), 'cgroup'));
+export function readSample(pid: number, options: SampleOptions = {}): StatsSample | undefined {
+  const roots = options.roots ?? DEFAULT_ROOTS;
+  const r = options.reader ?? plainReader;
+  const cgroupText = r.text(join(roots.procRoot, String(pid), 'cgroup'));
   if (cgroupText === undefined) return undefined;
   const paths = parseProcCgroup(cgroupText);
   const mounts = mountsOf(roots.cgroupRoot);
   const memoryMount = mounts.get('memory');
   const memoryPath = paths.v1.get('memory');
-  const host = readHostCpu();
-  const networks = parseNetDev(readText(join(roots.procRoot, String(pid), 'net', 'dev')) ?? '');
+  const host = options.host ?? readHostCpu(r, roots.procRoot);
+  const networks = parseNetDev(r.text(join(roots.procRoot, String(pid), 'net', 'dev')) ?? '');
   const readAt = performance.timeOrigin + performance.now();
   if (memoryMount !== undefined && memoryPath !== undefined) {
     const at = (controller: string): string | undefined => {
@@ -51,16 +61,16 @@ export function readSample(pid: number, roots: SampleRoots = DEFAULT_ROOTS): Sta
     const cpuacct = at('cpuacct') ?? join(mounts.get('cpuacct') ?? roots.cgroupRoot, 'none');
     const blkio = at('blkio');
     const pidsDir = at('pids');
-    const limit = pidsDir === undefined ? undefined : readNumber(join(pidsDir, 'pids.max'));
+    const limit = pidsDir === undefined ? undefined : readNumber(r, join(pidsDir, 'pids.max'));
     return {
       readAt,
       cgroupVersion: 1,
-      cpu: readCpuV1(cpuacct, at('cpu')),
+      cpu: readCpuV1(r, cpuacct, at('cpu')),
       ...host,
-      memory: readMemoryV1(join(memoryMount, memoryPath)),
-      blkio: blkio === undefined ? { serviceBytes: [], serviced: [] } : readBlkioV1(blkio),
+      memory: readMemoryV1(r, join(memoryMount, memoryPath)),
+      blkio: blkio === undefined ? { serviceBytes: [], serviced: [] } : readBlkioV1(r, blkio),
       pids: {
-        current: pidsDir === undefined ? 0 : (readNumber(join(pidsDir, 'pids.current')) ?? 0),
+        current: pidsDir === undefined ? 0 : (readNumber(r, join(pidsDir, 'pids.current')) ?? 0),
         ...(limit === undefined ? {} : { limit }),
       },
       networks,
@@ -70,15 +80,18 @@ export function readSample(pid: number, roots: SampleRoots = DEFAULT_ROOTS): Sta
     ? roots.cgroupRoot
     : join(roots.cgroupRoot, 'unified');
   const dir = join(unifiedRoot, paths.unified ?? '/');
-  const limit = readNumber(join(dir, 'pids.max'));
+  const limit = readNumber(r, join(dir, 'pids.max'));
   return {
     readAt,
     cgroupVersion: 2,
-    cpu: readCpuV2(dir),
+    cpu: readCpuV2(r, dir),
     ...host,
-    memory: readMemoryV2(dir),
-    blkio: readIoV2(dir),
-    pids: { current: readNumber(join(dir, 'pids.current')) ?? 0, ...(limit === undefined ? {} : { limit }) },
+    memory: readMemoryV2(r, dir),
+    blkio: readIoV2(r, dir),
+    pids: {
+      current: readNumber(r, join(dir, 'pids.current')) ?? 0,
+      ...(limit === undefined ? {} : { limit }),
+    },
     networks,
   };
 }

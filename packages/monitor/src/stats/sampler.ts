@@ -1,3 +1,5 @@
+import { OpenFiles, type FileReader } from './files.js';
+import { readHostCpu, type HostCpu } from './host.js';
 import { readSample } from './sample.js';
 import type { StatsSample } from './types.js';
 
@@ -8,11 +10,14 @@ export interface StatsSamplerOptions {
   /** The pid of the container's first process while it runs, else undefined. */
   pidOf: (id: string) => number | undefined;
   intervalMs?: number;
-  read?: (pid: number) => StatsSample | undefined;
+  /** Reads one container (tests give a fake); the host's CPU time is read once per interval. */
+  read?: (pid: number, reader: FileReader, host: HostCpu | undefined) => StatsSample | undefined;
 }
 
 interface Watched {
   listeners: Set<StatsListener>;
+  /** The container's files, kept open while it is watched. */
+  files: OpenFiles;
   last?: StatsSample;
   previous?: StatsSample;
 }
@@ -25,7 +30,8 @@ export class StatsSampler {
   private readonly watched = new Map<string, Watched>();
   private timer: NodeJS.Timeout | undefined;
   private readonly intervalMs: number;
-  private readonly read: (pid: number) => StatsSample | undefined;
+  private readonly read: NonNullable<StatsSamplerOptions['read']>;
+  private readonly hostFiles = new OpenFiles();
   private readonly pidOf: (id: string) => number | undefined;
   /** Ticks run and when the last one ended, for the monitor's own health. */
   ticks = 0;
@@ -34,13 +40,25 @@ export class StatsSampler {
   constructor(options: StatsSamplerOptions) {
     this.pidOf = options.pidOf;
     this.intervalMs = options.intervalMs ?? 1000;
-    this.read = options.read ?? ((pid) => readSample(pid));
+    this.read =
+      options.read ?? ((pid, reader, host) => readSample(pid, { reader, ...(host ? { host } : {}) }));
   }
 
   /** One reading now, outside the schedule (`one-shot`). */
   readNow(id: string): StatsSample | undefined {
     const pid = this.pidOf(id);
-    return pid === undefined ? undefined : this.read(pid);
+    if (pid === undefined) return undefined;
+    const files = new OpenFiles();
+    try {
+      return this.read(pid, files, undefined);
+    } finally {
+      files.close();
+    }
+  }
+
+  private readWatched(id: string, w: Watched, host: HostCpu | undefined): StatsSample | undefined {
+    const pid = this.pidOf(id);
+    return pid === undefined ? undefined : this.read(pid, w.files, host ?? readHostCpu(this.hostFiles));
   }
 
   /**
@@ -50,8 +68,8 @@ export class StatsSampler {
   subscribe(id: string, listener: StatsListener): () => void {
     let w = this.watched.get(id);
     if (w === undefined) {
-      w = { listeners: new Set() };
-      const first = this.readNow(id);
+      w = { listeners: new Set(), files: new OpenFiles() };
+      const first = this.readWatched(id, w, undefined);
       if (first !== undefined) w.last = first;
       this.watched.set(id, w);
     }
@@ -61,7 +79,10 @@ export class StatsSampler {
     const watched = w;
     return () => {
       watched.listeners.delete(listener);
-      if (watched.listeners.size === 0 && this.watched.get(id) === watched) this.watched.delete(id);
+      if (watched.listeners.size === 0 && this.watched.get(id) === watched) {
+        this.watched.delete(id);
+        watched.files.close();
+      }
       if (this.watched.size === 0) this.stopTimer();
     };
   }
@@ -73,7 +94,9 @@ export class StatsSampler {
 
   close(): void {
     this.stopTimer();
+    for (const w of this.watched.values()) w.files.close();
     this.watched.clear();
+    this.hostFiles.close();
   }
 
   private ensureTimer(): void {
@@ -88,11 +111,14 @@ export class StatsSampler {
   }
 
   private tick(): void {
+    const host = readHostCpu(this.hostFiles);
     for (const [id, w] of this.watched) {
-      const sample = this.readNow(id);
+      const sample = this.readWatched(id, w, host);
       if (sample === undefined) {
         delete w.last;
         delete w.previous;
+        // Its cgroup and process are gone: a restart makes new ones.
+        w.files.close();
       } else {
         if (w.last !== undefined) w.previous = w.last;
         w.last = sample;

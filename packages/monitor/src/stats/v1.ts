@@ -1,6 +1,6 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { readKeyValues, readNumber, readText } from './files.js';
+import { readKeyValues, readNumber, type FileReader } from './files.js';
 import type { BlkioEntry, CpuCounters, MemoryCounters } from './types.js';
 
 /** USER_HZ: cpuacct.stat counts in clock ticks, 100 per second on Linux. */
@@ -23,16 +23,16 @@ export function v1Mounts(root = '/sys/fs/cgroup'): Map<string, string> {
   return out;
 }
 
-export function readCpuV1(dir: string, cpuDir: string | undefined): CpuCounters {
-  const stat = readKeyValues(join(dir, 'cpuacct.stat'));
-  const throttle = cpuDir === undefined ? {} : readKeyValues(join(cpuDir, 'cpu.stat'));
-  const perCpu = (readText(join(dir, 'cpuacct.usage_percpu')) ?? '')
+export function readCpuV1(r: FileReader, dir: string, cpuDir: string | undefined): CpuCounters {
+  const stat = readKeyValues(r, join(dir, 'cpuacct.stat'));
+  const throttle = cpuDir === undefined ? {} : readKeyValues(r, join(cpuDir, 'cpu.stat'));
+  const perCpu = (r.text(join(dir, 'cpuacct.usage_percpu')) ?? '')
     .trim()
     .split(/\s+/)
     .filter(Boolean)
     .map(Number);
   return {
-    totalNs: readNumber(join(dir, 'cpuacct.usage')) ?? 0,
+    totalNs: readNumber(r, join(dir, 'cpuacct.usage')) ?? 0,
     perCpuNs: perCpu,
     userNs: (stat.user ?? 0) * TICK_NS,
     systemNs: (stat.system ?? 0) * TICK_NS,
@@ -44,14 +44,14 @@ export function readCpuV1(dir: string, cpuDir: string | undefined): CpuCounters 
   };
 }
 
-export function readMemoryV1(dir: string): MemoryCounters {
-  const limit = readNumber(join(dir, 'memory.limit_in_bytes'));
+export function readMemoryV1(r: FileReader, dir: string): MemoryCounters {
+  const limit = readNumber(r, join(dir, 'memory.limit_in_bytes'));
   const out: MemoryCounters = {
-    usage: readNumber(join(dir, 'memory.usage_in_bytes')) ?? 0,
-    stats: readKeyValues(join(dir, 'memory.stat')),
+    usage: readNumber(r, join(dir, 'memory.usage_in_bytes')) ?? 0,
+    stats: readKeyValues(r, join(dir, 'memory.stat')),
   };
-  const maxUsage = readNumber(join(dir, 'memory.max_usage_in_bytes'));
-  const failcnt = readNumber(join(dir, 'memory.failcnt'));
+  const maxUsage = readNumber(r, join(dir, 'memory.max_usage_in_bytes'));
+  const failcnt = readNumber(r, join(dir, 'memory.failcnt'));
   if (maxUsage !== undefined) out.maxUsage = maxUsage;
   if (failcnt !== undefined) out.failcnt = failcnt;
   if (limit !== undefined && limit < UNLIMITED) out.limit = limit;
@@ -71,9 +71,12 @@ export function parseBlkioV1(text: string): BlkioEntry[] {
   return out;
 }
 
-export function readBlkioV1(dir: string): { serviceBytes: BlkioEntry[]; serviced: BlkioEntry[] } {
+export function readBlkioV1(
+  r: FileReader,
+  dir: string,
+): { serviceBytes: BlkioEntry[]; serviced: BlkioEntry[] } {
   return {
-    serviceBytes: parseBlkioV1(readText(join(dir, 'blkio.throttle.io_service_bytes_recursive')) ?? ''),
-    serviced: parseBlkioV1(readText(join(dir, 'blkio.throttle.io_serviced_recursive')) ?? ''),
+    serviceBytes: parseBlkioV1(r.text(join(dir, 'blkio.throttle.io_service_bytes_recursive')) ?? ''),
+    serviced: parseBlkioV1(r.text(join(dir, 'blkio.throttle.io_serviced_recursive')) ?? ''),
   };
 }

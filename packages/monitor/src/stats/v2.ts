@@ -1,9 +1,9 @@
 import { join } from 'node:path';
-import { readKeyValues, readNumber, readText } from './files.js';
+import { readKeyValues, readNumber, type FileReader } from './files.js';
 import type { BlkioEntry, CpuCounters, MemoryCounters } from './types.js';
 
-export function readCpuV2(dir: string): CpuCounters {
-  const stat = readKeyValues(join(dir, 'cpu.stat'));
+export function readCpuV2(r: FileReader, dir: string): CpuCounters {
+  const stat = readKeyValues(r, join(dir, 'cpu.stat'));
   return {
     totalNs: (stat.usage_usec ?? 0) * 1000,
     perCpuNs: [],
@@ -17,13 +17,13 @@ export function readCpuV2(dir: string): CpuCounters {
   };
 }
 
-export function readMemoryV2(dir: string): MemoryCounters {
+export function readMemoryV2(r: FileReader, dir: string): MemoryCounters {
   const out: MemoryCounters = {
-    usage: readNumber(join(dir, 'memory.current')) ?? 0,
-    stats: readKeyValues(join(dir, 'memory.stat')),
+    usage: readNumber(r, join(dir, 'memory.current')) ?? 0,
+    stats: readKeyValues(r, join(dir, 'memory.stat')),
   };
-  const limit = readNumber(join(dir, 'memory.max'));
-  const peak = readNumber(join(dir, 'memory.peak'));
+  const limit = readNumber(r, join(dir, 'memory.max'));
+  const peak = readNumber(r, join(dir, 'memory.peak'));
   if (limit !== undefined) out.limit = limit;
   if (peak !== undefined) out.maxUsage = peak;
   return out;
@@ -47,6 +47,6 @@ export function parseIoStat(text: string): { serviceBytes: BlkioEntry[]; service
   return { serviceBytes, serviced };
 }
 
-export function readIoV2(dir: string): { serviceBytes: BlkioEntry[]; serviced: BlkioEntry[] } {
-  return parseIoStat(readText(join(dir, 'io.stat')) ?? '');
+export function readIoV2(r: FileReader, dir: string): { serviceBytes: BlkioEntry[]; serviced: BlkioEntry[] } {
+  return parseIoStat(r.text(join(dir, 'io.stat')) ?? '');
 }
