@@ -2,7 +2,7 @@ import type { ContainerService } from '@polis/runtime';
 import type { ImageService } from '@polis/image';
 import type { NetworkService } from '@polis/network';
 import type { VolumeService } from '@polis/storage';
-import type { EventLog } from '@polis/monitor';
+import type { EventLog, StatsSampler } from '@polis/monitor';
 
 export { API_VERSION, MIN_API_VERSION } from '@polis/core/api-version';
 
@@ -67,6 +67,8 @@ export interface ApiDeps {
   volumes?: VolumeService;
   /** The event bus and its history (`GET /events`); image events are published by the image routes. */
   events?: EventLog;
+  /** The shared stats sampler (`GET /containers/{id}/stats`); absent in API unit tests that need none. */
+  stats?: StatsSampler;
   system: {
     info(): Promise<SystemInfo> | SystemInfo;
     version(): VersionInfo;

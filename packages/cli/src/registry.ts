@@ -83,6 +83,10 @@ const top: Entry = {
   summary: 'Display the running processes of a container',
   load: () => import('./commands/container/top.js'),
 };
+const stats: Entry = {
+  summary: 'Display a live stream of container(s) resource usage statistics',
+  load: () => import('./commands/container/stats.js'),
+};
 const update: Entry = {
   summary: 'Update configuration of one or more containers',
   load: () => import('./commands/container/update.js'),
@@ -235,6 +239,7 @@ export const COMMANDS: Record<string, Entry> = {
   rmi,
   save,
   start,
+  stats,
   stop,
   tag,
   top,
@@ -269,6 +274,7 @@ export const GROUPS: Record<string, { summary: string; commands: Record<string, 
       remove: rm,
       run,
       start,
+      stats,
       stop,
       top,
       unpause,

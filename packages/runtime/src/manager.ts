@@ -279,6 +279,10 @@ export class ContainerManager implements ContainerService {
     return filterContainers([...this.ctx.store.shared()], options).map((r) => structuredClone(r));
   }
 
+  runningPid(id: string): number | undefined {
+    return this.ctx.store.pidOf(id);
+  }
+
   usingImage(imageId: string): string[] {
     return this.ctx.store
       .shared()

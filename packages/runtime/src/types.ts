@@ -122,6 +122,8 @@ export interface ContainerService extends ContainerArchive {
   /** By full id, name, or unique id prefix; throws `container.not_found`. */
   get(reference: string): ContainerRecord;
   list(options?: ListOptions): ContainerRecord[];
+  /** The pid of a running (or paused) container's first process by full id, else undefined; cheap. */
+  runningPid(id: string): number | undefined;
   logs(reference: string, options: LogOptions, signal?: AbortSignal): AsyncIterable<LogEntry>;
   attach(reference: string, options: AttachOptions, signal?: AbortSignal): AsyncIterable<LogEntry>;
   update(reference: string, changes: UpdateOptions): Promise<void>;

@@ -3,6 +3,8 @@ import type { Socket } from 'node:net';
 import type { Readable, Writable } from 'node:stream';
 import { ContainerOutput, multiplexedFromContentType } from './stream/demux.js';
 import { encodeFilters } from './filters.js';
+import { jsonLines } from './stream/json-lines.js';
+import type { ContainerStats } from './types/stats.js';
 import { readBody, type Transport } from './transport.js';
 import type {
   AttachOptions,
@@ -179,6 +181,31 @@ export class Containers {
    */
   top(id: string, options: { psArgs?: string } = {}): Promise<TopResponse> {
     return this.http.json('GET', `/containers/${enc(id)}/top`, { query: { ps_args: options.psArgs } });
+  }
+
+  /**
+   * One stats object: with `oneShot` the first reading at once (no `precpu_stats`), else after a second
+   * reading, so that rates can be computed from `cpu_stats` against `precpu_stats`.
+   */
+  stats(id: string, options: { oneShot?: boolean } = {}): Promise<ContainerStats> {
+    return this.http.json('GET', `/containers/${enc(id)}/stats`, {
+      query: { stream: 'false', 'one-shot': options.oneShot ? 'true' : undefined },
+    });
+  }
+
+  /** Stats objects once a second until the signal aborts or the container is removed. */
+  async *statsStream(id: string, options: { signal?: AbortSignal } = {}): AsyncGenerator<ContainerStats> {
+    const res = await this.http.send('GET', `/containers/${enc(id)}/stats`, {
+      query: { stream: 'true' },
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
+    try {
+      for await (const s of jsonLines<ContainerStats>(res)) yield s;
+    } catch (err) {
+      if (!options.signal?.aborted) throw err;
+    } finally {
+      res.destroy();
+    }
   }
 
   /** `docker diff`: the files the container added, changed or deleted against its image. */

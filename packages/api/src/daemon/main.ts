@@ -5,7 +5,7 @@ import { LocalImageService } from '@polis/image';
 import { EmbeddedDns, NetworkManager, NetworkNames } from '@polis/network';
 import { ContainerManager, prepareHybridCgroups } from '@polis/runtime';
 import { VolumeManager } from '@polis/storage';
-import { EventLog, containerEvent } from '@polis/monitor';
+import { EventLog, StatsSampler, containerEvent } from '@polis/monitor';
 import { API_VERSION, createApiServer, listenTcp, listenUnix, type ApiDeps } from '../index.js';
 import { volumeEvent } from '../routes/volumes/shapes.js';
 import { planListeners } from './hosts.js';
@@ -74,6 +74,7 @@ export async function startDaemon(input: DaemonConfig): Promise<RunningDaemon> {
   const containers = new ContainerManager({ db, config, images, networks, volumes });
   containers.onEvent((e) => events.publish(containerEvent(e)));
   await containers.init();
+  const stats = new StatsSampler({ pidOf: (id) => containers.runningPid(id) });
 
   const deps: ApiDeps = {
     containers,
@@ -81,6 +82,7 @@ export async function startDaemon(input: DaemonConfig): Promise<RunningDaemon> {
     networks,
     volumes,
     events,
+    stats,
     system: {
       info: () => systemInfo(config, containers, images),
       version: () => versionInfo(),
@@ -109,6 +111,7 @@ export async function startDaemon(input: DaemonConfig): Promise<RunningDaemon> {
   return {
     config,
     async close() {
+      stats.close();
       containers.close();
       await dns.closeAll();
       await Promise.all(

@@ -473,6 +473,11 @@ export class FakeContainers implements ContainerService {
     return this.attachFeed;
   }
 
+  runningPid(id: string): number | undefined {
+    const r = this.records.find((c) => c.id === id);
+    return r?.state.status === 'running' && r.state.pid > 0 ? r.state.pid : undefined;
+  }
+
   usingImage(imageId: string): string[] {
     return this.records.filter((r) => r.imageId === imageId).map((r) => r.id);
   }

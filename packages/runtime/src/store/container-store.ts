@@ -144,6 +144,14 @@ export class ContainerStore {
     return this.cache.get(id)?.state.status;
   }
 
+  /** The pid of a running or paused container's first process, without copying the record. */
+  pidOf(id: string): number | undefined {
+    const state = this.cache.get(id)?.state;
+    return state && (state.status === 'running' || state.status === 'paused') && state.pid > 0
+      ? state.pid
+      : undefined;
+  }
+
   ids(): string[] {
     return [...this.cache.keys()];
   }

@@ -103,7 +103,7 @@ async function startDockerd(notes: string[]): Promise<() => Promise<void>> {
   while (Date.now() < deadline) {
     if (child.exitCode !== null || child.signalCode !== null) break;
     if (existsSync(socket) && (await answers(socket))) {
-      setBenchDockerSocket(socket);
+      setBenchDockerSocket(socket, child.pid);
       console.log(`bench: dockerd of the bench's own on ${socket}`);
       return stop;
     }

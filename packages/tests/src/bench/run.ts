@@ -35,6 +35,7 @@ import {
 import { networkBench } from './network-bench.js';
 import { preparePeers } from './peers.js';
 import { pullBench } from './pull-bench.js';
+import { statsBench } from './stats-bench.js';
 import { volumeBench } from './volume-bench.js';
 import { conmonRssKiB, vmRssKiB } from './rss.js';
 import { sdkExec } from './sdk-exec.js';
@@ -286,6 +287,7 @@ async function all(): Promise<void> {
     await pullBench();
     await networkBench();
     await volumeBench();
+    await statsBench();
   } finally {
     await peers.stop();
   }

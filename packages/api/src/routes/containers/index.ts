@@ -7,6 +7,7 @@ import { filesystemRoutes } from './filesystem.js';
 import { lifecycleRoutes } from './lifecycle.js';
 import { logsRoute } from './logs.js';
 import { readRoutes } from './read.js';
+import { statsRoute } from './stats.js';
 import { waitRoute } from './wait.js';
 import { updateTopRoutes } from './update-top.js';
 
@@ -20,4 +21,5 @@ export function containerRoutes(router: Router, deps: ApiDeps): void {
   updateTopRoutes(router, deps);
   filesystemRoutes(router, deps);
   archiveRoutes(router, deps);
+  statsRoute(router, deps);
 }

@@ -1,0 +1,184 @@
+/**
+ * The stats part of `npm run bench`: the CPU the daemon spends while a client streams the stats of
+ * BENCH_STATS_CONTAINERS (default 80; 0 skips) running containers for BENCH_STATS_SECONDS (default 30),
+ * one stream per container as `docker stats` opens them, for polisd and for the bench's own dockerd
+ * (with its containerd, which dockerd asks for the counters) in the same run.
+ */
+import { readFileSync, readdirSync } from 'node:fs';
+import { request } from 'node:http';
+import { busyboxTar } from '../harness/busybox.js';
+import { TestDaemon } from '../harness/daemon.js';
+import { runCommand } from '../harness/run.js';
+import { cpuTimes } from './cpu.js';
+import { envInt, layout, writeReport } from './common.js';
+import { benchDockerPid, benchDockerSocket } from './docker-socket.js';
+
+interface Streams {
+  /** Stats objects received, all streams together. */
+  received(): number;
+  close(): void;
+}
+
+/** One streaming `GET /containers/{id}/stats` per container over SOCKET, counting the objects. */
+function openStreams(socket: string, ids: string[]): Streams {
+  let objects = 0;
+  const requests = ids.map((id) => {
+    const req = request({ socketPath: socket, path: `/containers/${id}/stats?stream=true`, method: 'GET' });
+    req.on('response', (res) => {
+      res.on('data', (chunk: Buffer) => {
+        for (const b of chunk) if (b === 10) objects++;
+      });
+      res.on('error', () => undefined);
+    });
+    req.on('error', () => undefined);
+    req.end();
+    return req;
+  });
+  return { received: () => objects, close: () => requests.forEach((r) => r.destroy()) };
+}
+
+/** Pids of processes whose command name is one of NAMES. */
+function pidsNamed(names: string[]): number[] {
+  return readdirSync('/proc')
+    .filter((e) => /^\d+$/.test(e))
+    .filter((pid) => {
+      try {
+        return names.includes(readFileSync(`/proc/${pid}/comm`, 'utf8').trim());
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+}
+
+async function cpuMs(pids: number[]): Promise<number> {
+  let total = 0;
+  for (const pid of pids)
+    total += await cpuTimes(pid).then(
+      (t) => t.self,
+      () => 0,
+    );
+  return total;
+}
+
+interface Outcome {
+  engine: string;
+  cpuPercentOfOneCore: number;
+  objectsPerSecond: number;
+}
+
+async function measure(
+  engine: string,
+  socket: string,
+  ids: string[],
+  pids: () => number[],
+  seconds: number,
+): Promise<Outcome> {
+  const streams = openStreams(socket, ids);
+  // Let every stream get going before the clock starts.
+  await new Promise((r) => setTimeout(r, 3000));
+  const before = await cpuMs(pids());
+  const got0 = streams.received();
+  const t0 = performance.now();
+  await new Promise((r) => setTimeout(r, seconds * 1000));
+  const elapsed = performance.now() - t0;
+  const after = await cpuMs(pids());
+  const got = streams.received() - got0;
+  streams.close();
+  return {
+    engine,
+    cpuPercentOfOneCore: ((after - before) / elapsed) * 100,
+    objectsPerSecond: (got / elapsed) * 1000,
+  };
+}
+
+async function startMany(
+  command: string,
+  base: string[],
+  image: string,
+  n: number,
+  env: NodeJS.ProcessEnv,
+): Promise<string[]> {
+  const ids: string[] = [];
+  for (let i = 0; i < n; i++) {
+    const res = await runCommand(
+      command,
+      [...base, 'run', '-d', '--network', 'none', image, 'sleep', '3600'],
+      { env },
+    );
+    if (res.code !== 0) throw new Error(`${command} run -d failed: ${res.stderr.trim()}`);
+    ids.push(res.stdout.trim());
+  }
+  return ids;
+}
+
+export async function statsBench(): Promise<void> {
+  const count = envInt('BENCH_STATS_CONTAINERS', 80, 0);
+  if (count === 0) {
+    console.log('stats bench: skipped (BENCH_STATS_CONTAINERS=0)');
+    return;
+  }
+  const seconds = envInt('BENCH_STATS_SECONDS', 30, 1);
+  const outcomes: Outcome[] = [];
+  const skipped: string[] = [];
+  const daemon = await TestDaemon.start();
+  try {
+    await daemon.importBusybox();
+    const polisIds: string[] = [];
+    for (let i = 0; i < count; i++) {
+      const res = await daemon.polis(['run', '-d', '--network', 'none', 'busybox', 'sleep', '3600']);
+      if (res.code !== 0) throw new Error(`polis run -d failed: ${res.stderr}`);
+      polisIds.push(res.stdout.trim());
+    }
+    const polisd = daemon.child?.pid ?? -1;
+    outcomes.push(await measure('polisd', daemon.socket, polisIds, () => [polisd], seconds));
+  } finally {
+    await daemon.cleanup();
+  }
+
+  const socket = benchDockerSocket();
+  const dockerd = benchDockerPid();
+  if (socket === undefined || dockerd === undefined) skipped.push('dockerd: the bench has no dockerd');
+  else {
+    const env = { ...process.env };
+    delete env.DOCKER_HOST;
+    const base = ['-H', `unix://${socket}`];
+    const image = 'polis-bench-busybox:latest';
+    const imported = await runCommand('docker', [...base, 'import', await busyboxTar(), image], {
+      env,
+      timeoutMs: 120_000,
+    });
+    if (imported.code !== 0) skipped.push(`dockerd: cannot import busybox: ${imported.stderr.trim()}`);
+    else {
+      let ids: string[] = [];
+      try {
+        ids = await startMany('docker', base, image, count, env);
+        const pids = (): number[] => [dockerd, ...pidsNamed(['containerd'])];
+        outcomes.push(await measure('dockerd + containerd', socket, ids, pids, seconds));
+      } catch (err) {
+        skipped.push(`dockerd: ${(err as Error).message}`);
+      } finally {
+        if (ids.length > 0)
+          await runCommand('docker', [...base, 'rm', '-f', ...ids], { env, timeoutMs: 300_000 });
+        await runCommand('docker', [...base, 'rmi', '-f', image], { env });
+      }
+    }
+  }
+
+  const rows = [['daemon', '% of one core', 'stats objects/s']];
+  for (const o of outcomes)
+    rows.push([o.engine, o.cpuPercentOfOneCore.toFixed(1), o.objectsPerSecond.toFixed(1)]);
+  console.log(`\nstats bench: ${count} containers, one stream each, ${seconds} s\n${layout(rows)}`);
+  for (const s of skipped) console.log(`  skipped: ${s}`);
+  const polis = outcomes.find((o) => o.engine === 'polisd');
+  const docker = outcomes.find((o) => o.engine !== 'polisd');
+  if (polis) {
+    console.log(
+      `  goal: polisd under 5% of one core: ${polis.cpuPercentOfOneCore < 5 ? 'met' : 'NOT met'}` +
+        (docker
+          ? `; ratio to dockerd: ${(polis.cpuPercentOfOneCore / docker.cpuPercentOfOneCore).toFixed(3)}×`
+          : ''),
+    );
+  }
+  await writeReport('stats.json', { count, seconds, outcomes, skipped });
+}
