@@ -123,6 +123,14 @@ const networkRm: Entry = {
   summary: 'Remove one or more networks',
   load: () => import('./commands/network/rm.js'),
 };
+const volumeBackup: Entry = {
+  summary: 'Back up a volume to a compressed archive',
+  load: () => import('./commands/volume/backup.js'),
+};
+const volumeRestore: Entry = {
+  summary: 'Recreate a volume from a backup',
+  load: () => import('./commands/volume/restore.js'),
+};
 const volumeCreate: Entry = {
   summary: 'Create a volume',
   load: () => import('./commands/volume/create.js'),
@@ -311,6 +319,7 @@ export const GROUPS: Record<string, { summary: string; commands: Record<string, 
   volume: {
     summary: 'Manage volumes',
     commands: {
+      backup: volumeBackup,
       create: volumeCreate,
       inspect: volumeInspect,
       ls: volumeLs,
@@ -318,6 +327,7 @@ export const GROUPS: Record<string, { summary: string; commands: Record<string, 
       prune: volumePrune,
       rm: volumeRm,
       remove: volumeRm,
+      restore: volumeRestore,
     },
   },
   system: {
