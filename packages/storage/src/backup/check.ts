@@ -56,9 +56,21 @@ export class BackupCheck extends Transform {
     super();
   }
 
+  /** What goes to tar from the chunk at hand: pushed as one buffer, not as many small writes. */
+  private pending: Buffer[] = [];
+
+  override push(chunk: Buffer | null): boolean {
+    if (chunk === null) return super.push(null);
+    this.pending.push(chunk);
+    return true;
+  }
+
   override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
     try {
       this.consume(chunk);
+      if (this.pending.length > 0)
+        super.push(this.pending.length === 1 ? this.pending[0] : Buffer.concat(this.pending));
+      this.pending = [];
       done();
     } catch (err) {
       done(err as Error);
@@ -71,7 +83,7 @@ export class BackupCheck extends Transform {
       return;
     }
     // tar's end of archive, which the trailer's position took.
-    this.push(Buffer.alloc(2 * BLOCK));
+    super.push(Buffer.alloc(2 * BLOCK));
     done();
   }
 

@@ -35,6 +35,7 @@ import {
 import { networkBench } from './network-bench.js';
 import { pullBench } from './pull-bench.js';
 import { volumeBench } from './volume-bench.js';
+import { backupBench } from './backup-bench.js';
 import { conmonRssKiB, vmRssKiB } from './rss.js';
 import { sdkExec } from './sdk-exec.js';
 import { sdkRunRm, PHASE_NAMES, type SdkPhases } from './sdk-run.js';
@@ -282,6 +283,7 @@ main()
   .then(() => pullBench())
   .then(() => networkBench())
   .then(() => volumeBench())
+  .then(() => backupBench())
   .catch((err: unknown) => {
     console.error(`bench failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
     process.exitCode = 1;
