@@ -65,8 +65,11 @@ export function paddedSize(size: number): number {
   return Math.ceil(size / BLOCK) * BLOCK;
 }
 
-/** A ustar regular-file entry (header, data, padding) for the backup's own short-named members. */
-export function fileEntry(name: string, data: Buffer, mtime: number): Buffer {
+/**
+ * A ustar entry (header, data, padding) for the backup's own short-named members (and for tests, other
+ * types with a link name).
+ */
+export function fileEntry(name: string, data: Buffer, mtime: number, type = '0', linkname = ''): Buffer {
   const header = Buffer.alloc(BLOCK);
   header.write(name, 0, 100, 'utf8');
   header.write('0000644\0', 100, 'latin1');
@@ -74,7 +77,8 @@ export function fileEntry(name: string, data: Buffer, mtime: number): Buffer {
   header.write('0000000\0', 116, 'latin1');
   header.write(`${data.length.toString(8).padStart(11, '0')}\0`, 124, 'latin1');
   header.write(`${Math.floor(mtime).toString(8).padStart(11, '0')}\0`, 136, 'latin1');
-  header.write('0', 156, 'latin1');
+  header.write(type, 156, 'latin1');
+  header.write(linkname, 157, 100, 'utf8');
   header.write('ustar\x0000', 257, 'latin1');
   header.write(`${checksum(header).toString(8).padStart(6, '0')}\0 `, 148, 'latin1');
   const padding = Buffer.alloc(paddedSize(data.length) - data.length);
