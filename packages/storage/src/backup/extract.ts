@@ -1,6 +1,5 @@
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import type { ChildProcess } from 'node:child_process';
 import { isPolisError, proc } from '@polis/core';
 import { BackupCheck } from './check.js';
 import type { BackupManifest } from './manifest.js';
@@ -23,7 +22,7 @@ export function tarExtractArgs(dir: string): string[] {
 
 const ZSTD_DECOMPRESS = ['-d', '-q', '-c'];
 
-function alive(child: ChildProcess): boolean {
+function alive(child: proc.ChildProcess): boolean {
   return child.exitCode === null && child.signalCode === null;
 }
 
