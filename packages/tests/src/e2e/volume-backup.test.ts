@@ -168,6 +168,47 @@ describe('volume backup and restore', () => {
     assert.deepEqual(stagingDirs(d), []);
   });
 
+  it('a backup whose names lead out of the volume is refused and nothing outside changes', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'polis-evil-'));
+    try {
+      // Members made by GNU tar, framed by hand with a correct digest: only the names are wrong.
+      const script = `set -e
+        cd '${dir}' && mkdir target m a b && echo pwned > escaped && echo pwned > b/x
+        ln -s '${dir}/target' a/l && mkdir -p c/l && echo pwned > c/l/pwned
+        printf '%s' '{"formatVersion":1,"name":"evil","driver":"local","labels":{},"options":{},"anonymous":false,"created":"2026-01-01T00:00:00Z","digestAlgorithm":"sha256"}' > m/polis-volume.json
+        members() { tar --format=posix -b1 "$@" | head -c -1024; }
+        frame() {
+          { tar --format=ustar -b1 -cf - -C m polis-volume.json | head -c -1024; cat; } > body
+          printf '{"digest":"sha256:%s","size":%s}' "$(sha256sum < body | cut -d' ' -f1)" "$(wc -c < body)" > m/polis-volume.sum
+          { cat body; tar --format=ustar -b1 -cf - -C m polis-volume.sum; } | zstd -q -c > "$1"
+        }
+        { members --no-recursion -cf - -C a ./ ./l; members -cf - -C c ./l/pwned; } | frame below-symlink.zst
+        { members -cf - -C b ./; members -P -cf - -C b ./../escaped; } | frame dotdot.zst`;
+      const built = await d.shell(script);
+      assert.equal(built.code, 0, built.stderr);
+      const listing = await d.shell(`zstd -dc '${dir}/dotdot.zst' | tar -tf -`);
+      assert.match(listing.stdout, /^\.\/\.\.\/escaped$/m, 'the archive really holds the bad name');
+      for (const [file, message] of [
+        ['below-symlink.zst', /entry "\.\/l\/pwned" lies below a symlink of the archive/],
+        ['dotdot.zst', /entry "\.\/\.\.\/escaped" is not inside the volume/],
+      ] as const) {
+        const res = await d.polis(['volume', 'restore', join(dir, file)]);
+        assert.equal(res.code, 1, file);
+        assert.match(res.stderr, message, file);
+        assert.deepEqual(
+          readdirSync(join(dir, 'target')),
+          [],
+          `${file}: nothing written through the symlink`,
+        );
+        assert.ok(!(await volumeNames(d)).includes('evil'), file);
+        assert.deepEqual(stagingDirs(d), [], file);
+        assert.ok(!existsSync(join(d.dataRoot, 'volumes', 'escaped')), file);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('moves a volume between two daemons through a pipe of the CLI', async () => {
     const script = `"$NODE" "$POLIS_BIN" volume backup src | "$NODE" "$POLIS_BIN" -H ${other.host} volume restore - moved`;
     const res = await d.shell(script, { timeoutMs: 120_000 });
