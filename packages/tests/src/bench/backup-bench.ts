@@ -76,30 +76,53 @@ export async function backupBench(): Promise<void> {
       polisRestore: [] as number[],
       tarExtract: [] as number[],
     };
+    // Each op starts after a sync (so the previous op's writeback does not land in its time), and the
+    // order alternates by round (so neither side always runs right after the other's deletions).
+    const op = async (
+      what: string,
+      run: () => Promise<{ code: number; stderr: string }>,
+    ): Promise<number> => {
+      await runCommand('sync', []);
+      return timed(what, run);
+    };
+    const long = { timeoutMs: 600_000 };
     for (let round = 0; round < runs; round++) {
-      samples.tarCreate.push(
-        await timed('tar --zstd -cf', () =>
-          runCommand('tar', ['--zstd', '-cf', tarArchive, '-C', source, '.'], { timeoutMs: 600_000 }),
-        ),
-      );
-      samples.polisBackup.push(
-        await timed('polis volume backup', () =>
-          d.polis(['volume', 'backup', 'benchsrc', '-o', polisArchive], { timeoutMs: 600_000 }),
-        ),
-      );
       const into = join(work, `extract${round}`);
       mkdirSync(into);
-      samples.tarExtract.push(
-        await timed('tar --zstd -xf', () =>
-          runCommand('tar', ['--zstd', '-xf', tarArchive, '-C', into], { timeoutMs: 600_000 }),
-        ),
-      );
+      const tarCreate = async (): Promise<void> => {
+        samples.tarCreate.push(
+          await op('tar --zstd -cf', () =>
+            runCommand('tar', ['--zstd', '-cf', tarArchive, '-C', source, '.'], long),
+          ),
+        );
+      };
+      const polisBackup = async (): Promise<void> => {
+        samples.polisBackup.push(
+          await op('polis volume backup', () =>
+            d.polis(['volume', 'backup', 'benchsrc', '-o', polisArchive], long),
+          ),
+        );
+      };
+      const tarExtract = async (): Promise<void> => {
+        samples.tarExtract.push(
+          await op('tar --zstd -xf', () =>
+            runCommand('tar', ['--zstd', '-xf', tarArchive, '-C', into], long),
+          ),
+        );
+      };
+      const polisRestore = async (): Promise<void> => {
+        samples.polisRestore.push(
+          await op('polis volume restore', () =>
+            d.polis(['volume', 'restore', polisArchive, `benchdst${round}`], long),
+          ),
+        );
+      };
+      const order =
+        round % 2 === 0
+          ? [tarCreate, polisBackup, tarExtract, polisRestore]
+          : [polisBackup, tarCreate, polisRestore, tarExtract];
+      for (const step of order) await step();
       await rm(into, { recursive: true, force: true });
-      samples.polisRestore.push(
-        await timed('polis volume restore', () =>
-          d.polis(['volume', 'restore', polisArchive, `benchdst${round}`], { timeoutMs: 600_000 }),
-        ),
-      );
       const removed = await d.polis(['volume', 'rm', `benchdst${round}`]);
       if (removed.code !== 0) throw new Error(`volume rm: ${removed.stderr}`);
     }
