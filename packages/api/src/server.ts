@@ -16,6 +16,7 @@ import { networkRoutes } from './routes/networks/index.js';
 import { notImplementedRoutes } from './routes/not-implemented.js';
 import { systemRoutes } from './routes/system.js';
 import { volumeRoutes } from './routes/volumes/index.js';
+import { volumeBackupRoutes } from './routes/volumes/backup.js';
 import { API_VERSION, type ApiDeps } from './types.js';
 
 const log = createLogger('api');
@@ -29,6 +30,7 @@ export function buildRouter(deps: ApiDeps): Router {
   execRoutes(router, deps);
   networkRoutes(router, deps);
   volumeRoutes(router, deps);
+  volumeBackupRoutes(router, deps);
   // Last: only what no route above serves.
   notImplementedRoutes(router);
   return router;

@@ -127,6 +127,14 @@ const networkRm: Entry = {
   summary: 'Remove one or more networks',
   load: () => import('./commands/network/rm.js'),
 };
+const volumeBackup: Entry = {
+  summary: 'Back up a volume to a compressed archive',
+  load: () => import('./commands/volume/backup.js'),
+};
+const volumeRestore: Entry = {
+  summary: 'Recreate a volume from a backup',
+  load: () => import('./commands/volume/restore.js'),
+};
 const volumeCreate: Entry = {
   summary: 'Create a volume',
   load: () => import('./commands/volume/create.js'),
@@ -317,6 +325,7 @@ export const GROUPS: Record<string, { summary: string; commands: Record<string, 
   volume: {
     summary: 'Manage volumes',
     commands: {
+      backup: volumeBackup,
       create: volumeCreate,
       inspect: volumeInspect,
       ls: volumeLs,
@@ -324,6 +333,7 @@ export const GROUPS: Record<string, { summary: string; commands: Record<string, 
       prune: volumePrune,
       rm: volumeRm,
       remove: volumeRm,
+      restore: volumeRestore,
     },
   },
   system: {

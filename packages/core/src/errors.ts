@@ -97,6 +97,10 @@ const catalogue = {
   'volume.invalid': 'invalid_argument',
   // A volume driver other than the ones built in (Docker: the plugin is not found, 404).
   'volume.driver_unknown': 'not_found',
+  // A restore whose volume name is taken (by a record or a directory).
+  'volume.exists': 'conflict',
+  // A volume backup that is truncated, altered, unsafe (names leaving the volume) or not a backup at all.
+  'volume.backup_invalid': 'invalid_argument',
   'runtime.unknown': 'invalid_argument',
   'runtime.unavailable': 'unavailable',
   'runtime.failed': 'internal',

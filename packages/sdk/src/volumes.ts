@@ -1,3 +1,4 @@
+import type { Readable } from 'node:stream';
 import { encodeFilters } from './filters.js';
 import type { Transport } from './transport.js';
 import type { Volume, VolumeCreateBody, VolumeListResponse, VolumePruneResponse } from './types/volume.js';
@@ -30,5 +31,24 @@ export class Volumes {
   /** Removes the volumes no container uses (filters: label, label!, all). */
   prune(filters?: Record<string, string[]>): Promise<VolumePruneResponse> {
     return this.http.json('POST', '/volumes/prune', { query: { filters: encodeFilters(filters) } });
+  }
+
+  /**
+   * Polis's volume backup: a zstd-compressed tar with a manifest and content digest
+   * (`GET /polis/v1/volumes/{name}/backup`); `pause` pauses the containers using it while it is read.
+   */
+  backup(name: string, options: { pause?: boolean } = {}): Promise<Readable> {
+    return this.http.send('GET', `/polis/v1/volumes/${enc(name)}/backup`, {
+      query: { pause: options.pause },
+    });
+  }
+
+  /** Recreates a volume from a backup stream, named as in the backup unless `name` is given. */
+  restore(source: Readable | Buffer, options: { name?: string } = {}): Promise<Volume> {
+    return this.http.json('POST', '/polis/v1/volumes/restore', {
+      query: { name: options.name },
+      body: source,
+      headers: { 'Content-Type': 'application/zstd' },
+    });
   }
 }

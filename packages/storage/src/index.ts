@@ -4,3 +4,11 @@ export { VolumeManager, LOCAL_DRIVER, ANONYMOUS_LABEL } from './volumes/manager.
 export type { VolumeManagerOptions } from './volumes/manager.js';
 export { checkVolumeName } from './volumes/names.js';
 export type * from './volumes/types.js';
+export {
+  FORMAT_VERSION,
+  MANIFEST_NAME,
+  TRAILER_NAME,
+  parseManifest,
+  parseTrailer,
+} from './backup/manifest.js';
+export type { BackupManifest, BackupTrailer } from './backup/manifest.js';

@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { chmodSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import type { Readable } from 'node:stream';
 import { lstat, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type Database from 'better-sqlite3';
@@ -14,6 +15,10 @@ import { isMountPoint, unmountIfMounted } from './mounts.js';
 import { listFilter, pruneFilter } from './filters.js';
 import { checkVolumeName } from './names.js';
 import { VolumeStore } from './store.js';
+import { backupStream } from '../backup/backup.js';
+import { extractBackup } from '../backup/extract.js';
+import { moveIntoImage } from '../backup/into-image.js';
+import type { BackupManifest } from '../backup/manifest.js';
 import type {
   CreateVolumeRequest,
   PruneVolumesOptions,
@@ -342,8 +347,121 @@ export class VolumeManager implements VolumeService {
     return { deleted, reclaimed };
   }
 
+  /**
+   * A zstd-compressed tar of the volume with its manifest and digest (`backup/manifest.ts`). A volume
+   * whose driver mounts it (size-limited) is held mounted while it is read, else its data is hidden.
+   */
+  async backup(name: string): Promise<Readable> {
+    const volume = this.get(name);
+    refuseMountOptions(volume.name, volume.options, 'backup');
+    if (!this.driverOf(volume).mounts) return backupStream(volume);
+    const release = await this.hold(name);
+    let stream: Readable;
+    try {
+      stream = backupStream(volume);
+    } catch (err) {
+      await release();
+      throw err;
+    }
+    stream.once(
+      'close',
+      () => void release().catch((err: unknown) => log.warn('release after backup', { name, err })),
+    );
+    return stream;
+  }
+
+  /** Names of restores under way, so two restores of one name cannot both extract. */
+  private readonly restoring = new Set<string>();
+
+  /**
+   * Recreates a volume from a backup. The data is extracted into `.restoring-<rand>` (a name no volume
+   * can have, so a crash leaves a directory `init` removes) and checked whole before the directory is
+   * renamed into place and the record inserted: a damaged backup leaves no volume and no directory.
+   */
+  async restore(source: Readable, options: { name?: string } = {}): Promise<VolumeRecord> {
+    if (options.name !== undefined) {
+      checkVolumeName(options.name);
+      this.refuseExisting(options.name);
+    }
+    const staging = join(this.root, `.restoring-${generateId().slice(0, 16)}`);
+    mkdirSync(staging, { mode: 0o701 });
+    let reserved: string | undefined;
+    try {
+      mkdirSync(join(staging, '_data'), { mode: 0o755 });
+      const claim = (m: BackupManifest): void => {
+        const name = options.name ?? m.name;
+        if (m.driver !== LOCAL_DRIVER) {
+          throw new PolisError(
+            'volume.backup_invalid',
+            `restore ${name}: the backup is of driver ${m.driver}, which this daemon lacks`,
+          );
+        }
+        refuseMountOptions(name, m.options, 'restore');
+        this.refuseExisting(name);
+        this.restoring.add(name);
+        reserved = name;
+      };
+      const manifest = await extractBackup(source, join(staging, '_data'), claim);
+      const name = reserved as string;
+      const volume: VolumeRecord = {
+        name,
+        driver: LOCAL_DRIVER,
+        createdAt: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+        mountpoint: join(this.root, name, '_data'),
+        labels: manifest.labels,
+        options: manifest.options,
+        anonymous: manifest.anonymous,
+      };
+      const driver = this.driverOf(volume);
+      if (driver.mounts) await moveIntoImage(driver, staging, volume);
+      if (this.store.byName(name)) throw exists(name);
+      const target = join(this.root, name);
+      try {
+        renameSync(staging, target);
+      } catch (err) {
+        const code = errnoCode(err);
+        if (code === 'ENOTEMPTY' || code === 'EEXIST') throw exists(name);
+        throw err;
+      }
+      try {
+        this.store.insert(volume);
+      } catch (err) {
+        renameSync(target, staging);
+        throw err;
+      }
+      this.emit('create', volume);
+      return volume;
+    } catch (err) {
+      await rm(staging, { recursive: true, force: true });
+      throw err;
+    } finally {
+      if (reserved !== undefined) this.restoring.delete(reserved);
+    }
+  }
+
+  private refuseExisting(name: string): void {
+    if (this.store.byName(name) || this.restoring.has(name)) throw exists(name);
+  }
+
   async isEmpty(name: string): Promise<boolean> {
     return (await readdir(this.get(name).mountpoint)).length === 0;
+  }
+}
+
+function exists(name: string): PolisError {
+  return new PolisError('volume.exists', `restore ${name}: a volume named ${name} already exists`, {
+    context: { name },
+  });
+}
+
+/** A tmpfs or bind volume's data is not in its directory; backing those up is not supported yet. */
+function refuseMountOptions(name: string, options: Record<string, string>, verb: string): void {
+  if (Object.keys(options).length > 0 && localVolumeKind(name, options).kind === 'mount') {
+    throw new PolisError(
+      'volume.invalid',
+      `${verb} ${name}: a volume with mount options (type=${options.type}) cannot be backed up or restored`,
+      { context: { name } },
+    );
   }
 }
 

@@ -1,3 +1,5 @@
+import type { Readable } from 'node:stream';
+
 /** A volume as Polis records it; the API shapes it into Docker's `Volume`. */
 export interface VolumeRecord {
   name: string;
@@ -68,6 +70,13 @@ export interface VolumeService {
   /** Whether the volume's data directory holds nothing (copy-up only fills an empty volume, and never one with mount options). */
   isEmpty(name: string): Promise<boolean>;
   attachUsers(users: VolumeUsers): void;
+  /** Streams a backup (zstd tar with manifest and digest); a volume with mount options is refused. */
+  backup(name: string): Promise<Readable>;
+  /**
+   * Recreates a volume from a backup stream, named as in its manifest unless `name` is given; the data
+   * is checked whole before the volume appears. 409 `volume.exists`, 400 `volume.backup_invalid`.
+   */
+  restore(source: Readable, options?: { name?: string }): Promise<VolumeRecord>;
   /**
    * Before a container starts: a volume with mount options (`-o type=tmpfs`, `type=none,o=bind`,
    * `size=`) is mounted on its `_data` at its first use. A plain directory needs nothing. With `use`,

@@ -37,6 +37,7 @@ import { preparePeers } from './peers.js';
 import { pullBench } from './pull-bench.js';
 import { statsBench } from './stats-bench.js';
 import { volumeBench } from './volume-bench.js';
+import { backupBench } from './backup-bench.js';
 import { conmonRssKiB, vmRssKiB } from './rss.js';
 import { sdkExec } from './sdk-exec.js';
 import { sdkRunRm, PHASE_NAMES, type SdkPhases } from './sdk-run.js';
@@ -287,6 +288,7 @@ async function all(): Promise<void> {
     await pullBench();
     await networkBench();
     await volumeBench();
+    await backupBench();
     await statsBench();
   } finally {
     await peers.stop();

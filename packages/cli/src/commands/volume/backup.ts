@@ -1,0 +1,26 @@
+import type { Cli } from '../../cli.js';
+import { bool, str, type CommandSpec, type Parsed } from '../../flags.js';
+import { writeArchive } from '../../output/archive-out.js';
+import { isTerminal } from '../../terminal/terminal.js';
+
+export const spec: CommandSpec = {
+  name: 'volume backup',
+  usage: '[OPTIONS] VOLUME',
+  summary: 'Back up a volume to a compressed archive (streamed to STDOUT by default)',
+  minArgs: 1,
+  maxArgs: 1,
+  flags: [
+    { name: 'output', short: 'o', type: 'string', help: 'Write to a file, instead of STDOUT' },
+    { name: 'pause', type: 'bool', help: 'Pause the containers using the volume while it is read' },
+  ],
+};
+
+export async function run(cli: Cli, p: Parsed): Promise<number> {
+  const output = str(p, 'output');
+  if (output === undefined && isTerminal(cli.stdout)) {
+    throw new Error('cowardly refusing to write a backup to a terminal. Use the -o flag or redirect');
+  }
+  const archive = await cli.client.volumes.backup(p.args[0] as string, { pause: bool(p, 'pause') });
+  await writeArchive(cli, archive, output);
+  return 0;
+}

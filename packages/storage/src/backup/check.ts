@@ -1,0 +1,238 @@
+import { createHash } from 'node:crypto';
+import { Transform, type TransformCallback } from 'node:stream';
+import { Confinement } from './confine.js';
+import {
+  MANIFEST_NAME,
+  MAX_META_SIZE,
+  TRAILER_NAME,
+  parseManifest,
+  parseTrailer,
+  type BackupManifest,
+} from './manifest.js';
+import {
+  BLOCK,
+  invalidBackup,
+  isZeroBlock,
+  paddedSize,
+  parseHeader,
+  parsePax,
+  type TarHeader,
+} from './tar-block.js';
+
+type Meta = 'manifest' | 'trailer' | 'pax' | 'longname' | 'longlink';
+
+/** The entry whose data is going by: how many bytes are left, whether tar gets them, whether they are kept. */
+interface Current {
+  remaining: number;
+  size: number;
+  forward: boolean;
+  meta?: Meta;
+  chunks: Buffer[];
+}
+
+/**
+ * Reads a decompressed backup as it streams and hands tar only what is safe to extract: the manifest is
+ * checked (and given to `onManifest`, which may refuse it) and not extracted; every data entry's name
+ * is confined (`Confinement`); the digest over the manifest and data entries is compared with the
+ * trailer's. Whatever is wrong ends the stream with `volume.backup_invalid`, so the caller's staging
+ * directory is thrown away and no volume appears.
+ */
+export class BackupCheck extends Transform {
+  private readonly hash = createHash('sha256');
+  private hashed = 0;
+  private hashing = true;
+  private header: Buffer = Buffer.alloc(0);
+  private current: Current | undefined;
+  private entries = 0;
+  private pax: Record<string, string> = {};
+  private longName: string | undefined;
+  private longLink: string | undefined;
+  private trailerSeen = false;
+  private ended = false;
+  private readonly confinement = new Confinement();
+  manifest: BackupManifest | undefined;
+
+  constructor(private readonly onManifest: (manifest: BackupManifest) => void = () => undefined) {
+    super();
+  }
+
+  /** What goes to tar from the chunk at hand: pushed as one buffer, not as many small writes. */
+  private pending: Buffer[] = [];
+
+  override push(chunk: Buffer | null): boolean {
+    if (chunk === null) return super.push(null);
+    this.pending.push(chunk);
+    return true;
+  }
+
+  override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
+    try {
+      this.consume(chunk);
+      if (this.pending.length > 0)
+        super.push(this.pending.length === 1 ? this.pending[0] : Buffer.concat(this.pending));
+      this.pending = [];
+      done();
+    } catch (err) {
+      done(err as Error);
+    }
+  }
+
+  override _flush(done: TransformCallback): void {
+    if (!this.trailerSeen || this.current || this.header.length > 0) {
+      done(invalidBackup('the backup ends early: it is truncated'));
+      return;
+    }
+    // tar's end of archive, which the trailer's position took.
+    super.push(Buffer.alloc(2 * BLOCK));
+    done();
+  }
+
+  private consume(chunk: Buffer): void {
+    let at = 0;
+    while (at < chunk.length) {
+      const cur = this.current;
+      if (cur) {
+        const take = Math.min(cur.remaining, chunk.length - at);
+        const part = chunk.subarray(at, at + take);
+        if (this.hashing) {
+          this.hash.update(part);
+          this.hashed += take;
+        }
+        if (cur.forward) this.push(part);
+        if (cur.meta) cur.chunks.push(part);
+        cur.remaining -= take;
+        at += take;
+        if (cur.remaining === 0) this.finishEntry(cur);
+        continue;
+      }
+      const need = BLOCK - this.header.length;
+      const take = Math.min(need, chunk.length - at);
+      this.header =
+        this.header.length === 0 && take === BLOCK
+          ? chunk.subarray(at, at + BLOCK)
+          : Buffer.concat([this.header, chunk.subarray(at, at + take)]);
+      at += take;
+      if (this.header.length === BLOCK) {
+        const block = this.header;
+        this.header = Buffer.alloc(0);
+        this.onHeader(block);
+      }
+    }
+  }
+
+  private onHeader(block: Buffer): void {
+    if (this.ended) {
+      if (!isZeroBlock(block)) throw invalidBackup('there is data after the digest trailer');
+      return;
+    }
+    if (isZeroBlock(block)) {
+      throw invalidBackup(
+        this.entries === 0 ? 'it is empty' : 'the archive ends before its digest trailer: it is truncated',
+      );
+    }
+    const h = parseHeader(block);
+    const first = this.entries === 0;
+    this.entries++;
+    if (first) {
+      if (h.name !== MANIFEST_NAME || h.type !== '0') {
+        throw invalidBackup(
+          `the first entry is ${JSON.stringify(h.name)}, not the manifest ${MANIFEST_NAME}`,
+        );
+      }
+      this.hashBlock(block);
+      return this.begin(h.size, false, 'manifest');
+    }
+    if (h.name === TRAILER_NAME && h.type === '0') {
+      // The digest covers everything before this header.
+      this.hashing = false;
+      return this.begin(h.size, false, 'trailer');
+    }
+    this.hashBlock(block);
+    this.checkNext(h, block);
+  }
+
+  /** A pax or long-name header, or a data entry: checked, then handed to tar with its header. */
+  private checkNext(h: TarHeader, block: Buffer): void {
+    switch (h.type) {
+      case 'x':
+        this.push(block);
+        return this.begin(h.size, true, 'pax');
+      case 'L':
+        this.push(block);
+        return this.begin(h.size, true, 'longname');
+      case 'K':
+        this.push(block);
+        return this.begin(h.size, true, 'longlink');
+      case 'g':
+        throw invalidBackup('global pax headers are not allowed in a volume backup');
+    }
+    const name = this.pax.path ?? this.longName ?? h.name;
+    const linkname = this.pax.linkpath ?? this.longLink ?? h.linkname;
+    const size = this.pax.size !== undefined ? Number(this.pax.size) : h.size;
+    if (!Number.isSafeInteger(size) || size < 0)
+      throw invalidBackup(`entry ${JSON.stringify(name)} has a bad size`);
+    this.pax = {};
+    this.longName = undefined;
+    this.longLink = undefined;
+    this.confinement.admit(h.type, name, linkname);
+    this.push(block);
+    // Links, directories and FIFOs carry no data (a hard link's size field may be set but is ignored by tar).
+    this.begin(h.type === '0' || h.type === '\0' || h.type === '7' ? size : 0, true);
+  }
+
+  private hashBlock(block: Buffer): void {
+    if (!this.hashing) return;
+    this.hash.update(block);
+    this.hashed += BLOCK;
+  }
+
+  private begin(size: number, forward: boolean, meta?: Meta): void {
+    if (meta && size > MAX_META_SIZE) throw invalidBackup(`a ${meta} entry is too large`);
+    const current: Current = {
+      remaining: paddedSize(size),
+      size,
+      forward,
+      chunks: [],
+      ...(meta ? { meta } : {}),
+    };
+    if (current.remaining === 0) this.finishEntry(current);
+    else this.current = current;
+  }
+
+  private finishEntry(cur: Current): void {
+    this.current = undefined;
+    if (!cur.meta) return;
+    const data = Buffer.concat(cur.chunks).subarray(0, cur.size);
+    switch (cur.meta) {
+      case 'manifest':
+        this.manifest = parseManifest(data);
+        this.onManifest(this.manifest);
+        return;
+      case 'pax':
+        this.pax = parsePax(data);
+        return;
+      case 'longname':
+        this.longName = data.toString('utf8').replace(/\0+$/, '');
+        return;
+      case 'longlink':
+        this.longLink = data.toString('utf8').replace(/\0+$/, '');
+        return;
+      case 'trailer': {
+        const trailer = parseTrailer(data);
+        const digest = `sha256:${this.hash.digest('hex')}`;
+        if (trailer.size !== this.hashed || trailer.digest !== digest) {
+          throw invalidBackup(
+            `content digest mismatch: the backup says ${trailer.digest}, its content is ${digest}`,
+            {
+              expected: trailer.digest,
+              actual: digest,
+            },
+          );
+        }
+        this.trailerSeen = true;
+        this.ended = true;
+        return;
+      }
+    }
+  }
+}

@@ -1,0 +1,89 @@
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { isPolisError, proc } from '@polis/core';
+import { BackupCheck } from './check.js';
+import type { BackupManifest } from './manifest.js';
+import { invalidBackup } from './tar-block.js';
+
+/** Extraction as root: owners, modes, xattrs and ACLs as stored; the checker has confined every name. */
+export function tarExtractArgs(dir: string): string[] {
+  return [
+    '--extract',
+    '--file=-',
+    `--directory=${dir}`,
+    '--xattrs',
+    '--xattrs-include=*',
+    '--acls',
+    '--numeric-owner',
+    '--same-owner',
+    '--same-permissions',
+  ];
+}
+
+const ZSTD_DECOMPRESS = ['-d', '-q', '-c'];
+
+function alive(child: proc.ChildProcess): boolean {
+  return child.exitCode === null && child.signalCode === null;
+}
+
+/**
+ * Decompresses and checks a backup from `source` and extracts its data into `dir` (a staging directory
+ * nobody else sees). Resolves with the manifest once zstd, the check (names, digest, trailer) and tar
+ * all succeeded. On failure both processes are killed and waited for, so nothing writes into `dir`
+ * afterwards; `source` is unpiped but not destroyed (an HTTP caller still answers on its connection).
+ */
+export async function extractBackup(
+  source: Readable,
+  dir: string,
+  onManifest: (manifest: BackupManifest) => void,
+): Promise<BackupManifest> {
+  const tarArgs = tarExtractArgs(dir);
+  const zstd = proc.start('zstd', ZSTD_DECOMPRESS, { stdio: ['pipe', 'pipe', 'pipe'] });
+  const tar = proc.start('tar', tarArgs, { stdio: ['pipe', 'ignore', 'pipe'] });
+  const check = new BackupCheck(onManifest);
+  let killed = false;
+  let unfeed = (): void => undefined;
+  const stop = (): void => {
+    killed = true;
+    source.unpipe(zstd.stdin!);
+    unfeed();
+    for (const child of [zstd, tar]) if (alive(child)) child.kill('SIGKILL');
+  };
+
+  const fed = new Promise<void>((resolve, reject) => {
+    let ended = false;
+    unfeed = resolve;
+    source.once('error', reject);
+    source.once('end', () => {
+      ended = true;
+      resolve();
+    });
+    source.once('close', () => {
+      if (!ended) reject(new Error('the upload was cut off before its end'));
+    });
+    zstd.stdin!.on('error', () => undefined);
+    source.pipe(zstd.stdin!);
+  });
+  const steps = [
+    fed,
+    proc.waitFor(zstd, 'zstd', ZSTD_DECOMPRESS),
+    pipeline(zstd.stdout!, check, tar.stdin!),
+    proc.waitFor(tar, 'tar', tarArgs),
+  ];
+  for (const step of steps) step.catch(() => (killed ? undefined : stop()));
+  const results = await Promise.allSettled(steps);
+  const [feed, unzstd, checked, untar] = results.map((r) =>
+    r.status === 'rejected' ? (r.reason as unknown) : undefined,
+  );
+  if (results.every((r) => r.status === 'fulfilled') && check.manifest) return check.manifest;
+
+  // zstd failing on its own (not killed by us) means the compressed stream is damaged.
+  if (unzstd !== undefined && isPolisError(unzstd) && unzstd.context.signal === null) {
+    const stderr = String(unzstd.context.stderr ?? '').trim();
+    throw invalidBackup(`the zstd stream is damaged or truncated${stderr ? ` (${stderr})` : ''}`);
+  }
+  if (checked !== undefined && isPolisError(checked)) throw checked;
+  if (feed !== undefined) throw feed;
+  if (untar !== undefined) throw untar;
+  throw checked ?? invalidBackup('the backup could not be read');
+}
