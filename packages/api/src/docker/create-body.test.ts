@@ -188,6 +188,10 @@ test('storage: binds, mounts, tmpfs, read-only root', () => {
       { destination: '/scratch', options: ['size=1024', 'mode=1777'] },
     ],
     readonlyRootfs: true,
+    givenMounts: [
+      { Type: 'bind', Source: '/m', Target: '/mnt', ReadOnly: true, BindOptions: { Propagation: 'rslave' } },
+      { Type: 'tmpfs', Target: '/scratch', TmpfsOptions: { SizeBytes: 1024, Mode: 0o1777 } },
+    ],
   });
   rejects({ HostConfig: { Binds: ['/h:c'] } }, /mount path must be absolute/);
   rejects({ HostConfig: { Binds: ['/h:/c:bogus'] } }, /invalid mode: bogus/);

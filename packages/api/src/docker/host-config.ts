@@ -131,6 +131,7 @@ export function hostConfigOf(record: ContainerRecord): Record<string, unknown> {
     MaskedPaths: security.maskedPaths ?? null,
     ReadonlyPaths: security.readonlyPaths ?? null,
   };
+  if (storage.givenMounts) host.Mounts = storage.givenMounts;
   if (storage.tmpfs.length > 0) {
     host.Tmpfs = Object.fromEntries(storage.tmpfs.map((t) => [t.destination, t.options.join(',')]));
   }

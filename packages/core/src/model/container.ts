@@ -81,6 +81,11 @@ export interface StorageSpec {
   volumes?: VolumeMount[];
   /** `--volumes-from CONTAINER[:ro|rw]`, resolved into binds and volumes at create. */
   volumesFrom?: string[];
+  /**
+   * HostConfig.Mounts as the client gave them (Docker's field names, Go's zero values left out), kept only
+   * so inspect can echo them as Docker does; `binds`, `tmpfs` and `volumes` hold what is applied.
+   */
+  givenMounts?: Record<string, unknown>[];
 }
 
 export interface SecuritySpec {
