@@ -136,6 +136,10 @@ const volumePrune: Entry = {
   summary: 'Remove unused local volumes',
   load: () => import('./commands/volume/prune.js'),
 };
+const volumeSync: Entry = {
+  summary: 'Copy into a volume what changed in another (Polis only)',
+  load: () => import('./commands/volume/sync.js'),
+};
 const volumeRm: Entry = {
   summary: 'Remove one or more volumes',
   load: () => import('./commands/volume/rm.js'),
@@ -318,6 +322,7 @@ export const GROUPS: Record<string, { summary: string; commands: Record<string, 
       prune: volumePrune,
       rm: volumeRm,
       remove: volumeRm,
+      sync: volumeSync,
     },
   },
   system: {

@@ -1,6 +1,13 @@
 import { encodeFilters } from './filters.js';
 import type { Transport } from './transport.js';
-import type { Volume, VolumeCreateBody, VolumeListResponse, VolumePruneResponse } from './types/volume.js';
+import type {
+  Volume,
+  VolumeCreateBody,
+  VolumeListResponse,
+  VolumePruneResponse,
+  VolumeSyncOptions,
+  VolumeSyncResponse,
+} from './types/volume.js';
 
 const enc = encodeURIComponent;
 
@@ -30,5 +37,12 @@ export class Volumes {
   /** Removes the volumes no container uses (filters: label, label!, all). */
   prune(filters?: Record<string, string[]>): Promise<VolumePruneResponse> {
     return this.http.json('POST', '/volumes/prune', { query: { filters: encodeFilters(filters) } });
+  }
+
+  /** Polis's own: copies into `to` what changed in `name` (making `to` if missing). */
+  sync(name: string, to: string, options: VolumeSyncOptions = {}): Promise<VolumeSyncResponse> {
+    return this.http.json('POST', `/polis/v1/volumes/${enc(name)}/sync`, {
+      query: { to, checksum: options.checksum, delete: options.delete, dryrun: options.dryRun },
+    });
   }
 }

@@ -4,3 +4,5 @@ export { VolumeManager, LOCAL_DRIVER, ANONYMOUS_LABEL } from './volumes/manager.
 export type { VolumeManagerOptions } from './volumes/manager.js';
 export { checkVolumeName } from './volumes/names.js';
 export type * from './volumes/types.js';
+export { syncVolumes } from './sync/volume-sync.js';
+export type { SyncRequest, SyncResult } from './sync/volume-sync.js';
