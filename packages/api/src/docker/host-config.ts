@@ -57,12 +57,15 @@ export function hostConfigOf(record: ContainerRecord): Record<string, unknown> {
     ]),
   );
   const host: Record<string, unknown> = {
-    Binds: listOrNull([
-      ...storage.binds.map(bindText),
-      ...(storage.volumes ?? [])
-        .filter((v) => !v.anonymous)
-        .map((v) => `${v.name}:${v.destination}${v.readonly ? ':ro' : ''}`),
-    ]),
+    Binds: listOrNull(
+      // Records made since the given lists are kept echo them; older ones are rebuilt from the mounts.
+      (storage.givenMounts ? (storage.givenBinds ?? []) : storage.givenBinds) ?? [
+        ...storage.binds.map(bindText),
+        ...(storage.volumes ?? [])
+          .filter((v) => !v.anonymous)
+          .map((v) => `${v.name}:${v.destination}${v.readonly ? ':ro' : ''}`),
+      ],
+    ),
     ContainerIDFile: '',
     LogConfig: { Type: logging.driver, Config: logging.options },
     NetworkMode: network.mode,

@@ -81,7 +81,8 @@ function volumeMount(name: string, destination: string, mode: string, spec = des
  */
 export function storageFrom(host: Fields, config: Fields): StorageSpec {
   const into: ParsedMounts = { binds: [], tmpfs: [], volumes: [] };
-  for (const b of host.strings('Binds')) parseBind(b, into);
+  const binds = host.strings('Binds');
+  for (const b of binds) parseBind(b, into);
   const tmpfs: TmpfsMount[] = Object.entries(host.stringMap('Tmpfs')).map(([destination, opts]) => {
     if (!destination.startsWith('/'))
       throw invalid(`invalid tmpfs mount point: ${destination} must be absolute`);
@@ -116,6 +117,7 @@ export function storageFrom(host: Fields, config: Fields): StorageSpec {
     readonlyRootfs: host.bool('ReadonlyRootfs'),
     ...(into.volumes.length > 0 ? { volumes: into.volumes } : {}),
     ...(volumesFrom.length > 0 ? { volumesFrom } : {}),
+    ...(binds.length > 0 ? { givenBinds: binds } : {}),
     ...(mounts.length > 0 ? { givenMounts: (host.raw('Mounts') as unknown[]).map(mountEcho) } : {}),
   };
 }

@@ -86,6 +86,12 @@ export interface StorageSpec {
    * so inspect can echo them as Docker does; `binds`, `tmpfs` and `volumes` hold what is applied.
    */
   givenMounts?: Record<string, unknown>[];
+  /**
+   * HostConfig.Binds as given, echoed by inspect as Docker does (without the `--mount` and
+   * `--volumes-from` mounts `binds` and `volumes` also hold). Absent when none were given, and in records
+   * written before it was kept.
+   */
+  givenBinds?: string[];
 }
 
 export interface SecuritySpec {
