@@ -148,6 +148,10 @@ const events: Entry = {
   summary: 'Get real time events from the server',
   load: () => import('./commands/system/events.js'),
 };
+const systemDf: Entry = {
+  summary: 'Show docker disk usage',
+  load: () => import('./commands/system/df.js'),
+};
 const info: Entry = {
   summary: 'Display system-wide information',
   load: () => import('./commands/system/info.js'),
@@ -327,6 +331,6 @@ export const GROUPS: Record<string, { summary: string; commands: Record<string, 
   },
   system: {
     summary: 'Manage Polis',
-    commands: { events, info },
+    commands: { df: systemDf, events, info },
   },
 };

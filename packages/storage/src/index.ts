@@ -6,3 +6,4 @@ export { checkVolumeName } from './volumes/names.js';
 export type * from './volumes/types.js';
 export { syncVolumes } from './sync/volume-sync.js';
 export type { SyncRequest, SyncResult } from './sync/volume-sync.js';
+export { treeUsage } from './usage.js';

@@ -11,6 +11,8 @@ export interface Volume {
   Options: Record<string, string> | null;
   Scope: string;
   Status?: Record<string, unknown>;
+  /** Only in `GET /system/df`: bytes used and how many containers use the volume. */
+  UsageData?: { Size: number; RefCount: number } | null;
 }
 
 export interface VolumeListResponse {
