@@ -1,4 +1,4 @@
-import { PolisError, createLogger } from '@polis/core';
+import { PolisError, createLogger, errnoCode } from '@polis/core';
 import { ANONYMOUS_LABEL } from '../volumes/manager.js';
 import type { VolumeRecord, VolumeService } from '../volumes/types.js';
 import { HeldTree } from './at.js';
@@ -124,12 +124,9 @@ async function syncData(
     }
     const plan = planSync(s.root, dstRoot, s.entries, dstEntries, options, hashes);
     if (!req.dryRun && dstTree) {
-      await applyPlan(plan, {
-        src: srcTree,
-        dst: dstTree,
-        srcRoot: s.root,
-        srcEntries: s.entries,
-        dstEntries,
+      const work = { src: srcTree, dst: dstTree, srcRoot: s.root, srcEntries: s.entries, dstEntries };
+      await applyPlan(plan, work).catch((err: unknown) => {
+        throw changedMeanwhile(err);
       });
     }
     return {
@@ -147,6 +144,22 @@ async function syncData(
         .catch((err: unknown) => log.warn('releasing a volume after a sync', { volume: name, err }));
     }
   }
+}
+
+/**
+ * A name that became a symlink (ELOOP under O_NOFOLLOW), a file where a directory was (ENOTDIR) or a name
+ * gone (ENOENT) means a container changed the tree while we wrote it: a conflict to retry, not a fault.
+ */
+function changedMeanwhile(err: unknown): unknown {
+  const code = errnoCode(err);
+  if (code !== 'ELOOP' && code !== 'ENOTDIR' && code !== 'ENOENT') return err;
+  return new PolisError(
+    'volume.busy',
+    `the volume changed while it was synced (${code}); run the sync again`,
+    {
+      cause: err,
+    },
+  );
 }
 
 async function sameDevice(a: HeldTree, b: HeldTree): Promise<boolean> {
