@@ -1,6 +1,7 @@
 import { open, readdir, lstat } from 'node:fs/promises';
 import { errnoCode } from '@polis/core';
 import { DIR_FLAGS, fdPath } from './sync/at.js';
+import { IO_PARALLEL, mapPool } from './sync/pool.js';
 
 /**
  * Bytes used under `root` by Docker's rule (`directory.Size`): the apparent size of every entry that is
@@ -26,17 +27,15 @@ export async function treeUsage(root: string): Promise<number> {
     } catch {
       return;
     }
-    for (const name of names) {
-      let st;
-      try {
-        st = await lstat(fdPath(dirFd, name), { bigint: true });
-      } catch {
-        continue;
-      }
+    const stats = await mapPool(names, IO_PARALLEL, (name) =>
+      lstat(fdPath(dirFd, name), { bigint: true }).catch(() => undefined),
+    );
+    for (const [i, st] of stats.entries()) {
+      if (!st) continue; // gone meanwhile
       if (st.isDirectory()) {
         let child;
         try {
-          child = await open(fdPath(dirFd, name), DIR_FLAGS);
+          child = await open(fdPath(dirFd, names[i] as string), DIR_FLAGS);
         } catch {
           continue; // swapped for something else meanwhile
         }

@@ -17,12 +17,13 @@ import { PolisError, proc } from '@polis/core';
 import { DIR_FLAGS, childFdPath, fdPath, type HeldTree } from './at.js';
 import type { Entry, Tree } from './entry.js';
 import type { Action, Plan } from './plan.js';
+import { IO_PARALLEL, mapPool } from './pool.js';
 import { applyXattrs, sameXattrs } from './xattrs.js';
 
 /** O_NONBLOCK: a FIFO swapped in for a file must not hang the open. */
 export const FILE_READ = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK;
 const NEW_FILE = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
-const CHUNK = 1 << 20;
+const CHUNK = 256 * 1024;
 
 /** Where sync is working: the two held trees and the scans the plan was made from. */
 export interface SyncTrees {
@@ -41,28 +42,62 @@ export interface SyncTrees {
  */
 export async function applyPlan(plan: Plan, t: SyncTrees): Promise<void> {
   const made = new Set<string>();
-  for (const action of plan.actions) {
-    await applyOne(action, t);
-    if (action.op === 'mkdir') made.add(action.path);
+  // What SRC lost first; these are topmost paths, independent of each other.
+  const deletions = plan.actions.filter((a) => a.op === 'remove' && !a.replaced);
+  await mapPool(deletions, IO_PARALLEL, (a) => applyOne(a, t));
+  // Then each path's own steps in order (a replacement's removal, then the new entry), a level of the
+  // tree at a time so that parents exist before their children; hard links last, once their first exists.
+  const byPath = new Map<string, Action[]>();
+  const links: Action[] = [];
+  for (const a of plan.actions) {
+    if (a.op === 'remove' && !a.replaced) continue;
+    if (a.op === 'link') links.push(a);
+    else byPath.set(a.path, [...(byPath.get(a.path) ?? []), a]);
   }
-  const metaDirs = new Set(plan.actions.filter((a) => a.op === 'meta').map((a) => a.path));
-  const dirs = [...t.srcEntries.values()].filter((e) => e.kind === 'dir').reverse();
-  for (const s of [...dirs, t.srcRoot]) {
-    const fresh = made.has(s.path) || metaDirs.has(s.path);
-    await t.dst.inDir(s.path, async (fd) => {
-      // Our own held fd: its magic link is followed on purpose (O_NOFOLLOW would refuse it).
-      const handle = await open(fdPath(fd), constants.O_RDONLY | constants.O_DIRECTORY);
-      try {
-        const st = await handle.stat();
-        if (st.uid !== s.uid || st.gid !== s.gid) await handle.chown(s.uid, s.gid);
-        if ((st.mode & 0o7777) !== s.mode) await handle.chmod(s.mode);
-        if (fresh) await applyXattrsFd(handle.fd, s, made.has(s.path) ? undefined : t.dstEntries.get(s.path));
-        await handle.utimes(time(s), time(s));
-      } finally {
-        await handle.close();
+  for (const level of byDepth([...byPath.keys()])) {
+    await mapPool(level, IO_PARALLEL, async (path) => {
+      for (const a of byPath.get(path) ?? []) {
+        await applyOne(a, t);
+        if (a.op === 'mkdir') made.add(path);
       }
     });
   }
+  await mapPool(links, IO_PARALLEL, (a) => applyOne(a, t));
+  const metaDirs = new Set(plan.actions.filter((a) => a.op === 'meta').map((a) => a.path));
+  const dirs = [...t.srcEntries.values()].filter((e) => e.kind === 'dir');
+  const dirByPath = new Map([...dirs, t.srcRoot].map((e) => [e.path, e]));
+  for (const level of byDepth([...dirByPath.keys()]).reverse()) {
+    await mapPool(level, IO_PARALLEL, (path) =>
+      finishDir(t, dirByPath.get(path) as Entry, made.has(path), metaDirs.has(path)),
+    );
+  }
+}
+
+/** Paths grouped by depth ('' is 0, 'a' is 1, 'a/b' is 2), shallowest first. */
+function byDepth(paths: string[]): string[][] {
+  const levels: string[][] = [];
+  for (const path of paths) {
+    const depth = path === '' ? 0 : path.split('/').length;
+    (levels[depth] ??= []).push(path);
+  }
+  return levels.filter((l) => l !== undefined);
+}
+
+/** A directory's owner, mode, xattrs (when new or flagged) and times, after everything in it is written. */
+async function finishDir(t: SyncTrees, s: Entry, fresh: boolean, flagged: boolean): Promise<void> {
+  await t.dst.inDir(s.path, async (fd) => {
+    // Our own held fd: its magic link is followed on purpose (O_NOFOLLOW would refuse it).
+    const handle = await open(fdPath(fd), constants.O_RDONLY | constants.O_DIRECTORY);
+    try {
+      const st = await handle.stat();
+      if (st.uid !== s.uid || st.gid !== s.gid) await handle.chown(s.uid, s.gid);
+      if ((st.mode & 0o7777) !== s.mode) await handle.chmod(s.mode);
+      if (fresh || flagged) await applyXattrsFd(handle.fd, s, fresh ? undefined : t.dstEntries.get(s.path));
+      await handle.utimes(time(s), time(s));
+    } finally {
+      await handle.close();
+    }
+  });
 }
 
 async function applyOne(a: Action, t: SyncTrees): Promise<void> {

@@ -3,14 +3,15 @@ import { open } from 'node:fs/promises';
 import { PolisError } from '@polis/core';
 import { fdPath, type HeldTree } from './at.js';
 import { FILE_READ } from './apply.js';
+import { IO_PARALLEL, mapPool } from './pool.js';
 
-const CHUNK = 1 << 20;
+const CHUNK = 256 * 1024;
 
 /** sha256 of each regular file at `paths` in the held tree, opened without following a link. */
 export async function hashFiles(tree: HeldTree, paths: string[]): Promise<Map<string, string>> {
   const out = new Map<string, string>();
-  const buf = Buffer.allocUnsafe(CHUNK);
-  for (const path of paths) {
+  await mapPool(paths, IO_PARALLEL, async (path) => {
+    const buf = Buffer.allocUnsafe(CHUNK);
     await tree.inParent(path, async (fd, name) => {
       const handle = await open(fdPath(fd, name), FILE_READ);
       try {
@@ -34,6 +35,6 @@ export async function hashFiles(tree: HeldTree, paths: string[]): Promise<Map<st
         await handle.close();
       }
     });
-  }
+  });
   return out;
 }

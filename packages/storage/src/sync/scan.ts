@@ -2,6 +2,7 @@ import type { BigIntStats } from 'node:fs';
 import { lstat, open, readdir, readlink, stat } from 'node:fs/promises';
 import { DIR_FLAGS, fdPath, type HeldTree } from './at.js';
 import type { Entry, EntryKind, Tree } from './entry.js';
+import { IO_PARALLEL, mapPool } from './pool.js';
 import { readTreeXattrs } from './xattrs.js';
 
 /**
@@ -25,13 +26,17 @@ async function walk(rootFd: number): Promise<Tree> {
   const out: Tree = new Map();
   async function visit(dirFd: number, prefix: string): Promise<void> {
     const names = (await readdir(fdPath(dirFd))).sort(byBytes);
-    for (const name of names) {
-      const path = prefix ? `${prefix}/${name}` : name;
-      const st = await lstat(fdPath(dirFd, name), { bigint: true });
-      const entry = toEntry(path, st);
-      if (entry.kind === 'symlink') {
-        entry.target = await readlink(fdPath(dirFd, name));
-      }
+    const entries = await mapPool(names, IO_PARALLEL, async (name) => {
+      const entry = toEntry(
+        prefix ? `${prefix}/${name}` : name,
+        await lstat(fdPath(dirFd, name), { bigint: true }),
+      );
+      if (entry.kind === 'symlink') entry.target = await readlink(fdPath(dirFd, name));
+      return entry;
+    });
+    for (const [i, entry] of entries.entries()) {
+      const name = names[i] as string;
+      const path = entry.path;
       out.set(path, entry);
       if (entry.kind !== 'dir') continue;
       const child = await open(fdPath(dirFd, name), DIR_FLAGS);
