@@ -101,7 +101,11 @@ async function syncData(
     trees.push(srcTree);
     const dstTree = dest ? await HeldTree.open(dest.mountpoint) : undefined;
     if (dstTree) trees.push(dstTree);
-    const [s, d] = await Promise.all([scanTree(srcTree), dstTree ? scanTree(dstTree) : undefined]);
+    const [s, d] = await Promise.all([scanTree(srcTree), dstTree ? scanTree(dstTree) : undefined]).catch(
+      (err: unknown) => {
+        throw changedMeanwhile(err);
+      },
+    );
     if (d && s.root.ino === d.root.ino && (await sameDevice(srcTree, dstTree as HeldTree))) {
       throw new PolisError(
         'volume.invalid',
@@ -120,7 +124,9 @@ async function syncData(
       [hashes.src, hashes.dst] = await Promise.all([
         hashFiles(srcTree, candidates),
         hashFiles(dstTree, candidates),
-      ]);
+      ]).catch((err: unknown) => {
+        throw changedMeanwhile(err);
+      });
     }
     const plan = planSync(s.root, dstRoot, s.entries, dstEntries, options, hashes);
     if (!req.dryRun && dstTree) {
