@@ -15,6 +15,7 @@ import { imageRoutes } from './routes/images/index.js';
 import { networkRoutes } from './routes/networks/index.js';
 import { notImplementedRoutes } from './routes/not-implemented.js';
 import { systemRoutes } from './routes/system.js';
+import { systemDfRoutes } from './routes/system-df.js';
 import { volumeRoutes } from './routes/volumes/index.js';
 import { volumeBackupRoutes } from './routes/volumes/backup.js';
 import { API_VERSION, type ApiDeps } from './types.js';
@@ -31,6 +32,7 @@ export function buildRouter(deps: ApiDeps): Router {
   networkRoutes(router, deps);
   volumeRoutes(router, deps);
   volumeBackupRoutes(router, deps);
+  systemDfRoutes(router, deps);
   // Last: only what no route above serves.
   notImplementedRoutes(router);
   return router;

@@ -148,6 +148,10 @@ const volumePrune: Entry = {
   summary: 'Remove unused local volumes',
   load: () => import('./commands/volume/prune.js'),
 };
+const volumeSync: Entry = {
+  summary: 'Copy into a volume what changed in another (Polis only)',
+  load: () => import('./commands/volume/sync.js'),
+};
 const volumeRm: Entry = {
   summary: 'Remove one or more volumes',
   load: () => import('./commands/volume/rm.js'),
@@ -155,6 +159,10 @@ const volumeRm: Entry = {
 const events: Entry = {
   summary: 'Get real time events from the server',
   load: () => import('./commands/system/events.js'),
+};
+const systemDf: Entry = {
+  summary: 'Show docker disk usage',
+  load: () => import('./commands/system/df.js'),
 };
 const info: Entry = {
   summary: 'Display system-wide information',
@@ -334,10 +342,11 @@ export const GROUPS: Record<string, { summary: string; commands: Record<string, 
       rm: volumeRm,
       remove: volumeRm,
       restore: volumeRestore,
+      sync: volumeSync,
     },
   },
   system: {
     summary: 'Manage Polis',
-    commands: { events, info },
+    commands: { df: systemDf, events, info },
   },
 };

@@ -95,6 +95,8 @@ const catalogue = {
   'volume.not_found': 'not_found',
   'volume.in_use': 'conflict',
   'volume.invalid': 'invalid_argument',
+  // A sync into a volume another sync is writing, or a path that changed type under a sync.
+  'volume.busy': 'conflict',
   // A volume driver other than the ones built in (Docker: the plugin is not found, 404).
   'volume.driver_unknown': 'not_found',
   // A restore whose volume name is taken (by a record or a directory).

@@ -1,7 +1,14 @@
 import type { Readable } from 'node:stream';
 import { encodeFilters } from './filters.js';
 import type { Transport } from './transport.js';
-import type { Volume, VolumeCreateBody, VolumeListResponse, VolumePruneResponse } from './types/volume.js';
+import type {
+  Volume,
+  VolumeCreateBody,
+  VolumeListResponse,
+  VolumePruneResponse,
+  VolumeSyncOptions,
+  VolumeSyncResponse,
+} from './types/volume.js';
 
 const enc = encodeURIComponent;
 
@@ -49,6 +56,13 @@ export class Volumes {
       query: { name: options.name },
       body: source,
       headers: { 'Content-Type': 'application/zstd' },
+      });
+  }
+
+  /** Polis's own: copies into `to` what changed in `name` (making `to` if missing). */
+  sync(name: string, to: string, options: VolumeSyncOptions = {}): Promise<VolumeSyncResponse> {
+    return this.http.json('POST', `/polis/v1/volumes/${enc(name)}/sync`, {
+      query: { to, checksum: options.checksum, delete: options.delete, dryrun: options.dryRun },
     });
   }
 }

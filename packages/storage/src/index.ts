@@ -12,3 +12,6 @@ export {
   parseTrailer,
 } from './backup/manifest.js';
 export type { BackupManifest, BackupTrailer } from './backup/manifest.js';
+export { syncVolumes } from './sync/volume-sync.js';
+export type { SyncRequest, SyncResult } from './sync/volume-sync.js';
+export { treeUsage } from './usage.js';

@@ -188,6 +188,11 @@ test('storage: binds, mounts, tmpfs, read-only root', () => {
       { destination: '/scratch', options: ['size=1024', 'mode=1777'] },
     ],
     readonlyRootfs: true,
+    givenBinds: ['/h:/c', '/h2:/c2:ro,rshared', '/h3:/c3:rw,Z'],
+    givenMounts: [
+      { Type: 'bind', Source: '/m', Target: '/mnt', ReadOnly: true, BindOptions: { Propagation: 'rslave' } },
+      { Type: 'tmpfs', Target: '/scratch', TmpfsOptions: { SizeBytes: 1024, Mode: 0o1777 } },
+    ],
   });
   rejects({ HostConfig: { Binds: ['/h:c'] } }, /mount path must be absolute/);
   rejects({ HostConfig: { Binds: ['/h:/c:bogus'] } }, /invalid mode: bogus/);

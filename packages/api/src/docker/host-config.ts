@@ -57,12 +57,15 @@ export function hostConfigOf(record: ContainerRecord): Record<string, unknown> {
     ]),
   );
   const host: Record<string, unknown> = {
-    Binds: listOrNull([
-      ...storage.binds.map(bindText),
-      ...(storage.volumes ?? [])
-        .filter((v) => !v.anonymous)
-        .map((v) => `${v.name}:${v.destination}${v.readonly ? ':ro' : ''}`),
-    ]),
+    Binds: listOrNull(
+      // Records made since the given lists are kept echo them; older ones are rebuilt from the mounts.
+      (storage.givenMounts ? (storage.givenBinds ?? []) : storage.givenBinds) ?? [
+        ...storage.binds.map(bindText),
+        ...(storage.volumes ?? [])
+          .filter((v) => !v.anonymous)
+          .map((v) => `${v.name}:${v.destination}${v.readonly ? ':ro' : ''}`),
+      ],
+    ),
     ContainerIDFile: '',
     LogConfig: { Type: logging.driver, Config: logging.options },
     NetworkMode: network.mode,
@@ -131,6 +134,7 @@ export function hostConfigOf(record: ContainerRecord): Record<string, unknown> {
     MaskedPaths: security.maskedPaths ?? null,
     ReadonlyPaths: security.readonlyPaths ?? null,
   };
+  if (storage.givenMounts) host.Mounts = storage.givenMounts;
   if (storage.tmpfs.length > 0) {
     host.Tmpfs = Object.fromEntries(storage.tmpfs.map((t) => [t.destination, t.options.join(',')]));
   }

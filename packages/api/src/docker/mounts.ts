@@ -4,6 +4,7 @@ import { tmpfsOptions } from '@polis/security';
 import { checkVolumeName } from '@polis/storage';
 import { invalid } from '../http/errors.js';
 import type { Fields } from './fields.js';
+import { mountEcho } from './mount-echo.js';
 import { parseMount, type ParsedMounts } from './mount-spec.js';
 
 export const PROPAGATION = ['private', 'rprivate', 'shared', 'rshared', 'slave', 'rslave'];
@@ -80,7 +81,8 @@ function volumeMount(name: string, destination: string, mode: string, spec = des
  */
 export function storageFrom(host: Fields, config: Fields): StorageSpec {
   const into: ParsedMounts = { binds: [], tmpfs: [], volumes: [] };
-  for (const b of host.strings('Binds')) parseBind(b, into);
+  const binds = host.strings('Binds');
+  for (const b of binds) parseBind(b, into);
   const tmpfs: TmpfsMount[] = Object.entries(host.stringMap('Tmpfs')).map(([destination, opts]) => {
     if (!destination.startsWith('/'))
       throw invalid(`invalid tmpfs mount point: ${destination} must be absolute`);
@@ -88,7 +90,8 @@ export function storageFrom(host: Fields, config: Fields): StorageSpec {
     return { destination, options: opts.split(',').filter(Boolean) };
   });
   into.tmpfs.push(...tmpfs);
-  for (const m of host.list('Mounts')) parseMount(m, into);
+  const mounts = host.list('Mounts');
+  for (const m of mounts) parseMount(m, into);
   // Kept as the user wrote them (inspect shows them so); checked now so a bad option fails the create.
   for (const t of into.tmpfs) tmpfsOptions(t.options);
   const seen = new Set<string>();
@@ -114,5 +117,7 @@ export function storageFrom(host: Fields, config: Fields): StorageSpec {
     readonlyRootfs: host.bool('ReadonlyRootfs'),
     ...(into.volumes.length > 0 ? { volumes: into.volumes } : {}),
     ...(volumesFrom.length > 0 ? { volumesFrom } : {}),
+    ...(binds.length > 0 ? { givenBinds: binds } : {}),
+    ...(mounts.length > 0 ? { givenMounts: (host.raw('Mounts') as unknown[]).map(mountEcho) } : {}),
   };
 }

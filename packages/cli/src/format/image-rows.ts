@@ -76,7 +76,7 @@ export function imageRows(
   return rows;
 }
 
-function imageRow(
+export function imageRow(
   img: ImageSummary,
   repo: string,
   tag: string,

@@ -1,6 +1,7 @@
 /** Row contexts of `polis volume ls`, as docker's volumeContext. */
 import type { Volume } from '@polis/sdk';
 import { rowJson } from './render.js';
+import { humanSize } from './units.js';
 import { STRICT } from './values.js';
 
 export const DEFAULT_VOLUME_FORMAT = 'table {{.Driver}}\t{{.Name}}';
@@ -29,8 +30,8 @@ export function volumeRow(v: Volume): object {
       .join(','),
     Label: (name: unknown) => labels[String(name)] ?? '',
     // Only `system df -v` knows these; docker prints N/A in a plain list.
-    Links: 'N/A',
-    Size: 'N/A',
+    Links: v.UsageData ? String(v.UsageData.RefCount) : 'N/A',
+    Size: v.UsageData ? humanSize(v.UsageData.Size, 4) : 'N/A',
   };
   Object.defineProperty(row, 'toJSON', { value: () => rowJson(row) });
   return row;

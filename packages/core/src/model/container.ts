@@ -81,6 +81,17 @@ export interface StorageSpec {
   volumes?: VolumeMount[];
   /** `--volumes-from CONTAINER[:ro|rw]`, resolved into binds and volumes at create. */
   volumesFrom?: string[];
+  /**
+   * HostConfig.Mounts as the client gave them (Docker's field names, Go's zero values left out), kept only
+   * so inspect can echo them as Docker does; `binds`, `tmpfs` and `volumes` hold what is applied.
+   */
+  givenMounts?: Record<string, unknown>[];
+  /**
+   * HostConfig.Binds as given, echoed by inspect as Docker does (without the `--mount` and
+   * `--volumes-from` mounts `binds` and `volumes` also hold). Absent when none were given, and in records
+   * written before it was kept.
+   */
+  givenBinds?: string[];
 }
 
 export interface SecuritySpec {

@@ -1,3 +1,6 @@
+import type { ContainerSummary } from './container.js';
+import type { ImageSummary } from './image.js';
+import type { Volume } from './volume.js';
 /** Docker Engine API v1.41 shapes for `/version` and `/info`. */
 
 export interface VersionComponent {
@@ -49,4 +52,13 @@ export interface InfoResponse {
   Labels?: string[];
   Warnings?: string[] | null;
   [key: string]: unknown;
+}
+
+/** `GET /system/df`: Docker's DiskUsage (1.41). */
+export interface DiskUsageResponse {
+  LayersSize: number;
+  Images: ImageSummary[] | null;
+  Containers: ContainerSummary[] | null;
+  Volumes: Volume[] | null;
+  BuildCache: unknown[] | null;
 }

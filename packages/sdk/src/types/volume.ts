@@ -11,6 +11,8 @@ export interface Volume {
   Options: Record<string, string> | null;
   Scope: string;
   Status?: Record<string, unknown>;
+  /** Only in `GET /system/df`: bytes used and how many containers use the volume. */
+  UsageData?: { Size: number; RefCount: number } | null;
 }
 
 export interface VolumeListResponse {
@@ -29,4 +31,32 @@ export interface VolumeCreateBody {
 export interface VolumePruneResponse {
   VolumesDeleted: string[] | null;
   SpaceReclaimed: number;
+}
+
+/** `POST /polis/v1/volumes/{name}/sync` (Polis's own): what a sync did, or would do in a dry run. */
+export interface VolumeSyncResponse {
+  Source: string;
+  Destination: string;
+  /** The destination did not exist and was made by the sync. */
+  Created: boolean;
+  DryRun: boolean;
+  /** Entries written: files, new directories, symlinks, hard links, FIFOs, devices. */
+  Copied: number;
+  CopiedBytes: number;
+  /** Entries whose owner, mode, mtime or xattrs alone were set. */
+  Updated: number;
+  Deleted: number;
+  Unchanged: number;
+  /** Sockets, which are not copied. */
+  Skipped: number;
+  /** Dry run only: what would be done (`copy`, `mkdir`, `symlink`, `link`, `special`, `meta`, `remove`). */
+  Actions?: { Action: string; Path: string }[];
+}
+
+export interface VolumeSyncOptions {
+  /** Compare files by content hash instead of size and mtime. */
+  checksum?: boolean;
+  /** Remove from the destination what the source no longer has. */
+  delete?: boolean;
+  dryRun?: boolean;
 }

@@ -104,7 +104,7 @@ describe('create fields', () => {
       ['GET', '/v1.41/swarm'],
       ['GET', '/v1.41/services'],
       ['GET', '/v1.41/plugins'],
-      ['GET', '/v1.41/system/df'],
+      ['GET', '/v1.41/secrets'],
     ] as const) {
       const res = await rawRequest(d.socket, method, path);
       assert.equal(res.status, 501, `${path}: ${res.text}`);

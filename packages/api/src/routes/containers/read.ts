@@ -9,7 +9,7 @@ import { networkView } from '../../docker/container-network.js';
 import type { ApiDeps } from '../../types.js';
 
 /** Run defaults of images by id, looked up once per request; a removed image has none. */
-function imageDefaults(images: ImageService): (imageId: string) => ImageRunConfig | undefined {
+export function imageDefaults(images: ImageService): (imageId: string) => ImageRunConfig | undefined {
   const cache = new Map<string, ImageRunConfig | undefined>();
   return (imageId) => {
     if (!cache.has(imageId)) {
@@ -53,6 +53,6 @@ export function readRoutes(router: Router, deps: ApiDeps): void {
 }
 
 /** A volume's host path for `Mounts`, from the volume service when the daemon has one. */
-function volumeSource(deps: ApiDeps): VolumeSource {
+export function volumeSource(deps: ApiDeps): VolumeSource {
   return (name) => deps.volumes?.find(name)?.mountpoint;
 }

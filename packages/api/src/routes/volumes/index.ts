@@ -6,6 +6,7 @@ import type { Router } from '../../http/router.js';
 import { Fields } from '../../docker/fields.js';
 import type { ApiDeps } from '../../types.js';
 import { volumeResource } from './shapes.js';
+import { volumeSyncRoutes } from './sync.js';
 
 function volumesOf(deps: ApiDeps, lookup?: string): VolumeService {
   if (!deps.volumes && lookup !== undefined)
@@ -22,6 +23,7 @@ function anonymousOnlyFor(version: string): boolean {
 
 /** Docker's `/volumes` endpoints. */
 export function volumeRoutes(router: Router, deps: ApiDeps): void {
+  volumeSyncRoutes(router, deps);
   router.add('GET', '/volumes', ({ query, reply }) => {
     const volumes = deps.volumes?.list(filtersParam(query) ?? {}) ?? [];
     reply.json(200, { Volumes: volumes.map(volumeResource), Warnings: [] });
