@@ -51,9 +51,16 @@ export async function extractInto(
       });
     }
     const held = await root.openResolved(dest);
-    const readonly = held.readonly;
+    const { readonly, kernel } = held;
     await root.release(held);
     if (readonly) throw readOnly(dest.path);
+    if (kernel) {
+      throw new PolisError(
+        'archive.read_only',
+        `${dest.path} is a kernel file system in the container; nothing is copied into it`,
+        { context: { path: dest.path } },
+      );
+    }
   } finally {
     await root.done(dest);
   }
