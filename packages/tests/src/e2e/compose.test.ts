@@ -35,6 +35,30 @@ volumes:
   pages:
 `;
 
+/**
+ * Two networks: `web` is on `front` only, with the alias `www`; `client` is on both, and `internal`
+ * `back` comes first in its resolv.conf, so the lookup of `www` reaches back's resolver, which must answer
+ * for all of the client's networks, as Docker's does.
+ */
+const TWO_NETWORKS = `version: "3.8"
+services:
+  web:
+    image: busybox
+    command: sh -c 'mkdir -p /srv && echo hello-across-networks > /srv/index.html && exec httpd -f -p 80 -h /srv'
+    networks:
+      front:
+        aliases: [www]
+  client:
+    image: busybox
+    command: sh -c 'for i in $$(seq 1 40); do wget -qO- http://www/ && exit 0; sleep 0.25; done; exit 1'
+    networks: [back, front]
+    depends_on: [web]
+networks:
+  front:
+  back:
+    internal: true
+`;
+
 /** Debian's docker-compose 1.29 (python, docker-py) against polisd, as a user would run it. */
 describe('docker-compose 1.29 against polisd', () => {
   let d: TestDaemon;
@@ -42,9 +66,9 @@ describe('docker-compose 1.29 against polisd', () => {
   const project = `polis${process.pid}`;
   const projectLabel = `com.docker.compose.project=${project}`;
 
-  const compose = (args: string[]): Promise<CommandResult> =>
-    runCommand('docker-compose', ['--no-ansi', '-f', join(dir, 'docker-compose.yml'), ...args], {
-      env: d.env({ COMPOSE_PROJECT_NAME: project, COMPOSE_INTERACTIVE_NO_CLI: '1' }),
+  const compose = (args: string[], file = 'docker-compose.yml', name = project): Promise<CommandResult> =>
+    runCommand('docker-compose', ['--no-ansi', '-f', join(dir, file), ...args], {
+      env: d.env({ COMPOSE_PROJECT_NAME: name }),
       timeoutMs: 120_000,
     });
 
@@ -53,10 +77,13 @@ describe('docker-compose 1.29 against polisd', () => {
     await d.importBusybox();
     dir = mkdtempSync(join(tmpdir(), 'polis-compose-'));
     writeFileSync(join(dir, 'docker-compose.yml'), COMPOSE_FILE);
+    writeFileSync(join(dir, 'two-networks.yml'), TWO_NETWORKS);
   });
 
   after(async () => {
     if (d && dir) await compose(['down', '-v', '-t', '1']).catch(() => undefined);
+    if (d && dir)
+      await compose(['down', '-t', '1'], 'two-networks.yml', `${project}n`).catch(() => undefined);
     await d?.cleanup();
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
@@ -87,7 +114,9 @@ describe('docker-compose 1.29 against polisd', () => {
     assert.match(row('writer'), /\sExit 0\s*$/, ps.join('\n'));
     assert.deepEqual(lines(ok(await compose(['ps', '--services', '--filter', 'status=running']))), ['web']);
 
-    // A one-off container attached in the foreground (create, attach, start, wait, remove).
+    // A one-off container in the foreground: compose creates it and runs `docker start --attach` (its
+    // default; with COMPOSE_INTERACTIVE_NO_CLI its own dockerpty attaches only after the start, and loses
+    // early output against any daemon).
     const run = await compose(['run', '--rm', 'client']);
     assert.equal(ok(run, 'docker-compose run'), 'hello-from-volume');
 
@@ -103,6 +132,22 @@ describe('docker-compose 1.29 against polisd', () => {
     assert.deepEqual(
       volumes.map((v) => v.Name),
       [],
+    );
+  });
+
+  it('a service on two networks reaches an alias on the one it shares, whichever resolver it asks', async () => {
+    const name = `${project}n`;
+    const file = 'two-networks.yml';
+    ok(await compose(['up', '-d'], file, name), 'docker-compose up -d');
+    const exit = await d.client.containers.wait(`${name}_client_1`);
+    const logs = ok(await compose(['logs', '--no-color', 'client'], file, name), 'docker-compose logs');
+    assert.equal(exit.StatusCode, 0, logs);
+    assert.match(logs, /hello-across-networks$/m);
+    ok(await compose(['down', '-t', '1'], file, name), 'docker-compose down');
+    const networks = await d.client.networks.list();
+    assert.ok(
+      !networks.some((n) => n.Name.startsWith(`${name}_`)),
+      JSON.stringify(networks.map((n) => n.Name)),
     );
   });
 });
