@@ -45,3 +45,31 @@ test('names answer per network, case-insensitively, and go away with the contain
   await names.register(net('172.17.0.1', true), ep('172.17.0.2'), ['x']);
   assert.deepEqual(names.lookup('172.17.0.1', 'x'), [], 'the default bridge has no embedded DNS');
 });
+
+test('a container on two networks finds the names of both, whichever gateway it asks; others do not', async () => {
+  const names = new NetworkNames();
+  const front = { ...net('10.1.0.1'), id: 'f'.repeat(64), subnet: '10.1.0.0/24' };
+  const back = { ...net('10.2.0.1'), id: 'b'.repeat(64), subnet: '10.2.0.0/24' };
+  const web = { ...ep('10.1.0.2'), containerId: 'w'.repeat(64) };
+  const client = { ...ep('10.1.0.3'), containerId: 'k'.repeat(64) };
+  const clientBack = { ...ep('10.2.0.3'), containerId: 'k'.repeat(64), networkId: back.id };
+  const db = { ...ep('10.2.0.4'), containerId: 'd'.repeat(64), networkId: back.id };
+  await names.register(front, web, ['web', 'www']);
+  await names.register(front, client, ['client']);
+  await names.register(back, clientBack, ['client']);
+  await names.register(back, db, ['db']);
+  // The client asks back's gateway (its resolv.conf may list that one first) for a name on front.
+  assert.deepEqual(names.lookup('10.2.0.1', 'www', '10.2.0.3'), ['10.1.0.2']);
+  assert.deepEqual(names.lookup('10.1.0.1', 'db', '10.1.0.3'), ['10.2.0.4']);
+  // The network asked wins for a name on both.
+  assert.deepEqual(names.lookup('10.2.0.1', 'client', '10.2.0.3'), ['10.2.0.3']);
+  // db is on back only: front's names stay hidden from it, as is web from back's names.
+  assert.deepEqual(names.lookup('10.2.0.1', 'www', '10.2.0.4'), []);
+  assert.deepEqual(names.lookup('10.1.0.1', 'db', '10.1.0.2'), []);
+  assert.deepEqual(names.lookup('10.2.0.1', 'www'), [], 'an unknown client gets its network only');
+  // Once the client leaves front, it no longer sees front's names from back.
+  names.unregister(front, client);
+  assert.deepEqual(names.lookup('10.2.0.1', 'www', '10.2.0.3'), []);
+  await names.networkDown(back);
+  assert.deepEqual(names.lookup('10.2.0.1', 'db', '10.2.0.3'), []);
+});

@@ -34,10 +34,11 @@ const TCP_IN_FLIGHT = 16;
 /** Where the embedded DNS finds the names of one network; called on every query, so keep it a map lookup. */
 export interface DnsRecordSource {
   /**
-   * A records (IPv4 strings) for `name` on the network served at `listenAddress`; [] if unknown.
-   * `name` comes lower-cased and without a trailing dot.
+   * A records (IPv4 strings) for `name` on the network served at `listenAddress`, or on another network
+   * of the asking container `client` (as Docker's resolver answers for all of a container's networks);
+   * [] if unknown. `name` comes lower-cased and without a trailing dot.
    */
-  lookup(listenAddress: string, name: string): string[];
+  lookup(listenAddress: string, name: string, client?: string): string[];
   /** Names (e.g. `web.mynet`) for a container address on that network, for PTR queries; [] if unknown. */
   reverse?(listenAddress: string, ip: string): string[];
 }
@@ -175,7 +176,7 @@ export class EmbeddedDns {
     udp.on('error', (err) => log.warn('udp socket error', { address, err }));
     udp.on('message', (msg, peer) => {
       if (!this.admits(address, peer.address)) return;
-      void this.respond(msg, address, 'udp').then((reply) => {
+      void this.respond(msg, address, 'udp', peer.address).then((reply) => {
         if (!reply) return;
         try {
           udp.send(reply, peer.port, peer.address, () => undefined);
@@ -222,7 +223,7 @@ export class EmbeddedDns {
       if (left > 0) l.perClient.set(client, left);
       else l.perClient.delete(client);
     });
-    this.serveTcp(conn, address);
+    this.serveTcp(conn, address, client);
   }
 
   /**
@@ -230,7 +231,7 @@ export class EmbeddedDns {
    * The idle timer restarts only when an answer goes out, so a client trickling bytes of a query that
    * never completes is closed too.
    */
-  private serveTcp(conn: net.Socket, address: string): void {
+  private serveTcp(conn: net.Socket, address: string, client: string): void {
     let buf = Buffer.alloc(0);
     let inFlight = 0;
     let idle: NodeJS.Timeout | undefined;
@@ -246,7 +247,7 @@ export class EmbeddedDns {
         const msg = buf.subarray(2, 2 + len);
         buf = buf.subarray(2 + len);
         inFlight++;
-        void this.respond(msg, address, 'tcp').then((reply) => {
+        void this.respond(msg, address, 'tcp', client).then((reply) => {
           inFlight--;
           if (conn.destroyed) return;
           if (reply && conn.writable) conn.write(frame(reply));
@@ -265,13 +266,18 @@ export class EmbeddedDns {
   }
 
   /** The reply to one message, or undefined to stay silent. Never throws. */
-  private async respond(msg: Buffer, address: string, transport: 'udp' | 'tcp'): Promise<Buffer | undefined> {
+  private async respond(
+    msg: Buffer,
+    address: string,
+    transport: 'udp' | 'tcp',
+    client: string,
+  ): Promise<Buffer | undefined> {
     const parsed = parseQuery(msg);
     if (parsed.kind === 'drop') return undefined;
     if (parsed.kind === 'error') return parsed.reply;
     const q = parsed.question;
     try {
-      const local = this.answerLocally(q, address, transport === 'udp' ? UDP_MAX : undefined);
+      const local = this.answerLocally(q, address, client, transport === 'udp' ? UDP_MAX : undefined);
       if (local) return local;
       if (this.forwards >= MAX_FORWARDS) return failure(q, RCODE_SERVFAIL);
       // Never to ourselves: a host resolv.conf naming a gateway we serve would loop.
@@ -288,10 +294,10 @@ export class EmbeddedDns {
     }
   }
 
-  private answerLocally(q: Question, address: string, maxSize?: number): Buffer | undefined {
+  private answerLocally(q: Question, address: string, client: string, maxSize?: number): Buffer | undefined {
     if (q.qclass !== CLASS_IN) return undefined;
     if (q.type === TYPE_A || q.type === TYPE_AAAA) {
-      const ips = this.source.lookup(address, q.name).filter((ip) => net.isIPv4(ip));
+      const ips = this.source.lookup(address, q.name, client).filter((ip) => net.isIPv4(ip));
       if (!ips.length) return undefined;
       // The name is ours but IPv4-only: an empty AAAA answer now spares resolvers a wait on upstreams.
       return answer(q, q.type === TYPE_A ? ips.map(ipv4Rdata) : [], TTL, maxSize);

@@ -183,6 +183,12 @@ test('a mount layered in is entered at its mount point', async () => {
       noOverwriteDirNonDir: false,
     });
     assert.equal(await readFile(join(vol, 'in-volume'), 'utf8'), 'v');
+    // A file named as the mount point would replace it: refused, and the mount's content stays.
+    await assert.rejects(
+      extractInto(r, '/', tarOf([{ h: { name: 'data' }, body: 'file' }]), { noOverwriteDirNonDir: false }),
+      (e) => isPolisError(e, 'request.conflict'),
+    );
+    assert.deepEqual(await readdir(vol), ['in-volume']);
   } finally {
     await r.close();
     await rm(base, { recursive: true, force: true });

@@ -1,5 +1,5 @@
 import { constants, type Stats } from 'node:fs';
-import { lstat, mkdir, open, readlink, stat, type FileHandle } from 'node:fs/promises';
+import { lstat, mkdir, open, readFile, readlink, stat, statfs, type FileHandle } from 'node:fs/promises';
 import { posix } from 'node:path';
 import { PolisError } from '@polis/core';
 
@@ -37,7 +37,33 @@ export interface HeldDir {
   fd: number;
   path: string;
   readonly: boolean;
+  /**
+   * The top of a kernel file system (proc, sysfs, cgroup, devpts, …) seen in a running container: shown
+   * as an empty directory and never written, as Docker's copy, which sees the rootfs's empty `/proc`.
+   */
+  kernel?: boolean;
 }
+
+/** statfs magic numbers of the kernel's own file systems (linux/magic.h). */
+const KERNEL_FS = new Set([
+  0x9fa0, // proc
+  0x62656572, // sysfs
+  0x1cd1, // devpts
+  0x27e0eb, // cgroup
+  0x63677270, // cgroup2
+  0x19800202, // mqueue
+  0x73636673, // securityfs
+  0x64626720, // debugfs
+  0x74726163, // tracefs
+  0xcafe4a11, // bpf
+  0x6165676c, // pstore
+  0x62656570, // configfs
+  0x65735543, // fusectl
+  0x42494e4d, // binfmt_misc
+  0xf97cff8c, // selinuxfs
+  0x6e736673, // nsfs
+  0xde5e81e4, // efivarfs
+]);
 
 /** Where a container path landed: its parent directory (held open) and its last name. */
 export interface Resolved {
@@ -61,6 +87,8 @@ export class ConfinedRoot {
   private constructor(
     private readonly rootReadonly: boolean,
     private readonly mounts: ConfinedMount[],
+    /** The root is a running container's own view (`/proc/<pid>/root`): its mounts are there already. */
+    private readonly processView = false,
   ) {}
 
   /** Opens `rootPath` (a host directory: the container's rootfs) with `mounts` layered over it. */
@@ -70,6 +98,17 @@ export class ConfinedRoot {
   ): Promise<ConfinedRoot> {
     const root = new ConfinedRoot(options.readonly ?? false, options.mounts ?? []);
     root.rootDir = await root.hostDir(rootPath, '/', root.rootReadonly);
+    return root;
+  }
+
+  /**
+   * A running container's root as its processes see it (`openProcessRoot`), taken over by this root.
+   * Its mount namespace supplies the mounts, and the kernel refuses writes to read-only ones (EROFS).
+   */
+  static fromProcessRoot(handle: FileHandle): ConfinedRoot {
+    const root = new ConfinedRoot(false, [], true);
+    root.fds.set(handle.fd, handle);
+    root.rootDir = { fd: handle.fd, path: '/', readonly: false };
     return root;
   }
 
@@ -107,7 +146,24 @@ export class ConfinedRoot {
     if (mount) return this.hostDir(mount.source, path, mount.readonly);
     const handle = await open(fdPath(parent.fd, name), DIR_FLAGS);
     this.fds.set(handle.fd, handle);
-    return { fd: handle.fd, path, readonly: parent.readonly };
+    const kernel = this.processView && KERNEL_FS.has((await statfs(fdPath(handle.fd))).type);
+    return { fd: handle.fd, path, readonly: parent.readonly, ...(kernel ? { kernel } : {}) };
+  }
+
+  /**
+   * Whether `name` in `parent` is where something is mounted: a layered mount's top, or (in a running
+   * container's view) an entry on another mount than its directory, such as a bound `/etc/hosts`. Such an
+   * entry is never unlinked: from outside the container's mount namespace the kernel allows it and detaches
+   * the mount, which would undo a read-only bind or a volume in the container.
+   */
+  async isMountPoint(parent: HeldDir, name: string): Promise<boolean> {
+    if (this.mounts.some((m) => m.destination === posix.join(parent.path, name))) return true;
+    const entry = await open(fdPath(parent.fd, name), O_PATH | constants.O_NOFOLLOW);
+    try {
+      return (await mountId(entry.fd)) !== (await mountId(parent.fd));
+    } finally {
+      await entry.close();
+    }
   }
 
   /**
@@ -151,6 +207,7 @@ export class ConfinedRoot {
         if (stack.length > floor) stack.pop();
         continue;
       }
+      if (top.kernel) throw notFound(posix.join(top.path, name));
       const last = pending.length === 0;
       const mountTop = this.mounts.some((m) => m.destination === posix.join(top.path, name));
       let st = mountTop ? undefined : await lstatOrUndefined(fdPath(top.fd, name));
@@ -203,6 +260,17 @@ export class ConfinedRoot {
     }
     return this.openChild(resolved.parent, resolved.name as string);
   }
+}
+
+/** Linux's O_PATH (not in Node's constants): a handle on the entry itself, opening no device or FIFO. */
+const O_PATH = 0o10000000;
+
+/** The id of the mount an fd is on (`/proc/self/fdinfo`). */
+async function mountId(fd: number): Promise<string> {
+  const info = await readFile(`/proc/self/fdinfo/${fd}`, 'utf8');
+  const id = /^mnt_id:\s*(\d+)$/m.exec(info)?.[1];
+  if (id === undefined) throw new PolisError('internal', `no mnt_id in /proc/self/fdinfo/${fd}`);
+  return id;
 }
 
 /** Path components, without empty and `.` ones; `..` kept for the walk to apply. */

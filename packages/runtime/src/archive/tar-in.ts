@@ -1,5 +1,5 @@
 import { constants } from 'node:fs';
-import { link, lchown, lutimes, mkdir, open, symlink } from 'node:fs/promises';
+import { link, lchown, lutimes, mkdir, open, symlink, type FileHandle } from 'node:fs/promises';
 import { posix } from 'node:path';
 import type { Readable } from 'node:stream';
 import { extract as tarExtract, type Headers } from 'tar-stream';
@@ -51,9 +51,16 @@ export async function extractInto(
       });
     }
     const held = await root.openResolved(dest);
-    const readonly = held.readonly;
+    const { readonly, kernel } = held;
     await root.release(held);
     if (readonly) throw readOnly(dest.path);
+    if (kernel) {
+      throw new PolisError(
+        'archive.read_only',
+        `${dest.path} is a kernel file system in the container; nothing is copied into it`,
+        { context: { path: dest.path } },
+      );
+    }
   } finally {
     await root.done(dest);
   }
@@ -177,7 +184,7 @@ async function writeEntry(
       default: {
         const handle = await open(target, NEW_FILE, 0o600);
         try {
-          for await (const chunk of body) await handle.write(chunk as Buffer);
+          await writeBody(body, handle);
           await handle.chown(uid, gid);
           await handle.chmod(mode);
           await handle.utimes(mtime, mtime);
@@ -212,6 +219,30 @@ async function hardLink(root: ConfinedRoot, dest: string, h: Headers, target: st
   } finally {
     await root.done(from);
   }
+}
+
+/** Gathered before each write: the request arrives in socket-sized pieces, the disk likes fewer, larger writes. */
+const WRITE_BATCH = 1024 * 1024;
+
+/** An entry's content into `handle`, in writes of about 1 MiB (a `writev` of the pieces gathered). */
+async function writeBody(body: Readable, handle: FileHandle): Promise<void> {
+  let batch: Buffer[] = [];
+  let length = 0;
+  const flush = async (): Promise<void> => {
+    const buffers = batch;
+    const total = length;
+    batch = [];
+    length = 0;
+    const { bytesWritten } = await handle.writev(buffers);
+    let rest = bytesWritten < total ? Buffer.concat(buffers).subarray(bytesWritten) : undefined;
+    while (rest?.length) rest = rest.subarray((await handle.write(rest)).bytesWritten);
+  };
+  for await (const chunk of body) {
+    batch.push(chunk as Buffer);
+    length += (chunk as Buffer).length;
+    if (length >= WRITE_BATCH) await flush();
+  }
+  if (length > 0) await flush();
 }
 
 function drain(body: Readable): Promise<void> {

@@ -48,7 +48,7 @@ async function addDir(
   await entry(pack, { ...header(st, name === '/' ? '/' : `${name}/`), type: 'directory' });
   const prefix = name === '/' ? '' : `${name}/`;
   try {
-    const names = (await readdir(fdPath(dir.fd))).sort();
+    const names = dir.kernel ? [] : (await readdir(fdPath(dir.fd))).sort();
     for (const child of names) {
       let cst: Stats;
       try {

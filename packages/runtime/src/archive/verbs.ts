@@ -11,12 +11,13 @@ import { ConfinedRoot, readOnly, type ConfinedMount } from './confined.js';
 import type { ContainerPathStat, PutArchiveOptions } from '../types.js';
 import { absoluteContainerPath, baseName, statContainerPath } from './stat.js';
 import { tarEntry } from './tar-out.js';
+import { openProcessRoot } from './process-root.js';
 import { extractInto } from './tar-in.js';
 
 /**
- * The directories mounted into the container's tree, which a copy enters at their mount points as
- * Docker's does: the bind mounts whose source is a directory. Volumes (issue 10 items 1-2) add theirs
- * here. A file bind and a tmpfs are not entered (Docker's cp does not see tmpfs either).
+ * The directories mounted into a stopped container's tree, which a copy enters at their mount points as
+ * Docker's does: volumes and the bind mounts whose source is a directory. A file bind is not entered
+ * (a stopped container has no tmpfs, and Polis's `/etc/hosts` and the like go with its bundle).
  */
 async function containerMounts(ctx: RuntimeContext, record: ContainerRecord): Promise<ConfinedMount[]> {
   const mounts: ConfinedMount[] = [];
@@ -47,12 +48,20 @@ async function containerMounts(ctx: RuntimeContext, record: ContainerRecord): Pr
   return mounts;
 }
 
+/**
+ * A running (or paused) container is copied through its own view of its tree (`/proc/<pid>/root`), so a
+ * copy sees every mount there as the container does: volumes, file binds such as `/etc/hosts`, tmpfs. A
+ * stopped one (or one whose process just went) through its rootfs, with the directory mounts layered in.
+ */
 async function openRoot(
   ctx: RuntimeContext,
   rootfs: string,
   record: ContainerRecord,
   readonly: boolean,
 ): Promise<ConfinedRoot> {
+  const live = record.state.status === 'running' || record.state.status === 'paused';
+  const processRoot = live ? await openProcessRoot(record.state.pid, record.id) : undefined;
+  if (processRoot) return ConfinedRoot.fromProcessRoot(processRoot);
   return ConfinedRoot.open(rootfs, { readonly, mounts: await containerMounts(ctx, record) });
 }
 
@@ -103,6 +112,13 @@ function copyError(err: unknown, path: string, reference: string): unknown {
     });
   }
   if (errno === 'EROFS') return readOnly(path);
+  if (errno === 'EBUSY') {
+    // Replacing an entry means unlinking it first, which a mount point (a bound file) refuses.
+    return new PolisError('request.conflict', `cannot replace ${path}: a mount point in the container`, {
+      cause: err,
+      context: { path, container: reference },
+    });
+  }
   return err;
 }
 

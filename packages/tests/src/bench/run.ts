@@ -6,8 +6,8 @@
  * BENCH_RUNS (default 20) rounds are measured after BENCH_WARMUP (default 2) unmeasured ones;
  * BENCH_CONTAINERS (default 50) idle containers are started for the memory measurement.
  * Then the pull benchmark (pull-bench.ts; BENCH_PULL_RUNS=0 skips it) and the network benchmark
- * (network-bench.ts; BENCH_NET_RUNS=0 skips it), and the volume benchmark (volume-bench.ts;
- * BENCH_VOLUME_RUNS=0 skips it).
+ * (network-bench.ts; BENCH_NET_RUNS=0 skips it), the volume benchmark (volume-bench.ts;
+ * BENCH_VOLUME_RUNS=0 skips it) and the cp benchmark (cp-bench.ts; BENCH_CP_RUNS=0 skips it).
  */
 import { release } from 'node:os';
 import { join } from 'node:path';
@@ -38,6 +38,7 @@ import { pullBench } from './pull-bench.js';
 import { statsBench } from './stats-bench.js';
 import { volumeBench } from './volume-bench.js';
 import { backupBench } from './backup-bench.js';
+import { cpBench } from './cp-bench.js';
 import { conmonRssKiB, vmRssKiB } from './rss.js';
 import { sdkExec } from './sdk-exec.js';
 import { sdkRunRm, PHASE_NAMES, type SdkPhases } from './sdk-run.js';
@@ -289,6 +290,7 @@ async function all(): Promise<void> {
     await networkBench();
     await volumeBench();
     await backupBench();
+    await cpBench();
     await statsBench();
   } finally {
     await peers.stop();

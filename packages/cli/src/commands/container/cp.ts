@@ -1,5 +1,5 @@
 import { realpath, stat } from 'node:fs/promises';
-import { isAbsolute, posix, resolve } from 'node:path';
+import { isAbsolute, join, posix, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { proc } from '@polis/core';
@@ -13,6 +13,7 @@ import {
   splitPathDirEntry,
   type CopyInfo,
 } from '../../cp/paths.js';
+import { extractFile, fileTar } from '../../cp/single-file.js';
 
 export const spec: CommandSpec = {
   name: 'cp',
@@ -92,6 +93,7 @@ async function copyOut(
   // docker extracts without changing owners (NoLchown) and keeps the archive's modes.
   const args = ['-x', '-p', '--no-same-owner', '-f', '-', '-C', plan.dir];
   const final = plan.rename?.[1] ?? rebase ?? inArchive;
+  if (!isDirMode(st.mode) && (await extractFile(stream, inArchive, join(plan.dir, final)))) return;
   if (final !== inArchive) args.push(`--transform=${renameTransform(inArchive, final)}`);
   await throughTar(args, stream);
 }
@@ -153,8 +155,13 @@ async function copyIn(
   const name = rebase ?? srcBase;
   const plan = prepareCopy({ isDir: sst.isDirectory(), base: name }, dstInfo);
   if ('error' in plan) throw new Error(plan.error);
-  const args = ['-c', '-f', '-', '-C', srcDir];
   const to = plan.rename?.[1] ?? name;
+  const file = sst.isDirectory() ? undefined : await fileTar(source, to);
+  if (file) {
+    await containers.putArchive(container, plan.dir, file, options);
+    return;
+  }
+  const args = ['-c', '-f', '-', '-C', srcDir];
   if (to !== srcBase) args.push(`--transform=${renameTransform(srcBase, to)}`);
   args.push('--', srcBase);
   const tar = proc.start('tar', args, { stdio: ['ignore', 'pipe', 'pipe'] });
