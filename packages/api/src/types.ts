@@ -67,6 +67,8 @@ export interface ApiDeps {
   volumes?: VolumeService;
   /** The event bus and its history (`GET /events`); image events are published by the image routes. */
   events?: EventLog;
+  /** The daemon's cgroup driver (a systemd `--cgroup-parent` must be a slice); cgroupfs when absent. */
+  cgroupDriver?: 'cgroupfs' | 'systemd';
   system: {
     info(): Promise<SystemInfo> | SystemInfo;
     version(): VersionInfo;

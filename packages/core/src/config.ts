@@ -23,6 +23,8 @@ export interface DaemonConfig {
   registryMirrors: string[];
   /** The default `bridge` network's subnet (CIDR), or its gateway as `ip/len` like dockerd's `--bip`. */
   defaultSubnet?: string;
+  /** `--exec-opt native.cgroupdriver=`: cgroupfs (the default) or systemd (needs systemd as PID 1). */
+  cgroupDriver?: 'cgroupfs' | 'systemd';
 }
 
 export const DEFAULT_DATA_ROOT = '/var/lib/polis';

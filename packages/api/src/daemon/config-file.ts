@@ -15,10 +15,11 @@ export interface ConfigFile {
   'insecure-registries'?: string[];
   'registry-mirrors'?: string[];
   bip?: string;
+  'exec-opts'?: string[];
 }
 
 const STRINGS = ['data-root', 'exec-root', 'default-runtime', 'log-level', 'bip'] as const;
-const LISTS = ['hosts', 'insecure-registries', 'registry-mirrors'] as const;
+const LISTS = ['hosts', 'insecure-registries', 'registry-mirrors', 'exec-opts'] as const;
 /** Every key daemon.json may hold (the usage text names them all). */
 export const DAEMON_JSON_KEYS: readonly string[] = [...STRINGS, ...LISTS, 'log-opts'];
 

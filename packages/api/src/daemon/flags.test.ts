@@ -75,3 +75,20 @@ test('the default socket lies in the exec root given; the usage names every daem
   const fileHelp = USAGE.slice(USAGE.indexOf('--config-file'), USAGE.indexOf('--help'));
   for (const key of DAEMON_JSON_KEYS) assert.match(fileHelp, new RegExp(`[ (]${key}[,)]`), `names ${key}`);
 });
+
+test('--exec-opt native.cgroupdriver (flag or daemon.json exec-opts), others refused', async () => {
+  assert.equal(config([])?.cgroupDriver, undefined);
+  assert.equal(config(['--exec-opt', 'native.cgroupdriver=systemd'])?.cgroupDriver, 'systemd');
+  assert.throws(
+    () => parseFlags(['--exec-opt', 'native.cgroupdriver=lxc']),
+    /native.cgroupdriver option lxc/,
+  );
+  assert.throws(() => parseFlags(['--exec-opt', 'other=1']), /only native.cgroupdriver is known/);
+  await withFile(JSON.stringify({ 'exec-opts': ['native.cgroupdriver=systemd'] }), (path) => {
+    assert.equal(config(['--config-file', path])?.cgroupDriver, 'systemd');
+    assert.equal(
+      config(['--config-file', path, '--exec-opt', 'native.cgroupdriver=cgroupfs'])?.cgroupDriver,
+      'cgroupfs',
+    );
+  });
+});

@@ -30,9 +30,10 @@ Options:
                            Docker Hub mirror to pull from first (repeatable)
       --bip CIDR           Subnet of the default bridge network (default 172.17.0.0/16, or the
                            first free pool if that overlaps a host route)
+      --exec-opt k=v       native.cgroupdriver=cgroupfs|systemd (systemd needs systemd as PID 1)
       --config-file path   daemon.json with dockerd's keys (data-root, exec-root, hosts,
                            default-runtime, log-level, log-opts, insecure-registries,
-                           registry-mirrors, bip); flags win (default "/etc/polis/daemon.json")
+                           registry-mirrors, bip, exec-opts); flags win (default "/etc/polis/daemon.json")
   -h, --help               Print usage
   -v, --version            Print version`;
 
@@ -59,6 +60,7 @@ export function parseFlags(argv: string[]): FlagResult {
         'insecure-registry': { type: 'string', multiple: true },
         'registry-mirror': { type: 'string', multiple: true },
         bip: { type: 'string' },
+        'exec-opt': { type: 'string', multiple: true },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
       },
@@ -101,6 +103,7 @@ export function parseFlags(argv: string[]): FlagResult {
     else
       throw new PolisError('request.invalid', `invalid --log-opt "${opt}": use max-size=SIZE or max-file=N`);
   }
+  const cgroupDriver = cgroupDriverOf([...(file['exec-opts'] ?? []), ...(v['exec-opt'] ?? [])]);
   const hosts = v.host?.length ? v.host : file.hosts?.length ? file.hosts : [defaultSocket(execRoot)];
   return {
     kind: 'run',
@@ -120,8 +123,28 @@ export function parseFlags(argv: string[]): FlagResult {
         checkMirror,
       ),
       ...((v.bip ?? file.bip) ? { defaultSubnet: (v.bip ?? file.bip) as string } : {}),
+      ...(cgroupDriver ? { cgroupDriver } : {}),
     },
   };
+}
+
+/** dockerd's `--exec-opt native.cgroupdriver=…` (the last one wins); other options are refused. */
+function cgroupDriverOf(opts: string[]): DaemonConfig['cgroupDriver'] {
+  let driver: DaemonConfig['cgroupDriver'];
+  for (const opt of opts) {
+    const [key = '', value = ''] = opt.split('=');
+    if (key.trim().toLowerCase() !== 'native.cgroupdriver') {
+      throw new PolisError(
+        'request.invalid',
+        `invalid --exec-opt "${opt}": only native.cgroupdriver is known`,
+      );
+    }
+    if (value !== 'cgroupfs' && value !== 'systemd') {
+      throw new PolisError('request.invalid', `native.cgroupdriver option ${value} is not supported`);
+    }
+    driver = value;
+  }
+  return driver;
 }
 
 function checkMirror(url: string): string {

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import {
   PolisError,
@@ -44,6 +45,13 @@ export async function startDaemon(input: DaemonConfig): Promise<RunningDaemon> {
   if (process.getuid?.() !== 0) throw new PolisError('runtime.unavailable', 'polisd must run as root');
   await mkdir(config.dataRoot, { recursive: true, mode: 0o711 });
   await mkdir(config.execRoot, { recursive: true, mode: 0o711 });
+  // As runc's and crun's systemd driver: without systemd as PID 1 there is no one to make the scopes.
+  if (config.cgroupDriver === 'systemd' && !existsSync('/run/systemd/system')) {
+    throw new PolisError(
+      'request.invalid',
+      'the systemd cgroup driver needs systemd as PID 1 (no /run/systemd/system); use native.cgroupdriver=cgroupfs',
+    );
+  }
   if (config.defaultRuntime === 'crun') await prepareHybridCgroups();
 
   const db = openStateDb(config.dataRoot);
@@ -77,6 +85,7 @@ export async function startDaemon(input: DaemonConfig): Promise<RunningDaemon> {
     networks,
     volumes,
     events,
+    ...(config.cgroupDriver ? { cgroupDriver: config.cgroupDriver } : {}),
     system: {
       info: () => systemInfo(config, containers, images),
       version: () => versionInfo(),

@@ -100,7 +100,7 @@ export function hostConfigOf(record: ContainerRecord): Record<string, unknown> {
     CpuShares: r.cpuShares ?? 0,
     Memory: r.memory ?? 0,
     NanoCpus: r.nanoCpus ?? 0,
-    CgroupParent: '',
+    CgroupParent: r.cgroupParent ?? '',
     BlkioWeight: r.blkioWeight ?? 0,
     BlkioWeightDevice: devices(r.blkioWeightDevice, 'Weight'),
     BlkioDeviceReadBps: devices(r.blkioDeviceReadBps, 'Rate'),
