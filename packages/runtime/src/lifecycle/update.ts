@@ -25,7 +25,7 @@ export type ResourceUpdate = Pick<
 const conflict = (message: string): PolisError => new PolisError('request.conflict', message);
 
 /** Docker's update conflicts: `--cpus` and a quota or period exclude each other, as at create. */
-function checkConflicts(current: ResourceSpec, change: ResourceUpdate): void {
+export function checkConflicts(current: ResourceSpec, change: ResourceUpdate): void {
   if (change.nanoCpus && current.cpuPeriod)
     throw conflict('Conflicting options: Nano CPUs cannot be updated as CPU Period has already been set');
   if (change.nanoCpus && current.cpuQuota)
