@@ -7,7 +7,7 @@
  * BENCH_CONTAINERS (default 50) idle containers are started for the memory measurement.
  * Then the pull benchmark (pull-bench.ts; BENCH_PULL_RUNS=0 skips it) and the network benchmark
  * (network-bench.ts; BENCH_NET_RUNS=0 skips it), and the volume benchmark (volume-bench.ts;
- * BENCH_VOLUME_RUNS=0 skips it).
+ * BENCH_VOLUME_RUNS=0 skips it), and the resource-limit benchmark (limits-bench.ts; BENCH_LIMITS_RUNS=0 skips it).
  */
 import { release } from 'node:os';
 import { join } from 'node:path';
@@ -35,6 +35,7 @@ import {
 import { networkBench } from './network-bench.js';
 import { pullBench } from './pull-bench.js';
 import { volumeBench } from './volume-bench.js';
+import { limitsBench } from './limits-bench.js';
 import { conmonRssKiB, vmRssKiB } from './rss.js';
 import { sdkExec } from './sdk-exec.js';
 import { sdkRunRm, PHASE_NAMES, type SdkPhases } from './sdk-run.js';
@@ -282,6 +283,7 @@ main()
   .then(() => pullBench())
   .then(() => networkBench())
   .then(() => volumeBench())
+  .then(() => limitsBench())
   .catch((err: unknown) => {
     console.error(`bench failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
     process.exitCode = 1;
