@@ -119,7 +119,8 @@ export function hostConfigOf(record: ContainerRecord): Record<string, unknown> {
     KernelMemory: 0,
     KernelMemoryTCP: 0,
     MemoryReservation: r.memoryReservation ?? 0,
-    MemorySwap: r.memorySwap ?? 0,
+    // Docker's default, shown as it does: twice the memory limit.
+    MemorySwap: r.memorySwap ?? (r.memory ? r.memory * 2 : 0),
     MemorySwappiness: r.memorySwappiness ?? null,
     OomKillDisable: r.oomKillDisable ?? false,
     PidsLimit: r.pidsLimit ?? null,
