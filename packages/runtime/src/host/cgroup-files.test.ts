@@ -161,6 +161,14 @@ describe('cgroup v1 and hybrid files (generated tree)', () => {
     assert.equal(read(root, `blkio/${cg}/blkio.throttle.read_bps_device`), '8:0 4096');
   });
 
+  it('lifting swap where the host has no swap accounting writes only the memory limit', async () => {
+    const noSwap = tree('v1-noswap', { [`memory/${cg}`]: ['memory.limit_in_bytes'] });
+    const d = parseCgroupFile(`8:memory:/${cg}`, noSwap);
+    await writeResources(d, { memory: { limit: 32 << 20, swap: -1 } });
+    assert.equal(read(noSwap, `memory/${cg}/memory.limit_in_bytes`), String(32 << 20));
+    await assert.rejects(writeResources(d, { memory: { limit: 32 << 20, swap: 64 << 20 } }), /memsw/);
+  });
+
   it('a file the host lacks is an error naming it, not a silent no-op', async () => {
     await assert.rejects(writeResources(dirs, { cpu: { realtimeRuntime: 1000 } }), /cpu\.rt_runtime_us/);
   });

@@ -1,4 +1,4 @@
-import { constants } from 'node:fs';
+import { constants, existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PolisError, errnoCode, type Resources } from '@polis/core';
@@ -10,6 +10,8 @@ interface Write {
   file: string;
   value: string;
   alt?: string;
+  /** Lifting a limit: a host without the file (no swap accounting) has none to lift. */
+  optional?: boolean;
 }
 
 /** OCI shares (2–262144) to cgroup v2's cpu.weight (1–10000), as crun and runc convert them. */
@@ -35,13 +37,14 @@ function memoryWrites(dirs: CgroupDirs, m: NonNullable<Resources['memory']>): Wr
     // OCI's swap is memory+swap; v2's memory.swap.max is the swap alone.
     if (m.swap !== undefined) {
       const swap = m.swap < 0 || m.limit === undefined || m.limit < 0 ? 'max' : String(m.swap - m.limit);
-      out.push({ dir, file: 'memory.swap.max', value: swap });
+      out.push({ dir, file: 'memory.swap.max', value: swap, optional: swap === 'max' });
     }
     return [out];
   }
   const limit: Write[] = [];
   if (m.limit !== undefined) limit.push({ dir, file: 'memory.limit_in_bytes', value: String(m.limit) });
-  if (m.swap !== undefined) limit.push({ dir, file: 'memory.memsw.limit_in_bytes', value: String(m.swap) });
+  if (m.swap !== undefined)
+    limit.push({ dir, file: 'memory.memsw.limit_in_bytes', value: String(m.swap), optional: m.swap < 0 });
   const rest: Write[] = [];
   if (m.reservation !== undefined)
     rest.push({ dir, file: 'memory.soft_limit_in_bytes', value: String(m.reservation) });
@@ -126,6 +129,7 @@ async function write(w: Write): Promise<void> {
     await writeFile(join(w.dir, w.file), w.value, { flag: constants.O_WRONLY | constants.O_TRUNC });
   } catch (err) {
     if (w.alt && errnoCode(err) === 'ENOENT') return write({ dir: w.dir, file: w.alt, value: w.value });
+    if (w.optional && errnoCode(err) === 'ENOENT') return;
     throw new PolisError(
       'runtime.failed',
       `cannot write ${w.value} to ${join(w.dir, w.file)}: ${(err as Error).message}`,
@@ -148,6 +152,7 @@ async function writeV1Limits(limits: Write[]): Promise<void> {
     for (const w of limits) await write(w);
     return;
   }
+  if (memsw.optional && !existsSync(join(memsw.dir, memsw.file))) return write(limit);
   const current = Number(await readFile(join(limit.dir, limit.file), 'utf8').catch(() => '0'));
   const raising = Number(memsw.value) < 0 || Number(memsw.value) >= current;
   for (const w of raising ? [memsw, limit] : [limit, memsw]) await write(w);
