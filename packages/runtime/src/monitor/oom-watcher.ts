@@ -14,6 +14,7 @@ export class OomWatcher {
   private timer: NodeJS.Timeout | undefined;
   private readonly dirs = new Map<string, CgroupDirs>();
   private running = false;
+  private readonly startedAt = Date.now();
 
   constructor(private readonly ctx: RuntimeContext) {
     ctx.oomSeen ??= new Map();
@@ -46,6 +47,11 @@ export class OomWatcher {
     }
     const count = await oomKillCount(dirs).catch(() => 0);
     const seen = this.ctx.oomSeen as Map<string, number>;
+    // A container adopted at polisd's start: its earlier kills were reported by the daemon before.
+    if (!seen.has(id) && Date.parse(record.state.startedAt) < this.startedAt) {
+      seen.set(id, count);
+      return;
+    }
     if (count > (seen.get(id) ?? 0)) {
       seen.set(id, count);
       // The exit may have been handled meanwhile (it reports what was not seen here).
