@@ -69,6 +69,8 @@ export interface ApiDeps {
   events?: EventLog;
   /** The shared stats sampler (`GET /containers/{id}/stats`); absent in API unit tests that need none. */
   stats?: StatsSampler;
+  /** The daemon's cgroup driver (a systemd `--cgroup-parent` must be a slice); cgroupfs when absent. */
+  cgroupDriver?: 'cgroupfs' | 'systemd';
   system: {
     info(): Promise<SystemInfo> | SystemInfo;
     version(): VersionInfo;

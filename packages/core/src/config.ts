@@ -31,6 +31,8 @@ export interface DaemonConfig {
   insecureTcpLoopback?: boolean;
   /** Client certificates (subject CN or SHA-256 fingerprint) that may only read. */
   readonlyClients?: string[];
+  /** `--exec-opt native.cgroupdriver=`: cgroupfs (the default) or systemd (needs systemd as PID 1). */
+  cgroupDriver?: 'cgroupfs' | 'systemd';
 }
 
 export const DEFAULT_DATA_ROOT = '/var/lib/polis';

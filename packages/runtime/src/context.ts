@@ -51,6 +51,8 @@ export interface RuntimeContext {
    * `bundles/<id>` (config.json, pid files, persist dir, ctl FIFO, attach socket), `exits`, `sockets`.
    */
   dirs: { containers: string; bundles: string; exits: string; sockets: string; runtimeState: string };
+  /** OOM kills already reported (an `oom` event each) per running container, by the OOM watcher. */
+  oomSeen?: Map<string, number>;
   /** Log rotation of running containers; absent in unit tests that launch nothing. */
   logRotator?: LogRotator;
 }
@@ -68,7 +70,10 @@ export function runtimeDirs(config: DaemonConfig): RuntimeContext['dirs'] {
 export function createRuntimes(config: DaemonConfig, stateRoot: string): Map<string, OciRuntime> {
   const map = new Map<string, OciRuntime>();
   for (const [name, path] of Object.entries(config.runtimes)) {
-    map.set(name, new OciRuntime(name as 'crun' | 'runc', path, join(stateRoot, name)));
+    map.set(
+      name,
+      new OciRuntime(name as 'crun' | 'runc', path, join(stateRoot, name), config.cgroupDriver === 'systemd'),
+    );
   }
   return map;
 }

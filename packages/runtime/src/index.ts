@@ -4,4 +4,5 @@ export { prepareHybridCgroups, cgroupMode, type CgroupMode } from './host/cgroup
 export { signalName } from './lifecycle/signals.js';
 export { statBlockDevice } from './bundle/block-io.js';
 export type { CommitOptions } from './lifecycle/commit.js';
+export type { ResourceUpdate } from './lifecycle/update.js';
 export type { FsChange } from '@polis/image';

@@ -39,10 +39,12 @@ import { renameContainer } from './lifecycle/rename.js';
 import { commitContainer, type CommitOptions } from './lifecycle/commit.js';
 import { containerChanges, exportContainer } from './lifecycle/fs-changes.js';
 import { waitContainer } from './lifecycle/wait.js';
+import { updateContainer } from './lifecycle/update.js';
 import { filterContainers } from './list.js';
 import { readLog, type FollowControl } from './logs/reader.js';
 import { logLimits, rotatedFiles } from './logs/rotate.js';
 import { LogRotator } from './logs/rotator.js';
+import { OomWatcher } from './monitor/oom-watcher.js';
 import { attachStream } from './attach/attach.js';
 import { ExecSessions } from './exec/exec.js';
 import { conmonCtl, resizeMessage } from './attach/ctl.js';
@@ -86,6 +88,7 @@ export class ContainerManager implements ContainerService {
   private readonly supervisors: SupervisorWatch;
   private readonly execs: ExecSessions;
   private readonly rotator: LogRotator;
+  private readonly ooms: OomWatcher;
 
   constructor(options: ContainerManagerOptions) {
     const dirs = runtimeDirs(options.config);
@@ -119,6 +122,7 @@ export class ContainerManager implements ContainerService {
     this.execs = new ExecSessions(this.ctx);
     this.rotator = new LogRotator(this.ctx);
     this.ctx.logRotator = this.rotator;
+    this.ooms = new OomWatcher(this.ctx);
   }
 
   /** Creates directories, reconciles records with what conmon saw while we were away, starts watching. */
@@ -129,6 +133,7 @@ export class ContainerManager implements ContainerService {
     }
     this.exits.start();
     this.rotator.start();
+    this.ooms.start();
     await recoverContainers(this.ctx);
     await this.ctx.volumes?.reconcileMounts();
     await reconcileNetworks(this.ctx);
@@ -146,24 +151,9 @@ export class ContainerManager implements ContainerService {
     return disconnectNetwork(this.ctx, reference, network, force);
   }
 
-  /** `update`: the restart policy (resources come with the resource-limits work). */
+  /** `update`: the restart policy and the limits (written to a running container's cgroup, kept for the next start). */
   async update(reference: string, changes: UpdateOptions): Promise<void> {
-    const id = this.get(reference).id;
-    await this.ctx.locks.run(id, async () => {
-      refuseIfRemoving(this.ctx, id, 'be updated');
-      const record = this.get(id);
-      if (changes.restartPolicy) {
-        if (record.spec.lifecycle.autoRemove && changes.restartPolicy.name !== 'no') {
-          throw new PolisError(
-            'container.is_running',
-            'Restart policy cannot be updated because AutoRemove is enabled for the container',
-          );
-        }
-        record.spec.lifecycle.restartPolicy = changes.restartPolicy;
-      }
-      this.ctx.store.update(record);
-      emit(this.ctx, 'update', record);
-    });
+    await updateContainer(this.ctx, this.get(reference).id, changes);
   }
 
   /** `top`: the container's processes, as `ps` shows them on the host. */
@@ -187,6 +177,7 @@ export class ContainerManager implements ContainerService {
     this.exits.stop();
     this.supervisors.stop();
     this.rotator.stop();
+    this.ooms.stop();
   }
 
   onEvent(listener: (e: ContainerEvent) => void): () => void {

@@ -2,16 +2,16 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PolisError, proc, type ContainerRecord } from '@polis/core';
 import type { RuntimeContext } from './context.js';
-import { CGROUP_PARENT } from './lifecycle/start.js';
+import { containerCgroupDirs } from './host/container-cgroup.js';
+import type { CgroupDirs } from './host/cgroup-paths.js';
 import type { TopResult } from './types.js';
 
 /** The pids in the container's cgroup (v2 unified, or the v1 `pids`/`memory` hierarchy). */
-async function containerPids(id: string): Promise<Set<number>> {
+async function containerPids(dirs: CgroupDirs): Promise<Set<number>> {
   const candidates = [
-    join('/sys/fs/cgroup', CGROUP_PARENT, id, 'cgroup.procs'),
-    join('/sys/fs/cgroup/pids', CGROUP_PARENT, id, 'cgroup.procs'),
-    join('/sys/fs/cgroup/memory', CGROUP_PARENT, id, 'cgroup.procs'),
-  ];
+    ...(dirs.unified && dirs.v2 ? [dirs.v2] : []),
+    ...[dirs.v1.pids, dirs.v1.memory].filter((d): d is string => d !== undefined),
+  ].map((dir) => join(dir, 'cgroup.procs'));
   for (const file of candidates) {
     try {
       const text = await readFile(file, 'utf8');
@@ -39,7 +39,7 @@ export function parsePs(output: string, pids: Set<number>): TopResult {
 
 /** `top`: runs the host's `ps` (default `-ef`) and keeps the rows of the container's processes. */
 export async function topContainer(
-  _ctx: RuntimeContext,
+  ctx: RuntimeContext,
   record: ContainerRecord,
   psArgs = '-ef',
 ): Promise<TopResult> {
@@ -55,5 +55,5 @@ export async function topContainer(
   } catch (err) {
     throw new PolisError('request.invalid', `Error running ps: ${(err as Error).message}`, { cause: err });
   }
-  return parsePs(res.stdout, await containerPids(record.id));
+  return parsePs(res.stdout, await containerPids(containerCgroupDirs(ctx, record)));
 }

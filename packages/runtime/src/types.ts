@@ -1,5 +1,6 @@
 import type { FsChange } from '@polis/image';
 import type { CommitOptions } from './lifecycle/commit.js';
+import type { ResourceUpdate } from './lifecycle/update.js';
 import type { ContainerRecord, ContainerSpec, ImageRecord } from '@polis/core';
 import type { Readable } from 'node:stream';
 
@@ -75,6 +76,8 @@ export interface ContainerEvent {
 
 export interface UpdateOptions {
   restartPolicy?: ContainerSpec['lifecycle']['restartPolicy'];
+  /** Limits to change; absent keys stay, -1 lifts a pids or swap limit. */
+  resources?: ResourceUpdate;
 }
 
 /** `ps` output of a container's processes: Docker's `top` shape. */

@@ -59,6 +59,7 @@ function validate(r: ResourceSpec): void {
   if (adj !== undefined && (adj < -1000 || adj > 1000)) {
     throw invalid(`Invalid value ${adj}, range for oom score adj is [-1000, 1000]`);
   }
+  if (swap < -1) throw invalid(`invalid MemorySwap: ${swap}`);
   if (r.blkioWeight && (r.blkioWeight < 10 || r.blkioWeight > 1000)) {
     throw invalid('Range of blkio weight is from 10 to 1000');
   }
@@ -75,8 +76,9 @@ function memoryOf(r: ResourceSpec): Resources['memory'] {
   if (r.memory) memory.limit = r.memory;
   if (r.memoryReservation) memory.reservation = r.memoryReservation;
   // As Docker: a memory limit without a swap limit allows as much swap again (swap counts memory+swap).
-  if (r.memorySwap) memory.swap = r.memorySwap;
-  else if (r.memory) memory.swap = r.memory * 2;
+  // -1 is unlimited: a fresh cgroup is, and a host without swap accounting has no file to write it to.
+  if (r.memorySwap && r.memorySwap > 0) memory.swap = r.memorySwap;
+  else if (r.memory && r.memorySwap === undefined) memory.swap = r.memory * 2;
   if (r.memorySwappiness !== undefined) memory.swappiness = r.memorySwappiness;
   if (r.oomKillDisable) memory.disableOOMKiller = true;
   return Object.keys(memory).length ? memory : undefined;

@@ -23,6 +23,7 @@ export interface ConfigFile {
   'insecure-tcp-loopback'?: boolean;
   /** Polis's own: client certificates (CN or SHA-256 fingerprint) that may only read. */
   'readonly-clients'?: string[];
+  'exec-opts'?: string[];
 }
 
 const STRINGS = [
@@ -36,7 +37,7 @@ const STRINGS = [
   'tlscert',
   'tlskey',
 ] as const;
-const LISTS = ['hosts', 'insecure-registries', 'registry-mirrors', 'readonly-clients'] as const;
+const LISTS = ['hosts', 'insecure-registries', 'registry-mirrors', 'readonly-clients', 'exec-opts'] as const;
 const BOOLEANS = ['tlsverify', 'insecure-tcp-loopback'] as const;
 /** Every key daemon.json may hold (the usage text names them all). */
 export const DAEMON_JSON_KEYS: readonly string[] = [...STRINGS, ...LISTS, ...BOOLEANS, 'log-opts'];

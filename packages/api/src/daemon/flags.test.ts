@@ -116,3 +116,20 @@ test('remote access: -G, --tlsverify with its files, read-only clients, and the 
       );
     },
   ));
+
+test('--exec-opt native.cgroupdriver (flag or daemon.json exec-opts), others refused', async () => {
+  assert.equal(config([])?.cgroupDriver, undefined);
+  assert.equal(config(['--exec-opt', 'native.cgroupdriver=systemd'])?.cgroupDriver, 'systemd');
+  assert.throws(
+    () => parseFlags(['--exec-opt', 'native.cgroupdriver=lxc']),
+    /native.cgroupdriver option lxc/,
+  );
+  assert.throws(() => parseFlags(['--exec-opt', 'other=1']), /only native.cgroupdriver is known/);
+  await withFile(JSON.stringify({ 'exec-opts': ['native.cgroupdriver=systemd'] }), (path) => {
+    assert.equal(config(['--config-file', path])?.cgroupDriver, 'systemd');
+    assert.equal(
+      config(['--config-file', path, '--exec-opt', 'native.cgroupdriver=cgroupfs'])?.cgroupDriver,
+      'cgroupfs',
+    );
+  });
+});

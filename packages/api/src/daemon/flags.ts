@@ -46,10 +46,11 @@ Options:
                            Docker Hub mirror to pull from first (repeatable)
       --bip CIDR           Subnet of the default bridge network (default 172.17.0.0/16, or the
                            first free pool if that overlaps a host route)
+      --exec-opt k=v       native.cgroupdriver=cgroupfs|systemd (systemd needs systemd as PID 1)
       --config-file path   daemon.json with dockerd's keys (data-root, exec-root, hosts,
                            default-runtime, log-level, log-opts, insecure-registries,
                            registry-mirrors, bip, group, tlsverify, tlscacert, tlscert, tlskey,
-                           readonly-clients, insecure-tcp-loopback); flags win
+                           readonly-clients, insecure-tcp-loopback, exec-opts); flags win
                            (default "/etc/polis/daemon.json")
   -h, --help               Print usage
   -v, --version            Print version`;
@@ -85,6 +86,7 @@ export function parseFlags(argv: string[]): FlagResult {
         tlskey: { type: 'string' },
         'readonly-client': { type: 'string', multiple: true },
         'insecure-tcp-loopback': { type: 'boolean' },
+        'exec-opt': { type: 'string', multiple: true },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
       },
@@ -127,6 +129,7 @@ export function parseFlags(argv: string[]): FlagResult {
     else
       throw new PolisError('request.invalid', `invalid --log-opt "${opt}": use max-size=SIZE or max-file=N`);
   }
+  const cgroupDriver = cgroupDriverOf([...(file['exec-opts'] ?? []), ...(v['exec-opt'] ?? [])]);
   const hosts = v.host?.length ? v.host : file.hosts?.length ? file.hosts : [defaultSocket(execRoot)];
   const tls = tlsFiles(v, file);
   const insecureTcpLoopback = v['insecure-tcp-loopback'] ?? file['insecure-tcp-loopback'] ?? false;
@@ -154,6 +157,7 @@ export function parseFlags(argv: string[]): FlagResult {
       ...(tls ? { tls } : {}),
       insecureTcpLoopback,
       readonlyClients: [...(file['readonly-clients'] ?? []), ...(v['readonly-client'] ?? [])],
+      ...(cgroupDriver ? { cgroupDriver } : {}),
     },
   };
 }
@@ -185,6 +189,25 @@ function tlsFiles(v: TlsFlagValues, file: ConfigFile): DaemonConfig['tls'] {
     throw new PolisError('request.invalid', '--tlsverify needs --tlscacert, --tlscert and --tlskey');
   }
   return { caFile, certFile, keyFile };
+}
+
+/** dockerd's `--exec-opt native.cgroupdriver=…` (the last one wins); other options are refused. */
+function cgroupDriverOf(opts: string[]): DaemonConfig['cgroupDriver'] {
+  let driver: DaemonConfig['cgroupDriver'];
+  for (const opt of opts) {
+    const [key = '', value = ''] = opt.split('=');
+    if (key.trim().toLowerCase() !== 'native.cgroupdriver') {
+      throw new PolisError(
+        'request.invalid',
+        `invalid --exec-opt "${opt}": only native.cgroupdriver is known`,
+      );
+    }
+    if (value !== 'cgroupfs' && value !== 'systemd') {
+      throw new PolisError('request.invalid', `native.cgroupdriver option ${value} is not supported`);
+    }
+    driver = value;
+  }
+  return driver;
 }
 
 function checkMirror(url: string): string {

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import { PolisError, createLogger, setLogLevel, toPolisError, which, type DaemonConfig } from '@polis/core';
@@ -47,6 +48,13 @@ export async function startDaemon(input: DaemonConfig): Promise<RunningDaemon> {
   const tls = config.tls ? await serverTlsOptions(config.tls) : undefined;
   await mkdir(config.dataRoot, { recursive: true, mode: 0o711 });
   await mkdir(config.execRoot, { recursive: true, mode: 0o711 });
+  // As runc's and crun's systemd driver: without systemd as PID 1 there is no one to make the scopes.
+  if (config.cgroupDriver === 'systemd' && !existsSync('/run/systemd/system')) {
+    throw new PolisError(
+      'request.invalid',
+      'the systemd cgroup driver needs systemd as PID 1 (no /run/systemd/system); use native.cgroupdriver=cgroupfs',
+    );
+  }
   if (config.defaultRuntime === 'crun') await prepareHybridCgroups();
 
   const db = openStateDb(config.dataRoot);
@@ -83,6 +91,7 @@ export async function startDaemon(input: DaemonConfig): Promise<RunningDaemon> {
     volumes,
     events,
     stats,
+    ...(config.cgroupDriver ? { cgroupDriver: config.cgroupDriver } : {}),
     system: {
       info: () => systemInfo(config, containers, images),
       version: () => versionInfo(),

@@ -5,6 +5,7 @@ import type { DaemonConfig } from '@polis/core';
 import type { ImageService } from '@polis/image';
 import { cgroupMode, type ContainerService } from '@polis/runtime';
 import type { SystemInfo, VersionInfo } from '../types.js';
+import { hostCgroupSupport } from '../docker/cgroup-support.js';
 
 export const POLIS_VERSION = '0.1.0';
 
@@ -32,6 +33,7 @@ export function systemInfo(
 ): SystemInfo {
   const all = containers.list({ all: true });
   const count = (s: string): number => all.filter((c) => c.state.status === s).length;
+  const support = hostCgroupSupport();
   return {
     ID: createHash('sha256').update(`${os.hostname()}:${config.dataRoot}`).digest('hex').slice(0, 32),
     Name: os.hostname(),
@@ -51,7 +53,16 @@ export function systemInfo(
     ServerVersion: POLIS_VERSION,
     Runtimes: Object.fromEntries(Object.entries(config.runtimes).map(([name, path]) => [name, { path }])),
     DefaultRuntime: config.defaultRuntime,
-    CgroupDriver: 'cgroupfs',
+    CgroupDriver: config.cgroupDriver ?? 'cgroupfs',
+    // What the cgroups enforce, as Docker's sysinfo reports it (the docker CLI warns for each false).
+    MemoryLimit: support.memoryLimit,
+    SwapLimit: support.swapLimit,
+    CpuCfsPeriod: support.cpuCfs,
+    CpuCfsQuota: support.cpuCfs,
+    CPUShares: support.cpuShares,
+    CPUSet: support.cpuset,
+    PidsLimit: support.pidsLimit,
+    OomKillDisable: support.oomKillDisable,
     CgroupVersion: cgroupMode() === 'v2' ? '2' : '1',
     SecurityOptions: ['name=seccomp,profile=builtin'],
     LoggingDriver: 'k8s-file',

@@ -25,6 +25,8 @@ export interface CreateOptions {
   support?: CgroupSupport;
   /** Checks a block device path (blkio per-device settings); throws a 400 when it is none. */
   statDevice?: (path: string) => unknown;
+  /** The daemon's cgroup driver (a systemd cgroup parent must be a slice). */
+  cgroupDriver?: 'cgroupfs' | 'systemd';
 }
 
 /** A create request: the spec, and the `Warnings` the reply carries (settings discarded, and why). */
@@ -53,6 +55,13 @@ export function createRequestFrom(body: unknown, options: CreateOptions = {}): C
     statDevice: options.statDevice ?? statBlockDevice,
     networkMode: network.mode,
   });
+  const limits = resourcesFrom(host, {
+    ...(options.ncpu !== undefined ? { ncpu: options.ncpu } : {}),
+    support: options.support ?? hostCgroupSupport(),
+    ...(options.cgroupDriver ? { cgroupDriver: options.cgroupDriver } : {}),
+  });
+  // At create, a negative pids limit is Docker's "unlimited", which a fresh cgroup already is.
+  if ((limits.resources.pidsLimit ?? 0) < 0) delete limits.resources.pidsLimit;
   const basic = basicFrom(config, host);
   if (extras.consoleSize && basic.tty) basic.consoleSize = extras.consoleSize;
   const spec: ContainerSpec = {
@@ -60,14 +69,14 @@ export function createRequestFrom(body: unknown, options: CreateOptions = {}): C
     basic,
     storage: storageFrom(host, config),
     security: { ...securityFrom(host), ...extras.security },
-    resources: { ...resourcesFrom(host, options.ncpu), ...extras.resources },
+    resources: { ...limits.resources, ...extras.resources },
     network,
     lifecycle: lifecycleFrom(host),
     logging: loggingFrom(host),
   };
   const runtime = host.str('Runtime');
   if (runtime) spec.runtime = runtime;
-  return { spec, warnings: extras.warnings };
+  return { spec, warnings: [...limits.warnings, ...extras.warnings] };
 }
 
 /** The spec of a create body, without its warnings. */
@@ -239,7 +248,7 @@ function refuseUnsupported(config: Fields, host: Fields): void {
     const value = host.raw(key);
     if (Array.isArray(value) && value.length > 0) throw invalid(`HostConfig.${key} is not supported yet`);
   }
-  for (const key of ['PidMode', 'UTSMode', 'UsernsMode', 'CgroupParent']) {
+  for (const key of ['PidMode', 'UTSMode', 'UsernsMode']) {
     if (host.str(key)) throw invalid(`HostConfig.${key} is not supported yet`);
   }
   const ipc = host.str('IpcMode') ?? '';

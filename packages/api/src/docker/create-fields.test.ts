@@ -63,7 +63,7 @@ const SAMPLES: Record<string, Sample> = {
   Shell: { value: ['/bin/sh', '-c'] },
   'HostConfig.CpuShares': { value: 512 },
   'HostConfig.Memory': { value: 64 * MB },
-  'HostConfig.CgroupParent': { value: 'mine', message: /CgroupParent is not supported yet/ },
+  'HostConfig.CgroupParent': { value: 'mine' },
   'HostConfig.BlkioWeight': { value: 300 },
   'HostConfig.BlkioWeightDevice': { value: [{ Path: DEV, Weight: 200 }] },
   'HostConfig.BlkioDeviceReadBps': { value: throttle },
@@ -268,9 +268,82 @@ describe('settings the host cannot enforce', () => {
     assert.deepEqual(spec.resources, { ulimits: [] });
   });
 
+  it("basic limits the host cannot enforce are discarded with Docker's warnings", () => {
+    const { spec, warnings } = translate(
+      {
+        HostConfig: {
+          Memory: 64 << 20,
+          MemoryReservation: 32 << 20,
+          CpuShares: 512,
+          CpuPeriod: 50_000,
+          CpuQuota: 25_000,
+          CpusetCpus: '0',
+          PidsLimit: 20,
+        },
+      },
+      {
+        ...FULL_SUPPORT,
+        swapLimit: false,
+        memoryReservation: false,
+        cpuShares: false,
+        cpuCfs: false,
+        cpuset: false,
+        pidsLimit: false,
+      },
+    );
+    assert.deepEqual(warnings, [
+      'Your kernel does not support swap limit capabilities or the cgroup is not mounted. Memory limited without swap.',
+      'Your kernel does not support memory soft limit capabilities or the cgroup is not mounted. Limitation discarded.',
+      'Your kernel does not support CPU shares or the cgroup is not mounted. Shares discarded.',
+      'Your kernel does not support CPU cfs period or the cgroup is not mounted. Period discarded.',
+      'Your kernel does not support CPU cfs quota or the cgroup is not mounted. Quota discarded.',
+      'Your kernel does not support cpuset or the cgroup is not mounted. Cpuset discarded.',
+      'Your kernel does not support PIDs limit capabilities or the cgroup is not mounted. PIDs limit discarded.',
+    ]);
+    // The memory limit stays, without swap (-1: no memsw write); the rest is gone.
+    assert.deepEqual(spec.resources, { memory: 64 << 20, memorySwap: -1, ulimits: [] });
+    const noMemory = translate(
+      { HostConfig: { Memory: 64 << 20, MemorySwap: 128 << 20 } },
+      { ...FULL_SUPPORT, memoryLimit: false },
+    );
+    assert.deepEqual(noMemory.warnings, [
+      'Your kernel does not support memory limit capabilities or the cgroup is not mounted. Limitation discarded.',
+    ]);
+    assert.deepEqual(noMemory.spec.resources, { ulimits: [] });
+    assert.throws(() => translate({ HostConfig: { NanoCpus: 5e8 } }, { ...FULL_SUPPORT, cpuCfs: false }), {
+      message:
+        'NanoCPUs can not be set, as your kernel does not support CPU CFS scheduler or the cgroup is not mounted',
+    });
+  });
+
+  it("cpuset CPUs the host lacks are refused in Docker's words", () => {
+    assert.throws(() => translate({ HostConfig: { CpusetCpus: '1-3' } }), {
+      message: 'Requested CPUs are not available - requested 1-3, available: 0-1',
+    });
+    assert.throws(() => translate({ HostConfig: { CpusetCpus: 'x' } }), {
+      message: 'Invalid value x for cpuset cpus',
+    });
+    assert.equal(translate({ HostConfig: { CpusetCpus: '1' } }).spec.resources.cpusetCpus, '1');
+  });
+
+  it('a cgroup parent is kept, and one that climbs out is refused', () => {
+    assert.equal(translate({ HostConfig: { CgroupParent: 'mine' } }).spec.resources.cgroupParent, 'mine');
+    assert.throws(() => translate({ HostConfig: { CgroupParent: '../x' } }), {
+      message: 'invalid cgroup-parent "../x"',
+    });
+    assert.throws(
+      () =>
+        createRequestFrom(
+          { Image: 'busybox', HostConfig: { CgroupParent: '/x' } },
+          { support: FULL_SUPPORT, cgroupDriver: 'systemd' },
+        ),
+      { message: 'cgroup-parent for systemd cgroup should be a valid slice named as "xxx.slice"' },
+    );
+  });
+
   it('real-time settings are refused without the real-time scheduler or time to give', () => {
     assert.throws(() => translate({ HostConfig: { CpuRealtimePeriod: 1000 } }, none), {
-      message: 'kernel does not support CPU real-time scheduler',
+      message: 'Your kernel does not support CPU real-time scheduler',
     });
     assert.throws(
       () =>

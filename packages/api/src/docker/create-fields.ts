@@ -63,7 +63,11 @@ export const CREATE_FIELDS: readonly CreateField[] = [
   // HostConfig: resources
   f('HostConfig.CpuShares', 'applied', 'linux.resources.cpu.shares'),
   f('HostConfig.Memory', 'applied', 'linux.resources.memory.limit'),
-  f('HostConfig.CgroupParent', 'refused', '"HostConfig.CgroupParent is not supported yet"'),
+  f(
+    'HostConfig.CgroupParent',
+    'applied',
+    'linux.cgroupsPath under that parent (a slice with the systemd driver); `..` is a 400',
+  ),
   f('HostConfig.BlkioWeight', 'applied', `linux.resources.blockIO.weight; ${WARN_UNSUPPORTED}`),
   f(
     'HostConfig.BlkioWeightDevice',
@@ -78,7 +82,7 @@ export const CREATE_FIELDS: readonly CreateField[] = [
   f('HostConfig.CpuQuota', 'applied', 'linux.resources.cpu.quota'),
   f('HostConfig.CpuRealtimePeriod', 'applied', 'cpu.realtimePeriod; 400 without the real-time scheduler'),
   f('HostConfig.CpuRealtimeRuntime', 'applied', 'cpu.realtimeRuntime; 400 beyond what the cgroup parent has'),
-  f('HostConfig.CpusetCpus', 'applied', 'linux.resources.cpu.cpus'),
+  f('HostConfig.CpusetCpus', 'applied', 'linux.resources.cpu.cpus; CPUs the host lacks are a 400'),
   f('HostConfig.CpusetMems', 'applied', 'linux.resources.cpu.mems; unavailable nodes are a 400'),
   f('HostConfig.Devices', 'refused', '"HostConfig.Devices is not supported yet"'),
   f('HostConfig.DeviceCgroupRules', 'applied', 'allow rules in linux.resources.devices'),
@@ -94,7 +98,7 @@ export const CREATE_FIELDS: readonly CreateField[] = [
     '"Specifying a kernel memory TCP limit is deprecated …"; discarded',
   ),
   f('HostConfig.MemoryReservation', 'applied', 'linux.resources.memory.reservation'),
-  f('HostConfig.MemorySwap', 'applied', 'linux.resources.memory.swap'),
+  f('HostConfig.MemorySwap', 'applied', `linux.resources.memory.swap; ${WARN_UNSUPPORTED}`),
   f('HostConfig.MemorySwappiness', 'applied', `linux.resources.memory.swappiness; ${WARN_UNSUPPORTED}`),
   f('HostConfig.NanoCpus', 'applied', 'cpu.quota over a 100 ms period'),
   f(
@@ -103,7 +107,7 @@ export const CREATE_FIELDS: readonly CreateField[] = [
     "memory.disableOOMKiller (+ Docker's warning without a memory limit)",
   ),
   f('HostConfig.Init', 'applied', 'catatonit as PID 1'),
-  f('HostConfig.PidsLimit', 'applied', 'linux.resources.pids.limit'),
+  f('HostConfig.PidsLimit', 'applied', `linux.resources.pids.limit; ${WARN_UNSUPPORTED}`),
   f('HostConfig.Ulimits', 'applied', 'process.rlimits'),
   f('HostConfig.CpuCount', 'warned', '"linux does not support CPU count. Count discarded."'),
   f(

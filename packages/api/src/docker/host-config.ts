@@ -103,7 +103,7 @@ export function hostConfigOf(record: ContainerRecord): Record<string, unknown> {
     CpuShares: r.cpuShares ?? 0,
     Memory: r.memory ?? 0,
     NanoCpus: r.nanoCpus ?? 0,
-    CgroupParent: '',
+    CgroupParent: r.cgroupParent ?? '',
     BlkioWeight: r.blkioWeight ?? 0,
     BlkioWeightDevice: devices(r.blkioWeightDevice, 'Weight'),
     BlkioDeviceReadBps: devices(r.blkioDeviceReadBps, 'Rate'),
@@ -122,7 +122,8 @@ export function hostConfigOf(record: ContainerRecord): Record<string, unknown> {
     KernelMemory: 0,
     KernelMemoryTCP: 0,
     MemoryReservation: r.memoryReservation ?? 0,
-    MemorySwap: r.memorySwap ?? 0,
+    // Docker's default, shown as it does: twice the memory limit.
+    MemorySwap: r.memorySwap ?? (r.memory ? r.memory * 2 : 0),
     MemorySwappiness: r.memorySwappiness ?? null,
     OomKillDisable: r.oomKillDisable ?? false,
     PidsLimit: r.pidsLimit ?? null,

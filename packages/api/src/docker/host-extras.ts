@@ -3,7 +3,7 @@ import { checkSysctls, parseDeviceCgroupRule } from '@polis/security';
 import { invalid } from '../http/errors.js';
 import type { CgroupSupport } from './cgroup-support.js';
 import type { Fields } from './fields.js';
-import { compact } from './resources.js';
+import { compact, cpusetWithin } from './resources.js';
 
 export interface ExtrasContext {
   support: CgroupSupport;
@@ -141,7 +141,7 @@ export function extrasFrom(config: Fields, host: Fields, ctx: ExtrasContext): Ex
     } else {
       if (!/^[0-9]+(-[0-9]+)?(,[0-9]+(-[0-9]+)?)*$/.test(mems))
         throw invalid(`Invalid value ${mems} for cpuset mems`);
-      if (support.mems !== '' && !within(mems, support.mems)) {
+      if (support.mems !== '' && !cpusetWithin(mems, support.mems)) {
         throw invalid(
           `Requested memory nodes are not available - requested ${mems}, available: ${support.mems}`,
         );
@@ -152,7 +152,7 @@ export function extrasFrom(config: Fields, host: Fields, ctx: ExtrasContext): Ex
   const rtPeriod = host.int('CpuRealtimePeriod') ?? 0;
   const rtRuntime = host.int('CpuRealtimeRuntime') ?? 0;
   if ((rtPeriod !== 0 || rtRuntime !== 0) && !support.cpuRealtime) {
-    throw invalid('kernel does not support CPU real-time scheduler');
+    throw invalid('Your kernel does not support CPU real-time scheduler');
   }
   if (rtPeriod !== 0 && rtRuntime !== 0 && rtRuntime > rtPeriod) {
     throw invalid('cpu real-time runtime cannot be higher than cpu real-time period');
@@ -234,20 +234,4 @@ export function extrasFrom(config: Fields, host: Fields, ctx: ExtrasContext): Ex
     if (size[0] > 0 && size[1] > 0) consoleSize = [size[0] as number, size[1] as number];
   }
   return { resources, security, warnings, ...(consoleSize ? { consoleSize } : {}) };
-}
-
-/** Whether every node of a cpuset list (`0-1,3`) is in the available list. */
-function within(requested: string, available: string): boolean {
-  const set = (list: string): Set<number> => {
-    const out = new Set<number>();
-    for (const part of list.split(',').filter(Boolean)) {
-      const [a, b = a] = part.split('-').map(Number) as [number, number?];
-      // No host has this many nodes; refuse rather than loop over a hostile range.
-      if ((b as number) - a > 4096) return new Set([-1]);
-      for (let i = a; i <= (b as number); i++) out.add(i);
-    }
-    return out;
-  };
-  const have = set(available);
-  return [...set(requested)].every((n) => have.has(n));
 }

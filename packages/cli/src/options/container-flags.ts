@@ -1,4 +1,5 @@
 import type { FlagSpec } from '../flags.js';
+import { CREATE_RESOURCE_FLAGS, UPDATE_RESOURCE_FLAGS } from './resource-flags.js';
 
 /** The flags `run` and `create` share (docker's `addFlags` in container/opts.go). */
 export const CONTAINER_FLAGS: FlagSpec[] = [
@@ -6,9 +7,6 @@ export const CONTAINER_FLAGS: FlagSpec[] = [
   { name: 'add-host', type: 'list', help: 'Add a custom host-to-IP mapping (host:ip)' },
   { name: 'cap-add', type: 'list', help: 'Add Linux capabilities' },
   { name: 'cap-drop', type: 'list', help: 'Drop Linux capabilities' },
-  { name: 'cpu-shares', short: 'c', type: 'int', help: 'CPU shares (relative weight)' },
-  { name: 'cpus', type: 'string', meta: 'decimal', help: 'Number of CPUs' },
-  { name: 'cpuset-cpus', type: 'string', help: 'CPUs in which to allow execution (0-3, 0,1)' },
   { name: 'dns', type: 'list', help: 'Set custom DNS servers' },
   { name: 'dns-option', type: 'list', help: 'Set DNS options' },
   { name: 'dns-search', type: 'list', help: 'Set custom DNS search domains' },
@@ -29,20 +27,11 @@ export const CONTAINER_FLAGS: FlagSpec[] = [
   { name: 'label-file', type: 'list', help: 'Read in a line delimited file of labels' },
   { name: 'log-driver', type: 'string', help: 'Logging driver for the container' },
   { name: 'log-opt', type: 'list', help: 'Log driver options' },
-  { name: 'memory', short: 'm', type: 'string', meta: 'bytes', help: 'Memory limit' },
-  { name: 'memory-reservation', type: 'string', meta: 'bytes', help: 'Memory soft limit' },
-  {
-    name: 'memory-swap',
-    type: 'string',
-    meta: 'bytes',
-    help: "Swap limit equal to memory plus swap: '-1' to enable unlimited swap",
-  },
   { name: 'mount', type: 'list', meta: 'mount', help: 'Attach a filesystem mount to the container' },
   { name: 'name', type: 'string', help: 'Assign a name to the container' },
   { name: 'network', type: 'string', help: 'Connect a container to a network' },
   { name: 'net', type: 'string', help: 'Connect a container to a network (same as --network)' },
   { name: 'network-alias', type: 'list', help: 'Add network-scoped alias for the container' },
-  { name: 'pids-limit', type: 'int', help: 'Tune container pids limit (set -1 for unlimited)' },
   { name: 'platform', type: 'string', help: 'Set platform if server is multi-platform capable' },
   { name: 'privileged', type: 'bool', help: 'Give extended privileges to this container' },
   { name: 'publish', short: 'p', type: 'list', help: "Publish a container's port(s) to the host" },
@@ -74,4 +63,6 @@ export const CONTAINER_FLAGS: FlagSpec[] = [
   { name: 'volume-driver', type: 'string', help: 'Optional volume driver for the container' },
   { name: 'volumes-from', type: 'list', help: 'Mount volumes from the specified container(s)' },
   { name: 'workdir', short: 'w', type: 'string', help: 'Working directory inside the container' },
+  ...UPDATE_RESOURCE_FLAGS,
+  ...CREATE_RESOURCE_FLAGS,
 ];

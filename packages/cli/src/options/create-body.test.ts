@@ -94,6 +94,100 @@ test('resources: memory units, cpus, pids, ulimits', () => {
   assert.throws(() => build(['-m', '12q', 'busybox']), /invalid size: '12q'/);
 });
 
+test('resources: every cgroup flag reaches its HostConfig field', () => {
+  const h = build([
+    '--memory-reservation',
+    '32m',
+    '--memory-swappiness',
+    '10',
+    '--oom-kill-disable',
+    '--oom-score-adj',
+    '-500',
+    '--cpu-shares',
+    '512',
+    '--cpu-period',
+    '50000',
+    '--cpu-quota',
+    '25000',
+    '--cpu-rt-period',
+    '1000000',
+    '--cpu-rt-runtime',
+    '950000',
+    '--cpuset-cpus',
+    '0-1',
+    '--cpuset-mems',
+    '0',
+    '--blkio-weight',
+    '300',
+    '--blkio-weight-device',
+    '/dev/vda:200',
+    '--device-read-bps',
+    '/dev/vda:1mb',
+    '--device-write-bps',
+    '/dev/vda:2048',
+    '--device-read-iops',
+    '/dev/vda:100',
+    '--device-write-iops',
+    '/dev/vda:200',
+    '--cgroup-parent',
+    'mine',
+    '--cgroupns',
+    'host',
+    'busybox',
+  ]).body.HostConfig;
+  assert.deepEqual(
+    {
+      MemoryReservation: h?.MemoryReservation,
+      MemorySwappiness: h?.MemorySwappiness,
+      OomKillDisable: h?.OomKillDisable,
+      OomScoreAdj: h?.OomScoreAdj,
+      CpuShares: h?.CpuShares,
+      CpuPeriod: h?.CpuPeriod,
+      CpuQuota: h?.CpuQuota,
+      CpuRealtimePeriod: h?.CpuRealtimePeriod,
+      CpuRealtimeRuntime: h?.CpuRealtimeRuntime,
+      CpusetCpus: h?.CpusetCpus,
+      CpusetMems: h?.CpusetMems,
+      BlkioWeight: h?.BlkioWeight,
+      BlkioWeightDevice: h?.BlkioWeightDevice,
+      BlkioDeviceReadBps: h?.BlkioDeviceReadBps,
+      BlkioDeviceWriteBps: h?.BlkioDeviceWriteBps,
+      BlkioDeviceReadIOps: h?.BlkioDeviceReadIOps,
+      BlkioDeviceWriteIOps: h?.BlkioDeviceWriteIOps,
+      CgroupParent: h?.CgroupParent,
+      CgroupnsMode: h?.CgroupnsMode,
+    },
+    {
+      MemoryReservation: 32 * 1024 * 1024,
+      MemorySwappiness: 10,
+      OomKillDisable: true,
+      OomScoreAdj: -500,
+      CpuShares: 512,
+      CpuPeriod: 50000,
+      CpuQuota: 25000,
+      CpuRealtimePeriod: 1000000,
+      CpuRealtimeRuntime: 950000,
+      CpusetCpus: '0-1',
+      CpusetMems: '0',
+      BlkioWeight: 300,
+      BlkioWeightDevice: [{ Path: '/dev/vda', Weight: 200 }],
+      BlkioDeviceReadBps: [{ Path: '/dev/vda', Rate: 1024 * 1024 }],
+      BlkioDeviceWriteBps: [{ Path: '/dev/vda', Rate: 2048 }],
+      BlkioDeviceReadIOps: [{ Path: '/dev/vda', Rate: 100 }],
+      BlkioDeviceWriteIOps: [{ Path: '/dev/vda', Rate: 200 }],
+      CgroupParent: 'mine',
+      CgroupnsMode: 'host',
+    },
+  );
+  // Not given: swappiness stays unset (docker's -1), nothing else is sent.
+  const none = build(['busybox']).body.HostConfig;
+  assert.equal(none?.MemorySwappiness, undefined);
+  assert.equal(none?.OomKillDisable, undefined);
+  assert.throws(() => build(['--device-read-bps', 'vda:1mb', 'busybox']), /bad format for device path/);
+  assert.throws(() => build(['--device-read-iops', '/dev/vda:x', 'busybox']), /invalid rate for device/);
+  assert.throws(() => build(['--blkio-weight-device', '/dev/vda:5', 'busybox']), /invalid weight for device/);
+});
+
 test('entrypoint: a value replaces it, an empty value clears it, absent leaves it', () => {
   assert.deepEqual(build(['--entrypoint', '/bin/sh', 'busybox']).body.Entrypoint, ['/bin/sh']);
   assert.deepEqual(build(['--entrypoint', '', 'busybox']).body.Entrypoint, ['']);

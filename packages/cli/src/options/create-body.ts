@@ -4,7 +4,8 @@ import type { ContainerCreateBody, EndpointConfig, HostConfig, PortBinding } fro
 import { bool, int, list, str, type Parsed } from '../flags.js';
 import { parseBytes } from '@polis/core/bytes';
 import { expandEnv, parseKeyValueFile, toMap } from './kv-file.js';
-import { parseCpus, parsePublish, parseRestartPolicy, parseUlimit } from './parse.js';
+import { parsePublish, parseRestartPolicy, parseUlimit } from './parse.js';
+import { createResources } from './resource-flags.js';
 
 export interface CreateRequest {
   name?: string;
@@ -77,7 +78,6 @@ export function buildCreateRequest(p: Parsed, deps: CreateDeps, mode: { detach: 
   const bytes = (name: string): number | undefined => {
     const v = str(p, name);
     if (v === undefined) return undefined;
-    if (name === 'memory-swap' && v === '-1') return -1;
     return parseBytes(v);
   };
   const logOpts = list(p, 'log-opt');
@@ -88,7 +88,6 @@ export function buildCreateRequest(p: Parsed, deps: CreateDeps, mode: { detach: 
       return colon < 0 ? [t, ''] : [t.slice(0, colon), t.slice(colon + 1)];
     }),
   );
-  const cpus = str(p, 'cpus');
   const stopTimeout = int(p, 'stop-timeout');
 
   const networkMode = str(p, 'network') ?? str(p, 'net');
@@ -119,13 +118,7 @@ export function buildCreateRequest(p: Parsed, deps: CreateDeps, mode: { detach: 
       logDriver !== undefined || logOpts.length
         ? { Type: logDriver ?? '', Config: toMap(logOpts) }
         : undefined,
-    Memory: bytes('memory'),
-    MemorySwap: bytes('memory-swap'),
-    MemoryReservation: bytes('memory-reservation'),
-    NanoCpus: cpus === undefined ? undefined : parseCpus(cpus),
-    CpuShares: int(p, 'cpu-shares'),
-    CpusetCpus: str(p, 'cpuset-cpus'),
-    PidsLimit: int(p, 'pids-limit'),
+    ...createResources(p),
     Ulimits: orUndefined(list(p, 'ulimit').map(parseUlimit)),
   };
 

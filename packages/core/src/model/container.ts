@@ -143,6 +143,8 @@ export interface ResourceSpec {
   blkioDeviceWriteBps?: BlkioDeviceValue[];
   blkioDeviceReadIOps?: BlkioDeviceValue[];
   blkioDeviceWriteIOps?: BlkioDeviceValue[];
+  /** `--cgroup-parent`: the container's cgroup is made under it instead of Polis's own (a slice with systemd). */
+  cgroupParent?: string;
 }
 
 /** A per-device block I/O setting as the user gave it: the device's path, resolved to its number at start. */

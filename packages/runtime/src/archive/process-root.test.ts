@@ -11,18 +11,27 @@ import { tarEntry } from './tar-out.js';
 const ID = 'a'.repeat(64);
 
 test("a process counts as the container's only in its own cgroup (v2, v1) or below it", () => {
-  assert.equal(inContainerCgroup(`0::/polis/${ID}\n`, ID), true);
-  assert.equal(inContainerCgroup(`12:pids:/polis/${ID}\n11:memory:/polis/${ID}\n`, ID), true);
-  assert.equal(inContainerCgroup(`0::/polis/${ID}/sub\n`, ID), true);
-  assert.equal(inContainerCgroup(`0::/polis/${ID}x\n`, ID), false);
-  assert.equal(inContainerCgroup('0::/user.slice/session-1.scope\n', ID), false);
-  assert.equal(inContainerCgroup(`0::/other/polis/${ID}\n`, ID), false);
+  assert.equal(inContainerCgroup(`0::/polis/${ID}\n`, `/polis/${ID}`), true);
+  assert.equal(inContainerCgroup(`12:pids:/polis/${ID}\n11:memory:/polis/${ID}\n`, `/polis/${ID}`), true);
+  assert.equal(inContainerCgroup(`0::/polis/${ID}/sub\n`, `/polis/${ID}`), true);
+  assert.equal(inContainerCgroup(`0::/polis/${ID}x\n`, `/polis/${ID}`), false);
+  assert.equal(inContainerCgroup('0::/user.slice/session-1.scope\n', `/polis/${ID}`), false);
+  assert.equal(inContainerCgroup(`4:memory:/ci/${ID}\n`, `/ci/${ID}`), true, 'under a --cgroup-parent');
+  assert.equal(
+    inContainerCgroup(`0::/system.slice/polis-${ID}.scope\n`, `/system.slice/polis-${ID}.scope`),
+    true,
+  );
+  assert.equal(inContainerCgroup(`0::/other/polis/${ID}\n`, `/polis/${ID}`), false);
 });
 
 test("a pid that is not the container's (or no pid) never hands out a root", async () => {
-  assert.equal(await openProcessRoot(process.pid, ID), undefined, 'this process is in no container cgroup');
-  assert.equal(await openProcessRoot(0, ID), undefined);
-  assert.equal(await openProcessRoot(2 ** 22 + 1, ID), undefined, 'no such pid');
+  assert.equal(
+    await openProcessRoot(process.pid, `/polis/${ID}`),
+    undefined,
+    'this process is in no container cgroup',
+  );
+  assert.equal(await openProcessRoot(0, `/polis/${ID}`), undefined);
+  assert.equal(await openProcessRoot(2 ** 22 + 1, `/polis/${ID}`), undefined, 'no such pid');
 });
 
 test("a process's view shows kernel file systems as empty directories and refuses paths in them", async () => {

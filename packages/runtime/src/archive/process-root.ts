@@ -1,12 +1,13 @@
 import { constants } from 'node:fs';
 import { open, readFile, type FileHandle } from 'node:fs/promises';
-import { CGROUP_PARENT } from '../lifecycle/start.js';
 
 const DIR = constants.O_RDONLY | constants.O_DIRECTORY;
 
-/** Whether a `/proc/<pid>/cgroup` text puts the process in the container's own cgroup (or below it). */
-export function inContainerCgroup(cgroupText: string, id: string): boolean {
-  const own = `${CGROUP_PARENT}/${id}`;
+/**
+ * Whether a `/proc/<pid>/cgroup` text puts the process in the container's own cgroup OWN (as the kernel
+ * shows it: `/polis/<id>`, under a `--cgroup-parent`, or a systemd scope) or below it.
+ */
+export function inContainerCgroup(cgroupText: string, own: string): boolean {
   return cgroupText.split('\n').some((line) => {
     const path = line.slice(line.indexOf(':', line.indexOf(':') + 1) + 1);
     return path === own || path.startsWith(`${own}/`);
@@ -22,7 +23,7 @@ export function inContainerCgroup(cgroupText: string, id: string): boolean {
  * process exits, lookups there fail, so a pid reused by a host process can never hand out the host's root.
  * The cgroup check makes sure the pid was the container's when the directory was opened.
  */
-export async function openProcessRoot(pid: number, id: string): Promise<FileHandle | undefined> {
+export async function openProcessRoot(pid: number, cgroup: string): Promise<FileHandle | undefined> {
   if (!Number.isInteger(pid) || pid <= 0) return undefined;
   let procDir: FileHandle;
   try {
@@ -31,8 +32,8 @@ export async function openProcessRoot(pid: number, id: string): Promise<FileHand
     return undefined;
   }
   try {
-    const cgroup = await readFile(`/proc/self/fd/${procDir.fd}/cgroup`, 'utf8');
-    if (!inContainerCgroup(cgroup, id)) return undefined;
+    const text = await readFile(`/proc/self/fd/${procDir.fd}/cgroup`, 'utf8');
+    if (!inContainerCgroup(text, cgroup)) return undefined;
     // `root` is a magic link: following it is the point (it is the process's root, not a path in it).
     return await open(`/proc/self/fd/${procDir.fd}/root`, DIR);
   } catch {

@@ -12,6 +12,7 @@ import type { ContainerPathStat, PutArchiveOptions } from '../types.js';
 import { absoluteContainerPath, baseName, statContainerPath } from './stat.js';
 import { tarEntry } from './tar-out.js';
 import { openProcessRoot } from './process-root.js';
+import { containerCgroupProcPath } from '../host/container-cgroup.js';
 import { extractInto } from './tar-in.js';
 
 /**
@@ -60,7 +61,9 @@ async function openRoot(
   readonly: boolean,
 ): Promise<ConfinedRoot> {
   const live = record.state.status === 'running' || record.state.status === 'paused';
-  const processRoot = live ? await openProcessRoot(record.state.pid, record.id) : undefined;
+  const processRoot = live
+    ? await openProcessRoot(record.state.pid, containerCgroupProcPath(ctx, record))
+    : undefined;
   if (processRoot) return ConfinedRoot.fromProcessRoot(processRoot);
   return ConfinedRoot.open(rootfs, { readonly, mounts: await containerMounts(ctx, record) });
 }

@@ -28,7 +28,8 @@ export interface BuildInput {
   hostCapabilities: string[];
   /** Network namespace: a path from the network layer, a fresh one ('none'), or the host's. */
   network: 'none' | 'host' | { path: string };
-  cgroupParent: string;
+  /** OCI cgroupsPath (`/polis/<id>`, or systemd's `slice:prefix:name`). */
+  cgroupsPath: string;
   /** Host path of the init binary, when the container asked for `--init`. */
   initPath?: string;
 }
@@ -61,7 +62,7 @@ export function buildSpec(input: BuildInput): Spec {
     }),
     withBlockIO(spec.resources),
     ...(spec.basic.init && input.initPath ? [withInit(input.initPath)] : []),
-    withCgroupsPath(`${input.cgroupParent}/${record.id}`),
+    withCgroupsPath(input.cgroupsPath),
     withAnnotations({ 'io.polis.container.name': record.name, 'io.polis.image': record.imageRef }),
   );
 }

@@ -6,6 +6,8 @@ import { removeLocked } from './remove.js';
 import { releaseVolumes } from '../volumes/binds.js';
 import { detachNetworks } from '../network/wire.js';
 import { scheduleRestart, shouldRestart } from './restart-policy.js';
+import { oomKillCount } from '../host/cgroup-oom.js';
+import { containerCgroupDirs } from '../host/container-cgroup.js';
 
 /**
  * conmon wrote `<exits>/<id>`: the container ended. Records the exit code and finish time, releases
@@ -70,6 +72,8 @@ export async function finishRun(
   const record = ctx.store.byId(id);
   if (!record) return true;
   ctx.supervised.untrack(id);
+  // Read before the runtime's delete removes the cgroup: a kill of any process counts, as in Docker.
+  const oomKills = await oomKillCount(containerCgroupDirs(ctx, record)).catch(() => 0);
   const runtime = runtimeFor(ctx, record.runtime);
   await Promise.all([
     runtime.delete(id, true).catch((err) => ctx.log.debug('runtime delete after exit', { id, err })),
@@ -79,8 +83,10 @@ export async function finishRun(
       .unmountRootfs(record.paths.dir)
       .catch((err) => ctx.log.warn('unmounting rootfs after exit', { id, err })),
   ]);
-  const oomKilled = await wasOomKilled(ctx, record.id, record.paths.dir);
-  if (oomKilled) emit(ctx, 'oom', record);
+  const oomKilled = oomKills > 0 || (await wasOomKilled(ctx, record.id, record.paths.dir));
+  // The OOM watcher has reported the kills it saw while the container ran; report the rest now.
+  if (oomKilled && oomKills > (ctx.oomSeen?.get(id) ?? 0)) emit(ctx, 'oom', record);
+  ctx.oomSeen?.delete(id);
   record.state = {
     ...record.state,
     oomKilled,

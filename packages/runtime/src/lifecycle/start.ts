@@ -23,8 +23,7 @@ import { logLimits } from '../logs/rotate.js';
 import { runAttachHooks } from '../attach/attach.js';
 import { cancelRestart } from './restart-policy.js';
 import { refuseIfRemoving } from './removal-mark.js';
-
-export const CGROUP_PARENT = '/polis';
+import { containerCgroupsPath } from '../host/container-cgroup.js';
 
 /** The files of a bundle directory (see `bundleDir`; records of an older polisd name their data dir). */
 export function bundleFiles(
@@ -138,7 +137,7 @@ export async function launch(ctx: RuntimeContext, record: ContainerRecord): Prom
       hostRlimits: ctx.hostRlimits,
       hostCapabilities: ctx.hostCapabilities,
       network: netnsFor(ctx, record),
-      cgroupParent: CGROUP_PARENT,
+      cgroupsPath: containerCgroupsPath(ctx, record),
       initPath: record.spec.basic.init ? initBinary() : undefined,
     });
     await writeFileAtomic(files.config, JSON.stringify(spec));

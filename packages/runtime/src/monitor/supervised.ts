@@ -36,6 +36,11 @@ export class SupervisedIndex {
     return s !== undefined && s.start >= 0 && processStart(s.pid) === s.start;
   }
 
+  /** Ids of the live containers. */
+  ids(): string[] {
+    return [...this.byId.keys()];
+  }
+
   /** Ids of tracked containers whose conmon has gone. */
   lost(): string[] {
     const out: string[] = [];

@@ -65,6 +65,8 @@ export function conmonArgs(o: ConmonOptions): string[] {
     '--no-sync-log',
   ];
   if (o.logMaxSize > 0) args.push('--log-size-max', String(o.logMaxSize));
+  // As podman: conmon then finds the container's cgroup (for its OOM watch) as systemd names it.
+  if (o.runtime.systemdCgroup) args.push('--systemd-cgroup');
   if (o.terminal) args.push('-t');
   if (o.stdin) args.push('-i');
   if (o.stdin && o.leaveStdinOpen) args.push('--leave-stdin-open');

@@ -18,11 +18,18 @@ export class OciRuntime {
     readonly name: RuntimeName,
     readonly path: string,
     readonly stateRoot: string,
+    /** The systemd cgroup driver: cgroupsPath is `slice:prefix:name` and the runtime asks systemd for a scope. */
+    readonly systemdCgroup = false,
   ) {}
 
   /** Global flags, placed before the verb (conmon passes them through `--runtime-arg`). */
   globalArgs(): string[] {
-    return ['--root', this.stateRoot, '--log-format=json'];
+    return [
+      '--root',
+      this.stateRoot,
+      '--log-format=json',
+      ...(this.systemdCgroup ? ['--systemd-cgroup'] : []),
+    ];
   }
 
   /** Whether the runtime keeps state for this id (crun and runc keep `<root>/<id>`). */

@@ -70,6 +70,28 @@ export interface HostConfig {
   CpusetCpus?: string;
   PidsLimit?: number;
   Ulimits?: UlimitSpec[];
+  MemorySwappiness?: number;
+  OomKillDisable?: boolean;
+  OomScoreAdj?: number;
+  CpuPeriod?: number;
+  CpuQuota?: number;
+  CpuRealtimePeriod?: number;
+  CpuRealtimeRuntime?: number;
+  CpusetMems?: string;
+  BlkioWeight?: number;
+  BlkioWeightDevice?: { Path: string; Weight: number }[];
+  BlkioDeviceReadBps?: ThrottleDevice[];
+  BlkioDeviceWriteBps?: ThrottleDevice[];
+  BlkioDeviceReadIOps?: ThrottleDevice[];
+  BlkioDeviceWriteIOps?: ThrottleDevice[];
+  CgroupParent?: string;
+  CgroupnsMode?: string;
+}
+
+/** A per-device block I/O rate (bytes or operations per second). */
+export interface ThrottleDevice {
+  Path: string;
+  Rate: number;
 }
 
 /** `Config` of a container: the create request's top level, and `Config` in inspect. */
@@ -110,6 +132,17 @@ export interface ContainerCreateResponse {
 /** `POST /containers/{id}/update`: the settings Polis changes on an existing container. */
 export interface ContainerUpdateBody {
   RestartPolicy?: RestartPolicy;
+  Memory?: number;
+  MemorySwap?: number;
+  MemoryReservation?: number;
+  NanoCpus?: number;
+  CpuShares?: number;
+  CpuPeriod?: number;
+  CpuQuota?: number;
+  CpusetCpus?: string;
+  CpusetMems?: string;
+  PidsLimit?: number;
+  BlkioWeight?: number;
 }
 
 export interface ContainerUpdateResponse {

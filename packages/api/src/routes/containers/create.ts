@@ -7,7 +7,10 @@ import type { ApiDeps } from '../../types.js';
 export function createRoute(router: Router, deps: ApiDeps): void {
   router.add('POST', '/containers/create', async ({ req, query, reply }) => {
     const name = stringParam(query, 'name');
-    const { spec, warnings } = createRequestFrom(await readJson(req));
+    const { spec, warnings } = createRequestFrom(
+      await readJson(req),
+      deps.cgroupDriver ? { cgroupDriver: deps.cgroupDriver } : {},
+    );
     const record = await deps.containers.create(spec, name === undefined ? {} : { name });
     reply.json(201, { Id: record.id, Warnings: warnings });
   });
