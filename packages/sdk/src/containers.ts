@@ -13,6 +13,7 @@ import type {
   ContainerCreateResponse,
   ContainerInspect,
   ContainerListOptions,
+  ContainerSecurityReport,
   ContainerSummary,
   ContainerUpdateBody,
   ContainerUpdateResponse,
@@ -179,6 +180,11 @@ export class Containers {
    */
   top(id: string, options: { psArgs?: string } = {}): Promise<TopResponse> {
     return this.http.json('GET', `/containers/${enc(id)}/top`, { query: { ps_args: options.psArgs } });
+  }
+
+  /** Polis's security report of a running container, read from the kernel; a conflict when it is not running. */
+  security(id: string): Promise<ContainerSecurityReport> {
+    return this.http.json('GET', `/polis/v1/containers/${enc(id)}/security`);
   }
 
   /** `docker diff`: the files the container added, changed or deleted against its image. */

@@ -1,4 +1,5 @@
 import type { FlagSpec } from '../flags.js';
+import { SECURITY_FLAGS } from './security-flags.js';
 
 /** The flags `run` and `create` share (docker's `addFlags` in container/opts.go). */
 export const CONTAINER_FLAGS: FlagSpec[] = [
@@ -74,4 +75,5 @@ export const CONTAINER_FLAGS: FlagSpec[] = [
   { name: 'volume-driver', type: 'string', help: 'Optional volume driver for the container' },
   { name: 'volumes-from', type: 'list', help: 'Mount volumes from the specified container(s)' },
   { name: 'workdir', short: 'w', type: 'string', help: 'Working directory inside the container' },
+  ...SECURITY_FLAGS,
 ];

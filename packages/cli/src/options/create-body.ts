@@ -5,6 +5,7 @@ import { bool, int, list, str, type Parsed } from '../flags.js';
 import { parseBytes } from '@polis/core/bytes';
 import { expandEnv, parseKeyValueFile, toMap } from './kv-file.js';
 import { parseCpus, parsePublish, parseRestartPolicy, parseUlimit } from './parse.js';
+import { securityHostConfig } from './security-flags.js';
 
 export interface CreateRequest {
   name?: string;
@@ -110,7 +111,6 @@ export function buildCreateRequest(p: Parsed, deps: CreateDeps, mode: { detach: 
     ExtraHosts: orUndefined(list(p, 'add-host')),
     Privileged: bool(p, 'privileged'),
     ReadonlyRootfs: bool(p, 'read-only'),
-    SecurityOpt: orUndefined(list(p, 'security-opt')),
     Tmpfs: Object.keys(tmpfs).length ? tmpfs : undefined,
     ShmSize: bytes('shm-size'),
     Runtime: str(p, 'runtime'),
@@ -127,6 +127,7 @@ export function buildCreateRequest(p: Parsed, deps: CreateDeps, mode: { detach: 
     CpusetCpus: str(p, 'cpuset-cpus'),
     PidsLimit: int(p, 'pids-limit'),
     Ulimits: orUndefined(list(p, 'ulimit').map(parseUlimit)),
+    ...securityHostConfig(p, deps),
   };
 
   const body: ContainerCreateBody = {

@@ -9,6 +9,7 @@ import { logsRoute } from './logs.js';
 import { readRoutes } from './read.js';
 import { waitRoute } from './wait.js';
 import { updateTopRoutes } from './update-top.js';
+import { securityRoute } from './security.js';
 
 export function containerRoutes(router: Router, deps: ApiDeps): void {
   readRoutes(router, deps);
@@ -20,4 +21,5 @@ export function containerRoutes(router: Router, deps: ApiDeps): void {
   updateTopRoutes(router, deps);
   filesystemRoutes(router, deps);
   archiveRoutes(router, deps);
+  securityRoute(router, deps);
 }
