@@ -63,7 +63,7 @@ async function exists(path: string): Promise<boolean> {
 
 /**
  * Reads a running container's security state from the kernel: /proc/PID/status (capabilities, seccomp,
- * NoNewPrivs), /proc/PID/ns against PID 1's, the id maps, mountinfo (root and masked paths), and its
+ * NoNewPrivs), /proc/PID/ns against PID 1's (or polisd's), the id maps, mountinfo (root and masked paths), and its
  * cgroup's limit files. Only the seccomp digest and the list of paths to check come from the bundle.
  */
 export async function readSecurityReport(pid: number, sources: ReportSources): Promise<SecurityReport> {
@@ -82,7 +82,11 @@ export async function readSecurityReport(pid: number, sources: ReportSources): P
   for (const ns of NAMESPACES) {
     const [mine, host] = await Promise.all([
       readlink(join(dir, 'ns', ns)).catch(() => undefined),
-      readlink(join(procRoot, '1', 'ns', ns)).catch(() => undefined),
+      // PID 1's namespaces are the host's; where PID 1 may not be looked at (a sandbox that withholds
+      // it), the daemon's own stand in: a container "shares the host's" when it shares polisd's.
+      readlink(join(procRoot, '1', 'ns', ns)).catch(() =>
+        readlink(join(procRoot, 'self', 'ns', ns)).catch(() => undefined),
+      ),
     ]);
     if (mine !== undefined) namespaces[ns] = mine === host ? 'host' : 'private';
   }
