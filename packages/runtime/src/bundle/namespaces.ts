@@ -63,9 +63,10 @@ export function namespaceModes(ctx: RuntimeContext, record: ContainerRecord): Na
         `cannot join IPC of container ${other.id}: non-shareable IPC (hint: use IpcMode:shareable for the donor container)`,
       );
     }
+    // SysV shared memory, semaphores and message queues live in the IPC namespace and are shared.
+    // The donor's /dev/shm is a tmpfs inside its mount namespace, which the kernel will not bind
+    // from outside it (EINVAL), so the joiner keeps a /dev/shm of its own (see docs/architecture.md).
     out.ipc = { path: `/proc/${other.state.pid}/ns/ipc` };
-    // The donor's /dev/shm, seen through its mount namespace.
-    out.shm = { kind: 'bind', source: `/proc/${other.state.pid}/root/dev/shm` };
   }
   if (utsMode === 'host') out.uts = 'host';
   return out;

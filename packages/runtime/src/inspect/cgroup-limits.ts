@@ -31,7 +31,11 @@ function limit(text: string | undefined): number | null | undefined {
  * for v2) under `root`: the v1 memory, cpu and pids files when those hierarchies exist, else v2's.
  * Kept small on purpose: one place that reads limits back, for the security report and the monitor.
  */
-export async function readCgroupLimits(pid: number, root = '/sys/fs/cgroup', procRoot = '/proc'): Promise<CgroupLimits> {
+export async function readCgroupLimits(
+  pid: number,
+  root = '/sys/fs/cgroup',
+  procRoot = '/proc',
+): Promise<CgroupLimits> {
   const lines = ((await read(join(procRoot, String(pid), 'cgroup'))) ?? '').split('\n');
   const v1 = new Map<string, string>();
   let unified: string | undefined;

@@ -7,7 +7,8 @@ export interface MountEntry {
 }
 
 /** The kernel escapes space, tab, newline and backslash in paths as octal. */
-const unescape = (s: string): string => s.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8)));
+const unescape = (s: string): string =>
+  s.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8)));
 
 export function parseMountinfo(text: string): MountEntry[] {
   return text
@@ -17,7 +18,12 @@ export function parseMountinfo(text: string): MountEntry[] {
       const [left = '', right = ''] = line.split(' - ');
       const f = left.split(' ');
       const [fsType = '', source = ''] = right.split(' ');
-      return { mountPoint: unescape(f[4] ?? ''), options: (f[5] ?? '').split(','), fsType, source: unescape(source) };
+      return {
+        mountPoint: unescape(f[4] ?? ''),
+        options: (f[5] ?? '').split(','),
+        fsType,
+        source: unescape(source),
+      };
     });
 }
 

@@ -108,15 +108,16 @@ export async function readSecurityReport(pid: number, sources: ReportSources): P
     seccomp: {
       mode: status.seccomp,
       modeName: SECCOMP_MODES[status.seccomp] ?? 'disabled',
-      profileDigest: seccomp ? `sha256:${createHash('sha256').update(JSON.stringify(seccomp)).digest('hex')}` : null,
+      profileDigest: seccomp
+        ? `sha256:${createHash('sha256').update(JSON.stringify(seccomp)).digest('hex')}`
+        : null,
     },
     noNewPrivileges: status.noNewPrivs,
     namespaces,
     uidMap: idMap(uidText),
     gidMap: idMap(gidText),
     readonlyRootfs: mountAt(mounts, '/')?.options.includes('ro') ?? false,
-    privileged:
-      status.seccomp === 0 && sources.hostCapabilities.every((c) => status.capEff.includes(c)),
+    privileged: status.seccomp === 0 && sources.hostCapabilities.every((c) => status.capEff.includes(c)),
     maskedPaths,
     limits: await readCgroupLimits(pid, sources.cgroupRoot, procRoot),
   };

@@ -221,6 +221,50 @@ describe('security options', () => {
     );
   });
 
+  it("--pid and --ipc container:X join a running donor's namespaces; the IPC donor must be shareable", async () => {
+    ok(await d.polis(['run', '-d', '--name', 'donor', '--ipc', 'shareable', 'busybox', 'sleep', '300']));
+    ok(await d.polis(['run', '-d', '--name', 'private-ipc', 'busybox', 'sleep', '300']));
+    try {
+      ok(await d.polis(['exec', 'donor', 'touch', '/dev/mqueue/polisq']));
+      const out = ok(
+        await polisRun([
+          '--pid',
+          'container:donor',
+          '--ipc',
+          'container:donor',
+          'busybox',
+          'sh',
+          '-c',
+          'ps; ls /dev/mqueue',
+        ]),
+      );
+      assert.match(out, /sleep 300/);
+      // The donor's POSIX message queue: the IPC namespace is shared.
+      assert.match(out, /^polisq$/m);
+      assert.equal(
+        ok(await polisRun(['busybox', 'ls', '/dev/mqueue'])),
+        '',
+        'a private IPC namespace has none',
+      );
+      const ipc = ok(
+        await polisRun(['--ipc', 'container:donor', 'busybox', 'readlink', '/proc/self/ns/ipc']),
+      );
+      const donorIpc = ok(await d.polis(['exec', 'donor', 'readlink', '/proc/self/ns/ipc']));
+      assert.equal(ipc, donorIpc);
+      const refused = failed(
+        await polisRun(['--ipc', 'container:private-ipc', 'busybox', 'true']),
+        'private donor',
+      );
+      assert.match(refused, /non-shareable IPC/);
+      assert.match(
+        failed(await polisRun(['--pid', 'container:nobody-here', 'busybox', 'true']), 'missing'),
+        /No such container/,
+      );
+    } finally {
+      await d.polis(['rm', '-f', 'donor', 'private-ipc']);
+    }
+  });
+
   it('--security-opt apparmor=/label= are refused without the module; unconfined and disable are no-ops', async () => {
     ok(
       await polisRun([
