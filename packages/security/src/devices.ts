@@ -77,7 +77,9 @@ const MODE = /^[rwm]{1,3}$/;
 /** `--device` permissions: Docker's check (`r`, `w`, `m`, each at most once). */
 export function checkDevicePermissions(permissions: string): void {
   if (!MODE.test(permissions) || new Set(permissions).size !== permissions.length) {
-    throw new PolisError('request.invalid', `invalid device mode: ${permissions}`, { context: { permissions } });
+    throw new PolisError('request.invalid', `invalid device mode: ${permissions}`, {
+      context: { permissions },
+    });
   }
 }
 

@@ -30,7 +30,7 @@ describe('sysctls', () => {
     checkSysctls({ 'kernel.msgmax': '1' }, { hostNetwork: true });
   });
 
-  it('follows the IPC and UTS namespaces: kernel.domainname is the container\'s own, kernel.hostname never', () => {
+  it("follows the IPC and UTS namespaces: kernel.domainname is the container's own, kernel.hostname never", () => {
     checkSysctls({ 'kernel.domainname': 'x' }, { hostNetwork: false });
     assert.throws(() => checkSysctls({ 'kernel.domainname': 'x' }, { hostNetwork: false, hostUts: true }), {
       message: 'sysctl "kernel.domainname" is not in a separate kernel namespace',

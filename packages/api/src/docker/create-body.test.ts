@@ -423,14 +423,19 @@ test('devices, groups and namespace modes reach the security spec', () => {
       UsernsMode: 'host',
     },
   }).security;
-  assert.deepEqual(s.devices, [{ pathOnHost: '/dev/null', pathInContainer: '/dev/null', cgroupPermissions: 'rwm' }]);
+  assert.deepEqual(s.devices, [
+    { pathOnHost: '/dev/null', pathInContainer: '/dev/null', cgroupPermissions: 'rwm' },
+  ]);
   assert.deepEqual(s.groupAdd, ['audio', '1234']);
   assert.equal(s.ipcMode, 'shareable');
   assert.equal(s.pidMode, 'host');
   assert.equal(s.utsMode, 'host');
   assert.equal(s.usernsMode, 'host');
   assert.equal(map({ HostConfig: { IpcMode: 'private' } }).security.ipcMode, undefined);
-  rejects({ HostConfig: { Devices: [{ PathOnHost: '/dev/null', CgroupPermissions: 'rx' }] } }, /^invalid device mode: rx$/);
+  rejects(
+    { HostConfig: { Devices: [{ PathOnHost: '/dev/null', CgroupPermissions: 'rx' }] } },
+    /^invalid device mode: rx$/,
+  );
   rejects({ HostConfig: { Devices: [{ PathOnHost: 'null' }] } }, /^bad format for path: null$/);
 });
 

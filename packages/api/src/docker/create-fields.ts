@@ -160,7 +160,11 @@ export const CREATE_FIELDS: readonly CreateField[] = [
   f('HostConfig.Cgroup', 'refused', '"HostConfig.Cgroup is not supported yet"'),
   f('HostConfig.Links', 'refused', '"HostConfig.Links is not supported yet"'),
   f('HostConfig.OomScoreAdj', 'applied', "process.oomScoreAdj; outside [-1000, 1000] a 400 (Docker's words)"),
-  f('HostConfig.PidMode', 'applied', 'host: no PID namespace; container:X: joins its; else 400 "invalid PID mode"'),
+  f(
+    'HostConfig.PidMode',
+    'applied',
+    'host: no PID namespace; container:X: joins its; else 400 "invalid PID mode"',
+  ),
   f('HostConfig.Privileged', 'applied', 'capabilities, devices, seccomp, paths'),
   f('HostConfig.PublishAllPorts', 'applied', 'random host ports for ExposedPorts'),
   f('HostConfig.ReadonlyRootfs', 'applied', 'root.readonly'),
@@ -176,7 +180,11 @@ export const CREATE_FIELDS: readonly CreateField[] = [
   ),
   f('HostConfig.Tmpfs', 'applied', "tmpfs mounts with Docker's noexec,nosuid,nodev under the user's options"),
   f('HostConfig.UTSMode', 'applied', "host: no UTS namespace, the host's name; with Hostname a 400"),
-  f('HostConfig.UsernsMode', 'applied', 'host: kept out of user-namespace remapping; else 400 "invalid USER mode"'),
+  f(
+    'HostConfig.UsernsMode',
+    'applied',
+    'host: kept out of user-namespace remapping; else 400 "invalid USER mode"',
+  ),
   f('HostConfig.ShmSize', 'applied', '/dev/shm size'),
   f(
     'HostConfig.Sysctls',

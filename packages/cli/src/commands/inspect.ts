@@ -41,7 +41,10 @@ export async function inspectObjects(cli: Cli, p: Parsed, only?: ObjectType): Pr
     try {
       found.push(
         security
-          ? await withPlainNotFound(cli.client.containers.security(name), (err) => fromDaemon(err) && err.kind === 'not_found')
+          ? await withPlainNotFound(
+              cli.client.containers.security(name),
+              (err) => fromDaemon(err) && err.kind === 'not_found',
+            )
           : await fetchObject(cli, name, type, size),
       );
     } catch (err) {

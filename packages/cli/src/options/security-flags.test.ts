@@ -36,11 +36,18 @@ test('--security-opt seccomp=FILE sends the compacted profile; systempaths=uncon
     { readFile },
   );
   assert.deepEqual(out, {
-    securityOpt: ['seccomp={"defaultAction":"SCMP_ACT_ALLOW"}', 'no-new-privileges', 'seccomp=unconfined', 'label=disable'],
+    securityOpt: [
+      'seccomp={"defaultAction":"SCMP_ACT_ALLOW"}',
+      'no-new-privileges',
+      'seccomp=unconfined',
+      'label=disable',
+    ],
     unconfinedPaths: true,
   });
   assert.throws(() => parseSecurityOpts(['seccomp=/missing.json'], { readFile }), {
     message: 'opening seccomp profile (/missing.json) failed: no such file or directory',
   });
-  assert.throws(() => parseSecurityOpts(['apparmor'], { readFile }), { message: 'Invalid --security-opt: "apparmor"' });
+  assert.throws(() => parseSecurityOpts(['apparmor'], { readFile }), {
+    message: 'Invalid --security-opt: "apparmor"',
+  });
 });

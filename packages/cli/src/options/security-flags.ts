@@ -4,7 +4,7 @@ import { list, str, type FlagSpec, type Parsed } from '../flags.js';
 
 export const SECURITY_FLAGS: FlagSpec[] = [
   { name: 'device', type: 'list', help: 'Add a host device to the container' },
-  { name: 'device-cgroup-rule', type: 'list', help: "Add a rule to the cgroup allowed devices list" },
+  { name: 'device-cgroup-rule', type: 'list', help: 'Add a rule to the cgroup allowed devices list' },
   { name: 'group-add', type: 'list', help: 'Add additional groups to join' },
   { name: 'sysctl', type: 'list', meta: 'map', help: 'Sysctl options' },
   { name: 'ipc', type: 'string', help: 'IPC mode to use' },
@@ -55,7 +55,8 @@ export function parseSecurityOpts(
     if (at < 0 && opt !== 'no-new-privileges') at = opt.indexOf(':');
     const key = at < 0 ? opt : opt.slice(0, at);
     const value = at < 0 ? '' : opt.slice(at + 1);
-    if (value === '' && key !== 'no-new-privileges') throw new Error(`Invalid --security-opt: ${JSON.stringify(opt)}`);
+    if (value === '' && key !== 'no-new-privileges')
+      throw new Error(`Invalid --security-opt: ${JSON.stringify(opt)}`);
     if (key === 'systempaths' && value === 'unconfined') {
       unconfinedPaths = true;
       continue;

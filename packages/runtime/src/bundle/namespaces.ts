@@ -35,7 +35,8 @@ export function checkNamespaceModes(ctx: RuntimeContext, spec: ContainerSpec): v
     throw new PolisError('request.invalid', `invalid PID mode: ${pidMode}`);
   if (!['', 'private', 'shareable', 'host', 'none'].includes(ipcMode) && !ipcMode.startsWith(CONTAINER))
     throw new PolisError('request.invalid', `invalid IPC mode: ${ipcMode}`);
-  if (!['', 'host'].includes(utsMode)) throw new PolisError('request.invalid', `invalid UTS mode: ${utsMode}`);
+  if (!['', 'host'].includes(utsMode))
+    throw new PolisError('request.invalid', `invalid UTS mode: ${utsMode}`);
   if (!['', 'host'].includes(usernsMode))
     throw new PolisError('request.invalid', `invalid USER mode: ${usernsMode}`);
   if (utsMode === 'host' && spec.basic.hostname)
@@ -50,7 +51,8 @@ export function namespaceModes(ctx: RuntimeContext, record: ContainerRecord): Na
   const { pidMode = '', ipcMode = '', utsMode = '' } = record.spec.security;
   const out: NamespaceModes = { shm: { kind: 'private' } };
   if (pidMode === 'host') out.pid = 'host';
-  else if (pidMode.startsWith(CONTAINER)) out.pid = { path: `/proc/${donor(ctx, 'pid', pidMode).state.pid}/ns/pid` };
+  else if (pidMode.startsWith(CONTAINER))
+    out.pid = { path: `/proc/${donor(ctx, 'pid', pidMode).state.pid}/ns/pid` };
   if (ipcMode === 'host') {
     out.ipc = 'host';
     out.shm = { kind: 'bind', source: '/dev/shm' };
@@ -78,7 +80,12 @@ export function withShm(choice: ShmChoice): SpecStep {
   return (spec) => {
     const mounts = (spec.mounts ?? []).filter((m) => m.destination !== '/dev/shm');
     if (choice.kind === 'bind') {
-      mounts.push({ destination: '/dev/shm', type: 'bind', source: choice.source, options: ['rbind', 'rprivate', 'rw'] });
+      mounts.push({
+        destination: '/dev/shm',
+        type: 'bind',
+        source: choice.source,
+        options: ['rbind', 'rprivate', 'rw'],
+      });
     }
     return { ...spec, mounts };
   };

@@ -17,7 +17,11 @@ function gathering(pathOnHost: string, why: string): PolisError {
   );
 }
 
-async function node(path: string, inContainer: string, permissions: string): Promise<ContainerDevice | undefined> {
+async function node(
+  path: string,
+  inContainer: string,
+  permissions: string,
+): Promise<ContainerDevice | undefined> {
   const st = await stat(path);
   if (!st.isCharacterDevice() && !st.isBlockDevice()) return undefined;
   return {
@@ -40,7 +44,10 @@ export async function devicesFromMapping(m: DeviceMapping): Promise<ContainerDev
   try {
     resolved = await realpath(m.pathOnHost);
   } catch (err) {
-    throw gathering(m.pathOnHost, (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file or directory' : (err as Error).message);
+    throw gathering(
+      m.pathOnHost,
+      (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file or directory' : (err as Error).message,
+    );
   }
   const st = await stat(resolved);
   if (!st.isDirectory()) {
@@ -50,9 +57,11 @@ export async function devicesFromMapping(m: DeviceMapping): Promise<ContainerDev
   }
   const out: ContainerDevice[] = [];
   for (const entry of await readdir(resolved, { recursive: true })) {
-    const found = await node(join(resolved, entry), join(m.pathInContainer, entry), m.cgroupPermissions).catch(
-      () => undefined,
-    );
+    const found = await node(
+      join(resolved, entry),
+      join(m.pathInContainer, entry),
+      m.cgroupPermissions,
+    ).catch(() => undefined);
     if (found) out.push(found);
   }
   return out;

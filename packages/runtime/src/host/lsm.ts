@@ -17,7 +17,8 @@ function read(path: string): string {
  */
 export function hostLsm(): HostLsm {
   cached ??= {
-    apparmor: existsSync('/sys/kernel/security/apparmor') && read('/sys/module/apparmor/parameters/enabled') === 'Y',
+    apparmor:
+      existsSync('/sys/kernel/security/apparmor') && read('/sys/module/apparmor/parameters/enabled') === 'Y',
     selinux: existsSync('/sys/fs/selinux/enforce'),
   };
   return cached;
