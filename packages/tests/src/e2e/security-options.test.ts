@@ -37,7 +37,13 @@ interface Report {
   readonlyRootfs: boolean;
   privileged: boolean;
   maskedPaths: { path: string; state: string }[];
-  limits: { version: string; memoryLimit?: number | null; pidsMax?: number | null };
+  limits: {
+    version: string;
+    memoryLimit?: number | null;
+    pidsMax?: number | null;
+    cpuQuota?: number | null;
+    cpuPeriod?: number;
+  };
 }
 
 /** Capabilities, seccomp, devices, sysctls, namespaces and the security report on real containers. */
@@ -219,6 +225,10 @@ describe('security options', () => {
       failed(await polisRun(['--pid', 'bogus', 'busybox', 'true']), '--pid bogus'),
       /invalid PID mode: bogus/,
     );
+    assert.match(
+      failed(await polisRun(['--uts', 'host', '-h', 'named', 'busybox', 'true']), '--uts host -h'),
+      /conflicting options: hostname and the UTS mode/,
+    );
   });
 
   it("--pid and --ipc container:X join a running donor's namespaces; the IPC donor must be shareable", async () => {
@@ -353,6 +363,8 @@ describe('security options', () => {
           '64m',
           '--pids-limit',
           '20',
+          '--cpus',
+          '0.5',
           'busybox',
           'sleep',
           '300',
@@ -382,6 +394,8 @@ describe('security options', () => {
         );
         assert.equal(r.limits.memoryLimit, 64 * 1024 * 1024);
         assert.equal(r.limits.pidsMax, 20);
+        assert.equal(r.limits.cpuQuota, 50000);
+        assert.equal(r.limits.cpuPeriod, 100000);
         assert.deepEqual(r.uidMap, [{ containerId: 0, hostId: 0, size: 4294967295 }]);
       } finally {
         await d.polis(['rm', '-f', id]);
