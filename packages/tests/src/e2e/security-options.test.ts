@@ -132,6 +132,13 @@ describe('security options', () => {
     assert.match(out, /permission denied|Operation not permitted/i);
     const sys = ok(await polisRun(['--privileged', 'busybox', 'grep', ' /sys ', '/proc/mounts']));
     assert.match(sys, / rw,/);
+    // /proc/sys is writable (its own network namespace keeps the host's value safe); not by default.
+    const write = 'echo 1 > /proc/sys/net/ipv4/ip_forward && cat /proc/sys/net/ipv4/ip_forward';
+    assert.equal(ok(await polisRun(['--privileged', 'busybox', 'sh', '-c', write])), '1');
+    assert.match(
+      failed(await polisRun(['busybox', 'sh', '-c', write]), '/proc/sys by default'),
+      /Read-only file system/,
+    );
   });
 
   it('a default container cannot load modules, change the host name, or read /proc/kcore and /sys/firmware', async () => {
