@@ -534,3 +534,19 @@ test('create answers with the warnings of discarded settings', () =>
       'linux does not support CPU percent. Percent discarded.',
     ]);
   }));
+
+test('the security report is served under /polis/v1; a stopped container is a 409', () =>
+  withServer(async ({ socket, containers }) => {
+    const stopped = containers.add('idle');
+    const res = await request(socket, 'GET', `/polis/v1/containers/${stopped.id}/security`);
+    assert.equal(res.status, 409);
+    assert.equal((res.json() as { code: string }).code, 'container.not_running');
+    const running = containers.add('busy', (r) => {
+      r.state = { ...r.state, status: 'running', pid: 4242 };
+    });
+    const ok = await request(socket, 'GET', `/v1.41/polis/v1/containers/busy/security`);
+    assert.equal(ok.status, 200, ok.text);
+    assert.equal((ok.json() as { pid: number }).pid, running.state.pid);
+    const missing = await request(socket, 'GET', '/polis/v1/containers/nope/security');
+    assert.equal(missing.status, 404);
+  }));

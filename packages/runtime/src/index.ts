@@ -6,3 +6,6 @@ export { statBlockDevice } from './bundle/block-io.js';
 export type { CommitOptions } from './lifecycle/commit.js';
 export type { ResourceUpdate } from './lifecycle/update.js';
 export type { FsChange } from '@polis/image';
+export { readSecurityReport, type SecurityReport, type ReportSources } from './inspect/security-report.js';
+export { readCgroupLimits, type CgroupLimits } from './inspect/cgroup-limits.js';
+export { decodeCapabilities } from './inspect/proc-status.js';

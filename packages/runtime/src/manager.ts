@@ -1,4 +1,6 @@
 import { EventEmitter } from 'node:events';
+import { containerSecurity } from './inspect/container-security.js';
+import type { SecurityReport } from './inspect/security-report.js';
 import type Database from 'better-sqlite3';
 import { mkdir } from 'node:fs/promises';
 import {
@@ -157,6 +159,11 @@ export class ContainerManager implements ContainerService {
   }
 
   /** `top`: the container's processes, as `ps` shows them on the host. */
+  /** The kernel's view of a running container's security (`GET /polis/v1/containers/{id}/security`). */
+  security(reference: string): Promise<SecurityReport> {
+    return containerSecurity(this.ctx, reference);
+  }
+
   top(reference: string, psArgs?: string): Promise<TopResult> {
     return topContainer(this.ctx, this.get(reference), psArgs);
   }

@@ -1,3 +1,4 @@
+import type { SecurityReport } from './inspect/security-report.js';
 import type { FsChange } from '@polis/image';
 import type { CommitOptions } from './lifecycle/commit.js';
 import type { ResourceUpdate } from './lifecycle/update.js';
@@ -133,6 +134,8 @@ export interface ContainerService extends ContainerArchive {
   /** Resizes the container's terminal (TTY containers). */
   resize(reference: string, height: number, width: number): Promise<void>;
   top(reference: string, psArgs?: string): Promise<TopResult>;
+  /** The kernel's view of a running container's capabilities, seccomp, namespaces, mounts and limits. */
+  security(reference: string): Promise<SecurityReport>;
   createExec(reference: string, config: ExecConfig): ExecRecord;
   startExec(id: string, options: ExecStartOptions, signal?: AbortSignal): Promise<AsyncIterable<LogEntry>>;
   inspectExec(id: string): ExecRecord;

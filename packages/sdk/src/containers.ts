@@ -15,6 +15,7 @@ import type {
   ContainerCreateResponse,
   ContainerInspect,
   ContainerListOptions,
+  ContainerSecurityReport,
   ContainerSummary,
   ContainerUpdateBody,
   ContainerUpdateResponse,
@@ -206,6 +207,11 @@ export class Containers {
     } finally {
       res.destroy();
     }
+  }
+
+  /** Polis's security report of a running container, read from the kernel; a conflict when it is not running. */
+  security(id: string): Promise<ContainerSecurityReport> {
+    return this.http.json('GET', `/polis/v1/containers/${enc(id)}/security`);
   }
 
   /** `docker diff`: the files the container added, changed or deleted against its image. */

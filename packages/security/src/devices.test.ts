@@ -45,3 +45,29 @@ test('--device-cgroup-rule adds allow rules after the defaults; a malformed rule
     message: "invalid device cgroup rule format: 'c 10:200'",
   });
 });
+
+test('--device: the node and an allow rule after the defaults; bad modes are refused', async () => {
+  const { hostDevicesStep, checkDevicePermissions } = await import('./devices.js');
+  const dev = {
+    path: '/dev/mynull',
+    type: 'c' as const,
+    major: 1,
+    minor: 3,
+    fileMode: 0o20666,
+    uid: 0,
+    gid: 0,
+  };
+  const spec = hostDevicesStep([{ ...dev, permissions: 'rw' }])(deviceCgroupStep(false)(bare));
+  assert.deepEqual(spec.linux?.devices, [dev]);
+  assert.deepEqual(spec.linux?.resources?.devices?.at(-1), {
+    allow: true,
+    type: 'c',
+    major: 1,
+    minor: 3,
+    access: 'rw',
+  });
+  assert.deepEqual(spec.linux?.resources?.devices?.[0], { allow: false, access: 'rwm' });
+  checkDevicePermissions('mrw');
+  assert.throws(() => checkDevicePermissions('rx'), { message: 'invalid device mode: rx' });
+  assert.throws(() => checkDevicePermissions('rr'), { code: 'request.invalid' });
+});

@@ -1,5 +1,5 @@
 import { PolisError, type DeviceCgroup, type SpecStep } from '@polis/core';
-import { withResources } from './spec-parts.js';
+import { withLinux, withResources } from './spec-parts.js';
 
 function allowChar(major: number, minor?: number): DeviceCgroup {
   return minor === undefined
@@ -56,4 +56,61 @@ export function deviceCgroupStep(privileged: boolean, extra: readonly string[] =
     ? [{ allow: true, access: 'rwm' }]
     : [...DEFAULT_DEVICE_RULES.map((r) => ({ ...r })), ...added];
   return (spec) => withResources(spec, { devices: rules.map((r) => ({ ...r })) });
+}
+
+/** A host device node as the runtime found it, and where and how the container gets it. */
+export interface ContainerDevice {
+  /** Path inside the container. */
+  path: string;
+  type: 'c' | 'b';
+  major: number;
+  minor: number;
+  fileMode: number;
+  uid: number;
+  gid: number;
+  /** Device cgroup access: some of `r`, `w`, `m`. */
+  permissions: string;
+}
+
+const MODE = /^[rwm]{1,3}$/;
+
+/** `--device` permissions: Docker's check (`r`, `w`, `m`, each at most once). */
+export function checkDevicePermissions(permissions: string): void {
+  if (!MODE.test(permissions) || new Set(permissions).size !== permissions.length) {
+    throw new PolisError('request.invalid', `invalid device mode: ${permissions}`, {
+      context: { permissions },
+    });
+  }
+}
+
+/**
+ * `--device` (and every host device for a privileged container): the node in `linux.devices`, which
+ * the runtime creates, and an allow rule with its permissions after the device cgroup's rules.
+ */
+export function hostDevicesStep(devices: readonly ContainerDevice[]): SpecStep {
+  if (devices.length === 0) return (spec) => spec;
+  return (spec) => {
+    const withNodes = withLinux(spec, {
+      devices: [
+        ...(spec.linux?.devices ?? []),
+        ...devices.map((d) => ({
+          path: d.path,
+          type: d.type,
+          major: d.major,
+          minor: d.minor,
+          fileMode: d.fileMode,
+          uid: d.uid,
+          gid: d.gid,
+        })),
+      ],
+    });
+    const rules: DeviceCgroup[] = devices.map((d) => ({
+      allow: true,
+      type: d.type,
+      major: d.major,
+      minor: d.minor,
+      access: d.permissions,
+    }));
+    return withResources(withNodes, { devices: [...(withNodes.linux?.resources?.devices ?? []), ...rules] });
+  };
 }

@@ -9,7 +9,8 @@
  */
 import type { ResourceSpec, SecuritySpec, SpecStep } from '@polis/core';
 import { capabilitiesStep } from './capabilities.js';
-import { deviceCgroupStep } from './devices.js';
+import { deviceCgroupStep, hostDevicesStep, type ContainerDevice } from './devices.js';
+import { lsmStep, type HostLsm } from './lsm.js';
 import { namespacesStep, type NamespaceOptions } from './namespaces.js';
 import { pathsStep } from './paths.js';
 import { sysctlStep } from './sysctls.js';
@@ -40,7 +41,15 @@ export {
 export { DEFAULT_SECCOMP_PROFILE } from './seccomp/default-syscalls.js';
 export { hostSeccompArch, SECCOMP_ARCH_NAMES, type SeccompArch } from './seccomp/arch.js';
 export { CPU_PERIOD, resourcesStep } from './resources.js';
-export { DEFAULT_DEVICE_RULES, deviceCgroupStep, parseDeviceCgroupRule } from './devices.js';
+export {
+  checkDevicePermissions,
+  DEFAULT_DEVICE_RULES,
+  deviceCgroupStep,
+  hostDevicesStep,
+  parseDeviceCgroupRule,
+  type ContainerDevice,
+} from './devices.js';
+export { lsmStep, type HostLsm } from './lsm.js';
 export { checkSysctls, sysctlStep, type SysctlContext } from './sysctls.js';
 export { TMPFS_DEFAULT_OPTIONS, tmpfsOptions } from './tmpfs.js';
 export {
@@ -62,6 +71,10 @@ export interface SecurityInput {
   arch?: SeccompArch;
   /** Host kernel release, for seccomp rules with a minimum kernel. */
   kernel?: string;
+  /** The host's security modules; absent means neither AppArmor nor SELinux. */
+  hostLsm?: HostLsm;
+  /** Host device nodes to create (`--device`, or all of them for a privileged container). */
+  devices?: readonly ContainerDevice[];
 }
 
 /**
@@ -88,8 +101,14 @@ export function securitySteps(input: SecurityInput): SpecStep[] {
       kernel: input.kernel,
     }),
     pathsStep(security),
+    lsmStep(opts, input.hostLsm ?? { apparmor: false, selinux: false }),
     deviceCgroupStep(security.privileged, security.deviceCgroupRules),
-    sysctlStep(security.sysctls, { hostNetwork: input.namespaces.network === 'host' }),
+    hostDevicesStep(input.devices ?? []),
+    sysctlStep(security.sysctls, {
+      hostNetwork: input.namespaces.network === 'host',
+      hostIpc: input.namespaces.ipc === 'host',
+      hostUts: input.namespaces.uts === 'host',
+    }),
     resourcesStep(resources),
     defaultRlimitsStep(input.hostRlimits),
     ulimitsStep(resources.ulimits),

@@ -37,3 +37,16 @@ test('host pid, ipc, uts and cgroup are left out; other namespace types are kept
     .linux?.namespaces;
   assert.deepEqual(ns, [{ type: 'network' }, { type: 'mount' }, { type: 'user' }]);
 });
+
+test("another container's pid and ipc namespaces are joined by path", () => {
+  const ns = namespacesStep({
+    network: 'none',
+    pid: { path: '/proc/7/ns/pid' },
+    ipc: { path: '/proc/7/ns/ipc' },
+  })(bare).linux?.namespaces;
+  assert.deepEqual(ns?.slice(0, 3), [
+    { type: 'pid', path: '/proc/7/ns/pid' },
+    { type: 'network' },
+    { type: 'ipc', path: '/proc/7/ns/ipc' },
+  ]);
+});

@@ -4,8 +4,10 @@ import { withLinux } from './spec-parts.js';
 export interface NamespaceOptions {
   /** `none`: a fresh, empty network namespace; `host`: the host's; `{ path }`: join one (a bridge's). */
   network: 'none' | 'host' | { path: string };
-  pid?: 'host';
-  ipc?: 'host';
+  /** `host`: the host's; `{ path }`: another container's (`--pid container:X`). */
+  pid?: 'host' | { path: string };
+  /** `host`: the host's; `{ path }`: another container's (`--ipc container:X`). */
+  ipc?: 'host' | { path: string };
   uts?: 'host';
   cgroup?: 'host';
 }
@@ -14,14 +16,18 @@ const managed: readonly NamespaceType[] = ['pid', 'network', 'ipc', 'uts', 'moun
 
 /**
  * Sets the pid, network, ipc, uts, mount and cgroup namespaces. Sharing the host's means leaving the
- * namespace out of the list. Namespaces of other types (user, time) already in the spec are kept.
+ * namespace out of the list; another container's is joined by its path. Namespaces of other types (user, time) already in the spec are kept.
  */
 export function namespacesStep(opts: NamespaceOptions): SpecStep {
   const list: Namespace[] = [];
-  if (opts.pid !== 'host') list.push({ type: 'pid' });
+  const join = (type: NamespaceType, mode: 'host' | { path: string } | undefined): void => {
+    if (mode === undefined) list.push({ type });
+    else if (mode !== 'host') list.push({ type, path: mode.path });
+  };
+  join('pid', opts.pid);
   if (opts.network === 'none') list.push({ type: 'network' });
   else if (opts.network !== 'host') list.push({ type: 'network', path: opts.network.path });
-  if (opts.ipc !== 'host') list.push({ type: 'ipc' });
+  join('ipc', opts.ipc);
   if (opts.uts !== 'host') list.push({ type: 'uts' });
   list.push({ type: 'mount' });
   if (opts.cgroup !== 'host') list.push({ type: 'cgroup' });

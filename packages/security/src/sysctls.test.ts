@@ -30,6 +30,19 @@ describe('sysctls', () => {
     checkSysctls({ 'kernel.msgmax': '1' }, { hostNetwork: true });
   });
 
+  it("follows the IPC and UTS namespaces: kernel.domainname is the container's own, kernel.hostname never", () => {
+    checkSysctls({ 'kernel.domainname': 'x' }, { hostNetwork: false });
+    assert.throws(() => checkSysctls({ 'kernel.domainname': 'x' }, { hostNetwork: false, hostUts: true }), {
+      message: 'sysctl "kernel.domainname" is not in a separate kernel namespace',
+    });
+    assert.throws(() => checkSysctls({ 'kernel.hostname': 'x' }, { hostNetwork: false }), {
+      message: 'sysctl "kernel.hostname" is not allowed as it conflicts with the OCI "hostname" field',
+    });
+    assert.throws(() => checkSysctls({ 'kernel.shmmax': '1' }, { hostNetwork: false, hostIpc: true }), {
+      message: 'sysctl "kernel.shmmax" is not allowed in the hosts ipc namespace',
+    });
+  });
+
   it('leaves the spec alone without sysctls', () => {
     assert.equal(sysctlStep(undefined, { hostNetwork: true })(bare), bare);
   });

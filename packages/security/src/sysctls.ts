@@ -16,35 +16,38 @@ const IPC_KEYS = new Set([
 export interface SysctlContext {
   /** The container shares the host's network namespace: `net.*` would change the host. */
   hostNetwork: boolean;
+  /** The container shares the host's (or no private) IPC namespace: the IPC keys would change it. */
+  hostIpc?: boolean;
+  /** The container shares the host's UTS namespace: `kernel.domainname` would change the host's. */
+  hostUts?: boolean;
+}
+
+function refuse(key: string, why: string): PolisError {
+  return new PolisError('request.invalid', `sysctl ${JSON.stringify(key)} ${why}`, {
+    context: { sysctl: key },
+  });
 }
 
 /**
- * Refuses a parameter that is not the container's own: only the IPC and network namespaces' are
- * (`kernel.shm*`, `kernel.msg*`, `kernel.sem`, `fs.mqueue.*`, `net.*`), and `net.*` only with a network
- * namespace of its own. runc's words; Docker passes the same refusal on from runc.
+ * Refuses a parameter that is not the container's own: only the IPC, network and UTS namespaces' are
+ * (`kernel.shm*`, `kernel.msg*`, `kernel.sem`, `fs.mqueue.*`, `net.*`, `kernel.domainname`), each only
+ * when the container has that namespace to itself. runc's rules and words (libcontainer's
+ * validator); Docker passes the same refusal on from runc. `kernel.hostname` has the OCI field.
  */
 export function checkSysctls(sysctls: Record<string, string>, ctx: SysctlContext): void {
   for (const key of Object.keys(sysctls)) {
-    const ipc = IPC_KEYS.has(key) || key.startsWith('fs.mqueue.');
-    const net = key.startsWith('net.');
-    if (!ipc && !net) {
-      throw new PolisError(
-        'request.invalid',
-        `sysctl ${JSON.stringify(key)} is not in a separate kernel namespace`,
-        {
-          context: { sysctl: key },
-        },
-      );
+    if (IPC_KEYS.has(key) || key.startsWith('fs.mqueue.')) {
+      if (ctx.hostIpc) throw refuse(key, 'is not allowed in the hosts ipc namespace');
+      continue;
     }
-    if (net && ctx.hostNetwork) {
-      throw new PolisError(
-        'request.invalid',
-        `sysctl ${JSON.stringify(key)} not allowed in host network namespace`,
-        {
-          context: { sysctl: key },
-        },
-      );
+    if (key.startsWith('net.')) {
+      if (ctx.hostNetwork) throw refuse(key, 'not allowed in host network namespace');
+      continue;
     }
+    if (!ctx.hostUts && key === 'kernel.domainname') continue;
+    if (!ctx.hostUts && key === 'kernel.hostname')
+      throw refuse(key, 'is not allowed as it conflicts with the OCI "hostname" field');
+    throw refuse(key, 'is not in a separate kernel namespace');
   }
 }
 

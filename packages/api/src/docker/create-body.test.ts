@@ -415,8 +415,33 @@ test('logging, runtime and refused features', () => {
   rejects({ Healthcheck: { Test: ['CMD', 'true'] } }, /healthchecks are not supported yet/);
   assert.doesNotThrow(() => map({ Healthcheck: { Test: ['NONE'] } }));
   rejects({ HostConfig: { Links: ['a:b'] } }, /HostConfig.Links is not supported yet/);
-  rejects({ HostConfig: { PidMode: 'host' } }, /HostConfig.PidMode is not supported yet/);
-  rejects({ HostConfig: { IpcMode: 'host' } }, /HostConfig.IpcMode host is not supported yet/);
+});
+
+test('devices, groups and namespace modes reach the security spec', () => {
+  const s = map({
+    HostConfig: {
+      Devices: [{ PathOnHost: '/dev/null', PathInContainer: '', CgroupPermissions: '' }],
+      GroupAdd: ['audio', '1234'],
+      IpcMode: 'shareable',
+      PidMode: 'host',
+      UTSMode: 'host',
+      UsernsMode: 'host',
+    },
+  }).security;
+  assert.deepEqual(s.devices, [
+    { pathOnHost: '/dev/null', pathInContainer: '/dev/null', cgroupPermissions: 'rwm' },
+  ]);
+  assert.deepEqual(s.groupAdd, ['audio', '1234']);
+  assert.equal(s.ipcMode, 'shareable');
+  assert.equal(s.pidMode, 'host');
+  assert.equal(s.utsMode, 'host');
+  assert.equal(s.usernsMode, 'host');
+  assert.equal(map({ HostConfig: { IpcMode: 'private' } }).security.ipcMode, undefined);
+  rejects(
+    { HostConfig: { Devices: [{ PathOnHost: '/dev/null', CgroupPermissions: 'rx' }] } },
+    /^invalid device mode: rx$/,
+  );
+  rejects({ HostConfig: { Devices: [{ PathOnHost: 'null' }] } }, /^bad format for path: null$/);
 });
 
 test('create refuses what would only fail at start: nameless env, a mount over /, an overlong hostname', () => {

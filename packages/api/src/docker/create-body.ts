@@ -6,7 +6,6 @@ import type {
   NetworkEndpointSpec,
   NetworkSpec,
   RestartPolicyName,
-  SecuritySpec,
 } from '@polis/core';
 import { isIPv4 } from 'node:net';
 import { invalid } from '../http/errors.js';
@@ -18,6 +17,7 @@ import { storageFrom } from './mounts.js';
 import { normalizePort, portBindingsFrom } from './ports.js';
 import { compact, resourcesFrom } from './resources.js';
 import { parseSignal } from './signals.js';
+import { securityFrom } from './security-fields.js';
 
 export interface CreateOptions {
   ncpu?: number;
@@ -134,19 +134,6 @@ function basicFrom(config: Fields, host: Fields): BasicSpec {
   });
 }
 
-function securityFrom(host: Fields): SecuritySpec {
-  const masked = host.raw('MaskedPaths') === undefined ? undefined : host.strings('MaskedPaths');
-  const readonly = host.raw('ReadonlyPaths') === undefined ? undefined : host.strings('ReadonlyPaths');
-  return compact({
-    privileged: host.bool('Privileged'),
-    capAdd: host.strings('CapAdd'),
-    capDrop: host.strings('CapDrop'),
-    securityOpt: host.strings('SecurityOpt'),
-    maskedPaths: masked,
-    readonlyPaths: readonly,
-  });
-}
-
 function networkFrom(config: Fields, host: Fields): NetworkSpec {
   const endpointsConfig = config.child('NetworkingConfig').child('EndpointsConfig');
   const endpoints = config.child('NetworkingConfig').keys('EndpointsConfig');
@@ -244,14 +231,8 @@ function loggingFrom(host: Fields): LoggingSpec {
 function refuseUnsupported(config: Fields, host: Fields): void {
   const test = config.child('Healthcheck').strings('Test');
   if (test.length > 0 && test[0] !== 'NONE') throw invalid('healthchecks are not supported yet');
-  for (const key of ['Devices', 'DeviceRequests', 'Links', 'GroupAdd']) {
+  for (const key of ['DeviceRequests', 'Links']) {
     const value = host.raw(key);
     if (Array.isArray(value) && value.length > 0) throw invalid(`HostConfig.${key} is not supported yet`);
   }
-  for (const key of ['PidMode', 'UTSMode', 'UsernsMode']) {
-    if (host.str(key)) throw invalid(`HostConfig.${key} is not supported yet`);
-  }
-  const ipc = host.str('IpcMode') ?? '';
-  if (!['', 'private', 'shareable'].includes(ipc))
-    throw invalid(`HostConfig.IpcMode ${ipc} is not supported yet`);
 }

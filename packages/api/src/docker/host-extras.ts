@@ -188,7 +188,11 @@ export function extrasFrom(config: Fields, host: Fields, ctx: ExtrasContext): Ex
 
   // Security and namespaces.
   const sysctls = host.stringMap('Sysctls');
-  checkSysctls(sysctls, { hostNetwork: ctx.networkMode === 'host' });
+  checkSysctls(sysctls, {
+    hostNetwork: ctx.networkMode === 'host',
+    hostIpc: host.str('IpcMode') === 'host',
+    hostUts: host.str('UTSMode') === 'host',
+  });
   const rules = host.strings('DeviceCgroupRules');
   rules.forEach(parseDeviceCgroupRule);
   const cgroupns = host.str('CgroupnsMode') ?? '';

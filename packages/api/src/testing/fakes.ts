@@ -35,6 +35,7 @@ import type {
   StopOptions,
   WaitCondition,
   WaitResult,
+  SecurityReport,
   TopResult,
   UpdateOptions,
   ExecConfig,
@@ -436,6 +437,27 @@ export class FakeContainers implements ContainerService {
     this.calls.push({ verb: 'top', args: [reference, psArgs] });
     this.get(reference);
     return { Titles: ['UID', 'PID', 'CMD'], Processes: [['root', '1', 'sleep 300']] };
+  }
+
+  async security(reference: string): Promise<SecurityReport> {
+    this.calls.push({ verb: 'security', args: [reference] });
+    const record = this.get(reference);
+    if (record.state.status !== 'running') {
+      throw new PolisError('container.not_running', `Container ${record.id} is not running`);
+    }
+    return {
+      pid: record.state.pid,
+      capabilities: { effective: ['CAP_CHOWN'], permitted: ['CAP_CHOWN'], bounding: ['CAP_CHOWN'] },
+      seccomp: { mode: 2, modeName: 'filter', profileDigest: 'sha256:00' },
+      noNewPrivileges: false,
+      namespaces: { pid: 'private' },
+      uidMap: [{ containerId: 0, hostId: 0, size: 4294967295 }],
+      gidMap: [{ containerId: 0, hostId: 0, size: 4294967295 }],
+      readonlyRootfs: false,
+      privileged: false,
+      maskedPaths: [{ path: '/proc/kcore', state: 'masked' }],
+      limits: { version: 'v1', memoryLimit: null, cpuQuota: null, cpuPeriod: 100000, pidsMax: null },
+    };
   }
 
   async rename(reference: string, newName: string): Promise<void> {

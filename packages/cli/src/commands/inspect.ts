@@ -14,6 +14,11 @@ export const INSPECT_FLAGS: FlagSpec[] = [
   },
   { name: 'size', short: 's', type: 'bool', help: 'Display total file sizes if the type is container' },
   { name: 'type', type: 'string', help: 'Only inspect objects of the given type' },
+  {
+    name: 'security',
+    type: 'bool',
+    help: "Show a running container's security as the kernel enforces it (Polis)",
+  },
 ];
 
 export type ObjectType = 'container' | 'image' | 'network' | 'volume';
@@ -27,11 +32,21 @@ export async function inspectObjects(cli: Cli, p: Parsed, only?: ObjectType): Pr
   const format = str(p, 'format');
   const tmpl = format === undefined || format === 'json' ? undefined : Template.parse(format);
   const size = bool(p, 'size');
+  const security = bool(p, 'security');
+  if (security && type !== undefined && type !== 'container')
+    throw new Error('--security applies to containers only');
   const found: unknown[] = [];
   const errors: string[] = [];
   for (const name of p.args) {
     try {
-      found.push(await fetchObject(cli, name, type, size));
+      found.push(
+        security
+          ? await withPlainNotFound(
+              cli.client.containers.security(name),
+              (err) => fromDaemon(err) && err.kind === 'not_found',
+            )
+          : await fetchObject(cli, name, type, size),
+      );
     } catch (err) {
       errors.push(describe(err));
     }

@@ -1,5 +1,6 @@
 import type { FlagSpec } from '../flags.js';
 import { CREATE_RESOURCE_FLAGS, UPDATE_RESOURCE_FLAGS } from './resource-flags.js';
+import { SECURITY_FLAGS } from './security-flags.js';
 
 /** The flags `run` and `create` share (docker's `addFlags` in container/opts.go). */
 export const CONTAINER_FLAGS: FlagSpec[] = [
@@ -65,4 +66,5 @@ export const CONTAINER_FLAGS: FlagSpec[] = [
   { name: 'workdir', short: 'w', type: 'string', help: 'Working directory inside the container' },
   ...UPDATE_RESOURCE_FLAGS,
   ...CREATE_RESOURCE_FLAGS,
+  ...SECURITY_FLAGS,
 ];

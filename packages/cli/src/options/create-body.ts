@@ -6,6 +6,7 @@ import { parseBytes } from '@polis/core/bytes';
 import { expandEnv, parseKeyValueFile, toMap } from './kv-file.js';
 import { parsePublish, parseRestartPolicy, parseUlimit } from './parse.js';
 import { createResources } from './resource-flags.js';
+import { securityHostConfig } from './security-flags.js';
 
 export interface CreateRequest {
   name?: string;
@@ -109,7 +110,6 @@ export function buildCreateRequest(p: Parsed, deps: CreateDeps, mode: { detach: 
     ExtraHosts: orUndefined(list(p, 'add-host')),
     Privileged: bool(p, 'privileged'),
     ReadonlyRootfs: bool(p, 'read-only'),
-    SecurityOpt: orUndefined(list(p, 'security-opt')),
     Tmpfs: Object.keys(tmpfs).length ? tmpfs : undefined,
     ShmSize: bytes('shm-size'),
     Runtime: str(p, 'runtime'),
@@ -120,6 +120,7 @@ export function buildCreateRequest(p: Parsed, deps: CreateDeps, mode: { detach: 
         : undefined,
     ...createResources(p),
     Ulimits: orUndefined(list(p, 'ulimit').map(parseUlimit)),
+    ...securityHostConfig(p, deps),
   };
 
   const body: ContainerCreateBody = {

@@ -108,6 +108,26 @@ export interface SecuritySpec {
   deviceCgroupRules?: string[];
   /** `host`: no cgroup namespace of its own. Absent or `private`: its own. */
   cgroupns?: 'host' | 'private';
+  /** Host devices made in the container (`--device`), with their cgroup permissions. */
+  devices?: DeviceMapping[];
+  /** Extra groups of the process (`--group-add`): names resolved in the image's /etc/group, or gids. */
+  groupAdd?: string[];
+  /** `--ipc`: `private` (absent), `shareable`, `host`, `none` or `container:<name|id>`. */
+  ipcMode?: string;
+  /** `--pid`: `host` or `container:<name|id>`; absent is a PID namespace of its own. */
+  pidMode?: string;
+  /** `--uts host`: the host's hostname; absent is a UTS namespace of its own. */
+  utsMode?: string;
+  /** `--userns host`: kept out of the daemon's user-namespace remapping. */
+  usernsMode?: string;
+}
+
+/** `--device /dev/sda:/dev/xvda:rwm` as Docker's DeviceMapping. */
+export interface DeviceMapping {
+  pathOnHost: string;
+  pathInContainer: string;
+  /** Some of `r`, `w`, `m`. */
+  cgroupPermissions: string;
 }
 
 export interface Ulimit {

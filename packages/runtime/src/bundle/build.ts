@@ -1,5 +1,7 @@
 import { composeSpec, type BindMount, type ContainerRecord, type Spec } from '@polis/core';
-import { securitySteps } from '@polis/security';
+import { securitySteps, type ContainerDevice } from '@polis/security';
+import { hostLsm } from '../host/lsm.js';
+import { withoutHostname, withShm, withWritableSys, type NamespaceModes } from './namespaces.js';
 import type { HostRlimits } from '../host/limits.js';
 import { withBlockIO } from './block-io.js';
 import type { ResolvedUser } from './user.js';
@@ -32,6 +34,10 @@ export interface BuildInput {
   cgroupsPath: string;
   /** Host path of the init binary, when the container asked for `--init`. */
   initPath?: string;
+  /** pid, ipc and uts namespaces and /dev/shm, resolved at start (`namespaceModes`). */
+  namespaces?: NamespaceModes;
+  /** Device nodes to create (`--device`, or the host's for a privileged container). */
+  devices?: ContainerDevice[];
 }
 
 /** The container's OCI config.json, composed from small steps in order. */
@@ -43,6 +49,9 @@ export function buildSpec(input: BuildInput): Spec {
     withProcess(record.process, input.user, spec.basic.tty, record.hostname, spec.basic.consoleSize),
     withHostname(record.hostname, spec.basic.domainname),
     withDefaultMounts(spec.resources.shmSize ?? DEFAULT_SHM_SIZE),
+    withShm(input.namespaces?.shm ?? { kind: 'private' }),
+    withWritableSys(spec.security.privileged),
+    withoutHostname(input.namespaces?.uts),
     withEtcFiles({
       hosts: record.paths.hostsPath,
       hostname: record.paths.hostnamePath,
@@ -56,9 +65,14 @@ export function buildSpec(input: BuildInput): Spec {
       namespaces: {
         network: input.network,
         ...(spec.security.cgroupns === 'host' ? { cgroup: 'host' } : {}),
+        ...(input.namespaces?.pid ? { pid: input.namespaces.pid } : {}),
+        ...(input.namespaces?.ipc ? { ipc: input.namespaces.ipc } : {}),
+        ...(input.namespaces?.uts ? { uts: input.namespaces.uts } : {}),
       },
       hostRlimits: input.hostRlimits,
       hostCapabilities: input.hostCapabilities,
+      hostLsm: hostLsm(),
+      devices: input.devices ?? [],
     }),
     withBlockIO(spec.resources),
     ...(spec.basic.init && input.initPath ? [withInit(input.initPath)] : []),

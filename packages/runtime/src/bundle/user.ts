@@ -20,7 +20,7 @@ interface PasswdEntry {
  * Reads a file of the container's rootfs without following a symlink out of it: an image's
  * /etc/passwd that is a link is treated as absent.
  */
-async function readRootfsFile(rootfs: string, path: string): Promise<string | undefined> {
+export async function readRootfsFile(rootfs: string, path: string): Promise<string | undefined> {
   const full = join(rootfs, path);
   try {
     const st = await lstat(full);

@@ -22,6 +22,9 @@ import type { CreateOptions } from '../types.js';
 import { prepareVolumes } from '../volumes/prepare.js';
 import { prepareBindSources } from '../volumes/bind-sources.js';
 import { ensureVolumes, removeVolumes } from '../volumes/ensure.js';
+import { checkNamespaceModes } from '../bundle/namespaces.js';
+import { devicesFromMapping } from '../host/devices.js';
+import { hostLsm } from '../host/lsm.js';
 
 const MAX_NAME_TRIES = 20;
 
@@ -66,11 +69,14 @@ export async function createContainer(
     throw new PolisError('request.invalid', 'conflicting options: cannot specify both --restart and --rm');
   }
   validateSpec(ctx, spec);
+  // A device that is not there fails the create (400), not the first start.
+  await Promise.all((spec.security.devices ?? []).map(devicesFromMapping));
   prepareVolumes(ctx.store, spec, image);
   await prepareBindSources(spec);
   const resolved = resolveProcess(spec, image);
   const id = generateId();
-  const hostname = spec.basic.hostname || (spec.network.mode === 'host' ? '' : id.slice(0, 12));
+  const hostUts = spec.network.mode === 'host' || spec.security.utsMode === 'host';
+  const hostname = spec.basic.hostname || (hostUts ? '' : id.slice(0, 12));
   const record: ContainerRecord = {
     id,
     name: options.name ? validateName(options.name) : generateName(),
@@ -86,7 +92,7 @@ export async function createContainer(
     startCount: 0,
     paths: containerPaths(ctx, id),
   };
-  if (record.spec.network.mode === 'host' && !record.hostname) {
+  if (hostUts && !record.hostname) {
     record.hostname = (await import('node:os')).hostname();
   }
   insertWithName(ctx, record, options.name === undefined);
@@ -145,12 +151,20 @@ function insertWithName(ctx: RuntimeContext, record: ContainerRecord, generated:
 
 /** Rejects what would only fail at start: bad security options, signals, log options. */
 function validateSpec(ctx: RuntimeContext, spec: ContainerSpec): void {
+  checkNamespaceModes(ctx, spec);
+  const { pidMode, ipcMode, utsMode } = spec.security;
   securitySteps({
     security: spec.security,
     resources: spec.resources,
-    namespaces: { network: spec.network.mode === 'host' ? 'host' : 'none' },
+    namespaces: {
+      network: spec.network.mode === 'host' ? 'host' : 'none',
+      ...(pidMode === 'host' ? { pid: 'host' } : {}),
+      ...(ipcMode === 'host' ? { ipc: 'host' } : {}),
+      ...(utsMode === 'host' ? { uts: 'host' } : {}),
+    },
     hostRlimits: ctx.hostRlimits,
     hostCapabilities: ctx.hostCapabilities,
+    hostLsm: hostLsm(),
   });
   if (spec.basic.stopSignal) signalName(spec.basic.stopSignal);
   const maxSize = spec.logging.options['max-size'];

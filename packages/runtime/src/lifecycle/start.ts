@@ -15,6 +15,9 @@ import { buildSpec } from '../bundle/build.js';
 import { writeEtcFiles } from '../bundle/etc-files.js';
 import { attachNetworks, detachNetworks, netnsFor } from '../network/wire.js';
 import { resolveUser } from '../bundle/user.js';
+import { withGroupAdd } from '../bundle/group-add.js';
+import { namespaceModes } from '../bundle/namespaces.js';
+import { containerDevices } from '../host/devices.js';
 import { spawnConmon, type PendingConmon } from '../oci/conmon.js';
 import { classifyStartFailure, commandProblem, type CommandProblem } from '../bundle/resolve-command.js';
 import { resolveContainer } from '../store/resolve.js';
@@ -128,7 +131,12 @@ export async function launch(ctx: RuntimeContext, record: ContainerRecord): Prom
     if (mount.status === 'rejected') throw mount.reason;
     if (etc.status === 'rejected') throw etc.reason;
     const layout = mount.value;
-    const user = await resolveUser(layout.target, record.process.user);
+    const user = await withGroupAdd(
+      await resolveUser(layout.target, record.process.user),
+      layout.target,
+      record.spec.security.groupAdd,
+    );
+    const { security } = record.spec;
     const spec = buildSpec({
       record,
       rootfs: layout.target,
@@ -139,6 +147,8 @@ export async function launch(ctx: RuntimeContext, record: ContainerRecord): Prom
       network: netnsFor(ctx, record),
       cgroupsPath: containerCgroupsPath(ctx, record),
       initPath: record.spec.basic.init ? initBinary() : undefined,
+      namespaces: namespaceModes(ctx, record),
+      devices: await containerDevices(security.privileged, security.devices),
     });
     await writeFileAtomic(files.config, JSON.stringify(spec));
     if (spec.process) problem = await commandProblem(layout.target, spec.process, spec.mounts);

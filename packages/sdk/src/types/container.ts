@@ -38,6 +38,33 @@ export interface MountSpec {
   TmpfsOptions?: { SizeBytes?: number; Mode?: number };
 }
 
+export interface DeviceMapping {
+  PathOnHost: string;
+  PathInContainer: string;
+  CgroupPermissions: string;
+}
+
+/** `GET /polis/v1/containers/{id}/security`: what the kernel enforces on a running container. */
+export interface ContainerSecurityReport {
+  pid: number;
+  capabilities: { effective: string[]; permitted: string[]; bounding: string[] };
+  seccomp: { mode: number; modeName: string; profileDigest: string | null };
+  noNewPrivileges: boolean;
+  namespaces: Record<string, 'private' | 'host'>;
+  uidMap: { containerId: number; hostId: number; size: number }[];
+  gidMap: { containerId: number; hostId: number; size: number }[];
+  readonlyRootfs: boolean;
+  privileged: boolean;
+  maskedPaths: { path: string; state: 'masked' | 'absent' | 'visible' }[];
+  limits: {
+    version: 'v1' | 'v2';
+    memoryLimit?: number | null;
+    cpuQuota?: number | null;
+    cpuPeriod?: number;
+    pidsMax?: number | null;
+  };
+}
+
 export interface HostConfig {
   Binds?: string[];
   Mounts?: MountSpec[];
@@ -57,6 +84,16 @@ export interface HostConfig {
   Privileged?: boolean;
   ReadonlyRootfs?: boolean;
   SecurityOpt?: string[];
+  MaskedPaths?: string[];
+  ReadonlyPaths?: string[];
+  Devices?: DeviceMapping[];
+  DeviceCgroupRules?: string[];
+  GroupAdd?: string[];
+  IpcMode?: string;
+  PidMode?: string;
+  UTSMode?: string;
+  UsernsMode?: string;
+  Sysctls?: Record<string, string>;
   Tmpfs?: Record<string, string>;
   ShmSize?: number;
   Runtime?: string;

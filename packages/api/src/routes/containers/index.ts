@@ -10,6 +10,7 @@ import { readRoutes } from './read.js';
 import { statsRoute } from './stats.js';
 import { waitRoute } from './wait.js';
 import { updateTopRoutes } from './update-top.js';
+import { securityRoute } from './security.js';
 
 export function containerRoutes(router: Router, deps: ApiDeps): void {
   readRoutes(router, deps);
@@ -22,4 +23,5 @@ export function containerRoutes(router: Router, deps: ApiDeps): void {
   filesystemRoutes(router, deps);
   archiveRoutes(router, deps);
   statsRoute(router, deps);
+  securityRoute(router, deps);
 }
