@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import type { IdMappings } from './idmap.js';
 
 export type RuntimeName = 'crun' | 'runc';
 
@@ -23,6 +24,10 @@ export interface DaemonConfig {
   registryMirrors: string[];
   /** The default `bridge` network's subnet (CIDR), or its gateway as `ip/len` like dockerd's `--bip`. */
   defaultSubnet?: string;
+  /** `--userns-remap`: `default` or `USER[:GROUP]`, whose subordinate ids containers' root maps to. */
+  usernsRemap?: string;
+  /** The remapping resolved from /etc/subuid and /etc/subgid at start; absent without `usernsRemap`. */
+  idMappings?: IdMappings;
 }
 
 export const DEFAULT_DATA_ROOT = '/var/lib/polis';

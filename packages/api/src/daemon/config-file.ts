@@ -15,9 +15,10 @@ export interface ConfigFile {
   'insecure-registries'?: string[];
   'registry-mirrors'?: string[];
   bip?: string;
+  'userns-remap'?: string;
 }
 
-const STRINGS = ['data-root', 'exec-root', 'default-runtime', 'log-level', 'bip'] as const;
+const STRINGS = ['data-root', 'exec-root', 'default-runtime', 'log-level', 'bip', 'userns-remap'] as const;
 const LISTS = ['hosts', 'insecure-registries', 'registry-mirrors'] as const;
 /** Every key daemon.json may hold (the usage text names them all). */
 export const DAEMON_JSON_KEYS: readonly string[] = [...STRINGS, ...LISTS, 'log-opts'];

@@ -32,7 +32,10 @@ Options:
                            first free pool if that overlaps a host route)
       --config-file path   daemon.json with dockerd's keys (data-root, exec-root, hosts,
                            default-runtime, log-level, log-opts, insecure-registries,
-                           registry-mirrors, bip); flags win (default "/etc/polis/daemon.json")
+                           registry-mirrors, bip, userns-remap); flags win (default "/etc/polis/daemon.json")
+      --userns-remap default|USER[:GROUP]
+                           Run containers' root as USER's subordinate ids (/etc/subuid,
+                           /etc/subgid); default: the user polis, made if missing
   -h, --help               Print usage
   -v, --version            Print version`;
 
@@ -59,6 +62,7 @@ export function parseFlags(argv: string[]): FlagResult {
         'insecure-registry': { type: 'string', multiple: true },
         'registry-mirror': { type: 'string', multiple: true },
         bip: { type: 'string' },
+        'userns-remap': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
       },
@@ -120,6 +124,7 @@ export function parseFlags(argv: string[]): FlagResult {
         checkMirror,
       ),
       ...((v.bip ?? file.bip) ? { defaultSubnet: (v.bip ?? file.bip) as string } : {}),
+      ...usernsRemapOf(v['userns-remap'] ?? file['userns-remap']),
     },
   };
 }
@@ -132,4 +137,13 @@ function checkMirror(url: string): string {
     // reported below
   }
   throw new PolisError('request.invalid', `invalid --registry-mirror "${url}": an http(s) URL is needed`);
+}
+
+/** `--userns-remap`: empty is none (dockerd's default); `USER[:GROUP]` names are checked when resolved at start. */
+function usernsRemapOf(value: string | undefined): { usernsRemap?: string } {
+  if (value === undefined || value === '') return {};
+  if (!/^[A-Za-z0-9_][A-Za-z0-9_.-]*(:[A-Za-z0-9_][A-Za-z0-9_.-]*)?$/.test(value)) {
+    throw new PolisError('request.invalid', `invalid --userns-remap "${value}": use default or USER[:GROUP]`);
+  }
+  return { usernsRemap: value };
 }

@@ -2,6 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import {
   PolisError,
   createLogger,
+  mappedRoot,
   setLogLevel,
   toPolisError,
   unixSocketPath,
@@ -17,6 +18,7 @@ import { API_VERSION, createApiServer, listenUnix } from '../index.js';
 import { systemInfo, versionInfo } from './system.js';
 import { USAGE, parseFlags } from './flags.js';
 import { openStateDb } from './state-db.js';
+import { checkRemappedAccess, resolveUsernsRemap } from './userns-remap.js';
 
 const log = createLogger('polisd');
 
@@ -39,11 +41,16 @@ export interface RunningDaemon {
 
 /** Opens the state, reconciles containers, and serves the API until closed. */
 export async function startDaemon(input: DaemonConfig): Promise<RunningDaemon> {
-  const config = resolveBinaries(input);
+  let config = resolveBinaries(input);
   setLogLevel(config.logLevel);
   if (process.getuid?.() !== 0) throw new PolisError('runtime.unavailable', 'polisd must run as root');
+  if (config.usernsRemap) {
+    config = { ...config, idMappings: await resolveUsernsRemap(config.usernsRemap) };
+    log.info('user namespace remapping', { remap: config.usernsRemap, root: mappedRoot(config.idMappings!) });
+  }
   await mkdir(config.dataRoot, { recursive: true, mode: 0o711 });
   await mkdir(config.execRoot, { recursive: true, mode: 0o711 });
+  if (config.idMappings) await checkRemappedAccess(config.dataRoot, mappedRoot(config.idMappings));
   if (config.defaultRuntime === 'crun') await prepareHybridCgroups();
 
   const db = openStateDb(config.dataRoot);
@@ -65,7 +72,11 @@ export async function startDaemon(input: DaemonConfig): Promise<RunningDaemon> {
     ...(config.defaultSubnet ? { defaultSubnet: config.defaultSubnet } : {}),
   });
   await networks.init();
-  const volumes = new VolumeManager({ db, dataRoot: config.dataRoot });
+  const volumes = new VolumeManager({
+    db,
+    dataRoot: config.dataRoot,
+    ...(config.idMappings ? { owner: mappedRoot(config.idMappings) } : {}),
+  });
   await volumes.init();
   const containers = new ContainerManager({ db, config, images, networks, volumes });
   containers.onEvent((e) => events.publish(containerEvent(e)));
