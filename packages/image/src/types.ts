@@ -1,4 +1,4 @@
-import type { ImageRecord, ImageRunConfig } from '@polis/core';
+import type { IdMappings, ImageRecord, ImageRunConfig } from '@polis/core';
 import type { FsChange } from './layers/upper-changes.js';
 import type { TreeExport } from './rootfs/export.js';
 import type { PullOptions, PullResult } from './pull/pull.js';
@@ -124,7 +124,8 @@ export interface ImageService {
   prune(options: PruneOptions): Promise<{ items: ImageDeleteItem[]; reclaimed: number }>;
   /** Checks the store: every blob an image references is present and hashes to its name. */
   verify(): Promise<string[]>;
-  mountRootfs(imageId: string, containerDir: string): Promise<RootfsLayout>;
+  /** With `mappings`, the layers are the copies shifted into them and the upper dir is the mapped root's. */
+  mountRootfs(imageId: string, containerDir: string, mappings?: IdMappings): Promise<RootfsLayout>;
   unmountRootfs(containerDir: string): Promise<void>;
   /** `docker diff`: what the container's upper dir changed against the image's layers. */
   containerChanges(imageId: string, upperDir: string): Promise<FsChange[]>;
