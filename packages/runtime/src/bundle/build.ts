@@ -3,6 +3,7 @@ import { securitySteps } from '@polis/security';
 import type { HostRlimits } from '../host/limits.js';
 import { withBlockIO } from './block-io.js';
 import type { ResolvedUser } from './user.js';
+import { withUserNamespace } from './userns.js';
 import {
   baseSpec,
   withAnnotations,
@@ -59,6 +60,7 @@ export function buildSpec(input: BuildInput): Spec {
       hostRlimits: input.hostRlimits,
       hostCapabilities: input.hostCapabilities,
     }),
+    ...(record.idMappings ? [withUserNamespace(record.idMappings)] : []),
     withBlockIO(spec.resources),
     ...(spec.basic.init && input.initPath ? [withInit(input.initPath)] : []),
     withCgroupsPath(`${input.cgroupParent}/${record.id}`),

@@ -1,5 +1,5 @@
 import { checkNetworkMode, connectOnCreate } from '../network/wire.js';
-import { mkdir, rm } from 'node:fs/promises';
+import { chown, mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   parseBytes,
@@ -10,6 +10,7 @@ import {
   generateId,
   generateName,
   isValidName,
+  mappedRoot,
   type ContainerRecord,
   type ContainerSpec,
 } from '@polis/core';
@@ -22,6 +23,7 @@ import type { CreateOptions } from '../types.js';
 import { prepareVolumes } from '../volumes/prepare.js';
 import { prepareBindSources } from '../volumes/bind-sources.js';
 import { ensureVolumes, removeVolumes } from '../volumes/ensure.js';
+import { userNamespaceFor } from './userns.js';
 
 const MAX_NAME_TRIES = 20;
 
@@ -69,6 +71,7 @@ export async function createContainer(
   prepareVolumes(ctx.store, spec, image);
   await prepareBindSources(spec);
   const resolved = resolveProcess(spec, image);
+  const idMappings = userNamespaceFor(ctx, spec);
   const id = generateId();
   const hostname = spec.basic.hostname || (spec.network.mode === 'host' ? '' : id.slice(0, 12));
   const record: ContainerRecord = {
@@ -85,6 +88,7 @@ export async function createContainer(
     restartCount: 0,
     startCount: 0,
     paths: containerPaths(ctx, id),
+    ...(idMappings ? { idMappings } : {}),
   };
   if (record.spec.network.mode === 'host' && !record.hostname) {
     record.hostname = (await import('node:os')).hostname();
@@ -95,6 +99,9 @@ export async function createContainer(
     // 0710: only root (and the root group) may enter; crun runs as root, and the container's user
     // sees its rootfs and /etc files through mounts, never through this path.
     await mkdir(record.paths.dir, { recursive: true, mode: 0o710 });
+    // Under a user namespace the runtime mounts the rootfs and /etc files as the mapped root, which
+    // gets in through the group, as dockerd's remapped directories.
+    if (record.idMappings) await chown(record.paths.dir, 0, mappedRoot(record.idMappings).gid);
     volumes = await ensureVolumes(ctx, record);
     await connectOnCreate(ctx, record);
   } catch (err) {

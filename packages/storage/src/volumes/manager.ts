@@ -1,4 +1,4 @@
-import { chmodSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { chmodSync, chownSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { lstat, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type Database from 'better-sqlite3';
@@ -26,6 +26,11 @@ export const ANONYMOUS_LABEL = 'com.docker.volume.anonymous';
 export interface VolumeManagerOptions {
   db: Database.Database;
   dataRoot: string;
+  /**
+   * Owner of each new volume's `_data`: the mapped root under `--userns-remap`, so remapped containers
+   * can write (as dockerd); root when absent.
+   */
+  owner?: { uid: number; gid: number };
 }
 
 /**
@@ -38,9 +43,11 @@ export class VolumeManager implements VolumeService {
   readonly root: string;
   private readonly store: VolumeStore;
   private users: VolumeUsers = () => new Map();
+  private readonly owner: { uid: number; gid: number } | undefined;
 
   constructor(options: VolumeManagerOptions) {
     this.root = join(options.dataRoot, 'volumes');
+    this.owner = options.owner;
     this.store = new VolumeStore(options.db, (name) => join(this.root, name, '_data'));
   }
 
@@ -93,6 +100,7 @@ export class VolumeManager implements VolumeService {
     mkdirSync(join(this.root, name), { recursive: true, mode: 0o701 });
     mkdirSync(volume.mountpoint, { recursive: true, mode: 0o755 });
     try {
+      if (this.owner) chownSync(volume.mountpoint, this.owner.uid, this.owner.gid);
       this.store.insert(volume);
     } catch (err) {
       rmSync(join(this.root, name), { recursive: true, force: true });
