@@ -239,7 +239,7 @@ function refuseUnsupported(config: Fields, host: Fields): void {
     const value = host.raw(key);
     if (Array.isArray(value) && value.length > 0) throw invalid(`HostConfig.${key} is not supported yet`);
   }
-  for (const key of ['PidMode', 'UTSMode', 'UsernsMode', 'CgroupParent']) {
+  for (const key of ['PidMode', 'UTSMode', 'CgroupParent']) {
     if (host.str(key)) throw invalid(`HostConfig.${key} is not supported yet`);
   }
   const ipc = host.str('IpcMode') ?? '';

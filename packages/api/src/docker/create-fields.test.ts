@@ -141,7 +141,7 @@ const SAMPLES: Record<string, Sample> = {
   },
   'HostConfig.Tmpfs': { value: { '/t': '' } },
   'HostConfig.UTSMode': { value: 'host', message: /UTSMode is not supported yet/ },
-  'HostConfig.UsernsMode': { value: 'host', message: /UsernsMode is not supported yet/ },
+  'HostConfig.UsernsMode': { value: 'host' },
   'HostConfig.ShmSize': { value: MB },
   'HostConfig.Sysctls': { value: { 'net.ipv4.ip_forward': '1' } },
   'HostConfig.Runtime': { value: 'runc' },

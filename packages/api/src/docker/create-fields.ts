@@ -168,7 +168,7 @@ export const CREATE_FIELDS: readonly CreateField[] = [
   ),
   f('HostConfig.Tmpfs', 'applied', "tmpfs mounts with Docker's noexec,nosuid,nodev under the user's options"),
   f('HostConfig.UTSMode', 'refused', '"HostConfig.UTSMode is not supported yet"'),
-  f('HostConfig.UsernsMode', 'refused', '"HostConfig.UsernsMode is not supported yet"'),
+  f('HostConfig.UsernsMode', 'applied', "host: out of --userns-remap (the host's ids); else 400"),
   f('HostConfig.ShmSize', 'applied', '/dev/shm size'),
   f(
     'HostConfig.Sysctls',

@@ -93,7 +93,7 @@ export function hostConfigOf(record: ContainerRecord): Record<string, unknown> {
     ReadonlyRootfs: storage.readonlyRootfs,
     SecurityOpt: listOrNull(security.securityOpt),
     UTSMode: '',
-    UsernsMode: '',
+    UsernsMode: security.usernsMode ?? '',
     ShmSize: r.shmSize ?? DEFAULT_SHM,
     Runtime: record.runtime,
     Isolation: '',

@@ -110,6 +110,7 @@ export function buildCreateRequest(p: Parsed, deps: CreateDeps, mode: { detach: 
     ExtraHosts: orUndefined(list(p, 'add-host')),
     Privileged: bool(p, 'privileged'),
     ReadonlyRootfs: bool(p, 'read-only'),
+    UsernsMode: str(p, 'userns'),
     SecurityOpt: orUndefined(list(p, 'security-opt')),
     Tmpfs: Object.keys(tmpfs).length ? tmpfs : undefined,
     ShmSize: bytes('shm-size'),

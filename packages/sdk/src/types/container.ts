@@ -56,6 +56,7 @@ export interface HostConfig {
   ExtraHosts?: string[];
   Privileged?: boolean;
   ReadonlyRootfs?: boolean;
+  UsernsMode?: string;
   SecurityOpt?: string[];
   Tmpfs?: Record<string, string>;
   ShmSize?: number;
