@@ -75,3 +75,16 @@ test('the default socket lies in the exec root given; the usage names every daem
   const fileHelp = USAGE.slice(USAGE.indexOf('--config-file'), USAGE.indexOf('--help'));
   for (const key of DAEMON_JSON_KEYS) assert.match(fileHelp, new RegExp(`[ (]${key}[,)]`), `names ${key}`);
 });
+
+test('--userns-remap, from the flag or daemon.json (the flag wins); malformed values refused', async () => {
+  assert.equal(config([])?.usernsRemap, undefined);
+  assert.equal(config(['--userns-remap', 'default'])?.usernsRemap, 'default');
+  assert.equal(config(['--userns-remap', 'alice:staff'])?.usernsRemap, 'alice:staff');
+  assert.throws(() => parseFlags(['--userns-remap', 'a:b:c']), /invalid --userns-remap/);
+  await withFile('{"userns-remap": "bob"}', (path) => {
+    assert.equal(config(['--config-file', path])?.usernsRemap, 'bob');
+    assert.equal(config(['--config-file', path, '--userns-remap', 'default'])?.usernsRemap, 'default');
+  });
+  assert.ok(DAEMON_JSON_KEYS.includes('userns-remap'));
+  assert.match(USAGE, /--userns-remap/);
+});
