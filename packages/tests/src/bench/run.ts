@@ -6,8 +6,9 @@
  * BENCH_RUNS (default 20) rounds are measured after BENCH_WARMUP (default 2) unmeasured ones;
  * BENCH_CONTAINERS (default 50) idle containers are started for the memory measurement.
  * Then the pull benchmark (pull-bench.ts; BENCH_PULL_RUNS=0 skips it) and the network benchmark
- * (network-bench.ts; BENCH_NET_RUNS=0 skips it), and the volume benchmark (volume-bench.ts;
- * BENCH_VOLUME_RUNS=0 skips it).
+ * (network-bench.ts; BENCH_NET_RUNS=0 skips it), the volume benchmark (volume-bench.ts;
+ * BENCH_VOLUME_RUNS=0 skips it) and the user namespace benchmark (userns-bench.ts; BENCH_USERNS_RUNS=0
+ * skips it).
  */
 import { release } from 'node:os';
 import { join } from 'node:path';
@@ -35,6 +36,7 @@ import {
 import { networkBench } from './network-bench.js';
 import { pullBench } from './pull-bench.js';
 import { volumeBench } from './volume-bench.js';
+import { usernsBench } from './userns-bench.js';
 import { conmonRssKiB, vmRssKiB } from './rss.js';
 import { sdkExec } from './sdk-exec.js';
 import { sdkRunRm, PHASE_NAMES, type SdkPhases } from './sdk-run.js';
@@ -282,6 +284,7 @@ main()
   .then(() => pullBench())
   .then(() => networkBench())
   .then(() => volumeBench())
+  .then(() => usernsBench())
   .catch((err: unknown) => {
     console.error(`bench failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
     process.exitCode = 1;
