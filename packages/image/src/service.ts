@@ -15,6 +15,7 @@ import { exportTree, type TreeExport } from './rootfs/export.js';
 import { chainIds } from './layers/chain.js';
 import { LayerStore, type LayerSource } from './layers/store.js';
 import { ShiftedLayers } from './layers/shifted.js';
+import { ownerMapArgs } from './layers/owner-map.js';
 import { Mutex } from './lock.js';
 import { mountOverlay, unmountOverlay } from './rootfs/overlay.js';
 import { formatReference, normalizeReference } from './reference/parse.js';
@@ -56,6 +57,7 @@ export class LocalImageService implements ImageService {
   /** Copies of the layers with owners moved into a user namespace's ids (`--userns-remap`). */
   readonly shifted: ShiftedLayers;
   private readonly records: ImageRecords;
+  private readonly dataRoot: string;
   private readonly lock = new Mutex();
   /** Blobs and chain ids an import is writing but has not recorded yet: removal must spare them. */
   private readonly pinned = new Map<string, number>();
@@ -63,6 +65,7 @@ export class LocalImageService implements ImageService {
 
   constructor(options: LocalImageServiceOptions) {
     this.records = new ImageRecords(options.db);
+    this.dataRoot = options.dataRoot;
     this.blobs = new BlobStore(options.dataRoot);
     this.layers = new LayerStore(options.dataRoot);
     this.shifted = new ShiftedLayers(options.dataRoot, this.layers);
@@ -370,8 +373,8 @@ export class LocalImageService implements ImageService {
     return upperChanges(upperDir, await this.lowerDirs(imageId));
   }
 
-  exportRootfs(target: string): Promise<TreeExport> {
-    return exportTree(target);
+  async exportRootfs(target: string, mappings?: IdMappings): Promise<TreeExport> {
+    return exportTree(target, mappings ? await ownerMapArgs(this.dataRoot, mappings) : []);
   }
 
   /**
@@ -383,7 +386,8 @@ export class LocalImageService implements ImageService {
     const runConfig = applyChanges(input.runConfig, input.changes ?? []);
     const name = input.reference === undefined ? undefined : this.tagName(input.reference);
     const plan = await planUpperLayer(input.upperDir, await this.lowerDirs(parent.id));
-    const tar = upperLayerTar(input.upperDir, plan);
+    const owners = input.idMappings ? await ownerMapArgs(this.dataRoot, input.idMappings) : [];
+    const tar = upperLayerTar(input.upperDir, plan, owners);
     const [stored, exited] = await Promise.allSettled([storeLayer(tar.stream, this.blobs), tar.done]);
     if (exited.status === 'rejected') {
       if (stored.status === 'fulfilled')

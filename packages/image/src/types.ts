@@ -48,6 +48,8 @@ export interface ContainerCommitInput {
   imageId: string;
   /** The container's overlay upper dir. */
   upperDir: string;
+  /** A remapped container's maps: owners in the layer are mapped back to the container's ids. */
+  idMappings?: IdMappings;
   /** The container's config (Env, Cmd, …) the image starts with, before `changes`. */
   runConfig: ImageRunConfig;
   /** Dockerfile instructions applied to `runConfig` (`--change`). */
@@ -130,7 +132,8 @@ export interface ImageService {
   /** `docker diff`: what the container's upper dir changed against the image's layers. */
   containerChanges(imageId: string, upperDir: string): Promise<FsChange[]>;
   /** `docker export`: a tar of a mounted container root. */
-  exportRootfs(target: string): Promise<TreeExport>;
+  /** With `mappings`, owners are mapped back to the container's ids. */
+  exportRootfs(target: string, mappings?: IdMappings): Promise<TreeExport>;
   /** `docker commit`: a new image of the container's image layers plus one made from its upper dir. */
   commitContainer(input: ContainerCommitInput): Promise<ImageRecord>;
 }

@@ -131,6 +131,42 @@ describe('polisd --userns-remap USER', () => {
     assert.match(bad.stderr, /invalid USER mode/);
   });
 
+  it('commit and export write the ids the container saw, not the host ids', async () => {
+    ok(
+      await d.polis([
+        'run',
+        '--name',
+        'maker',
+        'busybox',
+        'sh',
+        '-c',
+        'echo hi > /made; chown 1000:1000 /made',
+      ]),
+    );
+    ok(await d.polis(['commit', 'maker', 'userns-committed']));
+    const seen = ok(
+      await d.polis([
+        'run',
+        '--rm',
+        '--userns',
+        'host',
+        'userns-committed',
+        'stat',
+        '-c',
+        '%u:%g',
+        '/made',
+        '/',
+      ]),
+    );
+    assert.deepEqual(seen.split('\n'), ['1000:1000', '0:0']);
+    const listing = ok(await d.shell('"$NODE" "$POLIS_BIN" export maker | tar -tvf - --numeric-owner'));
+    assert.match(listing, /^-\S+ 1000\/1000 .* made$/m);
+    assert.match(listing, /^d\S+ 0\/0 .* bin\/?$/m);
+    assert.doesNotMatch(listing, new RegExp(` ${user.start}/`), 'no host id is left');
+    ok(await d.polis(['rm', 'maker']));
+    ok(await d.polis(['rmi', 'userns-committed']));
+  });
+
   it("each layer's shifted copy is made once, owned by the mapped root, and removed with the image", async () => {
     const key = `${user.start}.${user.start}`;
     const overlay = join(d.dataRoot, key, 'overlay');
