@@ -34,3 +34,15 @@ test('toHostId maps through the ranges; ids outside them land on the overflow id
   assert.deepEqual(mappedRoot(mappings), { uid: 200000, gid: 300000 });
   assert.equal(mappingKey(mappings), '200000.300000');
 });
+
+test('toContainerId is toHostId backwards; host ids outside the maps show as the overflow id', async () => {
+  const { toContainerId } = await import('./idmap.js');
+  const maps = [
+    { containerID: 0, hostID: 200000, size: 100 },
+    { containerID: 100, hostID: 500000, size: 10 },
+  ];
+  assert.equal(toContainerId(200000, maps), 0);
+  assert.equal(toContainerId(500009, maps), 109);
+  assert.equal(toContainerId(0, maps), 65534);
+  for (const id of [0, 42, 99, 100, 109]) assert.equal(toContainerId(toHostId(id, maps), maps), id);
+});

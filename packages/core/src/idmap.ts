@@ -53,6 +53,14 @@ export function toHostId(id: number, maps: IdMapping[]): number {
   return OVERFLOW_ID;
 }
 
+/** The container id of a host id (what `stat` inside shows), or the overflow id when no map covers it. */
+export function toContainerId(hostId: number, maps: IdMapping[]): number {
+  for (const m of maps) {
+    if (hostId >= m.hostID && hostId < m.hostID + m.size) return m.containerID + (hostId - m.hostID);
+  }
+  return OVERFLOW_ID;
+}
+
 /** The host uid and gid that root in the container is. */
 export function mappedRoot(mappings: IdMappings): { uid: number; gid: number } {
   return { uid: toHostId(0, mappings.uids), gid: toHostId(0, mappings.gids) };

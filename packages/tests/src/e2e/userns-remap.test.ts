@@ -167,6 +167,18 @@ describe('polisd --userns-remap USER', () => {
     ok(await d.polis(['rmi', 'userns-committed']));
   });
 
+  it('cp in stores the container ids as the mapped ones; cp out gives the container ids back', async () => {
+    ok(await d.polis(['run', '-d', '--name', 'copier', 'busybox', 'sleep', '300']));
+    const id = ok(await d.polis(['inspect', '-f', '{{.Id}}', 'copier']));
+    ok(await d.polis(['cp', secret, 'copier:/copied']));
+    assert.equal(statSync(join(d.dataRoot, 'containers', id, 'upper', 'copied')).uid, user.start);
+    assert.equal(ok(await d.polis(['exec', 'copier', 'cat', '/copied'])), 'root only');
+    ok(await d.polis(['exec', 'copier', 'sh', '-c', 'echo x > /out; chown 1000:1000 /out']));
+    const listing = ok(await d.shell('"$NODE" "$POLIS_BIN" cp copier:/out - | tar -tvf - --numeric-owner'));
+    assert.match(listing, /^-\S+ 1000\/1000 .* out$/m);
+    ok(await d.polis(['rm', '-f', 'copier']));
+  });
+
   it("each layer's shifted copy is made once, owned by the mapped root, and removed with the image", async () => {
     const key = `${user.start}.${user.start}`;
     const overlay = join(d.dataRoot, key, 'overlay');
