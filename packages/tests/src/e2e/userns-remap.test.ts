@@ -118,6 +118,12 @@ describe('polisd --userns-remap USER', () => {
     assert.deepEqual(hostUids(await pidOf(d, 'hostns')), [0, 0, 0, 0]);
     assert.equal(ok(await d.polis(['inspect', '-f', '{{.HostConfig.UsernsMode}}', 'hostns'])), 'host');
     ok(await d.polis(['rm', '-f', 'hostns']));
+    // The docker CLI passes the flag too; without it, the same container is remapped.
+    ok(await d.docker(['run', '-d', '--name', 'dhost', '--userns=host', 'busybox', 'sleep', '300']));
+    assert.equal(hostUids(await pidOf(d, 'dhost'))[0], 0);
+    ok(await d.docker(['run', '-d', '--name', 'dmapped', 'busybox', 'sleep', '300']));
+    assert.equal(hostUids(await pidOf(d, 'dmapped'))[0], user.start);
+    ok(await d.docker(['rm', '-f', 'dhost', 'dmapped']));
   });
 
   it('--privileged needs --userns=host, as dockerd', async () => {
