@@ -15,7 +15,7 @@ const MAX_LINES = 1 << 20;
  */
 export async function ownerMapArgs(dataRoot: string, mappings: IdMappings): Promise<string[]> {
   const dir = join(dataRoot, mappingKey(mappings));
-  await mkdir(dir, { recursive: true, mode: 0o711 });
+  await mkdir(dir, { recursive: true, mode: 0o700 });
   const uidMap = await mapFile(join(dir, 'tar-owner-map'), mappings.uids);
   const gidMap = await mapFile(join(dir, 'tar-group-map'), mappings.gids);
   return [`--owner-map=${uidMap}`, `--group-map=${gidMap}`];

@@ -59,12 +59,14 @@ export class ShiftedLayers {
     const root = this.root(mappings);
     const dir = join(root, digestHex(chainId));
     if (!(await isDir(join(dir, 'diff')))) {
-      // 0711 like the data root: the mapped root must pass through to its layers, nobody may list them.
-      await mkdir(join(root, 'l'), { recursive: true, mode: 0o711 });
+      // Overlay reads its lowers with the mounter's (root's) rights, so nobody else needs a way in: the
+      // copies hold set-id files owned by the mapped ids, which no host user may reach (0700, as the
+      // plain store's layer dirs).
+      await mkdir(join(root, 'l'), { recursive: true, mode: 0o700 });
       const tmp = join(root, `${TMP_PREFIX}${randomBytes(8).toString('hex')}`);
       const started = Date.now();
       try {
-        await mkdir(tmp, { mode: 0o711 });
+        await mkdir(tmp, { mode: 0o700 });
         const source = this.layers.diffDir(chainId);
         await proc.run('cp', ['-a', '--', source, join(tmp, 'diff')]);
         await shiftTree(source, join(tmp, 'diff'), mappings);

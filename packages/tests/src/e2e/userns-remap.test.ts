@@ -192,6 +192,10 @@ describe('polisd --userns-remap USER', () => {
     assert.equal(copies.length, 1, 'busybox has one layer, shifted once for every run so far');
     const diff = join(overlay, copies[0]!, 'diff');
     assert.equal(statSync(join(diff, 'bin')).uid, user.start);
+    // The copies hold files owned by the mapped ids; no host user but root may reach them.
+    const peek = await runCommand('runuser', ['-u', 'nobody', '--', 'ls', join(diff, 'bin')]);
+    assert.notEqual(peek.code, 0);
+    assert.match(peek.stderr, /Permission denied/);
     assert.equal(
       statSync(join(d.dataRoot, 'overlay', copies[0]!, 'diff', 'bin')).uid,
       0,
