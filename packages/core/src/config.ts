@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import type { IdMappings } from './idmap.js';
 
 export type RuntimeName = 'crun' | 'runc';
 
@@ -33,6 +34,10 @@ export interface DaemonConfig {
   readonlyClients?: string[];
   /** `--exec-opt native.cgroupdriver=`: cgroupfs (the default) or systemd (needs systemd as PID 1). */
   cgroupDriver?: 'cgroupfs' | 'systemd';
+  /** `--userns-remap`: `default` or `USER[:GROUP]`, whose subordinate ids containers' root maps to. */
+  usernsRemap?: string;
+  /** The remapping resolved from /etc/subuid and /etc/subgid at start; absent without `usernsRemap`. */
+  idMappings?: IdMappings;
 }
 
 export const DEFAULT_DATA_ROOT = '/var/lib/polis';

@@ -13,3 +13,4 @@ export * from './spec-step.js';
 export * from './units.js';
 export * from './bytes.js';
 export * from './api-version.js';
+export * from './idmap.js';

@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
 import type Database from 'better-sqlite3';
-import { MediaType, PolisError, type ImageRecord } from '@polis/core';
+import { MediaType, PolisError, mappedRoot, type IdMappings, type ImageRecord } from '@polis/core';
 import { filterImages } from './images/filters.js';
 import { pruneCandidates } from './images/prune.js';
 import { removeImage } from './images/remove.js';
@@ -14,6 +14,8 @@ import { upperChanges, type FsChange } from './layers/upper-changes.js';
 import { exportTree, type TreeExport } from './rootfs/export.js';
 import { chainIds } from './layers/chain.js';
 import { LayerStore, type LayerSource } from './layers/store.js';
+import { ShiftedLayers } from './layers/shifted.js';
+import { ownerMapArgs } from './layers/owner-map.js';
 import { Mutex } from './lock.js';
 import { mountOverlay, unmountOverlay } from './rootfs/overlay.js';
 import { formatReference, normalizeReference } from './reference/parse.js';
@@ -52,7 +54,10 @@ export interface LocalImageServiceOptions {
 export class LocalImageService implements ImageService {
   readonly blobs: BlobStore;
   readonly layers: LayerStore;
+  /** Copies of the layers with owners moved into a user namespace's ids (`--userns-remap`). */
+  readonly shifted: ShiftedLayers;
   private readonly records: ImageRecords;
+  private readonly dataRoot: string;
   private readonly lock = new Mutex();
   /** Blobs and chain ids an import is writing but has not recorded yet: removal must spare them. */
   private readonly pinned = new Map<string, number>();
@@ -60,8 +65,10 @@ export class LocalImageService implements ImageService {
 
   constructor(options: LocalImageServiceOptions) {
     this.records = new ImageRecords(options.db);
+    this.dataRoot = options.dataRoot;
     this.blobs = new BlobStore(options.dataRoot);
     this.layers = new LayerStore(options.dataRoot);
+    this.shifted = new ShiftedLayers(options.dataRoot, this.layers);
     this.transfer = {
       blobs: this.blobs,
       layers: this.layers,
@@ -128,6 +135,7 @@ export class LocalImageService implements ImageService {
       for (const chainId of await this.layers.list()) {
         if (!this.records.chainInUse(chainId)) await this.layers.remove(chainId);
       }
+      await this.shifted.sweep();
       for (const digest of await this.blobs.list()) {
         if (!this.records.blobInUse(digest)) await this.blobs.delete(digest);
       }
@@ -328,17 +336,33 @@ export class LocalImageService implements ImageService {
     return problems;
   }
 
-  async mountRootfs(imageId: string, containerDir: string): Promise<RootfsLayout> {
+  async mountRootfs(imageId: string, containerDir: string, mappings?: IdMappings): Promise<RootfsLayout> {
     const image = this.get(imageId);
     const layers = this.records.layersOf(image.id);
     for (const layer of layers)
       await this.layers.ensure(layer.chainId, () => this.openLayer(layer.blobDigest));
     const top = [...layers].reverse();
-    return mountOverlay(containerDir, {
-      base: this.layers.root,
-      relative: top.length > 0 ? top.map((l) => this.layers.link(l.chainId)) : ['empty'],
-      absolute: top.length > 0 ? top.map((l) => this.layers.diffDir(l.chainId)) : [this.layers.emptyDir],
-    });
+    if (mappings && top.length > 0) {
+      for (const layer of top) await this.shifted.ensure(layer.chainId, mappings);
+      return mountOverlay(
+        containerDir,
+        {
+          base: this.shifted.root(mappings),
+          relative: top.map((l) => this.layers.link(l.chainId)),
+          absolute: top.map((l) => this.shifted.diffDir(l.chainId, mappings)),
+        },
+        mappedRoot(mappings),
+      );
+    }
+    return mountOverlay(
+      containerDir,
+      {
+        base: this.layers.root,
+        relative: top.length > 0 ? top.map((l) => this.layers.link(l.chainId)) : ['empty'],
+        absolute: top.length > 0 ? top.map((l) => this.layers.diffDir(l.chainId)) : [this.layers.emptyDir],
+      },
+      mappings && mappedRoot(mappings),
+    );
   }
 
   unmountRootfs(containerDir: string): Promise<void> {
@@ -349,8 +373,8 @@ export class LocalImageService implements ImageService {
     return upperChanges(upperDir, await this.lowerDirs(imageId));
   }
 
-  exportRootfs(target: string): Promise<TreeExport> {
-    return exportTree(target);
+  async exportRootfs(target: string, mappings?: IdMappings): Promise<TreeExport> {
+    return exportTree(target, mappings ? await ownerMapArgs(this.dataRoot, mappings) : []);
   }
 
   /**
@@ -362,7 +386,8 @@ export class LocalImageService implements ImageService {
     const runConfig = applyChanges(input.runConfig, input.changes ?? []);
     const name = input.reference === undefined ? undefined : this.tagName(input.reference);
     const plan = await planUpperLayer(input.upperDir, await this.lowerDirs(parent.id));
-    const tar = upperLayerTar(input.upperDir, plan);
+    const owners = input.idMappings ? await ownerMapArgs(this.dataRoot, input.idMappings) : [];
+    const tar = upperLayerTar(input.upperDir, plan, owners);
     const [stored, exited] = await Promise.allSettled([storeLayer(tar.stream, this.blobs), tar.done]);
     if (exited.status === 'rejected') {
       if (stored.status === 'fulfilled')
@@ -443,7 +468,10 @@ export class LocalImageService implements ImageService {
   /** Deletes blobs and layer dirs that no image records and no running import holds. */
   private async dropUnused(blobs: string[], chains: string[]): Promise<void> {
     for (const chainId of chains) {
-      if (!this.pinned.has(chainId) && !this.records.chainInUse(chainId)) await this.layers.remove(chainId);
+      if (!this.pinned.has(chainId) && !this.records.chainInUse(chainId)) {
+        await this.shifted.remove(chainId);
+        await this.layers.remove(chainId);
+      }
     }
     for (const digest of blobs) {
       if (!this.pinned.has(digest) && !this.records.blobInUse(digest)) await this.blobs.delete(digest);

@@ -1,4 +1,4 @@
-import type { ImageRecord, ImageRunConfig } from '@polis/core';
+import type { IdMappings, ImageRecord, ImageRunConfig } from '@polis/core';
 import type { FsChange } from './layers/upper-changes.js';
 import type { TreeExport } from './rootfs/export.js';
 import type { PullOptions, PullResult } from './pull/pull.js';
@@ -48,6 +48,8 @@ export interface ContainerCommitInput {
   imageId: string;
   /** The container's overlay upper dir. */
   upperDir: string;
+  /** A remapped container's maps: owners in the layer are mapped back to the container's ids. */
+  idMappings?: IdMappings;
   /** The container's config (Env, Cmd, …) the image starts with, before `changes`. */
   runConfig: ImageRunConfig;
   /** Dockerfile instructions applied to `runConfig` (`--change`). */
@@ -124,12 +126,14 @@ export interface ImageService {
   prune(options: PruneOptions): Promise<{ items: ImageDeleteItem[]; reclaimed: number }>;
   /** Checks the store: every blob an image references is present and hashes to its name. */
   verify(): Promise<string[]>;
-  mountRootfs(imageId: string, containerDir: string): Promise<RootfsLayout>;
+  /** With `mappings`, the layers are the copies shifted into them and the upper dir is the mapped root's. */
+  mountRootfs(imageId: string, containerDir: string, mappings?: IdMappings): Promise<RootfsLayout>;
   unmountRootfs(containerDir: string): Promise<void>;
   /** `docker diff`: what the container's upper dir changed against the image's layers. */
   containerChanges(imageId: string, upperDir: string): Promise<FsChange[]>;
   /** `docker export`: a tar of a mounted container root. */
-  exportRootfs(target: string): Promise<TreeExport>;
+  /** With `mappings`, owners are mapped back to the container's ids. */
+  exportRootfs(target: string, mappings?: IdMappings): Promise<TreeExport>;
   /** `docker commit`: a new image of the container's image layers plus one made from its upper dir. */
   commitContainer(input: ContainerCommitInput): Promise<ImageRecord>;
 }

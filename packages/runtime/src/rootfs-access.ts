@@ -24,7 +24,7 @@ export async function withContainerRootfs<T>(
       });
     }
     const live = record.state.status === 'running' || record.state.status === 'paused';
-    const layout = await ctx.images.mountRootfs(record.imageId, record.paths.dir);
+    const layout = await ctx.images.mountRootfs(record.imageId, record.paths.dir, record.idMappings);
     try {
       return await fn(layout.target, record);
     } finally {

@@ -24,6 +24,7 @@ export interface ConfigFile {
   /** Polis's own: client certificates (CN or SHA-256 fingerprint) that may only read. */
   'readonly-clients'?: string[];
   'exec-opts'?: string[];
+  'userns-remap'?: string;
 }
 
 const STRINGS = [
@@ -36,6 +37,7 @@ const STRINGS = [
   'tlscacert',
   'tlscert',
   'tlskey',
+  'userns-remap',
 ] as const;
 const LISTS = ['hosts', 'insecure-registries', 'registry-mirrors', 'readonly-clients', 'exec-opts'] as const;
 const BOOLEANS = ['tlsverify', 'insecure-tcp-loopback'] as const;

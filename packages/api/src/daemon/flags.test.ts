@@ -133,3 +133,16 @@ test('--exec-opt native.cgroupdriver (flag or daemon.json exec-opts), others ref
     );
   });
 });
+
+test('--userns-remap, from the flag or daemon.json (the flag wins); malformed values refused', async () => {
+  assert.equal(config([])?.usernsRemap, undefined);
+  assert.equal(config(['--userns-remap', 'default'])?.usernsRemap, 'default');
+  assert.equal(config(['--userns-remap', 'alice:staff'])?.usernsRemap, 'alice:staff');
+  assert.throws(() => parseFlags(['--userns-remap', 'a:b:c']), /invalid --userns-remap/);
+  await withFile('{"userns-remap": "bob"}', (path) => {
+    assert.equal(config(['--config-file', path])?.usernsRemap, 'bob');
+    assert.equal(config(['--config-file', path, '--userns-remap', 'default'])?.usernsRemap, 'default');
+  });
+  assert.ok(DAEMON_JSON_KEYS.includes('userns-remap'));
+  assert.match(USAGE, /--userns-remap/);
+});

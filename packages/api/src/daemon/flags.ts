@@ -50,8 +50,11 @@ Options:
       --config-file path   daemon.json with dockerd's keys (data-root, exec-root, hosts,
                            default-runtime, log-level, log-opts, insecure-registries,
                            registry-mirrors, bip, group, tlsverify, tlscacert, tlscert, tlskey,
-                           readonly-clients, insecure-tcp-loopback, exec-opts); flags win
+                           readonly-clients, insecure-tcp-loopback, exec-opts, userns-remap); flags win
                            (default "/etc/polis/daemon.json")
+      --userns-remap default|USER[:GROUP]
+                           Run containers' root as USER's subordinate ids (/etc/subuid,
+                           /etc/subgid); default: the user polis, made if missing
   -h, --help               Print usage
   -v, --version            Print version`;
 
@@ -87,6 +90,7 @@ export function parseFlags(argv: string[]): FlagResult {
         'readonly-client': { type: 'string', multiple: true },
         'insecure-tcp-loopback': { type: 'boolean' },
         'exec-opt': { type: 'string', multiple: true },
+        'userns-remap': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
       },
@@ -158,6 +162,7 @@ export function parseFlags(argv: string[]): FlagResult {
       insecureTcpLoopback,
       readonlyClients: [...(file['readonly-clients'] ?? []), ...(v['readonly-client'] ?? [])],
       ...(cgroupDriver ? { cgroupDriver } : {}),
+      ...usernsRemapOf(v['userns-remap'] ?? file['userns-remap']),
     },
   };
 }
@@ -218,4 +223,13 @@ function checkMirror(url: string): string {
     // reported below
   }
   throw new PolisError('request.invalid', `invalid --registry-mirror "${url}": an http(s) URL is needed`);
+}
+
+/** `--userns-remap`: empty is none (dockerd's default); `USER[:GROUP]` names are checked when resolved at start. */
+function usernsRemapOf(value: string | undefined): { usernsRemap?: string } {
+  if (value === undefined || value === '') return {};
+  if (!/^[A-Za-z0-9_][A-Za-z0-9_.-]*(:[A-Za-z0-9_][A-Za-z0-9_.-]*)?$/.test(value)) {
+    throw new PolisError('request.invalid', `invalid --userns-remap "${value}": use default or USER[:GROUP]`);
+  }
+  return { usernsRemap: value };
 }

@@ -1,7 +1,15 @@
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import type { Server } from 'node:http';
-import { PolisError, createLogger, setLogLevel, toPolisError, which, type DaemonConfig } from '@polis/core';
+import {
+  PolisError,
+  createLogger,
+  mappedRoot,
+  setLogLevel,
+  toPolisError,
+  which,
+  type DaemonConfig,
+} from '@polis/core';
 import { LocalImageService } from '@polis/image';
 import { EmbeddedDns, NetworkManager, NetworkNames } from '@polis/network';
 import { ContainerManager, prepareHybridCgroups } from '@polis/runtime';
@@ -15,6 +23,7 @@ import { serverTlsOptions } from './tls-options.js';
 import { systemInfo, versionInfo } from './system.js';
 import { USAGE, parseFlags } from './flags.js';
 import { openStateDb } from './state-db.js';
+import { checkRemappedAccess, resolveUsernsRemap } from './userns-remap.js';
 
 const log = createLogger('polisd');
 
@@ -37,7 +46,7 @@ export interface RunningDaemon {
 
 /** Opens the state, reconciles containers, and serves the API until closed. */
 export async function startDaemon(input: DaemonConfig): Promise<RunningDaemon> {
-  const config = resolveBinaries(input);
+  let config = resolveBinaries(input);
   setLogLevel(config.logLevel);
   if (process.getuid?.() !== 0) throw new PolisError('runtime.unavailable', 'polisd must run as root');
   // Who may connect is settled before any state is touched: a bad -H or TLS file costs nothing.
@@ -46,8 +55,13 @@ export async function startDaemon(input: DaemonConfig): Promise<RunningDaemon> {
     insecureTcpLoopback: config.insecureTcpLoopback ?? false,
   });
   const tls = config.tls ? await serverTlsOptions(config.tls) : undefined;
+  if (config.usernsRemap) {
+    config = { ...config, idMappings: await resolveUsernsRemap(config.usernsRemap) };
+    log.info('user namespace remapping', { remap: config.usernsRemap, root: mappedRoot(config.idMappings!) });
+  }
   await mkdir(config.dataRoot, { recursive: true, mode: 0o711 });
   await mkdir(config.execRoot, { recursive: true, mode: 0o711 });
+  if (config.idMappings) await checkRemappedAccess(config.dataRoot, mappedRoot(config.idMappings));
   // As runc's and crun's systemd driver: without systemd as PID 1 there is no one to make the scopes.
   if (config.cgroupDriver === 'systemd' && !existsSync('/run/systemd/system')) {
     throw new PolisError(
@@ -76,7 +90,11 @@ export async function startDaemon(input: DaemonConfig): Promise<RunningDaemon> {
     ...(config.defaultSubnet ? { defaultSubnet: config.defaultSubnet } : {}),
   });
   await networks.init();
-  const volumes = new VolumeManager({ db, dataRoot: config.dataRoot });
+  const volumes = new VolumeManager({
+    db,
+    dataRoot: config.dataRoot,
+    ...(config.idMappings ? { owner: mappedRoot(config.idMappings) } : {}),
+  });
   volumes.onEvent((e) => events.publish(volumeEvent(e)));
   await volumes.init();
   const containers = new ContainerManager({ db, config, images, networks, volumes });

@@ -64,7 +64,7 @@ export function systemInfo(
     PidsLimit: support.pidsLimit,
     OomKillDisable: support.oomKillDisable,
     CgroupVersion: cgroupMode() === 'v2' ? '2' : '1',
-    SecurityOptions: ['name=seccomp,profile=builtin'],
+    SecurityOptions: ['name=seccomp,profile=builtin', ...(config.idMappings ? ['name=userns'] : [])],
     LoggingDriver: 'k8s-file',
     Debug: config.logLevel === 'debug',
     InitBinary: 'catatonit',

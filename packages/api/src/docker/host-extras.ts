@@ -198,10 +198,13 @@ export function extrasFrom(config: Fields, host: Fields, ctx: ExtrasContext): Ex
   const cgroupns = host.str('CgroupnsMode') ?? '';
   if (!['', 'host', 'private'].includes(cgroupns))
     throw invalid(`invalid cgroup namespace mode: ${cgroupns}`);
+  const userns = host.str('UsernsMode') ?? '';
+  if (!['', 'host'].includes(userns)) throw invalid(`invalid USER mode: ${userns}`);
   const security: Partial<SecuritySpec> = compact({
     sysctls: Object.keys(sysctls).length > 0 ? sysctls : undefined,
     deviceCgroupRules: rules.length > 0 ? rules : undefined,
     cgroupns: cgroupns === '' ? undefined : (cgroupns as 'host' | 'private'),
+    usernsMode: userns === '' ? undefined : userns,
   });
 
   // Networking.

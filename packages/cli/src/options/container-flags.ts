@@ -44,6 +44,7 @@ export const CONTAINER_FLAGS: FlagSpec[] = [
     default: 'missing',
   },
   { name: 'quiet', short: 'q', type: 'bool', help: 'Suppress the pull output' },
+  { name: 'userns', type: 'string', help: 'User namespace to use ("host" opts out of --userns-remap)' },
   { name: 'read-only', type: 'bool', help: "Mount the container's root filesystem as read only" },
   { name: 'restart', type: 'string', help: 'Restart policy to apply when a container exits', default: 'no' },
   {

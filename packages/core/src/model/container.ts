@@ -1,3 +1,4 @@
+import type { IdMappings } from '../idmap.js';
 /**
  * The user's intent for a container, grouped by concern. Each package translates its own group:
  * security builds the security fragments, storage the mounts, network the namespaces and files.
@@ -258,6 +259,11 @@ export interface ContainerRecord {
   startCount: number;
   /** Host paths of the files Polis writes for the container. */
   paths: ContainerPaths;
+  /**
+   * The user namespace the container runs in, fixed at create from `--userns-remap` (absent: the host's
+   * ids). Kept here so the container keeps its ids, and its files their owners, across daemon restarts.
+   */
+  idMappings?: IdMappings;
 }
 
 export interface ContainerPaths {

@@ -100,12 +100,12 @@ export interface UpperLayerTar {
  * meanwhile leads nowhere outside); the whiteout markers are appended before the end of the archive,
  * so each marker's directory is already in it when an extractor meets the marker.
  */
-export function upperLayerTar(upperDir: string, plan: UpperPlan): UpperLayerTar {
+export function upperLayerTar(upperDir: string, plan: UpperPlan, extraArgs: string[] = []): UpperLayerTar {
   if (plan.top.length === 0) {
     const only = Buffer.concat([...plan.whiteouts.map(tarEntry), Buffer.alloc(END)]);
     return { stream: Readable.from([only]), done: Promise.resolve() };
   }
-  const args = ['--directory', upperDir, ...TAR_ARGS, '--', ...plan.top];
+  const args = ['--directory', upperDir, ...extraArgs, ...TAR_ARGS, '--', ...plan.top];
   const child = proc.start('tar', args, { stdio: ['pipe', 'pipe', 'pipe'] });
   // Exit 1 is GNU tar's "some files differ": changed while read, which an unpaused commit allows.
   const exited = proc.waitFor(child, 'tar', args).catch((err: unknown) => {

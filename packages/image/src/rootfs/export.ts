@@ -15,11 +15,12 @@ export interface TreeExport {
  * them). GNU tar never follows a symlink and stays on the root's file system, so nothing outside the
  * container's tree is read.
  */
-export async function exportTree(root: string): Promise<TreeExport> {
+export async function exportTree(root: string, extraArgs: string[] = []): Promise<TreeExport> {
   const names = (await readdir(root)).sort(byName);
   const args = [
     '--directory',
     root,
+    ...extraArgs,
     '--create',
     '--file=-',
     '--format=posix',

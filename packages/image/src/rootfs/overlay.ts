@@ -1,4 +1,4 @@
-import { mkdir } from 'node:fs/promises';
+import { chown, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PolisError, proc } from '@polis/core';
 import type { RootfsLayout } from '../types.js';
@@ -26,10 +26,16 @@ export function rootfsLayout(containerDir: string, lowerDirs: string[]): RootfsL
 }
 
 /** Mounts `<containerDir>/rootfs` as overlay of the lowers plus the container's upper and work dirs. */
-export async function mountOverlay(containerDir: string, lowers: OverlayLowers): Promise<RootfsLayout> {
+export async function mountOverlay(
+  containerDir: string,
+  lowers: OverlayLowers,
+  owner?: { uid: number; gid: number },
+): Promise<RootfsLayout> {
   const layout = rootfsLayout(containerDir, lowers.absolute);
   for (const dir of [layout.upperDir, layout.workDir, layout.target])
     await mkdir(dir, { recursive: true, mode: 0o755 });
+  // The upper dir's root is the rootfs's `/`: under a user namespace it must be the mapped root's.
+  if (owner) await chown(layout.upperDir, owner.uid, owner.gid);
   if (await isMounted(layout.target)) return layout;
   const options = `lowerdir=${lowers.relative.join(':')},upperdir=${layout.upperDir},workdir=${layout.workDir}`;
   if (options.length >= OPTIONS_MAX) {

@@ -3,7 +3,7 @@ import { link, lchown, lutimes, mkdir, open, symlink, type FileHandle } from 'no
 import { posix } from 'node:path';
 import type { Readable } from 'node:stream';
 import { extract as tarExtract, type Headers } from 'tar-stream';
-import { PolisError, isPolisError, proc } from '@polis/core';
+import { PolisError, isPolisError, proc, toHostId, type IdMappings } from '@polis/core';
 import { fdPath, notFound, readOnly, type ConfinedRoot, type Resolved } from './confined.js';
 import { removeTree } from './remove-tree.js';
 
@@ -13,6 +13,8 @@ export interface ExtractOptions {
    * keeps the archive's uid and gid.
    */
   owner?: { uid: number; gid: number };
+  /** A remapped container's maps: the ids above are the container's, stored as their host ids. */
+  mappings?: IdMappings;
   /** `noOverwriteDirNonDir`: refuse to replace a directory with a non-directory and the reverse. */
   noOverwriteDirNonDir: boolean;
 }
@@ -145,8 +147,12 @@ async function writeEntry(
       }
       if (!(existingDir && isDir)) await removeTree(root, at.parent, at.name);
     }
-    const uid = options.owner?.uid ?? h.uid ?? 0;
-    const gid = options.owner?.gid ?? h.gid ?? 0;
+    let uid = options.owner?.uid ?? h.uid ?? 0;
+    let gid = options.owner?.gid ?? h.gid ?? 0;
+    if (options.mappings) {
+      uid = toHostId(uid, options.mappings.uids);
+      gid = toHostId(gid, options.mappings.gids);
+    }
     const mode = (h.mode ?? 0o644) & 0o7777;
     const mtime = h.mtime ?? new Date();
     const target = fdPath(at.parent.fd, at.name);

@@ -2,6 +2,7 @@ import { constants, type Stats } from 'node:fs';
 import { lstat, open, readdir, readlink, type FileHandle } from 'node:fs/promises';
 import type { Writable } from 'node:stream';
 import { pack as tarPack, type Headers, type Pack } from 'tar-stream';
+import { toContainerId, type IdMappings } from '@polis/core';
 import { fdPath, type ConfinedRoot, type HeldDir } from './confined.js';
 
 const CHUNK = 256 * 1024;
@@ -17,8 +18,10 @@ export function tarEntry(
   root: ConfinedRoot,
   at: { parent: HeldDir; name: string | undefined; dir?: HeldDir; stat: Stats },
   rebase: string,
+  mappings?: IdMappings,
 ): Pack {
   const pack = tarPack();
+  if (mappings) mapOwnersBack(pack, mappings);
   const links = new Map<string, string>();
   const walk = async (): Promise<void> => {
     if (at.stat.isDirectory()) {
@@ -31,6 +34,23 @@ export function tarEntry(
   };
   walk().catch((err: Error) => pack.destroy(err));
   return pack;
+}
+
+/**
+ * A remapped container's files are owned by host ids; the archive carries the ids the container sees
+ * (dockerd's rule), so every header passes through the maps on its way into the pack.
+ */
+function mapOwnersBack(pack: Pack, mappings: IdMappings): void {
+  const entry = pack.entry.bind(pack) as (h: Headers, ...rest: unknown[]) => Writable;
+  (pack as unknown as { entry: typeof entry }).entry = (h, ...rest) =>
+    entry(
+      {
+        ...h,
+        uid: toContainerId(h.uid ?? 0, mappings.uids),
+        gid: toContainerId(h.gid ?? 0, mappings.gids),
+      },
+      ...rest,
+    );
 }
 
 function header(st: Stats, name: string): Headers {

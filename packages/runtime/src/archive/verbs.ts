@@ -167,6 +167,7 @@ export function getArchive(
             root,
             { ...resolved, stat: resolved.stat! },
             baseName(absoluteContainerPath(path)),
+            record.idMappings,
           );
           resolve({ stat, stream: out });
           emit(ctx, 'archive-path', record);
@@ -200,6 +201,7 @@ export function putArchive(
       try {
         await extractInto(root, absoluteContainerPath(path), input, {
           ...(owner ? { owner } : {}),
+          ...(record.idMappings ? { mappings: record.idMappings } : {}),
           noOverwriteDirNonDir: options.noOverwriteDirNonDir ?? false,
         });
       } catch (err) {

@@ -5,6 +5,7 @@ import { withoutHostname, withShm, withWritableSys, type NamespaceModes } from '
 import type { HostRlimits } from '../host/limits.js';
 import { withBlockIO } from './block-io.js';
 import type { ResolvedUser } from './user.js';
+import { withUserNamespace } from './userns.js';
 import {
   baseSpec,
   withAnnotations,
@@ -74,6 +75,7 @@ export function buildSpec(input: BuildInput): Spec {
       hostLsm: hostLsm(),
       devices: input.devices ?? [],
     }),
+    ...(record.idMappings ? [withUserNamespace(record.idMappings)] : []),
     withBlockIO(spec.resources),
     ...(spec.basic.init && input.initPath ? [withInit(input.initPath)] : []),
     withCgroupsPath(input.cgroupsPath),

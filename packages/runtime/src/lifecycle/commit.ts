@@ -37,6 +37,7 @@ export async function commitContainer(
     const image = await ctx.images.commitContainer({
       imageId: record.imageId,
       upperDir: join(record.paths.dir, 'upper'),
+      ...(record.idMappings ? { idMappings: record.idMappings } : {}),
       runConfig: options.runConfig,
       ...(options.changes ? { changes: options.changes } : {}),
       ...(options.comment !== undefined ? { comment: options.comment } : {}),

@@ -1,5 +1,5 @@
 import { checkNetworkMode, connectOnCreate } from '../network/wire.js';
-import { mkdir, rm } from 'node:fs/promises';
+import { chown, mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   parseBytes,
@@ -10,6 +10,7 @@ import {
   generateId,
   generateName,
   isValidName,
+  mappedRoot,
   type ContainerRecord,
   type ContainerSpec,
 } from '@polis/core';
@@ -25,6 +26,7 @@ import { ensureVolumes, removeVolumes } from '../volumes/ensure.js';
 import { checkNamespaceModes } from '../bundle/namespaces.js';
 import { devicesFromMapping } from '../host/devices.js';
 import { hostLsm } from '../host/lsm.js';
+import { userNamespaceFor } from './userns.js';
 
 const MAX_NAME_TRIES = 20;
 
@@ -74,6 +76,7 @@ export async function createContainer(
   prepareVolumes(ctx.store, spec, image);
   await prepareBindSources(spec);
   const resolved = resolveProcess(spec, image);
+  const idMappings = userNamespaceFor(ctx, spec);
   const id = generateId();
   const hostUts = spec.network.mode === 'host' || spec.security.utsMode === 'host';
   const hostname = spec.basic.hostname || (hostUts ? '' : id.slice(0, 12));
@@ -91,6 +94,7 @@ export async function createContainer(
     restartCount: 0,
     startCount: 0,
     paths: containerPaths(ctx, id),
+    ...(idMappings ? { idMappings } : {}),
   };
   if (hostUts && !record.hostname) {
     record.hostname = (await import('node:os')).hostname();
@@ -101,6 +105,9 @@ export async function createContainer(
     // 0710: only root (and the root group) may enter; crun runs as root, and the container's user
     // sees its rootfs and /etc files through mounts, never through this path.
     await mkdir(record.paths.dir, { recursive: true, mode: 0o710 });
+    // Under a user namespace the runtime mounts the rootfs and /etc files as the mapped root, which
+    // gets in through the group, as dockerd's remapped directories.
+    if (record.idMappings) await chown(record.paths.dir, 0, mappedRoot(record.idMappings).gid);
     volumes = await ensureVolumes(ctx, record);
     await connectOnCreate(ctx, record);
   } catch (err) {

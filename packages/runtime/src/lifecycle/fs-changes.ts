@@ -17,8 +17,8 @@ export function containerChanges(ctx: RuntimeContext, reference: string): Promis
  */
 export function exportContainer(ctx: RuntimeContext, reference: string): Promise<Readable> {
   return new Promise<Readable>((resolve, reject) => {
-    withRootfs(ctx, reference, async (target) => {
-      const tar = await ctx.images.exportRootfs(target);
+    withRootfs(ctx, reference, async (target, record) => {
+      const tar = await ctx.images.exportRootfs(target, record.idMappings);
       resolve(tar.stream);
       await tar.done.catch(() => undefined);
     }).catch(reject);

@@ -25,7 +25,7 @@ export async function withRootfs<T>(
       live = record;
       return undefined;
     }
-    const layout = await ctx.images.mountRootfs(record.imageId, record.paths.dir);
+    const layout = await ctx.images.mountRootfs(record.imageId, record.paths.dir, record.idMappings);
     try {
       return { value: await fn(layout.target, record) };
     } finally {

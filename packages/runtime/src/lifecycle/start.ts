@@ -124,7 +124,7 @@ export async function launch(ctx: RuntimeContext, record: ContainerRecord): Prom
     });
     // Both settle before a failure is thrown: a mount still in flight when the undo ran was left behind.
     const [mount, etc] = await Promise.allSettled([
-      ctx.images.mountRootfs(record.imageId, record.paths.dir),
+      ctx.images.mountRootfs(record.imageId, record.paths.dir, record.idMappings),
       writeEtcFiles(record),
     ]);
     mounted = mount.status === 'fulfilled';

@@ -41,7 +41,7 @@ export async function ensureVolumes(ctx: RuntimeContext, record: ContainerRecord
       }
     }
     if (toFill.length > 0) {
-      const layout = await ctx.images.mountRootfs(record.imageId, record.paths.dir);
+      const layout = await ctx.images.mountRootfs(record.imageId, record.paths.dir, record.idMappings);
       try {
         for (const f of toFill) await copyUp(layout.target, f.destination, f.data);
       } finally {

@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { chmodSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { lstat, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -39,6 +39,11 @@ export const ANONYMOUS_LABEL = 'com.docker.volume.anonymous';
 export interface VolumeManagerOptions {
   db: Database.Database;
   dataRoot: string;
+  /**
+   * Owner of each new volume's `_data`: the mapped root under `--userns-remap`, so remapped containers
+   * can write (as dockerd); root when absent.
+   */
+  owner?: { uid: number; gid: number };
 }
 
 /**
@@ -55,9 +60,11 @@ export class VolumeManager implements VolumeService {
   private readonly events = new EventEmitter();
   /** Mounts taken by `hold`, by volume name. */
   private readonly holds = new Map<string, number>();
+  private readonly owner: { uid: number; gid: number } | undefined;
 
   constructor(options: VolumeManagerOptions) {
     this.root = join(options.dataRoot, 'volumes');
+    this.owner = options.owner;
     this.store = new VolumeStore(options.db, (name) => join(this.root, name, '_data'));
   }
 
@@ -125,6 +132,7 @@ export class VolumeManager implements VolumeService {
     mkdirSync(join(this.root, name), { recursive: true, mode: 0o701 });
     mkdirSync(volume.mountpoint, { recursive: true, mode: 0o755 });
     try {
+      if (this.owner) chownSync(volume.mountpoint, this.owner.uid, this.owner.gid);
       this.store.insert(volume);
     } catch (err) {
       rmSync(join(this.root, name), { recursive: true, force: true });

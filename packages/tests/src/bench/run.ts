@@ -7,8 +7,9 @@
  * BENCH_CONTAINERS (default 50) idle containers are started for the memory measurement.
  * Then the pull benchmark (pull-bench.ts; BENCH_PULL_RUNS=0 skips it) and the network benchmark
  * (network-bench.ts; BENCH_NET_RUNS=0 skips it), the volume benchmark (volume-bench.ts;
- * BENCH_VOLUME_RUNS=0 skips it), the cp benchmark (cp-bench.ts; BENCH_CP_RUNS=0 skips it) and the
- * resource-limit benchmark (limits-bench.ts; BENCH_LIMITS_RUNS=0 skips it).
+ * BENCH_VOLUME_RUNS=0 skips it), the cp benchmark (cp-bench.ts; BENCH_CP_RUNS=0 skips it), the
+ * resource-limit benchmark (limits-bench.ts; BENCH_LIMITS_RUNS=0 skips it) and the user namespace
+ * benchmark (userns-bench.ts; BENCH_USERNS_RUNS=0 skips it).
  */
 import { release } from 'node:os';
 import { join } from 'node:path';
@@ -41,6 +42,7 @@ import { volumeBench } from './volume-bench.js';
 import { backupBench } from './backup-bench.js';
 import { cpBench } from './cp-bench.js';
 import { limitsBench } from './limits-bench.js';
+import { usernsBench } from './userns-bench.js';
 import { conmonRssKiB, vmRssKiB } from './rss.js';
 import { sdkExec } from './sdk-exec.js';
 import { sdkRunRm, PHASE_NAMES, type SdkPhases } from './sdk-run.js';
@@ -294,6 +296,7 @@ async function all(): Promise<void> {
     await backupBench();
     await cpBench();
     await limitsBench();
+    await usernsBench();
     await statsBench();
   } finally {
     await peers.stop();

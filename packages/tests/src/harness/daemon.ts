@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PolisClient } from '@polis/sdk';
@@ -15,6 +15,8 @@ export interface DaemonOptions {
   extraArgs?: string[];
   /** Puts the data root on a tmpfs of this size (`20m`), for full-disk tests; cleanup unmounts it. */
   dataRootTmpfs?: string;
+  /** `--userns-remap` value; the temp root is then made 0711 so the remapped root can pass (polisd checks). */
+  usernsRemap?: string;
 }
 
 /**
@@ -45,6 +47,7 @@ export class TestDaemon {
     const root = await mkdtemp(join(tmpdir(), 'polis-t-'));
     const d = new TestDaemon(root, options);
     try {
+      if (options.usernsRemap !== undefined) await chmod(root, 0o711);
       if (options.dataRootTmpfs) {
         await mkdir(d.dataRoot);
         const mounted = await runCommand('mount', [
@@ -94,6 +97,7 @@ export class TestDaemon {
       this.host,
       '--runtime',
       this.options.runtime ?? 'crun',
+      ...(this.options.usernsRemap !== undefined ? ['--userns-remap', this.options.usernsRemap] : []),
       ...(this.options.extraArgs ?? []),
     ];
     const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
