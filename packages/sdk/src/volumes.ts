@@ -56,7 +56,7 @@ export class Volumes {
       query: { name: options.name },
       body: source,
       headers: { 'Content-Type': 'application/zstd' },
-      });
+    });
   }
 
   /** Polis's own: copies into `to` what changed in `name` (making `to` if missing). */
