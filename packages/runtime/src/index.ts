@@ -9,3 +9,5 @@ export type { FsChange } from '@polis/image';
 export { readSecurityReport, type SecurityReport, type ReportSources } from './inspect/security-report.js';
 export { readCgroupLimits, type CgroupLimits } from './inspect/cgroup-limits.js';
 export { decodeCapabilities } from './inspect/proc-status.js';
+export { HEALTH_DEFAULTS, MAX_OUTPUT, healthTimings, mergeHealth, probeCommand } from './health/config.js';
+export { nextDelayMs, nextHealth } from './health/next.js';

@@ -2,6 +2,7 @@ import { PolisError, type ContainerRecord } from '@polis/core';
 import type { ListOptions } from './types.js';
 
 const STATUSES = ['created', 'restarting', 'running', 'removing', 'paused', 'exited', 'dead'];
+const HEALTH = ['starting', 'healthy', 'unhealthy', 'none'];
 
 function labelMatch(labels: Record<string, string>, filter: string): boolean {
   const eq = filter.indexOf('=');
@@ -22,12 +23,29 @@ function usesVolume(c: ContainerRecord, value: string): boolean {
 export function filterContainers(records: ContainerRecord[], options: ListOptions = {}): ContainerRecord[] {
   const f = options.filters ?? {};
   for (const key of Object.keys(f)) {
-    if (!['id', 'name', 'status', 'label', 'ancestor', 'exited', 'before', 'since', 'volume'].includes(key)) {
+    if (
+      ![
+        'id',
+        'name',
+        'status',
+        'label',
+        'ancestor',
+        'exited',
+        'before',
+        'since',
+        'volume',
+        'health',
+      ].includes(key)
+    ) {
       throw new PolisError('request.invalid', `invalid filter '${key}'`);
     }
   }
   for (const s of f.status ?? []) {
     if (!STATUSES.includes(s)) throw new PolisError('request.invalid', `invalid filter 'status=${s}'`);
+  }
+  for (const h of f.health ?? []) {
+    if (!HEALTH.includes(h))
+      throw new PolisError('request.invalid', `Unrecognised filter value for health: ${h}`);
   }
   const anyFilter = Object.keys(f).length > 0;
   const before = f.before?.map((r) =>
@@ -61,6 +79,7 @@ export function filterContainers(records: ContainerRecord[], options: ListOption
       return false;
     }
     if (f.volume && !f.volume.some((v) => usesVolume(c, v))) return false;
+    if (f.health && !f.health.includes(c.state.health?.status ?? 'none')) return false;
     if (f.exited && !(status === 'exited' && f.exited.includes(String(c.state.exitCode)))) return false;
     if (before && !before.every((b) => b && c.created < b.created)) return false;
     if (since && !since.every((s) => s && c.created > s.created)) return false;

@@ -48,9 +48,10 @@ import { logLimits, rotatedFiles } from './logs/rotate.js';
 import { LogRotator } from './logs/rotator.js';
 import { OomWatcher } from './monitor/oom-watcher.js';
 import { attachStream } from './attach/attach.js';
+import { recordHealth } from './health/record.js';
 import { ExecSessions } from './exec/exec.js';
 import { conmonCtl, resizeMessage } from './attach/ctl.js';
-import { isPolisError } from '@polis/core';
+import { isPolisError, type HealthResult, type HealthStatus } from '@polis/core';
 import type {
   AttachOptions,
   ContainerPathStat,
@@ -322,6 +323,18 @@ export class ContainerManager implements ContainerService {
 
   inspectExec(id: string): ExecRecord {
     return this.execs.get(id);
+  }
+
+  killExec(id: string): void {
+    this.execs.kill(id);
+  }
+
+  forgetExec(id: string): void {
+    this.execs.forget(id);
+  }
+
+  recordHealth(id: string, result: HealthResult): Promise<HealthStatus | undefined> {
+    return recordHealth(this.ctx, id, result);
   }
 
   resizeExec(id: string, height: number, width: number): Promise<void> {

@@ -2,7 +2,7 @@ import type { SecurityReport } from './inspect/security-report.js';
 import type { FsChange } from '@polis/image';
 import type { CommitOptions } from './lifecycle/commit.js';
 import type { ResourceUpdate } from './lifecycle/update.js';
-import type { ContainerRecord, ContainerSpec, ImageRecord } from '@polis/core';
+import type { ContainerRecord, ContainerSpec, HealthResult, HealthStatus, ImageRecord } from '@polis/core';
 import type { Readable } from 'node:stream';
 
 export type WaitCondition = 'not-running' | 'next-exit' | 'removed';
@@ -139,6 +139,12 @@ export interface ContainerService extends ContainerArchive {
   createExec(reference: string, config: ExecConfig): ExecRecord;
   startExec(id: string, options: ExecStartOptions, signal?: AbortSignal): Promise<AsyncIterable<LogEntry>>;
   inspectExec(id: string): ExecRecord;
+  /** Kills a running exec and every process it started (a health probe past its timeout). */
+  killExec(id: string): void;
+  /** Drops a finished exec session nobody will inspect. */
+  forgetExec(id: string): void;
+  /** Records a health probe's result; the new status, or undefined when the check no longer applies. */
+  recordHealth(id: string, result: HealthResult): Promise<HealthStatus | undefined>;
   resizeExec(id: string, height: number, width: number): Promise<void>;
   /** Container ids using an image (for `rmi`). */
   usingImage(imageId: string): string[];

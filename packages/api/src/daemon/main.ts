@@ -14,7 +14,7 @@ import { LocalImageService } from '@polis/image';
 import { EmbeddedDns, NetworkManager, NetworkNames } from '@polis/network';
 import { ContainerManager, prepareHybridCgroups } from '@polis/runtime';
 import { VolumeManager } from '@polis/storage';
-import { EventLog, StatsSampler, containerEvent } from '@polis/monitor';
+import { EventLog, HealthMonitor, StatsSampler, containerEvent } from '@polis/monitor';
 import { API_VERSION, createApiServer, listenTcp, listenUnix, type ApiDeps } from '../index.js';
 import { volumeEvent } from '../routes/volumes/shapes.js';
 import { planListeners } from './hosts.js';
@@ -101,6 +101,9 @@ export async function startDaemon(input: DaemonConfig): Promise<RunningDaemon> {
   containers.onEvent((e) => events.publish(containerEvent(e)));
   await containers.init();
   const stats = new StatsSampler({ pidOf: (id) => containers.runningPid(id) });
+  // After the containers' recovery: checks of containers that kept running resume here.
+  const health = new HealthMonitor(containers);
+  health.start();
 
   const deps: ApiDeps = {
     containers,
@@ -138,6 +141,7 @@ export async function startDaemon(input: DaemonConfig): Promise<RunningDaemon> {
   return {
     config,
     async close() {
+      health.close();
       stats.close();
       containers.close();
       await dns.closeAll();

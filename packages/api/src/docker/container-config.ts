@@ -1,4 +1,5 @@
 import type { ContainerRecord, ImageRunConfig } from '@polis/core';
+import { healthcheckShape } from './healthcheck.js';
 
 /** Looks up the run defaults of an image by id; undefined when the image is gone. */
 export type ImageDefaults = (imageId: string) => ImageRunConfig | undefined;
@@ -44,5 +45,8 @@ export function containerConfigOf(
   const stopSignal = b.stopSignal ?? img.StopSignal;
   if (stopSignal) config.StopSignal = stopSignal;
   if (b.stopTimeout !== undefined) config.StopTimeout = b.stopTimeout;
+  // Created before checks were kept in the record: the image's, as Docker's merged config has it.
+  const health = healthcheckShape(record.spec.health) ?? img.Healthcheck;
+  if (health) config.Healthcheck = health;
   return config;
 }

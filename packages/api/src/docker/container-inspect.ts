@@ -18,6 +18,20 @@ function stateOf(s: ContainerState): Record<string, unknown> {
     Error: s.error,
     StartedAt: s.startedAt,
     FinishedAt: s.finishedAt,
+    ...(s.health
+      ? {
+          Health: {
+            Status: s.health.status,
+            FailingStreak: s.health.failingStreak,
+            Log: s.health.log.map((r) => ({
+              Start: r.start,
+              End: r.end,
+              ExitCode: r.exitCode,
+              Output: r.output,
+            })),
+          },
+        }
+      : {}),
   };
 }
 

@@ -17,7 +17,9 @@ function isZero(time: string): boolean {
 export function statusText(s: ContainerState, now = Date.now()): string {
   switch (s.status) {
     case 'running':
-      return `Up ${since(s.startedAt, now)}`;
+      return s.health
+        ? `Up ${since(s.startedAt, now)} (${s.health.status === 'starting' ? 'health: starting' : s.health.status})`
+        : `Up ${since(s.startedAt, now)}`;
     case 'paused':
       return `Up ${since(s.startedAt, now)} (Paused)`;
     case 'restarting':

@@ -412,8 +412,20 @@ test('logging, runtime and refused features', () => {
   assert.deepEqual(s.logging, { driver: 'k8s-file', options: { 'max-size': '1m' } });
   assert.equal(s.runtime, 'runc');
   rejects({ HostConfig: { LogConfig: { Type: 'syslog' } } }, /logging driver "syslog" is not supported/);
-  rejects({ Healthcheck: { Test: ['CMD', 'true'] } }, /healthchecks are not supported yet/);
-  assert.doesNotThrow(() => map({ Healthcheck: { Test: ['NONE'] } }));
+  assert.deepEqual(map({ Healthcheck: { Test: ['CMD', 'true'], Interval: 2e9, Retries: 3 } }).health, {
+    test: ['CMD', 'true'],
+    interval: 2e9,
+    retries: 3,
+  });
+  assert.deepEqual(map({ Healthcheck: { Test: ['NONE'] } }).health, { test: ['NONE'] });
+  rejects({ Healthcheck: { Test: ['CMD'] } }, /CMD needs a command/);
+  rejects({ Healthcheck: { Test: ['RUN', 'x'] } }, /the first item must be NONE, CMD or CMD-SHELL/);
+  rejects(
+    { Healthcheck: { Test: ['CMD', 'x'], Timeout: 5 } },
+    /Timeout in Healthcheck cannot be less than 1ms/,
+  );
+  rejects({ Healthcheck: { Test: ['CMD', 'x'], Retries: -1 } }, /Retries in Healthcheck cannot be negative/);
+  rejects({ Healthcheck: { Test: ['CMD', 'x'], OnFailure: 'explode' } }, /invalid Healthcheck.OnFailure/);
   rejects({ HostConfig: { Links: ['a:b'] } }, /HostConfig.Links is not supported yet/);
 });
 

@@ -11,6 +11,7 @@ import { isIPv4 } from 'node:net';
 import { invalid } from '../http/errors.js';
 import { statBlockDevice } from '@polis/runtime';
 import { hostCgroupSupport, type CgroupSupport } from './cgroup-support.js';
+import { healthFrom } from './healthcheck.js';
 import { Fields } from './fields.js';
 import { extrasFrom } from './host-extras.js';
 import { storageFrom } from './mounts.js';
@@ -47,7 +48,7 @@ export function createRequestFrom(body: unknown, options: CreateOptions = {}): C
   const host = config.child('HostConfig');
   const image = config.str('Image') ?? '';
   if (image === '') throw invalid('no image specified: Config.Image is required');
-  refuseUnsupported(config, host);
+  refuseUnsupported(host);
 
   const network = networkFrom(config, host);
   const extras = extrasFrom(config, host, {
@@ -74,6 +75,8 @@ export function createRequestFrom(body: unknown, options: CreateOptions = {}): C
     lifecycle: lifecycleFrom(host),
     logging: loggingFrom(host),
   };
+  const health = healthFrom(config);
+  if (health) spec.health = health;
   const runtime = host.str('Runtime');
   if (runtime) spec.runtime = runtime;
   return { spec, warnings: [...limits.warnings, ...extras.warnings] };
@@ -228,9 +231,7 @@ function loggingFrom(host: Fields): LoggingSpec {
 }
 
 /** Settings Polis cannot honour yet: refusing them is better than silently running something else. */
-function refuseUnsupported(config: Fields, host: Fields): void {
-  const test = config.child('Healthcheck').strings('Test');
-  if (test.length > 0 && test[0] !== 'NONE') throw invalid('healthchecks are not supported yet');
+function refuseUnsupported(host: Fields): void {
   for (const key of ['DeviceRequests', 'Links']) {
     const value = host.raw(key);
     if (Array.isArray(value) && value.length > 0) throw invalid(`HostConfig.${key} is not supported yet`);

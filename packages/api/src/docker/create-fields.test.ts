@@ -48,7 +48,7 @@ const SAMPLES: Record<string, Sample> = {
   StdinOnce: { value: true },
   Env: { value: ['A=1'] },
   Cmd: { value: ['sh'] },
-  Healthcheck: { value: { Test: ['CMD', 'true'] }, message: /healthchecks are not supported yet/ },
+  Healthcheck: { value: { Test: ['CMD', 'true'] } },
   ArgsEscaped: { value: true },
   Image: { value: 'alpine' },
   Volumes: { value: { '/data': {} } },

@@ -43,7 +43,11 @@ export const CREATE_FIELDS: readonly CreateField[] = [
   f('StdinOnce', 'applied', 'stdin closes after the first attach'),
   f('Env', 'applied', 'process.env; a nameless entry (`=x`, ``) is a 400 "invalid environment variable"'),
   f('Cmd', 'applied', 'process.args'),
-  f('Healthcheck', 'refused', '"healthchecks are not supported yet" (Test NONE is accepted)'),
+  f(
+    'Healthcheck',
+    'applied',
+    "Test, Interval, Timeout, StartPeriod, StartInterval, Retries (+ Polis's OnFailure); merged with the image's at create",
+  ),
   f('ArgsEscaped', 'no-op', 'Windows-only; Docker ignores it on Linux'),
   f('Image', 'applied', 'the rootfs'),
   f('Volumes', 'applied', 'an anonymous volume per path no other mount covers'),

@@ -495,6 +495,14 @@ export class FakeContainers implements ContainerService {
     return this.attachFeed;
   }
 
+  killExec(): void {}
+
+  forgetExec(): void {}
+
+  recordHealth(): Promise<undefined> {
+    return Promise.resolve(undefined);
+  }
+
   runningPid(id: string): number | undefined {
     const r = this.records.find((c) => c.id === id);
     return r?.state.status === 'running' && r.state.pid > 0 ? r.state.pid : undefined;

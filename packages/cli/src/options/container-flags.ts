@@ -1,6 +1,7 @@
 import type { FlagSpec } from '../flags.js';
 import { CREATE_RESOURCE_FLAGS, UPDATE_RESOURCE_FLAGS } from './resource-flags.js';
 import { SECURITY_FLAGS } from './security-flags.js';
+import { HEALTH_FLAGS } from './health-flags.js';
 
 /** The flags `run` and `create` share (docker's `addFlags` in container/opts.go). */
 export const CONTAINER_FLAGS: FlagSpec[] = [
@@ -68,4 +69,5 @@ export const CONTAINER_FLAGS: FlagSpec[] = [
   ...UPDATE_RESOURCE_FLAGS,
   ...CREATE_RESOURCE_FLAGS,
   ...SECURITY_FLAGS,
+  ...HEALTH_FLAGS,
 ];

@@ -7,6 +7,7 @@ import { expandEnv, parseKeyValueFile, toMap } from './kv-file.js';
 import { parsePublish, parseRestartPolicy, parseUlimit } from './parse.js';
 import { createResources } from './resource-flags.js';
 import { securityHostConfig } from './security-flags.js';
+import { healthcheckOf } from './health-flags.js';
 
 export interface CreateRequest {
   name?: string;
@@ -143,6 +144,7 @@ export function buildCreateRequest(p: Parsed, deps: CreateDeps, mode: { detach: 
     Labels: labels,
     StopSignal: str(p, 'stop-signal'),
     StopTimeout: stopTimeout,
+    Healthcheck: healthcheckOf(p),
     HostConfig: host,
     NetworkingConfig: networkingConfig(p, networkMode),
   };

@@ -14,6 +14,8 @@ export interface ContainerSpec {
   network: NetworkSpec;
   lifecycle: LifecycleSpec;
   logging: LoggingSpec;
+  /** The health check, merged with the image's at create; absent or `test: ['NONE']`: none. */
+  health?: HealthConfig;
   /** OCI runtime to use (`crun`, `runc`); the daemon default when absent. */
   runtime?: string;
 }
@@ -210,6 +212,38 @@ export interface LifecycleSpec {
   restartPolicy: { name: RestartPolicyName; maximumRetryCount: number };
 }
 
+/** Docker's `Healthcheck` (durations in nanoseconds; 0 or absent: the default). */
+export interface HealthConfig {
+  /** `[]` inherit the image's, `['NONE']` none, `['CMD', …]` exec form, `['CMD-SHELL', cmd]` shell form. */
+  test: string[];
+  interval?: number;
+  timeout?: number;
+  startPeriod?: number;
+  startInterval?: number;
+  retries?: number;
+  /** What to do when the container turns unhealthy (podman's `--health-on-failure`); Docker has none. */
+  onFailure?: HealthOnFailure;
+}
+
+export type HealthOnFailure = 'none' | 'kill' | 'restart' | 'stop';
+
+export type HealthStatus = 'starting' | 'healthy' | 'unhealthy';
+
+/** One probe's outcome, as Docker's `State.Health.Log` entries. */
+export interface HealthResult {
+  start: string;
+  end: string;
+  exitCode: number;
+  output: string;
+}
+
+export interface HealthState {
+  status: HealthStatus;
+  failingStreak: number;
+  /** The last five results, oldest first. */
+  log: HealthResult[];
+}
+
 export interface LoggingSpec {
   driver: string;
   options: Record<string, string>;
@@ -231,6 +265,8 @@ export interface ContainerState {
   conmonPid: number;
   /** Set when the user stopped the container (ends restart policies). */
   stoppedByUser: boolean;
+  /** Present while (and after) a container with a health check runs. */
+  health?: HealthState;
 }
 
 /** The process the container runs, after merging the image's defaults with the request. */

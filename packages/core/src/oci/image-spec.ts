@@ -54,6 +54,15 @@ export interface ImageRunConfig {
   WorkingDir?: string;
   Labels?: Record<string, string>;
   StopSignal?: string;
+  /** Docker's image health check (durations in nanoseconds). */
+  Healthcheck?: {
+    Test?: string[];
+    Interval?: number;
+    Timeout?: number;
+    StartPeriod?: number;
+    StartInterval?: number;
+    Retries?: number;
+  };
   /** Dockerfile instructions kept for images built FROM this one (`ONBUILD`). */
   OnBuild?: string[] | null;
 }

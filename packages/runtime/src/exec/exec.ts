@@ -1,3 +1,4 @@
+import { readFileSync, readdirSync } from 'node:fs';
 import { mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PolisError, generateId, logFailure, writeFileAtomic, type Spec } from '@polis/core';
@@ -46,6 +47,28 @@ export class ExecSessions {
     if (!record)
       throw new PolisError('container.not_found', `No such exec instance: ${id}`, { context: { id } });
     return { ...record };
+  }
+
+  /**
+   * Kills a running exec and every process it started (a health check past its timeout): its
+   * descendants are found through /proc before any is killed, so none is reparented and missed.
+   */
+  kill(id: string): void {
+    const record = this.sessions.get(id);
+    if (!record?.running || record.pid <= 0) return;
+    for (const pid of [record.pid, ...descendantsOf(record.pid)]) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+  }
+
+  /** Drops a finished session (health probes, which no client will inspect). */
+  forget(id: string): void {
+    const record = this.sessions.get(id);
+    if (record && !record.running) this.sessions.delete(id);
   }
 
   /** Ids of a container's exec sessions (inspect's ExecIDs). */
@@ -166,4 +189,30 @@ function requireRunning(id: string, status: string): void {
     );
   }
   if (status !== 'running') throw new PolisError('container.not_running', `Container ${id} is not running`);
+}
+
+/** Every process below PID, from the parent pids in /proc/N/stat. */
+function descendantsOf(root: number): number[] {
+  const children = new Map<number, number[]>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'latin1');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      const list = children.get(ppid) ?? [];
+      list.push(Number(entry));
+      children.set(ppid, list);
+    } catch {
+      // exited while we looked
+    }
+  }
+  const out: number[] = [];
+  const queue = [root];
+  while (queue.length > 0) {
+    for (const child of children.get(queue.shift()!) ?? []) {
+      out.push(child);
+      queue.push(child);
+    }
+  }
+  return out;
 }

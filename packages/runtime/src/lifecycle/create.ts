@@ -27,6 +27,7 @@ import { checkNamespaceModes } from '../bundle/namespaces.js';
 import { devicesFromMapping } from '../host/devices.js';
 import { hostLsm } from '../host/lsm.js';
 import { userNamespaceFor } from './userns.js';
+import { mergeHealth } from '../health/config.js';
 
 const MAX_NAME_TRIES = 20;
 
@@ -76,6 +77,9 @@ export async function createContainer(
   prepareVolumes(ctx.store, spec, image);
   await prepareBindSources(spec);
   const resolved = resolveProcess(spec, image);
+  // Docker keeps the image's check in the container's config, merged field by field with the request's.
+  const health = mergeHealth(spec.health, image.config.config?.Healthcheck);
+  if (health) spec = { ...spec, health };
   const idMappings = userNamespaceFor(ctx, spec);
   const id = generateId();
   const hostUts = spec.network.mode === 'host' || spec.security.utsMode === 'host';

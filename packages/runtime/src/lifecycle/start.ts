@@ -10,6 +10,7 @@ import {
   type ContainerRecord,
 } from '@polis/core';
 import { bundleDir, emit, runtimeFor, type RuntimeContext } from '../context.js';
+import { probeCommand } from '../health/config.js';
 import { crashPoint } from '../crash-point.js';
 import { buildSpec } from '../bundle/build.js';
 import { writeEtcFiles } from '../bundle/etc-files.js';
@@ -175,6 +176,10 @@ export async function launch(ctx: RuntimeContext, record: ContainerRecord): Prom
       oomKilled: false,
       startedAt,
       stoppedByUser: false,
+      // A check starts over at each start (Docker's initHealthMonitor); its log is kept.
+      ...(probeCommand(record.spec.health)
+        ? { health: { status: 'starting' as const, failingStreak: 0, log: record.state.health?.log ?? [] } }
+        : {}),
     };
     record.startCount += 1;
     ctx.store.update(record);

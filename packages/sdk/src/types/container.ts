@@ -152,6 +152,18 @@ export interface ContainerConfig {
   Labels?: Record<string, string>;
   StopSignal?: string;
   StopTimeout?: number;
+  Healthcheck?: HealthcheckConfig;
+}
+
+/** Docker's health check (durations in nanoseconds); `OnFailure` is Polis's own (podman's). */
+export interface HealthcheckConfig {
+  Test?: string[];
+  Interval?: number;
+  Timeout?: number;
+  StartPeriod?: number;
+  StartInterval?: number;
+  Retries?: number;
+  OnFailure?: 'none' | 'kill' | 'restart' | 'stop';
 }
 
 export interface ContainerCreateBody extends ContainerConfig {

@@ -1,5 +1,5 @@
 /** CPU time of processes and threads, from /proc (for the pull benchmark's "where time goes"). */
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { runCommand } from '../harness/run.js';
 
 export interface CpuTimes {
@@ -41,4 +41,40 @@ export function peakRssKiB(pid: number): number {
   const m = /^VmHWM:\s+(\d+)\s+kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   if (!m) throw new Error(`no VmHWM for pid ${pid}`);
   return Number(m[1]);
+}
+
+/** Pids of processes whose command name is one of NAMES. */
+export function pidsNamed(names: string[]): number[] {
+  return readdirSync('/proc')
+    .filter((e) => /^\d+$/.test(e))
+    .filter((pid) => {
+      try {
+        return names.includes(readFileSync(`/proc/${pid}/comm`, 'utf8').trim());
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+}
+
+export async function cpuMs(pids: number[]): Promise<number> {
+  let total = 0;
+  for (const pid of pids)
+    total += await cpuTimes(pid).then(
+      (t) => t.self,
+      () => 0,
+    );
+  return total;
+}
+
+/** The whole host's CPU time since boot (all CPUs, user to steal), ms. */
+export async function hostCpuMs(): Promise<number> {
+  const line = readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '';
+  const ticks = line
+    .trim()
+    .split(/\s+/)
+    .slice(1, 8)
+    .map(Number)
+    .reduce((a, b) => a + b, 0);
+  return (ticks * 1000) / (await clockTicks());
 }

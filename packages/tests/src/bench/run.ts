@@ -38,6 +38,7 @@ import { networkBench } from './network-bench.js';
 import { preparePeers } from './peers.js';
 import { pullBench } from './pull-bench.js';
 import { statsBench } from './stats-bench.js';
+import { healthBench } from './health-bench.js';
 import { volumeBench } from './volume-bench.js';
 import { backupBench } from './backup-bench.js';
 import { cpBench } from './cp-bench.js';
@@ -298,6 +299,7 @@ async function all(): Promise<void> {
     await limitsBench();
     await usernsBench();
     await statsBench();
+    await healthBench();
   } finally {
     await peers.stop();
   }

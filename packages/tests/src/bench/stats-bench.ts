@@ -4,12 +4,11 @@
  * one stream per container as `docker stats` opens them, for polisd and for the bench's own dockerd
  * (with its containerd, which dockerd asks for the counters) in the same run.
  */
-import { readFileSync, readdirSync } from 'node:fs';
 import { request } from 'node:http';
 import { busyboxTar } from '../harness/busybox.js';
 import { TestDaemon } from '../harness/daemon.js';
 import { runCommand } from '../harness/run.js';
-import { cpuTimes } from './cpu.js';
+import { cpuMs, pidsNamed } from './cpu.js';
 import { envInt, layout, writeReport } from './common.js';
 import { benchDockerPid, benchDockerSocket } from './docker-socket.js';
 
@@ -35,30 +34,6 @@ function openStreams(socket: string, ids: string[]): Streams {
     return req;
   });
   return { received: () => objects, close: () => requests.forEach((r) => r.destroy()) };
-}
-
-/** Pids of processes whose command name is one of NAMES. */
-function pidsNamed(names: string[]): number[] {
-  return readdirSync('/proc')
-    .filter((e) => /^\d+$/.test(e))
-    .filter((pid) => {
-      try {
-        return names.includes(readFileSync(`/proc/${pid}/comm`, 'utf8').trim());
-      } catch {
-        return false;
-      }
-    })
-    .map(Number);
-}
-
-async function cpuMs(pids: number[]): Promise<number> {
-  let total = 0;
-  for (const pid of pids)
-    total += await cpuTimes(pid).then(
-      (t) => t.self,
-      () => 0,
-    );
-  return total;
 }
 
 interface Outcome {

@@ -1,0 +1,217 @@
+import { createLogger, type ContainerRecord, type HealthResult } from '@polis/core';
+import {
+  MAX_OUTPUT,
+  healthTimings,
+  nextDelayMs,
+  probeCommand,
+  type ContainerEvent,
+  type ContainerService,
+} from '@polis/runtime';
+
+const log = createLogger('health');
+
+/** What the monitor needs of the runtime: probes run through exec, results go back to the record. */
+export type HealthHost = Pick<
+  ContainerService,
+  | 'createExec'
+  | 'startExec'
+  | 'inspectExec'
+  | 'killExec'
+  | 'forgetExec'
+  | 'recordHealth'
+  | 'get'
+  | 'list'
+  | 'kill'
+  | 'restart'
+  | 'stop'
+> & { onEvent(listener: (e: ContainerEvent) => void): () => void };
+
+interface Watch {
+  timer: NodeJS.Timeout | undefined;
+  /** The start it belongs to: a restart makes a new watch. */
+  startedAt: string;
+  stopped: boolean;
+}
+
+/**
+ * Runs the health checks of running containers (Docker's health monitor, in polisd): each container
+ * with a check gets a timer; a probe is an exec of the check's command, cut at its timeout (killed with
+ * everything it started, a failure with exit code -1 as Docker reports it); its result goes to the
+ * runtime, which keeps `State.Health` and emits `health_status` events. At start it picks up every
+ * running container, so schedules resume after a daemon restart.
+ */
+export class HealthMonitor {
+  private readonly watches = new Map<string, Watch>();
+  private unsubscribe: (() => void) | undefined;
+
+  constructor(private readonly host: HealthHost) {}
+
+  start(): void {
+    this.unsubscribe = this.host.onEvent((e) => this.onEvent(e));
+    for (const record of this.host.list({ all: false })) this.watch(record);
+  }
+
+  close(): void {
+    this.unsubscribe?.();
+    for (const id of [...this.watches.keys()]) this.unwatch(id);
+  }
+
+  /** Containers whose checks are scheduled. */
+  get size(): number {
+    return this.watches.size;
+  }
+
+  private onEvent(e: ContainerEvent): void {
+    if (e.action === 'start' || e.action === 'unpause') {
+      try {
+        this.watch(this.host.get(e.id));
+      } catch {
+        // removed meanwhile
+      }
+    } else if (e.action === 'die' || e.action === 'destroy' || e.action === 'pause') {
+      this.unwatch(e.id);
+    }
+  }
+
+  private watch(record: ContainerRecord): void {
+    if (record.state.status !== 'running' || !probeCommand(record.spec.health)) return;
+    const existing = this.watches.get(record.id);
+    if (existing && existing.startedAt === record.state.startedAt) return;
+    this.unwatch(record.id);
+    const w: Watch = { timer: undefined, startedAt: record.state.startedAt, stopped: false };
+    this.watches.set(record.id, w);
+    this.schedule(record.id, w, record);
+  }
+
+  private unwatch(id: string): void {
+    const w = this.watches.get(id);
+    if (!w) return;
+    w.stopped = true;
+    if (w.timer) clearTimeout(w.timer);
+    this.watches.delete(id);
+  }
+
+  private schedule(id: string, w: Watch, record: ContainerRecord): void {
+    if (w.stopped) return;
+    const config = record.spec.health!;
+    const state = record.state.health ?? { status: 'starting' as const, failingStreak: 0, log: [] };
+    w.timer = setTimeout(
+      () => void this.probeAndRecord(id, w),
+      nextDelayMs(state, config, record.state.startedAt),
+    );
+  }
+
+  private async probeAndRecord(id: string, w: Watch): Promise<void> {
+    if (w.stopped) return;
+    let record: ContainerRecord;
+    try {
+      record = this.host.get(id);
+    } catch {
+      this.unwatch(id);
+      return;
+    }
+    const result = await this.probe(record);
+    if (w.stopped) return;
+    const status = await this.host.recordHealth(id, result).catch((err: unknown) => {
+      log.warn('recording a health result failed', { id, err });
+      return undefined;
+    });
+    if (status === 'unhealthy') await this.onUnhealthy(record);
+    if (w.stopped) return;
+    try {
+      this.schedule(id, w, this.host.get(id));
+    } catch {
+      this.unwatch(id);
+    }
+  }
+
+  /** One run of the check: its exit code and up to 4 KiB of its output. */
+  private async probe(record: ContainerRecord): Promise<HealthResult> {
+    const config = record.spec.health!;
+    const cmd = probeCommand(config)!;
+    const timeoutMs = healthTimings(config).timeout / 1e6;
+    const start = new Date();
+    const done = (exitCode: number, output: string): HealthResult => ({
+      start: start.toISOString(),
+      end: new Date().toISOString(),
+      exitCode,
+      output,
+    });
+    let execId: string | undefined;
+    try {
+      const exec = this.host.createExec(record.id, {
+        cmd,
+        env: [],
+        tty: false,
+        attachStdin: false,
+        attachStdout: true,
+        attachStderr: true,
+        privileged: false,
+      });
+      execId = exec.id;
+      const chunks: Buffer[] = [];
+      let size = 0;
+      const output = await this.host.startExec(exec.id, { detach: false });
+      let timer: NodeJS.Timeout | undefined;
+      const timedOut = new Promise<'timeout'>((resolve) => {
+        timer = setTimeout(() => resolve('timeout'), timeoutMs);
+      });
+      const read = (async () => {
+        for await (const entry of output) {
+          if (size < MAX_OUTPUT) {
+            chunks.push(entry.data);
+            size += entry.data.length;
+          }
+        }
+        return 'done' as const;
+      })();
+      const outcome = await Promise.race([read, timedOut]);
+      clearTimeout(timer);
+      if (outcome === 'timeout') {
+        this.host.killExec(exec.id);
+        await read.catch(() => undefined);
+        return done(-1, `Health check exceeded timeout (${formatSeconds(timeoutMs)})`);
+      }
+      const text = Buffer.concat(chunks).subarray(0, MAX_OUTPUT).toString('utf8');
+      const exitCode = await exitCodeOf(this.host, exec.id);
+      return done(exitCode, text);
+    } catch (err) {
+      return done(-1, `Health check failed to run: ${(err as Error).message}`);
+    } finally {
+      if (execId) {
+        const id = execId;
+        // The exec's exit is recorded just after its output ends; forget it once that has happened.
+        setTimeout(() => this.host.forgetExec(id), 5000).unref();
+      }
+    }
+  }
+
+  /** podman's `--health-on-failure`; Docker does nothing (restart policies see only exits). */
+  private async onUnhealthy(record: ContainerRecord): Promise<void> {
+    const action = record.spec.health?.onFailure ?? 'none';
+    if (action === 'none') return;
+    log.info('container unhealthy: acting', { id: record.id, action });
+    try {
+      if (action === 'kill') await this.host.kill(record.id, 'SIGKILL');
+      else if (action === 'stop') await this.host.stop(record.id);
+      else if (action === 'restart') await this.host.restart(record.id);
+    } catch (err) {
+      log.warn('health-on-failure action failed', { id: record.id, action, err });
+    }
+  }
+}
+
+/** The exec's exit code once conmon has reported it (it follows the end of the output closely). */
+async function exitCodeOf(host: HealthHost, execId: string): Promise<number> {
+  for (let i = 0; i < 200; i++) {
+    const exec = host.inspectExec(execId);
+    if (exec.exitCode !== undefined) return exec.exitCode;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  return -1;
+}
+
+/** Go's duration text for whole and fractional seconds ("30s", "1.5s", "500ms"). */
+function formatSeconds(ms: number): string {
+  return ms >= 1000 ? `${Number((ms / 1000).toFixed(3))}s` : `${ms}ms`;
+}
