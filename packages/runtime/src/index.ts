@@ -9,3 +9,4 @@ export type { FsChange } from '@polis/image';
 export { readSecurityReport, type SecurityReport, type ReportSources } from './inspect/security-report.js';
 export { readCgroupLimits, type CgroupLimits } from './inspect/cgroup-limits.js';
 export { decodeCapabilities } from './inspect/proc-status.js';
+export { validateLogConfig, LOG_DRIVERS } from './logs/drivers.js';

@@ -44,9 +44,14 @@ function toLine(c: ContainerRecord, e: LogEntry): string {
   return `${JSON.stringify(out)}\n`;
 }
 
-async function collect(it: AsyncIterable<LogEntry>): Promise<LogEntry[]> {
+/** A container's lines, or none when its driver keeps no readable log (`none`) or it went away. */
+async function collect(open: () => AsyncIterable<LogEntry>): Promise<LogEntry[]> {
   const out: LogEntry[] = [];
-  for await (const e of it) out.push(e);
+  try {
+    for await (const e of open()) out.push(e);
+  } catch {
+    return out;
+  }
   return out;
 }
 
@@ -116,9 +121,9 @@ export function centralLogsRoute(router: Router, deps: ApiDeps): void {
     try {
       const histories = await Promise.all(
         containers.map((c) =>
-          collect(
+          collect(() =>
             deps.containers.logs(c.id, { ...base, ...(tail === undefined ? {} : { tail }) }, signal),
-          ).catch(() => [] as LogEntry[]),
+          ),
         ),
       );
       for (const { source, entry } of mergeByTime(histories)) {

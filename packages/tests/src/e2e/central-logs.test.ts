@@ -21,6 +21,21 @@ describe('central logs: many containers merged by time', () => {
   it('polis logs --all merges two containers in time order with name prefixes; --filter selects', async () => {
     ok(await d.polis(['create', '--name', 'alpha', '--label', 'grp=m', 'busybox', 'sh', '-c', writer('a')]));
     ok(await d.polis(['create', '--name', 'beta', '--label', 'grp=m', 'busybox', 'sh', '-c', writer('b')]));
+    // A container whose driver keeps no log matches too: it adds nothing and breaks nothing.
+    ok(
+      await d.polis([
+        'run',
+        '--name',
+        'silent',
+        '--log-driver',
+        'none',
+        '--label',
+        'grp=m',
+        'busybox',
+        'echo',
+        'x',
+      ]),
+    );
     ok(await d.polis(['run', '--name', 'other', '--label', 'grp=x', 'busybox', 'echo', 'not-me']));
     ok(await d.polis(['start', 'alpha', 'beta']));
     assert.equal(ok(await d.polis(['wait', 'alpha'])), '0');
