@@ -45,11 +45,14 @@ export class LogRelay {
   /** Resumes the relays of containers that run already (a restarted polisd). */
   start(): void {
     this.ctx.events.on('event', this.onEvent);
+    const now = new Date().toISOString().replace('Z', '000000Z');
     for (const id of this.ctx.store.ids()) {
       const status = this.ctx.store.statusOf(id);
-      if (status !== 'running' && status !== 'paused' && status !== 'restarting') continue;
       const record = this.ctx.store.byId(id);
-      if (record) this.begin(record, true);
+      if (!record) continue;
+      if (status === 'running' || status === 'paused' || status === 'restarting') this.begin(record, true);
+      // A stopped syslog container's lines went out (or were lost) before: its next start sends only new ones.
+      else if (logDriverOf(record.spec.logging.driver) === 'syslog') this.sent.set(id, now);
     }
   }
 

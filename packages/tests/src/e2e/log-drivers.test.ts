@@ -167,3 +167,56 @@ async function fetchStatus(d: TestDaemon, body: unknown): Promise<number> {
     return (e as { context?: { status?: number } }).context?.status ?? -1;
   }
 }
+
+describe('json-file after a polisd restart', () => {
+  let d: TestDaemon;
+
+  before(async () => {
+    d = await TestDaemon.start();
+    await d.importBusybox();
+  });
+
+  after(async () => {
+    await d?.cleanup();
+  });
+
+  it('resumes the relay where it stopped: lines written while polisd was down arrive, none twice', async () => {
+    const gate = join(d.root, 'gate');
+    ok(await d.shell(`mkdir -p ${gate}`));
+    const id = ok(
+      await d.polis([
+        'run',
+        '-d',
+        '--log-driver',
+        'json-file',
+        '-v',
+        `${gate}:/gate`,
+        'busybox',
+        'sh',
+        '-c',
+        'echo one; while [ ! -f /gate/a ]; do sleep 0.1; done; echo two; while [ ! -f /gate/b ]; do sleep 0.1; done; echo three',
+      ]),
+    );
+    const file = join(d.dataRoot, 'containers', id, `${id}-json.log`);
+    const logs = (): string[] =>
+      existsSync(file)
+        ? readFileSync(file, 'utf8')
+            .trimEnd()
+            .split('\n')
+            .map((r) => (JSON.parse(r) as { log: string }).log)
+        : [];
+    await until(() => logs().length >= 1);
+    await d.stopProcess();
+    ok(await d.shell(`touch ${gate}/a`)); // "two" is written while polisd is down
+    await new Promise((r) => setTimeout(r, 500));
+    await d.startProcess();
+    ok(await d.shell(`touch ${gate}/b`));
+    assert.equal(ok(await d.polis(['wait', id])), '0');
+    await until(() => logs().length >= 3);
+    assert.deepEqual(logs(), ['one\n', 'two\n', 'three\n']);
+    // Docker's own client reads them through the API too.
+    const docker = await d.docker(['logs', id]);
+    assert.equal(docker.code, 0, docker.stderr);
+    assert.equal(docker.stdout, 'one\ntwo\nthree\n');
+  });
+});
