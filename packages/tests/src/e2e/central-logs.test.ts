@@ -80,6 +80,14 @@ describe('central logs: many containers merged by time', () => {
     const switches = rows.filter((r, i) => i > 0 && r.name !== rows[i - 1]!.name).length;
     assert.ok(switches >= 2, `interleaved: ${out}`);
 
+    // --since keeps the lines from that time on, across both containers.
+    const from = rows[4]!.time;
+    const since = ok(await d.polis(['logs', '--all', '--since', from, '--filter', 'label=grp=m']));
+    assert.deepEqual(
+      since.split('\n').map((r) => r.replace(/^\S+\s+\| /, '')),
+      rows.slice(4).map((r) => r.line),
+    );
+
     // Without -t: `name | line`, names padded to one width; --tail counts per container.
     const tail = ok(await d.polis(['logs', '--all', '--tail', '1', '--filter', 'label=grp=m']));
     assert.deepEqual(tail.trimEnd().split('\n').sort(), ['alpha | a5', 'beta  | b5']);
