@@ -17,6 +17,7 @@ import { notImplementedRoutes } from './routes/not-implemented.js';
 import { systemRoutes } from './routes/system.js';
 import { systemDfRoutes } from './routes/system-df.js';
 import { volumeRoutes } from './routes/volumes/index.js';
+import { centralLogsRoute } from './routes/central-logs.js';
 import { volumeBackupRoutes } from './routes/volumes/backup.js';
 import { API_VERSION, type ApiDeps } from './types.js';
 
@@ -33,6 +34,7 @@ export function buildRouter(deps: ApiDeps): Router {
   volumeRoutes(router, deps);
   volumeBackupRoutes(router, deps);
   systemDfRoutes(router, deps);
+  centralLogsRoute(router, deps);
   // Last: only what no route above serves.
   notImplementedRoutes(router);
   return router;

@@ -11,3 +11,4 @@ export { readCgroupLimits, type CgroupLimits } from './inspect/cgroup-limits.js'
 export { decodeCapabilities } from './inspect/proc-status.js';
 export { HEALTH_DEFAULTS, MAX_OUTPUT, healthTimings, mergeHealth, probeCommand } from './health/config.js';
 export { nextDelayMs, nextHealth } from './health/next.js';
+export { validateLogConfig, LOG_DRIVERS } from './logs/drivers.js';

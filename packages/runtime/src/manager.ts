@@ -46,6 +46,8 @@ import { filterContainers } from './list.js';
 import { readLog, type FollowControl } from './logs/reader.js';
 import { logLimits, rotatedFiles } from './logs/rotate.js';
 import { LogRotator } from './logs/rotator.js';
+import { LogRelay } from './logs/relay.js';
+import { readableLog } from './logs/drivers.js';
 import { OomWatcher } from './monitor/oom-watcher.js';
 import { attachStream } from './attach/attach.js';
 import { recordHealth } from './health/record.js';
@@ -91,6 +93,7 @@ export class ContainerManager implements ContainerService {
   private readonly supervisors: SupervisorWatch;
   private readonly execs: ExecSessions;
   private readonly rotator: LogRotator;
+  private readonly relay: LogRelay;
   private readonly ooms: OomWatcher;
 
   constructor(options: ContainerManagerOptions) {
@@ -125,6 +128,9 @@ export class ContainerManager implements ContainerService {
     this.execs = new ExecSessions(this.ctx);
     this.rotator = new LogRotator(this.ctx);
     this.ctx.logRotator = this.rotator;
+    this.relay = new LogRelay(this.ctx, (id, signal) =>
+      this.logs(id, { stdout: true, stderr: true, follow: true }, signal),
+    );
     this.ooms = new OomWatcher(this.ctx);
   }
 
@@ -136,6 +142,7 @@ export class ContainerManager implements ContainerService {
     }
     this.exits.start();
     this.rotator.start();
+    this.relay.start();
     this.ooms.start();
     await recoverContainers(this.ctx);
     await this.ctx.volumes?.reconcileMounts();
@@ -185,6 +192,7 @@ export class ContainerManager implements ContainerService {
     this.exits.stop();
     this.supervisors.stop();
     this.rotator.stop();
+    this.relay.stop();
     this.ooms.stop();
   }
 
@@ -291,6 +299,8 @@ export class ContainerManager implements ContainerService {
 
   logs(reference: string, options: LogOptions, signal?: AbortSignal): AsyncIterable<LogEntry> {
     const record = this.get(reference);
+    if (!readableLog(record.spec.logging.driver))
+      throw new PolisError('request.invalid', 'configured logging driver does not support reading');
     const control: FollowControl = {
       ended: () => {
         const current = this.ctx.store.byId(record.id);

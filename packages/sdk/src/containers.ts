@@ -5,6 +5,7 @@ import { ContainerOutput, multiplexedFromContentType } from './stream/demux.js';
 import { encodeFilters } from './filters.js';
 import { jsonLines } from './stream/json-lines.js';
 import type { ContainerStats } from './types/stats.js';
+import type { CentralLogLine, CentralLogsOptions } from './types/logs.js';
 import { readBody, type Transport } from './transport.js';
 import type {
   AttachOptions,
@@ -287,6 +288,23 @@ export class Containers {
     const multiplexed = await this.multiplexed(id, headers['content-type'], options.tty);
     if (head.length > 0) socket.unshift(head);
     return new AttachedContainer(socket, multiplexed, socket);
+  }
+
+  /**
+   * The central log (`GET /polis/v1/logs`, Polis's own): the lines of every container matching
+   * `filters` (label, name, id, project, status), merged by time; with `follow`, new lines as they come.
+   */
+  async centralLogs(options: CentralLogsOptions = {}): Promise<AsyncIterable<CentralLogLine>> {
+    const res = await this.http.send('GET', '/polis/v1/logs', {
+      query: {
+        filters: encodeFilters(options.filters),
+        follow: options.follow,
+        since: options.since,
+        until: options.until,
+        tail: options.tail,
+      },
+    });
+    return jsonLines<CentralLogLine>(res);
   }
 
   /** The container's log (`follow` keeps it open while the container runs). */

@@ -53,5 +53,6 @@ export type * from './types/exec.js';
 export type * from './types/image.js';
 export type * from './types/network.js';
 export type * from './types/stats.js';
+export type * from './types/logs.js';
 export type * from './types/system.js';
 export type * from './types/volume.js';

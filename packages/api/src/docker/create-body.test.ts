@@ -411,7 +411,19 @@ test('logging, runtime and refused features', () => {
   });
   assert.deepEqual(s.logging, { driver: 'k8s-file', options: { 'max-size': '1m' } });
   assert.equal(s.runtime, 'runc');
-  rejects({ HostConfig: { LogConfig: { Type: 'syslog' } } }, /logging driver "syslog" is not supported/);
+  rejects({ HostConfig: { LogConfig: { Type: 'gelf' } } }, /logging driver "gelf" is not supported/);
+  rejects({ HostConfig: { LogConfig: { Type: 'syslog' } } }, /syslog needs --log-opt syslog-address/);
+  rejects(
+    { HostConfig: { LogConfig: { Type: 'syslog', Config: { 'syslog-address': 'unixgram:///dev/log' } } } },
+    /scheme unixgram is not supported/,
+  );
+  rejects(
+    { HostConfig: { LogConfig: { Type: 'json-file', Config: { 'max-sise': '1m' } } } },
+    /unknown log opt 'max-sise' for json-file log driver/,
+  );
+  assert.equal(map({ HostConfig: { LogConfig: { Type: 'json-file' } } }).logging.driver, 'json-file');
+  assert.equal(map({ HostConfig: { LogConfig: { Type: 'none' } } }).logging.driver, 'none');
+  assert.equal(map({ HostConfig: { LogConfig: { Type: 'local' } } }).logging.driver, 'local');
   assert.deepEqual(map({ Healthcheck: { Test: ['CMD', 'true'], Interval: 2e9, Retries: 3 } }).health, {
     test: ['CMD', 'true'],
     interval: 2e9,

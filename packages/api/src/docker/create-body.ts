@@ -9,7 +9,7 @@ import type {
 } from '@polis/core';
 import { isIPv4 } from 'node:net';
 import { invalid } from '../http/errors.js';
-import { statBlockDevice } from '@polis/runtime';
+import { statBlockDevice, validateLogConfig } from '@polis/runtime';
 import { hostCgroupSupport, type CgroupSupport } from './cgroup-support.js';
 import { healthFrom } from './healthcheck.js';
 import { Fields } from './fields.js';
@@ -225,9 +225,8 @@ export function restartPolicyFrom(host: Fields): LifecycleSpec['restartPolicy'] 
 function loggingFrom(host: Fields): LoggingSpec {
   const log = host.child('LogConfig');
   const driver = log.str('Type') || 'k8s-file';
-  if (driver !== 'k8s-file')
-    throw invalid(`logging driver ${JSON.stringify(driver)} is not supported (use k8s-file)`);
-  return { driver, options: log.stringMap('Config') };
+  const options = log.stringMap('Config');
+  return { driver: validateLogConfig(driver, options), options };
 }
 
 /** Settings Polis cannot honour yet: refusing them is better than silently running something else. */

@@ -136,7 +136,11 @@ export const CREATE_FIELDS: readonly CreateField[] = [
   // HostConfig: the rest
   f('HostConfig.Binds', 'applied', 'bind mounts; a mount over / is a 400'),
   f('HostConfig.ContainerIDFile', 'no-op', 'the CLI writes the file; the daemon ignores it'),
-  f('HostConfig.LogConfig', 'applied', 'k8s-file options; other drivers are a 400'),
+  f(
+    'HostConfig.LogConfig',
+    'applied',
+    'k8s-file/local (conmon), json-file, syslog (relayed), journald, none',
+  ),
   f('HostConfig.NetworkMode', 'applied', 'network namespace and endpoint'),
   f(
     'HostConfig.PortBindings',

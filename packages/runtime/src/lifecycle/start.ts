@@ -113,6 +113,7 @@ export async function launch(ctx: RuntimeContext, record: ContainerRecord): Prom
       exitDir: ctx.dirs.exits,
       socketDir: ctx.dirs.sockets,
       logPath: record.paths.logPath,
+      logDriver: record.spec.logging.driver,
       logMaxSize: logLimits(ctx, record).maxSize,
       pidFile: files.pid,
       conmonPidFile: files.conmonPid,

@@ -5,6 +5,7 @@ import type { ContainerRecord } from '@polis/core';
 import type { RuntimeContext } from '../context.js';
 import type { ContainerEvent } from '../types.js';
 import { conmonCtl } from '../attach/ctl.js';
+import { readableLog } from './drivers.js';
 import { logLimits, syncLog, type LogLimits } from './rotate.js';
 
 /** What rotation needs of a running container: a few strings and numbers, never the record. */
@@ -83,6 +84,7 @@ export class LogRotator {
    */
   async prepare(record: ContainerRecord, beforeStart = true): Promise<void> {
     const limits = logLimits(this.ctx, record);
+    if (!readableLog(record.spec.logging.driver)) return;
     if (limits.maxFiles < 2 || limits.maxSize <= 0) return;
     const { logPath } = record.paths;
     const fh = await open(logPath, 'a', 0o640);

@@ -3,6 +3,7 @@ import type { Readable, Writable } from 'node:stream';
 import { PolisError, proc } from '@polis/core';
 import type { OciRuntime } from './runtime.js';
 import { runtimeLogMessage } from './errors.js';
+import { conmonLogArgs } from '../logs/drivers.js';
 
 export interface ConmonOptions {
   conmonPath: string;
@@ -14,6 +15,8 @@ export interface ConmonOptions {
   exitDir: string;
   socketDir: string;
   logPath: string;
+  /** The container's log driver (`none` gives conmon no log; see `conmonLogArgs`). */
+  logDriver?: string;
   logMaxSize: number;
   pidFile: string;
   conmonPidFile: string;
@@ -57,8 +60,7 @@ export function conmonArgs(o: ConmonOptions): string[] {
     o.persistDir,
     '--socket-dir-path',
     o.socketDir,
-    '-l',
-    `k8s-file:${o.logPath}`,
+    ...conmonLogArgs(o.logDriver, o.logPath),
     '--log-level',
     'warning',
     '--no-new-keyring',
