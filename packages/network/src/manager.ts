@@ -1,8 +1,10 @@
 import type Database from 'better-sqlite3';
-import { PolisError, createLogger, generateId, shortId } from '@polis/core';
+import { PolisError, createLogger, generateId, shortId, type HealthCheck } from '@polis/core';
 import { bridgeName, type BridgeSpec } from './bridge/bridge.js';
 import { formatAddress, formatCidr, maskOf, parseAddress, parseCidr } from './ipam/cidr.js';
 import { hostNames } from './naming.js';
+import type { EmbeddedDns } from './dns/server.js';
+import { networkHealthChecks } from './health.js';
 import { attachAll, attachOne, portsOf } from './networks/attach.js';
 import { connectEndpoint } from './networks/connect.js';
 import { NetworkContext, realHost, type DnsHooks, type HostOps } from './networks/context.js';
@@ -248,6 +250,11 @@ export class NetworkManager implements NetworkService {
 
   detachOne(containerId: string, network: string): Promise<void> {
     return this.disconnect(containerId, network);
+  }
+
+  /** Checks for `GET /polis/v1/health`: bridges up, the firewall table present, DNS answering. */
+  healthChecks(dns?: EmbeddedDns): HealthCheck[] {
+    return networkHealthChecks(this.ctx, dns);
   }
 
   /**

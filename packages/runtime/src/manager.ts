@@ -9,6 +9,7 @@ import {
   type ContainerRecord,
   type ContainerSpec,
   type DaemonConfig,
+  type HealthCheck,
   type ImageRecord,
 } from '@polis/core';
 import type { FsChange, ImageService } from '@polis/image';
@@ -26,6 +27,7 @@ import { hostCapabilityNumbers, hostRlimits } from './host/limits.js';
 import { ALL_CAPABILITIES } from '@polis/security';
 import { ExitWatcher } from './monitor/exit-watcher.js';
 import { SupervisedIndex } from './monitor/supervised.js';
+import { runtimeHealthChecks } from './monitor/health.js';
 import { SupervisorWatch } from './monitor/supervisor-watch.js';
 import { reconcileNetworks, recoverContainers, restartOnBoot } from './recover.js';
 import { topContainer } from './top.js';
@@ -275,6 +277,11 @@ export class ContainerManager implements ContainerService {
   list(options?: ListOptions): ContainerRecord[] {
     // Filter the shared records and copy only what is listed: idle or huge records cost nothing here.
     return filterContainers([...this.ctx.store.shared()], options).map((r) => structuredClone(r));
+  }
+
+  /** Checks for `GET /polis/v1/health`: the runtime and conmon answer, every supervisor lives. */
+  healthChecks(): HealthCheck[] {
+    return runtimeHealthChecks(this.ctx);
   }
 
   runningPid(id: string): number | undefined {
