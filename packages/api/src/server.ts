@@ -16,6 +16,7 @@ import { networkRoutes } from './routes/networks/index.js';
 import { notImplementedRoutes } from './routes/not-implemented.js';
 import { systemRoutes } from './routes/system.js';
 import { systemDfRoutes } from './routes/system-df.js';
+import { healthRoutes } from './routes/health.js';
 import { volumeRoutes } from './routes/volumes/index.js';
 import { volumeBackupRoutes } from './routes/volumes/backup.js';
 import { API_VERSION, type ApiDeps } from './types.js';
@@ -33,6 +34,7 @@ export function buildRouter(deps: ApiDeps): Router {
   volumeRoutes(router, deps);
   volumeBackupRoutes(router, deps);
   systemDfRoutes(router, deps);
+  healthRoutes(router, deps);
   // Last: only what no route above serves.
   notImplementedRoutes(router);
   return router;
