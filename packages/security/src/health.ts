@@ -47,7 +47,7 @@ export function cgroupControllers(
   if (missing.length === 0) return healthy(`cgroup ${mode} controllers ${CONTROLLERS.join(', ')}`);
   return unhealthy(
     `cgroup controllers missing: ${missing.join(', ')}`,
-    'enable them (kernel command line, or the parent cgroup\'s cgroup.subtree_control); limits cannot be enforced',
+    "enable them (kernel command line, or the parent cgroup's cgroup.subtree_control); limits cannot be enforced",
   );
 }
 

@@ -14,7 +14,13 @@ import { LocalImageService } from '@polis/image';
 import { EmbeddedDns, NetworkManager, NetworkNames } from '@polis/network';
 import { ContainerManager, prepareHybridCgroups } from '@polis/runtime';
 import { VolumeManager, storageHealthChecks } from '@polis/storage';
-import { EventLog, StatsSampler, containerEvent, coreHealthChecks, monitorHealthChecks } from '@polis/monitor';
+import {
+  EventLog,
+  StatsSampler,
+  containerEvent,
+  coreHealthChecks,
+  monitorHealthChecks,
+} from '@polis/monitor';
 import { securityHealthChecks } from '@polis/security';
 import { API_VERSION, createApiServer, listenTcp, listenUnix, type ApiDeps } from '../index.js';
 import { volumeEvent } from '../routes/volumes/shapes.js';

@@ -1,6 +1,13 @@
 import { statfs, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { degraded, healthy, unhealthy, type DaemonConfig, type HealthCheck, type HealthResult } from '@polis/core';
+import {
+  degraded,
+  healthy,
+  unhealthy,
+  type DaemonConfig,
+  type HealthCheck,
+  type HealthResult,
+} from '@polis/core';
 
 /**
  * Free-space thresholds: below 10 % free is degraded (time to prune), below 2 % or 100 MB unhealthy
@@ -32,7 +39,8 @@ function configValid(config: DaemonConfig): HealthResult {
   const problems: string[] = [];
   if (!config.dataRoot.startsWith('/')) problems.push('data root is not absolute');
   if (!config.execRoot.startsWith('/')) problems.push('exec root is not absolute');
-  if (!(config.defaultRuntime in config.runtimes)) problems.push(`unknown default runtime ${config.defaultRuntime}`);
+  if (!(config.defaultRuntime in config.runtimes))
+    problems.push(`unknown default runtime ${config.defaultRuntime}`);
   if (config.logMaxSize <= 0 || config.logMaxFiles <= 0) problems.push('log bounds must be positive');
   return problems.length === 0
     ? healthy(`default runtime ${config.defaultRuntime}, data root ${config.dataRoot}`)

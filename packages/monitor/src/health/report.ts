@@ -33,7 +33,10 @@ export function worst(statuses: Iterable<HealthStatus>): HealthStatus {
  * check makes the whole report unhealthy, a degraded one (low disk) only degraded. Components keep
  * the order in which their first check was given.
  */
-export function aggregate(results: { component: string; check: CheckReport }[], time = new Date()): HealthReport {
+export function aggregate(
+  results: { component: string; check: CheckReport }[],
+  time = new Date(),
+): HealthReport {
   const byName = new Map<string, ComponentReport>();
   for (const { component, check } of results) {
     let c = byName.get(component);
@@ -82,7 +85,10 @@ export async function runHealthChecks(
       } finally {
         clearTimeout(timer);
       }
-      return { component: check.component, check: { name: check.name, ...result, durationMs: Date.now() - t0 } };
+      return {
+        component: check.component,
+        check: { name: check.name, ...result, durationMs: Date.now() - t0 },
+      };
     }),
   );
   return aggregate(results);

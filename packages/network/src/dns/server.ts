@@ -152,7 +152,7 @@ export class EmbeddedDns {
   private readonly probes = new Set<number>();
 
   private isProbe(msg: Buffer): boolean {
-    return msg.length === 12 && this.probes.has(msg.readUInt16BE(0)) && (msg.readUInt16BE(2) >> 11) === 2;
+    return msg.length === 12 && this.probes.has(msg.readUInt16BE(0)) && msg.readUInt16BE(2) >> 11 === 2;
   }
 
   /** Whether the server answers a UDP message sent to ADDRESS within TIMEOUT_MS (component health). */

@@ -66,7 +66,9 @@ async function mountPoints(): Promise<Set<string>> {
 async function rootfsMounts(ctx: RuntimeContext): Promise<HealthResult> {
   const live = ctx.store
     .shared()
-    .filter((r) => (r.state.status === 'running' || r.state.status === 'paused') && !ctx.launching?.has(r.id));
+    .filter(
+      (r) => (r.state.status === 'running' || r.state.status === 'paused') && !ctx.launching?.has(r.id),
+    );
   if (live.length === 0) return healthy('no running container');
   const mounted = await mountPoints();
   const bad = live.filter((r) => !mounted.has(r.paths.rootfs)).map((r) => r.name);
@@ -78,13 +80,11 @@ async function rootfsMounts(ctx: RuntimeContext): Promise<HealthResult> {
 }
 
 export function runtimeHealthChecks(ctx: RuntimeContext): HealthCheck[] {
-  const runtimes = [...new Set([ctx.config.defaultRuntime])].map(
-    (name): HealthCheck => ({
-      component: 'runtime',
-      name: `oci-runtime-${name}`,
-      run: () => answers(ctx.config.runtimes[name]),
-    }),
-  );
+  const runtimes = [...new Set([ctx.config.defaultRuntime])].map((name): HealthCheck => ({
+    component: 'runtime',
+    name: `oci-runtime-${name}`,
+    run: () => answers(ctx.config.runtimes[name]),
+  }));
   return [
     ...runtimes,
     { component: 'runtime', name: 'conmon', run: () => answers(ctx.config.conmonPath) },

@@ -13,7 +13,13 @@ it('system health prints one row per check, with the remedy of a failing one', (
         name: 'network',
         status: 'unhealthy',
         checks: [
-          { name: 'bridges', status: 'unhealthy', message: 'network n (bridge pl-1 missing)', remedy: 'recreate', durationMs: 1 },
+          {
+            name: 'bridges',
+            status: 'unhealthy',
+            message: 'network n (bridge pl-1 missing)',
+            remedy: 'recreate',
+            durationMs: 1,
+          },
           { name: 'firewall', status: 'healthy', message: 'present', durationMs: 1 },
         ],
       },
