@@ -6,7 +6,7 @@ import type { NetworkContext } from './networks/context.js';
 const DNS_TIMEOUT_MS = 500;
 
 const repair = (network: string): string =>
-  `restart polisd (it restores bridges at start), or polis network rm ${network} && polis network create ${network}`;
+  `restart polisd (at start it recreates missing bridges and puts containers' veths back on them), or for a network without containers polis network rm ${network} && polis network create ${network}`;
 
 async function bridges(ctx: NetworkContext): Promise<HealthResult> {
   const bad: string[] = [];

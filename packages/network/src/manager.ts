@@ -5,6 +5,7 @@ import { formatAddress, formatCidr, maskOf, parseAddress, parseCidr } from './ip
 import { hostNames } from './naming.js';
 import type { EmbeddedDns } from './dns/server.js';
 import { networkHealthChecks } from './health.js';
+import { reattachVeths } from './networks/reattach.js';
 import { attachAll, attachOne, portsOf } from './networks/attach.js';
 import { connectEndpoint } from './networks/connect.js';
 import { NetworkContext, realHost, type DnsHooks, type HostOps } from './networks/context.js';
@@ -78,6 +79,12 @@ export class NetworkManager implements NetworkService {
       if (!this.ctx.networks.all().some((n) => n.isDefault)) await this.createDefault();
       const all = this.ctx.networks.all();
       await this.ctx.host.ensureBridges(all.map(bridgeSpec));
+      // Veths that do not exist on this host (unit tests' fake endpoints) are skipped there.
+      const moved = await reattachVeths(this.ctx).catch((err: unknown) => {
+        log.warn('could not put container veths back on their bridges', { error: err });
+        return [];
+      });
+      if (moved.length > 0) log.info('container veths put back on their restored bridges', { veths: moved });
       await this.ctx.syncFirewall();
     });
   }

@@ -88,6 +88,41 @@ describe('component health', () => {
     ok(await d.polis(['network', 'rm', 'hbroken']));
   });
 
+  it('a bridge deleted under running containers is back, with their veths, after polisd restarts', async (t) => {
+    ok(await d.polis(['network', 'create', 'hrepair']), 'network create');
+    ok(await d.polis(['run', '-d', '--name', 'hrep', '--network', 'hrepair', 'busybox', 'sleep', '300']));
+    const name = `pl-${ok(await d.polis(['network', 'inspect', '-f', '{{.Id}}', 'hrepair'])).slice(0, 12)}`;
+    const gateway = ok(
+      await d.polis(['network', 'inspect', '-f', '{{(index .IPAM.Config 0).Gateway}}', 'hrepair']),
+    );
+    const ping = async (): Promise<number> =>
+      (await d.polis(['exec', 'hrep', 'ping', '-c', '1', '-W', '2', gateway])).code;
+    assert.equal(await ping(), 0, 'the gateway answers before');
+    assert.equal((await runCommand('ip', ['link', 'del', name])).code, 0);
+    const broken = await health();
+    assert.match(
+      check(broken, 'network', 'bridges').message,
+      new RegExp(`hrepair \\(bridge ${name} missing\\)`),
+    );
+    assert.match(check(broken, 'network', 'bridges').remedy ?? '', /restart polisd/);
+    assert.notEqual(await ping(), 0, 'the gateway is unreachable without its bridge');
+
+    await d.stopProcess();
+    await d.startProcess();
+    const again = await health();
+    t.diagnostic(`after restart: ${JSON.stringify(unhealthyChecks(again))}`);
+    assert.equal(check(again, 'network', 'bridges').status, 'healthy');
+    assert.equal(again.status, 'healthy');
+    assert.equal(ok(await d.polis(['inspect', '-f', '{{.State.Status}}', 'hrep'])), 'running');
+    const ports = JSON.parse(
+      (await runCommand('ip', ['-j', 'link', 'show', 'master', name])).stdout || '[]',
+    ) as unknown[];
+    assert.equal(ports.length, 1, 'the container veth is back on the bridge');
+    assert.equal(await ping(), 0, 'the gateway answers again');
+    ok(await d.polis(['rm', '-f', 'hrep']));
+    ok(await d.polis(['network', 'rm', 'hrepair']));
+  });
+
   it('names a container whose conmon was killed within seconds, and is healthy after rm -f', async (t) => {
     const id = ok(await d.polis(['run', '-d', '--name', 'hlost', 'busybox', 'sleep', '300']), 'run');
     const conmons = processesMatching('conmon', `-c ${id}`);
