@@ -123,6 +123,39 @@ describe('component health', () => {
     ok(await d.polis(['network', 'rm', 'hrepair']));
   });
 
+  it('names a volume a running container uses that is not mounted, and is healthy after a restart', async (t) => {
+    ok(
+      await d.polis([
+        'volume',
+        'create',
+        '-o',
+        'type=tmpfs',
+        '-o',
+        'device=tmpfs',
+        '-o',
+        'o=size=1m',
+        'hvol',
+      ]),
+    );
+    ok(await d.polis(['run', '-d', '--name', 'hvoluser', '-v', 'hvol:/v', 'busybox', 'sleep', '300']));
+    assert.equal(check(await health(), 'storage', 'volume-mounts').status, 'healthy');
+    const data = ok(await d.polis(['volume', 'inspect', '-f', '{{.Mountpoint}}', 'hvol']));
+    // Lazily: the container still holds it in its own mount namespace.
+    assert.equal((await runCommand('umount', ['-l', data])).code, 0);
+    const report = await health();
+    const mounts = check(report, 'storage', 'volume-mounts');
+    assert.equal(mounts.status, 'unhealthy');
+    assert.match(mounts.message, /not mounted though a running container uses them: hvol$/);
+    assert.equal(report.status, 'unhealthy');
+
+    ok(await d.polis(['restart', '-t', '1', 'hvoluser']), 'restart');
+    const again = await health();
+    t.diagnostic(`after restart: ${JSON.stringify(unhealthyChecks(again))}`);
+    assert.equal(check(again, 'storage', 'volume-mounts').status, 'healthy');
+    ok(await d.polis(['rm', '-f', 'hvoluser']));
+    ok(await d.polis(['volume', 'rm', 'hvol']));
+  });
+
   it('names a container whose conmon was killed within seconds, and is healthy after rm -f', async (t) => {
     const id = ok(await d.polis(['run', '-d', '--name', 'hlost', 'busybox', 'sleep', '300']), 'run');
     const conmons = processesMatching('conmon', `-c ${id}`);
