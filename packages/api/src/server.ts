@@ -16,6 +16,7 @@ import { networkRoutes } from './routes/networks/index.js';
 import { notImplementedRoutes } from './routes/not-implemented.js';
 import { systemRoutes } from './routes/system.js';
 import { systemDfRoutes } from './routes/system-df.js';
+import { healthRoutes } from './routes/health.js';
 import { volumeRoutes } from './routes/volumes/index.js';
 import { centralLogsRoute } from './routes/central-logs.js';
 import { volumeBackupRoutes } from './routes/volumes/backup.js';
@@ -35,6 +36,7 @@ export function buildRouter(deps: ApiDeps): Router {
   volumeBackupRoutes(router, deps);
   systemDfRoutes(router, deps);
   centralLogsRoute(router, deps);
+  healthRoutes(router, deps);
   // Last: only what no route above serves.
   notImplementedRoutes(router);
   return router;

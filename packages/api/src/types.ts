@@ -3,6 +3,7 @@ import type { ImageService } from '@polis/image';
 import type { NetworkService } from '@polis/network';
 import type { VolumeService } from '@polis/storage';
 import type { EventLog, StatsSampler } from '@polis/monitor';
+import type { HealthCheck } from '@polis/core';
 
 export { API_VERSION, MIN_API_VERSION } from '@polis/core/api-version';
 
@@ -69,6 +70,8 @@ export interface ApiDeps {
   events?: EventLog;
   /** The shared stats sampler (`GET /containers/{id}/stats`); absent in API unit tests that need none. */
   stats?: StatsSampler;
+  /** The checks of `GET /polis/v1/health`, made per request (networks come and go); monitor's own when absent. */
+  health?: () => HealthCheck[];
   /** The daemon's cgroup driver (a systemd `--cgroup-parent` must be a slice); cgroupfs when absent. */
   cgroupDriver?: 'cgroupfs' | 'systemd';
   system: {

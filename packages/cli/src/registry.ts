@@ -164,6 +164,10 @@ const systemDf: Entry = {
   summary: 'Show docker disk usage',
   load: () => import('./commands/system/df.js'),
 };
+const systemHealth: Entry = {
+  summary: "Show the health of Polis's components",
+  load: () => import('./commands/system/health.js'),
+};
 const info: Entry = {
   summary: 'Display system-wide information',
   load: () => import('./commands/system/info.js'),
@@ -347,6 +351,6 @@ export const GROUPS: Record<string, { summary: string; commands: Record<string, 
   },
   system: {
     summary: 'Manage Polis',
-    commands: { df: systemDf, events, info },
+    commands: { df: systemDf, events, health: systemHealth, info },
   },
 };

@@ -14,3 +14,4 @@ export * from './units.js';
 export * from './bytes.js';
 export * from './api-version.js';
 export * from './idmap.js';
+export * from './health.js';

@@ -2,4 +2,5 @@ export { EventLog, type EventQuery } from './events/log.js';
 export { containerEvent, imageEvent, nowNanos, type DockerEvent, type EventType } from './events/event.js';
 export { eventMatches, validateEventFilters } from './events/filter.js';
 export * from './stats/index.js';
-export { HealthMonitor, type HealthHost } from './health/monitor.js';
+export { HealthMonitor, type HealthHost } from './healthcheck/monitor.js';
+export * from './health/index.js';

@@ -1,8 +1,11 @@
 import type Database from 'better-sqlite3';
-import { PolisError, createLogger, generateId, shortId } from '@polis/core';
+import { PolisError, createLogger, generateId, shortId, type HealthCheck } from '@polis/core';
 import { bridgeName, type BridgeSpec } from './bridge/bridge.js';
 import { formatAddress, formatCidr, maskOf, parseAddress, parseCidr } from './ipam/cidr.js';
 import { hostNames } from './naming.js';
+import type { EmbeddedDns } from './dns/server.js';
+import { networkHealthChecks } from './health.js';
+import { reattachVeths } from './networks/reattach.js';
 import { attachAll, attachOne, portsOf } from './networks/attach.js';
 import { connectEndpoint } from './networks/connect.js';
 import { NetworkContext, realHost, type DnsHooks, type HostOps } from './networks/context.js';
@@ -76,6 +79,12 @@ export class NetworkManager implements NetworkService {
       if (!this.ctx.networks.all().some((n) => n.isDefault)) await this.createDefault();
       const all = this.ctx.networks.all();
       await this.ctx.host.ensureBridges(all.map(bridgeSpec));
+      // Veths that do not exist on this host (unit tests' fake endpoints) are skipped there.
+      const moved = await reattachVeths(this.ctx).catch((err: unknown) => {
+        log.warn('could not put container veths back on their bridges', { error: err });
+        return [];
+      });
+      if (moved.length > 0) log.info('container veths put back on their restored bridges', { veths: moved });
       await this.ctx.syncFirewall();
     });
   }
@@ -248,6 +257,11 @@ export class NetworkManager implements NetworkService {
 
   detachOne(containerId: string, network: string): Promise<void> {
     return this.disconnect(containerId, network);
+  }
+
+  /** Checks for `GET /polis/v1/health`: bridges up, the firewall table present, DNS answering. */
+  healthChecks(dns?: EmbeddedDns): HealthCheck[] {
+    return networkHealthChecks(this.ctx, dns);
   }
 
   /**

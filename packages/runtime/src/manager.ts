@@ -9,6 +9,7 @@ import {
   type ContainerRecord,
   type ContainerSpec,
   type DaemonConfig,
+  type HealthCheck,
   type ImageRecord,
 } from '@polis/core';
 import type { FsChange, ImageService } from '@polis/image';
@@ -26,6 +27,7 @@ import { hostCapabilityNumbers, hostRlimits } from './host/limits.js';
 import { ALL_CAPABILITIES } from '@polis/security';
 import { ExitWatcher } from './monitor/exit-watcher.js';
 import { SupervisedIndex } from './monitor/supervised.js';
+import { runtimeHealthChecks } from './monitor/health.js';
 import { SupervisorWatch } from './monitor/supervisor-watch.js';
 import { reconcileNetworks, recoverContainers, restartOnBoot } from './recover.js';
 import { topContainer } from './top.js';
@@ -53,7 +55,7 @@ import { attachStream } from './attach/attach.js';
 import { recordHealth } from './health/record.js';
 import { ExecSessions } from './exec/exec.js';
 import { conmonCtl, resizeMessage } from './attach/ctl.js';
-import { isPolisError, type HealthResult, type HealthStatus } from '@polis/core';
+import { isPolisError, type HealthProbeResult, type ContainerHealthStatus } from '@polis/core';
 import type {
   AttachOptions,
   ContainerPathStat,
@@ -286,6 +288,11 @@ export class ContainerManager implements ContainerService {
     return filterContainers([...this.ctx.store.shared()], options).map((r) => structuredClone(r));
   }
 
+  /** Checks for `GET /polis/v1/health`: the runtime and conmon answer, every supervisor lives. */
+  healthChecks(): HealthCheck[] {
+    return runtimeHealthChecks(this.ctx);
+  }
+
   runningPid(id: string): number | undefined {
     return this.ctx.store.pidOf(id);
   }
@@ -343,7 +350,7 @@ export class ContainerManager implements ContainerService {
     this.execs.forget(id);
   }
 
-  recordHealth(id: string, result: HealthResult): Promise<HealthStatus | undefined> {
+  recordHealth(id: string, result: HealthProbeResult): Promise<ContainerHealthStatus | undefined> {
     return recordHealth(this.ctx, id, result);
   }
 

@@ -2,7 +2,13 @@ import type { SecurityReport } from './inspect/security-report.js';
 import type { FsChange } from '@polis/image';
 import type { CommitOptions } from './lifecycle/commit.js';
 import type { ResourceUpdate } from './lifecycle/update.js';
-import type { ContainerRecord, ContainerSpec, HealthResult, HealthStatus, ImageRecord } from '@polis/core';
+import type {
+  ContainerRecord,
+  ContainerSpec,
+  HealthProbeResult,
+  ContainerHealthStatus,
+  ImageRecord,
+} from '@polis/core';
 import type { Readable } from 'node:stream';
 
 export type WaitCondition = 'not-running' | 'next-exit' | 'removed';
@@ -144,7 +150,7 @@ export interface ContainerService extends ContainerArchive {
   /** Drops a finished exec session nobody will inspect. */
   forgetExec(id: string): void;
   /** Records a health probe's result; the new status, or undefined when the check no longer applies. */
-  recordHealth(id: string, result: HealthResult): Promise<HealthStatus | undefined>;
+  recordHealth(id: string, result: HealthProbeResult): Promise<ContainerHealthStatus | undefined>;
   resizeExec(id: string, height: number, width: number): Promise<void>;
   /** Container ids using an image (for `rmi`). */
   usingImage(imageId: string): string[];

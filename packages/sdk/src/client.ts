@@ -10,7 +10,7 @@ import { readBody, Transport } from './transport.js';
 import { resolveTls, tlsRequestOptions, type ClientTls } from './tls.js';
 import type { EventsOptions } from './types/event.js';
 import type { AuthResponse } from './types/image.js';
-import type { DiskUsageResponse, InfoResponse, VersionResponse } from './types/system.js';
+import type { DiskUsageResponse, HealthReport, InfoResponse, VersionResponse } from './types/system.js';
 
 export interface PolisClientOptions {
   /** `unix:///path.sock` or `tcp://host:port`; default: POLIS_HOST, DOCKER_HOST, `unix:///run/polis/polis.sock`. */
@@ -62,6 +62,11 @@ export class PolisClient {
   /** `GET /system/df`: images, containers and volumes with the space each takes. */
   df(): Promise<DiskUsageResponse> {
     return this.http.json('GET', '/system/df');
+  }
+
+  /** `GET /polis/v1/health`: component health; answered with 200 whatever the verdict. */
+  health(): Promise<HealthReport> {
+    return this.http.json('GET', '/polis/v1/health');
   }
 
   /** `POST /auth`: checks credentials against a registry (through the daemon); 401 when refused. */

@@ -114,3 +114,4 @@ export function securitySteps(input: SecurityInput): SpecStep[] {
     ulimitsStep(resources.ulimits),
   ];
 }
+export { securityHealthChecks, seccompCheck, cgroupControllers } from './health.js';

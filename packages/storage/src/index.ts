@@ -15,3 +15,4 @@ export type { BackupManifest, BackupTrailer } from './backup/manifest.js';
 export { syncVolumes } from './sync/volume-sync.js';
 export type { SyncRequest, SyncResult } from './sync/volume-sync.js';
 export { treeUsage } from './usage.js';
+export { storageHealthChecks } from './volumes/health.js';

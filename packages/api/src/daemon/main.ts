@@ -13,8 +13,16 @@ import {
 import { LocalImageService } from '@polis/image';
 import { EmbeddedDns, NetworkManager, NetworkNames } from '@polis/network';
 import { ContainerManager, prepareHybridCgroups } from '@polis/runtime';
-import { VolumeManager } from '@polis/storage';
-import { EventLog, HealthMonitor, StatsSampler, containerEvent } from '@polis/monitor';
+import { VolumeManager, storageHealthChecks } from '@polis/storage';
+import {
+  EventLog,
+  HealthMonitor,
+  StatsSampler,
+  containerEvent,
+  coreHealthChecks,
+  monitorHealthChecks,
+} from '@polis/monitor';
+import { securityHealthChecks } from '@polis/security';
 import { API_VERSION, createApiServer, listenTcp, listenUnix, type ApiDeps } from '../index.js';
 import { volumeEvent } from '../routes/volumes/shapes.js';
 import { planListeners } from './hosts.js';
@@ -113,6 +121,14 @@ export async function startDaemon(input: DaemonConfig): Promise<RunningDaemon> {
     events,
     stats,
     ...(config.cgroupDriver ? { cgroupDriver: config.cgroupDriver } : {}),
+    health: () => [
+      ...coreHealthChecks(config),
+      ...containers.healthChecks(),
+      ...networks.healthChecks(dns),
+      ...securityHealthChecks(),
+      ...storageHealthChecks(volumes),
+      ...monitorHealthChecks({ stats, events }),
+    ],
     system: {
       info: () => systemInfo(config, containers, images),
       version: () => versionInfo(),

@@ -227,10 +227,10 @@ export interface HealthConfig {
 
 export type HealthOnFailure = 'none' | 'kill' | 'restart' | 'stop';
 
-export type HealthStatus = 'starting' | 'healthy' | 'unhealthy';
+export type ContainerHealthStatus = 'starting' | 'healthy' | 'unhealthy';
 
 /** One probe's outcome, as Docker's `State.Health.Log` entries. */
-export interface HealthResult {
+export interface HealthProbeResult {
   start: string;
   end: string;
   exitCode: number;
@@ -238,10 +238,10 @@ export interface HealthResult {
 }
 
 export interface HealthState {
-  status: HealthStatus;
+  status: ContainerHealthStatus;
   failingStreak: number;
   /** The last five results, oldest first. */
-  log: HealthResult[];
+  log: HealthProbeResult[];
 }
 
 export interface LoggingSpec {

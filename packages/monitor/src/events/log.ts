@@ -25,6 +25,8 @@ export class EventLog {
   private readonly range;
   private readonly from;
   private count = 0;
+  /** Why the last event could not be kept (cleared by the next one kept), for component health. */
+  lastWriteError: string | undefined;
 
   constructor(
     db: Database.Database,
@@ -54,7 +56,9 @@ export class EventLog {
     try {
       this.insert.run(event.timeNano, JSON.stringify(event));
       if (++this.count % 100 === 0) this.prune.run(this.keep);
+      this.lastWriteError = undefined;
     } catch (err) {
+      this.lastWriteError = (err as Error).message;
       log.warn('event not kept in history', { action: event.Action, err });
     }
     this.emitter.emit('event', event);

@@ -1,4 +1,5 @@
 import dgram from 'node:dgram';
+import { randomInt } from 'node:crypto';
 import net from 'node:net';
 import { PolisError, createLogger } from '@polis/core';
 import { HostResolvers } from './resolv-conf.js';
@@ -142,6 +143,44 @@ export class EmbeddedDns {
     if (l) await shut(l);
   }
 
+  /** The addresses being served: component health probes each one. */
+  served(): string[] {
+    return [...this.listeners.keys()];
+  }
+
+  /** Ids of probes in flight; a probe is a 12-byte STATUS query (answered NOTIMP, never forwarded). */
+  private readonly probes = new Set<number>();
+
+  private isProbe(msg: Buffer): boolean {
+    return msg.length === 12 && this.probes.has(msg.readUInt16BE(0)) && msg.readUInt16BE(2) >> 11 === 2;
+  }
+
+  /** Whether the server answers a UDP message sent to ADDRESS within TIMEOUT_MS (component health). */
+  probe(address: string, timeoutMs = 500): Promise<boolean> {
+    let id = randomInt(0x10000);
+    while (this.probes.has(id)) id = randomInt(0x10000);
+    this.probes.add(id);
+    return new Promise<boolean>((resolve) => {
+      const sock = dgram.createSocket(net.isIPv6(address) ? 'udp6' : 'udp4');
+      let settled = false;
+      const done = (ok: boolean): void => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        this.probes.delete(id);
+        sock.close();
+        resolve(ok);
+      };
+      const timer = setTimeout(() => done(false), timeoutMs);
+      sock.on('error', () => done(false));
+      sock.on('message', (m) => m.length >= 2 && m.readUInt16BE(0) === id && done(true));
+      const query = Buffer.alloc(12);
+      query.writeUInt16BE(id, 0);
+      query.writeUInt16BE(2 << 11, 2);
+      sock.send(query, this.port, address, (err) => err && done(false));
+    });
+  }
+
   async closeAll(): Promise<void> {
     await Promise.all([...this.listeners.keys()].map((a) => this.close(a)));
   }
@@ -175,7 +214,9 @@ export class EmbeddedDns {
     }
     udp.on('error', (err) => log.warn('udp socket error', { address, err }));
     udp.on('message', (msg, peer) => {
-      if (!this.admits(address, peer.address)) return;
+      // A health probe of polisd's own (its id pending below) is answered from any source: the host's
+      // own packets may leave with a NATed source address outside the network.
+      if (!this.admits(address, peer.address) && !this.isProbe(msg)) return;
       void this.respond(msg, address, 'udp', peer.address).then((reply) => {
         if (!reply) return;
         try {

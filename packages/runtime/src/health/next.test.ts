@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { HealthResult, HealthState } from '@polis/core';
+import type { HealthProbeResult, HealthState } from '@polis/core';
 import { mergeHealth, probeCommand } from './config.js';
 import { nextDelayMs, nextHealth } from './next.js';
 
 const STARTED = '2026-01-01T00:00:00.000Z';
-const at = (s: number, exitCode: number): HealthResult => {
+const at = (s: number, exitCode: number): HealthProbeResult => {
   const t = new Date(Date.parse(STARTED) + s * 1000).toISOString();
   return { start: t, end: t, exitCode, output: '' };
 };

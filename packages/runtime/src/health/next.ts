@@ -1,4 +1,4 @@
-import type { HealthConfig, HealthResult, HealthState } from '@polis/core';
+import type { HealthConfig, HealthProbeResult, HealthState } from '@polis/core';
 import { MAX_LOG, healthTimings } from './config.js';
 
 /**
@@ -8,7 +8,7 @@ import { MAX_LOG, healthTimings } from './config.js';
  */
 export function nextHealth(
   state: HealthState,
-  result: HealthResult,
+  result: HealthProbeResult,
   config: HealthConfig,
   startedAt: string,
 ): HealthState {

@@ -1,4 +1,4 @@
-import type { HealthResult, HealthStatus } from '@polis/core';
+import type { HealthProbeResult, ContainerHealthStatus } from '@polis/core';
 import { emit, type RuntimeContext } from '../context.js';
 import { nextHealth } from './next.js';
 
@@ -10,8 +10,8 @@ import { nextHealth } from './next.js';
 export async function recordHealth(
   ctx: RuntimeContext,
   id: string,
-  result: HealthResult,
-): Promise<HealthStatus | undefined> {
+  result: HealthProbeResult,
+): Promise<ContainerHealthStatus | undefined> {
   return ctx.locks.run(id, async () => {
     const record = ctx.store.byId(id);
     const config = record?.spec.health;

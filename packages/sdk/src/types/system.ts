@@ -62,3 +62,20 @@ export interface DiskUsageResponse {
   Volumes: Volume[] | null;
   BuildCache: unknown[] | null;
 }
+
+/** `GET /polis/v1/health` (Polis only): a verdict per component and for the whole daemon. */
+export interface HealthReport {
+  status: 'healthy' | 'degraded' | 'unhealthy';
+  time: string;
+  components: {
+    name: string;
+    status: HealthReport['status'];
+    checks: {
+      name: string;
+      status: HealthReport['status'];
+      message: string;
+      remedy?: string;
+      durationMs: number;
+    }[];
+  }[];
+}

@@ -259,6 +259,25 @@ export class VolumeManager implements VolumeService {
     await detachStaleLoops(this.root).catch((err) => log.warn('detaching stale loop devices', { err }));
   }
 
+  /**
+   * For component health: volumes that mount something (size-limited, tmpfs, device) but are not
+   * mounted while a container using them runs, and ones mounted with no running user and no hold.
+   * A volume whose mount or unmount is under way is skipped.
+   */
+  async mountProblems(): Promise<{ missing: string[]; stray: string[] }> {
+    const users = this.users();
+    const missing: string[] = [];
+    const stray: string[] = [];
+    for (const v of this.store.all()) {
+      if (this.chains.has(v.name) || !this.driverOf(v).mounts) continue;
+      const running = (users.get(v.name) ?? []).some((u) => u.running);
+      const mounted = await isMountPoint(v.mountpoint);
+      if (running && !mounted) missing.push(v.name);
+      else if (!running && mounted && (this.holds.get(v.name) ?? 0) === 0) stray.push(v.name);
+    }
+    return { missing, stray };
+  }
+
   /** Runs mount and unmount of one volume one at a time. */
   private readonly chains = new Map<string, Promise<unknown>>();
   private async serial<T>(name: string, fn: () => Promise<T>): Promise<T> {

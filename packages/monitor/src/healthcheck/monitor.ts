@@ -1,4 +1,4 @@
-import { createLogger, type ContainerRecord, type HealthResult } from '@polis/core';
+import { createLogger, type ContainerRecord, type HealthProbeResult } from '@polis/core';
 import {
   MAX_OUTPUT,
   healthTimings,
@@ -126,12 +126,12 @@ export class HealthMonitor {
   }
 
   /** One run of the check: its exit code and up to 4 KiB of its output. */
-  private async probe(record: ContainerRecord): Promise<HealthResult> {
+  private async probe(record: ContainerRecord): Promise<HealthProbeResult> {
     const config = record.spec.health!;
     const cmd = probeCommand(config)!;
     const timeoutMs = healthTimings(config).timeout / 1e6;
     const start = new Date();
-    const done = (exitCode: number, output: string): HealthResult => ({
+    const done = (exitCode: number, output: string): HealthProbeResult => ({
       start: start.toISOString(),
       end: new Date().toISOString(),
       exitCode,
