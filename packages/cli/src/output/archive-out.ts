@@ -1,9 +1,10 @@
-import { createWriteStream, renameSync, rmSync } from 'node:fs';
+import { renameSync, rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Cli } from '../cli.js';
 import { isTerminal } from '../terminal/terminal.js';
+import { FileSink } from './file-sink.js';
 
 /** docker's refusal before an archive would be printed on a terminal (`save`, `export` without -o). */
 export function refuseTerminal(cli: Cli, output: string | undefined): void {
@@ -23,7 +24,7 @@ export async function writeArchive(cli: Cli, tar: Readable, output: string | und
   }
   const tmp = join(dirname(output), `.${basename(output)}.${process.pid}.tmp`);
   try {
-    await pipeline(tar, createWriteStream(tmp, { mode: 0o600 }));
+    await pipeline(tar, new FileSink(tmp, 0o600));
     renameSync(tmp, output);
   } catch (err) {
     rmSync(tmp, { force: true });

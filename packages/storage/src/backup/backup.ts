@@ -1,7 +1,8 @@
-import { PassThrough, type Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { PolisError, createLogger, isPolisError, proc } from '@polis/core';
 import type { VolumeRecord } from '../volumes/types.js';
+import { Batcher } from './batch.js';
 import { BackupFramer } from './frame.js';
 import { manifestEntry, manifestOf } from './manifest.js';
 
@@ -43,7 +44,7 @@ export function backupStream(volume: VolumeRecord): Readable {
   const zstd = proc.start('zstd', ZSTD_ARGS, { stdio: ['pipe', 'pipe', 'pipe'] });
   const created = Date.parse(volume.createdAt) / 1000 || 0;
   const framer = new BackupFramer(manifestEntry(manifestOf(volume)), created);
-  const out = new PassThrough();
+  const out = new Batcher();
   const kill = (): void => {
     for (const child of [tar, zstd])
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');

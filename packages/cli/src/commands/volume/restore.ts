@@ -17,7 +17,7 @@ export async function run(cli: Cli, p: Parsed): Promise<number> {
   if (file === '-' && isTerminal(cli.stdin)) {
     throw new Error('requested restore from stdin, but stdin is a terminal');
   }
-  const source = file === '-' ? cli.stdin : createReadStream(file);
+  const source = file === '-' ? cli.stdin : createReadStream(file, { highWaterMark: 1024 * 1024 });
   const volume = await cli.client.volumes.restore(source, name === undefined ? {} : { name });
   cli.out(`${volume.Name}\n`);
   return 0;

@@ -1,0 +1,71 @@
+import { closeSync, openSync, writeSync } from 'node:fs';
+import { Writable } from 'node:stream';
+
+const BATCH = 1024 * 1024;
+
+/**
+ * A file written in 1 MiB pieces with plain write(2) calls on the CLI's own thread. An HTTP body comes
+ * in pieces of a socket read (often 16–64 KiB); fs.createWriteStream hands each to the thread pool, and
+ * those hand-offs cost more CPU than the writes themselves (measured: a third of `volume backup -o`).
+ */
+export class FileSink extends Writable {
+  private fd: number | undefined;
+  private pending: Buffer[] = [];
+  private size = 0;
+
+  constructor(
+    private readonly path: string,
+    private readonly mode: number,
+  ) {
+    super({ highWaterMark: 4 * BATCH });
+  }
+
+  override _construct(done: (err?: Error | null) => void): void {
+    try {
+      this.fd = openSync(this.path, 'w', this.mode);
+      done();
+    } catch (err) {
+      done(err as Error);
+    }
+  }
+
+  override _write(chunk: Buffer, _enc: BufferEncoding, done: (err?: Error | null) => void): void {
+    this.pending.push(chunk);
+    this.size += chunk.length;
+    done(this.size >= BATCH ? this.flush() : null);
+  }
+
+  override _final(done: (err?: Error | null) => void): void {
+    done(this.flush() ?? this.close());
+  }
+
+  override _destroy(err: Error | null, done: (err?: Error | null) => void): void {
+    done(this.close() ?? err);
+  }
+
+  private flush(): Error | null {
+    if (this.size === 0 || this.fd === undefined) return null;
+    const data =
+      this.pending.length === 1 ? (this.pending[0] as Buffer) : Buffer.concat(this.pending, this.size);
+    this.pending = [];
+    this.size = 0;
+    try {
+      for (let at = 0; at < data.length;) at += writeSync(this.fd, data, at);
+      return null;
+    } catch (err) {
+      return err as Error;
+    }
+  }
+
+  private close(): Error | null {
+    if (this.fd === undefined) return null;
+    const fd = this.fd;
+    this.fd = undefined;
+    try {
+      closeSync(fd);
+      return null;
+    } catch (err) {
+      return err as Error;
+    }
+  }
+}
