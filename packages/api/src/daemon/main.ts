@@ -14,10 +14,12 @@ import { LocalImageService } from '@polis/image';
 import { EmbeddedDns, NetworkManager, NetworkNames } from '@polis/network';
 import { ContainerManager, prepareHybridCgroups } from '@polis/runtime';
 import { VolumeManager } from '@polis/storage';
-import { EventLog, StatsSampler, containerEvent } from '@polis/monitor';
+import { EventLog, PolisMetrics, StatsSampler, containerEvent } from '@polis/monitor';
 import { API_VERSION, createApiServer, listenTcp, listenUnix, type ApiDeps } from '../index.js';
 import { volumeEvent } from '../routes/volumes/shapes.js';
 import { planListeners } from './hosts.js';
+import { serveMetrics } from './metrics-addr.js';
+import { timedContainers, timedImages } from './timed-services.js';
 import { DEFAULT_SOCKET_GROUP, resolveSocketGroup } from './socket-group.js';
 import { serverTlsOptions } from './tls-options.js';
 import { systemInfo, versionInfo } from './system.js';
@@ -101,10 +103,20 @@ export async function startDaemon(input: DaemonConfig): Promise<RunningDaemon> {
   containers.onEvent((e) => events.publish(containerEvent(e)));
   await containers.init();
   const stats = new StatsSampler({ pidOf: (id) => containers.runningPid(id) });
+  const metrics = new PolisMetrics({
+    containers,
+    counts: {
+      images: () => images.list({ all: true }).length,
+      volumes: () => volumes.list().length,
+      networks: () => networks.list().length,
+    },
+    subscribe: (listener) => events.subscribe(listener),
+  });
 
   const deps: ApiDeps = {
-    containers,
-    images,
+    containers: timedContainers(containers, metrics),
+    images: timedImages(images, metrics),
+    metrics,
     networks,
     volumes,
     events,
@@ -135,10 +147,12 @@ export async function startDaemon(input: DaemonConfig): Promise<RunningDaemon> {
       else log.warn('API listening on plain TCP: every local user can act as root', { host: listener.host });
     }
   }
+  if (config.metricsAddr) servers.push(await serveMetrics(metrics, config.metricsAddr));
   return {
     config,
     async close() {
       stats.close();
+      metrics.close();
       containers.close();
       await dns.closeAll();
       await Promise.all(
