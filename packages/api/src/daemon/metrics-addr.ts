@@ -39,7 +39,10 @@ export async function serveMetrics(
     }
     metrics.render().then(
       (text) => {
-        res.writeHead(200, { 'Content-Type': METRICS_CONTENT_TYPE, 'Content-Length': Buffer.byteLength(text) });
+        res.writeHead(200, {
+          'Content-Type': METRICS_CONTENT_TYPE,
+          'Content-Length': Buffer.byteLength(text),
+        });
         res.end(req.method === 'HEAD' ? undefined : text);
       },
       (err: unknown) => {

@@ -61,7 +61,10 @@ export function timedImages(images: ImageService, metrics: PolisMetrics): ImageS
         } finally {
           const s = seconds(start);
           metrics.observeOperation('image_pull', s, ok);
-          metrics.observePull([...downloaded.values()].reduce((a, b) => a + b, 0), s);
+          metrics.observePull(
+            [...downloaded.values()].reduce((a, b) => a + b, 0),
+            s,
+          );
         }
       };
     },

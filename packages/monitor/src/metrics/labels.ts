@@ -10,7 +10,6 @@ const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[
  */
 export function labelValue(text: string | undefined): string {
   if (text === undefined) return '';
-  // eslint-disable-next-line no-control-regex
   const clean = text.replace(/[\u0000-\u001f\u007f]/g, ' ').replace(LONE_SURROGATE, '');
   return clean.length > MAX_LABEL_VALUE ? clean.slice(0, MAX_LABEL_VALUE) : clean;
 }

@@ -11,7 +11,8 @@ h_bucket{le="+Inf"} 2
 h_sum 0.5
 h_count 2
 # TYPE g gauge
-g NaN
+
+g Nan
 `;
 
 describe('the strict Prometheus text parser of the tests', () => {
@@ -30,8 +31,9 @@ describe('the strict Prometheus text parser of the tests', () => {
       'a 1\n', // no TYPE before
       '# TYPE a gauge\na{x=1} 1\n', // unquoted label value
       '# TYPE a gauge\na one\n', // not a number
+      '# TYPE a gauge\na 0x10\n',
       '# TYPE a gauge\na 1\na 2\n', // series twice
-      '# TYPE a gauge\n\na 1\n', // blank line
+      '# TYPE a gauge\n a 1\n', // leading space
       '# a comment\n',
       '# TYPE a gauge\na{x="1",x="2"} 1\n',
       '# TYPE a gauge\na 1', // no final newline

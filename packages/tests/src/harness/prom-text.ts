@@ -21,10 +21,11 @@ const SUFFIXES: Record<string, string[]> = {
   summary: ['', '_sum', '_count'],
 };
 
+/** Values as Prometheus reads them (Go's ParseFloat: NaN and Inf in any case; prom-client writes `Nan`). */
 function parseValue(text: string, line: string): number {
-  if (text === 'NaN') return Number.NaN;
-  if (text === '+Inf' || text === 'Inf') return Infinity;
-  if (text === '-Inf') return -Infinity;
+  if (/^nan$/i.test(text)) return Number.NaN;
+  if (/^\+?inf(inity)?$/i.test(text)) return Infinity;
+  if (/^-inf(inity)?$/i.test(text)) return -Infinity;
   if (!/^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(text)) throw new Error(`bad value in: ${line}`);
   return Number(text);
 }
@@ -53,8 +54,8 @@ function familyOf(name: string, types: Map<string, string>): string | undefined 
 }
 
 /**
- * A strict reader of the text exposition format (0.0.4): every line is a HELP, a TYPE or a sample of a
- * family whose TYPE came before; label names, escapes and values as the format allows; no series twice.
+ * A strict reader of the text exposition format (0.0.4): every line is empty, a HELP, a TYPE or a sample
+ * of a family whose TYPE came before; label names, escapes and values as the format allows; no series twice.
  * Throws on the first line that breaks a rule.
  */
 export function parsePromText(text: string): PromScrape {
@@ -63,6 +64,8 @@ export function parsePromText(text: string): PromScrape {
   const samples: PromSample[] = [];
   const seen = new Set<string>();
   for (const line of text.slice(0, -1).split('\n')) {
+    // The format ignores empty lines (prom-client puts one between families); nothing else is skipped.
+    if (line === '') continue;
     if (line.startsWith('#')) {
       if (HELP.test(line)) continue;
       const t = TYPE.exec(line);
