@@ -15,8 +15,8 @@ function seconds(start: bigint): number {
  */
 export function timedContainers(containers: ContainerService, metrics: PolisMetrics): ContainerService {
   return new Proxy(containers, {
-    get(target, key, receiver) {
-      const value = Reflect.get(target, key, receiver) as unknown;
+    get(target, key) {
+      const value = Reflect.get(target, key) as unknown;
       if (typeof value !== 'function') return value;
       const fn = value as (...args: unknown[]) => unknown;
       if (typeof key !== 'string' || !TIMED.has(key)) return fn.bind(target);
@@ -38,8 +38,8 @@ export function timedContainers(containers: ContainerService, metrics: PolisMetr
 /** The image service with pulls timed and their downloaded bytes counted (from the progress stream). */
 export function timedImages(images: ImageService, metrics: PolisMetrics): ImageService {
   return new Proxy(images, {
-    get(target, key, receiver) {
-      const value = Reflect.get(target, key, receiver) as unknown;
+    get(target, key) {
+      const value = Reflect.get(target, key) as unknown;
       if (typeof value !== 'function') return value;
       const fn = value as (...args: unknown[]) => unknown;
       if (key !== 'pull') return fn.bind(target);
