@@ -55,7 +55,8 @@ export class Router {
     }
     source += escape(pattern.slice(last));
     const regex = new RegExp(`^${source}/?$`);
-    for (const method of [methods].flat()) this.routes.push({ method, pattern, regex, names, handler, ...options });
+    for (const method of [methods].flat())
+      this.routes.push({ method, pattern, regex, names, handler, ...options });
     return this;
   }
 

@@ -1,9 +1,8 @@
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { ContainerRecord } from '@polis/core';
-import { plainReader } from '../stats/files.js';
-import { readSample } from '../stats/sample.js';
-import type { StatsSample } from '../stats/types.js';
+import { OpenFiles, type FileReader } from '../stats/files.js';
 import { labelValue } from './labels.js';
+import { readContainer, type ContainerReading } from './reading.js';
 
 const LABELS = ['id', 'name', 'image', 'compose_project', 'compose_service'] as const;
 type Labels = Record<(typeof LABELS)[number], string>;
@@ -11,8 +10,8 @@ type Labels = Record<(typeof LABELS)[number], string>;
 export const CONTAINER_STATES = ['created', 'running', 'paused', 'restarting', 'removing', 'exited', 'dead'];
 const HEALTH_STATES = ['starting', 'healthy', 'unhealthy'];
 
-/** Reads one running container; tests and the daemon give the real reader, unit tests a fake. */
-export type SampleReader = (pid: number) => StatsSample | undefined;
+/** Reads one running container through FILES (kept open between scrapes); unit tests give a fake. */
+export type SampleReader = (pid: number, files: FileReader) => ContainerReading | undefined;
 
 export interface ContainerSource {
   list(options: { all: boolean }): ContainerRecord[];
@@ -39,7 +38,7 @@ function healthOf(r: ContainerRecord): string | undefined {
 
 /**
  * Per-container series, rebuilt at each scrape from the records and one reading of each running
- * container's files (no process spawned, nothing kept open between scrapes).
+ * container's files (no process spawned).
  */
 export class ContainerMetrics {
   private readonly byState: Gauge;
@@ -56,11 +55,16 @@ export class ContainerMetrics {
   private readonly health: Gauge;
   /** OOM kills seen in the event log since polisd started, by container id. */
   private readonly oomCounts = new Map<string, number>();
+  /**
+   * Each running container's files, kept open between scrapes and re-read with pread (one system call
+   * per file: seven descriptors per container); dropped when its process changes or it stops.
+   */
+  private readonly files = new Map<string, { pid: number; files: OpenFiles }>();
 
   constructor(
     registry: Registry,
     private readonly source: ContainerSource,
-    private readonly read: SampleReader = defaultReader(),
+    private readonly read: SampleReader = (pid, files) => readContainer(pid, files),
   ) {
     const reg = [registry];
     const labelNames = [...LABELS];
@@ -114,6 +118,7 @@ export class ContainerMetrics {
     const states = new Map(CONTAINER_STATES.map((s) => [s, 0]));
     const records = this.source.list({ all: true });
     const known = new Set<string>();
+    const read = new Set<string>();
     for (const r of records) {
       known.add(r.id);
       states.set(r.state.status, (states.get(r.state.status) ?? 0) + 1);
@@ -125,41 +130,44 @@ export class ContainerMetrics {
         for (const status of HEALTH_STATES) this.health.set({ ...labels, status }, status === health ? 1 : 0);
       }
       const pid = this.source.runningPid(r.id);
-      const s = pid === undefined ? undefined : this.read(pid);
+      const s = pid === undefined ? undefined : this.read(pid, this.filesOf(r.id, pid));
       if (s === undefined) continue;
-      this.cpu.inc(labels, s.cpu.totalNs / 1e9);
-      this.memUsage.set(labels, s.memory.usage);
-      if (s.memory.limit !== undefined) this.memLimit.set(labels, s.memory.limit);
-      let rx = 0;
-      let tx = 0;
-      for (const n of Object.values(s.networks)) {
-        rx += n.rxBytes;
-        tx += n.txBytes;
-      }
-      this.netRx.inc(labels, rx);
-      this.netTx.inc(labels, tx);
-      let read = 0;
-      let write = 0;
-      for (const e of s.blkio.serviceBytes) {
-        const op = e.op.toLowerCase();
-        if (op === 'read') read += e.value;
-        else if (op === 'write') write += e.value;
-      }
-      this.blkRead.inc(labels, read);
-      this.blkWrite.inc(labels, write);
-      this.pids.set(labels, s.pids.current);
+      read.add(r.id);
+      this.cpu.inc(labels, s.cpuNs / 1e9);
+      this.memUsage.set(labels, s.memoryUsage);
+      if (s.memoryLimit !== undefined) this.memLimit.set(labels, s.memoryLimit);
+      this.netRx.inc(labels, s.rxBytes);
+      this.netTx.inc(labels, s.txBytes);
+      this.blkRead.inc(labels, s.readBytes);
+      this.blkWrite.inc(labels, s.writeBytes);
+      this.pids.set(labels, s.pids);
     }
     for (const [state, n] of states) this.byState.set({ state }, n);
     for (const id of this.oomCounts.keys()) if (!known.has(id)) this.oomCounts.delete(id);
+    for (const [id, f] of this.files) {
+      if (!read.has(id)) {
+        f.files.close();
+        this.files.delete(id);
+      }
+    }
+  }
+
+  private filesOf(id: string, pid: number): OpenFiles {
+    let f = this.files.get(id);
+    if (f !== undefined && f.pid !== pid) {
+      // A restart: new process, new /proc paths (and a new cgroup behind the same path).
+      f.files.close();
+      f = undefined;
+    }
+    if (f === undefined) {
+      f = { pid, files: new OpenFiles() };
+      this.files.set(id, f);
+    }
+    return f.files;
+  }
+
+  close(): void {
+    for (const f of this.files.values()) f.files.close();
+    this.files.clear();
   }
 }
-
-/**
- * Files read the ordinary way (nothing held open between scrapes: 100 containers would keep ~1,500
- * descriptors). None of these series needs the host's CPU time, so /proc/stat is not read.
- */
-function defaultReader(): SampleReader {
-  return (pid) => readSample(pid, { reader: plainReader, host: NO_HOST });
-}
-
-const NO_HOST = { systemCpuNs: 0, onlineCpus: 0 };

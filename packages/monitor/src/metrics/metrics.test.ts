@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { createdState, emptySpec, type ContainerRecord } from '@polis/core';
 import { containerEvent } from '../events/event.js';
-import type { StatsSample } from '../stats/types.js';
+import type { ContainerReading } from './reading.js';
 import { eventAction, labelValue, MAX_LABEL_VALUE, statusClass } from './labels.js';
 import { PolisMetrics } from './registry.js';
 
@@ -39,40 +39,16 @@ function record(id: string, name: string, status: ContainerRecord['state']['stat
   } as unknown as ContainerRecord;
 }
 
-function sample(memory: number): StatsSample {
+function sample(memory: number): ContainerReading {
   return {
-    readAt: 0,
-    cgroupVersion: 1,
-    cpu: {
-      totalNs: 1.5e9,
-      perCpuNs: [],
-      userNs: 0,
-      systemNs: 0,
-      throttling: { periods: 0, throttledPeriods: 0, throttledTimeNs: 0 },
-    },
-    systemCpuNs: 0,
-    onlineCpus: 1,
-    memory: { usage: memory, limit: 1000, stats: {} },
-    blkio: {
-      serviceBytes: [
-        { major: 8, minor: 0, op: 'Read', value: 10 },
-        { major: 8, minor: 0, op: 'Write', value: 20 },
-      ],
-      serviced: [],
-    },
-    pids: { current: 3 },
-    networks: {
-      eth0: {
-        rxBytes: 5,
-        txBytes: 6,
-        rxPackets: 0,
-        rxErrors: 0,
-        rxDropped: 0,
-        txPackets: 0,
-        txErrors: 0,
-        txDropped: 0,
-      },
-    },
+    cpuNs: 1.5e9,
+    memoryUsage: memory,
+    memoryLimit: 1000,
+    pids: 3,
+    rxBytes: 5,
+    txBytes: 6,
+    readBytes: 10,
+    writeBytes: 20,
   };
 }
 

@@ -128,6 +128,7 @@ export class PolisMetrics {
 
   close(): void {
     this.unsubscribe?.();
+    this.containers.close();
   }
 }
 
