@@ -107,9 +107,10 @@ describe('PolisMetrics', () => {
     metrics.close();
   });
 
-  it('shows the health status a record carries', async () => {
+  it('shows the health status a record carries, and escapes label values', async () => {
     const r = record('c'.repeat(64), '/h', 'running');
     (r.state as unknown as { health: { status: string } }).health = { status: 'unhealthy' };
+    r.imageRef = 'reg/a"b\\c';
     const metrics = new PolisMetrics({
       containers: { list: () => [r], runningPid: () => undefined },
       counts: { images: () => 0, volumes: () => 0, networks: () => 0 },
@@ -118,5 +119,7 @@ describe('PolisMetrics', () => {
     const text = await metrics.render();
     assert.match(text, /polis_container_health_status\{[^}]*status="unhealthy"\} 1\n/);
     assert.match(text, /polis_container_health_status\{[^}]*status="healthy"\} 0\n/);
+    // The exposition's escapes for a quote and a backslash in a label value.
+    assert.ok(text.includes('image="reg/a\\"b\\\\c"'), text);
   });
 });

@@ -118,12 +118,12 @@ export class PolisMetrics {
 
   /** The exposition text; reads each running container once. */
   async render(): Promise<string> {
-    this.containers.refresh();
+    const perContainer = this.containers.refresh();
     const counts = this.options.counts;
     this.objects.set({ kind: 'image' }, safeCount(counts.images));
     this.objects.set({ kind: 'volume' }, safeCount(counts.volumes));
     this.objects.set({ kind: 'network' }, safeCount(counts.networks));
-    return this.registry.metrics();
+    return (await this.registry.metrics()) + '\n' + perContainer;
   }
 
   close(): void {
