@@ -10,6 +10,7 @@ import { createLogger, PolisError } from '@polis/core';
 import { invalid } from './http/errors.js';
 import { HttpReply, SocketReply, type Reply } from './http/reply.js';
 import { Router, splitVersion } from './http/router.js';
+import { observeRequest } from './http/request-metrics.js';
 import { containerRoutes } from './routes/containers/index.js';
 import { imageRoutes } from './routes/images/index.js';
 import { networkRoutes } from './routes/networks/index.js';
@@ -17,6 +18,7 @@ import { notImplementedRoutes } from './routes/not-implemented.js';
 import { systemRoutes } from './routes/system.js';
 import { systemDfRoutes } from './routes/system-df.js';
 import { healthRoutes } from './routes/health.js';
+import { metricsRoutes } from './routes/metrics.js';
 import { volumeRoutes } from './routes/volumes/index.js';
 import { centralLogsRoute } from './routes/central-logs.js';
 import { volumeBackupRoutes } from './routes/volumes/backup.js';
@@ -37,6 +39,7 @@ export function buildRouter(deps: ApiDeps): Router {
   systemDfRoutes(router, deps);
   centralLogsRoute(router, deps);
   healthRoutes(router, deps);
+  metricsRoutes(router, deps);
   // Last: only what no route above serves.
   notImplementedRoutes(router);
   return router;
@@ -101,13 +104,20 @@ export function createApiServer(deps: ApiDeps, options: ServeOptions = {}): Serv
   // Imports stream large bodies and waits last as long as containers run: no request deadline.
   server.requestTimeout = 0;
 
-  async function dispatch(req: IncomingMessage, reply: Reply, upgraded: boolean): Promise<void> {
+  /** Sets the request's route template once matched, for the metrics (`unmatched` otherwise). */
+  async function dispatch(
+    req: IncomingMessage,
+    reply: Reply,
+    upgraded: boolean,
+    onRoute: (pattern: string) => void = () => undefined,
+  ): Promise<void> {
     try {
       const url = new URL(req.url ?? '/', 'http://polis');
       authorize(roleOfSocket(req.socket), req.method ?? 'GET', upgraded);
       const { version, path } = splitVersion(url.pathname);
       const match = router.match(req.method ?? 'GET', path);
       if (!match) throw new PolisError('request.unknown_route', 'page not found', { context: { path } });
+      onRoute(match.pattern);
       if (upgraded && !match.hijack) throw invalid(`${path} does not take a connection upgrade`);
       await match.handler({ req, reply, params: match.params, query: url.searchParams, version });
     } catch (err) {
@@ -121,7 +131,10 @@ export function createApiServer(deps: ApiDeps, options: ServeOptions = {}): Serv
     }
   }
 
-  server.on('request', (req, res) => void dispatch(req, new HttpReply(req, res, common), false));
+  server.on('request', (req, res) => {
+    const observe = deps.metrics ? observeRequest(deps.metrics, req, res) : undefined;
+    void dispatch(req, new HttpReply(req, res, common), false, observe);
+  });
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => answerClientError(err, socket));
   // A client without a certificate of our CA is cut off in the handshake; say who, for the operator.
   server.on('tlsClientError', (err: NodeJS.ErrnoException, socket: Socket) =>

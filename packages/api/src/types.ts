@@ -2,7 +2,7 @@ import type { ContainerService } from '@polis/runtime';
 import type { ImageService } from '@polis/image';
 import type { NetworkService } from '@polis/network';
 import type { VolumeService } from '@polis/storage';
-import type { EventLog, StatsSampler } from '@polis/monitor';
+import type { EventLog, PolisMetrics, StatsSampler } from '@polis/monitor';
 import type { HealthCheck } from '@polis/core';
 
 export { API_VERSION, MIN_API_VERSION } from '@polis/core/api-version';
@@ -72,6 +72,8 @@ export interface ApiDeps {
   stats?: StatsSampler;
   /** The checks of `GET /polis/v1/health`, made per request (networks come and go); monitor's own when absent. */
   health?: () => HealthCheck[];
+  /** The Prometheus registry (`GET /metrics`, request timings); absent in API unit tests that need none. */
+  metrics?: PolisMetrics;
   /** The daemon's cgroup driver (a systemd `--cgroup-parent` must be a slice); cgroupfs when absent. */
   cgroupDriver?: 'cgroupfs' | 'systemd';
   system: {

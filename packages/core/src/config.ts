@@ -28,6 +28,8 @@ export interface DaemonConfig {
   socketGroup?: string;
   /** Mutual TLS for every tcp:// host (`--tlsverify`): PEM files of the clients' CA, the server's cert and key. */
   tls?: { caFile: string; certFile: string; keyFile: string };
+  /** `--metrics-addr`: a loopback address where plain HTTP serves `GET /metrics` only. */
+  metricsAddr?: { address: string; port: number };
   /** Plain HTTP allowed on a loopback tcp:// host (`--insecure-tcp-loopback`); never elsewhere. */
   insecureTcpLoopback?: boolean;
   /** Client certificates (subject CN or SHA-256 fingerprint) that may only read. */

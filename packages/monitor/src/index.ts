@@ -4,3 +4,4 @@ export { eventMatches, validateEventFilters } from './events/filter.js';
 export * from './stats/index.js';
 export { HealthMonitor, type HealthHost } from './healthcheck/monitor.js';
 export * from './health/index.js';
+export * from './metrics/index.js';

@@ -25,6 +25,7 @@ export interface ConfigFile {
   'readonly-clients'?: string[];
   'exec-opts'?: string[];
   'userns-remap'?: string;
+  'metrics-addr'?: string;
 }
 
 const STRINGS = [
@@ -38,6 +39,7 @@ const STRINGS = [
   'tlscert',
   'tlskey',
   'userns-remap',
+  'metrics-addr',
 ] as const;
 const LISTS = ['hosts', 'insecure-registries', 'registry-mirrors', 'readonly-clients', 'exec-opts'] as const;
 const BOOLEANS = ['tlsverify', 'insecure-tcp-loopback'] as const;

@@ -146,3 +146,18 @@ test('--userns-remap, from the flag or daemon.json (the flag wins); malformed va
   assert.ok(DAEMON_JSON_KEYS.includes('userns-remap'));
   assert.match(USAGE, /--userns-remap/);
 });
+
+test('--metrics-addr: loopback only, with a port', () => {
+  assert.deepEqual(config(['--metrics-addr', '127.0.0.1:9323'])?.metricsAddr, {
+    address: '127.0.0.1',
+    port: 9323,
+  });
+  assert.deepEqual(config(['--metrics-addr', '[::1]:9323'])?.metricsAddr, { address: '::1', port: 9323 });
+  assert.equal(config([])?.metricsAddr, undefined);
+  for (const bad of ['0.0.0.0:9323', '10.0.0.1:9323', 'localhost:9323']) {
+    assert.throws(() => parseFlags(['--metrics-addr', bad]), /loopback address only/, bad);
+  }
+  for (const bad of ['127.0.0.1', '127.0.0.1:0', '127.0.0.1:70000', ':9323']) {
+    assert.throws(() => parseFlags(['--metrics-addr', bad]), /use 127\.0\.0\.1:PORT/, bad);
+  }
+});

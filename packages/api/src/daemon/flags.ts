@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { DEFAULT_CONFIG_FILE, readConfigFile, type ConfigFile } from './config-file.js';
 import { planListeners } from './hosts.js';
+import { parseMetricsAddr } from './metrics-addr.js';
 import { DEFAULT_SOCKET_GROUP } from './socket-group.js';
 import {
   PolisError,
@@ -50,8 +51,12 @@ Options:
       --config-file path   daemon.json with dockerd's keys (data-root, exec-root, hosts,
                            default-runtime, log-level, log-opts, insecure-registries,
                            registry-mirrors, bip, group, tlsverify, tlscacert, tlscert, tlskey,
-                           readonly-clients, insecure-tcp-loopback, exec-opts, userns-remap); flags win
+                           readonly-clients, insecure-tcp-loopback, exec-opts, userns-remap,
+                           metrics-addr); flags win
                            (default "/etc/polis/daemon.json")
+      --metrics-addr 127.0.0.1:PORT
+                           Also serve GET /metrics (Prometheus) over plain HTTP on this
+                           loopback address
       --userns-remap default|USER[:GROUP]
                            Run containers' root as USER's subordinate ids (/etc/subuid,
                            /etc/subgid); default: the user polis, made if missing
@@ -91,6 +96,7 @@ export function parseFlags(argv: string[]): FlagResult {
         'insecure-tcp-loopback': { type: 'boolean' },
         'exec-opt': { type: 'string', multiple: true },
         'userns-remap': { type: 'string' },
+        'metrics-addr': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
       },
@@ -139,6 +145,7 @@ export function parseFlags(argv: string[]): FlagResult {
   const insecureTcpLoopback = v['insecure-tcp-loopback'] ?? file['insecure-tcp-loopback'] ?? false;
   // Refused here, before anything is opened, so a bad -H costs nothing.
   planListeners(hosts, { tls: tls !== undefined, insecureTcpLoopback });
+  const metricsAddr = v['metrics-addr'] ?? file['metrics-addr'];
   return {
     kind: 'run',
     config: {
@@ -163,6 +170,7 @@ export function parseFlags(argv: string[]): FlagResult {
       readonlyClients: [...(file['readonly-clients'] ?? []), ...(v['readonly-client'] ?? [])],
       ...(cgroupDriver ? { cgroupDriver } : {}),
       ...usernsRemapOf(v['userns-remap'] ?? file['userns-remap']),
+      ...(metricsAddr ? { metricsAddr: parseMetricsAddr(metricsAddr) } : {}),
     },
   };
 }

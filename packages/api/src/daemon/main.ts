@@ -17,6 +17,7 @@ import { VolumeManager, storageHealthChecks } from '@polis/storage';
 import {
   EventLog,
   HealthMonitor,
+  PolisMetrics,
   StatsSampler,
   containerEvent,
   coreHealthChecks,
@@ -26,6 +27,8 @@ import { securityHealthChecks } from '@polis/security';
 import { API_VERSION, createApiServer, listenTcp, listenUnix, type ApiDeps } from '../index.js';
 import { volumeEvent } from '../routes/volumes/shapes.js';
 import { planListeners } from './hosts.js';
+import { serveMetrics } from './metrics-addr.js';
+import { timedContainers, timedImages } from './timed-services.js';
 import { DEFAULT_SOCKET_GROUP, resolveSocketGroup } from './socket-group.js';
 import { serverTlsOptions } from './tls-options.js';
 import { systemInfo, versionInfo } from './system.js';
@@ -112,10 +115,20 @@ export async function startDaemon(input: DaemonConfig): Promise<RunningDaemon> {
   // After the containers' recovery: checks of containers that kept running resume here.
   const health = new HealthMonitor(containers);
   health.start();
+  const metrics = new PolisMetrics({
+    containers,
+    counts: {
+      images: () => images.list({ all: true }).length,
+      volumes: () => volumes.list().length,
+      networks: () => networks.list().length,
+    },
+    subscribe: (listener) => events.subscribe(listener),
+  });
 
   const deps: ApiDeps = {
-    containers,
-    images,
+    containers: timedContainers(containers, metrics),
+    images: timedImages(images, metrics),
+    metrics,
     networks,
     volumes,
     events,
@@ -154,11 +167,13 @@ export async function startDaemon(input: DaemonConfig): Promise<RunningDaemon> {
       else log.warn('API listening on plain TCP: every local user can act as root', { host: listener.host });
     }
   }
+  if (config.metricsAddr) servers.push(await serveMetrics(metrics, config.metricsAddr));
   return {
     config,
     async close() {
       health.close();
       stats.close();
+      metrics.close();
       containers.close();
       await dns.closeAll();
       await Promise.all(

@@ -54,3 +54,12 @@ test('versions compare numerically, not as text', () => {
   assert.equal(compareVersions('1.41', '1.41.0'), 0);
   assert.equal(compareVersions('1.41', '1.4'), 1);
 });
+
+test('a match names its route template, never the raw ids (the metrics label)', () => {
+  const router = new Router();
+  router.add('GET', '/containers/{id}/json', () => undefined);
+  router.add('GET', '/images/{name*}/json', () => undefined);
+  assert.equal(router.match('GET', '/containers/abc123/json')?.pattern, '/containers/{id}/json');
+  assert.equal(router.match('GET', '/images/localhost:5000/a/b:1/json')?.pattern, '/images/{name*}/json');
+  assert.equal(router.match('POST', '/containers/abc123/json'), undefined);
+});

@@ -21,6 +21,7 @@ export interface RouteOptions {
 
 interface Route extends RouteOptions {
   method: string;
+  pattern: string;
   regex: RegExp;
   names: string[];
   handler: Handler;
@@ -30,6 +31,8 @@ export interface Match {
   handler: Handler;
   params: Record<string, string>;
   hijack: boolean;
+  /** The pattern that matched (`/containers/{id}/json`): what metrics label a request by, never its ids. */
+  pattern: string;
 }
 
 const PARAM = /\{([a-zA-Z]+)(\*?)\}/g;
@@ -52,7 +55,8 @@ export class Router {
     }
     source += escape(pattern.slice(last));
     const regex = new RegExp(`^${source}/?$`);
-    for (const method of [methods].flat()) this.routes.push({ method, regex, names, handler, ...options });
+    for (const method of [methods].flat())
+      this.routes.push({ method, pattern, regex, names, handler, ...options });
     return this;
   }
 
@@ -63,7 +67,7 @@ export class Router {
       if (!m) continue;
       const params: Record<string, string> = {};
       route.names.forEach((name, i) => (params[name] = decode(m[i + 1] as string)));
-      return { handler: route.handler, params, hijack: route.hijack ?? false };
+      return { handler: route.handler, params, hijack: route.hijack ?? false, pattern: route.pattern };
     }
     return undefined;
   }

@@ -9,7 +9,8 @@
  * (network-bench.ts; BENCH_NET_RUNS=0 skips it), the volume benchmark (volume-bench.ts;
  * BENCH_VOLUME_RUNS=0 skips it), the cp benchmark (cp-bench.ts; BENCH_CP_RUNS=0 skips it), the
  * resource-limit benchmark (limits-bench.ts; BENCH_LIMITS_RUNS=0 skips it) and the user namespace
- * benchmark (userns-bench.ts; BENCH_USERNS_RUNS=0 skips it).
+ * benchmark (userns-bench.ts; BENCH_USERNS_RUNS=0 skips it), then the stats benchmark (stats-bench.ts)
+ * and the /metrics scrape benchmark (metrics-bench.ts; BENCH_METRICS_CONTAINERS=0 skips it).
  */
 import { release } from 'node:os';
 import { join } from 'node:path';
@@ -39,6 +40,7 @@ import { preparePeers } from './peers.js';
 import { pullBench } from './pull-bench.js';
 import { statsBench } from './stats-bench.js';
 import { healthBench } from './health-bench.js';
+import { metricsBench } from './metrics-bench.js';
 import { volumeBench } from './volume-bench.js';
 import { backupBench } from './backup-bench.js';
 import { cpBench } from './cp-bench.js';
@@ -300,6 +302,7 @@ async function all(): Promise<void> {
     await usernsBench();
     await statsBench();
     await healthBench();
+    await metricsBench();
   } finally {
     await peers.stop();
   }
