@@ -217,7 +217,16 @@ export class ConfinedRoot {
             context: { path },
           });
         }
-        const target = await readlink(fdPath(top.fd, name));
+        const target = await readlink(fdPath(top.fd, name)).catch((err: NodeJS.ErrnoException) => {
+          // The link was swapped for something else between lstat and readlink (a container changing its
+          // tree under the copy): look at the name again; the link count bounds how often.
+          if (err.code === 'EINVAL' || err.code === 'ENOENT') return undefined;
+          throw err;
+        });
+        if (target === undefined) {
+          pending.unshift(name);
+          continue;
+        }
         if (target.startsWith('/')) stack.splice(floor);
         pending.unshift(...components(target));
         continue;
