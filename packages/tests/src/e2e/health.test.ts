@@ -6,6 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Event } from '@polis/sdk';
 import { TestDaemon } from '../harness/daemon.js';
 import { lines, ok } from '../harness/expect.js';
+import { rawRequest } from '../harness/http.js';
 import { runCommand } from '../harness/run.js';
 
 interface Health {
@@ -177,10 +178,12 @@ describe('health checks', () => {
     const conflict = await d.polis(['create', '--no-healthcheck', '--health-cmd', 'true', 'busybox']);
     assert.notEqual(conflict.code, 0);
     assert.match(conflict.stderr, /--no-healthcheck conflicts with --health-\* options/);
-    const tooShort = await d.shell(
-      `curl -s --unix-socket "${d.socket}" -H 'Content-Type: application/json' -d '{"Image":"busybox","Healthcheck":{"Test":["CMD","true"],"Interval":1000}}' http://x/containers/create`,
-    );
-    assert.match(tooShort.stdout, /Interval in Healthcheck cannot be less than 1ms/);
+    const tooShort = await rawRequest(d.socket, 'POST', '/containers/create', {
+      body: JSON.stringify({ Image: 'busybox', Healthcheck: { Test: ['CMD', 'true'], Interval: 1000 } }),
+      headers: { 'Content-Type': 'application/json' },
+    });
+    assert.equal(tooShort.status, 400);
+    assert.match(tooShort.text, /Interval in Healthcheck cannot be less than 1ms/);
     assert.deepEqual(lines(ok(await d.polis(['ps', '-aq']))), []);
   });
 

@@ -20,6 +20,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { TestDaemon } from '../harness/daemon.js';
+import { rawRequest } from '../harness/http.js';
 import { ok } from '../harness/expect.js';
 import { runCommand } from '../harness/run.js';
 
@@ -197,19 +198,8 @@ describe('polis volume sync', () => {
     const same = await d.polis(['volume', 'sync', 'va', 'va']);
     assert.equal(same.code, 1);
     assert.match(same.stderr, /source and destination are the same volume/);
-    const res = await runCommand('curl', [
-      '-s',
-      '-o',
-      '/dev/null',
-      '-w',
-      '%{http_code}',
-      '--unix-socket',
-      d.socket,
-      '-X',
-      'POST',
-      'http://polis/polis/v1/volumes/va/sync',
-    ]);
-    assert.equal(res.stdout, '400');
+    const res = await rawRequest(d.socket, 'POST', '/polis/v1/volumes/va/sync');
+    assert.equal(res.status, 400);
     const bad = await d.polis(['volume', 'sync', 'va', 'bad/name']);
     assert.equal(bad.code, 1);
     assert.match(bad.stderr, /invalid/);
