@@ -4,12 +4,10 @@
  * of the daemon itself and of the whole host (each probe is an exec: runtime and supervisor processes
  * come and go), for polisd and for the bench's own dockerd in the same run.
  */
-import { busyboxTar } from '../harness/busybox.js';
-import { TestDaemon } from '../harness/daemon.js';
 import { runCommand } from '../harness/run.js';
 import { envInt, layout, writeReport } from './common.js';
-import { cpuMs, hostCpuMs, pidsNamed } from './cpu.js';
-import { benchDockerPid, benchDockerSocket } from './docker-socket.js';
+import { cpuMs, hostCpuMs } from './cpu.js';
+import { withDockerFleet, withPolisFleet } from './fleet.js';
 
 const HEALTH = ['--health-cmd', 'true', '--health-interval', '1s'];
 
@@ -46,14 +44,9 @@ async function measure(
 }
 
 /** Probes finished since SINCE: each is an exec, which ends with an `exec_die` event. */
-async function countEvents(
-  command: string,
-  base: string[],
-  env: NodeJS.ProcessEnv,
-  since: number,
-): Promise<number> {
+async function countEvents(base: string[], env: NodeJS.ProcessEnv, since: number): Promise<number> {
   const res = await runCommand(
-    command,
+    'docker',
     [
       ...base,
       'events',
@@ -69,28 +62,6 @@ async function countEvents(
   return res.stdout.split('\n').filter((l) => l.trim() !== '').length;
 }
 
-async function startMany(
-  command: string,
-  base: string[],
-  image: string,
-  n: number,
-  env: NodeJS.ProcessEnv,
-): Promise<string[]> {
-  const ids: string[] = [];
-  for (let i = 0; i < n; i++) {
-    const res = await runCommand(
-      command,
-      [...base, 'run', '-d', '--network', 'none', ...HEALTH, image, 'sleep', '3600'],
-      {
-        env,
-      },
-    );
-    if (res.code !== 0) throw new Error(`${command} run -d failed: ${res.stderr.trim()}`);
-    ids.push(res.stdout.trim());
-  }
-  return ids;
-}
-
 export async function healthBench(): Promise<void> {
   const count = envInt('BENCH_HEALTH_CONTAINERS', 50, 0);
   if (count === 0) {
@@ -100,72 +71,28 @@ export async function healthBench(): Promise<void> {
   const seconds = envInt('BENCH_HEALTH_SECONDS', 30, 1);
   const outcomes: Outcome[] = [];
   const skipped: string[] = [];
-  const daemon = await TestDaemon.start();
-  try {
-    await daemon.importBusybox();
-    const since = Math.floor(Date.now() / 1000);
-    for (let i = 0; i < count; i++) {
-      const res = await daemon.polis([
-        'run',
-        '-d',
-        '--network',
-        'none',
-        ...HEALTH,
-        'busybox',
-        'sleep',
-        '3600',
-      ]);
-      if (res.code !== 0) throw new Error(`polis run -d failed: ${res.stderr}`);
-    }
-    const polisd = daemon.child?.pid ?? -1;
-    const env = daemon.env();
-    outcomes.push(
-      await measure(
+  const since = Math.floor(Date.now() / 1000);
+  outcomes.push(
+    await withPolisFleet(count, HEALTH, (f) =>
+      measure(
         'polisd',
-        () => [polisd],
-        () => countEvents('docker', [], env, since),
+        () => f.daemonPids(),
+        () => countEvents(f.dockerArgs, f.env, since),
         seconds,
       ),
-    );
-  } finally {
-    await daemon.cleanup();
-  }
-
-  const socket = benchDockerSocket();
-  const dockerd = benchDockerPid();
-  if (socket === undefined || dockerd === undefined) skipped.push('dockerd: the bench has no dockerd');
-  else {
-    const env = { ...process.env };
-    delete env.DOCKER_HOST;
-    const base = ['-H', `unix://${socket}`];
-    const image = 'polis-bench-busybox:latest';
-    const imported = await runCommand('docker', [...base, 'import', await busyboxTar(), image], {
-      env,
-      timeoutMs: 120_000,
-    });
-    if (imported.code !== 0) skipped.push(`dockerd: cannot import busybox: ${imported.stderr.trim()}`);
-    else {
-      let ids: string[] = [];
-      const since = Math.floor(Date.now() / 1000);
-      try {
-        ids = await startMany('docker', base, image, count, env);
-        outcomes.push(
-          await measure(
-            'dockerd + containerd',
-            () => [dockerd, ...pidsNamed(['containerd'])],
-            () => countEvents('docker', base, env, since),
-            seconds,
-          ),
-        );
-      } catch (err) {
-        skipped.push(`dockerd: ${(err as Error).message}`);
-      } finally {
-        if (ids.length > 0)
-          await runCommand('docker', [...base, 'rm', '-f', ...ids], { env, timeoutMs: 300_000 });
-        await runCommand('docker', [...base, 'rmi', '-f', image], { env });
-      }
-    }
-  }
+    ),
+  );
+  const dockerSince = Math.floor(Date.now() / 1000);
+  const docker = await withDockerFleet(count, HEALTH, (f) =>
+    measure(
+      'dockerd + containerd',
+      () => f.daemonPids(),
+      () => countEvents(f.dockerArgs, f.env, dockerSince),
+      seconds,
+    ),
+  );
+  if ('skipped' in docker) skipped.push(docker.skipped);
+  else outcomes.push(docker);
   const rows = [['daemon', 'daemon % of one core', 'host % (all CPUs)', 'probes/s']];
   for (const o of outcomes)
     rows.push([o.engine, o.daemonPercent.toFixed(1), o.hostPercent.toFixed(1), o.probesPerSecond.toFixed(1)]);

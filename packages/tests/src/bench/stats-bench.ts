@@ -5,12 +5,9 @@
  * (with its containerd, which dockerd asks for the counters) in the same run.
  */
 import { request } from 'node:http';
-import { busyboxTar } from '../harness/busybox.js';
-import { TestDaemon } from '../harness/daemon.js';
-import { runCommand } from '../harness/run.js';
-import { cpuMs, pidsNamed } from './cpu.js';
+import { cpuMs } from './cpu.js';
 import { envInt, layout, writeReport } from './common.js';
-import { benchDockerPid, benchDockerSocket } from './docker-socket.js';
+import { withDockerFleet, withPolisFleet } from './fleet.js';
 
 interface Streams {
   /** Stats objects received, all streams together. */
@@ -67,26 +64,6 @@ async function measure(
   };
 }
 
-async function startMany(
-  command: string,
-  base: string[],
-  image: string,
-  n: number,
-  env: NodeJS.ProcessEnv,
-): Promise<string[]> {
-  const ids: string[] = [];
-  for (let i = 0; i < n; i++) {
-    const res = await runCommand(
-      command,
-      [...base, 'run', '-d', '--network', 'none', image, 'sleep', '3600'],
-      { env },
-    );
-    if (res.code !== 0) throw new Error(`${command} run -d failed: ${res.stderr.trim()}`);
-    ids.push(res.stdout.trim());
-  }
-  return ids;
-}
-
 export async function statsBench(): Promise<void> {
   const count = envInt('BENCH_STATS_CONTAINERS', 80, 0);
   if (count === 0) {
@@ -96,49 +73,14 @@ export async function statsBench(): Promise<void> {
   const seconds = envInt('BENCH_STATS_SECONDS', 30, 1);
   const outcomes: Outcome[] = [];
   const skipped: string[] = [];
-  const daemon = await TestDaemon.start();
-  try {
-    await daemon.importBusybox();
-    const polisIds: string[] = [];
-    for (let i = 0; i < count; i++) {
-      const res = await daemon.polis(['run', '-d', '--network', 'none', 'busybox', 'sleep', '3600']);
-      if (res.code !== 0) throw new Error(`polis run -d failed: ${res.stderr}`);
-      polisIds.push(res.stdout.trim());
-    }
-    const polisd = daemon.child?.pid ?? -1;
-    outcomes.push(await measure('polisd', daemon.socket, polisIds, () => [polisd], seconds));
-  } finally {
-    await daemon.cleanup();
-  }
-
-  const socket = benchDockerSocket();
-  const dockerd = benchDockerPid();
-  if (socket === undefined || dockerd === undefined) skipped.push('dockerd: the bench has no dockerd');
-  else {
-    const env = { ...process.env };
-    delete env.DOCKER_HOST;
-    const base = ['-H', `unix://${socket}`];
-    const image = 'polis-bench-busybox:latest';
-    const imported = await runCommand('docker', [...base, 'import', await busyboxTar(), image], {
-      env,
-      timeoutMs: 120_000,
-    });
-    if (imported.code !== 0) skipped.push(`dockerd: cannot import busybox: ${imported.stderr.trim()}`);
-    else {
-      let ids: string[] = [];
-      try {
-        ids = await startMany('docker', base, image, count, env);
-        const pids = (): number[] => [dockerd, ...pidsNamed(['containerd'])];
-        outcomes.push(await measure('dockerd + containerd', socket, ids, pids, seconds));
-      } catch (err) {
-        skipped.push(`dockerd: ${(err as Error).message}`);
-      } finally {
-        if (ids.length > 0)
-          await runCommand('docker', [...base, 'rm', '-f', ...ids], { env, timeoutMs: 300_000 });
-        await runCommand('docker', [...base, 'rmi', '-f', image], { env });
-      }
-    }
-  }
+  outcomes.push(
+    await withPolisFleet(count, [], (f) => measure('polisd', f.socket, f.ids, () => f.daemonPids(), seconds)),
+  );
+  const dockerOutcome = await withDockerFleet(count, [], (f) =>
+    measure('dockerd + containerd', f.socket, f.ids, () => f.daemonPids(), seconds),
+  );
+  if ('skipped' in dockerOutcome) skipped.push(dockerOutcome.skipped);
+  else outcomes.push(dockerOutcome);
 
   const rows = [['daemon', '% of one core', 'stats objects/s']];
   for (const o of outcomes)
