@@ -46,7 +46,7 @@ import { waitContainer } from './lifecycle/wait.js';
 import { updateContainer } from './lifecycle/update.js';
 import { filterContainers } from './list.js';
 import { readLog, type FollowControl } from './logs/reader.js';
-import { logLimits, rotatedFiles } from './logs/rotate.js';
+import { rotatedFiles, sourceLogLimits } from './logs/rotate.js';
 import { LogRotator } from './logs/rotator.js';
 import { LogRelay } from './logs/relay.js';
 import { readableLog } from './logs/drivers.js';
@@ -317,7 +317,7 @@ export class ContainerManager implements ContainerService {
       },
       onWake: (cb) => this.subscribeEnd(record.id, cb),
     };
-    const rotated = rotatedFiles(record.paths.logPath, logLimits(this.ctx, record).maxFiles);
+    const rotated = rotatedFiles(record.paths.logPath, sourceLogLimits(this.ctx, record).maxFiles);
     const path = record.paths.logPath;
     return (async function* () {
       yield* readLog(path, { ...options, rotated: await rotated }, control, signal);

@@ -23,7 +23,7 @@ import { spawnConmon, type PendingConmon } from '../oci/conmon.js';
 import { classifyStartFailure, commandProblem, type CommandProblem } from '../bundle/resolve-command.js';
 import { resolveContainer } from '../store/resolve.js';
 import { removeLocked } from './remove.js';
-import { logLimits } from '../logs/rotate.js';
+import { sourceLogLimits } from '../logs/rotate.js';
 import { runAttachHooks } from '../attach/attach.js';
 import { cancelRestart } from './restart-policy.js';
 import { refuseIfRemoving } from './removal-mark.js';
@@ -114,7 +114,7 @@ export async function launch(ctx: RuntimeContext, record: ContainerRecord): Prom
       socketDir: ctx.dirs.sockets,
       logPath: record.paths.logPath,
       logDriver: record.spec.logging.driver,
-      logMaxSize: logLimits(ctx, record).maxSize,
+      logMaxSize: sourceLogLimits(ctx, record).maxSize,
       pidFile: files.pid,
       conmonPidFile: files.conmonPid,
       runtimeLog: files.runtimeLog,

@@ -4,6 +4,7 @@ import { basename, dirname, join } from 'node:path';
 import type { ContainerRecord } from '@polis/core';
 import { PolisError, parseBytes } from '@polis/core';
 import type { RuntimeContext } from '../context.js';
+import { logDriverOf } from './drivers.js';
 
 /** A container's log bound: conmon caps each file at `maxSize`; `maxFiles` counts it and rotated ones. */
 export interface LogLimits {
@@ -16,6 +17,21 @@ export function logLimits(ctx: RuntimeContext, record: ContainerRecord): LogLimi
   return {
     maxSize: o['max-size'] ? parseBytes(o['max-size']) : ctx.config.logMaxSize,
     maxFiles: o['max-file'] ? parseMaxFile(o['max-file']) : ctx.config.logMaxFiles,
+  };
+}
+
+/**
+ * The bounds of conmon's own log. With json-file or syslog, conmon's file is the relay's source
+ * (`relay.ts`): bounded by the user's small max-size, a burst would be cut away before the relay read
+ * it, so the source keeps at least the daemon's default bounds and the user's apply to the json-file.
+ */
+export function sourceLogLimits(ctx: RuntimeContext, record: ContainerRecord): LogLimits {
+  const user = logLimits(ctx, record);
+  const driver = logDriverOf(record.spec.logging.driver);
+  if (driver !== 'json-file' && driver !== 'syslog') return user;
+  return {
+    maxSize: Math.max(user.maxSize, ctx.config.logMaxSize),
+    maxFiles: Math.max(user.maxFiles, ctx.config.logMaxFiles),
   };
 }
 

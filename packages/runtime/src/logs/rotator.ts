@@ -6,7 +6,7 @@ import type { RuntimeContext } from '../context.js';
 import type { ContainerEvent } from '../types.js';
 import { conmonCtl } from '../attach/ctl.js';
 import { readableLog } from './drivers.js';
-import { logLimits, syncLog, type LogLimits } from './rotate.js';
+import { sourceLogLimits, syncLog, type LogLimits } from './rotate.js';
 
 /** What rotation needs of a running container: a few strings and numbers, never the record. */
 interface Tracked {
@@ -83,7 +83,7 @@ export class LogRotator {
    * staged, and the folder is watched, so even a burst from the first instant loses nothing.
    */
   async prepare(record: ContainerRecord, beforeStart = true): Promise<void> {
-    const limits = logLimits(this.ctx, record);
+    const limits = sourceLogLimits(this.ctx, record);
     if (!readableLog(record.spec.logging.driver)) return;
     if (limits.maxFiles < 2 || limits.maxSize <= 0) return;
     const { logPath } = record.paths;
