@@ -171,6 +171,7 @@ export function parseFlags(argv: string[]): FlagResult {
       ...(cgroupDriver ? { cgroupDriver } : {}),
       ...usernsRemapOf(v['userns-remap'] ?? file['userns-remap']),
       ...(metricsAddr ? { metricsAddr: parseMetricsAddr(metricsAddr) } : {}),
+      ...(file.alerts ? { alerts: file.alerts } : {}),
     },
   };
 }
