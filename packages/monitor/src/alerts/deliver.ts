@@ -1,3 +1,6 @@
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { proc } from '@polis/core';
 import { SIGNATURE_HEADER, signBody } from './sign.js';
 import type { AlertRule } from './rule.js';
@@ -41,41 +44,39 @@ export const DEFAULT_RETRY: RetryPolicy = {
   timeoutMs: 5000,
 };
 
-/** One POST; a non-2xx answer is a failure as much as a refused connection. */
-export async function postOnce(
+/**
+ * One POST; a non-2xx answer is a failure as much as a refused connection. node:http rather than fetch:
+ * fetch refuses the "bad ports" of the Fetch standard (6000, 6667, …), which a receiver may well use.
+ */
+export function postOnce(
   url: string,
   body: string,
   secret: string | undefined,
   notice: AlertNotice,
   timeoutMs: number,
 ): Promise<Attempt & { action: 'webhook' }> {
-  const headers: Record<string, string> = {
+  const headers: Record<string, string | number> = {
     'Content-Type': 'application/json',
+    'Content-Length': Buffer.byteLength(body),
     'User-Agent': 'polisd-alerts/1',
     'X-Polis-Alert-Id': notice.alertId,
     'X-Polis-Alert-Status': notice.status,
   };
   if (secret !== undefined) headers[SIGNATURE_HEADER] = signBody(body, secret);
-  try {
-    const res = await fetch(url, {
-      method: 'POST',
-      headers,
-      body,
-      signal: AbortSignal.timeout(timeoutMs),
-      redirect: 'manual',
+  const send = url.startsWith('https:') ? httpsRequest : httpRequest;
+  return new Promise((resolve) => {
+    const done = (ok: boolean, detail: string): void =>
+      resolve({ action: 'webhook', attempt: 0, ok, detail });
+    const req = send(url, { method: 'POST', headers, timeout: timeoutMs }, (res) => {
+      res.resume();
+      const status = res.statusCode ?? 0;
+      res.on('end', () => done(status >= 200 && status < 300, `HTTP ${status}`));
+      res.on('error', (err) => done(false, err.message));
     });
-    await res.arrayBuffer().catch(() => undefined);
-    const ok = res.status >= 200 && res.status < 300;
-    return { action: 'webhook', attempt: 0, ok, detail: `HTTP ${res.status}` };
-  } catch (err) {
-    const cause = (err as { cause?: { code?: string; message?: string } }).cause;
-    return {
-      action: 'webhook',
-      attempt: 0,
-      ok: false,
-      detail: cause?.code ?? cause?.message ?? (err as Error).message,
-    };
-  }
+    req.on('timeout', () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
+    req.on('error', (err: NodeJS.ErrnoException) => done(false, err.code ?? err.message));
+    req.end(body);
+  });
 }
 
 /**
@@ -87,7 +88,7 @@ export async function deliverWebhook(
   notice: AlertNotice,
   onAttempt: (a: Attempt) => void,
   policy: RetryPolicy = DEFAULT_RETRY,
-  closed: () => boolean = () => false,
+  signal?: AbortSignal,
 ): Promise<boolean> {
   const body = JSON.stringify(notice);
   let delay = policy.firstDelayMs;
@@ -95,8 +96,10 @@ export async function deliverWebhook(
     const result = await postOnce(rule.webhook!, body, rule.secret, notice, policy.timeoutMs);
     onAttempt({ ...result, attempt });
     if (result.ok) return true;
-    if (attempt === policy.attempts || closed()) return false;
-    await new Promise((r) => setTimeout(r, delay).unref());
+    if (attempt === policy.attempts || signal?.aborted) return false;
+    // polisd's shutdown ends the wait (and the delivery) at once rather than after the back-off.
+    const waited = await sleep(delay, true, signal ? { signal } : {}).catch(() => false);
+    if (!waited) return false;
     delay = Math.min(delay * 2, policy.maxDelayMs);
   }
   return false;

@@ -61,6 +61,7 @@ export class AlertEngine {
   private timer: NodeJS.Timeout | undefined;
   private ticking = false;
   private closed = false;
+  private readonly stopping = new AbortController();
   private readonly intervalMs: number;
   private readonly retry: RetryPolicy;
 
@@ -79,6 +80,7 @@ export class AlertEngine {
 
   async close(): Promise<void> {
     this.closed = true;
+    this.stopping.abort();
     this.unsubscribe?.();
     if (this.timer) clearInterval(this.timer);
     await Promise.allSettled([...this.pending]);
@@ -411,7 +413,8 @@ export class AlertEngine {
         attempt: a.attempt,
       });
     if (rule.event) this.options.host.publish(alertEvent(notice));
-    if (rule.webhook) this.track(deliverWebhook(rule, notice, recordAttempt, this.retry, () => this.closed));
+    if (rule.webhook)
+      this.track(deliverWebhook(rule, notice, recordAttempt, this.retry, this.stopping.signal));
     if (rule.exec) this.track(runCommand(rule, notice).then(recordAttempt));
   }
 
