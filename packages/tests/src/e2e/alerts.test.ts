@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { AlertHistoryEntry } from '@polis/sdk';
 import { TestDaemon } from '../harness/daemon.js';
@@ -199,6 +201,53 @@ describe('alerts', () => {
       await close(back.server);
     }
     ok(await d.polis(['rm', 'bad']));
+    ok(await d.polis(['alert', 'rm', 'down']));
+  });
+
+  it('memory over its limit share for a while runs the command and publishes an alert event; freeing it resolves', async () => {
+    const out = join(d.root, 'mem-alert');
+    const since = new Date();
+    ok(
+      await d.polis([
+        'alert',
+        'add',
+        'mem',
+        '--on',
+        'memory > 50%',
+        '--for',
+        '2s',
+        '--event',
+        '--exec',
+        `cat > ${out}-$POLIS_ALERT_STATUS.json`,
+      ]),
+    );
+    ok(await d.polis(['run', '-d', '--name', 'fat', '-m', '64m', 'busybox', 'sleep', '600']));
+    const id = (await d.client.containers.inspect('fat')).Id;
+    // tmpfs pages are charged to the container's memory cgroup and are not reclaimable cache.
+    ok(await d.polis(['exec', 'fat', 'dd', 'if=/dev/zero', 'of=/dev/shm/x', 'bs=1M', 'count=44']));
+    const firing = await waitFor('the command for the firing', () =>
+      existsSync(`${out}-firing.json`) && readFileSync(`${out}-firing.json`, 'utf8').endsWith('}')
+        ? (JSON.parse(readFileSync(`${out}-firing.json`, 'utf8')) as Post['body'])
+        : undefined,
+    );
+    assert.equal(firing.subject, id);
+    assert.match(firing.message, /uses \d+(\.\d+)?% of its memory limit/);
+    assert.equal(existsSync(`${out}-resolved.json`), false);
+    ok(await d.polis(['exec', 'fat', 'rm', '/dev/shm/x']));
+    const resolved = await waitFor('the command for the resolve', () =>
+      existsSync(`${out}-resolved.json`) && readFileSync(`${out}-resolved.json`, 'utf8').endsWith('}')
+        ? (JSON.parse(readFileSync(`${out}-resolved.json`, 'utf8')) as Post['body'])
+        : undefined,
+    );
+    assert.equal(resolved.alertId, firing.alertId);
+    assert.match(resolved.message, /memory back to/);
+    const stream = d.client.events({ since, until: new Date(), filters: { type: ['alert'] } });
+    const seen: string[] = [];
+    for await (const e of stream)
+      seen.push(`${e.Action} ${e.Actor.Attributes?.rule} ${e.Actor.ID === firing.alertId}`);
+    assert.deepEqual(seen, ['firing mem true', 'resolved mem true']);
+    ok(await d.polis(['rm', '-f', 'fat']));
+    ok(await d.polis(['alert', 'rm', 'mem']));
   });
 
   it('refuses bad rules with 400 and unknown ones with 404', async () => {
