@@ -77,4 +77,8 @@ test('a rule needs a name, a condition and an action; the secret is never shown'
     /unknown alert rule field "colour"/,
   );
   assert.throws(() => parseRule([]), /must be an object/);
+  assert.throws(
+    () => parseRule({ name: 'x', on: 'unhealthy', for: '1m', event: true }),
+    /"for" applies to cpu/,
+  );
 });

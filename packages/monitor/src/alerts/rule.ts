@@ -121,6 +121,10 @@ export function parseRule(input: unknown, source: AlertRule['source'] = 'api'): 
   const condition = parseCondition(on);
   const forText = str('for');
   const forMs = forText === undefined ? 0 : parseDuration(forText);
+  // An event happens at one moment: "for" there would be read as a wait that never happens.
+  if (forText !== undefined && !['cpu', 'memory', 'disk', 'component'].includes(condition.kind)) {
+    throw invalid(`"for" applies to cpu, memory, disk and component conditions, not to "${on}"`);
+  }
   const webhook = str('webhook');
   if (webhook !== undefined) {
     let url: URL;
