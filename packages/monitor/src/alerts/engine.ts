@@ -319,6 +319,11 @@ export class AlertEngine {
     }
     // A container that stopped no longer uses anything: its firings end.
     for (const id of [...this.previous.keys()]) if (!seen.has(id)) this.previous.delete(id);
+    for (const key of [...this.overSince.keys()]) {
+      const [rule, subject] = key.split('\u0000') as [string, string];
+      const kind = this.rules.get(rule)?.condition.kind;
+      if ((kind === 'cpu' || kind === 'memory') && !seen.has(subject)) this.overSince.delete(key);
+    }
     for (const r of [...cpuRules, ...memRules]) {
       for (const f of this.firings.ofRule(r.name)) {
         if (!seen.has(f.subject))
