@@ -2,7 +2,7 @@ import type { ContainerService } from '@polis/runtime';
 import type { ImageService } from '@polis/image';
 import type { NetworkService } from '@polis/network';
 import type { VolumeService } from '@polis/storage';
-import type { EventLog, PolisMetrics, StatsSampler } from '@polis/monitor';
+import type { AlertEngine, EventLog, PolisMetrics, StatsSampler } from '@polis/monitor';
 import type { HealthCheck } from '@polis/core';
 
 export { API_VERSION, MIN_API_VERSION } from '@polis/core/api-version';
@@ -74,6 +74,8 @@ export interface ApiDeps {
   health?: () => HealthCheck[];
   /** The Prometheus registry (`GET /metrics`, request timings); absent in API unit tests that need none. */
   metrics?: PolisMetrics;
+  /** Alert rules and their history (`/polis/v1/alerts`); absent in API unit tests that need none. */
+  alerts?: AlertEngine;
   /** The daemon's cgroup driver (a systemd `--cgroup-parent` must be a slice); cgroupfs when absent. */
   cgroupDriver?: 'cgroupfs' | 'systemd';
   system: {

@@ -168,6 +168,10 @@ const systemHealth: Entry = {
   summary: "Show the health of Polis's components",
   load: () => import('./commands/system/health.js'),
 };
+const alertEntry = (verb: string, summary: string): Entry => ({
+  summary,
+  load: () => import(`./commands/alert/${verb}.js`) as Promise<CommandModule>,
+});
 const info: Entry = {
   summary: 'Display system-wide information',
   load: () => import('./commands/system/info.js'),
@@ -347,6 +351,18 @@ export const GROUPS: Record<string, { summary: string; commands: Record<string, 
       remove: volumeRm,
       restore: volumeRestore,
       sync: volumeSync,
+    },
+  },
+  alert: {
+    summary: 'Manage alert rules and notifications (Polis only)',
+    commands: {
+      add: alertEntry('add', 'Add an alert rule'),
+      history: alertEntry('history', 'Show firings, resolves and delivery attempts'),
+      ls: alertEntry('ls', 'List alert rules and what fires now'),
+      list: alertEntry('ls', 'List alert rules and what fires now'),
+      rm: alertEntry('rm', 'Remove alert rules'),
+      remove: alertEntry('rm', 'Remove alert rules'),
+      test: alertEntry('test', "Send a test notice through an alert's actions"),
     },
   },
   system: {

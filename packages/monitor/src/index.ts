@@ -5,3 +5,4 @@ export * from './stats/index.js';
 export { HealthMonitor, type HealthHost } from './healthcheck/monitor.js';
 export * from './health/index.js';
 export * from './metrics/index.js';
+export * from './alerts/index.js';

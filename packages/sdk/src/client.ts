@@ -1,4 +1,5 @@
 import type { RegistryAuth } from './auth/registry-auth.js';
+import { Alerts } from './alerts.js';
 import { Containers } from './containers.js';
 import { EventStream } from './events.js';
 import { Execs } from './exec.js';
@@ -31,6 +32,8 @@ export class PolisClient {
   readonly volumes: Volumes;
   /** Processes run inside running containers (`docker exec`). */
   readonly exec: Execs;
+  /** Polis's alert rules and history (`/polis/v1/alerts`). */
+  readonly alerts: Alerts;
   private readonly http: Transport;
 
   constructor(options: PolisClientOptions = {}) {
@@ -44,6 +47,7 @@ export class PolisClient {
     this.networks = new Networks(this.http);
     this.volumes = new Volumes(this.http);
     this.exec = new Execs(this.http);
+    this.alerts = new Alerts(this.http);
   }
 
   /** `GET /_ping`: the daemon's answer (`OK`). */

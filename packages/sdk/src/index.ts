@@ -56,3 +56,10 @@ export type * from './types/stats.js';
 export type * from './types/logs.js';
 export type * from './types/system.js';
 export type * from './types/volume.js';
+export {
+  Alerts,
+  type AlertRuleBody,
+  type AlertRuleInfo,
+  type AlertHistoryEntry,
+  type AlertTestResult,
+} from './alerts.js';

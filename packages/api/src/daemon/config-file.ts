@@ -26,6 +26,8 @@ export interface ConfigFile {
   'exec-opts'?: string[];
   'userns-remap'?: string;
   'metrics-addr'?: string;
+  /** Polis's own: alert rules (`{name, on, for?, webhook?, secret?, exec?, event?}`), as `polis alert add` takes. */
+  alerts?: unknown[];
 }
 
 const STRINGS = [
@@ -44,7 +46,7 @@ const STRINGS = [
 const LISTS = ['hosts', 'insecure-registries', 'registry-mirrors', 'readonly-clients', 'exec-opts'] as const;
 const BOOLEANS = ['tlsverify', 'insecure-tcp-loopback'] as const;
 /** Every key daemon.json may hold (the usage text names them all). */
-export const DAEMON_JSON_KEYS: readonly string[] = [...STRINGS, ...LISTS, ...BOOLEANS, 'log-opts'];
+export const DAEMON_JSON_KEYS: readonly string[] = [...STRINGS, ...LISTS, ...BOOLEANS, 'log-opts', 'alerts'];
 
 /**
  * Reads a daemon.json. A missing file is no configuration when it is the default path, and an error
@@ -75,6 +77,7 @@ export function readConfigFile(path: string, explicit: boolean): ConfigFile {
       ((LISTS as readonly string[]).includes(key) &&
         Array.isArray(v) &&
         v.every((x) => typeof x === 'string')) ||
+      (key === 'alerts' && Array.isArray(v)) ||
       (key === 'log-opts' &&
         typeof v === 'object' &&
         v !== null &&

@@ -161,3 +161,13 @@ test('--metrics-addr: loopback only, with a port', () => {
     assert.throws(() => parseFlags(['--metrics-addr', bad]), /use 127\.0\.0\.1:PORT/, bad);
   }
 });
+
+test("daemon.json's alerts are handed on as written; a non-list is refused", async () => {
+  const rules = [{ name: 'oom', on: 'oom', webhook: 'http://127.0.0.1:9/h', secret: 's' }];
+  await withFile(JSON.stringify({ alerts: rules }), (path) => {
+    assert.deepEqual(config(['--config-file', path])?.alerts, rules);
+  });
+  await withFile(JSON.stringify({ alerts: { name: 'x' } }), (path) => {
+    assert.throws(() => parseFlags(['--config-file', path]), /invalid key "alerts"/);
+  });
+});

@@ -52,7 +52,8 @@ Options:
                            default-runtime, log-level, log-opts, insecure-registries,
                            registry-mirrors, bip, group, tlsverify, tlscacert, tlscert, tlskey,
                            readonly-clients, insecure-tcp-loopback, exec-opts, userns-remap,
-                           metrics-addr); flags win
+                           metrics-addr, alerts); flags win; alerts: Polis's rules as
+                           polis alert add takes them
                            (default "/etc/polis/daemon.json")
       --metrics-addr 127.0.0.1:PORT
                            Also serve GET /metrics (Prometheus) over plain HTTP on this
@@ -171,6 +172,7 @@ export function parseFlags(argv: string[]): FlagResult {
       ...(cgroupDriver ? { cgroupDriver } : {}),
       ...usernsRemapOf(v['userns-remap'] ?? file['userns-remap']),
       ...(metricsAddr ? { metricsAddr: parseMetricsAddr(metricsAddr) } : {}),
+      ...(file.alerts ? { alerts: file.alerts } : {}),
     },
   };
 }

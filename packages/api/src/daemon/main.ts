@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
+import { totalmem } from 'node:os';
 import type { Server } from 'node:http';
 import {
   PolisError,
@@ -15,6 +16,8 @@ import { EmbeddedDns, NetworkManager, NetworkNames } from '@polis/network';
 import { ContainerManager, prepareHybridCgroups } from '@polis/runtime';
 import { VolumeManager, storageHealthChecks } from '@polis/storage';
 import {
+  AlertEngine,
+  AlertStore,
   EventLog,
   HealthMonitor,
   PolisMetrics,
@@ -22,6 +25,8 @@ import {
   containerEvent,
   coreHealthChecks,
   monitorHealthChecks,
+  parseRule,
+  runHealthChecks,
 } from '@polis/monitor';
 import { securityHealthChecks } from '@polis/security';
 import { API_VERSION, createApiServer, listenTcp, listenUnix, type ApiDeps } from '../index.js';
@@ -58,6 +63,8 @@ export interface RunningDaemon {
 /** Opens the state, reconciles containers, and serves the API until closed. */
 export async function startDaemon(input: DaemonConfig): Promise<RunningDaemon> {
   let config = resolveBinaries(input);
+  // A bad rule in daemon.json is refused before anything is opened.
+  const configRules = (input.alerts ?? []).map((r) => parseRule(r, 'config'));
   setLogLevel(config.logLevel);
   if (process.getuid?.() !== 0) throw new PolisError('runtime.unavailable', 'polisd must run as root');
   // Who may connect is settled before any state is touched: a bad -H or TLS file costs nothing.
@@ -125,6 +132,32 @@ export async function startDaemon(input: DaemonConfig): Promise<RunningDaemon> {
     subscribe: (listener) => events.subscribe(listener),
   });
 
+  const componentChecks = () => [
+    ...coreHealthChecks(config),
+    ...containers.healthChecks(),
+    ...networks.healthChecks(dns),
+    ...securityHealthChecks(),
+    ...storageHealthChecks(volumes),
+    ...monitorHealthChecks({ stats, events }),
+  ];
+  const alerts = new AlertEngine({
+    store: new AlertStore(db),
+    configRules,
+    host: {
+      subscribe: (listener) => events.subscribe(listener),
+      publish: (e) => events.publish(e),
+      running: () =>
+        containers
+          .list({ all: false })
+          .map((c) => ({ id: c.id, name: c.name.replace(/^\//, ''), image: c.imageRef })),
+      readStats: (id) => stats.readNow(id),
+      hostMemory: totalmem(),
+      dataRoot: config.dataRoot,
+      components: () => runHealthChecks(componentChecks()),
+    },
+  });
+  alerts.start();
+
   const deps: ApiDeps = {
     containers: timedContainers(containers, metrics),
     images: timedImages(images, metrics),
@@ -134,14 +167,8 @@ export async function startDaemon(input: DaemonConfig): Promise<RunningDaemon> {
     events,
     stats,
     ...(config.cgroupDriver ? { cgroupDriver: config.cgroupDriver } : {}),
-    health: () => [
-      ...coreHealthChecks(config),
-      ...containers.healthChecks(),
-      ...networks.healthChecks(dns),
-      ...securityHealthChecks(),
-      ...storageHealthChecks(volumes),
-      ...monitorHealthChecks({ stats, events }),
-    ],
+    alerts,
+    health: componentChecks,
     system: {
       info: () => systemInfo(config, containers, images),
       version: () => versionInfo(),
@@ -172,6 +199,7 @@ export async function startDaemon(input: DaemonConfig): Promise<RunningDaemon> {
     config,
     async close() {
       health.close();
+      await alerts.close();
       stats.close();
       metrics.close();
       containers.close();
