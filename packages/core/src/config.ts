@@ -30,6 +30,8 @@ export interface DaemonConfig {
   tls?: { caFile: string; certFile: string; keyFile: string };
   /** `--metrics-addr`: a loopback address where plain HTTP serves `GET /metrics` only. */
   metricsAddr?: { address: string; port: number };
+  /** `--dashboard-addr`: serve the web dashboard (token-protected) on this loopback address. */
+  dashboardAddr?: { address: string; port: number };
   /** Plain HTTP allowed on a loopback tcp:// host (`--insecure-tcp-loopback`); never elsewhere. */
   insecureTcpLoopback?: boolean;
   /** Client certificates (subject CN or SHA-256 fingerprint) that may only read. */
