@@ -510,7 +510,14 @@ async function events(main) {
   return { onEvent: render };
 }
 
+let features;
+
+/** Alerts are optional: asked only when this polisd serves them (features.json), else null. */
 async function loadAlerts() {
+  features ??= await fetch('/dashboard/features.json')
+    .then((r) => r.json())
+    .catch(() => ({}));
+  if (!features.alerts) return null;
   try {
     const [active, history] = await Promise.all([
       api('/polis/v1/alerts'),

@@ -139,7 +139,8 @@ export function createApiServer(deps: ApiDeps, options: ServeOptions = {}): Serv
       const observe = deps.metrics ? observeRequest(deps.metrics, req, res) : undefined;
       void dispatch(req, new HttpReply(req, res, common), false, observe);
     };
-    if (options.dashboard && serveDashboard(req, res, options.dashboard, forward)) return;
+    const serves = (method: string, path: string): boolean => router.match(method, path) !== undefined;
+    if (options.dashboard && serveDashboard(req, res, options.dashboard, forward, serves)) return;
     forward();
   });
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => answerClientError(err, socket));

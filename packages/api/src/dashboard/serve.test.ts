@@ -104,3 +104,10 @@ test('on the API socket the dashboard needs no token and the API is still served
     assert.equal((await call('GET', '/_ping')).status, 200);
     assert.equal((await call('GET', '/dashboard/api/containers/json')).status, 200);
   }));
+
+test('features.json says which optional APIs this polisd serves', () =>
+  withDashboard({ token: TOKEN, only: true }, async (call) => {
+    const res = await call('GET', '/dashboard/features.json', auth);
+    assert.equal(res.status, 200);
+    assert.deepEqual(res.json(), { alerts: false });
+  }));

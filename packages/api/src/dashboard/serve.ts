@@ -34,13 +34,14 @@ function refuse(res: ServerResponse, status: number, code: string, message: stri
 /**
  * Answers the request when it is the dashboard's (or when the listener is dashboard-only) and says so;
  * `/dashboard/api/PATH` is handed to `forward` with its URL rewritten to `/PATH`, so the same router,
- * access rules and metrics serve it.
+ * access rules and metrics serve it. `serves` says whether the router has a route (for features.json).
  */
 export function serveDashboard(
   req: IncomingMessage,
   res: ServerResponse,
   options: DashboardOptions,
   forward: () => void,
+  serves: (method: string, path: string) => boolean = () => true,
 ): boolean {
   const url = new URL(req.url ?? '/', 'http://polis');
   const path = url.pathname;
@@ -69,6 +70,12 @@ export function serveDashboard(
   }
   if (options.token !== undefined && !tokenMatches(presentedToken(req), options.token)) {
     refuse(res, 401, 'access.denied', 'log in first: open the /dashboard/login?token=... URL polisd printed');
+    return true;
+  }
+  if (path === '/dashboard/features.json') {
+    // Optional APIs the page shows only when this polisd has them, so it never probes into a 404.
+    const body = JSON.stringify({ alerts: serves('GET', '/polis/v1/alerts') }) + '\n';
+    res.writeHead(200, { ...SECURITY_HEADERS, 'Content-Type': 'application/json' }).end(body);
     return true;
   }
   if (path.startsWith('/dashboard/api/')) {
