@@ -150,4 +150,29 @@ describe('dashboard', () => {
     await page.getByRole('button', { name: 'Start dash-web', exact: true }).waitFor({ timeout: 20_000 });
     assert.deepEqual(consoleErrors, []);
   });
+
+  it('opens every view from the keyboard, and fits a phone-width screen', async (t) => {
+    for (const view of ['Images', 'Networks', 'Volumes', 'Live events', 'Alerts', 'Containers', 'Overview']) {
+      const link = page.getByRole('link', { name: view === 'Live events' ? 'Events' : view, exact: true });
+      await link.focus();
+      await page.keyboard.press('Enter');
+      await page.getByRole('heading', { name: view, exact: true }).waitFor();
+    }
+    await page.getByRole('link', { name: 'Events', exact: true }).click();
+    // The stop above is in the live feed without a reload.
+    await page.getByRole('cell', { name: 'die', exact: true }).first().waitFor();
+    await page.setViewportSize({ width: 390, height: 800 });
+    for (const view of ['Overview', 'Containers']) {
+      await page.getByRole('link', { name: view, exact: true }).click();
+      await page.getByRole('heading', { name: view, exact: true }).waitFor();
+      const overflow = Number(
+        await page.evaluate('document.documentElement.scrollWidth - window.innerWidth'),
+      );
+      assert.ok(overflow <= 0, `${view} is ${overflow}px wider than a 390px screen`);
+    }
+    const shot = join(OUT, 'containers-phone.png');
+    await page.screenshot({ path: shot, fullPage: true });
+    t.diagnostic(`phone-width screenshot: ${shot}`);
+    assert.deepEqual(consoleErrors, []);
+  });
 });
