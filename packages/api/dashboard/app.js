@@ -202,15 +202,24 @@ function table(headers, rows, caption) {
 
 async function overview(main) {
   const [health, alerts] = await Promise.all([api('/polis/v1/health').catch(() => undefined), loadAlerts()]);
-  const render = () => {
-    const byState = {};
-    for (const c of state.containers) byState[c.State] = (byState[c.State] ?? 0) + 1;
+  const resources = h('div', { class: 'cards' });
+  // Stats ticks redraw only these two cards, not the page (focus and screen readers stay put).
+  const renderResources = () => {
     let cpu = 0;
     let mem = 0;
     for (const s of state.stats.values()) {
       cpu += s.cpu.at(-1) ?? 0;
       mem += s.mem.at(-1) ?? 0;
     }
+    resources.replaceChildren(
+      h('div', { class: 'card' }, h('div', { class: 'big' }, `${cpu.toFixed(1)} %`), 'CPU'),
+      h('div', { class: 'card' }, h('div', { class: 'big' }, fmtBytes(mem)), 'memory'),
+    );
+  };
+  const render = () => {
+    const byState = {};
+    for (const c of state.containers) byState[c.State] = (byState[c.State] ?? 0) + 1;
+    renderResources();
     main.replaceChildren(
       h('h2', {}, 'Overview'),
       h(
@@ -230,12 +239,7 @@ async function overview(main) {
         'section',
         { 'aria-labelledby': 'h-resources' },
         h('h3', { id: 'h-resources' }, 'Resources (running containers)'),
-        h(
-          'div',
-          { class: 'cards' },
-          h('div', { class: 'card' }, h('div', { class: 'big' }, `${cpu.toFixed(1)} %`), 'CPU'),
-          h('div', { class: 'card' }, h('div', { class: 'big' }, fmtBytes(mem)), 'memory'),
-        ),
+        resources,
       ),
       h(
         'section',
@@ -266,7 +270,7 @@ async function overview(main) {
     );
   };
   render();
-  return { onContainers: render, onStats: render };
+  return { onContainers: render, onStats: throttle(renderResources, 1000) };
 }
 
 function stateCell(c) {
@@ -274,31 +278,64 @@ function stateCell(c) {
 }
 
 async function containers(main) {
+  const cells = new Map(); // id -> [cpu cell, memory cell]
+  const fill = (c) => {
+    const s = state.stats.get(c.Id);
+    const [cpu, mem] = cells.get(c.Id);
+    cpu.replaceChildren(s ? spark(s.cpu, 100, `CPU of ${nameOf(c)}`) : '–');
+    mem.replaceChildren(
+      s
+        ? h('span', {}, spark(s.mem, s.memLimit, `memory of ${nameOf(c)}`), ' ', fmtBytes(s.mem.at(-1)))
+        : '–',
+    );
+  };
   const rows = () =>
     state.containers.map((c) => {
-      const s = state.stats.get(c.Id);
+      cells.set(c.Id, [h('span'), h('span')]);
+      fill(c);
       return [
         h('a', { href: `#/containers/${c.Id}` }, nameOf(c)),
         c.Image,
         stateCell(c),
-        s ? spark(s.cpu, 100, `CPU of ${nameOf(c)}`) : '–',
-        s
-          ? h('span', {}, spark(s.mem, s.memLimit, `memory of ${nameOf(c)}`), ' ', fmtBytes(s.mem.at(-1)))
-          : '–',
+        ...cells.get(c.Id),
         actions(c),
       ];
     });
   const render = () =>
-    main.replaceChildren(
-      h('h2', {}, 'Containers'),
-      table(
-        ['Name', 'Image', 'State', 'CPU', 'Memory', 'Actions'],
-        rows(),
-        `${state.containers.length} containers`,
+    keepFocus(main, () =>
+      main.replaceChildren(
+        h('h2', {}, 'Containers'),
+        table(
+          ['Name', 'Image', 'State', 'CPU', 'Memory', 'Actions'],
+          rows(),
+          `${state.containers.length} containers`,
+        ),
       ),
     );
   render();
-  return { onContainers: render, onStats: throttle(render, 2000) };
+  const onStats = (id) => {
+    const c = state.containers.find((x) => x.Id === id);
+    if (c && cells.has(id)) fill(c);
+  };
+  return { onContainers: render, onStats };
+}
+
+/** Redraws, then puts focus back on the control with the same label (a Stop button becomes Start). */
+function keepFocus(main, redraw) {
+  const active = document.activeElement;
+  const dropped = (!active || active === document.body) && state.lastAction;
+  const label = dropped ? state.lastAction : active?.getAttribute?.('aria-label');
+  const inside = dropped || main.contains(active);
+  redraw();
+  if (!inside || !label) return;
+  const name = label.replace(/^\S+ /, '');
+  const same = [...main.querySelectorAll('[aria-label]')];
+  const target =
+    same.find((el) => el.getAttribute('aria-label') === label) ??
+    same.find((el) => el.tagName === 'BUTTON' && el.getAttribute('aria-label').endsWith(` ${name}`));
+  if (!target) return;
+  target.focus();
+  state.lastAction = undefined;
 }
 
 function throttle(fn, ms) {
@@ -323,6 +360,8 @@ function actions(c) {
         'aria-label': `${label} ${name}`,
         onclick: async (ev) => {
           if (confirmText && !window.confirm(confirmText)) return;
+          // Disabling drops focus to <body>; the next redraw puts it back on this container's buttons.
+          state.lastAction = ev.currentTarget.getAttribute('aria-label');
           ev.currentTarget.disabled = true;
           say(`${label} ${name}…`);
           try {
@@ -368,7 +407,9 @@ async function container(main, id) {
       State: info.State.Status,
       Status: info.State.Status,
     };
-    top.replaceChildren(h('p', {}, 'State: ', stateCell(c), ' · image ', info.Config.Image), actions(c));
+    keepFocus(top, () =>
+      top.replaceChildren(h('p', {}, 'State: ', stateCell(c), ' · image ', info.Config.Image), actions(c)),
+    );
   };
   const renderStats = () => {
     const s = state.stats.get(info.Id);
@@ -613,6 +654,11 @@ async function start() {
   window.addEventListener('hashchange', () => void route());
   await route();
   followEvents();
+  // Events say when a state changes; this keeps the "Up 5 minutes" wording current between them.
+  setInterval(async () => {
+    await refreshContainers().catch(() => undefined);
+    state.view?.onContainers?.();
+  }, 30_000);
 }
 
 void start();

@@ -141,13 +141,21 @@ describe('dashboard', () => {
     await page.screenshot({ path: shot, fullPage: true });
     t.diagnostic(`container page screenshot: ${shot}`);
 
-    await page.getByRole('button', { name: 'Stop dash-web', exact: true }).click();
+    const stop = page.getByRole('button', { name: 'Stop dash-web', exact: true });
+    await stop.focus();
+    await page.keyboard.press('Enter');
     await waitFor('dash-web to stop', async () => {
       const r = await d.polis(['inspect', '-f', '{{.State.Running}}', 'dash-web']);
       return ok(r).trim() === 'false' ? true : undefined;
     });
     // The page learns it from the event stream: the Start button comes back.
     await page.getByRole('button', { name: 'Start dash-web', exact: true }).waitFor({ timeout: 20_000 });
+    // A keyboard user is not thrown back to the top: focus moves from Stop to the Start that replaced it.
+    await waitFor('focus on the Start button', async () =>
+      (await page.evaluate('document.activeElement?.getAttribute("aria-label")')) === 'Start dash-web'
+        ? true
+        : undefined,
+    );
     assert.deepEqual(consoleErrors, []);
   });
 
