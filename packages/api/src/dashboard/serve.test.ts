@@ -111,3 +111,9 @@ test('features.json says which optional APIs this polisd serves', () =>
     assert.equal(res.status, 200);
     assert.deepEqual(res.json(), { alerts: false });
   }));
+
+test('an unparsable request target is a 400, and the listener keeps serving', () =>
+  withDashboard({ token: TOKEN, only: true }, async (call) => {
+    assert.equal((await call('GET', 'http://[', auth)).status, 400);
+    assert.equal((await call('GET', '/dashboard/', auth)).status, 200);
+  }));

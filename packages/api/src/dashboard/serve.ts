@@ -43,7 +43,15 @@ export function serveDashboard(
   forward: () => void,
   serves: (method: string, path: string) => boolean = () => true,
 ): boolean {
-  const url = new URL(req.url ?? '/', 'http://polis');
+  let url: URL;
+  try {
+    url = new URL(req.url ?? '/', 'http://polis');
+  } catch {
+    // An unparsable target: the API's dispatch answers it with Docker's 400 where it serves.
+    if (!options.only) return false;
+    refuse(res, 400, 'request.invalid', 'malformed request target');
+    return true;
+  }
   const path = url.pathname;
   const method = req.method ?? 'GET';
   if (path === '/dashboard') {
