@@ -90,7 +90,7 @@ function logDemuxer(tty, onText) {
 
 const state = {
   containers: [],
-  stats: new Map(), // id -> { cpu: number[], mem: number[], memLimit, abort }
+  stats: new Map(), // id -> { cpu: number[], mem: number[], memLimit, prev }
   events: [],
   health: undefined,
   alerts: undefined, // undefined: not asked yet; null: not configured
@@ -134,38 +134,51 @@ function spark(values, max, label) {
   return svg;
 }
 
-function cpuPercent(s) {
-  const cpu = s.cpu_stats?.cpu_usage?.total_usage - s.precpu_stats?.cpu_usage?.total_usage;
-  const sys = s.cpu_stats?.system_cpu_usage - s.precpu_stats?.system_cpu_usage;
-  const n = s.cpu_stats?.online_cpus || s.cpu_stats?.cpu_usage?.percpu_usage?.length || 1;
-  return sys > 0 && cpu >= 0 ? (cpu / sys) * n * 100 : 0;
+/**
+ * Stats by polling one-shot samples every 2 s, a few at a time, rather than one stream per container:
+ * a browser keeps at most 6 connections to a host, and the event and log streams already hold two.
+ * CPU % is the change between this page's own consecutive samples, as docker's CLI computes it.
+ */
+async function sample(id) {
+  let s;
+  try {
+    s = await api(`/containers/${id}/stats?stream=false&one-shot=true`);
+  } catch {
+    return;
+  }
+  const entry = state.stats.get(id) ?? { cpu: [], mem: [], memLimit: 0, prev: undefined };
+  state.stats.set(id, entry);
+  const cpu = s.cpu_stats?.cpu_usage?.total_usage ?? 0;
+  const sys = s.cpu_stats?.system_cpu_usage ?? 0;
+  const n = s.cpu_stats?.online_cpus || 1;
+  if (entry.prev) {
+    const dc = cpu - entry.prev.cpu;
+    const ds = sys - entry.prev.sys;
+    entry.cpu = [...entry.cpu, ds > 0 && dc >= 0 ? (dc / ds) * n * 100 : 0].slice(-HISTORY);
+  }
+  entry.prev = { cpu, sys };
+  entry.mem = [...entry.mem, s.memory_stats?.usage ?? 0].slice(-HISTORY);
+  entry.memLimit = s.memory_stats?.limit ?? 0;
+  state.view?.onStats?.(id);
 }
 
-/** One stats stream per running container, kept while it runs; views read the history. */
-function syncStats() {
-  const running = new Set(state.containers.filter((c) => c.State === 'running').map((c) => c.Id));
-  for (const [id, s] of state.stats) {
-    if (!running.has(id)) {
-      s.abort.abort();
-      state.stats.delete(id);
-    }
-  }
-  for (const id of running) {
-    if (state.stats.has(id)) continue;
-    const entry = { cpu: [], mem: [], memLimit: 0, abort: new AbortController() };
-    state.stats.set(id, entry);
-    streamJson(`/containers/${id}/stats?stream=true`, entry.abort.signal, (s) => {
-      entry.cpu = [...entry.cpu, cpuPercent(s)].slice(-HISTORY);
-      entry.mem = [...entry.mem, s.memory_stats?.usage ?? 0].slice(-HISTORY);
-      entry.memLimit = s.memory_stats?.limit ?? 0;
-      if (state.view?.onStats) state.view.onStats(id);
-    }).catch(() => undefined);
+let sampling = false;
+
+async function pollStats() {
+  if (sampling) return;
+  sampling = true;
+  try {
+    const running = state.containers.filter((c) => c.State === 'running').map((c) => c.Id);
+    for (const id of state.stats.keys()) if (!running.includes(id)) state.stats.delete(id);
+    for (let i = 0; i < running.length; i += 3) await Promise.all(running.slice(i, i + 3).map(sample));
+  } finally {
+    sampling = false;
   }
 }
 
 async function refreshContainers() {
   state.containers = await api('/containers/json?all=1');
-  syncStats();
+  void pollStats();
 }
 
 // ---- views -------------------------------------------------------------------------------------------
@@ -654,6 +667,7 @@ async function start() {
   window.addEventListener('hashchange', () => void route());
   await route();
   followEvents();
+  setInterval(() => void pollStats(), 2000);
   // Events say when a state changes; this keeps the "Up 5 minutes" wording current between them.
   setInterval(async () => {
     await refreshContainers().catch(() => undefined);

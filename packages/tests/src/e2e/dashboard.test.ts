@@ -183,4 +183,21 @@ describe('dashboard', () => {
     t.diagnostic(`phone-width screenshot: ${shot}`);
     assert.deepEqual(consoleErrors, []);
   });
+
+  it('stays usable with more running containers than a browser opens connections to one host', async () => {
+    await page.setViewportSize({ width: 1100, height: 800 });
+    await page.getByRole('link', { name: 'Containers', exact: true }).click();
+    for (let i = 0; i < 7; i++)
+      ok(await d.polis(['run', '-d', '--name', `dash-idle-${i}`, 'busybox', 'sleep', '600']));
+    await page.getByRole('link', { name: 'dash-idle-6' }).waitFor({ timeout: 20_000 });
+    await page.getByRole('img', { name: 'CPU of dash-idle-6' }).waitFor({ timeout: 20_000 });
+    await page.getByRole('button', { name: 'Start dash-web', exact: true }).click();
+    await waitFor('dash-web to run again', async () =>
+      ok(await d.polis(['inspect', '-f', '{{.State.Running}}', 'dash-web'])).trim() === 'true'
+        ? true
+        : undefined,
+    );
+    await page.getByRole('button', { name: 'Stop dash-web', exact: true }).waitFor({ timeout: 20_000 });
+    assert.deepEqual(consoleErrors, []);
+  });
 });
