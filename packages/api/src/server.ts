@@ -24,6 +24,7 @@ import { volumeRoutes } from './routes/volumes/index.js';
 import { centralLogsRoute } from './routes/central-logs.js';
 import { volumeBackupRoutes } from './routes/volumes/backup.js';
 import { API_VERSION, type ApiDeps } from './types.js';
+import { serveDashboard, type DashboardOptions } from './dashboard/serve.js';
 
 const log = createLogger('api');
 
@@ -80,6 +81,8 @@ export interface ServeOptions {
   tls?: TlsOptions;
   /** Client certificates (subject CN or SHA-256 fingerprint) that may only read (see `access/role.ts`). */
   readonlyClients?: readonly string[];
+  /** Serve the web dashboard under /dashboard/ (see `dashboard/serve.ts`). */
+  dashboard?: DashboardOptions;
 }
 
 /** The Docker-Engine-compatible REST server (node:http or node:https); the caller decides where it listens. */
@@ -134,8 +137,13 @@ export function createApiServer(deps: ApiDeps, options: ServeOptions = {}): Serv
   }
 
   server.on('request', (req, res) => {
-    const observe = deps.metrics ? observeRequest(deps.metrics, req, res) : undefined;
-    void dispatch(req, new HttpReply(req, res, common), false, observe);
+    const forward = (): void => {
+      const observe = deps.metrics ? observeRequest(deps.metrics, req, res) : undefined;
+      void dispatch(req, new HttpReply(req, res, common), false, observe);
+    };
+    const serves = (method: string, path: string): boolean => router.match(method, path) !== undefined;
+    if (options.dashboard && serveDashboard(req, res, options.dashboard, forward, serves)) return;
+    forward();
   });
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => answerClientError(err, socket));
   // A client without a certificate of our CA is cut off in the handshake; say who, for the operator.
@@ -145,6 +153,11 @@ export function createApiServer(deps: ApiDeps, options: ServeOptions = {}): Serv
   // Hijacked sockets are no longer the HTTP server's to close; track them so shutdown can end them too.
   const hijacked = new Set<Duplex>();
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    // The dashboard never upgrades a connection (no attach, no exec): its listener refuses them all.
+    if (options.dashboard?.only) {
+      socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      return;
+    }
     hijacked.add(socket);
     socket.on('close', () => hijacked.delete(socket));
     socket.on('error', (err) => log.debug('hijacked socket error', { error: err }));

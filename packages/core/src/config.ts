@@ -32,6 +32,8 @@ export interface DaemonConfig {
   metricsAddr?: { address: string; port: number };
   /** daemon.json's `alerts`: rule objects as written, checked by monitor's parseRule at start. */
   alerts?: unknown[];
+  /** `--dashboard-addr`: serve the web dashboard (token-protected) on this loopback address. */
+  dashboardAddr?: { address: string; port: number };
   /** Plain HTTP allowed on a loopback tcp:// host (`--insecure-tcp-loopback`); never elsewhere. */
   insecureTcpLoopback?: boolean;
   /** Client certificates (subject CN or SHA-256 fingerprint) that may only read. */

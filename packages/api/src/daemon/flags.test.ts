@@ -171,3 +171,16 @@ test("daemon.json's alerts are handed on as written; a non-list is refused", asy
     assert.throws(() => parseFlags(['--config-file', path]), /invalid key "alerts"/);
   });
 });
+
+test('--dashboard-addr: loopback only, with a port, named in the error', () => {
+  assert.deepEqual(config(['--dashboard-addr', '127.0.0.1:8090'])?.dashboardAddr, {
+    address: '127.0.0.1',
+    port: 8090,
+  });
+  assert.equal(config([])?.dashboardAddr, undefined);
+  assert.throws(
+    () => parseFlags(['--dashboard-addr', '0.0.0.0:8090']),
+    /--dashboard-addr .*loopback address only/,
+  );
+  assert.throws(() => parseFlags(['--dashboard-addr', '8090']), /invalid --dashboard-addr/);
+});

@@ -58,6 +58,9 @@ Options:
       --metrics-addr 127.0.0.1:PORT
                            Also serve GET /metrics (Prometheus) over plain HTTP on this
                            loopback address
+      --dashboard-addr 127.0.0.1:PORT
+                           Also serve the web dashboard at /dashboard/ on this loopback
+                           address; the login URL with its token is printed at start
       --userns-remap default|USER[:GROUP]
                            Run containers' root as USER's subordinate ids (/etc/subuid,
                            /etc/subgid); default: the user polis, made if missing
@@ -98,6 +101,7 @@ export function parseFlags(argv: string[]): FlagResult {
         'exec-opt': { type: 'string', multiple: true },
         'userns-remap': { type: 'string' },
         'metrics-addr': { type: 'string' },
+        'dashboard-addr': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
       },
@@ -173,6 +177,9 @@ export function parseFlags(argv: string[]): FlagResult {
       ...usernsRemapOf(v['userns-remap'] ?? file['userns-remap']),
       ...(metricsAddr ? { metricsAddr: parseMetricsAddr(metricsAddr) } : {}),
       ...(file.alerts ? { alerts: file.alerts } : {}),
+      ...(v['dashboard-addr']
+        ? { dashboardAddr: parseMetricsAddr(v['dashboard-addr'], '--dashboard-addr') }
+        : {}),
     },
   };
 }

@@ -33,6 +33,7 @@ import { API_VERSION, createApiServer, listenTcp, listenUnix, type ApiDeps } fro
 import { volumeEvent } from '../routes/volumes/shapes.js';
 import { planListeners } from './hosts.js';
 import { serveMetrics } from './metrics-addr.js';
+import { serveDashboardAddr } from './dashboard-addr.js';
 import { timedContainers, timedImages } from './timed-services.js';
 import { DEFAULT_SOCKET_GROUP, resolveSocketGroup } from './socket-group.js';
 import { serverTlsOptions } from './tls-options.js';
@@ -181,7 +182,7 @@ export async function startDaemon(input: DaemonConfig): Promise<RunningDaemon> {
   const servers: Server[] = [];
   for (const listener of listeners) {
     if (listener.kind === 'unix') {
-      const server = createApiServer(deps);
+      const server = createApiServer(deps, { dashboard: {} });
       servers.push(server);
       await listenUnix(server, listener.path, gid);
       log.info('API listening', { host: listener.host, gid });
@@ -195,6 +196,7 @@ export async function startDaemon(input: DaemonConfig): Promise<RunningDaemon> {
     }
   }
   if (config.metricsAddr) servers.push(await serveMetrics(metrics, config.metricsAddr));
+  if (config.dashboardAddr) servers.push(await serveDashboardAddr(deps, config.dashboardAddr));
   return {
     config,
     async close() {

@@ -10,17 +10,17 @@ const log = createLogger('metrics');
  * `--metrics-addr HOST:PORT` as dockerd takes it, but loopback only: the scrape names every container
  * and image, which is not for every host on the network, and this listener has no TLS.
  */
-export function parseMetricsAddr(value: string): { address: string; port: number } {
+export function parseMetricsAddr(value: string, flag = '--metrics-addr'): { address: string; port: number } {
   const m = /^(\[[^\]]*\]|[^:[\]]+):(\d{1,5})$/.exec(value);
   const port = Number(m?.[2]);
   if (!m || !(port >= 1 && port <= 65535)) {
-    throw new PolisError('request.invalid', `invalid --metrics-addr "${value}": use 127.0.0.1:PORT`);
+    throw new PolisError('request.invalid', `invalid ${flag} "${value}": use 127.0.0.1:PORT`);
   }
   const address = (m[1] as string).replace(/^\[|\]$/g, '');
   if (!isLoopback(address)) {
     throw new PolisError(
       'request.invalid',
-      `refusing --metrics-addr ${value}: metrics are served on a loopback address only (127.0.0.1 or [::1])`,
+      `refusing ${flag} ${value}: it is served on a loopback address only (127.0.0.1 or [::1])`,
     );
   }
   return { address, port };
