@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { parseCgroupFile } from '../host/cgroup-paths.js';
 
 /** The limits in force for a process, from its cgroup's files; null is "no limit", absent "no file". */
 export interface CgroupLimits {
@@ -27,8 +28,8 @@ function limit(text: string | undefined): number | null | undefined {
 }
 
 /**
- * Reads the limits from the cgroups of /proc/PID/cgroup (`controllers:path` per v1 hierarchy, `0::path`
- * for v2) under `root`: the v1 memory, cpu and pids files when those hierarchies exist, else v2's.
+ * Reads the limits from the cgroups of /proc/PID/cgroup (parsed by `parseCgroupFile`, as update writes
+ * them) under `root`: the v1 memory, cpu and pids files when those hierarchies exist, else v2's.
  * Kept small on purpose: one place that reads limits back, for the security report and the monitor.
  */
 export async function readCgroupLimits(
@@ -36,18 +37,9 @@ export async function readCgroupLimits(
   root = '/sys/fs/cgroup',
   procRoot = '/proc',
 ): Promise<CgroupLimits> {
-  const lines = ((await read(join(procRoot, String(pid), 'cgroup'))) ?? '').split('\n');
-  const v1 = new Map<string, string>();
-  let unified: string | undefined;
-  for (const line of lines) {
-    const [, controllers = '', path = ''] = /^\d+:([^:]*):(.*)$/.exec(line) ?? [];
-    if (controllers === '') unified = path;
-    else for (const c of controllers.split(',')) v1.set(c, join(root, controllers, path));
-  }
-  if (v1.has('memory') || v1.has('cpu') || v1.has('pids')) {
-    const mem = v1.get('memory');
-    const cpu = v1.get('cpu');
-    const pids = v1.get('pids');
+  const dirs = parseCgroupFile((await read(join(procRoot, String(pid), 'cgroup'))) ?? '', root);
+  const { memory: mem, cpu, pids } = dirs.v1;
+  if (mem || cpu || pids) {
     const quota = cpu ? limit(await read(join(cpu, 'cpu.cfs_quota_us'))) : undefined;
     const period = cpu ? await read(join(cpu, 'cpu.cfs_period_us')) : undefined;
     return {
@@ -59,8 +51,7 @@ export async function readCgroupLimits(
     };
   }
   // A v2-only host mounts the unified tree at the root; a hybrid one under `unified/`.
-  const base = (await read(join(root, 'cgroup.controllers'))) !== undefined ? root : join(root, 'unified');
-  const dir = join(base, unified ?? '/');
+  const dir = dirs.v2 ?? join(dirs.unified ? root : join(root, 'unified'), '/');
   const [quota, period] = ((await read(join(dir, 'cpu.max'))) ?? '').split(' ');
   return {
     version: 'v2',
