@@ -14,3 +14,4 @@ export { renderFirewall, type FirewallState } from './firewall/render.js';
 export { applyFirewall, removeFirewall } from './firewall/apply.js';
 export { parseCidr, parseAddress, formatAddress, formatCidr, overlaps, type Cidr } from './ipam/cidr.js';
 export { NetworkNames } from './names.js';
+export * from './balancer/index.js';
