@@ -6,7 +6,6 @@ import type { HostCapacity, PlacementRequest, Scheduler } from './scheduler/type
  * wired against the contracts; these factories' bodies are replaced, not extended.
  */
 
-// eslint-disable-next-line @typescript-eslint/no-unused-vars
 export function createScheduler(_capacity: HostCapacity): Scheduler {
   const placed = new Map<string, PlacementRequest>();
   return {
@@ -19,7 +18,6 @@ export function createScheduler(_capacity: HostCapacity): Scheduler {
   };
 }
 
-// eslint-disable-next-line @typescript-eslint/no-unused-vars
 export function createAutoscaler(_policy: AutoscalePolicy): Autoscaler {
   return { observe: () => undefined, decide: () => null };
 }

@@ -41,7 +41,7 @@ export interface BalancerOptions {
 }
 
 /** The balancer polisd uses; the real implementation replaces this factory's body (options may grow, optional). */
-// eslint-disable-next-line @typescript-eslint/no-unused-vars
+
 export function createServiceBalancer(_options: BalancerOptions): ServiceBalancer {
   return new PlaceholderBalancer();
 }
