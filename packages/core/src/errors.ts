@@ -149,20 +149,36 @@ export function isPolisError(err: unknown, code?: ErrorCode): err is PolisError 
   return err instanceof PolisError && (code === undefined || err.code === code);
 }
 
-/** The one table from error kind to HTTP status (Docker's codes). */
-export const httpStatus: Readonly<Record<ErrorKind, number>> = {
-  invalid_argument: 400,
-  unauthorized: 401,
-  forbidden: 403,
-  not_found: 404,
-  conflict: 409,
-  failed_precondition: 409,
-  not_modified: 304,
-  not_implemented: 501,
-  unavailable: 503,
-  insufficient_storage: 507,
-  internal: 500,
+/**
+ * The one table from error kind to the status of each transport: HTTP (Docker's codes) and gRPC (the
+ * numeric codes of grpc/status: 3 INVALID_ARGUMENT, 5 NOT_FOUND, 6 ALREADY_EXISTS, 7 PERMISSION_DENIED,
+ * 8 RESOURCE_EXHAUSTED, 9 FAILED_PRECONDITION, 12 UNIMPLEMENTED, 13 INTERNAL, 14 UNAVAILABLE,
+ * 16 UNAUTHENTICATED). A conflict is FAILED_PRECONDITION, not ALREADY_EXISTS, because most Polis conflicts
+ * are about state ("is running", "in use"); "not modified" has no gRPC error and is answered as OK.
+ */
+export const errorStatus: Readonly<Record<ErrorKind, { http: number; grpc: number }>> = {
+  invalid_argument: { http: 400, grpc: 3 },
+  unauthorized: { http: 401, grpc: 16 },
+  forbidden: { http: 403, grpc: 7 },
+  not_found: { http: 404, grpc: 5 },
+  conflict: { http: 409, grpc: 9 },
+  failed_precondition: { http: 409, grpc: 9 },
+  not_modified: { http: 304, grpc: 0 },
+  not_implemented: { http: 501, grpc: 12 },
+  unavailable: { http: 503, grpc: 14 },
+  insufficient_storage: { http: 507, grpc: 8 },
+  internal: { http: 500, grpc: 13 },
 };
+
+/** HTTP status per kind (Docker's codes), from errorStatus. */
+export const httpStatus: Readonly<Record<ErrorKind, number>> = Object.fromEntries(
+  Object.entries(errorStatus).map(([kind, s]) => [kind, s.http]),
+) as Record<ErrorKind, number>;
+
+/** gRPC status code per kind, from errorStatus. */
+export const grpcStatus: Readonly<Record<ErrorKind, number>> = Object.fromEntries(
+  Object.entries(errorStatus).map(([kind, s]) => [kind, s.grpc]),
+) as Record<ErrorKind, number>;
 
 /** Rebuilds the kind from an HTTP status when the peer did not send a Polis code. */
 export function kindFromStatus(status: number): ErrorKind {
