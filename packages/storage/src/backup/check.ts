@@ -33,8 +33,8 @@ interface Current {
 /**
  * Reads a decompressed backup as it streams and hands tar only what is safe to extract: the manifest is
  * checked (and given to `onManifest`, which may refuse it) and not extracted; every data entry's name
- * is confined (`Confinement`); the digest over the manifest and data entries is compared with the
- * trailer's. Whatever is wrong ends the stream with `volume.backup_invalid`, so the caller's staging
+ * is confined (`Confinement`); in a format-1 backup the digest over the manifest and data entries is
+ * compared with the trailer entry's (format 2's digest is over the compressed bytes: `TrailerCheck`). Whatever is wrong ends the stream with `volume.backup_invalid`, so the caller's staging
  * directory is thrown away and no volume appears.
  */
 export class BackupCheck extends Transform {
@@ -77,8 +77,14 @@ export class BackupCheck extends Transform {
     }
   }
 
+  /** After the manifest of a format-2 backup (entries before it are the manifest's own). */
+  private inFormat2(): boolean {
+    return this.manifest !== undefined && this.manifest.formatVersion >= 2;
+  }
+
   override _flush(done: TransformCallback): void {
-    if (!this.trailerSeen || this.current || this.header.length > 0) {
+    const whole = this.inFormat2() ? this.ended : this.trailerSeen;
+    if (!whole || this.current || this.header.length > 0) {
       done(invalidBackup('the backup ends early: it is truncated'));
       return;
     }
@@ -122,7 +128,12 @@ export class BackupCheck extends Transform {
 
   private onHeader(block: Buffer): void {
     if (this.ended) {
-      if (!isZeroBlock(block)) throw invalidBackup('there is data after the digest trailer');
+      if (!isZeroBlock(block)) throw invalidBackup('there is data after the end of the archive');
+      return;
+    }
+    if (isZeroBlock(block) && this.inFormat2()) {
+      // tar's end of archive; the digest trailer is outside the tar, checked by TrailerCheck.
+      this.ended = true;
       return;
     }
     if (isZeroBlock(block)) {
@@ -142,7 +153,7 @@ export class BackupCheck extends Transform {
       this.hashBlock(block);
       return this.begin(h.size, false, 'manifest');
     }
-    if (h.name === TRAILER_NAME && h.type === '0') {
+    if (h.name === TRAILER_NAME && h.type === '0' && !this.inFormat2()) {
       // The digest covers everything before this header.
       this.hashing = false;
       return this.begin(h.size, false, 'trailer');
@@ -206,6 +217,8 @@ export class BackupCheck extends Transform {
     switch (cur.meta) {
       case 'manifest':
         this.manifest = parseManifest(data);
+        // Format 2's digest is over the compressed stream (TrailerCheck), not the entries.
+        if (this.manifest.formatVersion >= 2) this.hashing = false;
         this.onManifest(this.manifest);
         return;
       case 'pax':

@@ -2,6 +2,7 @@ import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { isPolisError, proc } from '@polis/core';
 import { BackupCheck } from './check.js';
+import { TrailerCheck } from './digest.js';
 import type { BackupManifest } from './manifest.js';
 import { invalidBackup } from './tar-block.js';
 
@@ -41,12 +42,16 @@ export async function extractBackup(
   const zstd = proc.start('zstd', ZSTD_DECOMPRESS, { stdio: ['pipe', 'pipe', 'pipe'] });
   const tar = proc.start('tar', tarArgs, { stdio: ['pipe', 'ignore', 'pipe'] });
   const check = new BackupCheck(onManifest);
+  const trailer = new TrailerCheck();
   let killed = false;
   let unfeed = (): void => undefined;
+  let undigest = (): void => undefined;
   const stop = (): void => {
     killed = true;
-    source.unpipe(zstd.stdin!);
+    source.unpipe(trailer);
+    trailer.unpipe(zstd.stdin!);
     unfeed();
+    undigest();
     for (const child of [zstd, tar]) if (alive(child)) child.kill('SIGKILL');
   };
 
@@ -62,10 +67,16 @@ export async function extractBackup(
       if (!ended) reject(new Error('the upload was cut off before its end'));
     });
     zstd.stdin!.on('error', () => undefined);
-    source.pipe(zstd.stdin!);
+    source.pipe(trailer).pipe(zstd.stdin!);
+  });
+  // The digest of a format-2 backup is checked as the compressed bytes go by, its verdict at their end.
+  const digested = new Promise<void>((resolve, reject) => {
+    undigest = resolve;
+    trailer.once('error', reject);
+    trailer.once('end', resolve);
   });
   const steps = [
-    fed,
+    fed.then(() => digested),
     proc.waitFor(zstd, 'zstd', ZSTD_DECOMPRESS),
     pipeline(zstd.stdout!, check, tar.stdin!),
     proc.waitFor(tar, 'tar', tarArgs),
@@ -75,7 +86,12 @@ export async function extractBackup(
   const [feed, unzstd, checked, untar] = results.map((r) =>
     r.status === 'rejected' ? (r.reason as unknown) : undefined,
   );
-  if (results.every((r) => r.status === 'fulfilled') && check.manifest) return check.manifest;
+  if (results.every((r) => r.status === 'fulfilled') && check.manifest) {
+    if (check.manifest.formatVersion >= 2 && !trailer.found) {
+      throw invalidBackup('the digest trailer is missing: the backup is truncated');
+    }
+    return check.manifest;
+  }
 
   // zstd failing on its own (not killed by us) means the compressed stream is damaged.
   if (unzstd !== undefined && isPolisError(unzstd) && unzstd.context.signal === null) {

@@ -8,7 +8,8 @@ import { trailerEntry } from './manifest.js';
 const WITH_DATA = new Set(['0', '\0', '7', 'x', 'g', 'L', 'K']);
 
 /**
- * Wraps GNU tar's output into a backup: the manifest entry first, tar's members unchanged, then the
+ * The writer of format-1 backups (the trailer a tar member), which Polis still reads; kept to make such
+ * backups in tests. Wraps GNU tar's output into a backup: the manifest entry first, tar's members unchanged, then the
  * digest trailer and a new end-of-archive. Tar writes in large records (one 512-byte record per write
  * is ten times slower), so its end marker comes with record padding: the framer walks the headers to
  * know where the members end, and passes the data through in the chunks it came in.

@@ -33,7 +33,7 @@ describe('backup manifest', () => {
 
   it('refuses another format version, a bad name, missing fields and what is not JSON', () => {
     const m = manifestOf(volume);
-    refused(() => parseManifest(Buffer.from(JSON.stringify({ ...m, formatVersion: 2 }))), /format version 2/);
+    refused(() => parseManifest(Buffer.from(JSON.stringify({ ...m, formatVersion: 3 }))), /format version 3/);
     refused(() => parseManifest(Buffer.from(JSON.stringify({ ...m, name: '../etc' }))), /invalid volume/);
     refused(
       () => parseManifest(Buffer.from(JSON.stringify({ ...m, driver: undefined }))),

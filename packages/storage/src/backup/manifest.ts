@@ -4,11 +4,17 @@ import { fileEntry, invalidBackup } from './tar-block.js';
 
 /**
  * A volume backup is a zstd-compressed tar: first `polis-volume.json` (this manifest), then the volume's
- * data as GNU tar writes it (every name starts with `./`), last `polis-volume.sum` (the digest). The
- * digest is a trailer because the archive is made in one streaming pass: it is not known before the
- * data has gone by. It covers the manifest entry and every data byte, so a changed label is caught too.
+ * data as GNU tar writes it (every name starts with `./`), then the digest. The digest is a trailer
+ * because the archive is made in one streaming pass: it is not known before the data has gone by. It
+ * covers the manifest entry and every data byte, so a changed label is caught too.
+ *
+ * Format 2 (written now) keeps the trailer in a zstd skippable frame after the compressed tar, its digest
+ * over the compressed bytes (`zstd-frame.ts`); format 1 (read still) kept it as a last tar member,
+ * `polis-volume.sum`, its digest over the uncompressed entries.
  */
-export const FORMAT_VERSION = 1;
+export const FORMAT_VERSION = 2;
+/** Formats this Polis reads. */
+export const READABLE_FORMATS: readonly number[] = [1, 2];
 export const MANIFEST_NAME = 'polis-volume.json';
 export const TRAILER_NAME = 'polis-volume.sum';
 /** Members above this size are not manifests or trailers (kept in memory while parsed). */
@@ -87,9 +93,9 @@ function str(value: unknown, field: string): string {
 /** Reads and checks the manifest: a newer format, a bad name or a missing field is refused. */
 export function parseManifest(data: Buffer): BackupManifest {
   const m = json(data, 'manifest');
-  if (m.formatVersion !== FORMAT_VERSION) {
+  if (typeof m.formatVersion !== 'number' || !READABLE_FORMATS.includes(m.formatVersion)) {
     throw invalidBackup(
-      `unsupported format version ${JSON.stringify(m.formatVersion)} (this Polis reads ${FORMAT_VERSION})`,
+      `unsupported format version ${JSON.stringify(m.formatVersion)} (this Polis reads ${READABLE_FORMATS.join(' and ')})`,
     );
   }
   if (m.digestAlgorithm !== 'sha256') {
@@ -104,7 +110,7 @@ export function parseManifest(data: Buffer): BackupManifest {
   const created = str(m.created, 'created');
   if (Number.isNaN(Date.parse(created))) throw invalidBackup('manifest field created is not a time');
   return {
-    formatVersion: FORMAT_VERSION,
+    formatVersion: m.formatVersion,
     name,
     driver: str(m.driver, 'driver'),
     labels: stringMap(m.labels, 'labels'),
