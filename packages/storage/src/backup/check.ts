@@ -61,7 +61,18 @@ export class BackupCheck extends Transform {
 
   override push(chunk: Buffer | null): boolean {
     if (chunk === null) return super.push(null);
-    this.pending.push(chunk);
+    // Headers and data of consecutive members lie side by side in the chunk read: one view spans them,
+    // so most chunks go to tar without being copied.
+    const last = this.pending.at(-1);
+    if (last && last.buffer === chunk.buffer && last.byteOffset + last.length === chunk.byteOffset) {
+      this.pending[this.pending.length - 1] = Buffer.from(
+        last.buffer,
+        last.byteOffset,
+        last.length + chunk.length,
+      );
+    } else {
+      this.pending.push(chunk);
+    }
     return true;
   }
 
