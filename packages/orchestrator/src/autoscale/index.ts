@@ -1,0 +1,1 @@
+export { createAutoscaler } from './create-autoscaler.js';
