@@ -14,3 +14,15 @@ export {
   parseReservation,
   type HostCapacityOptions,
 } from './scheduler/index.js';
+export {
+  convertToKubernetes,
+  kubeName,
+  kubernetesSchemas,
+  type ComposeLike,
+  type ComposePortLike,
+  type ComposeResourcesLike,
+  type ComposeServiceLike,
+  type ComposeVolumeLike,
+  type ComposeVolumeMountLike,
+  type ConvertOptions,
+} from './kube/index.js';
