@@ -94,11 +94,20 @@ describe('autoscaler', () => {
     a.observe({ at: 0, replicas: 1 });
     assert.deepEqual(
       { ...a.decide(0) },
-      { from: 1, to: 2, metric: 'cpu', value: 0, target: 50, reason: '1 replicas below min 2' },
+      { from: 1, to: 2, metric: 'cpu', value: 0, target: 50, reason: '1 replica below min 2' },
     );
     a.observe({ at: 1000, replicas: 7 });
     assert.equal(a.decide(1000), null, 'a change just happened: the scale-down cooldown holds');
-    assert.equal(a.decide(61_000)?.to, 4);
+    const d = a.decide(61_000);
+    assert.equal(d?.to, 4);
+    assert.equal(d?.reason, '7 replicas above max 4');
+  });
+
+  it('ignores samples older than the latest (the series only moves forward)', () => {
+    const a = createAutoscaler(policy({ max: 10 }));
+    a.observe({ at: 10_000, replicas: 2, cpuPercent: 50 });
+    a.observe({ at: 9_000, replicas: 2, cpuPercent: 500 });
+    assert.equal(a.decide(10_000), null);
   });
 
   it('no samples, no decision', () => {

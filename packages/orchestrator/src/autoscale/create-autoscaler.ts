@@ -115,7 +115,7 @@ export function createAutoscaler(policy: AutoscalePolicy): Autoscaler {
           metric,
           value,
           target,
-          reason: `${current} replicas ${bound}`,
+          reason: `${current} replica${current === 1 ? '' : 's'} ${bound}`,
         });
       }
       if (!rec) return null;
