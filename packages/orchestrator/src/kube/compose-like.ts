@@ -48,6 +48,11 @@ export interface ComposeServiceLike {
   tmpfs?: StringOrList;
   working_dir?: string;
   user?: string;
+  cap_add?: string[];
+  cap_drop?: string[];
+  privileged?: boolean;
+  read_only?: boolean;
+  stop_grace_period?: string | number;
   healthcheck?: {
     test?: StringOrList;
     interval?: string | number;

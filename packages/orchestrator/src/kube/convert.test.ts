@@ -231,6 +231,69 @@ describe('compose convert --to kubernetes', () => {
     });
   });
 
+  it('x-polis-autoscale becomes a HorizontalPodAutoscaler; stop_grace_period, capabilities, read_only carry over', () => {
+    const out = docs(
+      convertToKubernetes({
+        name: 'demo',
+        services: {
+          web: {
+            image: 'nginx',
+            stop_grace_period: '1m30s',
+            cap_add: ['CAP_NET_ADMIN'],
+            cap_drop: ['all'],
+            read_only: true,
+            deploy: { resources: { limits: { memory: '512m' } } },
+            'x-polis-autoscale': {
+              min: 0,
+              max: '5',
+              target_cpu_percent: 70,
+              target_memory_percent: 50,
+              target_requests_per_second: 20,
+              scale_down_cooldown: '2m',
+            },
+          },
+        },
+      }),
+    );
+    for (const d of out) assert.deepEqual(check(d), [], `${d['kind']} ${d['metadata']['name']}`);
+    const pod = find(out, 'Deployment', 'web')['spec']['template']['spec'];
+    assert.equal(pod['terminationGracePeriodSeconds'], 90);
+    assert.deepEqual(pod['containers'][0]['securityContext'], {
+      capabilities: { add: ['NET_ADMIN'], drop: ['ALL'] },
+      readOnlyRootFilesystem: true,
+    });
+    const hpa = find(out, 'HorizontalPodAutoscaler', 'web');
+    assert.deepEqual(hpa['spec'], {
+      scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web' },
+      minReplicas: 1,
+      maxReplicas: 5,
+      metrics: [
+        {
+          type: 'Resource',
+          resource: { name: 'cpu', target: { type: 'AverageValue', averageValue: '700m' } },
+        },
+        {
+          type: 'Resource',
+          resource: { name: 'memory', target: { type: 'AverageValue', averageValue: '256Mi' } },
+        },
+        {
+          type: 'Pods',
+          pods: {
+            metric: { name: 'requests_per_second' },
+            target: { type: 'AverageValue', averageValue: '20' },
+          },
+        },
+      ],
+      behavior: {
+        scaleUp: { stabilizationWindowSeconds: 0 },
+        scaleDown: { stabilizationWindowSeconds: 120 },
+      },
+    });
+    const broken = structuredClone(hpa);
+    broken['spec']['maxReplicas'] = '5';
+    assert.notDeepEqual(check(broken), []);
+  });
+
   it('bad input: clear errors naming the service', () => {
     assert.throws(() => convertToKubernetes({ services: { web: { ports: ['80'] } } }), {
       code: 'request.invalid',

@@ -1,6 +1,7 @@
 import { PolisError } from '@polis/core';
 import { stringify } from 'yaml';
 import { parseComposeDuration } from '../autoscale/duration.js';
+import { horizontalPodAutoscaler } from './hpa.js';
 import type {
   ComposeLike,
   ComposeServiceLike,
@@ -22,7 +23,7 @@ export interface ConvertOptions {
   defaultVolumeSize?: string;
 }
 
-type Manifest = Record<string, unknown>;
+export type Manifest = Record<string, unknown>;
 type Labels = Record<string, string>;
 
 /** A DNS-1123 label (what Kubernetes names take): lowercase, [a-z0-9-], at most 63, ends alphanumeric. */
@@ -155,10 +156,24 @@ function mounts(service: ComposeServiceLike, project: ComposeLike, what: string)
 }
 
 function securityContext(service: ComposeServiceLike): Manifest | undefined {
+  const sc: Manifest = {};
   // Only numeric users convert: a name means the image's /etc/passwd, which Kubernetes does not read.
   const m = /^(\d+)(?::(\d+))?$/.exec(service.user ?? '');
-  if (!m) return undefined;
-  return { runAsUser: Number(m[1]), ...(m[2] !== undefined ? { runAsGroup: Number(m[2]) } : {}) };
+  if (m)
+    Object.assign(sc, {
+      runAsUser: Number(m[1]),
+      ...(m[2] !== undefined ? { runAsGroup: Number(m[2]) } : {}),
+    });
+  // Kubernetes names capabilities without the CAP_ prefix docker accepts either way.
+  const caps = (list: string[] | undefined): string[] =>
+    (list ?? []).map((c) => c.toUpperCase().replace(/^CAP_/, ''));
+  const add = caps(service.cap_add);
+  const drop = caps(service.cap_drop);
+  if (add.length || drop.length)
+    sc['capabilities'] = { ...(add.length ? { add } : {}), ...(drop.length ? { drop } : {}) };
+  if (service.privileged === true) sc['privileged'] = true;
+  if (service.read_only === true) sc['readOnlyRootFilesystem'] = true;
+  return Object.keys(sc).length ? sc : undefined;
 }
 
 function portName(p: PortMapping, port: number): string {
@@ -253,10 +268,15 @@ export function convertToKubernetes(project: ComposeLike, options: ConvertOption
       ...(sc ? { securityContext: sc } : {}),
     };
     const job = jobs.has(serviceName);
+    const grace =
+      service.stop_grace_period === undefined
+        ? undefined
+        : seconds(service.stop_grace_period, '10s', `${what}.stop_grace_period`, 0);
     const podSpec: Manifest = {
       ...(job ? { restartPolicy: 'OnFailure' } : {}),
       containers: [container],
       ...(m.volumes.length ? { volumes: m.volumes } : {}),
+      ...(grace !== undefined ? { terminationGracePeriodSeconds: grace } : {}),
     };
     const template = { metadata: { labels }, spec: podSpec };
     const metadata = { name, ...namespace, labels };
@@ -283,6 +303,8 @@ export function convertToKubernetes(project: ComposeLike, options: ConvertOption
         metadata,
         spec: { replicas, selector: { matchLabels: selector }, ...(strategy ? { strategy } : {}), template },
       });
+      const hpa = horizontalPodAutoscaler(service, serviceName, name, metadata);
+      if (hpa) docs.push(hpa);
     }
 
     if (ports.length || exposed.length) {

@@ -128,7 +128,21 @@ const container: Schema = {
     },
     securityContext: {
       type: 'object',
-      properties: { runAsUser: int(0), runAsGroup: int(0), runAsNonRoot: { type: 'boolean' } },
+      properties: {
+        runAsUser: int(0),
+        runAsGroup: int(0),
+        runAsNonRoot: { type: 'boolean' },
+        privileged: { type: 'boolean' },
+        readOnlyRootFilesystem: { type: 'boolean' },
+        capabilities: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            add: { type: 'array', items: { type: 'string' } },
+            drop: { type: 'array', items: { type: 'string' } },
+          },
+        },
+      },
     },
   },
 };
@@ -157,6 +171,7 @@ export const podSpec = (restartPolicies: string[]): Schema => ({
     initContainers: { type: 'array', items: container },
     volumes: { type: 'array', items: volume },
     restartPolicy: { enum: restartPolicies },
+    terminationGracePeriodSeconds: int(0),
   },
 });
 
