@@ -317,5 +317,13 @@ describe('compose convert --to kubernetes', () => {
         message: 'service "web".healthcheck.interval: invalid duration "often" (e.g. "30s", "1m30s")',
       },
     );
+    assert.throws(
+      () => convertToKubernetes({ services: { web: { image: 'x', 'x-polis-autoscale': { max: 2 } } } }),
+      {
+        code: 'request.invalid',
+        message:
+          'service "web": x-polis-autoscale: needs one of target_cpu_percent, target_memory_percent, target_requests_per_second',
+      },
+    );
   });
 });
