@@ -13,6 +13,15 @@ export interface AutoscalePolicy {
   targetRequestsPerSecond?: number;
   scaleUpCooldownMs: number;
   scaleDownCooldownMs: number;
+  /**
+   * Scale down only to the highest size recommended over this window (Kubernetes HPA's
+   * behavior.scaleDown.stabilizationWindowSeconds); scaleDownCooldownMs when absent.
+   */
+  scaleDownStabilizationMs?: number;
+  /** Metric values are the mean of the samples over this window; 15 s when absent. */
+  metricWindowMs?: number;
+  /** No change while value/target stays within 1 ± tolerance (HPA's 0.1 when absent). */
+  tolerance?: number;
 }
 
 /** One observation of a service, taken by the controller from the monitor's sampler and the balancer. */
@@ -21,8 +30,11 @@ export interface ServiceSample {
   at: number;
   /** Replicas running now. */
   replicas: number;
+  /** Mean over the replicas, percent of one core. */
   cpuPercent?: number;
+  /** Mean over the replicas, percent of each one's memory limit. */
   memoryPercent?: number;
+  /** Per replica: the service's requests per second divided by its replicas. */
   requestsPerSecond?: number;
 }
 

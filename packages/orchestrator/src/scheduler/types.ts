@@ -45,4 +45,6 @@ export interface Scheduler {
 export interface HostCapacity {
   cpus: number;
   memoryBytes: number;
+  /** Online CPU numbers that exclusive replicas' cpusets are cut from; 0..cpus-1 when absent. */
+  cpuIds?: number[];
 }
