@@ -1,2 +1,3 @@
 export type { BalancerBackend, BalancerCounters, BalancerFrontend, ServiceBalancer } from './types.js';
-export { createServiceBalancer, type BalancerOptions } from './noop.js';
+export { createServiceBalancer, type BalancerOptions } from './create.js';
+export { Balancer, balancerTable } from './balancer.js';
