@@ -6,10 +6,13 @@ import { ProxyFrontend } from './proxy.js';
 
 /** Loopback servers that answer each connection with their name and keep it open until the client ends. */
 const servers: net.Server[] = [];
+const accepted = new Set<net.Socket>();
 const ports: number[] = [];
 before(async () => {
   for (const name of ['a', 'b', 'c']) {
     const s = net.createServer((c) => {
+      accepted.add(c);
+      c.on('close', () => accepted.delete(c));
       c.write(name);
       c.on('data', () => c.end());
       c.on('error', () => undefined);
@@ -20,7 +23,10 @@ before(async () => {
     ports.push((s.address() as net.AddressInfo).port);
   }
 });
-after(() => servers.forEach((s) => s.close()));
+after(() => {
+  for (const c of accepted) c.destroy();
+  for (const s of servers) s.close();
+});
 
 const backends = (...names: string[]) =>
   names.map((n) => ({ containerId: n, ip: '127.0.0.1', port: ports['abc'.indexOf(n)]! }));
@@ -104,7 +110,7 @@ test('no backend: a connection is refused at once', async () => {
   let error = '';
   s.on('data', (b: Buffer) => (data += b.toString()));
   s.on('error', (e: NodeJS.ErrnoException) => (error = e.code ?? ''));
-  await once(s, 'close');
+  await new Promise((r) => s.on('close', r));
   assert.equal(data, '');
   assert.equal(error, 'ECONNRESET');
   await proxy.close();
