@@ -44,7 +44,8 @@ function validate(key: string, f: BalancerFrontend, backends: readonly BalancerB
   };
   if (key === '') bad('empty service key');
   if (f.protocol !== 'tcp' && f.protocol !== 'udp') bad(`unknown protocol ${String(f.protocol)}`);
-  if (!Number.isInteger(f.hostPort) || f.hostPort < 1 || f.hostPort > 65535) bad(`bad host port ${f.hostPort}`);
+  if (!Number.isInteger(f.hostPort) || f.hostPort < 1 || f.hostPort > 65535)
+    bad(`bad host port ${f.hostPort}`);
   if (f.hostIp !== '' && net.isIP(f.hostIp) === 0) bad(`bad host address ${f.hostIp}`);
   if (f.vipBridge !== undefined && (net.isIPv4(f.hostIp) === false || !/^[\w.-]{1,15}$/.test(f.vipBridge))) {
     bad('a VIP needs an IPv4 address and its bridge');
@@ -65,7 +66,11 @@ const sameFrontend = (a: BalancerFrontend, b: BalancerFrontend): boolean =>
   a.algorithm === b.algorithm &&
   a.vipBridge === b.vipBridge;
 
-const kernelView = (r: ServiceRecord): KernelService => ({ id: r.id, frontend: r.frontend, backends: r.backends });
+const kernelView = (r: ServiceRecord): KernelService => ({
+  id: r.id,
+  frontend: r.frontend,
+  backends: r.backends,
+});
 
 /**
  * The service load balancer (see docs/architecture.md, "Service load balancing"): nftables where the
@@ -101,7 +106,10 @@ export class Balancer implements ServiceBalancer {
     return this.serial(async () => {
       const mode = await this.modeFor(frontend);
       let before = this.state.services.get(serviceKey);
-      if (before && (before.mode !== mode || (before.mode === 'proxy' && !sameFrontend(before.frontend, frontend)))) {
+      if (
+        before &&
+        (before.mode !== mode || (before.mode === 'proxy' && !sameFrontend(before.frontend, frontend)))
+      ) {
         await this.removeNow(serviceKey);
         before = undefined;
       }
@@ -234,7 +242,11 @@ export class Balancer implements ServiceBalancer {
       const others = [...this.state.services].some(([k, r]) => k !== serviceKey && r.mode === 'kernel');
       if (others) {
         const counters = rec.draining.map((b) => b.tag);
-        await nftApply(this.table, renderServiceRemoval(this.table, kernelView(rec), counters), `removing ${serviceKey}`);
+        await nftApply(
+          this.table,
+          renderServiceRemoval(this.table, kernelView(rec), counters),
+          `removing ${serviceKey}`,
+        );
       } else {
         await dropTable(this.table);
         this.tableUp = false;
@@ -282,7 +294,8 @@ export class Balancer implements ServiceBalancer {
         for (const r of kernel) r.draining = [];
         await nftApply(this.table, renderTable(this.table, kernel.map(kernelView), counts), 'restoring');
         for (const r of kernel) {
-          if (r.frontend.vipBridge) await addVipAddress(r.frontend.vipBridge, r.frontend.hostIp).catch(() => undefined);
+          if (r.frontend.vipBridge)
+            await addVipAddress(r.frontend.vipBridge, r.frontend.hostIp).catch(() => undefined);
         }
         this.state.save();
       }

@@ -11,7 +11,15 @@ export interface TrackedFlow {
 }
 
 /** TCP states of a connection still open (TIME_WAIT and CLOSE are over; they only linger in the table). */
-const OPEN = new Set(['SYN_SENT', 'SYN_RECV', 'ESTABLISHED', 'FIN_WAIT', 'CLOSE_WAIT', 'LAST_ACK', 'SYN_SENT2']);
+const OPEN = new Set([
+  'SYN_SENT',
+  'SYN_RECV',
+  'ESTABLISHED',
+  'FIN_WAIT',
+  'CLOSE_WAIT',
+  'LAST_ACK',
+  'SYN_SENT2',
+]);
 
 /**
  * Parses /proc/net/nf_conntrack: `ipv4 2 tcp 6 300 ESTABLISHED src=… dst=… sport=… dport=… src=… …`;

@@ -28,7 +28,8 @@ export async function readCounters(table: string): Promise<Map<string, { packets
     nftables?: { counter?: { name: string; packets: number; bytes: number } }[];
   };
   for (const item of doc.nftables ?? []) {
-    if (item.counter) out.set(item.counter.name, { packets: item.counter.packets, bytes: item.counter.bytes });
+    if (item.counter)
+      out.set(item.counter.name, { packets: item.counter.packets, bytes: item.counter.bytes });
   }
   return out;
 }

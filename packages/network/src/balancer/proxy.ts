@@ -118,7 +118,10 @@ export class ProxyFrontend {
     const live = [...this.slots.values()].filter((s) => s.inRotation);
     if (live.length === 0) return undefined;
     if (this.frontend.algorithm === 'least-connections') {
-      return live.reduce((a, b) => (b.active < a.active ? b : a));
+      // Ties (all idle under sequential clients) go round robin, not always to the first.
+      const least = Math.min(...live.map((s) => s.active));
+      const tied = live.filter((s) => s.active === least);
+      return tied[this.next++ % tied.length];
     }
     return live[this.next++ % live.length];
   }

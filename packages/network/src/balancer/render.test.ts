@@ -40,7 +40,10 @@ test('frontends on every address are keyed by port alone; others by address and 
 });
 
 test('TCP spreads by numgen round robin, UDP by a hash of the client, affinity by its address', () => {
-  assert.match(dispatchRule(web), /^numgen inc mod 3 vmap \{ 0 : goto b_\w+, 1 : goto b_\w+, 2 : goto b_\w+ \}$/);
+  assert.match(
+    dispatchRule(web),
+    /^numgen inc mod 3 vmap \{ 0 : goto b_\w+, 1 : goto b_\w+, 2 : goto b_\w+ \}$/,
+  );
   const udp = { ...web, frontend: { ...web.frontend, protocol: 'udp' as const } };
   assert.match(dispatchRule(udp), /^jhash ip saddr \. udp sport mod 3 seed 0x[0-9a-f]+ vmap/);
   const sticky = { ...web, frontend: { ...web.frontend, algorithm: 'client-affinity' as const } };
@@ -52,8 +55,14 @@ test('TCP spreads by numgen round robin, UDP by a hash of the client, affinity b
 test('the whole table: maps, counters carried over, a chain per backend, hooks before Polis', () => {
   const text = renderTable('polis_lb', [web], new Map([[web.backends[0]!.tag, { packets: 7, bytes: 420 }]]));
   const lines = text.split('\n');
-  assert.deepEqual(lines.slice(0, 3), ['table ip polis_lb {}', 'delete table ip polis_lb', 'table ip polis_lb {']);
-  assert.ok(text.includes(`map fe_tcp_any { type inet_service : verdict; elements = { 8080 : goto ${id} } }`));
+  assert.deepEqual(lines.slice(0, 3), [
+    'table ip polis_lb {}',
+    'delete table ip polis_lb',
+    'table ip polis_lb {',
+  ]);
+  assert.ok(
+    text.includes(`map fe_tcp_any { type inet_service : verdict; elements = { 8080 : goto ${id} } }`),
+  );
   assert.ok(text.includes(`counter ${web.backends[0]!.tag} { packets 7 bytes 420 }`));
   assert.ok(text.includes(`counter ${web.backends[1]!.tag} { }`));
   assert.ok(text.includes(`meta l4proto tcp counter name ${web.backends[2]!.tag} dnat to 10.1.0.4:80`));
@@ -83,7 +92,12 @@ test('a change is one transaction that swaps the dispatch rule and keeps counter
     `delete counter ip t ${b}`,
   ]);
   // Draining: the chain goes, the counter stays until the drain ends.
-  const drained = renderServiceChange('t', web, { ...web, backends: web.backends.slice(0, 2) }, new Set([web.backends[2]!.tag]));
+  const drained = renderServiceChange(
+    't',
+    web,
+    { ...web, backends: web.backends.slice(0, 2) },
+    new Set([web.backends[2]!.tag]),
+  );
   assert.ok(drained.includes(`delete chain ip t ${web.backends[2]!.tag}`));
   assert.ok(!drained.includes(`delete counter ip t ${web.backends[2]!.tag}`));
 });
@@ -91,7 +105,9 @@ test('a change is one transaction that swaps the dispatch rule and keeps counter
 test('the frontend element follows the set: gone when empty, back when refilled, moved with the port', () => {
   const empty = { ...web, backends: [] };
   assert.ok(renderServiceChange('t', web, empty).includes('delete element ip t fe_tcp_any { 8080 }'));
-  assert.ok(renderServiceChange('t', empty, web).includes(`add element ip t fe_tcp_any { 8080 : goto ${id} }`));
+  assert.ok(
+    renderServiceChange('t', empty, web).includes(`add element ip t fe_tcp_any { 8080 : goto ${id} }`),
+  );
   const moved = { ...web, frontend: { hostIp: '127.0.0.1', hostPort: 9090, protocol: 'tcp' as const } };
   const text = renderServiceChange('t', web, moved);
   assert.ok(text.includes('delete element ip t fe_tcp_any { 8080 }'));

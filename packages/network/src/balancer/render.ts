@@ -84,7 +84,9 @@ export function renderTable(
   for (const m of MAPS) {
     const type = m.endsWith('_addr') ? 'ipv4_addr . inet_service' : 'inet_service';
     const els = elements.get(m)!;
-    out.push(`  map ${m} { type ${type} : verdict;${els.length ? ` elements = { ${els.join(', ')} }` : ''} }`);
+    out.push(
+      `  map ${m} { type ${type} : verdict;${els.length ? ` elements = { ${els.join(', ')} }` : ''} }`,
+    );
   }
   for (const s of services) {
     for (const b of s.backends) {
@@ -93,7 +95,8 @@ export function renderTable(
     }
   }
   for (const s of services) {
-    for (const b of s.backends) out.push(`  chain ${b.tag} {`, `    ${backendRule(b, s.frontend.protocol)}`, '  }');
+    for (const b of s.backends)
+      out.push(`  chain ${b.tag} {`, `    ${backendRule(b, s.frontend.protocol)}`, '  }');
     const rule = dispatchRule(s);
     out.push(`  chain ${s.id} {`, ...(rule ? [`    ${rule}`] : []), '  }');
   }
@@ -137,7 +140,10 @@ export function renderServiceChange(
     if (!prev && !keepCounters.has(b.tag)) out.push(`add counter ${t} ${b.tag}`);
     if (!prev) out.push(`add chain ${t} ${b.tag}`);
     if (!prev || prev.ip !== b.ip || prev.port !== b.port) {
-      out.push(`flush chain ${t} ${b.tag}`, `add rule ${t} ${b.tag} ${backendRule(b, after.frontend.protocol)}`);
+      out.push(
+        `flush chain ${t} ${b.tag}`,
+        `add rule ${t} ${b.tag} ${backendRule(b, after.frontend.protocol)}`,
+      );
     }
   }
   out.push(`add chain ${t} ${after.id}`, `flush chain ${t} ${after.id}`);
@@ -149,7 +155,8 @@ export function renderServiceChange(
   const newEl = frontendElement(after.frontend);
   const moved = oldEl !== undefined && (oldEl.map !== newEl.map || oldEl.key !== newEl.key);
   if (wasIn && (!isIn || moved)) out.push(`delete element ${t} ${oldEl!.map} { ${oldEl!.key} }`);
-  if (isIn && (!wasIn || moved)) out.push(`add element ${t} ${newEl.map} { ${newEl.key} : goto ${after.id} }`);
+  if (isIn && (!wasIn || moved))
+    out.push(`add element ${t} ${newEl.map} { ${newEl.key} : goto ${after.id} }`);
   const now = new Set(after.backends.map((b) => b.tag));
   for (const tag of old.keys()) {
     if (now.has(tag)) continue;
@@ -169,6 +176,7 @@ export function renderServiceRemoval(table: string, s: KernelService, counters: 
   }
   out.push(`flush chain ${t} ${s.id}`, `delete chain ${t} ${s.id}`);
   for (const b of s.backends) out.push(`flush chain ${t} ${b.tag}`, `delete chain ${t} ${b.tag}`);
-  for (const c of new Set([...s.backends.map((b) => b.tag), ...counters])) out.push(`delete counter ${t} ${c}`);
+  for (const c of new Set([...s.backends.map((b) => b.tag), ...counters]))
+    out.push(`delete counter ${t} ${c}`);
   return out.map((l) => l + '\n').join('');
 }
