@@ -101,9 +101,13 @@ export class Balancer implements ServiceBalancer {
     return this.state.services.get(serviceKey)?.mode;
   }
 
-  setBackends(serviceKey: string, frontend: BalancerFrontend, backends: BalancerBackend[]): Promise<void> {
+  async setBackends(
+    serviceKey: string,
+    frontend: BalancerFrontend,
+    backends: BalancerBackend[],
+  ): Promise<void> {
     validate(serviceKey, frontend, backends);
-    return this.serial(async () => {
+    await this.serial(async () => {
       const mode = await this.modeFor(frontend);
       let before = this.state.services.get(serviceKey);
       if (
@@ -156,7 +160,8 @@ export class Balancer implements ServiceBalancer {
 
   async drain(serviceKey: string, containerId: string, timeoutMs: number): Promise<void> {
     const rec = this.state.services.get(serviceKey);
-    if (!rec) throw new PolisError('network.not_found', `no load balancer entry point ${serviceKey}`);
+    // Nothing to drain: the entry point (or the backend, below) is gone already.
+    if (!rec) return;
     if (rec.mode === 'proxy') {
       await this.serial(async () => {
         rec.backends = rec.backends.filter((b) => b.containerId !== containerId);
@@ -205,7 +210,7 @@ export class Balancer implements ServiceBalancer {
 
   async counters(serviceKey: string): Promise<BalancerCounters[]> {
     const rec = this.state.services.get(serviceKey);
-    if (!rec) throw new PolisError('network.not_found', `no load balancer entry point ${serviceKey}`);
+    if (!rec) return [];
     if (rec.mode === 'proxy') return this.proxies.get(serviceKey)?.counters() ?? [];
     await this.ensureReady();
     const [counts, flows] = await Promise.all([readCounters(this.table), readConntrack()]);
@@ -301,6 +306,8 @@ export class Balancer implements ServiceBalancer {
       }
       log.info('load balancer ready', { table: this.table, entryPoints: this.state.services.size });
     })();
+    // A failed restore is tried again by the next call rather than failing every call after it.
+    this.ready.catch(() => (this.ready = undefined));
     return this.ready;
   }
 }
