@@ -66,6 +66,9 @@ const sameFrontend = (a: BalancerFrontend, b: BalancerFrontend): boolean =>
   a.algorithm === b.algorithm &&
   a.vipBridge === b.vipBridge;
 
+const samePort = (a: BalancerFrontend, b: BalancerFrontend): boolean =>
+  a.hostIp === b.hostIp && a.hostPort === b.hostPort && a.protocol === b.protocol;
+
 const kernelView = (r: ServiceRecord): KernelService => ({
   id: r.id,
   frontend: r.frontend,
@@ -81,6 +84,7 @@ const kernelView = (r: ServiceRecord): KernelService => ({
 export class Balancer implements ServiceBalancer {
   private readonly table: string;
   private readonly state: BalancerState;
+  /** Per entry point its listener: the proxy itself, or (kernel path) the holder of its port. */
   private readonly proxies = new Map<string, ProxyFrontend>();
   private queue: Promise<unknown> = Promise.resolve();
   private ready: Promise<void> | undefined;
@@ -132,23 +136,33 @@ export class Balancer implements ServiceBalancer {
       };
       const inSet = new Set(after.backends.map((b) => b.tag));
       after.draining = (before?.draining ?? []).filter((b) => !inSet.has(b.tag));
+      const vipAdded = frontend.vipBridge !== undefined && before?.frontend.hostIp !== frontend.hostIp;
       if (frontend.vipBridge) await addVipAddress(frontend.vipBridge, frontend.hostIp);
-      if (mode === 'kernel') {
-        const keep = new Set((before?.draining ?? []).map((b) => b.tag));
-        const script = this.tableUp
-          ? renderServiceChange(this.table, before && kernelView(before), kernelView(after), keep)
-          : renderTable(this.table, [kernelView(after)]);
-        await nftApply(this.table, script, `setting the backends of ${serviceKey}`);
-        this.tableUp = true;
-      } else {
-        let proxy = this.proxies.get(serviceKey);
-        if (!proxy) {
-          proxy = new ProxyFrontend(frontend);
-          await proxy.listen();
-          this.proxies.set(serviceKey, proxy);
+      const held = this.proxies.get(serviceKey);
+      // Kernel path: a listener with no backends holds the port, so Polis's port probe and any other
+      // program see it taken (the DNAT runs first, so it gets nothing while there are replicas; with
+      // none it resets). The proxy path's listener is the proxy itself.
+      const opened = held && samePort(held.frontend, frontend) ? undefined : new ProxyFrontend(frontend);
+      try {
+        await opened?.listen();
+        if (mode === 'kernel') {
+          const keep = new Set((before?.draining ?? []).map((b) => b.tag));
+          const script = this.tableUp
+            ? renderServiceChange(this.table, before && kernelView(before), kernelView(after), keep)
+            : renderTable(this.table, [kernelView(after)]);
+          await nftApply(this.table, script, `setting the backends of ${serviceKey}`);
+          this.tableUp = true;
         }
-        proxy.setBackends(backends);
+      } catch (err) {
+        await opened?.close();
+        if (vipAdded) await removeVipAddress(frontend.vipBridge!, frontend.hostIp).catch(() => undefined);
+        throw err;
       }
+      if (opened) {
+        await held?.close();
+        this.proxies.set(serviceKey, opened);
+      }
+      if (mode === 'proxy') this.proxies.get(serviceKey)!.setBackends(backends);
       const oldVip = before?.frontend.vipBridge;
       if (oldVip && (oldVip !== frontend.vipBridge || before!.frontend.hostIp !== frontend.hostIp)) {
         await removeVipAddress(oldVip, before!.frontend.hostIp);
@@ -256,10 +270,9 @@ export class Balancer implements ServiceBalancer {
         await dropTable(this.table);
         this.tableUp = false;
       }
-    } else {
-      await this.proxies.get(serviceKey)?.close();
-      this.proxies.delete(serviceKey);
     }
+    await this.proxies.get(serviceKey)?.close();
+    this.proxies.delete(serviceKey);
     if (rec.frontend.vipBridge) await removeVipAddress(rec.frontend.vipBridge, rec.frontend.hostIp);
     this.state.services.delete(serviceKey);
     this.state.save();

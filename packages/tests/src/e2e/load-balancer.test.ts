@@ -123,6 +123,12 @@ describe('service load balancing (kernel path, real containers)', () => {
         `${r.name}'s counter`,
       );
     }
+    // The port is held: another entry point (or program) on it is refused, and nothing was made for it.
+    await assert.rejects(
+      lb.setBackends('e2e/other/80', frontend, replicas),
+      (e: { code?: string }) => e.code === 'network.port_in_use',
+    );
+    assert.deepEqual(lb.list(), [key]);
     const rules = ok(await runCommand('nft', ['list', 'table', 'ip', table]));
     assert.match(rules, /numgen inc mod 3 vmap/);
     t.diagnostic(`300 requests in ${ms.toFixed(0)} ms: ${JSON.stringify(Object.fromEntries(seen))}`);
