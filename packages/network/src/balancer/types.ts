@@ -17,6 +17,20 @@ export interface BalancerFrontend {
   hostIp: string;
   hostPort: number;
   protocol: 'tcp' | 'udp';
+  /**
+   * How new connections pick a replica. Default: 'round-robin' for TCP, 'source-hash' (client address and
+   * port, so a UDP flow that idles out comes back to the same replica) for UDP. 'client-affinity' hashes
+   * the client address alone. 'least-connections' needs the userspace proxy.
+   */
+  algorithm?: 'round-robin' | 'source-hash' | 'client-affinity' | 'least-connections';
+  /** Forces a path; by default the kernel (nftables) path wherever it can serve the frontend. */
+  mode?: 'kernel' | 'proxy';
+  /**
+   * `endpoint_mode: vip`: hostIp is a virtual IP reserved on a network (see ServiceVips) and this is that
+   * network's bridge; the balancer puts the address on the bridge (so the bridge answers ARP for it) and
+   * takes it off again on remove.
+   */
+  vipBridge?: string;
 }
 
 export interface BalancerCounters {
@@ -45,4 +59,8 @@ export interface ServiceBalancer {
   remove(serviceKey: string): Promise<void>;
   /** Entry points that exist, to clean up after a daemon restart. */
   list(): string[];
+  /** Which path serves an entry point (undefined when it does not exist). */
+  modeOf?(serviceKey: string): 'kernel' | 'proxy' | undefined;
+  /** Stops the userspace proxies' listeners (daemon shutdown); kernel rules stay, as published ports do. */
+  close?(): Promise<void>;
 }

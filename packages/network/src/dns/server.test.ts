@@ -4,7 +4,7 @@ import dgram from 'node:dgram';
 import net from 'node:net';
 import { once } from 'node:events';
 import { Resolver } from 'node:dns/promises';
-import { EmbeddedDns, type DnsRecordSource } from './server.js';
+import { EmbeddedDns, rotate, type DnsRecordSource } from './server.js';
 import { isPolisError } from '@polis/core';
 
 /** A port free for both UDP and TCP on `host` (bound and released, as tests elsewhere do). */
@@ -129,6 +129,19 @@ test('a known name is answered with its addresses, with the TTL Docker uses', as
   assert.deepEqual(await r.resolve4('web', { ttl: true }), [{ address: '172.18.0.2', ttl: 600 }]);
   assert.deepEqual((await r.resolve4('db')).sort(), ['172.18.0.3', '172.18.0.4']);
   assert.ok(names.asked.includes('127.0.0.1 web'), 'looked up on the address the query came to');
+});
+
+test('a name shared by replicas answers all of them, starting at a different one each time', async () => {
+  const r = resolverFor(port);
+  const firsts = new Set<string>();
+  for (let i = 0; i < 4; i++) {
+    const ips = await r.resolve4('db');
+    assert.deepEqual([...ips].sort(), ['172.18.0.3', '172.18.0.4']);
+    firsts.add(ips[0]!);
+  }
+  assert.deepEqual([...firsts].sort(), ['172.18.0.3', '172.18.0.4']);
+  assert.deepEqual(rotate(['a', 'b', 'c'], 4), ['b', 'c', 'a']);
+  assert.deepEqual(rotate([], 3), []);
 });
 
 test('names are case-insensitive and may end in a dot', async () => {

@@ -89,6 +89,8 @@ export class EmbeddedDns {
   /** Who may ask at each listen address: the network's own subnets (Docker's resolver serves only its containers). */
   private readonly clients = new Map<string, net.BlockList>();
   private forwards = 0;
+  /** Turns of the A answers' rotation: a name shared by replicas (a service alias) is DNS round robin. */
+  private rotation = 0;
   private tcpOpen = 0;
 
   constructor(options: EmbeddedDnsOptions) {
@@ -338,7 +340,10 @@ export class EmbeddedDns {
   private answerLocally(q: Question, address: string, client: string, maxSize?: number): Buffer | undefined {
     if (q.qclass !== CLASS_IN) return undefined;
     if (q.type === TYPE_A || q.type === TYPE_AAAA) {
-      const ips = this.source.lookup(address, q.name, client).filter((ip) => net.isIPv4(ip));
+      const ips = rotate(
+        this.source.lookup(address, q.name, client).filter((ip) => net.isIPv4(ip)),
+        this.rotation++,
+      );
       if (!ips.length) return undefined;
       // The name is ours but IPv4-only: an empty AAAA answer now spares resolvers a wait on upstreams.
       return answer(q, q.type === TYPE_A ? ips.map(ipv4Rdata) : [], TTL, maxSize);
@@ -350,6 +355,17 @@ export class EmbeddedDns {
     }
     return undefined;
   }
+}
+
+/**
+ * The addresses starting at a different one each time: clients take the first address (glibc, musl,
+ * busybox), so replicas sharing a service name each get a share of new clients, as Docker's DNS round
+ * robin does.
+ */
+export function rotate<T>(items: readonly T[], turn: number): T[] {
+  if (items.length < 2) return [...items];
+  const at = turn % items.length;
+  return [...items.slice(at), ...items.slice(0, at)];
 }
 
 function blockListOf(cidrs: readonly string[]): net.BlockList {

@@ -1,0 +1,85 @@
+import { readFile } from 'node:fs/promises';
+
+/** A connection the kernel tracks, as far as draining needs it. */
+export interface TrackedFlow {
+  protocol: string;
+  state: string;
+  origDst: string;
+  origDport: number;
+  replySrc: string;
+  replySport: number;
+}
+
+/** TCP states of a connection still open (TIME_WAIT and CLOSE are over; they only linger in the table). */
+const OPEN = new Set([
+  'SYN_SENT',
+  'SYN_RECV',
+  'ESTABLISHED',
+  'FIN_WAIT',
+  'CLOSE_WAIT',
+  'LAST_ACK',
+  'SYN_SENT2',
+]);
+
+/**
+ * Parses /proc/net/nf_conntrack: `ipv4 2 tcp 6 300 ESTABLISHED src=… dst=… sport=… dport=… src=… …`;
+ * the first tuple is the original direction, the second the reply (its source is the DNAT target).
+ */
+export function parseConntrack(text: string): TrackedFlow[] {
+  const flows: TrackedFlow[] = [];
+  for (const line of text.split('\n')) {
+    const f = line.trim().split(/\s+/);
+    if (f[0] !== 'ipv4' || (f[2] !== 'tcp' && f[2] !== 'udp')) continue;
+    const state = f[2] === 'tcp' ? (f[5] ?? '') : '';
+    const fields = f.filter((x) => x.includes('='));
+    const at = (key: string, nth: number): string | undefined =>
+      fields.filter((x) => x.startsWith(`${key}=`))[nth]?.slice(key.length + 1);
+    const origDst = at('dst', 0);
+    const replySrc = at('src', 1);
+    if (!origDst || !replySrc) continue;
+    flows.push({
+      protocol: f[2],
+      state,
+      origDst,
+      origDport: Number(at('dport', 0)),
+      replySrc,
+      replySport: Number(at('sport', 1)),
+    });
+  }
+  return flows;
+}
+
+/** Whether a flow is open: every tracked UDP flow (it ends by timing out), TCP ones not yet closing. */
+export const isOpen = (f: TrackedFlow): boolean => f.protocol === 'udp' || OPEN.has(f.state);
+
+/**
+ * Open connections of one frontend that the kernel sent to `backend`: DNAT'd (the original destination
+ * is not the backend) to its address and port, on the frontend's port.
+ */
+export function openTo(
+  flows: readonly TrackedFlow[],
+  protocol: string,
+  frontendPort: number,
+  backend: { ip: string; port: number },
+): number {
+  return flows.filter(
+    (f) =>
+      f.protocol === protocol &&
+      f.origDport === frontendPort &&
+      f.origDst !== backend.ip &&
+      f.replySrc === backend.ip &&
+      f.replySport === backend.port &&
+      isOpen(f),
+  ).length;
+}
+
+export const CONNTRACK_FILE = '/proc/net/nf_conntrack';
+
+/** The tracked flows now, or undefined when the kernel does not show them (no procfs conntrack). */
+export async function readConntrack(path = CONNTRACK_FILE): Promise<TrackedFlow[] | undefined> {
+  try {
+    return parseConntrack(await readFile(path, 'utf8'));
+  } catch {
+    return undefined;
+  }
+}
