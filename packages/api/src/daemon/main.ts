@@ -34,6 +34,7 @@ import { volumeEvent } from '../routes/volumes/shapes.js';
 import { planListeners } from './hosts.js';
 import { serveMetrics } from './metrics-addr.js';
 import { serveDashboardAddr } from './dashboard-addr.js';
+import { startCri } from './cri.js';
 import { timedContainers, timedImages } from './timed-services.js';
 import { DEFAULT_SOCKET_GROUP, resolveSocketGroup } from './socket-group.js';
 import { serverTlsOptions } from './tls-options.js';
@@ -197,10 +198,12 @@ export async function startDaemon(input: DaemonConfig): Promise<RunningDaemon> {
   }
   if (config.metricsAddr) servers.push(await serveMetrics(metrics, config.metricsAddr));
   if (config.dashboardAddr) servers.push(await serveDashboardAddr(deps, config.dashboardAddr));
+  const cri = await startCri(config, { containers: deps.containers, images: deps.images, networks, stats });
   return {
     config,
     async close() {
       health.close();
+      await cri?.close();
       await alerts.close();
       stats.close();
       metrics.close();
