@@ -46,6 +46,7 @@ import { backupBench } from './backup-bench.js';
 import { cpBench } from './cp-bench.js';
 import { limitsBench } from './limits-bench.js';
 import { usernsBench } from './userns-bench.js';
+import { criBench } from './cri-bench.js';
 import { conmonRssKiB, vmRssKiB } from './rss.js';
 import { sdkExec } from './sdk-exec.js';
 import { sdkRunRm, PHASE_NAMES, type SdkPhases } from './sdk-run.js';
@@ -303,6 +304,7 @@ async function all(): Promise<void> {
     await statsBench();
     await healthBench();
     await metricsBench();
+    await criBench();
   } finally {
     await peers.stop();
   }
