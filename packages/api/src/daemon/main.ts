@@ -176,6 +176,8 @@ export async function startDaemon(input: DaemonConfig): Promise<RunningDaemon> {
       version: () => versionInfo(),
     },
   };
+  // Before the API listens: a client that reaches the API finds the CRI served too.
+  const cri = await startCri(config, { containers: deps.containers, images: deps.images, networks, stats });
   const gid = listeners.some((l) => l.kind === 'unix')
     ? await resolveSocketGroup(config.socketGroup ?? DEFAULT_SOCKET_GROUP)
     : undefined;
@@ -198,7 +200,6 @@ export async function startDaemon(input: DaemonConfig): Promise<RunningDaemon> {
   }
   if (config.metricsAddr) servers.push(await serveMetrics(metrics, config.metricsAddr));
   if (config.dashboardAddr) servers.push(await serveDashboardAddr(deps, config.dashboardAddr));
-  const cri = await startCri(config, { containers: deps.containers, images: deps.images, networks, stats });
   return {
     config,
     async close() {

@@ -298,7 +298,8 @@ export async function criBench(): Promise<void> {
     const phaseRows = [['median ms', ...PHASES]];
     for (const who of ['polis', 'containerd']) {
       const cols = PHASES.map((p) => timings.get(`${who} ${p}`));
-      if (cols.every((c) => c?.length)) phaseRows.push([who, ...cols.map((c) => summarize(c!).median.toFixed(1))]);
+      if (cols.every((c) => c?.length))
+        phaseRows.push([who, ...cols.map((c) => summarize(c!).median.toFixed(1))]);
     }
     console.log(layout(phaseRows));
     for (const n of notes) console.log(`  missing: ${n}`);

@@ -275,6 +275,19 @@ describe('CRI runtime.v1 (critest-style)', { timeout: 600_000 }, () => {
     assert.equal(channelText(ok.frames, 1), 'hi\n');
     assert.equal(JSON.parse(channelText(ok.frames, 3)).status, 'Success');
 
+    // v5 closes stdin with a message of its own on channel 255.
+    const v5 = await streamChannels(
+      (await cri.call('Exec', { containerId: c, cmd: ['cat'], stdin: true, stdout: true })).url,
+      {
+        protocol: 'v5.channel.k8s.io',
+        stdin: Buffer.from('five\n'),
+        onOpen: (send) => send(255, Buffer.from([0])),
+      },
+    );
+    assert.equal(v5.protocol, 'v5.channel.k8s.io');
+    assert.equal(channelText(v5.frames, 1), 'five\n');
+    assert.equal(JSON.parse(channelText(v5.frames, 3)).status, 'Success');
+
     const reader = await runContainer(pod, 'reader', ['read line; echo got:$line; sleep 0.2'], {
       stdin: true,
     });
@@ -333,6 +346,21 @@ describe('CRI runtime.v1 (critest-style)', { timeout: 600_000 }, () => {
       if (body !== 'via-port\n') await new Promise((r) => setTimeout(r, 100));
     }
     assert.equal(body, 'via-port\n');
+    await cri.call('RemovePodSandbox', { podSandboxId: pod });
+  });
+
+  it('sandboxes and their containers survive a polisd restart', async () => {
+    const pod = await runPod('restart');
+    const c = await runContainer(pod, 'keep', ['sleep 1000']);
+    await d.stopProcess('SIGTERM');
+    await d.startProcess();
+    assert.equal((await cri.call('PodSandboxStatus', { podSandboxId: pod })).status.state, 'SANDBOX_READY');
+    const { status } = await cri.call('ContainerStatus', { containerId: c });
+    assert.equal(status.state, 'CONTAINER_RUNNING');
+    assert.equal(status.metadata.name, 'keep');
+    assert.equal(status.labels.container, 'keep');
+    const r = await cri.call('ExecSync', { containerId: c, cmd: ['echo', 'still here'] });
+    assert.equal(r.stdout.toString(), 'still here\n');
     await cri.call('RemovePodSandbox', { podSandboxId: pod });
   });
 

@@ -7,8 +7,9 @@ import { acceptWebSocket } from './websocket.js';
 
 const log = createLogger('cri-streaming');
 
-/** kubelet's flavours of the remotecommand websocket protocol, best first (all framed the same way). */
+/** The remotecommand websocket protocols, best first (framed alike; v5 adds the close channel 255). */
 export const CHANNEL_PROTOCOLS = [
+  'v5.channel.k8s.io',
   'v4.channel.k8s.io',
   'v3.channel.k8s.io',
   'v2.channel.k8s.io',

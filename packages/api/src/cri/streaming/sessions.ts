@@ -9,6 +9,8 @@ const STDOUT = 1;
 const STDERR = 2;
 const ERROR = 3;
 const RESIZE = 4;
+/** v5.channel.k8s.io: `[255, n]` closes the client's stream n. */
+const CLOSE = 255;
 
 export interface StreamRequest {
   containerId: string;
@@ -32,6 +34,8 @@ function readClient(
       // An empty stdin frame is the client closing its input (v5's close is a channel of its own).
       if (data.length === 0) input.end();
       else input.write(data);
+    } else if (channel === CLOSE && data[0] === STDIN) {
+      input?.end();
     } else if (channel === RESIZE) {
       try {
         const size = JSON.parse(data.toString()) as { Width?: number; Height?: number };
@@ -64,7 +68,7 @@ function exitStatus(code: number): object {
 }
 
 function sendStatus(ws: WebSocketConnection, protocol: string, code: number, failure?: string): void {
-  if (protocol === 'v4.channel.k8s.io') {
+  if (protocol === 'v4.channel.k8s.io' || protocol === 'v5.channel.k8s.io') {
     const status = failure ? { metadata: {}, status: 'Failure', message: failure } : exitStatus(code);
     ws.send(Buffer.concat([Buffer.from([ERROR]), Buffer.from(JSON.stringify(status))]));
   } else if (failure || code !== 0) {
