@@ -20,7 +20,7 @@ import {
   updateContainerResources,
 } from './container/lifecycle.js';
 import { execSync } from './container/exec-sync.js';
-import { attachUrl, execUrl } from './streaming/urls.js';
+import { attachUrl, execUrl, portForwardUrl } from './streaming/urls.js';
 import { containerStats, listContainerStats, listPodSandboxStats, podSandboxStats } from './stats.js';
 import { imageFsInfo, imageStatus, listImages, pullImage, removeImage } from './image/service.js';
 
@@ -86,9 +86,7 @@ export async function serveCri(deps: CriDeps, socketPath: string, runtimeBinary:
       ExecSync: (r) => execSync(deps, r),
       Exec: (r) => execUrl(deps, r),
       Attach: (r) => attachUrl(deps, r),
-      PortForward: () => {
-        throw new PolisError('request.not_implemented', 'PortForward is not served by Polis yet');
-      },
+      PortForward: (r) => portForwardUrl(deps, r),
       ContainerStats: (r) => containerStats(deps, r),
       ListContainerStats: (r) => listContainerStats(deps, r),
       PodSandboxStats: (r) => podSandboxStats(deps, r),

@@ -193,7 +193,7 @@ describe('CRI runtime.v1 (critest-style)', { timeout: 600_000 }, () => {
     ]);
     const client = await runContainer(pod, 'client', ['sleep 1000']);
     let body = '';
-    for (let i = 0; i < 50 && !body.includes('hello-from-web'); i++) {
+    for (let i = 0; i < 200 && !body.includes('hello-from-web'); i++) {
       const r = await cri.call('ExecSync', {
         containerId: client,
         cmd: ['wget', '-qO-', 'http://127.0.0.1:8080/'],
@@ -335,7 +335,7 @@ describe('CRI runtime.v1 (critest-style)', { timeout: 600_000 }, () => {
       'mkdir -p /www && echo via-port > /www/index.html && exec httpd -f -p 80 -h /www',
     ]);
     let body = '';
-    for (let i = 0; i < 50 && body !== 'via-port\n'; i++) {
+    for (let i = 0; i < 200 && body !== 'via-port\n'; i++) {
       body = await new Promise<string>((resolve) => {
         get(`http://127.0.0.1:${hostPort}/`, (res) => {
           let text = '';
@@ -346,6 +346,16 @@ describe('CRI runtime.v1 (critest-style)', { timeout: 600_000 }, () => {
       if (body !== 'via-port\n') await new Promise((r) => setTimeout(r, 100));
     }
     assert.equal(body, 'via-port\n');
+
+    // PortForward: the same server through the streaming URL, inside the pod's netns.
+    const { url } = await cri.call('PortForward', { podSandboxId: pod, port: [80] });
+    assert.match(url, /\/portforward\//);
+    const pf = await streamChannels(url, {
+      onOpen: (send) => send(0, Buffer.from('GET / HTTP/1.0\r\n\r\n')),
+    });
+    const data = Buffer.concat(pf.frames.filter((f) => f.channel === 0).map((f) => f.data));
+    assert.equal(data.readUInt16LE(0), 80);
+    assert.match(data.subarray(2).toString(), /^HTTP\/1\.[01] 200[^]*\r\n\r\nvia-port\n$/);
     await cri.call('RemovePodSandbox', { podSandboxId: pod });
   });
 

@@ -20,9 +20,9 @@ export const CHANNEL_PROTOCOLS = [
 const TOKEN_TTL_MS = 60_000;
 
 export interface StreamSession {
-  kind: 'exec' | 'attach';
-  /** Runs the stream over an accepted websocket; PROTOCOL is the negotiated subprotocol. */
-  serve(ws: import('./websocket.js').WebSocketConnection, protocol: string): Promise<void>;
+  kind: 'exec' | 'attach' | 'portforward';
+  /** Runs the stream over an accepted websocket; PROTOCOL is the negotiated subprotocol, URL the request's. */
+  serve(ws: import('./websocket.js').WebSocketConnection, protocol: string, url: URL): Promise<void>;
 }
 
 /**
@@ -71,7 +71,8 @@ export class StreamingServer {
     if (!accepted) return;
     this.sessions.delete(token);
     clearTimeout(entry.timer);
-    entry.session.serve(accepted.ws, accepted.protocol).catch((err) => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    entry.session.serve(accepted.ws, accepted.protocol, url).catch((err) => {
       log.warn('stream failed', { kind, err: toPolisError(err) });
       accepted.ws.close(1011);
     });

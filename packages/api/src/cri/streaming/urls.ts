@@ -2,6 +2,7 @@ import type { CriDeps } from '../deps.js';
 import { invalid } from '../errors.js';
 import { findCri } from '../lookup.js';
 import { attachSession, execSession } from './sessions.js';
+import { portForwardSession } from './port-forward.js';
 
 interface StreamReq {
   containerId?: string;
@@ -34,4 +35,15 @@ export function execUrl(deps: CriDeps, r: StreamReq): { url: string } {
 
 export function attachUrl(deps: CriDeps, r: StreamReq): { url: string } {
   return { url: deps.streaming.register(attachSession(deps.containers, checked(deps, r))) };
+}
+
+/** PortForward: a one-time URL; each port is a connection to the pod's 127.0.0.1 made when the client comes. */
+export function portForwardUrl(
+  deps: CriDeps,
+  r: { podSandboxId?: string; port?: number[] },
+): { url: string } {
+  const sandbox = findCri(deps.containers, r.podSandboxId ?? '', 'sandbox');
+  const ports = r.port ?? [];
+  for (const p of ports) if (!Number.isInteger(p) || p < 1 || p > 65535) throw invalid(`bad port ${p}`);
+  return { url: deps.streaming.register(portForwardSession(deps.containers, sandbox.id, ports)) };
 }
