@@ -176,8 +176,7 @@ export async function startDaemon(input: DaemonConfig): Promise<RunningDaemon> {
       version: () => versionInfo(),
     },
   };
-  // Before the API listens: a client that reaches the API finds the CRI served too.
-  const cri = await startCri(config, { containers: deps.containers, images: deps.images, networks, stats });
+  const cri = startCri(config, { containers: deps.containers, images: deps.images, networks, stats });
   const gid = listeners.some((l) => l.kind === 'unix')
     ? await resolveSocketGroup(config.socketGroup ?? DEFAULT_SOCKET_GROUP)
     : undefined;
@@ -204,7 +203,7 @@ export async function startDaemon(input: DaemonConfig): Promise<RunningDaemon> {
     config,
     async close() {
       health.close();
-      await cri?.close();
+      await cri.close();
       await alerts.close();
       stats.close();
       metrics.close();

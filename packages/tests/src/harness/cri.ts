@@ -39,6 +39,8 @@ export class CriClient {
       // eslint-disable-next-line @typescript-eslint/no-explicit-any
       (client as any)[method](
         req,
+        // Waits for the socket (polisd serves the CRI a moment after its API) until the deadline.
+        new grpc.Metadata({ waitForReady: true }),
         { deadline: Date.now() + timeoutMs },
         (err: grpc.ServiceError | null, reply: Reply) => (err ? reject(err) : resolve(reply)),
       );
