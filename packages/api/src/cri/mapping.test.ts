@@ -33,6 +33,7 @@ test('sandboxSpec: catatonit image, labels, network, DNS, ports, cgroup parent; 
   );
   assert.equal(spec.image, 'sha256:img');
   assert.equal(spec.basic.hostname, 'web-0');
+  assert.equal(spec.basic.stopSignal, 'SIGQUIT');
   assert.equal(spec.basic.labels.app, 'web');
   assert.equal(spec.basic.labels[L.kind], 'sandbox');
   assert.equal(spec.basic.labels[L.logDirectory], '/var/log/pods/x');
@@ -83,12 +84,14 @@ test("containerSpec: joins the sandbox's namespaces; command/args as entrypoint/
     command: ['sh'],
     envs: [{ key: 'A', value: '1' }],
     logPath: 'app/2.log',
+    stopSignal: 'SIGQUIT',
     linux: { resources: { memoryLimitInBytes: '1048576', cpuQuota: '50000', cpuPeriod: '100000' } },
   });
   assert.deepEqual(spec.basic.entrypoint, ['sh']);
   assert.deepEqual(spec.basic.cmd, []);
   assert.deepEqual(spec.basic.env, ['A=1']);
   assert.equal(spec.basic.hostname, 'web-0');
+  assert.equal(spec.basic.stopSignal, 'SIGQUIT');
   assert.equal(spec.network.mode, 'container:sb1');
   assert.equal(spec.security.ipcMode, 'container:sb1');
   assert.deepEqual(spec.logging, { driver: 'k8s-file', options: { path: '/var/log/pods/x/app/2.log' } });

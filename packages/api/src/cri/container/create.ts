@@ -22,6 +22,8 @@ export interface ContainerConfig {
   stdin?: boolean;
   stdinOnce?: boolean;
   tty?: boolean;
+  /** The CRI's Signal enum by name (`SIGTERM`…); RUNTIME_DEFAULT leaves the image's. */
+  stopSignal?: string;
   linux?: {
     resources?: LinuxResources | null;
     securityContext?: {
@@ -55,6 +57,7 @@ export function containerSpec(sandbox: ContainerRecord, config: ContainerConfig)
   b.stdinOnce = config.stdinOnce ?? false;
   b.attachStdin = b.openStdin;
   b.hostname = sandbox.hostname;
+  if (config.stopSignal && config.stopSignal !== 'RUNTIME_DEFAULT') b.stopSignal = config.stopSignal;
   const logDirectory = sandbox.spec.basic.labels[L.logDirectory] ?? '';
   const logPath = config.logPath
     ? isAbsolute(config.logPath)
