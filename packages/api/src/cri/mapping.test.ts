@@ -33,7 +33,6 @@ test('sandboxSpec: catatonit image, labels, network, DNS, ports, cgroup parent; 
   );
   assert.equal(spec.image, 'sha256:img');
   assert.equal(spec.basic.hostname, 'web-0');
-  assert.equal(spec.basic.stopSignal, 'SIGQUIT');
   assert.equal(spec.basic.labels.app, 'web');
   assert.equal(spec.basic.labels[L.kind], 'sandbox');
   assert.equal(spec.basic.labels[L.logDirectory], '/var/log/pods/x');
@@ -90,6 +89,7 @@ test("containerSpec: joins the sandbox's namespaces; command/args as entrypoint/
   assert.deepEqual(spec.basic.entrypoint, ['sh']);
   assert.deepEqual(spec.basic.cmd, []);
   assert.deepEqual(spec.basic.env, ['A=1']);
+  assert.equal(spec.basic.stopSignal, 'SIGQUIT');
   assert.equal(spec.basic.hostname, 'web-0');
   assert.equal(spec.basic.stopSignal, 'SIGQUIT');
   assert.equal(spec.network.mode, 'container:sb1');
