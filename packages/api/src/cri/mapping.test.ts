@@ -83,7 +83,7 @@ test("containerSpec: joins the sandbox's namespaces; command/args as entrypoint/
     command: ['sh'],
     envs: [{ key: 'A', value: '1' }],
     logPath: 'app/2.log',
-    stopSignal: 'SIGQUIT',
+    stopSignal: 'SIGNAL_SIGQUIT',
     linux: { resources: { memoryLimitInBytes: '1048576', cpuQuota: '50000', cpuPeriod: '100000' } },
   });
   assert.deepEqual(spec.basic.entrypoint, ['sh']);
@@ -103,6 +103,7 @@ test("containerSpec: joins the sandbox's namespaces; command/args as entrypoint/
     args: ['x'],
   });
   assert.equal(argsOnly.basic.entrypoint, undefined);
+  assert.equal(argsOnly.basic.stopSignal, undefined);
   assert.deepEqual(argsOnly.basic.cmd, ['x']);
   assert.throws(() => containerSpec(sandbox, { metadata: { name: 'c' } }), { code: 'request.invalid' });
 });

@@ -139,6 +139,7 @@ state = "${join(dir, 'state')}"
       runtime_type = "io.containerd.runc.v2"
       [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.crun.options]
         BinaryName = "${which('crun') ?? 'crun'}"
+        Root = "${join(dir, 'runtime-root')}"
 `;
   await writeFile(join(dir, 'config.toml'), config);
   const log: Buffer[] = [];
@@ -165,6 +166,16 @@ state = "${join(dir, 'state')}"
       await runCommand('umount', ['-l', m]);
     }
     await runCommand('ip', ['link', 'del', CNI_BRIDGE]);
+    // containerd 1.6's shims put their sockets under /run/containerd/s whatever the state dir; removed
+    // when empty (another containerd's stay).
+    for (const d of [
+      '/run/containerd/s',
+      '/run/containerd/runc/k8s.io',
+      '/run/containerd/runc',
+      '/run/containerd',
+    ]) {
+      await runCommand('rmdir', [d]);
+    }
   };
   const deadline = Date.now() + 30_000;
   for (;;) {

@@ -22,7 +22,7 @@ export interface ContainerConfig {
   stdin?: boolean;
   stdinOnce?: boolean;
   tty?: boolean;
-  /** The CRI's Signal enum by name (`SIGTERM`…); RUNTIME_DEFAULT leaves the image's. */
+  /** The CRI's Signal enum by name (`SIGNAL_SIGTERM`…); `SIGNAL_RUNTIME_DEFAULT` leaves the image's. */
   stopSignal?: string;
   linux?: {
     resources?: LinuxResources | null;
@@ -57,7 +57,8 @@ export function containerSpec(sandbox: ContainerRecord, config: ContainerConfig)
   b.stdinOnce = config.stdinOnce ?? false;
   b.attachStdin = b.openStdin;
   b.hostname = sandbox.hostname;
-  if (config.stopSignal && config.stopSignal !== 'RUNTIME_DEFAULT') b.stopSignal = config.stopSignal;
+  const stop = /^SIGNAL_(SIG[A-Z0-9]+)$/.exec(config.stopSignal ?? '');
+  if (stop) b.stopSignal = stop[1];
   const logDirectory = sandbox.spec.basic.labels[L.logDirectory] ?? '';
   const logPath = config.logPath
     ? isAbsolute(config.logPath)
