@@ -42,6 +42,8 @@ export interface DaemonConfig {
   cgroupDriver?: 'cgroupfs' | 'systemd';
   /** `--userns-remap`: `default` or `USER[:GROUP]`, whose subordinate ids containers' root maps to. */
   usernsRemap?: string;
+  /** `--cri-socket`: the Kubernetes CRI's unix socket; `<exec root>/cri.sock` when absent, `none` for no CRI. */
+  criSocket?: string;
   /** The remapping resolved from /etc/subuid and /etc/subgid at start; absent without `usernsRemap`. */
   idMappings?: IdMappings;
 }

@@ -26,6 +26,8 @@ export interface ConfigFile {
   'exec-opts'?: string[];
   'userns-remap'?: string;
   'metrics-addr'?: string;
+  /** Polis's own: the Kubernetes CRI socket (`none`: off). */
+  'cri-socket'?: string;
   /** Polis's own: alert rules (`{name, on, for?, webhook?, secret?, exec?, event?}`), as `polis alert add` takes. */
   alerts?: unknown[];
 }
@@ -42,6 +44,7 @@ const STRINGS = [
   'tlskey',
   'userns-remap',
   'metrics-addr',
+  'cri-socket',
 ] as const;
 const LISTS = ['hosts', 'insecure-registries', 'registry-mirrors', 'readonly-clients', 'exec-opts'] as const;
 const BOOLEANS = ['tlsverify', 'insecure-tcp-loopback'] as const;

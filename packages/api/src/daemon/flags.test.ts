@@ -184,3 +184,12 @@ test('--dashboard-addr: loopback only, with a port, named in the error', () => {
   );
   assert.throws(() => parseFlags(['--dashboard-addr', '8090']), /invalid --dashboard-addr/);
 });
+
+test('--cri-socket: the CRI socket, unix:// optional; none turns the CRI off; default under the exec root', async () => {
+  const { criSocketPath } = await import('./cri.js');
+  assert.equal(criSocketPath(config(['--cri-socket', 'unix:///tmp/k.sock'])!), '/tmp/k.sock');
+  assert.equal(criSocketPath(config(['--cri-socket', '/tmp/k.sock'])!), '/tmp/k.sock');
+  assert.equal(criSocketPath(config(['--cri-socket', 'none'])!), undefined);
+  assert.equal(criSocketPath(config(['--exec-root', '/run/x'])!), '/run/x/cri.sock');
+  assert.equal(criSocketPath(config([])!), '/run/polis/cri.sock');
+});

@@ -52,7 +52,7 @@ Options:
                            default-runtime, log-level, log-opts, insecure-registries,
                            registry-mirrors, bip, group, tlsverify, tlscacert, tlscert, tlskey,
                            readonly-clients, insecure-tcp-loopback, exec-opts, userns-remap,
-                           metrics-addr, alerts); flags win; alerts: Polis's rules as
+                           metrics-addr, cri-socket, alerts); flags win; alerts: Polis's rules as
                            polis alert add takes them
                            (default "/etc/polis/daemon.json")
       --metrics-addr 127.0.0.1:PORT
@@ -61,6 +61,8 @@ Options:
       --dashboard-addr 127.0.0.1:PORT
                            Also serve the web dashboard at /dashboard/ on this loopback
                            address; the login URL with its token is printed at start
+      --cri-socket PATH    Serve the Kubernetes CRI (runtime.v1) here (default
+                           <exec-root>/cri.sock, so /run/polis/cri.sock; none: off)
       --userns-remap default|USER[:GROUP]
                            Run containers' root as USER's subordinate ids (/etc/subuid,
                            /etc/subgid); default: the user polis, made if missing
@@ -102,6 +104,7 @@ export function parseFlags(argv: string[]): FlagResult {
         'userns-remap': { type: 'string' },
         'metrics-addr': { type: 'string' },
         'dashboard-addr': { type: 'string' },
+        'cri-socket': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
       },
@@ -177,6 +180,9 @@ export function parseFlags(argv: string[]): FlagResult {
       ...usernsRemapOf(v['userns-remap'] ?? file['userns-remap']),
       ...(metricsAddr ? { metricsAddr: parseMetricsAddr(metricsAddr) } : {}),
       ...(file.alerts ? { alerts: file.alerts } : {}),
+      ...((v['cri-socket'] ?? file['cri-socket']) !== undefined
+        ? { criSocket: (v['cri-socket'] ?? file['cri-socket']) as string }
+        : {}),
       ...(v['dashboard-addr']
         ? { dashboardAddr: parseMetricsAddr(v['dashboard-addr'], '--dashboard-addr') }
         : {}),

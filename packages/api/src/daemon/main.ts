@@ -34,6 +34,7 @@ import { volumeEvent } from '../routes/volumes/shapes.js';
 import { planListeners } from './hosts.js';
 import { serveMetrics } from './metrics-addr.js';
 import { serveDashboardAddr } from './dashboard-addr.js';
+import { startCri } from './cri.js';
 import { timedContainers, timedImages } from './timed-services.js';
 import { DEFAULT_SOCKET_GROUP, resolveSocketGroup } from './socket-group.js';
 import { serverTlsOptions } from './tls-options.js';
@@ -175,6 +176,7 @@ export async function startDaemon(input: DaemonConfig): Promise<RunningDaemon> {
       version: () => versionInfo(),
     },
   };
+  const cri = startCri(config, { containers: deps.containers, images: deps.images, networks, stats });
   const gid = listeners.some((l) => l.kind === 'unix')
     ? await resolveSocketGroup(config.socketGroup ?? DEFAULT_SOCKET_GROUP)
     : undefined;
@@ -201,6 +203,7 @@ export async function startDaemon(input: DaemonConfig): Promise<RunningDaemon> {
     config,
     async close() {
       health.close();
+      await cri.close();
       await alerts.close();
       stats.close();
       metrics.close();

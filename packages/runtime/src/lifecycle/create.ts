@@ -18,6 +18,7 @@ import { securitySteps } from '@polis/security';
 import { emit, runtimeFor, type RuntimeContext } from '../context.js';
 import { signalName } from './signals.js';
 import { parseMaxFile } from '../logs/rotate.js';
+import { logDriverOf } from '../logs/drivers.js';
 import { resolveProcess } from '../bundle/process.js';
 import type { CreateOptions } from '../types.js';
 import { prepareVolumes } from '../volumes/prepare.js';
@@ -43,6 +44,12 @@ export function containerPaths(ctx: RuntimeContext, id: string): ContainerRecord
     hostnamePath: join(dir, 'hostname'),
     resolvConfPath: join(dir, 'resolv.conf'),
   };
+}
+
+/** k8s-file's `path` log option (podman's; the CRI's log_path): conmon writes the log there instead. */
+function logPathOption(spec: ContainerSpec): { logPath?: string } {
+  const path = spec.logging.options.path;
+  return logDriverOf(spec.logging.driver) === 'k8s-file' && path ? { logPath: path } : {};
 }
 
 export function validateName(name: string): string {
@@ -97,7 +104,7 @@ export async function createContainer(
     state: createdState(),
     restartCount: 0,
     startCount: 0,
-    paths: containerPaths(ctx, id),
+    paths: { ...containerPaths(ctx, id), ...logPathOption(spec) },
     ...(idMappings ? { idMappings } : {}),
   };
   if (hostUts && !record.hostname) {

@@ -12,7 +12,7 @@ export type LogDriver = (typeof LOG_DRIVERS)[number];
 const JOURNAL_SOCKET = '/run/systemd/journal/socket';
 const FILE_OPTS = ['max-size', 'max-file'];
 const OPTS: Record<LogDriver, string[]> = {
-  'k8s-file': FILE_OPTS,
+  'k8s-file': [...FILE_OPTS, 'path'],
   local: [...FILE_OPTS, 'compress'],
   'json-file': [...FILE_OPTS, 'compress', 'labels', 'env', 'tag'],
   none: [],
@@ -60,6 +60,12 @@ export function validateLogConfig(
   for (const key of Object.keys(options)) {
     if (!OPTS[d].includes(key))
       throw new PolisError('request.invalid', `unknown log opt '${key}' for ${d} log driver`);
+  }
+  if (options.path !== undefined && !options.path.startsWith('/')) {
+    throw new PolisError(
+      'request.invalid',
+      `log opt path must be absolute, got ${JSON.stringify(options.path)}`,
+    );
   }
   if (d === 'journald' && !host.journald()) {
     throw new PolisError(

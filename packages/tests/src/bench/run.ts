@@ -47,6 +47,7 @@ import { cpBench } from './cp-bench.js';
 import { limitsBench } from './limits-bench.js';
 import { usernsBench } from './userns-bench.js';
 import { lbBench } from './lb-bench.js';
+import { criBench } from './cri-bench.js';
 import { conmonRssKiB, vmRssKiB } from './rss.js';
 import { sdkExec } from './sdk-exec.js';
 import { sdkRunRm, PHASE_NAMES, type SdkPhases } from './sdk-run.js';
@@ -305,6 +306,7 @@ async function all(): Promise<void> {
     await healthBench();
     await metricsBench();
     await lbBench();
+    await criBench();
   } finally {
     await peers.stop();
   }
