@@ -1,0 +1,72 @@
+import type { Server as HttpServer } from 'node:http';
+import { createServer as createNetServer, type Server as NetServer } from 'node:net';
+import { createServer as createTlsServer, type TlsOptions } from 'node:tls';
+import { Server, ServerCredentials } from '@grpc/grpc-js';
+import { createLogger } from '@polis/core';
+import { listenTcp, listenUnix } from '../listen.js';
+import { buildRouter } from '../server.js';
+import type { ApiDeps } from '../types.js';
+import { containersService } from './containers.js';
+import { imagesService } from './images.js';
+import { polisService } from './load.js';
+import { networksService, systemService, volumesService } from './resources.js';
+
+const log = createLogger('grpc');
+
+export interface GrpcServeOptions {
+  /** `<exec-root>/polis-grpc.sock`: mode 0660, group GID (the REST socket's). */
+  socketPath: string;
+  gid?: number;
+  /** TCP with mutual TLS (the REST API's certificates); never plain TCP. */
+  tcp?: { address: string; port: number; tls: TlsOptions };
+}
+
+export interface GrpcServing {
+  close(): Promise<void>;
+}
+
+/** The `polis.v1` services, on a grpc-js server that listens nowhere by itself (see `serveGrpc`). */
+export function createGrpcServer(deps: ApiDeps): Server {
+  const router = buildRouter(deps);
+  const server = new Server({ 'grpc.max_receive_message_length': 16 * 1024 * 1024 });
+  server.addService(polisService('Containers'), containersService(deps, router));
+  server.addService(polisService('Images'), imagesService(router));
+  server.addService(polisService('Networks'), networksService(router));
+  server.addService(polisService('Volumes'), volumesService(router));
+  server.addService(polisService('System'), systemService(deps, router));
+  return server;
+}
+
+/**
+ * Serves gRPC on the unix socket and, with mutual TLS, on TCP. Node's own listeners accept the
+ * connections and hand them to grpc-js (`createConnectionInjector`), so the socket file gets the REST
+ * socket's treatment (born 0660, group, stale file replaced, live daemon refused) and TLS is node:tls
+ * with the REST API's options: a client without a certificate of the CA never reaches a handler.
+ */
+export async function serveGrpc(deps: ApiDeps, options: GrpcServeOptions): Promise<GrpcServing> {
+  const server = createGrpcServer(deps);
+  const injector = server.createConnectionInjector(ServerCredentials.createInsecure());
+  const listeners: NetServer[] = [];
+  const unix = createNetServer((socket) => injector.injectConnection(socket));
+  await listenUnix(unix as unknown as HttpServer, options.socketPath, options.gid);
+  listeners.push(unix);
+  log.info('gRPC listening', { socket: options.socketPath });
+  if (options.tcp) {
+    const { address, port, tls } = options.tcp;
+    const secure = createTlsServer({ ...tls, ALPNProtocols: ['h2'] }, (socket) =>
+      injector.injectConnection(socket),
+    );
+    secure.on('tlsClientError', (err: NodeJS.ErrnoException) =>
+      log.info('gRPC TLS handshake refused', { error: err.code ?? err.message }),
+    );
+    await listenTcp(secure as unknown as HttpServer, address, port);
+    listeners.push(secure);
+    log.info('gRPC listening', { address, port, tls: 'mutual' });
+  }
+  return {
+    async close() {
+      await Promise.all(listeners.map((l) => new Promise<void>((resolve) => l.close(() => resolve()))));
+      server.forceShutdown();
+    },
+  };
+}
