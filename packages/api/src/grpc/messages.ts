@@ -34,7 +34,7 @@ export interface ExecInput {
   stdin?: Buffer;
   resize?: Resize;
   closeStdin?: boolean;
-  input?: string;
+  input?: 'start' | 'stdin' | 'resize' | 'closeStdin';
 }
 export interface AttachInput {
   start?: { containerId: string; logs: boolean; stdin: boolean };
