@@ -204,6 +204,7 @@ export async function startDaemon(input: DaemonConfig): Promise<RunningDaemon> {
       listeners,
       tls,
       gid ?? (await resolveSocketGroup(config.socketGroup ?? DEFAULT_SOCKET_GROUP)),
+      config.readonlyClients,
     ),
   );
   if (config.metricsAddr) servers.push(await serveMetrics(metrics, config.metricsAddr));

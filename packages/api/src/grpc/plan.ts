@@ -15,13 +15,14 @@ export function grpcPlan(
   listeners: readonly Listener[],
   tls: TlsOptions | undefined,
   gid: number | undefined,
+  readonlyClients: readonly string[] = [],
 ): GrpcServeOptions {
   const secure = listeners.find((l) => l.kind === 'tcp' && l.tls);
   return {
     socketPath: join(execRoot, GRPC_SOCKET),
     ...(gid !== undefined ? { gid } : {}),
     ...(secure?.kind === 'tcp' && tls
-      ? { tcp: { address: secure.address, port: secure.port + 1, tls } }
+      ? { tcp: { address: secure.address, port: secure.port + 1, tls, readonlyClients } }
       : {}),
   };
 }

@@ -1,14 +1,16 @@
 import type { Server as HttpServer } from 'node:http';
 import { createServer as createNetServer, type Server as NetServer } from 'node:net';
 import { createServer as createTlsServer, type TlsOptions } from 'node:tls';
-import { Server, ServerCredentials } from '@grpc/grpc-js';
+import { Server, ServerCredentials, type UntypedServiceImplementation } from '@grpc/grpc-js';
+import { identityOf, roleOf, type Role } from '../access/role.js';
+import { forRole } from './access.js';
 import { createLogger } from '@polis/core';
 import { listenTcp, listenUnix } from '../listen.js';
 import { buildRouter } from '../server.js';
 import type { ApiDeps } from '../types.js';
 import { containersService } from './containers.js';
 import { imagesService } from './images.js';
-import { polisService } from './load.js';
+import { polisService, type PolisServiceName } from './load.js';
 import { networksService, systemService, volumesService } from './resources.js';
 
 const log = createLogger('grpc');
@@ -18,22 +20,27 @@ export interface GrpcServeOptions {
   socketPath: string;
   gid?: number;
   /** TCP with mutual TLS (the REST API's certificates); never plain TCP. */
-  tcp?: { address: string; port: number; tls: TlsOptions };
+  tcp?: { address: string; port: number; tls: TlsOptions; readonlyClients?: readonly string[] };
 }
 
 export interface GrpcServing {
   close(): Promise<void>;
 }
 
-/** The `polis.v1` services, on a grpc-js server that listens nowhere by itself (see `serveGrpc`). */
-export function createGrpcServer(deps: ApiDeps): Server {
+/**
+ * The `polis.v1` services, on a grpc-js server that listens nowhere by itself (see `serveGrpc`); for a
+ * read-only client certificate, the methods whose REST twin it may not use answer `access.read_only`.
+ */
+export function createGrpcServer(deps: ApiDeps, role: Role = 'full'): Server {
   const router = buildRouter(deps);
   const server = new Server({ 'grpc.max_receive_message_length': 16 * 1024 * 1024 });
-  server.addService(polisService('Containers'), containersService(deps, router));
-  server.addService(polisService('Images'), imagesService(router));
-  server.addService(polisService('Networks'), networksService(router));
-  server.addService(polisService('Volumes'), volumesService(router));
-  server.addService(polisService('System'), systemService(deps, router));
+  const add = (name: PolisServiceName, impl: UntypedServiceImplementation): void =>
+    server.addService(polisService(name), forRole(role, name, polisService(name), impl));
+  add('Containers', containersService(deps, router));
+  add('Images', imagesService(router));
+  add('Networks', networksService(router));
+  add('Volumes', volumesService(router));
+  add('System', systemService(deps, router));
   return server;
 }
 
@@ -51,10 +58,17 @@ export async function serveGrpc(deps: ApiDeps, options: GrpcServeOptions): Promi
   await listenUnix(unix as unknown as HttpServer, options.socketPath, options.gid);
   listeners.push(unix);
   log.info('gRPC listening', { socket: options.socketPath });
+  const servers = [server];
   if (options.tcp) {
-    const { address, port, tls } = options.tcp;
+    const { address, port, tls, readonlyClients = [] } = options.tcp;
+    const readOnly = createGrpcServer(deps, 'read-only');
+    servers.push(readOnly);
+    const readOnlyInjector = readOnly.createConnectionInjector(ServerCredentials.createInsecure());
+    // The certificate decides once per connection which server (which role) serves it.
     const secure = createTlsServer({ ...tls, ALPNProtocols: ['h2'] }, (socket) =>
-      injector.injectConnection(socket),
+      (roleOf(identityOf(socket), readonlyClients) === 'full' ? injector : readOnlyInjector).injectConnection(
+        socket,
+      ),
     );
     secure.on('tlsClientError', (err: NodeJS.ErrnoException) =>
       log.info('gRPC TLS handshake refused', { error: err.code ?? err.message }),
@@ -66,7 +80,7 @@ export async function serveGrpc(deps: ApiDeps, options: GrpcServeOptions): Promi
   return {
     async close() {
       await Promise.all(listeners.map((l) => new Promise<void>((resolve) => l.close(() => resolve()))));
-      server.forceShutdown();
+      for (const s of servers) s.forceShutdown();
     },
   };
 }
