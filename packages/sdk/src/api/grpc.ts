@@ -218,6 +218,7 @@ export class GrpcPolis implements PolisApi {
     logs: (id, o = {}) => this.logs(id, o),
     stats: (id, o = {}) => this.stats(id, o),
     exec: (id, cmd, o = {}) => this.exec(id, cmd, o),
+    attach: (id, o = {}) => this.attach(id, o),
   };
 
   private async *logs(
@@ -245,13 +246,38 @@ export class GrpcPolis implements PolisApi {
     cmd: string[],
     o: Parameters<PolisApi['containers']['exec']>[2] = {},
   ): ExecSession {
-    const duplex = (this.c as unknown as Record<string, Bidi>).Exec!.call(this.c);
+    const start = {
+      containerId: id,
+      cmd,
+      env: o.env ?? [],
+      user: o.user ?? '',
+      workingDir: o.workingDir ?? '',
+      tty: o.tty ?? false,
+      stdin: o.stdin ?? false,
+      privileged: false,
+    };
+    return this.session('Exec', start, o.stdin ?? false, o.signal);
+  }
+
+  private attach(id: string, o: Parameters<PolisApi['containers']['attach']>[1] = {}): ExecSession {
+    const start = { containerId: id, logs: o.logs ?? false, stdin: o.stdin ?? false };
+    return this.session('Attach', start, o.stdin ?? false, o.signal);
+  }
+
+  /** A bidirectional call as a session: output in order, stdin and resizes out, the exit code last. */
+  private session(
+    method: 'Exec' | 'Attach',
+    start: object,
+    stdin: boolean,
+    signal?: AbortSignal,
+  ): ExecSession {
+    const duplex = (this.c as unknown as Record<string, Bidi>)[method]!.call(this.c);
     const output = new PushQueue<OutputChunk>();
     let settle: { resolve(code: number): void; reject(err: unknown): void } | undefined;
     const exitCode = new Promise<number>((resolve, reject) => (settle = { resolve, reject }));
     exitCode.catch(() => undefined);
     let code: number | undefined;
-    o.signal?.addEventListener('abort', () => duplex.cancel(), { once: true });
+    signal?.addEventListener('abort', () => duplex.cancel(), { once: true });
     duplex.on('data', (m: ExecOutputMessage) => {
       if (m.kind === 'output' && m.output)
         output.push({ stream: m.output.stream === 'STDERR' ? 'stderr' : 'stdout', data: m.output.data });
@@ -260,26 +286,16 @@ export class GrpcPolis implements PolisApi {
     duplex.on('end', () => {
       output.end();
       if (code !== undefined) settle?.resolve(code);
-      else settle?.reject(new PolisError('request.failed', 'the exec stream ended without an exit code'));
+      else
+        settle?.reject(new PolisError('request.failed', `the ${method} stream ended without an exit code`));
     });
     duplex.on('error', (err: ServiceError) => {
-      const e = o.signal?.aborted ? aborted() : errorFromGrpc(err);
+      const e = signal?.aborted ? aborted() : errorFromGrpc(err);
       output.fail(e);
       settle?.reject(e);
     });
-    duplex.write({
-      start: {
-        containerId: id,
-        cmd,
-        env: o.env ?? [],
-        user: o.user ?? '',
-        workingDir: o.workingDir ?? '',
-        tty: o.tty ?? false,
-        stdin: o.stdin ?? false,
-        privileged: false,
-      },
-    });
-    if (!o.stdin) duplex.end();
+    duplex.write({ start });
+    if (!stdin) duplex.end();
     return {
       write: (data) => void duplex.write({ stdin: Buffer.from(data) }),
       end: () => void duplex.end(),

@@ -2,6 +2,7 @@ import type { Readable } from 'node:stream';
 import { PolisError } from '@polis/core/errors';
 import { encodeRegistryAuth } from '../auth/registry-auth.js';
 import { eventTimeParam } from '../events.js';
+import { Containers } from '../containers.js';
 import { Execs } from '../exec.js';
 import { defaultHost, parseHost } from '../host.js';
 import { progressError } from '../stream/progress.js';
@@ -103,6 +104,7 @@ export class RestPolis implements PolisApi {
     logs: (id, o = {}) => this.logs(id, o),
     stats: (id, o = {}) => this.stats(id, o),
     exec: (id, cmd, o = {}) => this.exec(id, cmd, o),
+    attach: (id, o = {}) => this.attach(id, o),
   };
 
   private async *logs(
@@ -175,6 +177,36 @@ export class RestPolis implements PolisApi {
         if (execId) await execs.resize(execId, { h, w });
       },
       exitCode: started,
+      [Symbol.asyncIterator]: () => output[Symbol.asyncIterator](),
+    };
+  }
+
+  private attach(id: string, o: Parameters<PolisApi['containers']['attach']>[1] = {}): ExecSession {
+    const containers = new Containers(this.http);
+    const output = new PushQueue<OutputChunk>();
+    const pending: (string | Buffer | null)[] = [];
+    let stdin: NodeJS.WritableStream | undefined;
+    let closeStdin: (() => void) | undefined;
+    const done = (async () => {
+      const attached = await containers.attach(id, { stdin: o.stdin === true, logs: o.logs === true });
+      o.signal?.addEventListener('abort', () => attached.socket?.destroy(), { once: true });
+      stdin = attached.stdin;
+      closeStdin = () => attached.closeStdin();
+      for (const p of pending.splice(0)) {
+        if (p === null) attached.closeStdin();
+        else stdin?.write(p);
+      }
+      for await (const c of chunks(attached.raw, attached.multiplexed, o.signal)) output.push(c);
+      output.end();
+      // The output ends when the container stops: its exit code is the one recorded last.
+      return (await this.containers.wait(id, sig(o))).StatusCode;
+    })();
+    done.catch((err: unknown) => output.fail(err));
+    return {
+      write: (data) => (stdin ? void stdin.write(data) : void pending.push(data)),
+      end: () => (closeStdin ? closeStdin() : void pending.push(null)),
+      resize: async (h, w) => void (await containers.resize(id, { h, w })),
+      exitCode: done,
       [Symbol.asyncIterator]: () => output[Symbol.asyncIterator](),
     };
   }

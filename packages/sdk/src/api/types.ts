@@ -92,6 +92,11 @@ export interface PolisApi {
     /** Docker's stats objects about once a second until the signal aborts. */
     stats(id: string, options?: CallOptions): AsyncIterable<ContainerStats>;
     exec(id: string, cmd: string[], options?: ExecOptions): ExecSession;
+    /**
+     * Attaches to the container's output (and stdin with `stdin`, for a container created with
+     * `OpenStdin`); the exit code settles once it stops. `logs` replays what it already wrote.
+     */
+    attach(id: string, options?: CallOptions & { stdin?: boolean; logs?: boolean }): ExecSession;
   };
   readonly images: {
     pull(

@@ -1,6 +1,17 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import {
+  credentials,
+  loadPackageDefinition,
+  status as grpcStatusCode,
+  type ClientReadableStream,
+  type GrpcObject,
+  type ServiceClientConstructor,
+  type ServiceError,
+} from '@grpc/grpc-js';
+import { loadSync } from '@grpc/proto-loader';
+import { POLIS_PROTO_DIR, POLIS_PROTO_FILE } from '@polis/core/proto-path';
 import { after, before, describe, it } from 'node:test';
 import { PolisError } from '@polis/core';
 import { connect, type PolisApi } from '@polis/sdk';
@@ -8,7 +19,8 @@ import { TestDaemon } from '../harness/daemon.js';
 import { rawRequest } from '../harness/http.js';
 import { REPO_ROOT } from '../harness/paths.js';
 import { TestRegistry } from '../harness/registry.js';
-import { pushBusybox } from '../harness/registry-images.js';
+import { pushBusybox, pushLargeImage } from '../harness/registry-images.js';
+import { largestTempFile, tempFiles } from '../harness/registry-fixture.js';
 
 /** An example of packages/sdk/examples, loaded as a user would run it (plain ESM over the built sdk). */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -224,6 +236,84 @@ describe('gRPC API and the SDK over both transports', () => {
       );
       await api.images.remove(reference);
     }
+  });
+
+  it('attach over a bidirectional stream: stdin in, output out, the exit code last (both transports)', async () => {
+    for (const [name, api] of transports) {
+      const { Id } = await api.containers.create({
+        Image: 'busybox',
+        Cmd: ['sh', '-c', 'read line; echo "got $line"; exit 7'],
+        OpenStdin: true,
+        StdinOnce: true,
+      });
+      try {
+        const session = api.containers.attach(Id, { stdin: true });
+        await api.containers.start(Id);
+        session.write('hello\n');
+        let out = '';
+        for await (const chunk of session) out += chunk.data.toString();
+        assert.equal(out, 'got hello\n', name);
+        assert.equal(await session.exitCode, 7, name);
+      } finally {
+        await api.containers.remove(Id, { force: true });
+      }
+    }
+  });
+
+  it('a cancelled pull stops downloading: no image, no partial blobs left', async () => {
+    await pushLargeImage(registry, 'examples/large:1', 2, 32);
+    const reference = registry.ref('examples/large:1');
+    const abort = new AbortController();
+    const pulling = (async () => {
+      for await (const p of grpc.images.pull(reference, { signal: abort.signal })) void p;
+    })();
+    await until('a partly downloaded layer', async () => largestTempFile(d.dataRoot) > 1024 * 1024);
+    abort.abort();
+    await pulling;
+    // Had the download gone on, the image would be complete once its temp files are gone.
+    await until('the partial downloads to be removed', async () => tempFiles(d.dataRoot).length === 0);
+    await assert.rejects(grpc.images.inspect(reference), { code: 'image.not_found' });
+  });
+
+  it('a deadline reaches the work: a stats call past its deadline stops the sampling for it', async () => {
+    const { Id } = await grpc.containers.create({ Image: 'busybox', Cmd: ['sleep', '300'] });
+    await grpc.containers.start(Id);
+    try {
+      // A plain grpc-js client, as any language's would be: the deadline is the protocol's own.
+      const definition = loadSync(POLIS_PROTO_FILE, { includeDirs: [POLIS_PROTO_DIR], keepCase: false });
+      const v1 = (loadPackageDefinition(definition).polis as GrpcObject).v1 as GrpcObject;
+      const Containers = v1.Containers as ServiceClientConstructor;
+      const client = new Containers(
+        `unix://${join(d.execRoot, 'polis-grpc.sock')}`,
+        credentials.createInsecure(),
+      );
+      let samples = 0;
+      const status = await new Promise<number>((resolve) => {
+        const call = client.Stats(
+          { id: Id },
+          { deadline: Date.now() + 2500 },
+        ) as ClientReadableStream<unknown>;
+        call.on('data', () => samples++);
+        call.on('error', (err: ServiceError) => resolve(err.code));
+        call.on('end', () => resolve(0));
+      });
+      client.close();
+      assert.equal(status, grpcStatusCode.DEADLINE_EXCEEDED);
+      assert.ok(samples >= 1);
+      await until('the sampler to go idle', async () =>
+        /idle \(no stats client\)/.test(await statsComponent(d)),
+      );
+    } finally {
+      await grpc.containers.remove(Id, { force: true });
+    }
+  });
+
+  it('serves its OpenAPI document at GET /polis/v1/openapi.json', async () => {
+    const res = await rawRequest(d.socket, 'GET', '/polis/v1/openapi.json');
+    assert.equal(res.status, 200);
+    const doc = res.json as { openapi: string; paths: Record<string, unknown> };
+    assert.equal(doc.openapi, '3.0.3');
+    assert.ok(doc.paths['/containers/{id}/json']);
   });
 
   it('networks and volumes over gRPC: create, inspect, list, remove', async () => {
