@@ -154,6 +154,7 @@ export class GrpcPolis implements PolisApi {
     const make = (name: keyof Services): Client =>
       new (pkg[name] as ServiceClientConstructor)(target, creds, {
         'grpc.max_receive_message_length': 16 * 1024 * 1024,
+        'grpc.enable_channelz': 0,
       });
     this.services = {
       Containers: make('Containers'),
