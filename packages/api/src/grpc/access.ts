@@ -14,7 +14,7 @@ import { toServiceError } from './errors.js';
  * Each gRPC method as its REST twin's HTTP method, so a read-only client certificate gets exactly what
  * it gets over REST (`authorize`, the one rule): reads only, and no exec or attach stream.
  */
-const REST_TWIN: Readonly<Record<string, [method: string, upgrade: boolean]>> = {
+export const REST_TWIN: Readonly<Record<string, [method: string, upgrade: boolean]>> = {
   'Containers.Create': ['POST', false],
   'Containers.Start': ['POST', false],
   'Containers.Stop': ['POST', false],
