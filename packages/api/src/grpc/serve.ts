@@ -4,7 +4,7 @@ import { createServer as createTlsServer, type TlsOptions } from 'node:tls';
 import { Server, ServerCredentials, type UntypedServiceImplementation } from '@grpc/grpc-js';
 import { identityOf, roleOf, type Role } from '../access/role.js';
 import { forRole } from './access.js';
-import { createLogger } from '@polis/core';
+import { createLogger, isPolisError } from '@polis/core';
 import { listenTcp, listenUnix } from '../listen.js';
 import { buildRouter } from '../server.js';
 import type { ApiDeps } from '../types.js';
@@ -77,9 +77,16 @@ export async function serveGrpc(deps: ApiDeps, options: GrpcServeOptions): Promi
     secure.on('tlsClientError', (err: NodeJS.ErrnoException) =>
       log.info('gRPC TLS handshake refused', { error: err.code ?? err.message }),
     );
-    await listenTcp(secure as unknown as HttpServer, address, port);
-    listeners.push(secure);
-    log.info('gRPC listening', { address, port, tls: 'mutual' });
+    try {
+      await listenTcp(secure as unknown as HttpServer, address, port);
+      listeners.push(secure);
+      log.info('gRPC listening', { address, port, tls: 'mutual' });
+    } catch (err) {
+      // The port is implied (REST's + 1), not asked for: taken (a swarm manager's 2377, say), the daemon
+      // still serves REST and the gRPC socket, and says why gRPC has no TCP.
+      if (!isPolisError(err, 'daemon.socket_in_use')) throw err;
+      log.warn('gRPC not served on TCP: its port is taken', { address, port, error: err.message });
+    }
   }
   return {
     async close() {
