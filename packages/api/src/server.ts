@@ -21,6 +21,7 @@ import { healthRoutes } from './routes/health.js';
 import { alertRoutes } from './routes/alerts.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { volumeRoutes } from './routes/volumes/index.js';
+import { openApiRoute } from './routes/openapi.js';
 import { centralLogsRoute } from './routes/central-logs.js';
 import { volumeBackupRoutes } from './routes/volumes/backup.js';
 import { API_VERSION, type ApiDeps } from './types.js';
@@ -43,6 +44,7 @@ export function buildRouter(deps: ApiDeps): Router {
   healthRoutes(router, deps);
   alertRoutes(router, deps);
   metricsRoutes(router, deps);
+  openApiRoute(router, deps);
   // Last: only what no route above serves.
   notImplementedRoutes(router);
   return router;

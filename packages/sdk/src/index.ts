@@ -63,3 +63,8 @@ export {
   type AlertHistoryEntry,
   type AlertTestResult,
 } from './alerts.js';
+export { connect, type ConnectOptions } from './api/connect.js';
+export { RestPolis, type RestOptions } from './api/rest.js';
+export { GrpcPolis, errorFromGrpc, DEFAULT_GRPC_SOCKET, type GrpcOptions } from './api/grpc.js';
+export type * from './api/types.js';
+export { PolisError, isPolisError, type ErrorCode, type ErrorKind } from '@polis/core/errors';

@@ -38,6 +38,8 @@ import { startCri } from './cri.js';
 import { timedContainers, timedImages } from './timed-services.js';
 import { DEFAULT_SOCKET_GROUP, resolveSocketGroup } from './socket-group.js';
 import { serverTlsOptions } from './tls-options.js';
+import { serveGrpc } from '../grpc/serve.js';
+import { grpcPlan } from '../grpc/plan.js';
 import { systemInfo, versionInfo } from './system.js';
 import { USAGE, parseFlags } from './flags.js';
 import { openStateDb } from './state-db.js';
@@ -197,6 +199,16 @@ export async function startDaemon(input: DaemonConfig): Promise<RunningDaemon> {
       else log.warn('API listening on plain TCP: every local user can act as root', { host: listener.host });
     }
   }
+  const grpc = await serveGrpc(
+    deps,
+    grpcPlan(
+      config.execRoot,
+      listeners,
+      tls,
+      gid ?? (await resolveSocketGroup(config.socketGroup ?? DEFAULT_SOCKET_GROUP)),
+      config.readonlyClients,
+    ),
+  );
   if (config.metricsAddr) servers.push(await serveMetrics(metrics, config.metricsAddr));
   if (config.dashboardAddr) servers.push(await serveDashboardAddr(deps, config.dashboardAddr));
   return {
@@ -209,6 +221,7 @@ export async function startDaemon(input: DaemonConfig): Promise<RunningDaemon> {
       metrics.close();
       containers.close();
       await dns.closeAll();
+      await grpc.close();
       await Promise.all(
         servers.map(
           (server) =>

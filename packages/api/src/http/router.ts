@@ -17,6 +17,16 @@ export type Handler = (ctx: Context) => Promise<void> | void;
 export interface RouteOptions {
   /** The route may answer an `Upgrade: tcp` request by taking over the socket. */
   hijack?: boolean;
+  /** A Docker route Polis answers 501 (or "no such" 404) for: left out of the OpenAPI document. */
+  notImplemented?: boolean;
+}
+
+/** One row of the routing table, as the OpenAPI document is generated from it. */
+export interface RouteEntry {
+  method: string;
+  pattern: string;
+  hijack: boolean;
+  notImplemented: boolean;
 }
 
 interface Route extends RouteOptions {
@@ -58,6 +68,16 @@ export class Router {
     for (const method of [methods].flat())
       this.routes.push({ method, pattern, regex, names, handler, ...options });
     return this;
+  }
+
+  /** The table in the order routes were added. */
+  table(): RouteEntry[] {
+    return this.routes.map((r) => ({
+      method: r.method,
+      pattern: r.pattern,
+      hijack: r.hijack ?? false,
+      notImplemented: r.notImplemented ?? false,
+    }));
   }
 
   match(method: string, path: string): Match | undefined {

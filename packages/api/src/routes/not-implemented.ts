@@ -22,14 +22,19 @@ export function notImplementedRoutes(router: Router): void {
     if (router.match(method, template.replace(/\{[a-zA-Z]+\}/g, 'x'))) continue;
     const pattern = template.replace(/\{name\}/g, '{name*}');
     const missing = NONE_EXIST[entry];
-    router.add(method, pattern, ({ params }: Context) => {
-      if (missing) {
-        const name = Object.values(params)[0] ?? '';
-        throw new PolisError('request.not_found', missing(name), { context: { route: template, name } });
-      }
-      throw new PolisError('request.not_implemented', `${method} ${template} is not implemented by Polis`, {
-        context: { route: template },
-      });
-    });
+    router.add(
+      method,
+      pattern,
+      ({ params }: Context) => {
+        if (missing) {
+          const name = Object.values(params)[0] ?? '';
+          throw new PolisError('request.not_found', missing(name), { context: { route: template, name } });
+        }
+        throw new PolisError('request.not_implemented', `${method} ${template} is not implemented by Polis`, {
+          context: { route: template },
+        });
+      },
+      { notImplemented: true },
+    );
   }
 }

@@ -9,7 +9,7 @@ export function progressError(msg: ProgressMessage, path: string): PolisError | 
   if (msg.error === undefined && msg.errorDetail?.message === undefined) return undefined;
   return errorFromProgress(
     msg.errorDetail?.message ?? msg.error ?? 'the operation failed',
-    msg.errorDetail?.code,
+    msg.polisCode ?? msg.errorDetail?.code,
     path,
   );
 }

@@ -52,6 +52,8 @@ export interface ProgressMessage {
   aux?: Record<string, unknown>;
   error?: string;
   errorDetail?: { code?: number | string; message?: string };
+  /** Polis's stable code of an error line (beside Docker's fields: docker's `errorDetail.code` is a number). */
+  polisCode?: string;
 }
 
 export interface ImagePullOptions {

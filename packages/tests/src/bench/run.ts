@@ -10,7 +10,8 @@
  * BENCH_VOLUME_RUNS=0 skips it), the cp benchmark (cp-bench.ts; BENCH_CP_RUNS=0 skips it), the
  * resource-limit benchmark (limits-bench.ts; BENCH_LIMITS_RUNS=0 skips it) and the user namespace
  * benchmark (userns-bench.ts; BENCH_USERNS_RUNS=0 skips it), then the stats benchmark (stats-bench.ts)
- * and the /metrics scrape benchmark (metrics-bench.ts; BENCH_METRICS_CONTAINERS=0 skips it).
+ * and the /metrics scrape benchmark (metrics-bench.ts; BENCH_METRICS_CONTAINERS=0 skips it), then the
+ * gRPC-vs-REST benchmark (grpc-bench.ts; BENCH_GRPC_RUNS=0 skips it).
  */
 import { release } from 'node:os';
 import { join } from 'node:path';
@@ -41,6 +42,7 @@ import { pullBench } from './pull-bench.js';
 import { statsBench } from './stats-bench.js';
 import { healthBench } from './health-bench.js';
 import { metricsBench } from './metrics-bench.js';
+import { grpcBench } from './grpc-bench.js';
 import { volumeBench } from './volume-bench.js';
 import { backupBench } from './backup-bench.js';
 import { cpBench } from './cp-bench.js';
@@ -307,6 +309,7 @@ async function all(): Promise<void> {
     await metricsBench();
     await lbBench();
     await criBench();
+    await grpcBench();
   } finally {
     await peers.stop();
   }

@@ -36,8 +36,9 @@ export class ProgressStream {
     if (err !== undefined && !this.out) throw err;
     const out = this.open();
     if (err !== undefined) {
-      const message = errorReply(err).body.message;
-      out.write(jsonLine({ errorDetail: { message }, error: message }));
+      const { message, code } = errorReply(err).body;
+      // `polisCode`, beside Docker's fields: the gRPC pull turns the line back into a typed error.
+      out.write(jsonLine({ errorDetail: { message }, error: message, polisCode: code }));
     }
     out.end();
   }

@@ -1,0 +1,110 @@
+/**
+ * What each route of the REST table does, for the OpenAPI document: a summary, its success status and
+ * the type of that answer. Keyed `METHOD pattern` exactly as the router has it; `document.test.ts`
+ * fails when a route has no row here or a row no route.
+ */
+export interface RouteDoc {
+  summary: string;
+  status: number;
+  /** The success answer's type; none for an empty answer. */
+  type?: 'json' | 'text' | 'jsonl' | 'stream' | 'tar';
+  tag: string;
+}
+
+const d = (tag: string, summary: string, status = 200, type?: RouteDoc['type']): RouteDoc => ({
+  summary,
+  status,
+  tag,
+  ...(type ? { type } : {}),
+});
+
+export const ROUTE_DOCS: Readonly<Record<string, RouteDoc>> = {
+  'GET /_ping': d('system', 'Ping: answers OK', 200, 'text'),
+  'HEAD /_ping': d('system', 'Ping without a body'),
+  'GET /version': d('system', 'Version of the daemon and its API', 200, 'json'),
+  'GET /info': d('system', 'System-wide information', 200, 'json'),
+  'POST /auth': d('system', 'Check registry credentials', 200, 'json'),
+  'GET /events': d('system', 'Past and live events, filtered (JSON lines)', 200, 'jsonl'),
+  'GET /system/df': d('system', 'Disk usage of images, containers and volumes', 200, 'json'),
+  'GET /metrics': d('polis', 'Prometheus metrics (text format)', 200, 'text'),
+  'GET /polis/v1/health': d('polis', 'Component health', 200, 'json'),
+  'GET /polis/v1/logs': d('polis', 'Central log of every container (JSON lines)', 200, 'jsonl'),
+  'GET /polis/v1/alerts': d('polis', 'Alert rules', 200, 'json'),
+  'POST /polis/v1/alerts': d('polis', 'Add or replace an alert rule', 201, 'json'),
+  'GET /polis/v1/alerts/history': d('polis', 'Alerts that fired', 200, 'json'),
+  'DELETE /polis/v1/alerts/{name}': d('polis', 'Remove an alert rule', 204),
+  'POST /polis/v1/alerts/{name}/test': d('polis', 'Evaluate an alert rule now', 200, 'json'),
+  'GET /polis/v1/openapi.json': d('polis', 'This OpenAPI document', 200, 'json'),
+  'GET /containers/json': d('containers', 'List containers', 200, 'json'),
+  'GET /containers/{id}/json': d('containers', 'Inspect a container', 200, 'json'),
+  'POST /containers/create': d('containers', 'Create a container', 201, 'json'),
+  'POST /containers/{id}/start': d('containers', 'Start a container', 204),
+  'POST /containers/{id}/stop': d('containers', 'Stop a container', 204),
+  'POST /containers/{id}/restart': d('containers', 'Restart a container', 204),
+  'POST /containers/{id}/kill': d('containers', 'Send a signal to a container', 204),
+  'POST /containers/{id}/pause': d('containers', 'Pause a container (cgroup freezer)', 204),
+  'POST /containers/{id}/unpause': d('containers', 'Unpause a container', 204),
+  'POST /containers/{id}/rename': d('containers', 'Rename a container', 204),
+  'DELETE /containers/{id}': d('containers', 'Remove a container', 204),
+  'POST /containers/{id}/wait': d('containers', 'Wait for a container to stop or be removed', 200, 'json'),
+  'POST /containers/{id}/attach': d(
+    'containers',
+    'Attach to a container (connection upgrade)',
+    101,
+    'stream',
+  ),
+  'GET /containers/{id}/logs': d('containers', "A container's log", 200, 'stream'),
+  'POST /containers/{id}/update': d('containers', 'Update limits and restart policy', 200, 'json'),
+  'POST /containers/{id}/resize': d('containers', "Resize a container's terminal", 200),
+  'GET /containers/{id}/top': d('containers', 'Processes in a container', 200, 'json'),
+  'GET /containers/{id}/changes': d('containers', 'File changes against the image', 200, 'json'),
+  'GET /containers/{id}/export': d('containers', "Export a container's file system", 200, 'tar'),
+  'GET /containers/{id}/stats': d('containers', 'Resource usage statistics', 200, 'jsonl'),
+  'HEAD /containers/{id}/archive': d('containers', 'Stat a path in a container', 200),
+  'GET /containers/{id}/archive': d('containers', 'A tar of a path in a container', 200, 'tar'),
+  'PUT /containers/{id}/archive': d('containers', 'Extract a tar into a container', 200),
+  'POST /containers/{id}/exec': d('exec', 'Create an exec instance', 201, 'json'),
+  'GET /polis/v1/containers/{id}/security': d('polis', "A running container's security report", 200, 'json'),
+  'POST /commit': d('images', "Create an image from a container's changes", 201, 'json'),
+  'POST /exec/{id}/start': d('exec', 'Start an exec instance (attached: connection upgrade)', 200, 'stream'),
+  'POST /exec/{id}/resize': d('exec', "Resize an exec's terminal", 200),
+  'GET /exec/{id}/json': d('exec', 'Inspect an exec instance', 200, 'json'),
+  'POST /images/create': d(
+    'images',
+    'Pull an image, or import a root filesystem (progress as JSON lines)',
+    200,
+    'jsonl',
+  ),
+  'POST /images/{name*}/push': d('images', 'Push an image (progress as JSON lines)', 200, 'jsonl'),
+  'POST /images/prune': d('images', 'Remove unused images', 200, 'json'),
+  'GET /images/search': d('images', 'Search Docker Hub (not implemented: 501)', 501),
+  'POST /polis/v1/images/verify': d('polis', 'Check every blob against its digest', 200, 'json'),
+  'GET /images/get': d('images', 'Export several images as a tarball', 200, 'tar'),
+  'GET /images/{name*}/get': d('images', 'Export an image as a tarball', 200, 'tar'),
+  'POST /images/load': d('images', 'Load images from a tarball', 200, 'jsonl'),
+  'GET /images/json': d('images', 'List images', 200, 'json'),
+  'GET /images/{name*}/json': d('images', 'Inspect an image', 200, 'json'),
+  'GET /images/{name*}/history': d('images', "An image's history", 200, 'json'),
+  'POST /images/{name*}/tag': d('images', 'Tag an image', 201),
+  'DELETE /images/{name*}': d('images', 'Remove an image', 200, 'json'),
+  'POST /networks/create': d('networks', 'Create a network', 201, 'json'),
+  'DELETE /networks/{id}': d('networks', 'Remove a network', 204),
+  'POST /networks/prune': d('networks', 'Remove unused networks', 200, 'json'),
+  'POST /networks/{id}/connect': d('networks', 'Connect a container to a network', 200),
+  'POST /networks/{id}/disconnect': d('networks', 'Disconnect a container from a network', 200),
+  'GET /networks': d('networks', 'List networks', 200, 'json'),
+  'GET /networks/{id}': d('networks', 'Inspect a network', 200, 'json'),
+  'GET /volumes': d('volumes', 'List volumes', 200, 'json'),
+  'POST /volumes/create': d('volumes', 'Create a volume', 201, 'json'),
+  'GET /volumes/{name*}': d('volumes', 'Inspect a volume', 200, 'json'),
+  'DELETE /volumes/{name*}': d('volumes', 'Remove a volume', 204),
+  'POST /volumes/prune': d('volumes', 'Remove unused volumes', 200, 'json'),
+  'POST /polis/v1/volumes/{name}/sync': d(
+    'polis',
+    "Copy a volume's files to another volume or directory",
+    200,
+    'json',
+  ),
+  'GET /polis/v1/volumes/{name}/backup': d('polis', 'A tar of a volume and its metadata', 200, 'tar'),
+  'POST /polis/v1/volumes/restore': d('polis', 'Restore a volume from a backup', 201, 'json'),
+};
