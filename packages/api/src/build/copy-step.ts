@@ -3,6 +3,8 @@ import { lstat, mkdir, open, readFile, rm, utimes, writeFile } from 'node:fs/pro
 import { basename, dirname, join, posix } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { get as httpGet, type IncomingMessage } from 'node:http';
+import { get as httpsGet } from 'node:https';
 import { PolisError } from '@polis/core';
 import { decompress, extractTar } from '@polis/image';
 import { findSources } from './sources.js';
@@ -127,40 +129,36 @@ async function isArchive(path: string): Promise<boolean> {
   }
 }
 
-/** ADD of a URL: fetched by polisd, 0600 as Docker writes it, its Last-Modified as the mtime. */
-async function fetchTo(url: string, path: string, signal: AbortSignal): Promise<void> {
-  let response: Response;
-  try {
-    response = await fetch(url, {
-      signal: AbortSignal.any([signal, AbortSignal.timeout(FETCH_TIMEOUT_MS)]),
-      redirect: 'follow',
-    });
-  } catch (err) {
-    const cause = (err as { cause?: { code?: string; message?: string } }).cause;
-    throw new PolisError(
+/** ADD of a URL: fetched by polisd (node:http, which has no "bad port" list), 0600 as Docker writes it. */
+async function fetchTo(url: string, path: string, signal: AbortSignal, redirects = 5): Promise<void> {
+  const unreachable = (why: string, cause?: unknown): PolisError =>
+    new PolisError(
       'build.source_unreachable',
-      `failed to fetch ${url}: ${cause?.code ?? cause?.message ?? (err as Error).message}`,
-      { cause: err },
+      `failed to fetch ${url}: ${why}`,
+      cause === undefined ? {} : { cause },
     );
+  const res = await new Promise<IncomingMessage>((resolve, reject) => {
+    const get = url.toLowerCase().startsWith('https:') ? httpsGet : httpGet;
+    const req = get(url, { signal, timeout: FETCH_TIMEOUT_MS }, resolve);
+    req.on('timeout', () => req.destroy(new Error('timed out')));
+    req.on('error', (err: NodeJS.ErrnoException) => reject(unreachable(err.code ?? err.message, err)));
+  });
+  const status = res.statusCode ?? 0;
+  if (status >= 300 && status < 400 && res.headers.location && redirects > 0) {
+    res.resume();
+    return fetchTo(new URL(res.headers.location, url).toString(), path, signal, redirects - 1);
   }
-  if (!response.ok || !response.body) {
-    throw new PolisError(
-      'build.source_unreachable',
-      `failed to fetch ${url}: ${response.status} ${response.statusText}`,
-    );
+  if (status !== 200) {
+    res.resume();
+    throw unreachable(`${status} ${res.statusMessage ?? ''}`.trim());
   }
   await mkdir(dirname(path), { recursive: true });
   try {
-    await pipeline(
-      Readable.fromWeb(response.body as import('node:stream/web').ReadableStream),
-      createWriteStream(path, { mode: 0o600 }),
-    );
+    await pipeline(res, createWriteStream(path, { mode: 0o600 }));
   } catch (err) {
     await rm(path, { force: true });
-    throw new PolisError('build.source_unreachable', `failed to fetch ${url}: ${(err as Error).message}`, {
-      cause: err,
-    });
+    throw unreachable((err as Error).message, err);
   }
-  const modified = Date.parse(response.headers.get('last-modified') ?? '');
+  const modified = Date.parse(res.headers['last-modified'] ?? '');
   if (!Number.isNaN(modified)) await utimes(path, new Date(modified), new Date(modified));
 }

@@ -50,6 +50,8 @@ export async function runStep<T>(
   };
   input.signal.addEventListener('abort', kill, { once: true });
   try {
+    // Aborted while the container was being made: the listener came too late to hear it.
+    if (input.signal.aborted) throw cancelled();
     const exited = containers.wait(record.id, 'next-exit');
     await containers.start(record.id);
     const result = await exited;
