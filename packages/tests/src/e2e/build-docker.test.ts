@@ -50,6 +50,14 @@ describe('DOCKER_BUILDKIT=0 docker build against polisd', () => {
       )[0]!,
     );
     assert.equal(history, '/bin/sh -c #(nop)  CMD ["./app.sh"]');
+    // Intermediate images are hidden, as Docker hides them, unless -a.
+    const repos = ok(await d.docker(['images', '--format', '{{.Repository}}'])).split('\n');
+    assert.ok(!repos.includes('<none>'), repos.join(','));
+    assert.ok(
+      ok(await d.docker(['images', '-a', '--format', '{{.Repository}}']))
+        .split('\n')
+        .includes('<none>'),
+    );
     const run = ok(await d.docker(['run', '--rm', 'app:1']), 'docker run');
     assert.equal(run, 'hello from maker\n1234'.trim());
   });

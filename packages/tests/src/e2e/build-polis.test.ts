@@ -90,6 +90,10 @@ describe('polis build and the build API', () => {
   it('the build cache shows in system df and builder prune clears it', async () => {
     const df = (await rawRequest(d.socket, 'GET', '/system/df')).json as { BuildCache: { Size: number }[] };
     assert.ok(df.BuildCache.length > 0, JSON.stringify(df.BuildCache));
+    assert.match(
+      ok(await d.polis(['system', 'df'])),
+      new RegExp(`^Build Cache\\s+${df.BuildCache.length}\\s+0\\s`, 'm'),
+    );
     const pruned = ok(await d.polis(['builder', 'prune', '-f']));
     assert.match(pruned, /Total reclaimed space:/);
     const after = (await rawRequest(d.socket, 'GET', '/system/df')).json as { BuildCache: unknown[] };
