@@ -198,6 +198,52 @@ describe('polis build and the build API', () => {
     );
   });
 
+  it('stages that do not depend on each other run in parallel; the output still reads stage by stage', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'polis-build-'));
+    tmpDirs.push(dir);
+    await writeFile(
+      join(dir, 'Dockerfile'),
+      [
+        'FROM busybox AS slow',
+        'RUN sleep 20 && echo slow > /slow',
+        'FROM busybox AS quick',
+        'RUN echo quick > /quick',
+        'FROM busybox',
+        'COPY --from=slow /slow /out/',
+        'COPY --from=quick /quick /out/',
+        'CMD ["cat", "/out/slow", "/out/quick"]',
+      ].join('\n'),
+    );
+    const since = Math.floor(Date.now() / 1000) - 1;
+    const out = ok(await d.polis(['build', '--no-cache', '-t', 'par', dir], { timeoutMs: 300_000 }));
+    const until = Math.ceil(Date.now() / 1000) + 1;
+    // Stage by stage in the output, whatever order they finished in.
+    const at = (s: string): number => out.indexOf(s);
+    assert.ok(at('Step 2/8 : RUN sleep 20') < at('Step 3/8 : FROM busybox AS quick'), out);
+    assert.ok(at('Step 4/8 : RUN echo quick') < at('Step 5/8 : FROM busybox\n'), out);
+    // The two RUN containers overlapped: both started before either died.
+    const q = new URLSearchParams({
+      since: String(since),
+      until: String(until),
+      filters: JSON.stringify({ type: ['container'] }),
+    });
+    const events = messages((await rawRequest(d.socket, 'GET', `/events?${q}`)).text) as {
+      Action: string;
+      Actor: { ID: string };
+    }[];
+    const ids = [...new Set(events.filter((e) => e.Action === 'start').map((e) => e.Actor.ID))];
+    assert.equal(ids.length, 2, JSON.stringify(events.map((e) => e.Action)));
+    const index = (action: string, id: string): number =>
+      events.findIndex((e) => e.Action === action && e.Actor.ID === id);
+    const lastStart = Math.max(...ids.map((id) => index('start', id)));
+    const firstDie = Math.min(...ids.map((id) => index('die', id)));
+    assert.ok(
+      firstDie >= 0 && lastStart < firstDie,
+      JSON.stringify(events.map((e) => `${e.Action} ${e.Actor.ID.slice(0, 6)}`)),
+    );
+    assert.equal(ok(await d.polis(['run', '--rm', 'par'])), 'slow\nquick');
+  });
+
   it('a client that goes away mid-RUN leaves no container, mount or temp dir', async () => {
     const body = tarOf([{ name: 'Dockerfile', body: 'FROM busybox\nRUN echo started; sleep 60\n' }]);
     const req = request({ socketPath: d.socket, method: 'POST', path: '/build?nocache=1' }, (res) => {
