@@ -448,7 +448,9 @@ export class LocalImageService implements ImageService {
     else if (input.layer) {
       const lower = parent ? await this.lowerDirs(parent.id) : [];
       const plan = await planUpperLayer(input.layer.upperDir, lower);
-      const tar = upperLayerTar(input.layer.upperDir, plan);
+      const mappings = input.layer.idMappings;
+      const owners = mappings ? await ownerMapArgs(this.dataRoot, mappings) : [];
+      const tar = upperLayerTar(input.layer.upperDir, plan, owners);
       const [stored, exited] = await Promise.allSettled([storeLayer(tar.stream, this.blobs), tar.done]);
       if (exited.status === 'rejected') {
         if (stored.status === 'fulfilled')

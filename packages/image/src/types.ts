@@ -66,8 +66,8 @@ export interface ContainerCommitInput {
 export interface BuildStepInput {
   /** The image the step starts from; none for `FROM scratch`. */
   parentId?: string;
-  /** The step's layer: a tar stream, or an overlay upper dir archived with whiteouts. */
-  layer?: { tar: Readable } | { upperDir: string };
+  /** The step's layer: a tar stream, or an overlay upper dir archived with whiteouts (owners mapped back from a remapped container's ids). */
+  layer?: { tar: Readable } | { upperDir: string; idMappings?: IdMappings };
   /** The new config for the image's diff ids (the parent's plus the new layer's). */
   makeConfig: (diffIds: string[]) => ImageConfig;
   tags?: string[];

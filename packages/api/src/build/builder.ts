@@ -384,10 +384,10 @@ class Build {
               signal: this.signal,
               output: (text) => print(text),
             },
-            (upperDir) =>
+            (upperDir, idMappings) =>
               this.o.images.addStep({
                 ...(state.imageId ? { parentId: state.imageId } : {}),
-                layer: { upperDir },
+                layer: { upperDir, ...(idMappings ? { idMappings } : {}) },
                 makeConfig: (diffIds) => this.nextConfig(state, run, diffIds, created, false),
               }),
           ),

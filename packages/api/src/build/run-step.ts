@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { PolisError, logFailure, type Logger } from '@polis/core';
+import { PolisError, logFailure, type IdMappings, type Logger } from '@polis/core';
 import type { ContainerService } from '@polis/runtime';
 import { specFromCreateBody } from '../docker/create-body.js';
 
@@ -28,7 +28,7 @@ export async function runStep<T>(
   containers: ContainerService,
   log: Logger,
   input: RunStepInput,
-  commit: (upperDir: string) => Promise<T>,
+  commit: (upperDir: string, idMappings?: IdMappings) => Promise<T>,
 ): Promise<T> {
   if (input.signal.aborted) throw cancelled();
   const env = input.env.some((e) => e.startsWith('PATH=')) ? input.env : [DEFAULT_PATH, ...input.env];
@@ -66,7 +66,7 @@ export async function runStep<T>(
         { context: { exitCode: result.StatusCode } },
       );
     }
-    return await commit(join(record.paths.dir, 'upper'));
+    return await commit(join(record.paths.dir, 'upper'), record.idMappings);
   } finally {
     input.signal.removeEventListener('abort', kill);
     await containers

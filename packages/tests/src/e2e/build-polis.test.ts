@@ -143,6 +143,12 @@ describe('polis build and the build API', () => {
     assert.equal(image.Id, aux.ID);
     assert.deepEqual(image.Config.ExposedPorts, { '8081/tcp': {} });
     assert.equal(ok(await d.polis(['run', '--rm', 'proj_web'])), 'port 8081');
+    // `polis build -` with a Dockerfile alone on stdin.
+    const piped = await d.polis(['build', '-t', 'piped', '-'], {
+      input: 'FROM busybox\nCMD ["echo", "from stdin"]\n',
+    });
+    ok(piped, 'polis build -');
+    assert.equal(ok(await d.polis(['run', '--rm', 'piped'])), 'from stdin');
   });
 
   it('bad input: a parse error names file and line (400); a missing Dockerfile, a bad tag and a too-large context are 400s', async () => {

@@ -1,9 +1,9 @@
 import { writeFile } from 'node:fs/promises';
 import { isAbsolute, relative, resolve } from 'node:path';
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import type { BuildMessage } from '@polis/sdk';
 import type { Cli } from '../../cli.js';
-import { contextPaths, contextTar } from '../../build/context-tar.js';
+import { contextPaths, contextTar, stdinContext } from '../../build/context-tar.js';
 import { UsageError } from '../../errors.js';
 import { bool, list, str, type CommandSpec, type Parsed } from '../../flags.js';
 
@@ -63,8 +63,8 @@ export async function run(cli: Cli, p: Parsed): Promise<number> {
   let done: Promise<unknown> = Promise.resolve();
   let dockerfile = str(p, 'file');
   if (path === '-') {
-    // A tar context on stdin, as `docker build - < context.tar`.
-    body = cli.stdin;
+    // A tar context on stdin (`docker build - < context.tar`), or a Dockerfile alone.
+    body = Readable.from(await stdinContext(cli.stdin));
   } else {
     const dir = resolve(path);
     if (dockerfile !== undefined) {
