@@ -75,8 +75,8 @@ export async function readDockerfile(dir: string, name: string): Promise<string>
 
 /**
  * Applies `.dockerignore` on the daemon's side too (a client that did not): what it excludes is
- * deleted from the unpacked context, except the Dockerfile and `.dockerignore` themselves, which
- * the builder reads but COPY does not see (Docker's rule) — they are removed after being read.
+ * deleted from the unpacked context. The Dockerfile and `.dockerignore` have been read by then, so
+ * listing them keeps them from COPY (Docker's rule) without keeping them from the builder.
  */
 export async function applyDockerignore(dir: string): Promise<DockerIgnore | undefined> {
   const text = await readFile(join(dir, '.dockerignore'), 'utf8').catch(() => undefined);
@@ -90,7 +90,6 @@ export async function applyDockerignore(dir: string): Promise<DockerIgnore | und
 async function prune(root: string, rel: string, ignore: DockerIgnore): Promise<void> {
   for (const entry of await readdir(join(root, rel), { withFileTypes: true })) {
     const path = rel === '' ? entry.name : posix.join(rel, entry.name);
-    if (path === '.dockerignore') continue;
     if (ignore.excludes(path)) {
       if (entry.isDirectory() && ignore.mayReinclude()) await prune(root, path, ignore);
       else await rm(join(root, path), { recursive: true, force: true });
