@@ -17,6 +17,7 @@ import { networkRoutes } from './routes/networks/index.js';
 import { notImplementedRoutes } from './routes/not-implemented.js';
 import { systemRoutes } from './routes/system.js';
 import { systemDfRoutes } from './routes/system-df.js';
+import { buildRoutes } from './routes/build.js';
 import { healthRoutes } from './routes/health.js';
 import { alertRoutes } from './routes/alerts.js';
 import { metricsRoutes } from './routes/metrics.js';
@@ -40,6 +41,7 @@ export function buildRouter(deps: ApiDeps): Router {
   volumeRoutes(router, deps);
   volumeBackupRoutes(router, deps);
   systemDfRoutes(router, deps);
+  buildRoutes(router, deps);
   centralLogsRoute(router, deps);
   healthRoutes(router, deps);
   alertRoutes(router, deps);

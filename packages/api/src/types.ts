@@ -4,6 +4,7 @@ import type { NetworkService } from '@polis/network';
 import type { VolumeService } from '@polis/storage';
 import type { AlertEngine, EventLog, PolisMetrics, StatsSampler } from '@polis/monitor';
 import type { HealthCheck } from '@polis/core';
+import type { BuildService } from './build/builder.js';
 
 export { API_VERSION, MIN_API_VERSION } from '@polis/core/api-version';
 
@@ -76,6 +77,8 @@ export interface ApiDeps {
   metrics?: PolisMetrics;
   /** Alert rules and their history (`/polis/v1/alerts`); absent in API unit tests that need none. */
   alerts?: AlertEngine;
+  /** The image builder (`POST /build`, `/build/prune`, BuildCache of `system df`); absent: those routes answer 501. */
+  builds?: BuildService;
   /** The daemon's cgroup driver (a systemd `--cgroup-parent` must be a slice); cgroupfs when absent. */
   cgroupDriver?: 'cgroupfs' | 'systemd';
   system: {

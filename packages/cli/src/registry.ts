@@ -225,7 +225,17 @@ const logout: Entry = {
 };
 
 /** Top-level commands, in the order `polis --help` lists them. */
+const build: Entry = {
+  summary: 'Build an image from a Dockerfile',
+  load: () => import('./commands/image/build.js'),
+};
+const builderPrune: Entry = {
+  summary: 'Remove build cache',
+  load: () => import('./commands/image/builder-prune.js'),
+};
+
 export const COMMANDS: Record<string, Entry> = {
+  build,
   run,
   exec,
   ps,
@@ -306,9 +316,14 @@ export const GROUPS: Record<string, { summary: string; commands: Record<string, 
       wait,
     },
   },
+  builder: {
+    summary: 'Manage builds',
+    commands: { build, prune: builderPrune },
+  },
   image: {
     summary: 'Manage images',
     commands: {
+      build,
       history,
       import: importImage,
       inspect: imageInspect,

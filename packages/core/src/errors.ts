@@ -103,6 +103,16 @@ const catalogue = {
   'volume.exists': 'conflict',
   // A volume backup that is truncated, altered, unsafe (names leaving the volume) or not a backup at all.
   'volume.backup_invalid': 'invalid_argument',
+  // A Dockerfile that does not parse (the message names the file and line).
+  'build.dockerfile_invalid': 'invalid_argument',
+  // A build context that is too large, not a tar, or names a file outside itself.
+  'build.context_invalid': 'invalid_argument',
+  // A RUN step that exited non-zero (context: exitCode), or a step that could not be done.
+  'build.step_failed': 'failed_precondition',
+  // ADD of a URL polisd could not fetch.
+  'build.source_unreachable': 'unavailable',
+  // The client went away mid-build.
+  'build.cancelled': 'failed_precondition',
   'runtime.unknown': 'invalid_argument',
   'runtime.unavailable': 'unavailable',
   'runtime.failed': 'internal',

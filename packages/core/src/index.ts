@@ -15,3 +15,4 @@ export * from './bytes.js';
 export * from './api-version.js';
 export * from './idmap.js';
 export * from './health.js';
+export * from './dockerignore.js';

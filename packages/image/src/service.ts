@@ -31,6 +31,7 @@ import { endpointsFor, registryHost, type RegistryConfig } from './registry/endp
 import { familiarName } from './reference/familiar.js';
 import { parseImageConfig } from './manifest/config.js';
 import type {
+  BuildStepInput,
   CommitInput,
   ContainerCommitInput,
   ImageDeleteItem,
@@ -427,6 +428,62 @@ export class LocalImageService implements ImageService {
     } finally {
       this.unpin([layer.blob.digest]);
       await this.lock.run(() => this.dropUnused([layer.blob.digest], []));
+    }
+  }
+
+  /** The unpacked layer dirs of an image, top first (a build asks what a path is in its parent). */
+  layerDirs(imageId: string): Promise<string[]> {
+    return this.lowerDirs(imageId);
+  }
+
+  /**
+   * A build step's image: the parent's layers (none for `scratch`) plus, when given, one layer made
+   * from a tar stream (COPY, ADD) or from a build container's upper dir (RUN), with the config that
+   * `makeConfig` makes for the resulting diff ids. A step without a layer changes only the config.
+   */
+  async addStep(input: BuildStepInput): Promise<ImageRecord> {
+    const parent = input.parentId === undefined ? undefined : this.get(input.parentId);
+    let layer: Awaited<ReturnType<typeof storeLayer>> | undefined;
+    if (input.layer && 'tar' in input.layer) layer = await storeLayer(input.layer.tar, this.blobs);
+    else if (input.layer) {
+      const lower = parent ? await this.lowerDirs(parent.id) : [];
+      const plan = await planUpperLayer(input.layer.upperDir, lower);
+      const mappings = input.layer.idMappings;
+      const owners = mappings ? await ownerMapArgs(this.dataRoot, mappings) : [];
+      const tar = upperLayerTar(input.layer.upperDir, plan, owners);
+      const [stored, exited] = await Promise.allSettled([storeLayer(tar.stream, this.blobs), tar.done]);
+      if (exited.status === 'rejected') {
+        if (stored.status === 'fulfilled')
+          await this.lock.run(() => this.dropUnused([stored.value.blob.digest], []));
+        throw new PolisError('store.failed', `cannot archive the step's changes`, { cause: exited.reason });
+      }
+      if (stored.status === 'rejected') throw stored.reason;
+      layer = stored.value;
+    }
+    const pinned = layer ? [layer.blob.digest] : [];
+    this.pin(pinned);
+    try {
+      const layers = [];
+      for (const row of parent ? this.records.layersOf(parent.id) : []) {
+        layers.push({
+          digest: row.blobDigest,
+          size: await this.blobs.size(row.blobDigest),
+          mediaType: row.mediaType,
+        });
+      }
+      const diffIds = [...(parent?.config.rootfs.diff_ids ?? [])];
+      if (layer) {
+        layers.push({ digest: layer.blob.digest, size: layer.blob.size, mediaType: MediaType.OciLayerGzip });
+        diffIds.push(layer.diffId);
+      }
+      return await this.commitImage({
+        config: Buffer.from(JSON.stringify(input.makeConfig(diffIds))),
+        layers,
+        ...(input.tags ? { tags: input.tags } : {}),
+      });
+    } finally {
+      this.unpin(pinned);
+      await this.lock.run(() => this.dropUnused(pinned, []));
     }
   }
 

@@ -1,4 +1,4 @@
-import type { IdMappings, ImageRecord, ImageRunConfig } from '@polis/core';
+import type { IdMappings, ImageConfig, ImageRecord, ImageRunConfig } from '@polis/core';
 import type { FsChange } from './layers/upper-changes.js';
 import type { TreeExport } from './rootfs/export.js';
 import type { PullOptions, PullResult } from './pull/pull.js';
@@ -60,6 +60,17 @@ export interface ContainerCommitInput {
   createdBy?: string;
   /** `repo[:tag]` to name the image; none leaves it dangling. */
   reference?: string;
+}
+
+/** One step of a build (see `LocalImageService.addStep`). */
+export interface BuildStepInput {
+  /** The image the step starts from; none for `FROM scratch`. */
+  parentId?: string;
+  /** The step's layer: a tar stream, or an overlay upper dir archived with whiteouts (owners mapped back from a remapped container's ids). */
+  layer?: { tar: Readable } | { upperDir: string; idMappings?: IdMappings };
+  /** The new config for the image's diff ids (the parent's plus the new layer's). */
+  makeConfig: (diffIds: string[]) => ImageConfig;
+  tags?: string[];
 }
 
 export interface ImageListOptions {

@@ -24,8 +24,56 @@ import type {
 const enc = encodeURIComponent;
 
 /** `/images/...` endpoints. Names are references (`busybox`, `busybox:1.36`) or ids. */
+/** One line of `POST /build`'s answer (Docker's classic builder). */
+export interface BuildMessage {
+  stream?: string;
+  aux?: { ID?: string };
+  error?: string;
+  errorDetail?: { message?: string; code?: number };
+}
+
+export interface ImageBuildOptions {
+  tags?: string[];
+  dockerfile?: string;
+  buildArgs?: Record<string, string>;
+  labels?: Record<string, string>;
+  target?: string;
+  noCache?: boolean;
+  pull?: boolean;
+  networkMode?: string;
+  quiet?: boolean;
+}
+
 export class Images {
   constructor(private readonly http: Transport) {}
+
+  /**
+   * `POST /build` with a tar of the context as the body: the builder's JSON lines as they come, error
+   * lines included (a failed RUN carries its exit code there; the caller decides what that means).
+   */
+  async *build(context: Readable | Buffer, options: ImageBuildOptions = {}): AsyncGenerator<BuildMessage> {
+    const res = await this.http.send('POST', '/build', {
+      query: {
+        t: options.tags,
+        dockerfile: options.dockerfile,
+        buildargs: options.buildArgs ? JSON.stringify(options.buildArgs) : undefined,
+        labels: options.labels ? JSON.stringify(options.labels) : undefined,
+        target: options.target,
+        nocache: options.noCache,
+        pull: options.pull,
+        networkmode: options.networkMode,
+        q: options.quiet,
+      },
+      body: context,
+      headers: { 'Content-Type': 'application/x-tar' },
+    });
+    yield* jsonLines<BuildMessage>(res);
+  }
+
+  /** `POST /build/prune`: drops the build cache. */
+  pruneBuildCache(): Promise<{ CachesDeleted: string[] | null; SpaceReclaimed: number }> {
+    return this.http.json('POST', '/build/prune');
+  }
 
   /**
    * Imports a root filesystem tarball (`docker import`): `POST /images/create?fromSrc=-` with the tarball

@@ -68,3 +68,4 @@ export { RestPolis, type RestOptions } from './api/rest.js';
 export { GrpcPolis, errorFromGrpc, DEFAULT_GRPC_SOCKET, type GrpcOptions } from './api/grpc.js';
 export type * from './api/types.js';
 export { PolisError, isPolisError, type ErrorCode, type ErrorKind } from '@polis/core/errors';
+export type { BuildMessage, ImageBuildOptions } from './images.js';

@@ -29,6 +29,8 @@ import {
   runHealthChecks,
 } from '@polis/monitor';
 import { securityHealthChecks } from '@polis/security';
+import { BuildService } from '../build/builder.js';
+import { DEFAULT_MAX_CONTEXT_BYTES } from '../build/context.js';
 import { API_VERSION, createApiServer, listenTcp, listenUnix, type ApiDeps } from '../index.js';
 import { volumeEvent } from '../routes/volumes/shapes.js';
 import { planListeners } from './hosts.js';
@@ -162,7 +164,16 @@ export async function startDaemon(input: DaemonConfig): Promise<RunningDaemon> {
   });
   alerts.start();
 
+  const builds = new BuildService({
+    db,
+    dataRoot: config.dataRoot,
+    images,
+    containers,
+    maxContextBytes: Number(process.env.POLIS_BUILD_MAX_CONTEXT ?? DEFAULT_MAX_CONTEXT_BYTES),
+  });
+  await builds.init();
   const deps: ApiDeps = {
+    builds,
     containers: timedContainers(containers, metrics),
     images: timedImages(images, metrics),
     metrics,

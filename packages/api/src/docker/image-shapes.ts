@@ -50,6 +50,8 @@ export function imageRunConfig(c: ImageRunConfig | undefined): Record<string, un
   };
   if (c?.ExposedPorts && Object.keys(c.ExposedPorts).length > 0) config.ExposedPorts = c.ExposedPorts;
   if (c?.StopSignal) config.StopSignal = c.StopSignal;
+  if (c?.Healthcheck) config.Healthcheck = c.Healthcheck;
+  if (c?.Shell) config.Shell = c.Shell;
   return config;
 }
 

@@ -98,7 +98,7 @@ export function systemDfRoutes(router: Router, deps: ApiDeps): void {
       })),
       Containers: containers,
       Volumes: volumes,
-      BuildCache: [],
+      BuildCache: deps.builds?.usage() ?? [],
       BuilderSize: 0,
     });
   });

@@ -63,6 +63,8 @@ export interface ImageRunConfig {
     StartInterval?: number;
     Retries?: number;
   };
+  /** The SHELL a Dockerfile set: the shell form of later RUN, CMD and ENTRYPOINT in images built FROM this one. */
+  Shell?: string[];
   /** Dockerfile instructions kept for images built FROM this one (`ONBUILD`). */
   OnBuild?: string[] | null;
 }

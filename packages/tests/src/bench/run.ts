@@ -46,6 +46,7 @@ import { grpcBench } from './grpc-bench.js';
 import { volumeBench } from './volume-bench.js';
 import { backupBench } from './backup-bench.js';
 import { cpBench } from './cp-bench.js';
+import { buildBench } from './build-bench.js';
 import { limitsBench } from './limits-bench.js';
 import { usernsBench } from './userns-bench.js';
 import { lbBench } from './lb-bench.js';
@@ -310,6 +311,7 @@ async function all(): Promise<void> {
     await lbBench();
     await criBench();
     await grpcBench();
+    await buildBench();
   } finally {
     await peers.stop();
   }

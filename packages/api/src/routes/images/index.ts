@@ -17,7 +17,11 @@ export function imageRoutes(router: Router, deps: ApiDeps): void {
   imageArchiveRoutes(router, deps);
   router.add('GET', '/images/json', ({ query, reply }) => {
     const filters = filtersParam(query);
-    const list = images.list({ all: boolParam(query, 'all'), ...(filters ? { filters } : {}) });
+    const all = boolParam(query, 'all');
+    let list = images.list({ all, ...(filters ? { filters } : {}) });
+    // Docker hides a build's intermediate images unless -a: here the untagged ones the build cache holds.
+    const cached = all ? undefined : deps.builds?.cache.imageIds();
+    if (cached) list = list.filter((i) => i.repoTags.length > 0 || !cached.has(i.id));
     reply.json(200, list.map(imageSummary));
   });
   router.add('GET', '/images/{name*}/json', ({ params, reply }) => {

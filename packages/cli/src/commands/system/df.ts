@@ -5,7 +5,7 @@ import { PS_HEADER, containerRow } from '../../format/container-rows.js';
 import { IMAGES_HEADER, imageRow } from '../../format/image-rows.js';
 import { familiarName, splitReference } from '../../format/reference.js';
 import { render } from '../../format/render.js';
-import { humanSize } from '../../format/units.js';
+import { humanSize, since } from '../../format/units.js';
 import { VOLUME_HEADER, volumeRow } from '../../format/volume-rows.js';
 
 export const spec: CommandSpec = {
@@ -88,8 +88,37 @@ export function summaryRows(du: DiskUsageResponse): object[] {
       Size: humanSize(volTotal, 4),
       Reclaimable: reclaimable(volIdle, volTotal),
     },
-    { Type: 'Build Cache', TotalCount: '0', Active: '0', Size: '0B', Reclaimable: '0B' },
+    buildCacheRow(du),
   ];
+}
+
+interface CacheRecord {
+  ID?: string;
+  Type?: string;
+  Size?: number;
+  InUse?: boolean;
+  Shared?: boolean;
+  CreatedAt?: string;
+  LastUsedAt?: string;
+  UsageCount?: number;
+}
+
+function cacheRecords(du: DiskUsageResponse): CacheRecord[] {
+  return (du.BuildCache ?? []) as CacheRecord[];
+}
+
+/** docker's Build Cache summary row: what is not shared counts, what is not in use is reclaimable. */
+function buildCacheRow(du: DiskUsageResponse): Record<string, string> {
+  const records = cacheRecords(du);
+  const size = records.filter((r) => !r.Shared).reduce((n, r) => n + (r.Size ?? 0), 0);
+  const idle = records.filter((r) => !r.Shared && !r.InUse).reduce((n, r) => n + (r.Size ?? 0), 0);
+  return {
+    Type: 'Build Cache',
+    TotalCount: String(records.length),
+    Active: String(records.filter((r) => r.InUse).length),
+    Size: humanSize(size, 4),
+    Reclaimable: humanSize(idle, 4),
+  };
 }
 
 /** docker's verbose image row: the first tag only, `<none>` for a dangling image. */
@@ -116,8 +145,21 @@ export function verboseReport(du: DiskUsageResponse, now = Date.now()): string {
     `Images space usage:\n\n${render(IMAGE_FORMAT, images, IMAGES_HEADER)}` +
     `\nContainers space usage:\n\n${render(CONTAINER_FORMAT, containers, PS_HEADER)}` +
     `\nLocal Volumes space usage:\n\n${render(VOLUME_FORMAT, volumes, VOLUME_HEADER)}` +
-    `\nBuild cache usage: 0B\n\n${render(BUILD_CACHE_FORMAT, [], BUILD_CACHE_HEADER)}`
+    `\nBuild cache usage: ${buildCacheRow(du).Size}\n\n${render(BUILD_CACHE_FORMAT, cacheRows(du, now), BUILD_CACHE_HEADER)}`
   );
+}
+
+function cacheRows(du: DiskUsageResponse, now: number): object[] {
+  const ago = (t: string | undefined): string => (t ? since(Date.parse(t) / 1000, now) : '');
+  return cacheRecords(du).map((r) => ({
+    ID: (r.ID ?? '').slice(0, 12),
+    CacheType: r.Type ?? 'regular',
+    Size: humanSize(r.Size ?? 0, 4),
+    CreatedSince: ago(r.CreatedAt),
+    LastUsedSince: ago(r.LastUsedAt),
+    UsageCount: String(r.UsageCount ?? 0),
+    Shared: String(r.Shared ?? false),
+  }));
 }
 
 export async function run(cli: Cli, p: Parsed): Promise<number> {
