@@ -65,6 +65,13 @@ export const ROUTE_DOCS: Readonly<Record<string, RouteDoc>> = {
   'PUT /containers/{id}/archive': d('containers', 'Extract a tar into a container', 200),
   'POST /containers/{id}/exec': d('exec', 'Create an exec instance', 201, 'json'),
   'GET /polis/v1/containers/{id}/security': d('polis', "A running container's security report", 200, 'json'),
+  'POST /build': d(
+    'images',
+    'Build an image from a Dockerfile in a tar context (progress as JSON lines)',
+    200,
+    'jsonl',
+  ),
+  'POST /build/prune': d('images', 'Remove the build cache', 200, 'json'),
   'POST /commit': d('images', "Create an image from a container's changes", 201, 'json'),
   'POST /exec/{id}/start': d('exec', 'Start an exec instance (attached: connection upgrade)', 200, 'stream'),
   'POST /exec/{id}/resize': d('exec', "Resize an exec's terminal", 200),
