@@ -134,7 +134,7 @@ async function main(): Promise<void> {
       {
         key: 'cli',
         name: 'polis run --rm (CLI)',
-        once: () => succeed(process.execPath, [POLIS_BIN, 'run', '--rm', 'busybox', 'true'], daemon.env()),
+        once: () => succeed(POLIS_BIN, ['run', '--rm', 'busybox', 'true'], daemon.env()),
         samples: [],
       },
       {
@@ -150,7 +150,7 @@ async function main(): Promise<void> {
       {
         key: 'exec-cli',
         name: 'polis exec CTR true (CLI)',
-        once: () => succeed(process.execPath, [POLIS_BIN, 'exec', polisTarget, 'true'], daemon.env()),
+        once: () => succeed(POLIS_BIN, ['exec', polisTarget, 'true'], daemon.env()),
         samples: [],
       },
       {
