@@ -242,6 +242,10 @@ export const COMMANDS: Record<string, Entry> = {
   },
   attach,
   commit,
+  completion: {
+    summary: 'Print a shell completion script (bash)',
+    load: () => import('./commands/system/completion.js'),
+  },
   cp,
   create,
   diff,
