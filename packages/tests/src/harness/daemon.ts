@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { chmod, mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
+import { chmod, link, mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
@@ -109,14 +109,18 @@ export class TestDaemon {
       // As systemd's polisd.socket: the socket is bound and listening before polisd starts, and passed
       // as fd 3 with LISTEN_FDS/LISTEN_PID (`exec` keeps the shell's pid, so $$ is polisd's).
       await mkdir(dirname(this.socket), { recursive: true });
+      // Bound under a second name and hard-linked to the real one: closing our copy unlinks the name
+      // it was bound to (libuv does), and the socket must stay reachable under this.socket.
+      const bindPath = `${this.socket}.bind`;
       const bound = createServer();
-      await new Promise<void>((resolve) => bound.listen(this.socket, resolve));
+      await new Promise<void>((resolve) => bound.listen(bindPath, resolve));
+      await link(bindPath, this.socket);
       const fd = (bound as unknown as { _handle: { fd: number } })._handle.fd;
       const script = 'LISTEN_PID=$$ LISTEN_FDS=1 exec "$@"';
       child = spawn('sh', ['-c', script, 'sh', process.execPath, ...args], {
         stdio: ['ignore', 'pipe', 'pipe', fd],
       });
-      // Our copy goes; polisd's stays (node leaves the socket file in place).
+      // Our copy goes; polisd's stays.
       await new Promise<void>((resolve) => bound.close(() => resolve()));
     } else child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     this.child = child;
