@@ -41,6 +41,7 @@ import { pullBench } from './pull-bench.js';
 import { statsBench } from './stats-bench.js';
 import { healthBench } from './health-bench.js';
 import { metricsBench } from './metrics-bench.js';
+import { startupBench } from './startup-bench.js';
 import { volumeBench } from './volume-bench.js';
 import { backupBench } from './backup-bench.js';
 import { cpBench } from './cp-bench.js';
@@ -303,6 +304,7 @@ async function all(): Promise<void> {
     await statsBench();
     await healthBench();
     await metricsBench();
+    await startupBench();
   } finally {
     await peers.stop();
   }
