@@ -27,7 +27,8 @@ interface Case {
 }
 
 const PODMAN_LIMITS = ['--ulimit', 'nofile=1024:1024', '--ulimit', 'nproc=1024:1024'];
-const PODMAN_IMAGE = 'polis-bench-busybox:latest';
+// Its own name: another bench's `podman rmi --force` of a shared name would remove our containers too.
+const PODMAN_IMAGE = `polis-startup-bench-${process.pid}:latest`;
 
 async function tries(argv: string[], env?: NodeJS.ProcessEnv): Promise<string | undefined> {
   try {
