@@ -95,3 +95,29 @@ export async function listenTcp(server: Server, address: string, port: number): 
     });
   });
 }
+
+/** systemd passes sockets from fd 3 on (sd_listen_fds(3)). */
+const SD_LISTEN_FDS_START = 3;
+
+/**
+ * The file descriptors systemd passed for socket activation: LISTEN_FDS of them from fd 3, when
+ * LISTEN_PID names this process (a variable inherited from a parent that was activated names another).
+ */
+export function systemdFds(env: NodeJS.ProcessEnv, pid: number): number[] {
+  if (env['LISTEN_PID'] !== String(pid)) return [];
+  const n = Number(env['LISTEN_FDS']);
+  if (!Number.isInteger(n) || n < 1) return [];
+  return Array.from({ length: n }, (_, i) => SD_LISTEN_FDS_START + i);
+}
+
+/** Accepts connections on a socket that is already bound and listening (one systemd passed). */
+export async function listenFd(server: Server, fd: number): Promise<void> {
+  await new Promise<void>((resolve, reject) => {
+    const onError = (err: Error): void => reject(err);
+    server.once('error', onError);
+    server.listen({ fd }, () => {
+      server.off('error', onError);
+      resolve();
+    });
+  });
+}

@@ -83,3 +83,38 @@ test('errors: unknown flags, missing values, bad ints, argument counts, --help',
   assert.throws(() => parseArgs(spec, []), /requires at least 1 argument/);
   assert.throws(() => parseArgs(spec, ['--help']), HelpRequested);
 });
+
+test('--image gives the positional image by name; --port is --publish', async () => {
+  const { spec: create } = await import('./commands/container/create.js');
+  const { spec: runSpec } = await import('./commands/container/run.js');
+  const p = parseArgs(create, ['--name', 'web', '--image', 'nginx:1', '--port', '8080:80', '-p', '9090:90']);
+  assert.deepEqual(p.args, ['nginx:1']);
+  assert.deepEqual(p.values['publish'], ['8080:80', '9090:90']);
+  assert.equal(p.values['name'], 'web');
+  // The same image twice is the docker-style form with a redundant flag; a command follows it.
+  assert.deepEqual(parseArgs(runSpec, ['--image', 'busybox', 'busybox', 'echo', 'hi']).args, [
+    'busybox',
+    'echo',
+    'hi',
+  ]);
+  // After `--`, every positional is the command.
+  assert.deepEqual(parseArgs(runSpec, ['--rm', '--image=busybox', '--', 'echo', 'hi']).args, [
+    'busybox',
+    'echo',
+    'hi',
+  ]);
+  assert.deepEqual(parseArgs(runSpec, ['--port=80', 'busybox']).values['publish'], ['80']);
+});
+
+test('--image and a different positional image are a usage error, not a guess', async () => {
+  const { spec: runSpec } = await import('./commands/container/run.js');
+  assert.throws(
+    () => parseArgs(runSpec, ['--image', 'busybox', 'alpine', 'true']),
+    (err: unknown) =>
+      err instanceof UsageError &&
+      !err.showUsage &&
+      /conflicting options: --image "busybox" and the positional "alpine"/.test(err.message),
+  );
+  // Without either, run still wants its image.
+  assert.throws(() => parseArgs(runSpec, ['--rm']), /requires at least 1 argument/);
+});

@@ -14,6 +14,13 @@ export interface FlagSpec {
   /** The value's name in help (`string`, `list`, `bytes`, `duration` …). */
   meta?: string;
   default?: string | number | boolean;
+  /** More long names for the same flag (`--port` for `--publish`). */
+  aliases?: string[];
+  /**
+   * A string flag that gives the first positional argument by name (`--image IMAGE`): given with a
+   * positional, the two must be the same; after `--`, every positional belongs to the command.
+   */
+  firstArg?: boolean;
 }
 
 export interface CommandSpec {
@@ -48,9 +55,11 @@ export function parseArgs(spec: CommandSpec, argv: readonly string[]): Parsed {
   for (const f of spec.flags) values[f.name] = f.type === 'list' ? [] : f.default;
   const changed = new Set<string>();
   const args: string[] = [];
-  const byName = new Map(spec.flags.map((f) => [f.name, f]));
+  const byName = new Map(spec.flags.flatMap((f) => [f.name, ...(f.aliases ?? [])].map((n) => [n, f])));
   const byShort = new Map(spec.flags.filter((f) => f.short).map((f) => [f.short as string, f]));
   let ended = false;
+  /** `--` came before any positional: what follows is all command, none of it the image. */
+  let dashDashFirst = false;
   const set = (flag: FlagSpec, raw: string | undefined, shown: string): void => {
     changed.add(flag.name);
     if (flag.type === 'bool') {
@@ -80,6 +89,7 @@ export function parseArgs(spec: CommandSpec, argv: readonly string[]): Parsed {
       continue;
     }
     if (a === '--') {
+      dashDashFirst = args.length === 0;
       ended = true;
       continue;
     }
@@ -94,7 +104,7 @@ export function parseArgs(spec: CommandSpec, argv: readonly string[]): Parsed {
         if (i + 1 >= argv.length) throw new UsageError(`flag needs an argument: --${name}`);
         raw = argv[++i];
       }
-      set(flag, raw, flag.short ? `-${flag.short}, --${name}` : `--${name}`);
+      set(flag, raw, flag.short ? `-${flag.short}, --${flag.name}` : `--${flag.name}`);
       continue;
     }
     for (let j = 1; j < a.length; j++) {
@@ -122,6 +132,16 @@ export function parseArgs(spec: CommandSpec, argv: readonly string[]): Parsed {
       set(flag, raw, shown);
       break;
     }
+  }
+  for (const f of spec.flags) {
+    if (!f.firstArg || !changed.has(f.name)) continue;
+    const v = values[f.name] as string;
+    if (args.length === 0 || dashDashFirst) args.unshift(v);
+    else if (args[0] !== v)
+      throw new UsageError(
+        `conflicting options: --${f.name} "${v}" and the positional "${args[0]}"; give it once ` +
+          `(with --${f.name}, a command goes after --: polis ${spec.name} --${f.name} ${v} -- COMMAND)`,
+      );
   }
   checkArgCount(spec, args.length);
   return { args, values, changed };

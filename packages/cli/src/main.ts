@@ -14,6 +14,10 @@ for (const stream of [process.stdout, process.stderr]) {
  * process: `process.exit` then throws that queue away, and the output loses its last kilobytes.
  */
 function flushed(stream: NodeJS.WriteStream): Promise<void> {
+  // Under Bun (the single executable) writableLength can read 0 while a pipe's writes are still queued,
+  // and an exit then cut `polis volume backup v | slow` short: ending the stream waits for all of it.
+  if ('bun' in process.versions && !stream.isTTY && !stream.destroyed && !stream.writableEnded)
+    return new Promise((resolve) => stream.end(() => resolve()));
   if (stream.writableLength === 0 || stream.destroyed) return Promise.resolve();
   // Writes complete in order: the callback of an empty write runs after every earlier one.
   return new Promise((resolve) => stream.write('', () => resolve()));

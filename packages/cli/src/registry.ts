@@ -168,9 +168,17 @@ const systemHealth: Entry = {
   summary: "Show the health of Polis's components",
   load: () => import('./commands/system/health.js'),
 };
+// Literal paths, one per verb: a bundler (esbuild, `bun build --compile`) follows only those.
+const ALERT_LOADERS: Record<string, () => Promise<CommandModule>> = {
+  add: () => import('./commands/alert/add.js'),
+  history: () => import('./commands/alert/history.js'),
+  ls: () => import('./commands/alert/ls.js'),
+  rm: () => import('./commands/alert/rm.js'),
+  test: () => import('./commands/alert/test.js'),
+};
 const alertEntry = (verb: string, summary: string): Entry => ({
   summary,
-  load: () => import(`./commands/alert/${verb}.js`) as Promise<CommandModule>,
+  load: ALERT_LOADERS[verb] as () => Promise<CommandModule>,
 });
 const info: Entry = {
   summary: 'Display system-wide information',
@@ -252,6 +260,10 @@ export const COMMANDS: Record<string, Entry> = {
   },
   attach,
   commit,
+  completion: {
+    summary: 'Print a shell completion script (bash)',
+    load: () => import('./commands/system/completion.js'),
+  },
   cp,
   create,
   diff,

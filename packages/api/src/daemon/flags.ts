@@ -19,7 +19,7 @@ A container engine with the Docker Engine API.
 Options:
       --data-root string   Root directory of persistent state (default "/var/lib/polis")
       --exec-root string   Root directory for execution state files (default "/run/polis")
-  -H, --host string        Daemon socket to listen on, repeatable: unix:///PATH or tcp://ADDRESS:PORT
+  -H, --host string        Daemon socket to listen on, repeatable: unix:///PATH, tcp://ADDRESS:PORT, fd://
                            (default "unix:///run/polis/polis.sock")
   -G, --group string       Group of the unix sockets, which are 0660 (default "polis", created if
                            missing; "" for root's group)

@@ -42,9 +42,14 @@ test('plain TCP on loopback needs --insecure-tcp-loopback', () => {
 });
 
 test('other schemes and malformed addresses are clear errors', () => {
-  assert.throws(() => planListeners(['fd://'], plain), /unsupported host "fd:\/\/"/);
+  assert.throws(() => planListeners(['fd://3'], plain), /unsupported host "fd:\/\/3"/);
+  assert.throws(() => planListeners(['ssh://h'], plain), /unsupported host "ssh:\/\/h"/);
   assert.throws(() => planListeners(['tcp://127.0.0.1:99999'], plain), /invalid host/);
   assert.throws(() => planListeners(['tcp://127.0.0.1:80/x'], plain), /invalid host/);
+});
+
+test('fd:// is the sockets systemd passes (socket activation)', () => {
+  assert.deepEqual(planListeners(['fd://'], plain), [{ kind: 'fd', host: 'fd://' }]);
 });
 
 test('loopback means a literal 127/8 or ::1 address', () => {

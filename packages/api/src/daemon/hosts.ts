@@ -4,6 +4,8 @@ import { PolisError } from '@polis/core';
 /** Where one API listener listens, and whether it speaks mutual TLS. */
 export type Listener =
   | { kind: 'unix'; host: string; path: string }
+  /** `fd://`: the sockets systemd passed (socket activation), as dockerd's `-H fd://`. */
+  | { kind: 'fd'; host: string }
   | { kind: 'tcp'; host: string; address: string; port: number; tls: boolean };
 
 export interface ListenPolicy {
@@ -42,10 +44,11 @@ export function planListeners(hosts: readonly string[], policy: ListenPolicy): L
   return hosts.map((host): Listener => {
     if (host.startsWith('unix://')) return { kind: 'unix', host, path: host.slice('unix://'.length) };
     if (host.startsWith('/')) return { kind: 'unix', host: `unix://${host}`, path: host };
+    if (host === 'fd://') return { kind: 'fd', host };
     if (!host.startsWith('tcp://')) {
       throw new PolisError(
         'request.invalid',
-        `unsupported host "${host}": use unix:///PATH or tcp://ADDRESS:PORT`,
+        `unsupported host "${host}": use unix:///PATH, tcp://ADDRESS:PORT or fd://`,
       );
     }
     const { address, port } = parseTcp(host, policy.tls);

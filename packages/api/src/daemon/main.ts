@@ -32,6 +32,7 @@ import { securityHealthChecks } from '@polis/security';
 import { BuildService } from '../build/builder.js';
 import { DEFAULT_MAX_CONTEXT_BYTES } from '../build/context.js';
 import { API_VERSION, createApiServer, listenTcp, listenUnix, type ApiDeps } from '../index.js';
+import { listenFd, systemdFds } from '../listen.js';
 import { volumeEvent } from '../routes/volumes/shapes.js';
 import { planListeners } from './hosts.js';
 import { serveMetrics } from './metrics-addr.js';
@@ -196,7 +197,25 @@ export async function startDaemon(input: DaemonConfig): Promise<RunningDaemon> {
   // One server per listener: a node server listens once, and each decides plain HTTP or mutual TLS.
   const servers: Server[] = [];
   for (const listener of listeners) {
-    if (listener.kind === 'unix') {
+    if (listener.kind === 'fd') {
+      const fds = systemdFds(process.env, process.pid);
+      if (fds.length === 0) {
+        throw new PolisError(
+          'request.invalid',
+          '-H fd:// needs sockets passed by systemd (LISTEN_FDS and LISTEN_PID); none were passed',
+        );
+      }
+      // Taken once: a child of polisd must not think the sockets are its own.
+      delete process.env['LISTEN_FDS'];
+      delete process.env['LISTEN_PID'];
+      delete process.env['LISTEN_FDNAMES'];
+      for (const fd of fds) {
+        const server = createApiServer(deps, { dashboard: {} });
+        servers.push(server);
+        await listenFd(server, fd);
+        log.info('API listening', { host: listener.host, fd });
+      }
+    } else if (listener.kind === 'unix') {
       const server = createApiServer(deps, { dashboard: {} });
       servers.push(server);
       await listenUnix(server, listener.path, gid);

@@ -36,7 +36,19 @@ export const CONTAINER_FLAGS: FlagSpec[] = [
   { name: 'network-alias', type: 'list', help: 'Add network-scoped alias for the container' },
   { name: 'platform', type: 'string', help: 'Set platform if server is multi-platform capable' },
   { name: 'privileged', type: 'bool', help: 'Give extended privileges to this container' },
-  { name: 'publish', short: 'p', type: 'list', help: "Publish a container's port(s) to the host" },
+  {
+    name: 'publish',
+    short: 'p',
+    type: 'list',
+    help: "Publish a container's port(s) to the host (also --port)",
+    aliases: ['port'],
+  },
+  {
+    name: 'image',
+    type: 'string',
+    help: 'The image, instead of the positional IMAGE (a command then goes after --)',
+    firstArg: true,
+  },
   { name: 'publish-all', short: 'P', type: 'bool', help: 'Publish all exposed ports to random ports' },
   {
     name: 'pull',

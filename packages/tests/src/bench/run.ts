@@ -43,6 +43,7 @@ import { statsBench } from './stats-bench.js';
 import { healthBench } from './health-bench.js';
 import { metricsBench } from './metrics-bench.js';
 import { grpcBench } from './grpc-bench.js';
+import { startupBench } from './startup-bench.js';
 import { volumeBench } from './volume-bench.js';
 import { backupBench } from './backup-bench.js';
 import { cpBench } from './cp-bench.js';
@@ -139,7 +140,7 @@ async function main(): Promise<void> {
       {
         key: 'cli',
         name: 'polis run --rm (CLI)',
-        once: () => succeed(process.execPath, [POLIS_BIN, 'run', '--rm', 'busybox', 'true'], daemon.env()),
+        once: () => succeed(POLIS_BIN, ['run', '--rm', 'busybox', 'true'], daemon.env()),
         samples: [],
       },
       {
@@ -155,7 +156,7 @@ async function main(): Promise<void> {
       {
         key: 'exec-cli',
         name: 'polis exec CTR true (CLI)',
-        once: () => succeed(process.execPath, [POLIS_BIN, 'exec', polisTarget, 'true'], daemon.env()),
+        once: () => succeed(POLIS_BIN, ['exec', polisTarget, 'true'], daemon.env()),
         samples: [],
       },
       {
@@ -312,6 +313,7 @@ async function all(): Promise<void> {
     await criBench();
     await grpcBench();
     await buildBench();
+    await startupBench();
   } finally {
     await peers.stop();
   }

@@ -167,10 +167,10 @@ describe('central logs: many containers merged by time', () => {
     // The CLI's -f: the same, seen as `name | line`.
     const out = `${d.root}/follow.out`;
     const script = [
-      `"$NODE" "$POLIS_BIN" logs --all -f --filter label=grp=f > ${out} 2>&1 &`,
+      `"$POLIS_BIN" logs --all -f --filter label=grp=f > ${out} 2>&1 &`,
       'pid=$!',
       `i=0; until grep -q l1 ${out} || [ $i -gt 150 ]; do sleep 0.1; i=$((i+1)); done`,
-      `"$NODE" "$POLIS_BIN" run -d --name later --label grp=f busybox echo later-line >/dev/null`,
+      `"$POLIS_BIN" run -d --name later --label grp=f busybox echo later-line >/dev/null`,
       `i=0; until grep -q later-line ${out} || [ $i -gt 150 ]; do sleep 0.1; i=$((i+1)); done`,
       'kill $pid; wait $pid 2>/dev/null',
       `cat ${out}`,

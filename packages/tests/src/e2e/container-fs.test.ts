@@ -46,7 +46,7 @@ describe('container file systems: diff, export, commit', () => {
     const viaDocker = join(scratch, 'docker.tar');
     ok(await d.docker(['export', '-o', viaDocker, 'changed']));
     const viaPolis = join(scratch, 'polis.tar');
-    ok(await d.shell(`"$NODE" "$POLIS_BIN" export changed > ${viaPolis}`));
+    ok(await d.shell(`"$POLIS_BIN" export changed > ${viaPolis}`));
     for (const file of [viaDocker, viaPolis]) {
       const names = await tarNames(file);
       assert.ok(names.includes('new'), `${file}: ${names.slice(0, 20).join(' ')}`);

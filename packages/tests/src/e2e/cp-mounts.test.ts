@@ -39,7 +39,7 @@ describe('cp through the mounts of a running container', () => {
     assert.match(inside, new RegExp(`\\s${id.slice(0, 12)}$`, 'm'), 'the container sees its own name');
     for (const cli of ['polis', 'docker'] as const) {
       const run = cli === 'polis' ? d.polis.bind(d) : d.docker.bind(d);
-      const command = cli === 'polis' ? '"$NODE" "$POLIS_BIN"' : 'docker';
+      const command = cli === 'polis' ? '"$POLIS_BIN"' : 'docker';
       const hosts = await d.shell(`${command} cp ${c}:/etc/hosts - | tar -xO`);
       assert.equal(ok(hosts, `${cli} cp hosts`), inside.trim());
       const out = join(work, `${cli}-hostname`);
@@ -135,7 +135,7 @@ describe('cp through the mounts of a running container', () => {
   it("the container's /proc and /sys are empty directories to cp, and never written", async () => {
     const c = 'kernelfs';
     ok(await d.docker(['run', '-d', '--name', c, 'busybox', 'sleep', '300']));
-    const listed = await d.shell(`"$NODE" "$POLIS_BIN" cp ${c}:/proc - | tar -t`);
+    const listed = await d.shell(`"$POLIS_BIN" cp ${c}:/proc - | tar -t`);
     assert.equal(ok(listed), 'proc/');
     const missing = await d.polis(['cp', `${c}:/proc/1/environ`, '-']);
     assert.notEqual(missing.code, 0);

@@ -72,7 +72,7 @@ describe('copy in and out', () => {
     it(`${cli} cp: tar streams with -`, async () => {
       const c = `${cli}-streams`;
       ok(await d.docker(['run', '-d', '--name', c, 'busybox', 'sleep', '300']));
-      const bin = cli === 'docker' ? 'docker' : '"$NODE" "$POLIS_BIN"';
+      const bin = cli === 'docker' ? 'docker' : '"$POLIS_BIN"';
       ok(await d.shell(`tar -C '${work}' -cf - tree | ${bin} cp - ${c}:/tmp`), 'cp - in');
       assert.equal(await exec(c, 'cat /tmp/tree/sub/b'), 'B');
       const listed = ok(await d.shell(`${bin} cp ${c}:/tmp/tree - | tar -tf -`), 'cp - out');

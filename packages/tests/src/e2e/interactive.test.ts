@@ -107,7 +107,7 @@ const md5 = (data: Buffer): string => createHash('md5').update(data).digest('hex
 describe('interactive', () => {
   let d: TestDaemon;
   let env: Record<string, string>;
-  const polisArgv = (...args: string[]): string[] => [process.execPath, POLIS_BIN, ...args];
+  const polisArgv = (...args: string[]): string[] => [POLIS_BIN, ...args];
   const inspect = async (ref: string, format: string): Promise<string> =>
     ok(await d.polis(['inspect', '-f', format, ref]), `inspect ${ref}`);
 
@@ -196,7 +196,7 @@ describe('interactive', () => {
     });
 
     it('seq 1 100000 | polis run -i --rm busybox wc -l prints 100000', async () => {
-      const res = await d.shell('seq 1 100000 | "$NODE" "$POLIS_BIN" run -i --rm busybox wc -l');
+      const res = await d.shell('seq 1 100000 | "$POLIS_BIN" run -i --rm busybox wc -l');
       assert.equal(ok(res), '100000');
     });
 
@@ -205,9 +205,7 @@ describe('interactive', () => {
       const dir = mkdtempSync(join(tmpdir(), 'polis-bin-'));
       try {
         writeFileSync(join(dir, 'data'), data);
-        const res = await d.shell(
-          `"$NODE" "$POLIS_BIN" run -i --rm busybox md5sum < ${quote(join(dir, 'data'))}`,
-        );
+        const res = await d.shell(`"$POLIS_BIN" run -i --rm busybox md5sum < ${quote(join(dir, 'data'))}`);
         assert.equal(ok(res).split(/\s+/)[0], md5(data));
       } finally {
         rmSync(dir, { recursive: true, force: true });

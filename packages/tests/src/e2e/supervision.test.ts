@@ -272,7 +272,7 @@ describe('supervision', () => {
         const args = ['events', '--since', since, '--filter', 'container=evrun', '--format', '{{.Action}}'];
         const child =
           tool === 'polis'
-            ? spawn(process.execPath, [POLIS_BIN, ...args], {
+            ? spawn(POLIS_BIN, [...args], {
                 env: d.env(),
                 stdio: ['ignore', 'pipe', 'pipe'],
               })
@@ -295,14 +295,10 @@ describe('supervision', () => {
     });
 
     it('without --until the stream stays open and shows live events', async () => {
-      const child = spawn(
-        process.execPath,
-        [POLIS_BIN, 'events', '--filter', 'container=live1', '--format', '{{.Action}}'],
-        {
-          env: d.env(),
-          stdio: ['ignore', 'pipe', 'pipe'],
-        },
-      );
+      const child = spawn(POLIS_BIN, ['events', '--filter', 'container=live1', '--format', '{{.Action}}'], {
+        env: d.env(),
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
       let out = '';
       child.stdout.on('data', (b: Buffer) => (out += b.toString()));
       try {
@@ -439,7 +435,7 @@ describe('supervision', () => {
   it('logs -f follows live output across a restart and ends when the container stops', async () => {
     const script = 'i=0; while true; do i=$((i+1)); echo "tick $i"; sleep 0.2; done';
     ok(await d.polis(['run', '-d', '--name', 'ticker', 'busybox', 'sh', '-c', script]));
-    const child = spawn(process.execPath, [POLIS_BIN, 'logs', '-f', 'ticker'], {
+    const child = spawn(POLIS_BIN, ['logs', '-f', 'ticker'], {
       env: d.env(),
       stdio: ['ignore', 'pipe', 'pipe'],
     });

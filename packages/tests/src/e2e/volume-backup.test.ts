@@ -84,7 +84,7 @@ describe('volume backup and restore', () => {
       '{"app":"web","tier":"data"}',
     );
     // The same backup again is the same bytes: the digest depends on content and metadata only.
-    const again = await d.shell(`"$NODE" "$POLIS_BIN" volume backup src | tail -c 256`);
+    const again = await d.shell(`"$POLIS_BIN" volume backup src | tail -c 256`);
     const first = await d.shell(`tail -c 256 '${archive}'`);
     assert.match(first.stdout, /"digest":"sha256:[0-9a-f]{64}"/);
     assert.equal(again.stdout, first.stdout);
@@ -242,7 +242,7 @@ describe('volume backup and restore', () => {
   });
 
   it('moves a volume between two daemons through a pipe of the CLI', async () => {
-    const script = `"$NODE" "$POLIS_BIN" volume backup src | "$NODE" "$POLIS_BIN" -H ${other.host} volume restore - moved`;
+    const script = `"$POLIS_BIN" volume backup src | "$POLIS_BIN" -H ${other.host} volume restore - moved`;
     const res = await d.shell(script, { timeoutMs: 120_000 });
     assert.equal(res.code, 0, res.stderr);
     assert.equal(res.stdout.trim(), 'moved');

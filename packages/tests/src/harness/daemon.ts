@@ -1,8 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { chmod, mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
+import { chmod, link, mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { createServer } from 'node:net';
+import { dirname, join } from 'node:path';
 import { PolisClient } from '@polis/sdk';
 import { POLIS_BIN, POLISD_BIN } from './paths.js';
 import { runCommand, type CommandResult } from './run.js';
@@ -17,6 +18,8 @@ export interface DaemonOptions {
   dataRootTmpfs?: string;
   /** `--userns-remap` value; the temp root is then made 0711 so the remapped root can pass (polisd checks). */
   usernsRemap?: string;
+  /** Starts polisd with `-H fd://` on a socket bound beforehand and passed as fd 3, as systemd does. */
+  socketActivated?: boolean;
 }
 
 /**
@@ -87,6 +90,7 @@ export class TestDaemon {
   }
 
   async startProcess(): Promise<void> {
+    const activated = this.options.socketActivated === true;
     const args = [
       POLISD_BIN,
       '--data-root',
@@ -94,13 +98,31 @@ export class TestDaemon {
       '--exec-root',
       this.execRoot,
       '-H',
-      this.host,
+      activated ? 'fd://' : this.host,
       '--runtime',
       this.options.runtime ?? 'crun',
       ...(this.options.usernsRemap !== undefined ? ['--userns-remap', this.options.usernsRemap] : []),
       ...(this.options.extraArgs ?? []),
     ];
-    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let child;
+    if (activated) {
+      // As systemd's polisd.socket: the socket is bound and listening before polisd starts, and passed
+      // as fd 3 with LISTEN_FDS/LISTEN_PID (`exec` keeps the shell's pid, so $$ is polisd's).
+      await mkdir(dirname(this.socket), { recursive: true });
+      // Bound under a second name and hard-linked to the real one: closing our copy unlinks the name
+      // it was bound to (libuv does), and the socket must stay reachable under this.socket.
+      const bindPath = `${this.socket}.bind`;
+      const bound = createServer();
+      await new Promise<void>((resolve) => bound.listen(bindPath, resolve));
+      await link(bindPath, this.socket);
+      const fd = (bound as unknown as { _handle: { fd: number } })._handle.fd;
+      const script = 'LISTEN_PID=$$ LISTEN_FDS=1 exec "$@"';
+      child = spawn('sh', ['-c', script, 'sh', process.execPath, ...args], {
+        stdio: ['ignore', 'pipe', 'pipe', fd],
+      });
+      // Our copy goes; polisd's stays.
+      await new Promise<void>((resolve) => bound.close(() => resolve()));
+    } else child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     this.child = child;
     child.stdout?.on('data', (b: Buffer) => (this.log += b.toString()));
     child.stderr?.on('data', (b: Buffer) => (this.log += b.toString()));
@@ -134,10 +156,10 @@ export class TestDaemon {
     args: string[],
     options: { input?: string | Buffer; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {},
   ): Promise<CommandResult> {
-    return runCommand(process.execPath, [POLIS_BIN, ...args], { ...options, env: this.env(options.env) });
+    return runCommand(POLIS_BIN, [...args], { ...options, env: this.env(options.env) });
   }
 
-  /** `sh -c script` with this daemon's env plus NODE and POLIS_BIN (for pipelines through the CLI). */
+  /** `sh -c script` with this daemon's env plus POLIS_BIN (for pipelines through the CLI). */
   shell(
     script: string,
     options: { input?: string | Buffer; timeoutMs?: number } = {},

@@ -21,7 +21,7 @@ export async function run(cli: Cli, p: Parsed): Promise<number> {
   const [source, reference] = p.args as [string, string | undefined];
   const { repo, tag } = repoAndTag(reference);
   const url = /^https?:\/\//.test(source);
-  const body = url ? undefined : source === '-' ? process.stdin : createReadStream(source);
+  const body = url ? undefined : source === '-' ? cli.stdin : createReadStream(source);
   const { id } = await cli.client.images.import(body, {
     fromSrc: url ? source : '-',
     repo,

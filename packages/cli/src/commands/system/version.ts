@@ -22,8 +22,15 @@ export const spec: CommandSpec = {
   ],
 };
 
+/** What runs the CLI: the single executable is Bun's runtime (which also reports a Node version). */
+function runtime(): string {
+  const bun = (process.versions as Record<string, string | undefined>)['bun'];
+  return bun === undefined ? `node ${process.version}` : `bun ${bun} (single executable)`;
+}
+
 export async function run(cli: Cli, p: Parsed): Promise<number> {
   const client = {
+    Runtime: runtime(),
     Version: CLIENT_VERSION,
     ApiVersion: API_VERSION,
     NodeVersion: process.version,
@@ -50,7 +57,7 @@ export async function run(cli: Cli, p: Parsed): Promise<number> {
       'Client:',
       ` Version:           ${client.Version}`,
       ` API version:       ${client.ApiVersion}`,
-      ` Node version:      ${client.NodeVersion}`,
+      ` Runtime:           ${client.Runtime}`,
       ` OS/Arch:           ${client.Os}/${client.Arch}`,
     ];
     if (server) {
