@@ -34,7 +34,7 @@ import { volumeEvent } from '../routes/volumes/shapes.js';
 import { planListeners } from './hosts.js';
 import { serveMetrics } from './metrics-addr.js';
 import { serveDashboardAddr } from './dashboard-addr.js';
-import { timedContainers, timedImages } from './timed-services.js';
+import { timedContainers, timedImages, timedNetworks, type StepTimings } from './timed-services.js';
 import { DEFAULT_SOCKET_GROUP, resolveSocketGroup } from './socket-group.js';
 import { serverTlsOptions } from './tls-options.js';
 import { systemInfo, versionInfo } from './system.js';
@@ -92,9 +92,12 @@ export async function startDaemon(input: DaemonConfig): Promise<RunningDaemon> {
 
   const db = openStateDb(config.dataRoot);
 
+  // The registry reads the containers, so it comes after them; steps before that are told through this.
+  const timings: StepTimings = {};
   const images = new LocalImageService({
     db,
     dataRoot: config.dataRoot,
+    onLayerUnpacked: (u) => timings.metrics?.observeLayerUnpack(u.bytes, u.seconds, u.ok),
     registry: { insecureRegistries: config.insecureRegistries, mirrors: config.registryMirrors },
   });
   await images.init();
@@ -116,7 +119,13 @@ export async function startDaemon(input: DaemonConfig): Promise<RunningDaemon> {
   });
   volumes.onEvent((e) => events.publish(volumeEvent(e)));
   await volumes.init();
-  const containers = new ContainerManager({ db, config, images, networks, volumes });
+  const containers = new ContainerManager({
+    db,
+    config,
+    images,
+    networks: timedNetworks(networks, timings),
+    volumes,
+  });
   containers.onEvent((e) => events.publish(containerEvent(e)));
   await containers.init();
   const stats = new StatsSampler({ pidOf: (id) => containers.runningPid(id) });
@@ -132,6 +141,7 @@ export async function startDaemon(input: DaemonConfig): Promise<RunningDaemon> {
     },
     subscribe: (listener) => events.subscribe(listener),
   });
+  timings.metrics = metrics;
 
   const componentChecks = () => [
     ...coreHealthChecks(config),
