@@ -162,6 +162,7 @@ export async function startDaemon(input: DaemonConfig): Promise<RunningDaemon> {
           .list({ all: false })
           .map((c) => ({ id: c.id, name: c.name.replace(/^\//, ''), image: c.imageRef })),
       readStats: (id) => stats.readNow(id),
+      exists: (id) => containers.list({ all: true }).some((c) => c.id === id),
       hostMemory: totalmem(),
       dataRoot: config.dataRoot,
       components: () => runHealthChecks(componentChecks()),
