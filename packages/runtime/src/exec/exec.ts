@@ -181,7 +181,7 @@ export class ExecSessions {
   }
 }
 
-function requireRunning(id: string, status: string): void {
+export function requireRunning(id: string, status: string): void {
   if (status === 'paused') {
     throw new PolisError(
       'container.is_paused',
@@ -192,7 +192,7 @@ function requireRunning(id: string, status: string): void {
 }
 
 /** Every process below PID, from the parent pids in /proc/N/stat. */
-function descendantsOf(root: number): number[] {
+export function descendantsOf(root: number): number[] {
   const children = new Map<number, number[]>();
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
