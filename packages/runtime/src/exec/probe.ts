@@ -1,10 +1,68 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { generateId, proc, writeFileAtomic, type Spec } from '@polis/core';
+import { createInterface } from 'node:readline';
+import type { Readable } from 'node:stream';
+import { PolisError, generateId, proc, writeFileAtomic, type Spec } from '@polis/core';
 import { bundleDir, emit, runtimeFor, type RuntimeContext } from '../context.js';
 import { resolveContainer } from '../store/resolve.js';
-import { descendantsOf, requireRunning } from './exec.js';
+import { requireRunning } from './exec.js';
+import type { HelperReply, HelperRequest } from './probe-helper.js';
 import { execProcess } from './process-spec.js';
+
+const HELPER = join(import.meta.dirname, 'probe-helper.js');
+
+/**
+ * The client of `probe-helper.js`, started at the first probe and again if it ever exits (probes in
+ * flight then fail). It holds no work of its own: polisd's exit closes its stdin and it exits too.
+ */
+class ProbeHelper {
+  private child: proc.ChildProcess | undefined;
+  private readonly pending = new Map<
+    number,
+    { resolve: (r: HelperReply) => void; reject: (e: Error) => void }
+  >();
+  private next = 0;
+
+  run(request: Omit<HelperRequest, 'n'>): Promise<HelperReply> {
+    const child = this.ensure();
+    const n = ++this.next;
+    return new Promise<HelperReply>((resolve, reject) => {
+      this.pending.set(n, { resolve, reject });
+      child.stdin?.write(`${JSON.stringify({ ...request, n })}\n`);
+    });
+  }
+
+  private ensure(): proc.ChildProcess {
+    if (this.child) return this.child;
+    const child = proc.start(process.execPath, [HELPER], { stdio: ['pipe', 'pipe', 'ignore'] });
+    this.child = child;
+    // The helper never keeps polisd running.
+    child.unref();
+    (child.stdin as unknown as { unref?: () => void } | null)?.unref?.();
+    (child.stdout as unknown as { unref?: () => void } | null)?.unref?.();
+    child.stdin?.on('error', () => undefined);
+    createInterface({ input: child.stdout as Readable }).on('line', (line) => {
+      let r: HelperReply;
+      try {
+        r = JSON.parse(line) as HelperReply;
+      } catch {
+        return;
+      }
+      this.pending.get(r.n)?.resolve(r);
+      this.pending.delete(r.n);
+    });
+    const gone = (): void => {
+      if (this.child !== child) return;
+      this.child = undefined;
+      for (const p of this.pending.values())
+        p.reject(new PolisError('runtime.failed', 'the probe helper exited'));
+      this.pending.clear();
+    };
+    child.once('exit', gone);
+    child.once('error', gone);
+    return child;
+  }
+}
 
 export interface ProbeOptions {
   cmd: string[];
@@ -29,13 +87,14 @@ interface Prepared {
 
 /**
  * Health probes run by the OCI runtime directly (`crun exec --process FILE ID`, its stdout and stderr on
- * pipes to polisd), not through conmon as an interactive exec does: no supervisor, attach socket, exit
- * dir or per-probe files, and the process spec is written once per container start rather than per
- * probe. Nothing of a probe outlives it, so nothing needs conmon's supervision. Docker's events stay:
+ * pipes to a small helper process that starts it, see probe-helper.ts), not through conmon as an
+ * interactive exec does: no supervisor, attach socket, exit dir or per-probe files, and the process spec
+ * is written once per container start rather than per probe. Nothing of a probe outlives it, so nothing needs conmon's supervision. Docker's events stay:
  * exec_create, exec_start and exec_die, as dockerd emits them for its checks.
  */
 export class Prober {
   private readonly prepared = new Map<string, Prepared>();
+  private readonly helper = new ProbeHelper();
   private probes = 0;
 
   constructor(private readonly ctx: RuntimeContext) {}
@@ -57,39 +116,21 @@ export class Prober {
     const execID = generateId();
     const text = options.cmd.join(' ');
     emit(this.ctx, `exec_create: ${text}`, container, { execID });
-    const child = proc.start(runtime.path, [...args, container.id], { stdio: ['ignore', 'pipe', 'pipe'] });
     emit(this.ctx, `exec_start: ${text}`, container, { execID });
-    const chunks: Buffer[] = [];
-    let size = 0;
-    const keep = (b: Buffer): void => {
-      if (size >= options.maxOutput) return;
-      const part = b.length > options.maxOutput - size ? b.subarray(0, options.maxOutput - size) : b;
-      chunks.push(part);
-      size += part.length;
-    };
-    child.stdout?.on('data', keep);
-    child.stderr?.on('data', keep);
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      // The runtime's process and every one below it (the check and what it started), found first.
-      const pid = child.pid ?? 0;
-      if (pid <= 0) return;
-      for (const p of [pid, ...descendantsOf(pid)]) {
-        try {
-          process.kill(p, 'SIGKILL');
-        } catch {
-          // already gone
-        }
-      }
-    }, options.timeoutMs);
-    const exitCode = await new Promise<number>((resolve) => {
-      child.once('error', () => resolve(-1));
-      child.once('close', (code, signal) => resolve(code ?? (signal ? -1 : -1)));
-    });
-    clearTimeout(timer);
-    emit(this.ctx, 'exec_die', container, { execID, exitCode: String(exitCode) });
-    return { exitCode, output: Buffer.concat(chunks, size), timedOut };
+    const r = await this.helper
+      .run({
+        command: runtime.path,
+        args: [...args, container.id],
+        timeoutMs: options.timeoutMs,
+        maxOutput: options.maxOutput,
+      })
+      .catch((err: unknown) => ({
+        exitCode: -1,
+        timedOut: false,
+        output: Buffer.from(`Health check failed to run: ${(err as Error).message}`).toString('base64'),
+      }));
+    emit(this.ctx, 'exec_die', container, { execID, exitCode: String(r.exitCode) });
+    return { exitCode: r.exitCode, output: Buffer.from(r.output, 'base64'), timedOut: r.timedOut };
   }
 
   /** The container's process with the check's command, written beside its bundle once per start. */
