@@ -69,6 +69,14 @@ describe('alerts: disk, components, and a restart of polisd', () => {
   it('a component made unhealthy (a killed conmon) fires, resolves after repair, and the resolve survives a restart', async (t) => {
     ok(await d.polis(['alert', 'add', 'broken', '--on', 'component runtime unhealthy', '--event']));
     const id = ok(await d.polis(['run', '-d', '--name', 'alost', 'busybox', 'sleep', '300']), 'run');
+    // On a loaded machine the runtime's own checks (a `--version` within 800 ms) can fail by themselves:
+    // start from a runtime that is not firing, so that the firing seen is this one.
+    await waitFor(
+      'the runtime not firing',
+      async () => ((await firing('broken')).length === 0 ? true : undefined),
+      60_000,
+      500,
+    );
     const conmons = processesMatching('conmon', `-c ${id}`);
     assert.equal(conmons.length, 1, 'one conmon');
     const t0 = Date.now();
@@ -80,9 +88,15 @@ describe('alerts: disk, components, and a restart of polisd', () => {
       30_000,
       500,
     );
-    t.diagnostic(`a killed conmon fired the component alert after ${Date.now() - t0} ms`);
+    t.diagnostic(`a killed conmon fired the component alert after ${Date.now() - t0} ms: ${fired.message}`);
     assert.equal(fired.subject, 'runtime');
-    assert.match(fired.message, /component runtime is unhealthy: supervisors: .*alost/);
+    assert.match(fired.message, /^component runtime is unhealthy: /);
+    const report = await d.client.health();
+    const supervisors = report.components
+      .find((c) => c.name === 'runtime')
+      ?.checks.find((k) => k.name === 'supervisors');
+    assert.equal(supervisors?.status, 'unhealthy');
+    assert.match(supervisors?.message ?? '', /alost/);
 
     ok(await d.polis(['rm', '-f', 'alost']), 'the repair: rm -f');
     await waitFor(
@@ -91,19 +105,26 @@ describe('alerts: disk, components, and a restart of polisd', () => {
       30_000,
       500,
     );
-    const entries = await history('broken');
+    // This firing's rows (a loaded machine may have added others of its own before).
+    const all = await history('broken');
+    const alertId = all.find((e) => e.kind === 'fired' && e.detail === fired.message)?.alertId;
+    const entries = all.filter((e) => e.alertId === alertId);
     assert.deepEqual(
       entries.map((e) => e.kind),
       ['resolved', 'fired'],
     );
-    assert.equal(entries[0]!.alertId, entries[1]!.alertId);
     assert.match(entries[0]!.detail, /component runtime is healthy/);
 
     await d.stopProcess('SIGTERM');
     await d.startProcess();
-    assert.deepEqual(await firing('broken'), [], 'a resolved firing does not come back');
+    // The resolved firing does not come back. (A new one may: on a machine this loaded the runtime's
+    // `--version` check can miss its 800 ms at start, which is a real, new condition.)
+    assert.ok(
+      !(await firing('broken')).some((f) => f.since === fired.since),
+      'a resolved firing does not come back',
+    );
     assert.deepEqual(
-      (await history('broken')).map((e) => e.kind),
+      (await history('broken')).filter((e) => e.alertId === entries[1]!.alertId).map((e) => e.kind),
       ['resolved', 'fired'],
       'the history survives the restart',
     );
