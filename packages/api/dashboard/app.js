@@ -577,22 +577,30 @@ async function loadAlerts() {
       api('/polis/v1/alerts'),
       api('/polis/v1/alerts/history').catch(() => []),
     ]);
+    // GET /polis/v1/alerts lists the rules, each with what fires now (`firing`: subject, since, message);
+    // the history's rows are {time, rule, subject, kind: fired|resolved|delivered|failed, detail}.
+    const rules = Array.isArray(active) ? active : [];
     return {
-      active: Array.isArray(active) ? active : (active.alerts ?? []),
-      history: Array.isArray(history) ? history : (history.alerts ?? []),
+      rules: rules.length,
+      active: rules.flatMap((r) =>
+        (r.firing ?? []).map((f) => [r.name, shortSubject(f.subject), 'firing', f.message, f.since]),
+      ),
+      history: (Array.isArray(history) ? history : []).map((e) => [
+        e.rule,
+        shortSubject(e.subject),
+        e.kind,
+        e.detail,
+        e.time,
+      ]),
     };
   } catch {
     return null;
   }
 }
 
-function alertRows(list) {
-  return list.map((a) => [
-    a.name ?? a.rule ?? a.Name ?? '',
-    a.state ?? a.status ?? '',
-    a.message ?? a.summary ?? '',
-    a.since ?? a.time ?? a.firedAt ?? '',
-  ]);
+/** A container subject is its 64-hex id: shown short, as everywhere else on the page. */
+function shortSubject(subject) {
+  return /^[0-9a-f]{64}$/.test(subject ?? '') ? subject.slice(0, 12) : (subject ?? '');
 }
 
 function alertsBlock(alerts, withHistory) {
@@ -600,16 +608,39 @@ function alertsBlock(alerts, withHistory) {
   return h(
     'div',
     {},
-    table(['Alert', 'State', 'Message', 'Since'], alertRows(alerts.active), `${alerts.active.length} active`),
+    table(
+      ['Rule', 'Subject', 'State', 'Message', 'Since'],
+      alerts.active,
+      `${alerts.active.length} active of ${alerts.rules} rules`,
+    ),
     withHistory ? h('h3', {}, 'History') : undefined,
     withHistory
-      ? table(['Alert', 'State', 'Message', 'Time'], alertRows(alerts.history), 'Past alerts')
+      ? table(['Rule', 'Subject', 'Event', 'Detail', 'Time'], alerts.history, 'Alert history')
       : undefined,
   );
 }
 
 async function alertsView(main) {
-  main.replaceChildren(h('h2', {}, 'Alerts'), alertsBlock(await loadAlerts(), true));
+  let live = true;
+  let timer;
+  const render = async () => {
+    const alerts = await loadAlerts();
+    if (live) main.replaceChildren(h('h2', {}, 'Alerts'), alertsBlock(alerts, true));
+  };
+  await render();
+  return {
+    // A firing comes from a container's event (or is one, Type "alert"): look again once the burst is over.
+    onEvent() {
+      const e = state.events.at(-1);
+      if (e?.Type !== 'alert' && e?.Type !== 'container') return;
+      clearTimeout(timer);
+      timer = setTimeout(() => void render().catch(() => undefined), 300);
+    },
+    cleanup() {
+      live = false;
+      clearTimeout(timer);
+    },
+  };
 }
 
 // ---- routing and live updates ------------------------------------------------------------------------

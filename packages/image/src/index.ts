@@ -14,7 +14,7 @@ export { familiarName, familiarRepository } from './reference/familiar.js';
 export { digestProblem, digestHex, isSha256Digest, sha256Digest } from './digest.js';
 export { BlobStore, type BlobInfo, type BlobSource, type ExpectedBlob } from './store/blobs.js';
 export { declaredLength } from './store/space.js';
-export { LayerStore, type LayerSource } from './layers/store.js';
+export { LayerStore, type LayerSource, type LayerUnpacked } from './layers/store.js';
 export { chainIds } from './layers/chain.js';
 export { convertWhiteouts, OPAQUE_MARKER, WHITEOUT_PREFIX, OVERLAY_OPAQUE_XATTR } from './layers/whiteout.js';
 export { decompress, detectCompression, type Compression } from './layers/stream.js';

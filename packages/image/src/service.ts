@@ -13,7 +13,7 @@ import { planUpperLayer, upperLayerTar } from './layers/from-upper.js';
 import { upperChanges, type FsChange } from './layers/upper-changes.js';
 import { exportTree, type TreeExport } from './rootfs/export.js';
 import { chainIds } from './layers/chain.js';
-import { LayerStore, type LayerSource } from './layers/store.js';
+import { LayerStore, type LayerSource, type LayerUnpacked } from './layers/store.js';
 import { ShiftedLayers } from './layers/shifted.js';
 import { ownerMapArgs } from './layers/owner-map.js';
 import { Mutex } from './lock.js';
@@ -49,6 +49,8 @@ export interface LocalImageServiceOptions {
   dataRoot: string;
   /** Insecure registries and Docker Hub mirrors (the daemon's config). */
   registry?: RegistryConfig;
+  /** Told of each layer unpacked (seconds, bytes): the daemon feeds its metrics with it. */
+  onLayerUnpacked?: (u: LayerUnpacked) => void;
 }
 
 /** Images stored on this host: SQLite records, a blob store, and overlay layers under `dataRoot`. */
@@ -68,7 +70,7 @@ export class LocalImageService implements ImageService {
     this.records = new ImageRecords(options.db);
     this.dataRoot = options.dataRoot;
     this.blobs = new BlobStore(options.dataRoot);
-    this.layers = new LayerStore(options.dataRoot);
+    this.layers = new LayerStore(options.dataRoot, options.onLayerUnpacked);
     this.shifted = new ShiftedLayers(options.dataRoot, this.layers);
     this.transfer = {
       blobs: this.blobs,

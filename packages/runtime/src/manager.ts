@@ -54,6 +54,7 @@ import { OomWatcher } from './monitor/oom-watcher.js';
 import { attachStream } from './attach/attach.js';
 import { recordHealth } from './health/record.js';
 import { ExecSessions } from './exec/exec.js';
+import { Prober, type ProbeOptions, type ProbeResult } from './exec/probe.js';
 import { conmonCtl, resizeMessage } from './attach/ctl.js';
 import { isPolisError, type HealthProbeResult, type ContainerHealthStatus } from '@polis/core';
 import type {
@@ -94,6 +95,7 @@ export class ContainerManager implements ContainerService {
   private readonly exits: ExitWatcher;
   private readonly supervisors: SupervisorWatch;
   private readonly execs: ExecSessions;
+  private readonly prober: Prober;
   private readonly rotator: LogRotator;
   private readonly relay: LogRelay;
   private readonly ooms: OomWatcher;
@@ -128,6 +130,7 @@ export class ContainerManager implements ContainerService {
     this.exits = new ExitWatcher(this.ctx);
     this.supervisors = new SupervisorWatch(this.ctx);
     this.execs = new ExecSessions(this.ctx);
+    this.prober = new Prober(this.ctx);
     this.rotator = new LogRotator(this.ctx);
     this.ctx.logRotator = this.rotator;
     this.relay = new LogRelay(this.ctx, (id, signal) =>
@@ -348,6 +351,10 @@ export class ContainerManager implements ContainerService {
 
   forgetExec(id: string): void {
     this.execs.forget(id);
+  }
+
+  probe(reference: string, options: ProbeOptions): Promise<ProbeResult> {
+    return this.prober.probe(reference, options);
   }
 
   recordHealth(id: string, result: HealthProbeResult): Promise<ContainerHealthStatus | undefined> {

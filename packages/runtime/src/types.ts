@@ -1,3 +1,4 @@
+import type { ProbeOptions, ProbeResult } from './exec/probe.js';
 import type { SecurityReport } from './inspect/security-report.js';
 import type { FsChange } from '@polis/image';
 import type { CommitOptions } from './lifecycle/commit.js';
@@ -149,6 +150,8 @@ export interface ContainerService extends ContainerArchive {
   killExec(id: string): void;
   /** Drops a finished exec session nobody will inspect. */
   forgetExec(id: string): void;
+  /** Runs a health check's command in the container (the OCI runtime's exec, no conmon); bounded output. */
+  probe(reference: string, options: ProbeOptions): Promise<ProbeResult>;
   /** Records a health probe's result; the new status, or undefined when the check no longer applies. */
   recordHealth(id: string, result: HealthProbeResult): Promise<ContainerHealthStatus | undefined>;
   resizeExec(id: string, height: number, width: number): Promise<void>;

@@ -38,7 +38,7 @@ import { planListeners } from './hosts.js';
 import { serveMetrics } from './metrics-addr.js';
 import { serveDashboardAddr } from './dashboard-addr.js';
 import { startCri } from './cri.js';
-import { timedContainers, timedImages } from './timed-services.js';
+import { timedContainers, timedImages, timedNetworks, type StepTimings } from './timed-services.js';
 import { DEFAULT_SOCKET_GROUP, resolveSocketGroup } from './socket-group.js';
 import { serverTlsOptions } from './tls-options.js';
 import { serveGrpc } from '../grpc/serve.js';
@@ -98,9 +98,12 @@ export async function startDaemon(input: DaemonConfig): Promise<RunningDaemon> {
 
   const db = openStateDb(config.dataRoot);
 
+  // The registry reads the containers, so it comes after them; steps before that are told through this.
+  const timings: StepTimings = {};
   const images = new LocalImageService({
     db,
     dataRoot: config.dataRoot,
+    onLayerUnpacked: (u) => timings.metrics?.observeLayerUnpack(u.bytes, u.seconds, u.ok),
     registry: { insecureRegistries: config.insecureRegistries, mirrors: config.registryMirrors },
   });
   await images.init();
@@ -122,7 +125,13 @@ export async function startDaemon(input: DaemonConfig): Promise<RunningDaemon> {
   });
   volumes.onEvent((e) => events.publish(volumeEvent(e)));
   await volumes.init();
-  const containers = new ContainerManager({ db, config, images, networks, volumes });
+  const containers = new ContainerManager({
+    db,
+    config,
+    images,
+    networks: timedNetworks(networks, timings),
+    volumes,
+  });
   containers.onEvent((e) => events.publish(containerEvent(e)));
   await containers.init();
   const stats = new StatsSampler({ pidOf: (id) => containers.runningPid(id) });
@@ -138,6 +147,7 @@ export async function startDaemon(input: DaemonConfig): Promise<RunningDaemon> {
     },
     subscribe: (listener) => events.subscribe(listener),
   });
+  timings.metrics = metrics;
 
   const componentChecks = () => [
     ...coreHealthChecks(config),
@@ -158,6 +168,7 @@ export async function startDaemon(input: DaemonConfig): Promise<RunningDaemon> {
           .list({ all: false })
           .map((c) => ({ id: c.id, name: c.name.replace(/^\//, ''), image: c.imageRef })),
       readStats: (id) => stats.readNow(id),
+      exists: (id) => containers.list({ all: true }).some((c) => c.id === id),
       hostMemory: totalmem(),
       dataRoot: config.dataRoot,
       components: () => runHealthChecks(componentChecks()),

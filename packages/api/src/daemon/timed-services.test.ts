@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import type { ImageService } from '@polis/image';
 import { PolisMetrics } from '@polis/monitor';
 import type { ContainerService } from '@polis/runtime';
-import { timedContainers, timedImages } from './timed-services.js';
+import { timedContainers, timedImages, timedNetworks, type StepTimings } from './timed-services.js';
 
 function metrics(): PolisMetrics {
   return new PolisMetrics({
@@ -63,4 +63,44 @@ test("a pull is timed and its layers' downloaded bytes counted, progress still r
   const text = await m.render();
   assert.match(text, /polis_image_pull_bytes_total 350\n/);
   assert.match(text, /polis_operation_duration_seconds_count\{operation="image_pull",outcome="ok"\} 1\n/);
+});
+
+test("a container's network attach is timed, late registry included; other calls pass through", async () => {
+  const timings: StepTimings = {};
+  class FakeNetworks {
+    #attached = 0;
+    async attach(_info: unknown, pid: number): Promise<number> {
+      if (pid < 0) throw new Error('no such process');
+      return ++this.#attached;
+    }
+    count(): number {
+      return this.#attached;
+    }
+  }
+  const n = timedNetworks(new FakeNetworks(), timings);
+  await n.attach({}, 1); // before the registry exists: not counted, not failed
+  const m = metrics();
+  timings.metrics = m;
+  assert.equal(await n.attach({}, 2), 2);
+  await assert.rejects(n.attach({}, -1), /no such process/);
+  assert.equal(n.count(), 2);
+  const text = await m.render();
+  assert.match(text, /polis_operation_duration_seconds_count\{operation="network_attach",outcome="ok"\} 1\n/);
+  assert.match(
+    text,
+    /polis_operation_duration_seconds_count\{operation="network_attach",outcome="error"\} 1\n/,
+  );
+});
+
+test('a layer unpack is a step with its time and its size', async () => {
+  const m = metrics();
+  m.observeLayerUnpack(3 << 20, 0.2, true);
+  const text = await m.render();
+  assert.match(
+    text,
+    /polis_operation_duration_seconds_count\{operation="image_layer_unpack",outcome="ok"\} 1\n/,
+  );
+  assert.match(text, /polis_image_layer_unpack_bytes_sum\{outcome="ok"\} 3145728\n/);
+  assert.match(text, /polis_image_layer_unpack_bytes_bucket\{le="4194304",outcome="ok"\} 1\n/);
+  assert.match(text, /polis_image_layer_unpack_bytes_bucket\{le="1048576",outcome="ok"\} 0\n/);
 });

@@ -70,3 +70,31 @@ export function timedImages(images: ImageService, metrics: PolisMetrics): ImageS
     },
   });
 }
+
+/** Where inner steps made before the registry exists (images, networks are built first) are told. */
+export interface StepTimings {
+  metrics?: PolisMetrics;
+}
+
+/** The network service the runtime uses, with each container's attach timed (`network_attach`). */
+export function timedNetworks<T extends object>(networks: T, timings: StepTimings): T {
+  return new Proxy(networks, {
+    get(target, key) {
+      const value = Reflect.get(target, key) as unknown;
+      if (typeof value !== 'function') return value;
+      const fn = value as (...args: unknown[]) => unknown;
+      if (key !== 'attach') return fn.bind(target);
+      return async (...args: unknown[]) => {
+        const start = process.hrtime.bigint();
+        let ok = false;
+        try {
+          const out = await fn.apply(target, args);
+          ok = true;
+          return out;
+        } finally {
+          timings.metrics?.observeOperation('network_attach', seconds(start), ok);
+        }
+      };
+    },
+  });
+}

@@ -499,6 +499,10 @@ export class FakeContainers implements ContainerService {
 
   forgetExec(): void {}
 
+  probe(): Promise<{ exitCode: number; output: Buffer; timedOut: boolean }> {
+    return Promise.resolve({ exitCode: 0, output: Buffer.alloc(0), timedOut: false });
+  }
+
   recordHealth(): Promise<undefined> {
     return Promise.resolve(undefined);
   }

@@ -17,6 +17,14 @@ export interface LayerSource {
 }
 const LINK_LENGTH = 26;
 
+/** One layer unpacked (or failed to): how long from its first byte to the rename, and its tar's size. */
+export interface LayerUnpacked {
+  seconds: number;
+  /** The uncompressed tar's size (0 when the unpack failed before it was known). */
+  bytes: number;
+  ok: boolean;
+}
+
 /**
  * Unpacked layers under `<dataRoot>/overlay/<chain-id hex>/diff`, each unpacked once and shared
  * read-only. Like Docker's overlay2, `overlay/l/<short>` links to each diff dir so a mount's lowerdir
@@ -26,7 +34,11 @@ export class LayerStore {
   readonly root: string;
   private readonly inflight = new Map<string, Promise<void>>();
 
-  constructor(dataRoot: string) {
+  /** `onUnpacked` is told of every unpack: the daemon's metrics use it, so this package needs no monitor. */
+  constructor(
+    dataRoot: string,
+    private readonly onUnpacked?: (u: LayerUnpacked) => void,
+  ) {
     this.root = join(dataRoot, 'overlay');
   }
 
@@ -98,6 +110,9 @@ export class LayerStore {
   private async unpack(chainId: string, open: () => Promise<LayerSource>, diffId?: string): Promise<void> {
     if (!(await this.has(chainId))) {
       const tmp = join(this.root, `${TMP_PREFIX}${randomBytes(8).toString('hex')}`);
+      const started = process.hrtime.bigint();
+      let bytes = 0;
+      let ok = false;
       try {
         await mkdir(tmp, { mode: 0o700 });
         await mkdir(join(tmp, 'diff'), { mode: 0o755 });
@@ -111,17 +126,20 @@ export class LayerStore {
             { context: { chainId, expected: diffId, actual: unpacked.diffId } },
           );
         }
+        bytes = unpacked.size;
         await writeFile(join(tmp, 'size'), String(unpacked.size));
         await convertWhiteouts(join(tmp, 'diff'));
         await rename(tmp, this.dir(chainId)).catch(async (err: unknown) => {
           // Someone else finished the same layer first: theirs is as good as ours.
           if (!(await this.has(chainId))) throw err;
         });
+        ok = true;
       } catch (err) {
         // Classified before the partial layer is removed: removing it frees the space again.
         throw await spaceError(this.root, err);
       } finally {
         await rm(tmp, { recursive: true, force: true });
+        this.onUnpacked?.({ seconds: Number(process.hrtime.bigint() - started) / 1e9, bytes, ok });
       }
     }
     await this.ensureLink(chainId);

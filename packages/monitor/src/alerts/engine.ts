@@ -28,6 +28,8 @@ export interface AlertHost {
   hostMemory: number;
   dataRoot: string;
   components?(): Promise<HealthReport>;
+  /** Whether a container still exists (for firings kept across a restart of polisd). */
+  exists?(id: string): boolean;
 }
 
 export interface AlertEngineOptions {
@@ -70,10 +72,20 @@ export class AlertEngine {
     this.retry = options.retry ?? DEFAULT_RETRY;
     for (const rule of options.configRules ?? []) this.rules.set(rule.name, rule);
     for (const rule of options.store.rules()) if (!this.rules.has(rule.name)) this.rules.set(rule.name, rule);
+    for (const f of options.store.firings()) {
+      const rule = this.rules.get(f.rule);
+      if (rule) {
+        this.firings.restore(f);
+        // A restart loop's quiet time counts from now: its restarts before were not seen by this process.
+        if (rule.condition.kind === 'restarts')
+          this.restarts.set(f.subject, { times: [Date.now()], name: f.labels.containerName ?? f.subject });
+      } else options.store.deleteFiringsOf(f.rule); // its rule left daemon.json meanwhile
+    }
   }
 
   start(): void {
     this.unsubscribe = this.options.host.subscribe((e) => this.onEvent(e));
+    this.resolveVanished();
     this.timer = setInterval(() => void this.tick(), this.intervalMs);
     this.timer.unref();
   }
@@ -115,6 +127,7 @@ export class AlertEngine {
     this.options.store.deleteRule(name);
     this.rules.delete(name);
     this.firings.dropRule(name);
+    this.options.store.deleteFiringsOf(name);
   }
 
   private get(name: string): AlertRule {
@@ -350,6 +363,22 @@ export class AlertEngine {
     }
   }
 
+  /**
+   * A container removed while polisd was down sends no `destroy` now: its kept firings end here. (The
+   * timed conditions need nothing of the kind: their next reading resolves what no longer holds.)
+   */
+  private resolveVanished(): void {
+    const exists = this.options.host.exists;
+    if (!exists) return;
+    for (const f of this.firings.list()) {
+      const rule = this.rules.get(f.rule);
+      const kind = rule?.condition.kind;
+      if (!rule || kind === 'disk' || kind === 'component') continue;
+      if (!exists(f.subject))
+        this.resolve(rule, f.subject, `container ${f.labels.containerName ?? f.subject} was removed`);
+    }
+  }
+
   private lastComponents = 0;
 
   /** A report costs a few hundred ms: at most one every 10 s whatever the interval. */
@@ -375,6 +404,7 @@ export class AlertEngine {
   private fire(rule: AlertRule, subject: string, message: string, labels: Record<string, string>): void {
     const firing = this.firings.fire(rule.name, subject, message, labels);
     if (!firing) return;
+    this.options.store.saveFiring(firing);
     log.info('alert firing', { rule: rule.name, subject, message });
     this.notify(rule, firing, 'firing');
   }
@@ -382,6 +412,7 @@ export class AlertEngine {
   private resolve(rule: AlertRule, subject: string, message: string): void {
     const ended = this.firings.resolve(rule.name, subject, message);
     if (!ended) return;
+    this.options.store.deleteFiring(rule.name, subject);
     log.info('alert resolved', { rule: rule.name, subject, message });
     this.notify(rule, ended, 'resolved');
   }

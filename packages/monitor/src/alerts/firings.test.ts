@@ -121,3 +121,51 @@ test('rules are kept in the database; a config rule cannot be removed through th
   second.remove('a');
   assert.deepEqual(new AlertStore(db).rules(), []);
 });
+
+test('firings survive a restart: not fired again, resolved once; a container gone meanwhile is resolved at start', async () => {
+  const db = new Database(':memory:');
+  const published: DockerEvent[] = [];
+  const host = (exists: (id: string) => boolean): AlertHost => ({
+    subscribe: () => () => undefined,
+    publish: (e) => published.push(e),
+    running: () => [],
+    readStats: () => undefined,
+    hostMemory: 1,
+    dataRoot: '/',
+    exists,
+  });
+  const first = new AlertEngine({ host: host(() => true), store: new AlertStore(db) });
+  first.add({ name: 'died', on: 'exit', event: true });
+  first.onEvent(event('die', 'a', { exitCode: '1' }));
+  first.onEvent(event('die', 'b', { exitCode: '2' }));
+  const before = first.active();
+  await first.close();
+  assert.equal(before.length, 2);
+
+  // polisd restarts; container b was removed while it was down.
+  const second = new AlertEngine({ host: host((id) => id === 'a'), store: new AlertStore(db) });
+  assert.deepEqual(
+    second.active().map((f) => [f.subject, f.id, f.startsAt]),
+    before.map((f) => [f.subject, f.id, f.startsAt]),
+    'the same firings, same ids and start times',
+  );
+  second.start();
+  assert.deepEqual(
+    second.active().map((f) => f.subject),
+    ['a'],
+  );
+  second.onEvent(event('die', 'a', { exitCode: '1' }));
+  second.onEvent(event('start', 'a'));
+  const seen = published.map((e) => `${e.Action} ${e.Actor.Attributes.subject}`);
+  assert.deepEqual(seen, ['firing a', 'firing b', 'resolved b', 'resolved a']);
+  assert.equal(
+    published.find((e) => e.Action === 'resolved' && e.Actor.Attributes.subject === 'a')?.Actor.ID,
+    before.find((f) => f.subject === 'a')?.id,
+    'the resolve carries the alert id of the firing from before the restart',
+  );
+  await second.close();
+  const third = new AlertEngine({ host: host(() => true), store: new AlertStore(db) });
+  assert.equal(third.active().length, 0, 'resolved firings are gone from the database');
+  third.remove('died');
+  await third.close();
+});

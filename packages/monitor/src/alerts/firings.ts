@@ -47,6 +47,11 @@ export class Firings {
     return { ...firing, message, endsAt: now.toISOString() };
   }
 
+  /** Puts back a firing kept from before a restart (its id and start unchanged). */
+  restore(firing: Firing): void {
+    this.active.set(Firings.key(firing.rule, firing.subject), firing);
+  }
+
   isFiring(rule: string, subject: string): boolean {
     return this.active.has(Firings.key(rule, subject));
   }

@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import type { Firing } from './firings.js';
 import { parseRule, type AlertRule } from './rule.js';
 
 export type HistoryKind = 'fired' | 'resolved' | 'delivered' | 'failed';
@@ -27,6 +28,10 @@ export class AlertStore {
   private readonly insert;
   private readonly prune;
   private readonly recent;
+  private readonly putFiring;
+  private readonly delFiring;
+  private readonly delFiringsOf;
+  private readonly allFirings;
   private count = 0;
 
   constructor(
@@ -45,6 +50,24 @@ export class AlertStore {
       action TEXT,
       attempt INTEGER
     )`);
+    // What fires now, so that a restart of polisd neither fires it again nor forgets to resolve it.
+    db.exec(`CREATE TABLE IF NOT EXISTS alert_firings (
+      rule TEXT NOT NULL,
+      subject TEXT NOT NULL,
+      id TEXT NOT NULL,
+      message TEXT NOT NULL,
+      starts_at TEXT NOT NULL,
+      labels TEXT NOT NULL,
+      PRIMARY KEY (rule, subject)
+    )`);
+    this.putFiring = db.prepare(
+      'INSERT OR REPLACE INTO alert_firings (rule, subject, id, message, starts_at, labels) VALUES (?, ?, ?, ?, ?, ?)',
+    );
+    this.delFiring = db.prepare('DELETE FROM alert_firings WHERE rule = ? AND subject = ?');
+    this.delFiringsOf = db.prepare('DELETE FROM alert_firings WHERE rule = ?');
+    this.allFirings = db.prepare(
+      'SELECT rule, subject, id, message, starts_at AS startsAt, labels FROM alert_firings ORDER BY starts_at',
+    );
     this.putRule = db.prepare('INSERT OR REPLACE INTO alert_rules (name, rule) VALUES (?, ?)');
     this.delRule = db.prepare('DELETE FROM alert_rules WHERE name = ?');
     this.allRules = db.prepare('SELECT rule FROM alert_rules ORDER BY name');
@@ -71,6 +94,31 @@ export class AlertStore {
 
   rules(): AlertRule[] {
     return (this.allRules.all() as { rule: string }[]).map((r) => parseRule(JSON.parse(r.rule), 'api'));
+  }
+
+  saveFiring(f: Firing): void {
+    this.putFiring.run(f.rule, f.subject, f.id, f.message, f.startsAt, JSON.stringify(f.labels));
+  }
+
+  deleteFiring(rule: string, subject: string): void {
+    this.delFiring.run(rule, subject);
+  }
+
+  deleteFiringsOf(rule: string): void {
+    this.delFiringsOf.run(rule);
+  }
+
+  /** The firings that were active when polisd last ran. */
+  firings(): Firing[] {
+    return (this.allFirings.all() as (Omit<Firing, 'labels'> & { labels: string })[]).map((r) => {
+      let labels: Record<string, string> = {};
+      try {
+        labels = JSON.parse(r.labels) as Record<string, string>;
+      } catch {
+        // a damaged row still says what fires
+      }
+      return { ...r, labels };
+    });
   }
 
   record(entry: Omit<HistoryEntry, 'id' | 'time'>, now = new Date()): void {

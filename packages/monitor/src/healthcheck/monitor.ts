@@ -10,20 +10,10 @@ import {
 
 const log = createLogger('health');
 
-/** What the monitor needs of the runtime: probes run through exec, results go back to the record. */
+/** What the monitor needs of the runtime: probes run in the container, results go back to the record. */
 export type HealthHost = Pick<
   ContainerService,
-  | 'createExec'
-  | 'startExec'
-  | 'inspectExec'
-  | 'killExec'
-  | 'forgetExec'
-  | 'recordHealth'
-  | 'get'
-  | 'list'
-  | 'kill'
-  | 'restart'
-  | 'stop'
+  'probe' | 'recordHealth' | 'get' | 'list' | 'kill' | 'restart' | 'stop'
 > & { onEvent(listener: (e: ContainerEvent) => void): () => void };
 
 interface Watch {
@@ -35,8 +25,9 @@ interface Watch {
 
 /**
  * Runs the health checks of running containers (Docker's health monitor, in polisd): each container
- * with a check gets a timer; a probe is an exec of the check's command, cut at its timeout (killed with
- * everything it started, a failure with exit code -1 as Docker reports it); its result goes to the
+ * with a check gets a timer; a probe runs the check's command in the container through the OCI runtime
+ * (`ContainerService.probe`, no conmon), cut at its timeout (killed with everything it started, a failure
+ * with exit code -1 as Docker reports it); its result goes to the
  * runtime, which keeps `State.Health` and emits `health_status` events. At start it picks up every
  * running container, so schedules resume after a daemon restart.
  */
@@ -137,52 +128,12 @@ export class HealthMonitor {
       exitCode,
       output,
     });
-    let execId: string | undefined;
     try {
-      const exec = this.host.createExec(record.id, {
-        cmd,
-        env: [],
-        tty: false,
-        attachStdin: false,
-        attachStdout: true,
-        attachStderr: true,
-        privileged: false,
-      });
-      execId = exec.id;
-      const chunks: Buffer[] = [];
-      let size = 0;
-      const output = await this.host.startExec(exec.id, { detach: false });
-      let timer: NodeJS.Timeout | undefined;
-      const timedOut = new Promise<'timeout'>((resolve) => {
-        timer = setTimeout(() => resolve('timeout'), timeoutMs);
-      });
-      const read = (async () => {
-        for await (const entry of output) {
-          if (size < MAX_OUTPUT) {
-            chunks.push(entry.data);
-            size += entry.data.length;
-          }
-        }
-        return 'done' as const;
-      })();
-      const outcome = await Promise.race([read, timedOut]);
-      clearTimeout(timer);
-      if (outcome === 'timeout') {
-        this.host.killExec(exec.id);
-        await read.catch(() => undefined);
-        return done(-1, `Health check exceeded timeout (${formatSeconds(timeoutMs)})`);
-      }
-      const text = Buffer.concat(chunks).subarray(0, MAX_OUTPUT).toString('utf8');
-      const exitCode = await exitCodeOf(this.host, exec.id);
-      return done(exitCode, text);
+      const result = await this.host.probe(record.id, { cmd, timeoutMs, maxOutput: MAX_OUTPUT });
+      if (result.timedOut) return done(-1, `Health check exceeded timeout (${formatSeconds(timeoutMs)})`);
+      return done(result.exitCode, result.output.toString('utf8'));
     } catch (err) {
       return done(-1, `Health check failed to run: ${(err as Error).message}`);
-    } finally {
-      if (execId) {
-        const id = execId;
-        // The exec's exit is recorded just after its output ends; forget it once that has happened.
-        setTimeout(() => this.host.forgetExec(id), 5000).unref();
-      }
     }
   }
 
@@ -199,16 +150,6 @@ export class HealthMonitor {
       log.warn('health-on-failure action failed', { id: record.id, action, err });
     }
   }
-}
-
-/** The exec's exit code once conmon has reported it (it follows the end of the output closely). */
-async function exitCodeOf(host: HealthHost, execId: string): Promise<number> {
-  for (let i = 0; i < 200; i++) {
-    const exec = host.inspectExec(execId);
-    if (exec.exitCode !== undefined) return exec.exitCode;
-    await new Promise((r) => setTimeout(r, 10));
-  }
-  return -1;
 }
 
 /** Go's duration text for whole and fractional seconds ("30s", "1.5s", "500ms"). */

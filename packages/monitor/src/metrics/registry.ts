@@ -36,6 +36,7 @@ export class PolisMetrics {
   private readonly operations: Histogram;
   private readonly pullBytes: Counter;
   private readonly pullSeconds: Counter;
+  private readonly unpackBytes: Histogram;
   private readonly objects: Gauge;
   private readonly unsubscribe: (() => void) | undefined;
 
@@ -66,7 +67,7 @@ export class PolisMetrics {
     });
     this.operations = new Histogram({
       name: 'polis_operation_duration_seconds',
-      help: 'Time of inner steps: container create/start/stop/…, image pull.',
+      help: 'Time of inner steps: container create/start/stop/…, network attach, image pull, layer unpack.',
       labelNames: ['operation', 'outcome'],
       buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
       registers,
@@ -79,6 +80,13 @@ export class PolisMetrics {
     this.pullSeconds = new Counter({
       name: 'polis_image_pull_seconds_total',
       help: 'Time spent in image pulls.',
+      registers,
+    });
+    this.unpackBytes = new Histogram({
+      name: 'polis_image_layer_unpack_bytes',
+      help: 'Uncompressed size of each layer unpacked (its time is operation="image_layer_unpack").',
+      labelNames: ['outcome'],
+      buckets: [1 << 10, 1 << 16, 1 << 20, 1 << 22, 1 << 24, 1 << 26, 1 << 28, 1 << 30, 1 << 32],
       registers,
     });
     this.objects = new Gauge({
@@ -114,6 +122,12 @@ export class PolisMetrics {
   observePull(bytes: number, seconds: number): void {
     this.pullBytes.inc(bytes);
     this.pullSeconds.inc(seconds);
+  }
+
+  /** One layer unpacked: its time beside the other inner steps, its size in its own histogram. */
+  observeLayerUnpack(bytes: number, seconds: number, ok: boolean): void {
+    this.observeOperation('image_layer_unpack', seconds, ok);
+    this.unpackBytes.observe({ outcome: ok ? 'ok' : 'error' }, bytes);
   }
 
   /** The exposition text; reads each running container once. */

@@ -77,19 +77,29 @@ export class OpenFiles implements FileReader {
 export function readNumber(r: FileReader, path: string): number | undefined {
   const text = r.text(path)?.trim();
   if (text === undefined || text === '' || text === 'max') return undefined;
-  const n = Number(text.split(/\s+/)[0]);
+  const end = text.search(/\s/);
+  const n = Number(end < 0 ? text : text.slice(0, end));
   return Number.isFinite(n) ? n : undefined;
 }
 
-/** `key value` lines (memory.stat, cpu.stat, cpuacct.stat). */
+/**
+ * `key value` lines (memory.stat, cpu.stat, cpuacct.stat), scanned in place: this runs for every
+ * watched container each second, and splitting into arrays of lines and fields is most of its cost.
+ */
 export function readKeyValues(r: FileReader, path: string): Record<string, number> {
   const out: Record<string, number> = {};
-  for (const line of (r.text(path) ?? '').split('\n')) {
-    const [key, value] = line.split(' ');
-    if (key && value !== undefined) {
-      const n = Number(value);
-      if (Number.isFinite(n)) out[key] = n;
+  const text = r.text(path) ?? '';
+  let start = 0;
+  while (start < text.length) {
+    let end = text.indexOf('\n', start);
+    if (end < 0) end = text.length;
+    const space = text.indexOf(' ', start);
+    if (space > start && space < end) {
+      const next = text.indexOf(' ', space + 1);
+      const n = Number(text.slice(space + 1, next > space && next < end ? next : end));
+      if (Number.isFinite(n)) out[text.slice(start, space)] = n;
     }
+    start = end + 1;
   }
   return out;
 }

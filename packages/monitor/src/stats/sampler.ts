@@ -1,6 +1,6 @@
-import { OpenFiles, type FileReader } from './files.js';
+import { OpenFiles, plainReader, type FileReader } from './files.js';
 import { readHostCpu, type HostCpu } from './host.js';
-import { readSample } from './sample.js';
+import { planSample, readPlanned, type SamplePlan } from './sample.js';
 import type { StatsSample } from './types.js';
 
 /** What a subscriber gets each interval: the new reading and the one before it (for rates). */
@@ -18,6 +18,8 @@ interface Watched {
   listeners: Set<StatsListener>;
   /** The container's files, kept open while it is watched. */
   files: OpenFiles;
+  /** Where its files are, for the pid it was worked out for. */
+  plan?: SamplePlan;
   last?: StatsSample;
   previous?: StatsSample;
 }
@@ -30,7 +32,7 @@ export class StatsSampler {
   private readonly watched = new Map<string, Watched>();
   private timer: NodeJS.Timeout | undefined;
   private readonly intervalMs: number;
-  private readonly read: NonNullable<StatsSamplerOptions['read']>;
+  private readonly read: StatsSamplerOptions['read'];
   private readonly hostFiles = new OpenFiles();
   private readonly pidOf: (id: string) => number | undefined;
   /** Ticks run and when the last one ended, for the monitor's own health. */
@@ -40,25 +42,32 @@ export class StatsSampler {
   constructor(options: StatsSamplerOptions) {
     this.pidOf = options.pidOf;
     this.intervalMs = options.intervalMs ?? 1000;
-    this.read =
-      options.read ?? ((pid, reader, host) => readSample(pid, { reader, ...(host ? { host } : {}) }));
+    this.read = options.read;
   }
 
   /** One reading now, outside the schedule (`one-shot`). */
   readNow(id: string): StatsSample | undefined {
     const pid = this.pidOf(id);
     if (pid === undefined) return undefined;
-    const files = new OpenFiles();
-    try {
-      return this.read(pid, files, undefined);
-    } finally {
-      files.close();
-    }
+    if (this.read) return this.read(pid, plainReader, undefined);
+    const plan = planSample(pid);
+    return plan === undefined ? undefined : readPlanned(plan, plainReader, undefined);
   }
 
   private readWatched(id: string, w: Watched, host: HostCpu | undefined): StatsSample | undefined {
     const pid = this.pidOf(id);
-    return pid === undefined ? undefined : this.read(pid, w.files, host ?? readHostCpu(this.hostFiles));
+    if (pid === undefined) return undefined;
+    const hostCpu = host ?? readHostCpu(this.hostFiles);
+    if (this.read) return this.read(pid, w.files, hostCpu);
+    if (w.plan?.pid !== pid) {
+      // A new process (a restart): its files are elsewhere, the old ones are closed.
+      w.files.close();
+      w.plan = planSample(pid);
+    }
+    if (w.plan === undefined) return undefined;
+    const sample = readPlanned(w.plan, w.files, hostCpu);
+    if (sample === undefined) delete w.plan;
+    return sample;
   }
 
   /**
@@ -119,6 +128,7 @@ export class StatsSampler {
         delete w.previous;
         // Its cgroup and process are gone: a restart makes new ones.
         w.files.close();
+        delete w.plan;
       } else {
         if (w.last !== undefined) w.previous = w.last;
         w.last = sample;

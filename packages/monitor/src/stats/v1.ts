@@ -24,15 +24,15 @@ export function v1Mounts(root = '/sys/fs/cgroup'): Map<string, string> {
 }
 
 export function readCpuV1(r: FileReader, dir: string, cpuDir: string | undefined): CpuCounters {
-  const stat = readKeyValues(r, join(dir, 'cpuacct.stat'));
-  const throttle = cpuDir === undefined ? {} : readKeyValues(r, join(cpuDir, 'cpu.stat'));
-  const perCpu = (r.text(join(dir, 'cpuacct.usage_percpu')) ?? '')
+  const stat = readKeyValues(r, `${dir}/cpuacct.stat`);
+  const throttle = cpuDir === undefined ? {} : readKeyValues(r, `${cpuDir}/cpu.stat`);
+  const perCpu = (r.text(`${dir}/cpuacct.usage_percpu`) ?? '')
     .trim()
     .split(/\s+/)
     .filter(Boolean)
     .map(Number);
   return {
-    totalNs: readNumber(r, join(dir, 'cpuacct.usage')) ?? 0,
+    totalNs: readNumber(r, `${dir}/cpuacct.usage`) ?? 0,
     perCpuNs: perCpu,
     userNs: (stat.user ?? 0) * TICK_NS,
     systemNs: (stat.system ?? 0) * TICK_NS,
@@ -45,13 +45,13 @@ export function readCpuV1(r: FileReader, dir: string, cpuDir: string | undefined
 }
 
 export function readMemoryV1(r: FileReader, dir: string): MemoryCounters {
-  const limit = readNumber(r, join(dir, 'memory.limit_in_bytes'));
+  const limit = readNumber(r, `${dir}/memory.limit_in_bytes`);
   const out: MemoryCounters = {
-    usage: readNumber(r, join(dir, 'memory.usage_in_bytes')) ?? 0,
-    stats: readKeyValues(r, join(dir, 'memory.stat')),
+    usage: readNumber(r, `${dir}/memory.usage_in_bytes`) ?? 0,
+    stats: readKeyValues(r, `${dir}/memory.stat`),
   };
-  const maxUsage = readNumber(r, join(dir, 'memory.max_usage_in_bytes'));
-  const failcnt = readNumber(r, join(dir, 'memory.failcnt'));
+  const maxUsage = readNumber(r, `${dir}/memory.max_usage_in_bytes`);
+  const failcnt = readNumber(r, `${dir}/memory.failcnt`);
   if (maxUsage !== undefined) out.maxUsage = maxUsage;
   if (failcnt !== undefined) out.failcnt = failcnt;
   if (limit !== undefined && limit < UNLIMITED) out.limit = limit;
@@ -76,7 +76,7 @@ export function readBlkioV1(
   dir: string,
 ): { serviceBytes: BlkioEntry[]; serviced: BlkioEntry[] } {
   return {
-    serviceBytes: parseBlkioV1(r.text(join(dir, 'blkio.throttle.io_service_bytes_recursive')) ?? ''),
-    serviced: parseBlkioV1(r.text(join(dir, 'blkio.throttle.io_serviced_recursive')) ?? ''),
+    serviceBytes: parseBlkioV1(r.text(`${dir}/blkio.throttle.io_service_bytes_recursive`) ?? ''),
+    serviced: parseBlkioV1(r.text(`${dir}/blkio.throttle.io_serviced_recursive`) ?? ''),
   };
 }

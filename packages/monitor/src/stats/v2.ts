@@ -1,9 +1,8 @@
-import { join } from 'node:path';
 import { readKeyValues, readNumber, type FileReader } from './files.js';
 import type { BlkioEntry, CpuCounters, MemoryCounters } from './types.js';
 
 export function readCpuV2(r: FileReader, dir: string): CpuCounters {
-  const stat = readKeyValues(r, join(dir, 'cpu.stat'));
+  const stat = readKeyValues(r, `${dir}/cpu.stat`);
   return {
     totalNs: (stat.usage_usec ?? 0) * 1000,
     perCpuNs: [],
@@ -19,11 +18,11 @@ export function readCpuV2(r: FileReader, dir: string): CpuCounters {
 
 export function readMemoryV2(r: FileReader, dir: string): MemoryCounters {
   const out: MemoryCounters = {
-    usage: readNumber(r, join(dir, 'memory.current')) ?? 0,
-    stats: readKeyValues(r, join(dir, 'memory.stat')),
+    usage: readNumber(r, `${dir}/memory.current`) ?? 0,
+    stats: readKeyValues(r, `${dir}/memory.stat`),
   };
-  const limit = readNumber(r, join(dir, 'memory.max'));
-  const peak = readNumber(r, join(dir, 'memory.peak'));
+  const limit = readNumber(r, `${dir}/memory.max`);
+  const peak = readNumber(r, `${dir}/memory.peak`);
   if (limit !== undefined) out.limit = limit;
   if (peak !== undefined) out.maxUsage = peak;
   return out;
@@ -48,5 +47,5 @@ export function parseIoStat(text: string): { serviceBytes: BlkioEntry[]; service
 }
 
 export function readIoV2(r: FileReader, dir: string): { serviceBytes: BlkioEntry[]; serviced: BlkioEntry[] } {
-  return parseIoStat(r.text(join(dir, 'io.stat')) ?? '');
+  return parseIoStat(r.text(`${dir}/io.stat`) ?? '');
 }

@@ -1,4 +1,3 @@
-import { readFileSync, readdirSync } from 'node:fs';
 import { mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PolisError, generateId, logFailure, writeFileAtomic, type Spec } from '@polis/core';
@@ -15,6 +14,7 @@ import type { ExecConfig, ExecRecord, ExecStartOptions, LogEntry } from '../type
 import { execProcess } from './process-spec.js';
 import { refuseIfRemoving } from '../lifecycle/removal-mark.js';
 import { runExecConmon } from './conmon-exec.js';
+import { descendantsOf } from './descendants.js';
 
 /** Exec sessions live in memory, as Docker's: they end with the daemon. */
 export class ExecSessions {
@@ -181,7 +181,7 @@ export class ExecSessions {
   }
 }
 
-function requireRunning(id: string, status: string): void {
+export function requireRunning(id: string, status: string): void {
   if (status === 'paused') {
     throw new PolisError(
       'container.is_paused',
@@ -189,30 +189,4 @@ function requireRunning(id: string, status: string): void {
     );
   }
   if (status !== 'running') throw new PolisError('container.not_running', `Container ${id} is not running`);
-}
-
-/** Every process below PID, from the parent pids in /proc/N/stat. */
-function descendantsOf(root: number): number[] {
-  const children = new Map<number, number[]>();
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'latin1');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      const list = children.get(ppid) ?? [];
-      list.push(Number(entry));
-      children.set(ppid, list);
-    } catch {
-      // exited while we looked
-    }
-  }
-  const out: number[] = [];
-  const queue = [root];
-  while (queue.length > 0) {
-    for (const child of children.get(queue.shift()!) ?? []) {
-      out.push(child);
-      queue.push(child);
-    }
-  }
-  return out;
 }

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { cgroupDirsFor, cgroupsPathFor, hierarchyPath, parseCgroupFile } from './cgroup-paths.js';
-import { oomKillCount } from './cgroup-oom.js';
+import { OomCounts, oomKillCount } from './cgroup-oom.js';
 import { blkioToIoWeight, sharesToWeight, writeResources } from './cgroup-write.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'polis-cgroup-'));
@@ -94,6 +94,19 @@ describe('cgroup v2 files (generated tree)', () => {
       'low 0\nhigh 0\nmax 3\noom 1\noom_kill 2\noom_group_kill 0\n',
     );
     assert.equal(await oomKillCount(dirs), 2);
+  });
+
+  it("keeps each container's OOM file open for the watcher and reads it again each time", () => {
+    const file = join(root, cg, 'memory.events');
+    writeFileSync(file, 'oom 1\noom_kill 2\n');
+    const counts = new OomCounts();
+    assert.equal(counts.count('c1', dirs), 2);
+    writeFileSync(file, 'oom 4\noom_kill 5\n');
+    assert.equal(counts.count('c1', dirs), 5, 'the same descriptor sees the new content');
+    assert.deepEqual(counts.ids(), ['c1']);
+    counts.drop('c1');
+    assert.deepEqual(counts.ids(), []);
+    assert.equal(counts.count('gone', { ...dirs, v2: join(root, 'nope') }), 0);
   });
 });
 

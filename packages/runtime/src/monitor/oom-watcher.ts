@@ -1,5 +1,5 @@
 import { emit, type RuntimeContext } from '../context.js';
-import { oomKillCount } from '../host/cgroup-oom.js';
+import { OomCounts } from '../host/cgroup-oom.js';
 import { containerCgroupDirs } from '../host/container-cgroup.js';
 import type { CgroupDirs } from '../host/cgroup-paths.js';
 
@@ -15,6 +15,7 @@ export class OomWatcher {
   private readonly dirs = new Map<string, CgroupDirs>();
   private running = false;
   private readonly startedAt = Date.now();
+  private readonly counts = new OomCounts();
 
   constructor(private readonly ctx: RuntimeContext) {
     ctx.oomSeen ??= new Map();
@@ -29,33 +30,40 @@ export class OomWatcher {
     if (this.running) return;
     this.running = true;
     try {
-      const ids = this.ctx.supervised.ids();
-      for (const id of this.dirs.keys()) if (!ids.includes(id)) this.dirs.delete(id);
-      for (const id of ids) await this.checkOne(id);
+      const ids = new Set(this.ctx.supervised.ids());
+      for (const id of this.dirs.keys()) if (!ids.has(id)) this.dirs.delete(id);
+      for (const id of this.counts.ids()) if (!ids.has(id)) this.counts.drop(id);
+      for (const id of ids) this.checkOne(id);
     } finally {
       this.running = false;
     }
   }
 
-  private async checkOne(id: string): Promise<void> {
-    const record = this.ctx.store.byId(id);
-    if (!record) return;
+  /** Copies the record only when it must (first sight, an OOM kill): this runs for every container each second. */
+  private checkOne(id: string): void {
+    if (this.ctx.store.statusOf(id) === undefined) return;
     let dirs = this.dirs.get(id);
     if (!dirs) {
+      const record = this.ctx.store.byId(id);
+      if (!record) return;
       dirs = containerCgroupDirs(this.ctx, record);
       this.dirs.set(id, dirs);
     }
-    const count = await oomKillCount(dirs).catch(() => 0);
+    const count = this.counts.count(id, dirs);
     const seen = this.ctx.oomSeen as Map<string, number>;
-    // A container adopted at polisd's start: its earlier kills were reported by the daemon before.
-    if (!seen.has(id) && Date.parse(record.state.startedAt) < this.startedAt) {
-      seen.set(id, count);
-      return;
+    if (!seen.has(id)) {
+      // A container adopted at polisd's start: its earlier kills were reported by the daemon before.
+      const record = this.ctx.store.byId(id);
+      if (record && Date.parse(record.state.startedAt) < this.startedAt) {
+        seen.set(id, count);
+        return;
+      }
     }
     if (count > (seen.get(id) ?? 0)) {
       seen.set(id, count);
+      const record = this.ctx.store.byId(id);
       // The exit may have been handled meanwhile (it reports what was not seen here).
-      if (this.ctx.supervised.has(id)) emit(this.ctx, 'oom', record);
+      if (record && this.ctx.supervised.has(id)) emit(this.ctx, 'oom', record);
     }
   }
 

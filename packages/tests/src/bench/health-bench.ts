@@ -4,6 +4,7 @@
  * of the daemon itself and of the whole host (each probe is an exec: runtime and supervisor processes
  * come and go), for polisd and for the bench's own dockerd in the same run.
  */
+import { readFileSync, readdirSync } from 'node:fs';
 import { runCommand } from '../harness/run.js';
 import { envInt, layout, writeReport } from './common.js';
 import { cpuMs, hostCpuMs } from './cpu.js';
@@ -43,6 +44,26 @@ async function measure(
   };
 }
 
+/**
+ * polisd's probe helper (runtime/exec/probe-helper.js, a child of polisd that starts each probe): its CPU
+ * is polisd's, counted with it.
+ */
+function probeHelpers(parents: number[]): number[] {
+  const out: number[] = [];
+  for (const e of readdirSync('/proc')) {
+    if (!/^\d+$/.test(e)) continue;
+    try {
+      const stat = readFileSync(`/proc/${e}/stat`, 'latin1');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (parents.includes(ppid) && readFileSync(`/proc/${e}/cmdline`, 'latin1').includes('probe-helper'))
+        out.push(Number(e));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return out;
+}
+
 /** Probes finished since SINCE: each is an exec, which ends with an `exec_die` event. */
 async function countEvents(base: string[], env: NodeJS.ProcessEnv, since: number): Promise<number> {
   const res = await runCommand(
@@ -75,8 +96,8 @@ export async function healthBench(): Promise<void> {
   outcomes.push(
     await withPolisFleet(count, HEALTH, (f) =>
       measure(
-        'polisd',
-        () => f.daemonPids(),
+        'polisd (+ its probe helper)',
+        () => [...f.daemonPids(), ...probeHelpers(f.daemonPids())],
         () => countEvents(f.dockerArgs, f.env, since),
         seconds,
       ),

@@ -200,4 +200,44 @@ describe('dashboard', () => {
     await page.getByRole('button', { name: 'Stop dash-web', exact: true }).waitFor({ timeout: 20_000 });
     assert.deepEqual(consoleErrors, []);
   });
+
+  it("shows a firing alert, with the alerts API's fields, live as it fires", async (t) => {
+    ok(await d.polis(['alert', 'add', 'dash-exit', '--on', 'exit', '--event']));
+    await page.getByRole('link', { name: 'Alerts', exact: true }).click();
+    await page.getByRole('heading', { name: 'Alerts', exact: true }).waitFor();
+    await page.getByText('0 active of 1 rules').waitFor();
+    const id = ok(
+      await d.polis(['run', '-d', '--name', 'dash-fail', 'busybox', 'sh', '-c', 'exit 3']),
+    ).trim();
+    // Live: the page looks again when the container's events (and the alert's own) come in.
+    const row = page.getByRole('row').filter({ hasText: 'container dash-fail exited with code 3' }).first();
+    await row.waitFor({ timeout: 20_000 });
+    const cells = (await row.getByRole('cell').allTextContents()).map((c) => c.trim());
+    assert.deepEqual(cells.slice(0, 4), [
+      'dash-exit',
+      id.slice(0, 12),
+      'firing',
+      'container dash-fail exited with code 3',
+    ]);
+    assert.match(cells[4] ?? '', /^\d{4}-\d\d-\d\dT/, 'since: when it started firing');
+    await page.getByText('1 active of 1 rules').waitFor();
+    // The history's row says what happened (fired) and to what.
+    await page
+      .getByRole('table', { name: 'Alert history' })
+      .getByRole('row')
+      .filter({ hasText: 'fired' })
+      .filter({ hasText: 'dash-exit' })
+      .first()
+      .waitFor();
+    const shot = join(OUT, 'alerts.png');
+    await page.screenshot({ path: shot, fullPage: true });
+    t.diagnostic(`alerts screenshot: ${shot}`);
+    // The overview's active alerts show it too.
+    await page.getByRole('link', { name: 'Overview', exact: true }).click();
+    await page.getByRole('heading', { name: 'Active alerts' }).waitFor();
+    await page.getByRole('cell', { name: 'container dash-fail exited with code 3' }).waitFor();
+    ok(await d.polis(['rm', 'dash-fail']));
+    ok(await d.polis(['alert', 'rm', 'dash-exit']));
+    assert.deepEqual(consoleErrors, []);
+  });
 });

@@ -56,19 +56,30 @@ describe('health checks', () => {
         '1s',
         '--health-retries',
         '2',
+        // Failures while starting within the start period do not count: it stays starting until the
+        // test makes the check pass, however slow the machine.
+        '--health-start-period',
+        '5m',
+        '--health-start-interval',
+        '1s',
         'busybox',
-        'sh',
-        '-c',
-        'touch /tmp/ok; sleep 4; rm /tmp/ok; exec sleep 100',
+        'sleep',
+        '100',
       ]),
     );
-    // Before the first probe (one interval after start) the container is starting.
     const first = await health(d, 'flaky');
     assert.equal(first?.Status, 'starting');
+    // A failed probe while starting leaves it starting.
+    await waitFor(
+      'a failed probe',
+      async () => ((await health(d, 'flaky'))?.Log.length ?? 0) > 0 || undefined,
+    );
+    assert.equal((await health(d, 'flaky'))?.Status, 'starting');
     assert.match(
       ok(await d.polis(['ps', '--filter', 'name=flaky', '--format', '{{.Status}}'])),
       /\(health: starting\)$/,
     );
+    ok(await d.polis(['exec', 'flaky', 'touch', '/tmp/ok']));
     await waitFor('healthy', async () =>
       (await health(d, 'flaky'))?.Status === 'healthy' ? true : undefined,
     );
@@ -80,6 +91,7 @@ describe('health checks', () => {
       lines(ok(await d.polis(['ps', '--filter', 'health=healthy', '--format', '{{.Names}}']))),
       ['flaky'],
     );
+    ok(await d.polis(['exec', 'flaky', 'rm', '/tmp/ok']));
     const bad = await waitFor('unhealthy', async () => {
       const h = await health(d, 'flaky');
       return h?.Status === 'unhealthy' ? h : undefined;
@@ -172,6 +184,33 @@ describe('health checks', () => {
       'restart',
     );
     ok(await d.polis(['rm', '-f', 'phoenix']));
+  });
+
+  it("keeps at most 4 KiB of a probe's output (stdout and stderr together), as Docker does", async () => {
+    ok(
+      await d.polis([
+        'run',
+        '-d',
+        '--name',
+        'chatty',
+        '--health-cmd',
+        'echo to-stderr >&2; head -c 10000 /dev/zero | tr "\\0" x; exit 3',
+        '--health-interval',
+        '1s',
+        'busybox',
+        'sleep',
+        '100',
+      ]),
+    );
+    const h = await waitFor('a probe', async () => {
+      const got = await health(d, 'chatty');
+      return got && got.Log.length > 0 ? got : undefined;
+    });
+    const last = h.Log.at(-1)!;
+    assert.equal(last.ExitCode, 3);
+    assert.equal(last.Output.length, 4096);
+    assert.match(last.Output, /^to-stderr\nx+$/);
+    ok(await d.polis(['rm', '-f', 'chatty']));
   });
 
   it('bad health options are refused and create nothing', async () => {

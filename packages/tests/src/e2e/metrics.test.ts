@@ -6,6 +6,8 @@ import { TestDaemon } from '../harness/daemon.js';
 import { ok } from '../harness/expect.js';
 import { rawRequest } from '../harness/http.js';
 import { parsePromText, series, valueOf, type PromScrape } from '../harness/prom-text.js';
+import { RegistryEnv } from '../harness/registry-fixture.js';
+import { pushBusybox } from '../harness/registry-images.js';
 
 const MiB = 1024 * 1024;
 
@@ -155,5 +157,47 @@ describe('Prometheus metrics', () => {
     assert.deepEqual([...s.types.keys()].sort(), [...api.types.keys()].sort());
     assert.equal(series(s, 'polis_container_memory_usage_bytes', { name: 'hog' }).length, 1);
     assert.equal((await httpGet(port, '/containers/json')).status, 404);
+  });
+
+  it('times the inner steps of a pull and a run: each layer unpacked (seconds, bytes) and the network attach', async (t) => {
+    const e = await RegistryEnv.start();
+    t.after(() => e.cleanup());
+    const ref = e.ref('polis/busybox:metrics');
+    await pushBusybox(e.reg, 'polis/busybox:metrics');
+    const get = async (): Promise<PromScrape> => {
+      const res = await rawRequest(e.d.socket, 'GET', '/metrics');
+      assert.equal(res.status, 200, res.text);
+      return parsePromText(res.text);
+    };
+    const step = (s: PromScrape, operation: string, what: 'count' | 'sum' = 'count'): number =>
+      valueOf(s, `polis_operation_duration_seconds_${what}`, { operation, outcome: 'ok' });
+    ok(await e.polis(['pull', ref]), 'pull');
+    const pulled = await get();
+    assert.equal(step(pulled, 'image_pull'), 1);
+    assert.equal(step(pulled, 'image_layer_unpack'), 1, 'busybox has one layer');
+    assert.ok(step(pulled, 'image_layer_unpack', 'sum') > 0);
+    const bytes = valueOf(pulled, 'polis_image_layer_unpack_bytes_sum', { outcome: 'ok' });
+    assert.ok(bytes > 1024 * 1024, `busybox's layer is a few MB uncompressed, not ${bytes}`);
+    assert.equal(valueOf(pulled, 'polis_image_layer_unpack_bytes_count', { outcome: 'ok' }), 1);
+    assert.equal(pulled.types.get('polis_image_layer_unpack_bytes'), 'histogram');
+    assert.ok(valueOf(pulled, 'polis_image_pull_bytes_total') > 0);
+    // The same layer again is not unpacked again.
+    ok(await e.polis(['pull', ref]));
+    assert.equal(step(await get(), 'image_layer_unpack'), 1);
+
+    // No network attach yet: `--network none` has none, the default bridge one per start.
+    ok(await e.polis(['run', '--rm', '--network', 'none', ref, 'true']));
+    assert.equal(
+      series(await get(), 'polis_operation_duration_seconds_count', { operation: 'network_attach' }).length,
+      0,
+    );
+    ok(await e.polis(['run', '--rm', ref, 'true']), 'run on the default bridge');
+    const ran = await get();
+    assert.equal(step(ran, 'network_attach'), 1);
+    assert.ok(step(ran, 'network_attach', 'sum') > 0);
+    t.diagnostic(
+      `layer unpack ${(step(pulled, 'image_layer_unpack', 'sum') * 1000).toFixed(1)} ms for ${bytes} bytes; ` +
+        `network attach ${(step(ran, 'network_attach', 'sum') * 1000).toFixed(1)} ms`,
+    );
   });
 });

@@ -6,6 +6,26 @@ import { dockerStats } from '../../docker/stats-shape.js';
 import type { ApiDeps } from '../../types.js';
 
 /**
+ * Each reading serialised once, however many streams of the same container it goes to (the sampler
+ * hands the same object, with the same previous one, to every watcher in an interval).
+ */
+const serialised = new WeakMap<StatsSample, string>();
+
+function line(
+  who: { id: string; name: string },
+  sample: StatsSample | undefined,
+  previous: StatsSample | undefined,
+): string {
+  if (sample === undefined) return `${JSON.stringify(dockerStats(who, sample, previous))}\n`;
+  let text = serialised.get(sample);
+  if (text === undefined) {
+    text = `${JSON.stringify(dockerStats(who, sample, previous))}\n`;
+    serialised.set(sample, text);
+  }
+  return text;
+}
+
+/**
  * `GET /containers/{id}/stats`: Docker's stats objects from the shared sampler, one per second while
  * `stream` (the default) holds; `stream=false` waits for a second reading so that `precpu_stats` (and
  * with it the CPU %) is filled, as dockerd does, unless `one-shot=true` asks for the first at once.
@@ -38,7 +58,7 @@ export function statsRoute(router: Router, deps: ApiDeps): void {
         if (done) return;
         // Without stream, dockerd answers once it has two readings (or at once for a stopped container).
         if (!stream && sample !== undefined && previous === undefined) return;
-        out.write(`${JSON.stringify(dockerStats(who, sample, previous))}\n`);
+        out.write(line(who, sample, previous));
         if (!stream) finish();
       };
       reply.signal.addEventListener('abort', finish, { once: true });
