@@ -19,6 +19,7 @@ import { systemRoutes } from './routes/system.js';
 import { systemDfRoutes } from './routes/system-df.js';
 import { healthRoutes } from './routes/health.js';
 import { alertRoutes } from './routes/alerts.js';
+import { stackRoutes } from './routes/stacks/index.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { volumeRoutes } from './routes/volumes/index.js';
 import { centralLogsRoute } from './routes/central-logs.js';
@@ -37,6 +38,7 @@ export function buildRouter(deps: ApiDeps): Router {
   execRoutes(router, deps);
   networkRoutes(router, deps);
   volumeRoutes(router, deps);
+  stackRoutes(router, deps);
   volumeBackupRoutes(router, deps);
   systemDfRoutes(router, deps);
   centralLogsRoute(router, deps);
