@@ -172,6 +172,10 @@ const alertEntry = (verb: string, summary: string): Entry => ({
   summary,
   load: () => import(`./commands/alert/${verb}.js`) as Promise<CommandModule>,
 });
+const composeEntry = (verb: string, summary: string): Entry => ({
+  summary,
+  load: () => import(`./commands/compose/${verb}.js`) as Promise<CommandModule>,
+});
 const info: Entry = {
   summary: 'Display system-wide information',
   load: () => import('./commands/system/info.js'),
@@ -363,6 +367,20 @@ export const GROUPS: Record<string, { summary: string; commands: Record<string, 
       rm: alertEntry('rm', 'Remove alert rules'),
       remove: alertEntry('rm', 'Remove alert rules'),
       test: alertEntry('test', "Send a test notice through an alert's actions"),
+    },
+  },
+  compose: {
+    summary: 'Run stacks from compose files; polisd keeps them at their desired state',
+    commands: {
+      config: composeEntry('config', 'Validate and print the normalised project'),
+      down: composeEntry('down', 'Stop and remove a stack'),
+      logs: composeEntry('logs', "A stack's logs"),
+      ps: composeEntry('ps', 'Desired and running replicas, health, last error'),
+      restart: composeEntry('restart', "Restart a stack's containers"),
+      rollback: composeEntry('rollback', "Restore a service's previous configuration"),
+      start: composeEntry('start', 'Start a stopped stack'),
+      stop: composeEntry('stop', "Stop a stack's containers"),
+      up: composeEntry('up', 'Create and start a stack'),
     },
   },
   system: {

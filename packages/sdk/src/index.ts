@@ -63,3 +63,4 @@ export {
   type AlertHistoryEntry,
   type AlertTestResult,
 } from './alerts.js';
+export type { ComposeLoadBody, StackProject, StackServiceStatus } from './stacks.js';

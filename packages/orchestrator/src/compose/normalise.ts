@@ -277,7 +277,8 @@ function restartOf(body: Raw): ServiceModel['restart'] {
   if (policy['condition'] !== undefined) {
     return policy['condition'] === 'none' ? 'no' : policy['condition'] === 'on-failure' ? 'on-failure' : 'always';
   }
-  const r = String(body['restart'] ?? 'no');
+  // A service with a deploy section follows swarm's default restart_policy (condition any): replicas are kept.
+  const r = String(body['restart'] ?? (body['deploy'] !== undefined ? 'always' : 'no'));
   if (r.startsWith('on-failure')) return 'on-failure';
   return r === 'always' || r === 'unless-stopped' ? r : 'no';
 }
