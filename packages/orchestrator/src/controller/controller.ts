@@ -15,7 +15,10 @@ const STABLE_MS = 30_000;
 
 interface ServiceRuntime {
   failures: number;
+  /** No replacement before this time (back-off after deaths). */
   nextAttemptAt: number;
+  /** No new replica before this time (back-off after failed creates or starts). */
+  createRetryAt: number;
   pending?: string;
   updating?: string;
   lastError?: string;
@@ -70,7 +73,7 @@ export class StackController {
     const key = `${stack}/${service}`;
     let s = this.runtime.get(key);
     if (!s) {
-      s = { failures: 0, nextAttemptAt: 0 };
+      s = { failures: 0, nextAttemptAt: 0, createRetryAt: 0 };
       this.runtime.set(key, s);
     }
     return s;
@@ -347,7 +350,7 @@ export class StackController {
     if (problem) {
       if (rt.pending !== problem) this.emit(stack.name, svc.name, 'pending', { reason: problem });
       rt.pending = problem;
-    } else if (mine.length < desired && this.now() >= rt.nextAttemptAt - 1) {
+    } else if (mine.length < desired && this.now() >= rt.createRetryAt) {
       rt.pending = undefined;
       for (let i = mine.length; i < desired; i++) {
         const made = await this.startReplica(stack, svc, hash, mine);
@@ -402,7 +405,7 @@ export class StackController {
       this.deps.scheduler.release(key);
       rt.lastError = err instanceof Error ? err.message : String(err);
       rt.failures++;
-      rt.nextAttemptAt = this.now() + Math.min(BACKOFF_BASE_MS * 2 ** (rt.failures - 1), BACKOFF_MAX_MS);
+      rt.createRetryAt = this.now() + Math.min(BACKOFF_BASE_MS * 2 ** (rt.failures - 1), BACKOFF_MAX_MS);
       if (id) await this.deps.engine.remove(id).catch(() => undefined);
       this.emit(stack.name, svc.name, 'error', { replica: String(n), error: rt.lastError });
       return undefined;
