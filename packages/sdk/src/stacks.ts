@@ -28,7 +28,15 @@ export interface StackServiceStatus {
   updating?: string;
   paused?: string;
   lastError?: string;
-  containers: { id: string; name: string; number: number; status: string; health?: string; exitCode: number; current: boolean }[];
+  containers: {
+    id: string;
+    name: string;
+    number: number;
+    status: string;
+    health?: string;
+    exitCode: number;
+    current: boolean;
+  }[];
 }
 
 /** Polis's `/polis/v1/stacks` endpoints: compose projects whose desired state polisd keeps. */
@@ -47,16 +55,23 @@ export class Stacks {
     return this.http.json('GET', `/polis/v1/stacks/${enc(name)}`);
   }
 
-  apply(project: StackProject, options: { scale?: Record<string, number>; removeOrphans?: boolean } = {}): Promise<StackServiceStatus[]> {
+  apply(
+    project: StackProject,
+    options: { scale?: Record<string, number>; removeOrphans?: boolean } = {},
+  ): Promise<StackServiceStatus[]> {
     return this.http.json('PUT', `/polis/v1/stacks/${enc(project.name)}`, { json: { project, ...options } });
   }
 
   remove(name: string, options: { volumes?: boolean } = {}): Promise<void> {
-    return this.http.empty('DELETE', `/polis/v1/stacks/${enc(name)}`, { query: { volumes: options.volumes ? '1' : '0' } });
+    return this.http.empty('DELETE', `/polis/v1/stacks/${enc(name)}`, {
+      query: { volumes: options.volumes ? '1' : '0' },
+    });
   }
 
   scale(name: string, service: string, replicas: number): Promise<void> {
-    return this.http.empty('POST', `/polis/v1/stacks/${enc(name)}/services/${enc(service)}/scale`, { json: { replicas } });
+    return this.http.empty('POST', `/polis/v1/stacks/${enc(name)}/services/${enc(service)}/scale`, {
+      json: { replicas },
+    });
   }
 
   rollback(name: string, service: string): Promise<void> {

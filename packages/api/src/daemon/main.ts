@@ -184,7 +184,10 @@ export async function startDaemon(input: DaemonConfig): Promise<RunningDaemon> {
       events.publish({
         Type: 'stack',
         Action: e.action,
-        Actor: { ID: e.service ? `${e.stack}/${e.service}` : e.stack, Attributes: { name: e.stack, ...(e.service ? { service: e.service } : {}), ...e.attributes } },
+        Actor: {
+          ID: e.service ? `${e.stack}/${e.service}` : e.stack,
+          Attributes: { name: e.stack, ...(e.service ? { service: e.service } : {}), ...e.attributes },
+        },
         scope: 'local',
         time: Math.floor(Date.now() / 1000),
         timeNano: Date.now() * 1e6,

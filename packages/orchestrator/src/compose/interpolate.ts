@@ -5,7 +5,11 @@ import { PolisError } from '@polis/core';
  * `${VAR-default}` (unset), `${VAR:?err}` / `${VAR?err}` (an error), `${VAR:+alt}` / `${VAR+alt}`, and `$$`
  * for a literal `$`. Defaults are themselves interpolated, as in Compose.
  */
-export function interpolateString(input: string, env: Record<string, string | undefined>, where = ''): string {
+export function interpolateString(
+  input: string,
+  env: Record<string, string | undefined>,
+  where = '',
+): string {
   let out = '';
   let i = 0;
   while (i < input.length) {
@@ -49,7 +53,12 @@ function closingBrace(s: string, from: number): number {
   return -1;
 }
 
-function substitute(body: string, env: Record<string, string | undefined>, where: string, whole: string): string {
+function substitute(
+  body: string,
+  env: Record<string, string | undefined>,
+  where: string,
+  whole: string,
+): string {
   const m = /^([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-?+])([\s\S]*))?$/.exec(body);
   if (!m) throw invalid(`${where}invalid interpolation format for "${whole}": "\${${body}}"`);
   const [, name, op, arg = ''] = m;

@@ -55,19 +55,34 @@ describe('loading and validation', () => {
     assert.equal(p.services['web']!.image, 'busybox:2');
   });
   it('a YAML error names file, line and column', () => {
-    assert.match(failure(() => load('services:\n  web:\n   image: x\n  - b\n')), /^compose\.yml:4:\d+: /);
+    assert.match(
+      failure(() => load('services:\n  web:\n   image: x\n  - b\n')),
+      /^compose\.yml:4:\d+: /,
+    );
   });
   it('a schema error names the field and its line', () => {
     assert.match(
       failure(() => load('services:\n  web:\n    image: x\n    portz: [1]\n')),
       /^compose\.yml:3: services\.web: additional property "portz" is not allowed/,
     );
-    assert.match(failure(() => load('services:\n  web:\n    image: x\n    ports: {a: 1}\n')), /compose\.yml:4: services\.web\.ports/);
+    assert.match(
+      failure(() => load('services:\n  web:\n    image: x\n    ports: {a: 1}\n')),
+      /compose\.yml:4: services\.web\.ports/,
+    );
   });
   it('undefined volumes, networks and dependencies, and cycles, are refused', () => {
-    assert.match(failure(() => load('services:\n  a:\n    image: x\n    volumes: [v:/d]\n')), /undefined volume v/);
-    assert.match(failure(() => load('services:\n  a:\n    image: x\n    networks: [n]\n')), /network "n" is not declared/);
-    assert.match(failure(() => load('services:\n  a:\n    image: x\n    depends_on: [b]\n')), /undefined service "b"/);
+    assert.match(
+      failure(() => load('services:\n  a:\n    image: x\n    volumes: [v:/d]\n')),
+      /undefined volume v/,
+    );
+    assert.match(
+      failure(() => load('services:\n  a:\n    image: x\n    networks: [n]\n')),
+      /network "n" is not declared/,
+    );
+    assert.match(
+      failure(() => load('services:\n  a:\n    image: x\n    depends_on: [b]\n')),
+      /undefined service "b"/,
+    );
     assert.match(
       failure(() => load('services:\n  a: {image: x, depends_on: [b]}\n  b: {image: x, depends_on: [a]}\n')),
       /circular dependency/,
@@ -77,14 +92,20 @@ describe('loading and validation', () => {
     const p = loadProject({
       files: [
         { path: 'a.yml', content: 'services:\n  web:\n    image: a\n    command: one\n    ports: ["80"]\n' },
-        { path: 'b.yml', content: 'services:\n  web:\n    image: b\n    command: [two, three]\n    ports: ["81"]\n' },
+        {
+          path: 'b.yml',
+          content: 'services:\n  web:\n    image: b\n    command: [two, three]\n    ports: ["81"]\n',
+        },
       ],
       workingDir: '/p',
       env: {},
     });
     assert.equal(p.services['web']!.image, 'b');
     assert.deepEqual(p.services['web']!.command, ['two', 'three']);
-    assert.deepEqual(p.services['web']!.ports.map((x) => x.target), [80, 81]);
+    assert.deepEqual(
+      p.services['web']!.ports.map((x) => x.target),
+      [80, 81],
+    );
   });
   it('profiles: a service with profiles runs only when one is enabled', () => {
     const text = 'services:\n  web: {image: x}\n  debug: {image: x, profiles: [dev]}\n';
@@ -94,7 +115,8 @@ describe('loading and validation', () => {
 });
 
 describe('normalisation', () => {
-  const p = load(`name: Shop
+  const p = load(
+    `name: Shop
 services:
   web:
     image: busybox
@@ -120,7 +142,9 @@ networks:
   ext: {external: true, name: shared}
 volumes:
   data: {}
-`, { env: { FROM_ENV: 'e' } });
+`,
+    { env: { FROM_ENV: 'e' } },
+  );
   const web = p.services['web']!;
   it('derives the project name as docker-compose does, and resource names from it', () => {
     assert.equal(p.name, 'shop');
@@ -147,12 +171,25 @@ volumes:
     ]);
   });
   it('durations, sizes, healthcheck, deploy and dependencies', () => {
-    assert.deepEqual(web.healthcheck, { test: ['CMD-SHELL', 'wget -q localhost'], intervalNs: 90e9, retries: 2 });
+    assert.deepEqual(web.healthcheck, {
+      test: ['CMD-SHELL', 'wget -q localhost'],
+      intervalNs: 90e9,
+      retries: 2,
+    });
     assert.equal(web.stopGracePeriodS, 1.5);
     assert.deepEqual(web.ulimits, { nofile: { soft: 10, hard: 20 }, nproc: { soft: 5, hard: 5 } });
     assert.equal(web.replicas, 3);
-    assert.deepEqual(web.resources, { limits: { cpus: 0.5, memoryBytes: 64 * 1024 ** 2 }, reservations: { memoryBytes: 1024 ** 3 } });
-    assert.deepEqual(web.updateConfig, { parallelism: 2, delayMs: 2000, order: 'start-first', failureAction: 'rollback', monitorMs: 5000 });
+    assert.deepEqual(web.resources, {
+      limits: { cpus: 0.5, memoryBytes: 64 * 1024 ** 2 },
+      reservations: { memoryBytes: 1024 ** 3 },
+    });
+    assert.deepEqual(web.updateConfig, {
+      parallelism: 2,
+      delayMs: 2000,
+      order: 'start-first',
+      failureAction: 'rollback',
+      monitorMs: 5000,
+    });
     assert.deepEqual(web.dependsOn, { db: 'service_healthy' });
     assert.deepEqual(web.networks, { front: { aliases: ['www'] } });
     assert.equal(web.restart, 'always');

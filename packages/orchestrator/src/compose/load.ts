@@ -36,7 +36,8 @@ export function loadProject(input: LoadInput): ProjectModel {
   const merged = mergeDocuments(docs);
   const explicit = input.projectName ?? env['COMPOSE_PROJECT_NAME'] ?? (merged['name'] as string | undefined);
   const projectName = projectNameFrom(explicit ?? basename(input.workingDir));
-  if (!projectName) throw new PolisError('stack.invalid', `project name "${explicit ?? ''}" has no usable letters`);
+  if (!projectName)
+    throw new PolisError('stack.invalid', `project name "${explicit ?? ''}" has no usable letters`);
   const profiles =
     input.profiles ?? (env['COMPOSE_PROFILES'] ? env['COMPOSE_PROFILES'].split(',').filter(Boolean) : []);
   return normaliseProject(merged, {

@@ -3,7 +3,17 @@ type Raw = Record<string, unknown>;
 /** Fields whose later value replaces the earlier one whole, as in Compose's override rules. */
 const REPLACED = new Set(['command', 'entrypoint', 'test', 'healthcheck.test']);
 /** Sequences merged by value (no duplicates); other sequences are replaced. */
-const UNION = new Set(['ports', 'expose', 'volumes', 'tmpfs', 'cap_add', 'cap_drop', 'env_file', 'profiles', 'dns']);
+const UNION = new Set([
+  'ports',
+  'expose',
+  'volumes',
+  'tmpfs',
+  'cap_add',
+  'cap_drop',
+  'env_file',
+  'profiles',
+  'dns',
+]);
 
 const isMap = (v: unknown): v is Raw => v !== null && typeof v === 'object' && !Array.isArray(v);
 

@@ -184,7 +184,8 @@ export function parsePorts(list: unknown[], service: string): PortMapping[] {
     }
     const text = String(item);
     const [spec, proto = 'tcp'] = text.split('/');
-    if (proto !== 'tcp' && proto !== 'udp') throw invalid(`service "${service}": invalid port protocol "${text}"`);
+    if (proto !== 'tcp' && proto !== 'udp')
+      throw invalid(`service "${service}": invalid port protocol "${text}"`);
     const parts = spec!.startsWith('[') ? [spec!] : spec!.split(':');
     let hostIp: string | undefined;
     let published: string | undefined;
@@ -275,7 +276,11 @@ function updateConfigOf(v: unknown, field: string): UpdateConfig {
 function restartOf(body: Raw): ServiceModel['restart'] {
   const policy = obj(obj(body['deploy'])['restart_policy']);
   if (policy['condition'] !== undefined) {
-    return policy['condition'] === 'none' ? 'no' : policy['condition'] === 'on-failure' ? 'on-failure' : 'always';
+    return policy['condition'] === 'none'
+      ? 'no'
+      : policy['condition'] === 'on-failure'
+        ? 'on-failure'
+        : 'always';
   }
   // A service with a deploy section follows swarm's default restart_policy (condition any): replicas are kept.
   const r = String(body['restart'] ?? (body['deploy'] !== undefined ? 'always' : 'no'));
@@ -295,7 +300,8 @@ function dependsOf(v: unknown): Record<string, DependsCondition> {
 function normaliseService(name: string, body: Raw, ctx: NormaliseContext): ServiceModel {
   const build = body['build'];
   const image = str(body['image']);
-  if (!image && build === undefined) throw invalid(`service "${name}" has neither an image nor a build context`);
+  if (!image && build === undefined)
+    throw invalid(`service "${name}" has neither an image nor a build context`);
   const deploy = obj(body['deploy']);
   const resources = obj(deploy['resources']);
   const limits = obj(resources['limits']);
@@ -307,10 +313,14 @@ function normaliseService(name: string, body: Raw, ctx: NormaliseContext): Servi
     for (const [k, v] of Object.entries(obj(rawNets))) {
       networks[k] = { aliases: ((obj(v)['aliases'] as unknown[]) ?? []).map(String) };
     }
-  if (Object.keys(networks).length === 0 && body['network_mode'] === undefined) networks['default'] = { aliases: [] };
+  if (Object.keys(networks).length === 0 && body['network_mode'] === undefined)
+    networks['default'] = { aliases: [] };
   const ulimits: ServiceModel['ulimits'] = {};
   for (const [k, v] of Object.entries(obj(body['ulimits']))) {
-    ulimits[k] = typeof v === 'number' ? { soft: v, hard: v } : { soft: Number(obj(v)['soft']), hard: Number(obj(v)['hard']) };
+    ulimits[k] =
+      typeof v === 'number'
+        ? { soft: v, hard: v }
+        : { soft: Number(obj(v)['soft']), hard: Number(obj(v)['hard']) };
   }
   const tmpfs = body['tmpfs'] === undefined ? [] : [body['tmpfs']].flat().map(String);
   const extensions = Object.fromEntries(Object.entries(body).filter(([k]) => k.startsWith('x-')));
@@ -345,7 +355,9 @@ function normaliseService(name: string, body: Raw, ctx: NormaliseContext): Servi
     resources: {
       limits: {
         ...(limits['cpus'] !== undefined ? { cpus: Number(limits['cpus']) } : {}),
-        ...(limits['memory'] !== undefined ? { memoryBytes: parseBytes(limits['memory'], 'limits.memory') } : {}),
+        ...(limits['memory'] !== undefined
+          ? { memoryBytes: parseBytes(limits['memory'], 'limits.memory') }
+          : {}),
         ...(limits['pids'] !== undefined ? { pids: Number(limits['pids']) } : {}),
       },
       reservations: {

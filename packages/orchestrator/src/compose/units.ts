@@ -1,6 +1,14 @@
 import { PolisError } from '@polis/core';
 
-const DURATION_UNITS: Record<string, number> = { ns: 1e-6, us: 1e-3, µs: 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+const DURATION_UNITS: Record<string, number> = {
+  ns: 1e-6,
+  us: 1e-3,
+  µs: 1e-3,
+  ms: 1,
+  s: 1000,
+  m: 60_000,
+  h: 3_600_000,
+};
 
 /** A Compose duration (`1m30s`, `500ms`, `10s`; a bare number is seconds) in milliseconds. */
 export function parseDurationMs(value: unknown, field: string): number {

@@ -14,12 +14,19 @@ export function autoscalePolicyOf(service: ServiceModel): AutoscalePolicy | unde
     min: num('min') ?? 1,
     max: num('max') ?? Math.max(1, service.replicas),
     ...(num('target_cpu_percent') !== undefined ? { targetCpuPercent: num('target_cpu_percent')! } : {}),
-    ...(num('target_memory_percent') !== undefined ? { targetMemoryPercent: num('target_memory_percent')! } : {}),
+    ...(num('target_memory_percent') !== undefined
+      ? { targetMemoryPercent: num('target_memory_percent')! }
+      : {}),
     ...(num('target_requests_per_second') !== undefined
       ? { targetRequestsPerSecond: num('target_requests_per_second')! }
       : {}),
-    scaleUpCooldownMs: raw['scale_up_cooldown'] === undefined ? 30_000 : parseDurationMs(raw['scale_up_cooldown'], 'scale_up_cooldown'),
+    scaleUpCooldownMs:
+      raw['scale_up_cooldown'] === undefined
+        ? 30_000
+        : parseDurationMs(raw['scale_up_cooldown'], 'scale_up_cooldown'),
     scaleDownCooldownMs:
-      raw['scale_down_cooldown'] === undefined ? 120_000 : parseDurationMs(raw['scale_down_cooldown'], 'scale_down_cooldown'),
+      raw['scale_down_cooldown'] === undefined
+        ? 120_000
+        : parseDurationMs(raw['scale_down_cooldown'], 'scale_down_cooldown'),
   };
 }

@@ -19,7 +19,9 @@ class FakeEngine implements Engine {
   health: string | undefined;
 
   containers(project: string): Promise<EngineContainer[]> {
-    return Promise.resolve([...this.made.values()].filter((c) => c.labels[L.project] === project).map((c) => ({ ...c })));
+    return Promise.resolve(
+      [...this.made.values()].filter((c) => c.labels[L.project] === project).map((c) => ({ ...c })),
+    );
   }
   create(name: string, body: Record<string, unknown>): Promise<string> {
     if ([...this.made.values()].some((c) => c.name === name)) throw new Error(`name in use: ${name}`);
@@ -110,7 +112,9 @@ class FakeBalancer implements ServiceBalancer {
     return Promise.resolve();
   }
   counters(key: string): Promise<Array<{ containerId: string; connections: number }>> {
-    return Promise.resolve((this.sets.get(key) ?? []).map((b) => ({ containerId: b.containerId, connections: 100 })));
+    return Promise.resolve(
+      (this.sets.get(key) ?? []).map((b) => ({ containerId: b.containerId, connections: 100 })),
+    );
   }
   remove(key: string): Promise<void> {
     this.sets.delete(key);
@@ -125,7 +129,8 @@ class FakeScheduler implements Scheduler {
   readonly held = new Map<string, PlacementRequest>();
   room = Infinity;
   admit(request: PlacementRequest): Admission {
-    if (this.held.size >= this.room) return { admitted: false, reason: 'insufficient memory: test host is full' };
+    if (this.held.size >= this.room)
+      return { admitted: false, reason: 'insufficient memory: test host is full' };
     this.held.set(request.key, request);
     return { admitted: true };
   }
@@ -151,7 +156,14 @@ function setup(text: string) {
     decide: () =>
       nextDecision === null
         ? null
-        : { from: samples.at(-1)!.replicas, to: nextDecision, reason: 'cpu 180% > target 50%', metric: 'cpu', value: 180, target: 50 },
+        : {
+            from: samples.at(-1)!.replicas,
+            to: nextDecision,
+            reason: 'cpu 180% > target 50%',
+            metric: 'cpu',
+            value: 180,
+            target: 50,
+          },
   };
   const controller = new StackController({
     engine,
@@ -160,7 +172,9 @@ function setup(text: string) {
     scheduler,
     autoscaler: () => autoscaler,
     autoscalePolicy: (svc) =>
-      svc.extensions['x-polis-autoscale'] ? { min: 1, max: 5, targetCpuPercent: 50, scaleUpCooldownMs: 0, scaleDownCooldownMs: 0 } : undefined,
+      svc.extensions['x-polis-autoscale']
+        ? { min: 1, max: 5, targetCpuPercent: 50, scaleUpCooldownMs: 0, scaleDownCooldownMs: 0 }
+        : undefined,
     publish: (e) => void events.push(e),
     sample: () => ({ cpuPercent: 180, memoryPercent: 10 }),
     now: () => clock,
@@ -170,7 +184,8 @@ function setup(text: string) {
     },
     autoscaleEveryMs: 1000,
   });
-  const project = (t = text) => loadProject({ files: [{ path: 'c.yml', content: t }], workingDir: '/w/demo', env: {} });
+  const project = (t = text) =>
+    loadProject({ files: [{ path: 'c.yml', content: t }], workingDir: '/w/demo', env: {} });
   return {
     engine,
     store,
@@ -221,7 +236,10 @@ describe('StackController with fakes', () => {
     const t = setup(WEB);
     await t.controller.apply(t.project());
     const set = t.balancer.sets.get('demo/web/80')!;
-    assert.deepEqual(set.map((b) => b.port), [80, 80]);
+    assert.deepEqual(
+      set.map((b) => b.port),
+      [80, 80],
+    );
     assert.equal(set.length, 2);
     assert.ok(set.every((b) => /^10\.0\.0\.\d+$/.test(b.ip)));
     // A replica turning unhealthy leaves the rotation; it is drained before it is stopped.
@@ -240,7 +258,10 @@ describe('StackController with fakes', () => {
     t.engine.exit('demo_web_2', 137);
     await t.controller.tick();
     assert.equal(t.events.filter((e) => e.action === 'replace').length, 1);
-    assert.equal([...t.engine.made.values()].filter((c) => c.name.startsWith('demo_web') && c.running).length, 2);
+    assert.equal(
+      [...t.engine.made.values()].filter((c) => c.name.startsWith('demo_web') && c.running).length,
+      2,
+    );
     assert.equal([...t.engine.made.values()].find((c) => c.name === 'demo_job_1')!.status, 'exited');
     // A second death at once waits for the back-off (1 s after the first, then 2 s).
     t.engine.exit('demo_web_2', 1);
@@ -280,21 +301,33 @@ describe('StackController with fakes', () => {
     const t = setup(WEB);
     await t.controller.apply(t.project());
     const before = new Map([...t.engine.made.values()].map((c) => [c.name, c.id]));
-    await t.controller.apply(t.project(WEB.replace('  job:\n    image: busybox\n', '  job:\n    image: busybox\n    command: ["true"]\n')));
+    await t.controller.apply(
+      t.project(
+        WEB.replace('  job:\n    image: busybox\n', '  job:\n    image: busybox\n    command: ["true"]\n'),
+      ),
+    );
     await t.controller.tick();
     const after = new Map([...t.engine.made.values()].map((c) => [c.name, c.id]));
-    assert.ok(after.get('demo_job_1') && after.get('demo_job_1') !== before.get('demo_job_1'), 'job recreated');
+    assert.ok(
+      after.get('demo_job_1') && after.get('demo_job_1') !== before.get('demo_job_1'),
+      'job recreated',
+    );
     assert.equal(after.get('demo_web_1'), before.get('demo_web_1'));
     assert.equal(after.get('demo_web_2'), before.get('demo_web_2'));
     // A replicas change is not a config change.
-    assert.equal(configHash(t.project().services['web']!, t.project()), configHash(t.project(WEB.replace('replicas: 2', 'replicas: 5')).services['web']!, t.project()));
+    assert.equal(
+      configHash(t.project().services['web']!, t.project()),
+      configHash(t.project(WEB.replace('replicas: 2', 'replicas: 5')).services['web']!, t.project()),
+    );
     assert.equal(t.store.get('demo')!.previous['job']?.command, undefined, 'the previous job config is kept');
     assert.ok(t.store.get('demo')!.previous['job']);
     assert.equal(t.store.get('demo')!.previous['web'], undefined);
   });
 
   it('autoscaling: samples from the sampler and the balancer go to observe; decide() changes the count, with an event', async () => {
-    const t = setup(WEB.replace('deploy: {replicas: 2}', 'x-polis-autoscale: {min: 1, max: 5}\n    deploy: {replicas: 2}'));
+    const t = setup(
+      WEB.replace('deploy: {replicas: 2}', 'x-polis-autoscale: {min: 1, max: 5}\n    deploy: {replicas: 2}'),
+    );
     await t.controller.apply(t.project());
     await t.controller.tick();
     t.advance(2000);

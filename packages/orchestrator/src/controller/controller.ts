@@ -79,7 +79,12 @@ export class StackController {
     return s;
   }
 
-  private emit(stack: string, service: string | undefined, action: string, attributes: Record<string, string> = {}): void {
+  private emit(
+    stack: string,
+    service: string | undefined,
+    action: string,
+    attributes: Record<string, string> = {},
+  ): void {
     this.deps.publish({ stack, ...(service ? { service } : {}), action, attributes });
   }
 
@@ -89,7 +94,9 @@ export class StackController {
     if (autoscale) this.lastAutoscale = this.now();
     for (const stack of this.deps.store.list()) {
       if (this.busy.has(stack.name)) continue;
-      await this.run(stack.name, false).catch((err: unknown) => log.warn('reconcile', { stack: stack.name, err }));
+      await this.run(stack.name, false).catch((err: unknown) =>
+        log.warn('reconcile', { stack: stack.name, err }),
+      );
       if (autoscale) await this.autoscale(stack.name).catch((err: unknown) => log.warn('autoscale', { err }));
     }
   }
@@ -110,7 +117,10 @@ export class StackController {
   // ---- the API's verbs ----------------------------------------------------------------------------
 
   /** `compose up`: stores the project (keeping each changed service's previous config) and converges. */
-  async apply(project: ProjectModel, options: { scale?: Record<string, number>; removeOrphans?: boolean } = {}): Promise<void> {
+  async apply(
+    project: ProjectModel,
+    options: { scale?: Record<string, number>; removeOrphans?: boolean } = {},
+  ): Promise<void> {
     const old = this.deps.store.get(project.name);
     for (const svc of Object.keys(options.scale ?? {})) {
       if (!project.services[svc]) throw new PolisError('stack.service_not_found', `no such service: ${svc}`);
@@ -134,7 +144,9 @@ export class StackController {
       updatedAt: new Date(this.now()).toISOString(),
     };
     this.deps.store.put(record);
-    this.emit(project.name, undefined, old ? 'update' : 'create', { services: String(Object.keys(project.services).length) });
+    this.emit(project.name, undefined, old ? 'update' : 'create', {
+      services: String(Object.keys(project.services).length),
+    });
     if (options.removeOrphans) {
       for (const c of await this.deps.engine.containers(project.name)) {
         if (!project.services[c.labels[L.service] ?? '']) await this.removeReplica(project.name, c, 'orphan');
@@ -153,13 +165,15 @@ export class StackController {
     for (const c of await this.deps.engine.containers(name)) await this.removeReplica(name, c, 'down');
     if (stack) {
       for (const svc of Object.values(stack.project.services)) {
-        for (const p of svc.ports) await this.deps.balancer.remove(balancerKey(name, svc.name, p.target)).catch(() => undefined);
+        for (const p of svc.ports)
+          await this.deps.balancer.remove(balancerKey(name, svc.name, p.target)).catch(() => undefined);
       }
       for (const n of Object.values(stack.project.networks)) {
         if (!n.external) await this.deps.engine.removeNetwork(n.name);
       }
       if (options.volumes) {
-        for (const v of Object.values(stack.project.volumes)) if (!v.external) await this.deps.engine.removeVolume(v.name);
+        for (const v of Object.values(stack.project.volumes))
+          if (!v.external) await this.deps.engine.removeVolume(v.name);
       }
     }
     for (const key of [...this.runtime.keys()]) if (key.startsWith(`${name}/`)) this.runtime.delete(key);
@@ -178,7 +192,8 @@ export class StackController {
   async rollback(name: string, service: string, reason = 'user'): Promise<void> {
     const stack = this.mustGet(name, service);
     const previous = stack.previous[service];
-    if (!previous) throw new PolisError('stack.no_previous', `service ${service} has no previous configuration`);
+    if (!previous)
+      throw new PolisError('stack.no_previous', `service ${service} has no previous configuration`);
     stack.previous[service] = stack.project.services[service]!;
     stack.project.services[service] = previous;
     delete stack.paused[service];
@@ -212,7 +227,9 @@ export class StackController {
     if (!stack && containers.length === 0) throw new PolisError('stack.not_found', `no such stack: ${name}`);
     const services = stack ? Object.values(stack.project.services) : [];
     return services.map((svc) => {
-      const mine = containers.filter((c) => c.labels[L.service] === svc.name && c.labels[L.oneoff] !== 'True');
+      const mine = containers.filter(
+        (c) => c.labels[L.service] === svc.name && c.labels[L.oneoff] !== 'True',
+      );
       const hash = configHash(svc, stack!.project);
       const rt = this.state(name, svc.name);
       return {
@@ -264,7 +281,10 @@ export class StackController {
     }
     for (const [key, v] of Object.entries(project.volumes)) {
       if (v.external) continue;
-      await this.deps.engine.ensureVolume(v.name, { Driver: v.driver ?? 'local', Labels: volumeLabels(project.name, key, v.labels) });
+      await this.deps.engine.ensureVolume(v.name, {
+        Driver: v.driver ?? 'local',
+        Labels: volumeLabels(project.name, key, v.labels),
+      });
     }
     for (const svc of dependencyOrder(project)) {
       if (this.deps.store.get(name) === undefined) return;
@@ -272,7 +292,11 @@ export class StackController {
     }
   }
 
-  private async dependencyProblem(stack: StackRecord, svc: ServiceModel, wait: boolean): Promise<string | undefined> {
+  private async dependencyProblem(
+    stack: StackRecord,
+    svc: ServiceModel,
+    wait: boolean,
+  ): Promise<string | undefined> {
     const deadline = this.now() + (wait ? 120_000 : 0);
     for (;;) {
       const all = await this.deps.engine.containers(stack.name);
@@ -284,11 +308,16 @@ export class StackController {
           condition === 'service_started'
             ? started
             : condition === 'service_healthy'
-              ? mine.some((c) => c.running) && mine.every((c) => !c.running || c.health === undefined || c.health === 'healthy')
+              ? mine.some((c) => c.running) &&
+                mine.every((c) => !c.running || c.health === undefined || c.health === 'healthy')
               : mine.length > 0 && mine.every((c) => c.status === 'exited' && c.exitCode === 0);
         if (!ok) {
-          const failed = condition === 'service_completed_successfully' && mine.some((c) => c.status === 'exited' && c.exitCode !== 0);
-          problem = failed ? `dependency ${dep} did not complete successfully` : `waiting for ${dep} (${condition})`;
+          const failed =
+            condition === 'service_completed_successfully' &&
+            mine.some((c) => c.status === 'exited' && c.exitCode !== 0);
+          problem = failed
+            ? `dependency ${dep} did not complete successfully`
+            : `waiting for ${dep} (${condition})`;
           if (failed) return problem;
           break;
         }
@@ -320,11 +349,15 @@ export class StackController {
     for (const c of mine) {
       const exited = !c.running && c.status !== 'created';
       const replace =
-        (exited && (svc.restart === 'always' || svc.restart === 'unless-stopped' || (svc.restart === 'on-failure' && c.exitCode !== 0))) ||
+        (exited &&
+          (svc.restart === 'always' ||
+            svc.restart === 'unless-stopped' ||
+            (svc.restart === 'on-failure' && c.exitCode !== 0))) ||
         (c.running && c.health === 'unhealthy' && svc.restart !== 'no');
       if (exited && c.exitCode !== 0) rt.lastError = `${c.name} exited with code ${c.exitCode}`;
       if (c.running && c.health === 'unhealthy') rt.lastError = `${c.name} is unhealthy`;
-      if (c.running && this.now() - Date.parse(c.startedAt) > STABLE_MS && c.health !== 'unhealthy') rt.failures = 0;
+      if (c.running && this.now() - Date.parse(c.startedAt) > STABLE_MS && c.health !== 'unhealthy')
+        rt.failures = 0;
       if (!replace) continue;
       if (this.now() < rt.nextAttemptAt) continue;
       rt.failures++;
@@ -345,7 +378,10 @@ export class StackController {
       const extra = [...mine].sort((a, b) => numberOf(b) - numberOf(a)).slice(0, mine.length - desired);
       for (const c of extra) await this.removeReplica(stack.name, c, 'scale');
       mine = mine.filter((m) => !extra.includes(m));
-      this.emit(stack.name, svc.name, 'scale', { from: String(mine.length + extra.length), to: String(desired) });
+      this.emit(stack.name, svc.name, 'scale', {
+        from: String(mine.length + extra.length),
+        to: String(desired),
+      });
     }
     if (problem) {
       if (rt.pending !== problem) this.emit(stack.name, svc.name, 'pending', { reason: problem });
@@ -359,7 +395,8 @@ export class StackController {
       }
     } else if (mine.length >= desired) rt.pending = undefined;
     const stale = mine.filter((c) => c.labels[L.hash] !== hash);
-    if (stale.length > 0 && !problem && !stack.paused[svc.name]) await this.rollout(stack, svc, hash, stale, mine);
+    if (stale.length > 0 && !problem && !stack.paused[svc.name])
+      await this.rollout(stack, svc, hash, stale, mine);
     await this.updateBalancer(stack, svc);
   }
 
@@ -371,7 +408,12 @@ export class StackController {
   }
 
   /** Admission, create, connect, start: one new replica, or undefined (pending, with the reason kept). */
-  private async startReplica(stack: StackRecord, svc: ServiceModel, hash: string, used: EngineContainer[]): Promise<EngineContainer | undefined> {
+  private async startReplica(
+    stack: StackRecord,
+    svc: ServiceModel,
+    hash: string,
+    used: EngineContainer[],
+  ): Promise<EngineContainer | undefined> {
     const rt = this.state(stack.name, svc.name);
     const n = this.freeNumber(used);
     const key = `${stack.name}/${svc.name}/${n}`;
@@ -385,7 +427,8 @@ export class StackController {
       },
     });
     if (!admission.admitted) {
-      if (rt.pending !== admission.reason) this.emit(stack.name, svc.name, 'pending', { reason: admission.reason, replica: String(n) });
+      if (rt.pending !== admission.reason)
+        this.emit(stack.name, svc.name, 'pending', { reason: admission.reason, replica: String(n) });
       rt.pending = admission.reason;
       return undefined;
     }
@@ -398,7 +441,10 @@ export class StackController {
     try {
       id = await this.deps.engine.create(name, body);
       for (const key2 of Object.keys(svc.networks).slice(1)) {
-        await this.deps.engine.connect(id, stack.project.networks[key2]!.name, [svc.name, ...svc.networks[key2]!.aliases]);
+        await this.deps.engine.connect(id, stack.project.networks[key2]!.name, [
+          svc.name,
+          ...svc.networks[key2]!.aliases,
+        ]);
       }
       await this.deps.engine.start(id);
     } catch (err) {
@@ -412,7 +458,18 @@ export class StackController {
     }
     this.emit(stack.name, svc.name, 'start', { container: name, replica: String(n) });
     const made = (await this.deps.engine.containers(stack.name)).find((c) => c.id === id);
-    return made ?? { id, name, labels: body['Labels'] as Record<string, string>, status: 'running', running: true, exitCode: 0, startedAt: '', ips: {} };
+    return (
+      made ?? {
+        id,
+        name,
+        labels: body['Labels'] as Record<string, string>,
+        status: 'running',
+        running: true,
+        exitCode: 0,
+        startedAt: '',
+        ips: {},
+      }
+    );
   }
 
   /** Out of the balancer first (draining), then stopped and removed; its reservation is freed. */
@@ -420,9 +477,12 @@ export class StackController {
     const service = c.labels[L.service] ?? '';
     const svc = this.deps.store.get(stack)?.project.services[service];
     for (const p of svc?.ports ?? []) {
-      await this.deps.balancer.drain(balancerKey(stack, service, p.target), c.id, 5000).catch(() => undefined);
+      await this.deps.balancer
+        .drain(balancerKey(stack, service, p.target), c.id, 5000)
+        .catch(() => undefined);
     }
-    if (c.running) await this.deps.engine.stop(c.id, Math.ceil(svc?.stopGracePeriodS ?? 10)).catch(() => undefined);
+    if (c.running)
+      await this.deps.engine.stop(c.id, Math.ceil(svc?.stopGracePeriodS ?? 10)).catch(() => undefined);
     await this.deps.engine.remove(c.id);
     this.deps.scheduler.release(`${stack}/${service}/${numberOf(c)}`);
     log.debug('replica removed', { stack, container: c.name, why });
@@ -433,21 +493,30 @@ export class StackController {
     const netKey = Object.keys(svc.networks)[0];
     const network = netKey ? stack.project.networks[netKey]!.name : '';
     const live = (await this.deps.engine.containers(stack.name)).filter(
-      (c) => c.labels[L.service] === svc.name && c.running && (c.health === undefined || c.health === 'healthy'),
+      (c) =>
+        c.labels[L.service] === svc.name && c.running && (c.health === undefined || c.health === 'healthy'),
     );
     for (const p of svc.ports) {
       if (p.published === undefined) continue;
       await this.deps.balancer.setBackends(
         balancerKey(stack.name, svc.name, p.target),
         { hostIp: p.hostIp ?? '', hostPort: p.published, protocol: p.protocol },
-        live.filter((c) => c.ips[network]).map((c) => ({ containerId: c.id, ip: c.ips[network]!, port: p.target })),
+        live
+          .filter((c) => c.ips[network])
+          .map((c) => ({ containerId: c.id, ip: c.ips[network]!, port: p.target })),
       );
     }
   }
 
   // ---- rolling updates ----------------------------------------------------------------------------
 
-  private async rollout(stack: StackRecord, svc: ServiceModel, hash: string, stale: EngineContainer[], mine: EngineContainer[]): Promise<void> {
+  private async rollout(
+    stack: StackRecord,
+    svc: ServiceModel,
+    hash: string,
+    stale: EngineContainer[],
+    mine: EngineContainer[],
+  ): Promise<void> {
     const rt = this.state(stack.name, svc.name);
     if (svc.restart === 'no' && svc.healthcheck === undefined) {
       // A job (seed, migration): the old run is replaced by a new one, nothing to keep serving.
@@ -458,7 +527,11 @@ export class StackController {
     const cfg: UpdateConfig = rollingBack ? svc.rollbackConfig : svc.updateConfig;
     const size = cfg.parallelism <= 0 ? stale.length : cfg.parallelism;
     const used = [...mine];
-    this.emit(stack.name, svc.name, 'update-start', { replicas: String(stale.length), order: cfg.order, parallelism: String(size) });
+    this.emit(stack.name, svc.name, 'update-start', {
+      replicas: String(stale.length),
+      order: cfg.order,
+      parallelism: String(size),
+    });
     for (let i = 0; i < stale.length; i += size) {
       const batch = stale.slice(i, i + size);
       rt.updating = `batch ${i / size + 1} of ${Math.ceil(stale.length / size)}`;
@@ -474,7 +547,10 @@ export class StackController {
           used.push(c);
         }
       }
-      const failure = made.length < batch.length ? 'could not start a new replica' : await this.watch(stack.name, svc, made, cfg);
+      const failure =
+        made.length < batch.length
+          ? 'could not start a new replica'
+          : await this.watch(stack.name, svc, made, cfg);
       if (failure) {
         rt.updating = undefined;
         rt.lastError = `update failed: ${failure}`;
@@ -492,7 +568,8 @@ export class StackController {
         }
         return;
       }
-      if (cfg.order === 'start-first') for (const old of batch) await this.removeReplica(stack.name, old, 'update');
+      if (cfg.order === 'start-first')
+        for (const old of batch) await this.removeReplica(stack.name, old, 'update');
       await this.updateBalancer(stack, svc);
       if (cfg.delayMs > 0 && i + size < stale.length) await this.sleep(cfg.delayMs);
     }
@@ -503,15 +580,25 @@ export class StackController {
   /** A rollback is under way when the service now equals what was there before its last change. */
   private isRollback(stack: StackRecord, svc: ServiceModel): boolean {
     const prev = stack.previous[svc.name];
-    return prev !== undefined && stack.paused[svc.name] === undefined && this.rolledBack.has(`${stack.name}/${svc.name}/${configHash(svc, stack.project)}`);
+    return (
+      prev !== undefined &&
+      stack.paused[svc.name] === undefined &&
+      this.rolledBack.has(`${stack.name}/${svc.name}/${configHash(svc, stack.project)}`)
+    );
   }
 
   /** Healthy (or, without a healthcheck, still running after the monitor window); a reason when not. */
-  private async watch(stack: string, svc: ServiceModel, made: EngineContainer[], cfg: UpdateConfig): Promise<string | undefined> {
+  private async watch(
+    stack: string,
+    svc: ServiceModel,
+    made: EngineContainer[],
+    cfg: UpdateConfig,
+  ): Promise<string | undefined> {
     const h = svc.healthcheck;
     const hasHealth = h !== undefined && !h.disable && h.test[0] !== 'NONE';
     const budget = hasHealth
-      ? ((h.startPeriodNs ?? 0) + ((h.intervalNs ?? 30e9) + (h.timeoutNs ?? 30e9)) * ((h.retries ?? 3) + 1)) / 1e6
+      ? ((h.startPeriodNs ?? 0) + ((h.intervalNs ?? 30e9) + (h.timeoutNs ?? 30e9)) * ((h.retries ?? 3) + 1)) /
+        1e6
       : cfg.monitorMs;
     const deadline = this.now() + Math.max(budget, cfg.monitorMs);
     const start = this.now();
@@ -542,7 +629,9 @@ export class StackController {
       rt.autoscaler ??= this.deps.autoscaler(policy);
       const running = all.filter((c) => c.labels[L.service] === svc.name && c.running);
       const samples = running.map((c) => this.deps.sample?.(c.id)).filter((s) => s !== undefined);
-      const mean = (f: (s: { cpuPercent?: number; memoryPercent?: number }) => number | undefined): number | undefined => {
+      const mean = (
+        f: (s: { cpuPercent?: number; memoryPercent?: number }) => number | undefined,
+      ): number | undefined => {
         const values = samples.map(f).filter((v): v is number => v !== undefined);
         return values.length ? values.reduce((a, b) => a + b, 0) / values.length : undefined;
       };
@@ -553,7 +642,9 @@ export class StackController {
         const total = counters.reduce((a, c) => a + c.connections, 0);
         const at = this.now();
         if (rt.lastConnections && at > rt.lastConnections.at) {
-          requestsPerSecond = Math.max(0, (total - rt.lastConnections.total) / ((at - rt.lastConnections.at) / 1000)) / Math.max(1, running.length);
+          requestsPerSecond =
+            Math.max(0, (total - rt.lastConnections.total) / ((at - rt.lastConnections.at) / 1000)) /
+            Math.max(1, running.length);
         }
         rt.lastConnections = { at, total };
       }

@@ -29,13 +29,22 @@ export interface Engine {
   removeVolume(name: string): Promise<void>;
 }
 
-export type Request = (method: string, path: string, body?: unknown) => Promise<{ status: number; json: unknown }>;
+export type Request = (
+  method: string,
+  path: string,
+  body?: unknown,
+) => Promise<{ status: number; json: unknown }>;
 
 const q = encodeURIComponent;
 
 /** The Engine over a Docker-API request function. */
 export function dockerEngine(request: Request): Engine {
-  const call = async (method: string, path: string, body?: unknown, okStatus: number[] = []): Promise<unknown> => {
+  const call = async (
+    method: string,
+    path: string,
+    body?: unknown,
+    okStatus: number[] = [],
+  ): Promise<unknown> => {
     const r = await request(method, path, body);
     if (r.status >= 300 && !okStatus.includes(r.status)) {
       const message = (r.json as { message?: string } | null)?.message ?? `status ${r.status}`;
@@ -55,7 +64,13 @@ export function dockerEngine(request: Request): Engine {
           Id: string;
           Name: string;
           Config: { Labels?: Record<string, string> };
-          State: { Status: string; Running: boolean; ExitCode: number; StartedAt: string; Health?: { Status: string } };
+          State: {
+            Status: string;
+            Running: boolean;
+            ExitCode: number;
+            StartedAt: string;
+            Health?: { Status: string };
+          };
           NetworkSettings: { Networks?: Record<string, { IPAddress?: string }> };
         };
         out.push({
@@ -79,7 +94,10 @@ export function dockerEngine(request: Request): Engine {
       return r.Id;
     },
     async connect(id, network, aliases) {
-      await call('POST', `/networks/${q(network)}/connect`, { Container: id, EndpointConfig: { Aliases: aliases } });
+      await call('POST', `/networks/${q(network)}/connect`, {
+        Container: id,
+        EndpointConfig: { Aliases: aliases },
+      });
     },
     async start(id) {
       await call('POST', `/containers/${id}/start`, undefined, [304]);

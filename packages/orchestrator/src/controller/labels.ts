@@ -37,7 +37,9 @@ function canonical(v: unknown): unknown {
 export function configHash(service: ServiceModel, project: ProjectModel): string {
   const { replicas: _r, updateConfig: _u, rollbackConfig: _b, profiles: _p, ...shape } = service;
   const networks = Object.keys(service.networks).map((k) => project.networks[k]?.name ?? k);
-  const volumes = service.volumes.map((m) => (m.type === 'volume' && m.source ? project.volumes[m.source]?.name : m.source));
+  const volumes = service.volumes.map((m) =>
+    m.type === 'volume' && m.source ? project.volumes[m.source]?.name : m.source,
+  );
   return createHash('sha256')
     .update(JSON.stringify(canonical({ shape, networks, volumes })))
     .digest('hex');
@@ -47,7 +49,12 @@ export function containerName(project: string, service: string, n: number): stri
   return `${project}_${service}_${n}`;
 }
 
-export function containerLabels(project: ProjectModel, service: ServiceModel, n: number, hash: string): Record<string, string> {
+export function containerLabels(
+  project: ProjectModel,
+  service: ServiceModel,
+  n: number,
+  hash: string,
+): Record<string, string> {
   return {
     ...service.labels,
     [L.project]: project.name,
@@ -61,10 +68,18 @@ export function containerLabels(project: ProjectModel, service: ServiceModel, n:
   };
 }
 
-export function networkLabels(project: string, key: string, extra: Record<string, string>): Record<string, string> {
+export function networkLabels(
+  project: string,
+  key: string,
+  extra: Record<string, string>,
+): Record<string, string> {
   return { ...extra, [L.project]: project, [L.network]: key, [L.version]: COMPOSE_VERSION };
 }
 
-export function volumeLabels(project: string, key: string, extra: Record<string, string>): Record<string, string> {
+export function volumeLabels(
+  project: string,
+  key: string,
+  extra: Record<string, string>,
+): Record<string, string> {
   return { ...extra, [L.project]: project, [L.volume]: key, [L.version]: COMPOSE_VERSION };
 }

@@ -60,5 +60,13 @@ export interface ServiceStatus {
   updating?: string;
   paused?: string;
   lastError?: string;
-  containers: Array<{ id: string; name: string; number: number; status: string; health?: string; exitCode: number; current: boolean }>;
+  containers: Array<{
+    id: string;
+    name: string;
+    number: number;
+    status: string;
+    health?: string;
+    exitCode: number;
+    current: boolean;
+  }>;
 }

@@ -76,19 +76,48 @@ describe('polis compose and the stack controller', () => {
       env: d.env(),
       timeoutMs: 120_000,
     });
-  const polisCompose = (project: string, verb: string, args: string[] = [], file = 'compose.yml'): Promise<CommandResult> =>
+  const polisCompose = (
+    project: string,
+    verb: string,
+    args: string[] = [],
+    file = 'compose.yml',
+  ): Promise<CommandResult> =>
     d.polis(['compose', verb, '-f', join(dir, file), '-p', project, ...args], { timeoutMs: 180_000 });
-  const byProject = async (project: string): Promise<Array<{ Names: string[]; State: string; Labels: Record<string, string> }>> =>
-    (await d.client.containers.list({ all: true, filters: { label: [`com.docker.compose.project=${project}`] } })) as never;
+  const byProject = async (
+    project: string,
+  ): Promise<Array<{ Names: string[]; State: string; Labels: Record<string, string> }>> =>
+    (await d.client.containers.list({
+      all: true,
+      filters: { label: [`com.docker.compose.project=${project}`] },
+    })) as never;
   const leftovers = async (project: string): Promise<string[]> => {
     const containers = (await byProject(project)).map((c) => c.Names[0] ?? '');
-    const networks = (await d.client.networks.list()).map((n) => n.Name).filter((n) => n.startsWith(`${project}_`));
-    const volumes = ((await d.client.volumes.list()).Volumes ?? []).map((v) => v.Name).filter((n) => n.startsWith(`${project}_`));
+    const networks = (await d.client.networks.list())
+      .map((n) => n.Name)
+      .filter((n) => n.startsWith(`${project}_`));
+    const volumes = ((await d.client.volumes.list()).Volumes ?? [])
+      .map((v) => v.Name)
+      .filter((n) => n.startsWith(`${project}_`));
     return [...containers, ...networks, ...volumes];
   };
-  const stackEvents = async (since: number, action: string): Promise<Array<{ Actor: { Attributes: Record<string, string> } }>> => {
+  const stackEvents = async (
+    since: number,
+    action: string,
+  ): Promise<Array<{ Actor: { Attributes: Record<string, string> } }>> => {
     const res = ok(
-      await d.polis(['events', '--since', String(since), '--until', String(Math.ceil(Date.now() / 1000) + 1), '--filter', 'type=stack', '--filter', `event=${action}`, '--format', '{{json .}}']),
+      await d.polis([
+        'events',
+        '--since',
+        String(since),
+        '--until',
+        String(Math.ceil(Date.now() / 1000) + 1),
+        '--filter',
+        'type=stack',
+        '--filter',
+        `event=${action}`,
+        '--format',
+        '{{json .}}',
+      ]),
       'polis events',
     );
     return lines(res).map((l) => JSON.parse(l) as { Actor: { Attributes: Record<string, string> } });
@@ -140,14 +169,21 @@ describe('polis compose and the stack controller', () => {
     const project = `rp${process.pid}`;
     ok(await polisCompose(project, 'up', ['-d'], 'replicas.yml'), 'polis compose up');
     const running = async (): Promise<string[]> =>
-      (await byProject(project)).filter((c) => c.State === 'running').map((c) => c.Names[0]!.replace(/^\//, ''));
+      (await byProject(project))
+        .filter((c) => c.State === 'running')
+        .map((c) => c.Names[0]!.replace(/^\//, ''));
     assert.equal((await running()).length, 3);
     const since = Math.floor(Date.now() / 1000) - 1;
     ok(await d.polis(['kill', `${project}_app_2`]), 'polis kill');
-    const events = await waitFor('a replace event', async () => {
-      const e = await stackEvents(since, 'replace');
-      return e.length > 0 ? e : undefined;
-    }, 30_000, 250);
+    const events = await waitFor(
+      'a replace event',
+      async () => {
+        const e = await stackEvents(since, 'replace');
+        return e.length > 0 ? e : undefined;
+      },
+      30_000,
+      250,
+    );
     assert.equal(events[0]!.Actor.Attributes['container'], `${project}_app_2`);
     await waitFor('three running replicas', async () => (await running()).length === 3, 30_000, 250);
     ok(await polisCompose(project, 'down', [], 'replicas.yml'), 'down');
@@ -160,7 +196,10 @@ describe('polis compose and the stack controller', () => {
     await d.stopProcess('SIGKILL');
     await d.startProcess();
     // Adopted, not recreated: the same containers, still three.
-    const after = (await byProject(project)).filter((c) => c.State === 'running').map((c) => c.Names[0]).sort();
+    const after = (await byProject(project))
+      .filter((c) => c.State === 'running')
+      .map((c) => c.Names[0])
+      .sort();
     assert.deepEqual(after, before);
     // And it resumes its work: a replica killed now is replaced.
     ok(await d.polis(['kill', `${project}_app_1`]), 'polis kill');
@@ -173,7 +212,10 @@ describe('polis compose and the stack controller', () => {
       30_000,
       250,
     );
-    const status = JSON.parse(ok(await polisCompose(project, 'ps', ['--format', 'json']))) as Array<{ desired: number; running: number }>;
+    const status = JSON.parse(ok(await polisCompose(project, 'ps', ['--format', 'json']))) as Array<{
+      desired: number;
+      running: number;
+    }>;
     assert.equal(status[0]!.desired, 3);
     assert.equal(status[0]!.running, 3);
     ok(await polisCompose(project, 'down', [], 'replicas.yml'), 'down');
@@ -206,8 +248,18 @@ describe('polis compose and the stack controller', () => {
     const since3 = Math.floor(Date.now() / 1000) - 1;
     writeFileSync(join(dir, file), ROLLING('v3', 'false'));
     ok(await polisCompose(project, 'up', ['-d'], file), 'up v3');
-    await waitFor('a rollback event', async () => (await stackEvents(since3, 'rollback')).length > 0 || undefined, 60_000, 250);
-    await waitFor('v2 everywhere again', async () => (await version()).join() === 'v2,v2,v2' || undefined, 60_000, 250);
+    await waitFor(
+      'a rollback event',
+      async () => (await stackEvents(since3, 'rollback')).length > 0 || undefined,
+      60_000,
+      250,
+    );
+    await waitFor(
+      'v2 everywhere again',
+      async () => (await version()).join() === 'v2,v2,v2' || undefined,
+      60_000,
+      250,
+    );
     const failed = await stackEvents(since3, 'update-failed');
     assert.match(failed[0]!.Actor.Attributes['reason'] ?? '', /unhealthy|healthy in time/);
 
@@ -217,7 +269,12 @@ describe('polis compose and the stack controller', () => {
     ok(await polisCompose(project, 'up', ['-d'], file), 'up v4');
     assert.deepEqual(await version(), ['v4', 'v4', 'v4']);
     ok(await polisCompose(project, 'rollback', ['app'], file), 'polis compose rollback app');
-    await waitFor('v2 after the rollback', async () => (await version()).join() === 'v2,v2,v2' || undefined, 60_000, 250);
+    await waitFor(
+      'v2 after the rollback',
+      async () => (await version()).join() === 'v2,v2,v2' || undefined,
+      60_000,
+      250,
+    );
     ok(await polisCompose(project, 'down', [], file), 'down');
     assert.deepEqual(await leftovers(project), []);
   });

@@ -16,7 +16,8 @@ const record = (v: unknown): Record<string, unknown> =>
 function scaleOf(v: unknown): Record<string, number> {
   const out: Record<string, number> = {};
   for (const [k, n] of Object.entries(record(v))) {
-    if (!Number.isInteger(n) || (n as number) < 0) throw new PolisError('request.invalid', `invalid scale for ${k}: ${String(n)}`);
+    if (!Number.isInteger(n) || (n as number) < 0)
+      throw new PolisError('request.invalid', `invalid scale for ${k}: ${String(n)}`);
     out[k] = n as number;
   }
   return out;
@@ -35,8 +36,12 @@ export function stackRoutes(router: Router, deps: ApiDeps): void {
       workingDir: String(body['workingDir'] ?? '/'),
       env: record(body['env']) as Record<string, string>,
       ...(typeof body['dotenv'] === 'string' ? { dotenv: body['dotenv'] } : {}),
-      ...(typeof body['projectName'] === 'string' && body['projectName'] ? { projectName: body['projectName'] } : {}),
-      ...(Array.isArray(body['profiles']) && body['profiles'].length ? { profiles: body['profiles'].map(String) } : {}),
+      ...(typeof body['projectName'] === 'string' && body['projectName']
+        ? { projectName: body['projectName'] }
+        : {}),
+      ...(Array.isArray(body['profiles']) && body['profiles'].length
+        ? { profiles: body['profiles'].map(String) }
+        : {}),
       readFile: (path) => readFileSync(path, 'utf8'),
     });
     reply.json(200, project);
@@ -44,23 +49,43 @@ export function stackRoutes(router: Router, deps: ApiDeps): void {
   router.add('GET', '/polis/v1/stacks', ({ reply }) => {
     reply.json(
       200,
-      deps.stacks!.store.list().map((s) => ({ Name: s.name, Services: Object.keys(s.project.services), Stopped: s.stopped, UpdatedAt: s.updatedAt })),
+      deps
+        .stacks!.store.list()
+        .map((s) => ({
+          Name: s.name,
+          Services: Object.keys(s.project.services),
+          Stopped: s.stopped,
+          UpdatedAt: s.updatedAt,
+        })),
     );
   });
   router.add('GET', '/polis/v1/stacks/{name}', async ({ params, reply }) => {
     const name = params.name as string;
     const services = await controllerOf(deps).status(name);
     const stored = deps.stacks!.store.get(name);
-    reply.json(200, { Name: name, Project: stored?.project, Previous: Object.keys(stored?.previous ?? {}), Stopped: stored?.stopped ?? false, Services: services });
+    reply.json(200, {
+      Name: name,
+      Project: stored?.project,
+      Previous: Object.keys(stored?.previous ?? {}),
+      Stopped: stored?.stopped ?? false,
+      Services: services,
+    });
   });
   router.add('PUT', '/polis/v1/stacks/{name}', async ({ params, req, reply }) => {
     const body = record(await readJson(req));
     const project = record(body['project']) as unknown as ProjectModel;
-    if (!project.name || !project.services) throw new PolisError('request.invalid', 'body needs a normalised "project"');
+    if (!project.name || !project.services)
+      throw new PolisError('request.invalid', 'body needs a normalised "project"');
     if (project.name !== params.name) {
-      throw new PolisError('request.invalid', `project name ${project.name} does not match ${String(params.name)}`);
+      throw new PolisError(
+        'request.invalid',
+        `project name ${project.name} does not match ${String(params.name)}`,
+      );
     }
-    await controllerOf(deps).apply(project, { scale: scaleOf(body['scale']), removeOrphans: body['removeOrphans'] === true });
+    await controllerOf(deps).apply(project, {
+      scale: scaleOf(body['scale']),
+      removeOrphans: body['removeOrphans'] === true,
+    });
     reply.json(200, await controllerOf(deps).status(project.name));
   });
   router.add('DELETE', '/polis/v1/stacks/{name}', async ({ params, query, reply }) => {
@@ -70,7 +95,8 @@ export function stackRoutes(router: Router, deps: ApiDeps): void {
   });
   router.add('POST', '/polis/v1/stacks/{name}/services/{service}/scale', async ({ params, req, reply }) => {
     const replicas = record(await readJson(req))['replicas'];
-    if (!Number.isInteger(replicas) || (replicas as number) < 0) throw new PolisError('request.invalid', 'replicas must be a whole number >= 0');
+    if (!Number.isInteger(replicas) || (replicas as number) < 0)
+      throw new PolisError('request.invalid', 'replicas must be a whole number >= 0');
     await controllerOf(deps).scale(params.name as string, params.service as string, replicas as number);
     reply.empty(204);
   });

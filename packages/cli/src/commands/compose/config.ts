@@ -7,7 +7,10 @@ export const spec: CommandSpec = {
   usage: '[OPTIONS]',
   summary: 'Validate the compose files and print the normalised project',
   maxArgs: 0,
-  flags: [...PROJECT_FLAGS, { name: 'format', type: 'string', help: "'json' (default) — the project as polisd stores it" }],
+  flags: [
+    ...PROJECT_FLAGS,
+    { name: 'format', type: 'string', help: "'json' (default) — the project as polisd stores it" },
+  ],
 };
 
 export async function run(cli: Cli, p: Parsed): Promise<number> {

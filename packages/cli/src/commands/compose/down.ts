@@ -9,8 +9,17 @@ export const spec: CommandSpec = {
   maxArgs: 0,
   flags: [
     ...PROJECT_FLAGS,
-    { name: 'volumes', short: 'v', type: 'bool', help: 'Remove named volumes declared in the volumes section' },
-    { name: 'remove-orphans', type: 'bool', help: 'Accepted for docker-compose compatibility (all of the project goes)' },
+    {
+      name: 'volumes',
+      short: 'v',
+      type: 'bool',
+      help: 'Remove named volumes declared in the volumes section',
+    },
+    {
+      name: 'remove-orphans',
+      type: 'bool',
+      help: 'Accepted for docker-compose compatibility (all of the project goes)',
+    },
   ],
 };
 

@@ -16,7 +16,10 @@ export const spec: CommandSpec = {
 
 export async function run(cli: Cli, p: Parsed): Promise<number> {
   const name = await projectName(cli, p);
-  const label = [`com.docker.compose.project=${name}`, ...p.args.map((s) => `com.docker.compose.service=${s}`)];
+  const label = [
+    `com.docker.compose.project=${name}`,
+    ...p.args.map((s) => `com.docker.compose.service=${s}`),
+  ];
   // One service per request: the label filter is an AND of its values.
   if (p.args.length > 1) label.splice(1);
   return runAll(cli, { filters: { label }, follow: bool(p, 'follow'), timestamps: bool(p, 'timestamps') });

@@ -21,7 +21,8 @@ export async function loadProject(cli: Cli, p: Parsed): Promise<StackProject> {
   if (files.length === 0 && cli.env['COMPOSE_FILE']) files = cli.env['COMPOSE_FILE'].split(':');
   if (files.length === 0) {
     const found = DEFAULT_FILES.find((f) => existsSync(f));
-    if (!found) throw new UsageError(`no configuration file provided: not found (${DEFAULT_FILES.join(', ')})`);
+    if (!found)
+      throw new UsageError(`no configuration file provided: not found (${DEFAULT_FILES.join(', ')})`);
     files = [found];
   }
   const paths = files.map((f) => resolve(f));
@@ -50,7 +51,9 @@ export async function projectName(cli: Cli, p: Parsed): Promise<string> {
   const name = str(p, 'project-name') ?? cli.env['COMPOSE_PROJECT_NAME'];
   if (name) return name.toLowerCase().replace(/[^-_a-z0-9]/g, '');
   if (list(p, 'file').length === 0 && !DEFAULT_FILES.some((f) => existsSync(f))) {
-    return basename(process.cwd()).toLowerCase().replace(/[^-_a-z0-9]/g, '');
+    return basename(process.cwd())
+      .toLowerCase()
+      .replace(/[^-_a-z0-9]/g, '');
   }
   return (await loadProject(cli, p)).name;
 }

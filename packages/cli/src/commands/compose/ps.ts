@@ -8,11 +8,21 @@ export const spec: CommandSpec = {
   usage: '[OPTIONS]',
   summary: 'List the services of a stack: desired and running replicas, health, last error',
   maxArgs: 0,
-  flags: [...PROJECT_FLAGS, { name: 'format', type: 'string', help: "'json' for the status as the API gives it" }],
+  flags: [
+    ...PROJECT_FLAGS,
+    { name: 'format', type: 'string', help: "'json' for the status as the API gives it" },
+  ],
 };
 
 const FORMAT = 'table {{.Service}}\t{{.Desired}}\t{{.Running}}\t{{.Healthy}}\t{{.State}}\t{{.Containers}}';
-const HEADER = { Service: 'SERVICE', Desired: 'DESIRED', Running: 'RUNNING', Healthy: 'HEALTHY', State: 'STATE', Containers: 'CONTAINERS' };
+const HEADER = {
+  Service: 'SERVICE',
+  Desired: 'DESIRED',
+  Running: 'RUNNING',
+  Healthy: 'HEALTHY',
+  State: 'STATE',
+  Containers: 'CONTAINERS',
+};
 
 export async function run(cli: Cli, p: Parsed): Promise<number> {
   const stack = await cli.client.stacks.inspect(await projectName(cli, p));

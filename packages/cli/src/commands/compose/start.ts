@@ -5,7 +5,7 @@ import { PROJECT_FLAGS, projectName } from './project.js';
 export const spec: CommandSpec = {
   name: 'compose start',
   usage: '[OPTIONS]',
-  summary: "Start a stopped stack again",
+  summary: 'Start a stopped stack again',
   maxArgs: 0,
   flags: [...PROJECT_FLAGS],
 };
