@@ -186,7 +186,13 @@ export async function startDaemon(input: DaemonConfig): Promise<RunningDaemon> {
         Action: e.action,
         Actor: {
           ID: e.service ? `${e.stack}/${e.service}` : e.stack,
-          Attributes: { name: e.stack, ...(e.service ? { service: e.service } : {}), ...e.attributes },
+          Attributes: {
+            name: e.stack,
+            // The compose project label as containers carry it: one label filter selects a stack's events.
+            'com.docker.compose.project': e.stack,
+            ...(e.service ? { service: e.service } : {}),
+            ...e.attributes,
+          },
         },
         scope: 'local',
         time: Math.floor(Date.now() / 1000),

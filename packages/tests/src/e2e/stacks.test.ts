@@ -7,6 +7,21 @@ import { TestDaemon } from '../harness/daemon.js';
 import { lines, ok } from '../harness/expect.js';
 import { runCommand, type CommandResult } from '../harness/run.js';
 import { waitFor } from '../harness/wait.js';
+import { request } from 'node:http';
+
+function fetchStatus(socketPath: string, method: string, path: string, body: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      { socketPath, method, path, headers: { 'content-type': 'application/json' } },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
+}
 
 /**
  * The issue's stack: `seed` (a one-off job) writes the page into a named volume and must complete first;
@@ -165,6 +180,19 @@ describe('polis compose and the stack controller', () => {
     assert.deepEqual(await leftovers(mine), []);
   });
 
+  it('bad input: a compose file error names file and line; an unknown stack is 404', async () => {
+    writeFileSync(join(dir, 'bad.yml'), 'services:\n  web:\n    image: busybox\n    replicas: 2\n');
+    const bad = await polisCompose('bad', 'up', ['-d'], 'bad.yml');
+    assert.notEqual(bad.code, 0);
+    assert.match(bad.stderr, /bad\.yml:3: services\.web: additional property "replicas" is not allowed/);
+    assert.deepEqual(await leftovers('bad'), []);
+    const missing = await polisCompose('nosuch', 'ps', [], 'replicas.yml');
+    assert.notEqual(missing.code, 0);
+    assert.match(missing.stderr, /no such stack: nosuch/);
+    const res = await fetchStatus(d.socket, 'PUT', '/v1.41/polis/v1/stacks/x', '{"project":{}}');
+    assert.equal(res, 400);
+  });
+
   it('kill one of three replicas: the controller replaces it (event) and the count is back to 3', async () => {
     const project = `rp${process.pid}`;
     ok(await polisCompose(project, 'up', ['-d'], 'replicas.yml'), 'polis compose up');
@@ -186,6 +214,27 @@ describe('polis compose and the stack controller', () => {
     );
     assert.equal(events[0]!.Actor.Attributes['container'], `${project}_app_2`);
     await waitFor('three running replicas', async () => (await running()).length === 3, 30_000, 250);
+    // The other verbs reach the replicas by service: exec, top, events.
+    assert.equal(
+      ok(
+        await polisCompose(
+          project,
+          'exec',
+          ['-T', '--index', '3', 'app', 'cat', '/etc/hostname'],
+          'replicas.yml',
+        ),
+      ).length,
+      12,
+    );
+    const top = ok(await polisCompose(project, 'top', [], 'replicas.yml'), 'compose top');
+    for (const n of [1, 2, 3]) assert.match(top, new RegExp(`^${project}_app_${n}$`, 'm'));
+    const until = String(Math.ceil(Date.now() / 1000) + 1);
+    const printed = ok(
+      await polisCompose(project, 'events', ['--since', String(since), '--until', until], 'replicas.yml'),
+      'compose events',
+    );
+    assert.match(printed, /stack replace/);
+    assert.match(printed, /container die/);
     ok(await polisCompose(project, 'down', [], 'replicas.yml'), 'down');
   });
 
