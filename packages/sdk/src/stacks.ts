@@ -47,6 +47,17 @@ export class Stacks {
     return this.http.json('POST', '/polis/v1/compose/load', { json: body });
   }
 
+  /** The normalised project as YAML (`compose config`). */
+  async loadYaml(body: ComposeLoadBody): Promise<string> {
+    const res = await this.http.send('POST', '/polis/v1/compose/load', {
+      json: body,
+      query: { format: 'yaml' },
+    });
+    const chunks: Buffer[] = [];
+    for await (const c of res) chunks.push(c as Buffer);
+    return Buffer.concat(chunks).toString('utf8');
+  }
+
   list(): Promise<{ Name: string; Services: string[]; Stopped: boolean; UpdatedAt: string }[]> {
     return this.http.json('GET', '/polis/v1/stacks');
   }

@@ -3,3 +3,4 @@ export { DEFAULT_FILES, loadProject, type ComposeFile, type LoadInput } from './
 export { interpolateString, parseEnvFile } from './interpolate.js';
 export { parsePorts, parseVolumes, projectNameFrom } from './normalise.js';
 export { schemaProblems } from './validate.js';
+export { projectYaml } from './print.js';

@@ -186,6 +186,9 @@ describe('polis compose and the stack controller', () => {
     assert.notEqual(bad.code, 0);
     assert.match(bad.stderr, /bad\.yml:3: services\.web: additional property "replicas" is not allowed/);
     assert.deepEqual(await leftovers('bad'), []);
+    const config = ok(await polisCompose('cfg', 'config'), 'compose config');
+    assert.match(config, /^name: cfg$/m);
+    assert.match(config, /condition|service_completed_successfully/);
     const missing = await polisCompose('nosuch', 'ps', [], 'replicas.yml');
     assert.notEqual(missing.code, 0);
     assert.match(missing.stderr, /no such stack: nosuch/);

@@ -1,6 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { PolisError } from '@polis/core';
-import { loadProject, type ComposeFile, type ProjectModel, type StackController } from '@polis/orchestrator';
+import {
+  loadProject,
+  projectYaml,
+  type ComposeFile,
+  type ProjectModel,
+  type StackController,
+} from '@polis/orchestrator';
 import { readJson } from '../../http/body.js';
 import type { Router } from '../../http/router.js';
 import type { ApiDeps } from '../../types.js';
@@ -28,7 +34,7 @@ function scaleOf(v: unknown): Record<string, number> {
  * turns compose files (as the CLI read them) into the normalised project without storing anything.
  */
 export function stackRoutes(router: Router, deps: ApiDeps): void {
-  router.add('POST', '/polis/v1/compose/load', async ({ req, reply }) => {
+  router.add('POST', '/polis/v1/compose/load', async ({ req, query, reply }) => {
     const body = record(await readJson(req));
     const files = (Array.isArray(body['files']) ? body['files'] : []) as ComposeFile[];
     const project = loadProject({
@@ -44,19 +50,19 @@ export function stackRoutes(router: Router, deps: ApiDeps): void {
         : {}),
       readFile: (path) => readFileSync(path, 'utf8'),
     });
-    reply.json(200, project);
+    if (query.get('format') === 'yaml')
+      reply.text(200, projectYaml(project), { 'content-type': 'application/yaml' });
+    else reply.json(200, project);
   });
   router.add('GET', '/polis/v1/stacks', ({ reply }) => {
     reply.json(
       200,
-      deps
-        .stacks!.store.list()
-        .map((s) => ({
-          Name: s.name,
-          Services: Object.keys(s.project.services),
-          Stopped: s.stopped,
-          UpdatedAt: s.updatedAt,
-        })),
+      deps.stacks!.store.list().map((s) => ({
+        Name: s.name,
+        Services: Object.keys(s.project.services),
+        Stopped: s.stopped,
+        UpdatedAt: s.updatedAt,
+      })),
     );
   });
   router.add('GET', '/polis/v1/stacks/{name}', async ({ params, reply }) => {

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
-import type { StackProject } from '@polis/sdk';
+import type { ComposeLoadBody, StackProject } from '@polis/sdk';
 import type { Cli } from '../../cli.js';
 import { UsageError } from '../../errors.js';
 import { list, str, type FlagSpec, type Parsed } from '../../flags.js';
@@ -17,6 +17,11 @@ const DEFAULT_FILES = ['compose.yaml', 'compose.yml', 'docker-compose.yml', 'doc
 
 /** Reads the files here (paths are the user's) and has polisd interpolate, validate and normalise them. */
 export async function loadProject(cli: Cli, p: Parsed): Promise<StackProject> {
+  return cli.client.stacks.load(loadBody(cli, p));
+}
+
+/** The compose files and what interpolation needs, as polisd's loader takes them. */
+export function loadBody(cli: Cli, p: Parsed): ComposeLoadBody {
   let files = list(p, 'file');
   if (files.length === 0 && cli.env['COMPOSE_FILE']) files = cli.env['COMPOSE_FILE'].split(':');
   if (files.length === 0) {
@@ -30,7 +35,7 @@ export async function loadProject(cli: Cli, p: Parsed): Promise<StackProject> {
   const dotenvPath = resolve(workingDir, '.env');
   const profiles = list(p, 'profile');
   const name = str(p, 'project-name');
-  return cli.client.stacks.load({
+  return {
     files: paths.map((path) => {
       try {
         return { path, content: readFileSync(path, 'utf8') };
@@ -43,7 +48,7 @@ export async function loadProject(cli: Cli, p: Parsed): Promise<StackProject> {
     ...(existsSync(dotenvPath) ? { dotenv: readFileSync(dotenvPath, 'utf8') } : {}),
     ...(name ? { projectName: name } : {}),
     ...(profiles.length ? { profiles } : {}),
-  });
+  };
 }
 
 /** The project's name without loading it through the daemon when -p or COMPOSE_PROJECT_NAME says it. */
