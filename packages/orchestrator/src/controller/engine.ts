@@ -54,40 +54,34 @@ export function dockerEngine(request: Request): Engine {
   };
   return {
     async containers(project) {
+      // One list call, not an inspect per container: the summary has state, health (in Status), labels and IPs.
       const filters = q(JSON.stringify({ label: [`com.docker.compose.project=${project}`] }));
-      const list = (await call('GET', `/containers/json?all=1&filters=${filters}`)) as Array<{ Id: string }>;
-      const out: EngineContainer[] = [];
-      for (const c of list) {
-        const r = await request('GET', `/containers/${c.Id}/json`);
-        if (r.status !== 200) continue;
-        const i = r.json as {
-          Id: string;
-          Name: string;
-          Config: { Labels?: Record<string, string> };
-          State: {
-            Status: string;
-            Running: boolean;
-            ExitCode: number;
-            StartedAt: string;
-            Health?: { Status: string };
-          };
-          NetworkSettings: { Networks?: Record<string, { IPAddress?: string }> };
-        };
-        out.push({
-          id: i.Id,
-          name: i.Name.replace(/^\//, ''),
-          labels: i.Config.Labels ?? {},
-          status: i.State.Status,
-          running: i.State.Running,
-          exitCode: i.State.ExitCode,
-          ...(i.State.Health ? { health: i.State.Health.Status } : {}),
-          startedAt: i.State.StartedAt,
+      const list = (await call('GET', `/containers/json?all=1&filters=${filters}`)) as Array<{
+        Id: string;
+        Names: string[];
+        Labels?: Record<string, string>;
+        State: string;
+        Status: string;
+        Created: number;
+        NetworkSettings?: { Networks?: Record<string, { IPAddress?: string }> };
+      }>;
+      return list.map((c) => {
+        const health = /\((healthy|unhealthy|health: starting)\)/.exec(c.Status)?.[1];
+        const exit = /^Exited \((\d+)\)/.exec(c.Status)?.[1];
+        return {
+          id: c.Id,
+          name: (c.Names[0] ?? '').replace(/^\//, ''),
+          labels: c.Labels ?? {},
+          status: c.State,
+          running: c.State === 'running',
+          exitCode: exit === undefined ? 0 : Number(exit),
+          ...(health ? { health: health === 'health: starting' ? 'starting' : health } : {}),
+          startedAt: new Date(c.Created * 1000).toISOString(),
           ips: Object.fromEntries(
-            Object.entries(i.NetworkSettings.Networks ?? {}).map(([n, e]) => [n, e.IPAddress ?? '']),
+            Object.entries(c.NetworkSettings?.Networks ?? {}).map(([n, e]) => [n, e.IPAddress ?? '']),
           ),
-        });
-      }
-      return out;
+        };
+      });
     },
     async create(name, body) {
       const r = (await call('POST', `/containers/create?name=${q(name)}`, body)) as { Id: string };

@@ -44,6 +44,7 @@ import { metricsBench } from './metrics-bench.js';
 import { volumeBench } from './volume-bench.js';
 import { backupBench } from './backup-bench.js';
 import { cpBench } from './cp-bench.js';
+import { composeBench } from './compose-bench.js';
 import { limitsBench } from './limits-bench.js';
 import { usernsBench } from './userns-bench.js';
 import { conmonRssKiB, vmRssKiB } from './rss.js';
@@ -303,6 +304,7 @@ async function all(): Promise<void> {
     await statsBench();
     await healthBench();
     await metricsBench();
+    await composeBench();
   } finally {
     await peers.stop();
   }
