@@ -295,6 +295,33 @@ describe('polis compose and the stack controller', () => {
     assert.equal(done.length, 1);
     const started = await stackEvents(since, 'update-start');
     assert.equal(started[0]!.Actor.Attributes['order'], 'start-first');
+    assert.equal(started[0]!.Actor.Attributes['parallelism'], '2');
+    // Health gating, start-first: the first old replica goes only after the first batch's two new ones
+    // reported healthy.
+    const containerEvents = lines(
+      ok(
+        await d.polis([
+          'events',
+          '--since',
+          String(since),
+          '--until',
+          String(Math.ceil(Date.now() / 1000) + 1),
+          '--filter',
+          'type=container',
+          '--filter',
+          `label=com.docker.compose.project=${project}`,
+          '--format',
+          '{{json .}}',
+        ]),
+        'polis events',
+      ),
+    ).map((l) => JSON.parse(l) as { Action: string; timeNano: number });
+    const firstDestroy = containerEvents.findIndex((e) => e.Action === 'destroy');
+    assert.ok(firstDestroy > 0, JSON.stringify(containerEvents.map((e) => e.Action)));
+    const healthyBefore = containerEvents
+      .slice(0, firstDestroy)
+      .filter((e) => e.Action === 'health_status: healthy');
+    assert.equal(healthyBefore.length, 2, JSON.stringify(containerEvents.map((e) => e.Action)));
 
     // v3's healthcheck fails: the first batch never turns healthy, and the service goes back to v2.
     const since3 = Math.floor(Date.now() / 1000) - 1;
