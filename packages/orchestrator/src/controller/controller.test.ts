@@ -365,4 +365,39 @@ describe('StackController with fakes', () => {
     assert.deepEqual(t.names(), v1, 'the old replicas kept serving');
     assert.deepEqual(t.store.get('demo')!.project.services['app']!.command, ['echo', 'v1']);
   });
+
+  it('failure_action pause keeps the service paused (ps says why); stop-first removes the old before the new', async () => {
+    const text = (v: string, order: string, action: string) => `services:
+  app:
+    image: busybox
+    command: [echo, ${v}]
+    healthcheck: {test: ["CMD", "true"], interval: 1s, retries: 1, timeout: 1s}
+    deploy:
+      replicas: 2
+      update_config: {order: ${order}, failure_action: ${action}, parallelism: 1}
+`;
+    const t = setup(text('v1', 'stop-first', 'pause'));
+    t.engine.health = 'healthy';
+    await t.controller.apply(t.project(text('v1', 'stop-first', 'pause')));
+    t.engine.log.length = 0;
+    await t.controller.apply(t.project(text('v2', 'stop-first', 'pause')));
+    // stop-first, one at a time: remove 2 (highest first is not promised; one old), then create its successor.
+    const first = t.engine.log.findIndex((l) => l.startsWith('remove '));
+    const created = t.engine.log.findIndex((l) => l.startsWith('create '));
+    assert.ok(first >= 0 && first < created, t.engine.log.join('\n'));
+    assert.ok(t.events.some((e) => e.action === 'update-done'));
+
+    t.engine.health = 'unhealthy';
+    await t.controller.apply(t.project(text('v3', 'stop-first', 'pause')));
+    assert.ok(t.events.some((e) => e.action === 'update-paused'));
+    assert.ok(!t.events.some((e) => e.action === 'rollback'));
+    const status = await t.controller.status('demo');
+    assert.match(status[0]!.paused ?? '', /unhealthy/);
+    // Paused: the service keeps serving, and refilling, with the configuration that last worked.
+    t.engine.health = 'healthy';
+    await t.controller.tick();
+    assert.equal(t.names().length, 2);
+    const commands = [...t.engine.made.values()].map((c) => (c.body['Cmd'] as string[]).join(' '));
+    assert.deepEqual(commands, ['echo v2', 'echo v2']);
+  });
 });

@@ -286,8 +286,10 @@ export class StackController {
         Labels: volumeLabels(project.name, key, v.labels),
       });
     }
-    for (const svc of dependencyOrder(project)) {
+    for (const wanted of dependencyOrder(project)) {
       if (this.deps.store.get(name) === undefined) return;
+      // A paused update keeps serving, and refilling, with the configuration that last worked.
+      const svc = stack.paused[wanted.name] ? (stack.previous[wanted.name] ?? wanted) : wanted;
       await this.reconcileService(stack, svc, wait);
     }
   }
