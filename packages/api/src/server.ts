@@ -20,6 +20,7 @@ import { systemDfRoutes } from './routes/system-df.js';
 import { buildRoutes } from './routes/build.js';
 import { healthRoutes } from './routes/health.js';
 import { alertRoutes } from './routes/alerts.js';
+import { stackRoutes } from './routes/stacks/index.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { volumeRoutes } from './routes/volumes/index.js';
 import { openApiRoute } from './routes/openapi.js';
@@ -39,6 +40,7 @@ export function buildRouter(deps: ApiDeps): Router {
   execRoutes(router, deps);
   networkRoutes(router, deps);
   volumeRoutes(router, deps);
+  stackRoutes(router, deps);
   volumeBackupRoutes(router, deps);
   systemDfRoutes(router, deps);
   buildRoutes(router, deps);

@@ -5,6 +5,7 @@ import type { VolumeService } from '@polis/storage';
 import type { AlertEngine, EventLog, PolisMetrics, StatsSampler } from '@polis/monitor';
 import type { HealthCheck } from '@polis/core';
 import type { BuildService } from './build/builder.js';
+import type { StackController, StackStore } from '@polis/orchestrator';
 
 export { API_VERSION, MIN_API_VERSION } from '@polis/core/api-version';
 
@@ -61,6 +62,8 @@ export interface VersionInfo {
 }
 
 export interface ApiDeps {
+  /** Compose stacks (`/polis/v1/stacks`): the controller and its store; absent in API unit tests. */
+  stacks?: { controller: StackController; store: StackStore };
   containers: ContainerService;
   images: ImageService;
   /** Networks (`/networks`, the network fields of containers); absent in API unit tests that need none. */

@@ -180,6 +180,10 @@ const alertEntry = (verb: string, summary: string): Entry => ({
   summary,
   load: ALERT_LOADERS[verb] as () => Promise<CommandModule>,
 });
+const composeEntry = (verb: string, summary: string): Entry => ({
+  summary,
+  load: () => import(`./commands/compose/${verb}.js`) as Promise<CommandModule>,
+});
 const info: Entry = {
   summary: 'Display system-wide information',
   load: () => import('./commands/system/info.js'),
@@ -390,6 +394,24 @@ export const GROUPS: Record<string, { summary: string; commands: Record<string, 
       rm: alertEntry('rm', 'Remove alert rules'),
       remove: alertEntry('rm', 'Remove alert rules'),
       test: alertEntry('test', "Send a test notice through an alert's actions"),
+    },
+  },
+  compose: {
+    summary: 'Run stacks from compose files; polisd keeps them at their desired state',
+    commands: {
+      config: composeEntry('config', 'Validate and print the normalised project'),
+      down: composeEntry('down', 'Stop and remove a stack'),
+      events: composeEntry('events', "A stack's events"),
+      exec: composeEntry('exec', "Execute a command in a service's container"),
+      logs: composeEntry('logs', "A stack's logs"),
+      ps: composeEntry('ps', 'Desired and running replicas, health, last error'),
+      pull: composeEntry('pull', "Pull the services' images"),
+      restart: composeEntry('restart', "Restart a stack's containers"),
+      rollback: composeEntry('rollback', "Restore a service's previous configuration"),
+      start: composeEntry('start', 'Start a stopped stack'),
+      stop: composeEntry('stop', "Stop a stack's containers"),
+      top: composeEntry('top', "The processes of a stack's containers"),
+      up: composeEntry('up', 'Create and start a stack'),
     },
   },
   system: {

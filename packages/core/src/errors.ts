@@ -122,6 +122,12 @@ const catalogue = {
   'store.failed': 'internal',
   // The embedded DNS server could not take its address (port 53 on a network's gateway) for UDP or TCP.
   'network.dns_unavailable': 'unavailable',
+  // A compose file that does not parse, interpolate or validate against the Compose Specification.
+  'stack.invalid': 'invalid_argument',
+  'stack.not_found': 'not_found',
+  'stack.service_not_found': 'not_found',
+  // A rollback with no previous configuration to go back to.
+  'stack.no_previous': 'conflict',
   // SQLite answered SQLITE_FULL or a write got ENOSPC/EDQUOT: the data root is full (see `noSpace`).
   no_space: 'insufficient_storage',
   internal: 'internal',

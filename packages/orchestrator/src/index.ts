@@ -26,3 +26,5 @@ export {
   type ComposeVolumeMountLike,
   type ConvertOptions,
 } from './kube/index.js';
+export * from './compose/index.js';
+export * from './controller/index.js';

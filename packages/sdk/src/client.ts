@@ -1,5 +1,6 @@
 import type { RegistryAuth } from './auth/registry-auth.js';
 import { Alerts } from './alerts.js';
+import { Stacks } from './stacks.js';
 import { Containers } from './containers.js';
 import { EventStream } from './events.js';
 import { Execs } from './exec.js';
@@ -34,6 +35,8 @@ export class PolisClient {
   readonly exec: Execs;
   /** Polis's alert rules and history (`/polis/v1/alerts`). */
   readonly alerts: Alerts;
+  /** Compose stacks kept by polisd (`/polis/v1/stacks`). */
+  readonly stacks: Stacks;
   private readonly http: Transport;
 
   constructor(options: PolisClientOptions = {}) {
@@ -48,6 +51,7 @@ export class PolisClient {
     this.volumes = new Volumes(this.http);
     this.exec = new Execs(this.http);
     this.alerts = new Alerts(this.http);
+    this.stacks = new Stacks(this.http);
   }
 
   /** `GET /_ping`: the daemon's answer (`OK`). */

@@ -69,3 +69,4 @@ export { GrpcPolis, errorFromGrpc, DEFAULT_GRPC_SOCKET, type GrpcOptions } from 
 export type * from './api/types.js';
 export { PolisError, isPolisError, type ErrorCode, type ErrorKind } from '@polis/core/errors';
 export type { BuildMessage, ImageBuildOptions } from './images.js';
+export type { ComposeLoadBody, StackProject, StackServiceStatus } from './stacks.js';

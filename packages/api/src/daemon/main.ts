@@ -12,7 +12,17 @@ import {
   type DaemonConfig,
 } from '@polis/core';
 import { LocalImageService } from '@polis/image';
-import { EmbeddedDns, NetworkManager, NetworkNames } from '@polis/network';
+import { EmbeddedDns, NetworkManager, NetworkNames, createServiceBalancer } from '@polis/network';
+import {
+  StackController,
+  autoscalePolicyOf,
+  createAutoscaler,
+  createScheduler,
+  hostCapacity,
+  dockerEngine,
+  unixSocketRequest,
+} from '@polis/orchestrator';
+import { SqliteStackStore } from './stack-store.js';
 import { ContainerManager, prepareHybridCgroups } from '@polis/runtime';
 import { VolumeManager, storageHealthChecks } from '@polis/storage';
 import {
@@ -184,8 +194,54 @@ export async function startDaemon(input: DaemonConfig): Promise<RunningDaemon> {
     maxContextBytes: Number(process.env.POLIS_BUILD_MAX_CONTEXT ?? DEFAULT_MAX_CONTEXT_BYTES),
   });
   await builds.init();
+  // Stacks: the controller is one more client of this daemon's own socket (set once it listens).
+  const stackStore = new SqliteStackStore(db);
+  const unixListener = listeners.find((l) => l.kind === 'unix');
+  const cpuSeen = new Map<string, { cpuNs: number; systemNs: number }>();
+  const stacks = new StackController({
+    engine: dockerEngine(unixSocketRequest(unixListener?.kind === 'unix' ? unixListener.path : '')),
+    store: stackStore,
+    balancer: createServiceBalancer({ execRoot: config.execRoot }),
+    scheduler: createScheduler(hostCapacity()),
+    autoscaler: createAutoscaler,
+    autoscalePolicy: autoscalePolicyOf,
+    publish: (e) =>
+      events.publish({
+        Type: 'stack',
+        Action: e.action,
+        Actor: {
+          ID: e.service ? `${e.stack}/${e.service}` : e.stack,
+          Attributes: {
+            name: e.stack,
+            // The compose project label as containers carry it: one label filter selects a stack's events.
+            'com.docker.compose.project': e.stack,
+            ...(e.service ? { service: e.service } : {}),
+            ...e.attributes,
+          },
+        },
+        scope: 'local',
+        time: Math.floor(Date.now() / 1000),
+        timeNano: Date.now() * 1e6,
+      }),
+    sample: (id) => {
+      const s = stats.readNow(id);
+      if (!s) return undefined;
+      const before = cpuSeen.get(id);
+      cpuSeen.set(id, { cpuNs: s.cpu.totalNs, systemNs: s.systemCpuNs });
+      const cpuPercent =
+        before && s.systemCpuNs > before.systemNs
+          ? ((s.cpu.totalNs - before.cpuNs) / (s.systemCpuNs - before.systemNs)) * s.onlineCpus * 100
+          : undefined;
+      return {
+        ...(cpuPercent !== undefined ? { cpuPercent } : {}),
+        ...(s.memory.limit ? { memoryPercent: (s.memory.usage / s.memory.limit) * 100 } : {}),
+      };
+    },
+  });
+
   const deps: ApiDeps = {
     builds,
+    stacks: { controller: stacks, store: stackStore },
     containers: timedContainers(containers, metrics),
     images: timedImages(images, metrics),
     metrics,
@@ -250,11 +306,13 @@ export async function startDaemon(input: DaemonConfig): Promise<RunningDaemon> {
       config.readonlyClients,
     ),
   );
+  if (unixListener) await stacks.start();
   if (config.metricsAddr) servers.push(await serveMetrics(metrics, config.metricsAddr));
   if (config.dashboardAddr) servers.push(await serveDashboardAddr(deps, config.dashboardAddr));
   return {
     config,
     async close() {
+      stacks.close();
       health.close();
       await cri.close();
       await alerts.close();

@@ -1,6 +1,6 @@
 import type { ContainerEvent } from '@polis/runtime';
 
-export type EventType = 'container' | 'image' | 'volume' | 'network' | 'daemon' | 'alert';
+export type EventType = 'container' | 'image' | 'volume' | 'network' | 'daemon' | 'alert' | 'stack';
 
 /** An event in the Docker Engine API's shape (`GET /events`), with the legacy top-level fields. */
 export interface DockerEvent {

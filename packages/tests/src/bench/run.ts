@@ -48,6 +48,7 @@ import { volumeBench } from './volume-bench.js';
 import { backupBench } from './backup-bench.js';
 import { cpBench } from './cp-bench.js';
 import { buildBench } from './build-bench.js';
+import { composeBench } from './compose-bench.js';
 import { limitsBench } from './limits-bench.js';
 import { usernsBench } from './userns-bench.js';
 import { lbBench } from './lb-bench.js';
@@ -314,6 +315,7 @@ async function all(): Promise<void> {
     await grpcBench();
     await buildBench();
     await startupBench();
+    await composeBench();
   } finally {
     await peers.stop();
   }
