@@ -18,6 +18,7 @@ import { notImplementedRoutes } from './routes/not-implemented.js';
 import { systemRoutes } from './routes/system.js';
 import { systemDfRoutes } from './routes/system-df.js';
 import { healthRoutes } from './routes/health.js';
+import { debugTraceRoutes } from './routes/debug-trace.js';
 import { alertRoutes } from './routes/alerts.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { volumeRoutes } from './routes/volumes/index.js';
@@ -41,6 +42,7 @@ export function buildRouter(deps: ApiDeps): Router {
   systemDfRoutes(router, deps);
   centralLogsRoute(router, deps);
   healthRoutes(router, deps);
+  debugTraceRoutes(router, deps);
   alertRoutes(router, deps);
   metricsRoutes(router, deps);
   // Last: only what no route above serves.

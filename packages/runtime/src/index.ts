@@ -12,3 +12,4 @@ export { decodeCapabilities } from './inspect/proc-status.js';
 export { HEALTH_DEFAULTS, MAX_OUTPUT, healthTimings, mergeHealth, probeCommand } from './health/config.js';
 export { nextDelayMs, nextHealth } from './health/next.js';
 export { validateLogConfig, LOG_DRIVERS } from './logs/drivers.js';
+export { RunTracer, type RunTrace, type TraceStage } from './trace/run-trace.js';

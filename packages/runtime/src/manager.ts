@@ -55,6 +55,7 @@ import { attachStream } from './attach/attach.js';
 import { recordHealth } from './health/record.js';
 import { ExecSessions } from './exec/exec.js';
 import { conmonCtl, resizeMessage } from './attach/ctl.js';
+import { RunTracer, type RunTrace } from './trace/run-trace.js';
 import { isPolisError, type HealthProbeResult, type ContainerHealthStatus } from '@polis/core';
 import type {
   AttachOptions,
@@ -121,6 +122,7 @@ export class ContainerManager implements ContainerService {
         .map((n) => ALL_CAPABILITIES[n])
         .filter((c): c is string => c !== undefined),
       dirs,
+      trace: new RunTracer(),
     };
     this.ctx.events.setMaxListeners(0);
     const { store, launching } = this.ctx;
@@ -205,6 +207,10 @@ export class ContainerManager implements ContainerService {
 
   create(spec: ContainerSpec, options?: CreateOptions): Promise<ContainerRecord> {
     return createContainer(this.ctx, spec, options);
+  }
+
+  traces(limit?: number): RunTrace[] {
+    return this.ctx.trace?.list(limit) ?? [];
   }
 
   start(reference: string): Promise<ContainerRecord> {

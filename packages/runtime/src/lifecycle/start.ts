@@ -45,7 +45,9 @@ export function bundleFiles(
 /** Starts a created or exited container. Already running is `container.already_started` (304). */
 export async function startContainer(ctx: RuntimeContext, reference: string): Promise<ContainerRecord> {
   const id = resolveContainer(ctx.store, reference).id;
+  const queued = ctx.trace?.now() ?? 0;
   return ctx.locks.run(id, async () => {
+    ctx.trace?.mark(id, 'start: lock wait', queued);
     let record = resolveContainer(ctx.store, id);
     switch (record.state.status) {
       case 'running':
@@ -92,6 +94,13 @@ export async function launch(ctx: RuntimeContext, record: ContainerRecord): Prom
   let conmon: PendingConmon | undefined;
   let problem: CommandProblem | undefined;
   ctx.launching?.add(record.id);
+  const tracer = ctx.trace;
+  let t = tracer?.now() ?? 0;
+  const mark = (stage: string): void => {
+    if (tracer) t = tracer.mark(record.id, stage, t);
+  };
+  const timed = <T>(stage: string, work: () => Promise<T>): Promise<T> =>
+    tracer ? tracer.step(record.id, stage, work) : work();
   try {
     if (runtime.hasState(record.id))
       await runtime
@@ -103,7 +112,9 @@ export async function launch(ctx: RuntimeContext, record: ContainerRecord): Prom
         .then(() => mkdir(files.persist, { recursive: true, mode: 0o700 }))
         .then(() => writeFile(files.runtimeLog, '')),
     ]);
+    mark('bundle directory');
     await ctx.logRotator?.prepare(record);
+    mark('log rotator');
     conmon = spawnConmon({
       conmonPath: ctx.config.conmonPath,
       runtime,
@@ -124,11 +135,15 @@ export async function launch(ctx: RuntimeContext, record: ContainerRecord): Prom
       // Only a `StdinOnce` container loses its stdin when the first client leaves; a terminal never does.
       leaveStdinOpen: record.spec.basic.tty || !record.spec.basic.stdinOnce,
     });
+    mark('conmon spawn');
     // Both settle before a failure is thrown: a mount still in flight when the undo ran was left behind.
     const [mount, etc] = await Promise.allSettled([
-      ctx.images.mountRootfs(record.imageId, record.paths.dir, record.idMappings),
-      writeEtcFiles(record),
+      timed('rootfs mount', () =>
+        ctx.images.mountRootfs(record.imageId, record.paths.dir, record.idMappings),
+      ),
+      timed('etc files', () => writeEtcFiles(record)),
     ]);
+    t = tracer?.now() ?? 0;
     mounted = mount.status === 'fulfilled';
     if (mount.status === 'rejected') throw mount.reason;
     if (etc.status === 'rejected') throw etc.reason;
@@ -138,6 +153,7 @@ export async function launch(ctx: RuntimeContext, record: ContainerRecord): Prom
       layout.target,
       record.spec.security.groupAdd,
     );
+    mark('user resolve');
     const { security } = record.spec;
     const spec = buildSpec({
       record,
@@ -152,20 +168,29 @@ export async function launch(ctx: RuntimeContext, record: ContainerRecord): Prom
       namespaces: namespaceModes(ctx, record),
       devices: await containerDevices(security.privileged, security.devices),
     });
-    await writeFileAtomic(files.config, JSON.stringify(spec));
+    mark('config build (binds, devices, security)');
+    const json = JSON.stringify(spec);
+    mark('config serialise');
+    await writeFileAtomic(files.config, json);
+    mark('config write');
     if (spec.process) problem = await commandProblem(layout.target, spec.process, spec.mounts);
+    mark('command lookup');
     const pending = conmon;
     conmon = undefined;
     crashPoint('before-runtime-create');
     const { pid, conmonPid } = await pending.proceed();
     created = true;
+    mark('runtime create (via conmon)');
     crashPoint('after-runtime-create');
     await attachNetworks(ctx, record, pid);
     wired = true;
+    mark('network attach');
     await runAttachHooks(ctx, record.id);
+    mark('attach');
     const startedAt = new Date().toISOString();
     crashPoint('before-runtime-start');
     await runtime.start(record.id);
+    mark('runtime start');
     crashPoint('after-runtime-start');
     record.state = {
       ...record.state,
@@ -186,6 +211,7 @@ export async function launch(ctx: RuntimeContext, record: ContainerRecord): Prom
     ctx.store.update(record);
     ctx.supervised.track(record.id, conmonPid);
     emit(ctx, 'start', record);
+    tracer?.mark(record.id, 'record save and start event', t);
   } catch (err) {
     conmon?.abort();
     await runAttachHooks(ctx, record.id, false);
