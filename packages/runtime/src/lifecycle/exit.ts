@@ -16,9 +16,11 @@ import { containerCgroupDirs } from '../host/container-cgroup.js';
  */
 export async function handleExit(ctx: RuntimeContext, id: string): Promise<void> {
   const seen = ctx.trace?.now() ?? 0;
-  const ran = ctx.trace?.lastEnd(id);
-  if (ran !== undefined) ctx.trace?.mark(id, 'running (until the exit was seen)', ran, seen);
   await ctx.locks.run(id, async () => {
+    // Marked under the lock: a quick process can end before its start has returned, and then ran for
+    // no time after it; the wait for the start's lock shows as `exit: lock wait`.
+    const ran = ctx.trace?.lastEnd(id);
+    if (ran !== undefined) ctx.trace?.mark(id, 'running (until the exit was seen)', ran, Math.max(ran, seen));
     ctx.trace?.mark(id, 'exit: lock wait', seen);
     const file = join(ctx.dirs.exits, id);
     const exit = await readExitFile(file);

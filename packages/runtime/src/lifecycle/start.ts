@@ -101,7 +101,19 @@ export async function launch(ctx: RuntimeContext, record: ContainerRecord): Prom
   };
   const timed = <T>(stage: string, work: () => Promise<T>): Promise<T> =>
     tracer ? tracer.step(record.id, stage, work) : work();
-  try {
+  // The rootfs and the etc files live in the data dir, apart from the bundle on the exec root and from
+  // conmon, so they are made while the bundle is prepared and conmon starts. Both always settle before
+  // a failure is thrown: a mount still in flight when the undo ran was left behind.
+  const preparing = Promise.allSettled([
+    timed('rootfs mount', () => ctx.images.mountRootfs(record.imageId, record.paths.dir, record.idMappings)),
+    timed('etc files', () => writeEtcFiles(record)),
+  ]);
+  const prepared = async (): Promise<Awaited<typeof preparing>> => {
+    const settled = await preparing;
+    mounted = settled[0].status === 'fulfilled';
+    return settled;
+  };
+  const prepareBundle = async (): Promise<PendingConmon> => {
     if (runtime.hasState(record.id))
       await runtime
         .delete(record.id, true)
@@ -115,7 +127,7 @@ export async function launch(ctx: RuntimeContext, record: ContainerRecord): Prom
     mark('bundle directory');
     await ctx.logRotator?.prepare(record);
     mark('log rotator');
-    conmon = spawnConmon({
+    const spawned = spawnConmon({
       conmonPath: ctx.config.conmonPath,
       runtime,
       id: record.id,
@@ -136,15 +148,17 @@ export async function launch(ctx: RuntimeContext, record: ContainerRecord): Prom
       leaveStdinOpen: record.spec.basic.tty || !record.spec.basic.stdinOnce,
     });
     mark('conmon spawn');
-    // Both settle before a failure is thrown: a mount still in flight when the undo ran was left behind.
-    const [mount, etc] = await Promise.allSettled([
-      timed('rootfs mount', () =>
-        ctx.images.mountRootfs(record.imageId, record.paths.dir, record.idMappings),
-      ),
-      timed('etc files', () => writeEtcFiles(record)),
-    ]);
+    return spawned;
+  };
+  try {
+    try {
+      conmon = await prepareBundle();
+    } catch (err) {
+      await prepared();
+      throw err;
+    }
+    const [mount, etc] = await prepared();
     t = tracer?.now() ?? 0;
-    mounted = mount.status === 'fulfilled';
     if (mount.status === 'rejected') throw mount.reason;
     if (etc.status === 'rejected') throw etc.reason;
     const layout = mount.value;

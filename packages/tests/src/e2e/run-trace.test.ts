@@ -11,8 +11,8 @@ interface Trace {
   stages: { stage: string; at: number; ms: number }[];
 }
 
-/** Run side by side with the unmount, so it may end before or after it. */
-const PARALLEL_STAGES = ['exit: runtime delete', 'etc files'];
+/** Run side by side with the stages around them, so they may end before or after those. */
+const PARALLEL_STAGES = ['rootfs mount', 'etc files', 'exit: runtime delete'];
 
 /** The stages every plain run goes through, in the order the trace must show them. */
 const RUN_STAGES = [
@@ -21,7 +21,6 @@ const RUN_STAGES = [
   'create: record insert',
   'bundle directory',
   'conmon spawn',
-  'rootfs mount',
   'config serialise',
   'config write',
   'runtime create (via conmon)',
