@@ -19,6 +19,7 @@ import { systemRoutes } from './routes/system.js';
 import { systemDfRoutes } from './routes/system-df.js';
 import { buildRoutes } from './routes/build.js';
 import { healthRoutes } from './routes/health.js';
+import { debugTraceRoutes } from './routes/debug-trace.js';
 import { alertRoutes } from './routes/alerts.js';
 import { stackRoutes } from './routes/stacks/index.js';
 import { metricsRoutes } from './routes/metrics.js';
@@ -46,6 +47,7 @@ export function buildRouter(deps: ApiDeps): Router {
   buildRoutes(router, deps);
   centralLogsRoute(router, deps);
   healthRoutes(router, deps);
+  debugTraceRoutes(router, deps);
   alertRoutes(router, deps);
   metricsRoutes(router, deps);
   openApiRoute(router, deps);

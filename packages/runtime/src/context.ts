@@ -13,6 +13,7 @@ import type { ContainerEvent } from './types.js';
 import type { HostRlimits } from './host/limits.js';
 import type { SupervisedIndex } from './monitor/supervised.js';
 import type { LogRotator } from './logs/rotator.js';
+import type { RunTracer } from './trace/run-trace.js';
 
 /** Everything the lifecycle verbs share. Built once by `ContainerManager`. */
 export interface RuntimeContext {
@@ -55,6 +56,8 @@ export interface RuntimeContext {
   oomSeen?: Map<string, number>;
   /** Log rotation of running containers; absent in unit tests that launch nothing. */
   logRotator?: LogRotator;
+  /** Where each run's milliseconds went (`GET /polis/v1/debug/trace`); absent in unit tests. */
+  trace?: RunTracer;
 }
 
 export function runtimeDirs(config: DaemonConfig): RuntimeContext['dirs'] {

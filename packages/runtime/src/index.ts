@@ -13,3 +13,4 @@ export { HEALTH_DEFAULTS, MAX_OUTPUT, healthTimings, mergeHealth, probeCommand }
 export { nextDelayMs, nextHealth } from './health/next.js';
 export { validateLogConfig, LOG_DRIVERS } from './logs/drivers.js';
 export type { ProbeOptions, ProbeResult } from './exec/probe.js';
+export { RunTracer, type RunTrace, type TraceStage } from './trace/run-trace.js';

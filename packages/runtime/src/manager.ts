@@ -56,6 +56,7 @@ import { recordHealth } from './health/record.js';
 import { ExecSessions } from './exec/exec.js';
 import { Prober, type ProbeOptions, type ProbeResult } from './exec/probe.js';
 import { conmonCtl, resizeMessage } from './attach/ctl.js';
+import { RunTracer, type RunTrace } from './trace/run-trace.js';
 import { isPolisError, type HealthProbeResult, type ContainerHealthStatus } from '@polis/core';
 import type {
   AttachOptions,
@@ -123,6 +124,7 @@ export class ContainerManager implements ContainerService {
         .map((n) => ALL_CAPABILITIES[n])
         .filter((c): c is string => c !== undefined),
       dirs,
+      trace: new RunTracer(),
     };
     this.ctx.events.setMaxListeners(0);
     const { store, launching } = this.ctx;
@@ -208,6 +210,10 @@ export class ContainerManager implements ContainerService {
 
   create(spec: ContainerSpec, options?: CreateOptions): Promise<ContainerRecord> {
     return createContainer(this.ctx, spec, options);
+  }
+
+  traces(limit?: number): RunTrace[] {
+    return this.ctx.trace?.list(limit) ?? [];
   }
 
   start(reference: string): Promise<ContainerRecord> {

@@ -11,11 +11,14 @@ import type {
   ImageRecord,
 } from '@polis/core';
 import type { Readable } from 'node:stream';
+import type { RunTrace } from './trace/run-trace.js';
 
 export type WaitCondition = 'not-running' | 'next-exit' | 'removed';
 
 export interface CreateOptions {
   name?: string;
+  /** When the create request arrived (`performance.now()`), so the run's trace counts its parsing. */
+  traceSince?: number;
 }
 
 export interface StopOptions {
@@ -163,6 +166,8 @@ export interface ContainerService extends ContainerArchive {
   export(reference: string): Promise<Readable>;
   /** `docker commit`: a new image from the container's changes. */
   commit(reference: string, options: CommitOptions): Promise<ImageRecord>;
+  /** The stages of the last runs, newest first (`GET /polis/v1/debug/trace`); absent in API fakes. */
+  traces?(limit?: number): RunTrace[];
 }
 
 export interface ExecConfig {

@@ -128,7 +128,7 @@ export class LayerStore {
         }
         bytes = unpacked.size;
         await writeFile(join(tmp, 'size'), String(unpacked.size));
-        await convertWhiteouts(join(tmp, 'diff'));
+        if (unpacked.mayHaveWhiteouts) await convertWhiteouts(join(tmp, 'diff'));
         await rename(tmp, this.dir(chainId)).catch(async (err: unknown) => {
           // Someone else finished the same layer first: theirs is as good as ours.
           if (!(await this.has(chainId))) throw err;

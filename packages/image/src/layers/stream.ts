@@ -17,7 +17,7 @@ export async function peek(
       ended = true;
       break;
     }
-    const b = Buffer.from(r.value);
+    const b = asBuffer(r.value);
     chunks.push(b);
     length += b.length;
   }
@@ -29,7 +29,7 @@ export async function peek(
       for (;;) {
         const r = await it.next();
         if (r.done) return;
-        yield Buffer.from(r.value);
+        yield asBuffer(r.value);
       }
     } finally {
       // Reached on early destroy too: let the source release what it holds.
@@ -37,6 +37,11 @@ export async function peek(
     }
   }
   return { head: buffered.subarray(0, n), stream: Readable.from(whole(), { objectMode: false }) };
+}
+
+/** The chunk as a Buffer over the same memory: `Buffer.from(uint8array)` would copy every layer byte. */
+function asBuffer(chunk: Uint8Array): Buffer {
+  return Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
 }
 
 export type Compression = 'none' | 'gzip' | 'zstd' | 'xz' | 'bzip2';

@@ -17,6 +17,8 @@ const DECOMPRESSOR: Record<Compression, string[]> = {
  * The whole unpack in one process group: decompress, hash and count the tar, extract. `tee -p` keeps
  * feeding the hash and the count after tar stops reading at the end-of-archive blocks, so the digest
  * covers every byte. Layer bytes never pass through Node: it only writes the compressed stream.
+ * tar lists the names it extracts in `index`; `wh` counts those with a `.wh.` in them, so a layer
+ * without whiteouts (most) is never walked for them afterwards.
  */
 const SCRIPT = `set -o pipefail
 work=$1 target=$2
@@ -24,9 +26,10 @@ shift 2
 mkfifo "$work/sum.fifo" "$work/size.fifo"
 openssl dgst -sha256 -r <"$work/sum.fifo" >"$work/sum" &
 wc -c <"$work/size.fifo" >"$work/size" &
-"$@" | tee -p "$work/sum.fifo" "$work/size.fifo" | tar ${shellWords(TAR_EXTRACT_ARGS)} -C "$target"
+"$@" | tee -p "$work/sum.fifo" "$work/size.fifo" | tar ${shellWords(TAR_EXTRACT_ARGS)} -v --index-file="$work/index" -C "$target"
 status=$?
 wait
+grep -c -F .wh. "$work/index" >"$work/wh"
 exit $status`;
 
 export interface UnpackedLayer {
@@ -34,6 +37,8 @@ export interface UnpackedLayer {
   diffId: string;
   /** Bytes of the uncompressed tar. */
   size: number;
+  /** Whether any name in the layer has `.wh.` in it: only then can it hold whiteouts to convert. */
+  mayHaveWhiteouts: boolean;
 }
 
 /**
@@ -58,7 +63,9 @@ export async function unpackLayer(input: Readable, target: string, work: string)
     if (!/^[a-f0-9]{64}$/.test(sum) || !Number.isSafeInteger(size)) {
       throw new PolisError('internal', `unpack: no digest from the pipeline (${sum}, ${size})`);
     }
-    return { diffId: `sha256:${sum}`, size };
+    // Anything but a clean count of 0 (grep failed, say) walks the layer as before.
+    const whiteouts = (await readFile(join(work, 'wh'), 'utf8').catch(() => '')).trim();
+    return { diffId: `sha256:${sum}`, size, mayHaveWhiteouts: whiteouts !== '0' };
   } finally {
     await rm(work, { recursive: true, force: true });
   }

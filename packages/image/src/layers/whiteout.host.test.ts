@@ -7,6 +7,10 @@ import { tarArchive } from '../tar/writer.js';
 import { withTempDir } from '../testing/temp-dir.js';
 import { extractTar } from './extract.js';
 import { convertWhiteouts, scanWhiteouts } from './whiteout.js';
+import { Readable } from 'node:stream';
+import { sha256Digest } from '../digest.js';
+import { LayerStore } from './store.js';
+import { unpackLayer } from './unpack.js';
 
 const OLD = 1_000_000_000;
 
@@ -97,4 +101,29 @@ test('a whiteout naming .. is refused', () =>
   withTempDir('whiteout', async (dir) => {
     await writeFile(join(dir, '.wh...'), '');
     await assert.rejects(scanWhiteouts(dir), (err) => isPolisError(err, 'image.layer_invalid'));
+  }));
+
+test('a stored layer gets its whiteouts converted; the unpack tells layers with .wh. names from others', () =>
+  withTempDir('whiteout', async (dir) => {
+    const plain = tarArchive([
+      { name: 'dir/', type: 'dir', mode: 0o755 },
+      { name: 'dir/file.wh', type: 'file', data: 'no marker here' },
+    ]);
+    await mkdir(join(dir, 'plain'));
+    const unpacked = await unpackLayer(Readable.from([plain]), join(dir, 'plain'), join(dir, 'work'));
+    assert.equal(unpacked.mayHaveWhiteouts, false);
+    await mkdir(join(dir, 'marked'));
+    const marked = await unpackLayer(Readable.from([upperLayer()]), join(dir, 'marked'), join(dir, 'work'));
+    assert.equal(marked.mayHaveWhiteouts, true);
+
+    const store = new LayerStore(join(dir, 'root'));
+    await store.init();
+    const chainId = sha256Digest(upperLayer());
+    await store.ensure(chainId, async () => ({
+      stream: Readable.from([upperLayer()]),
+      done: Promise.resolve(),
+    }));
+    const diff = store.diffDir(chainId);
+    assert.ok((await lstat(join(diff, 'gone'))).isCharacterDevice(), 'gone became an overlay whiteout');
+    assert.equal(await exists(join(diff, '.wh.gone')), false);
   }));

@@ -73,8 +73,11 @@ export async function createContainer(
   spec: ContainerSpec,
   options: CreateOptions = {},
 ): Promise<ContainerRecord> {
+  const tracer = ctx.trace;
+  const t0 = tracer?.now() ?? 0;
   const image = ctx.images.get(spec.image);
   const runtime = runtimeFor(ctx, spec.runtime ?? ctx.config.defaultRuntime).name;
+  const tImage = tracer?.now() ?? 0;
   if (spec.lifecycle.autoRemove && spec.lifecycle.restartPolicy.name !== 'no') {
     throw new PolisError('request.invalid', 'conflicting options: cannot specify both --restart and --rm');
   }
@@ -110,7 +113,15 @@ export async function createContainer(
   if (hostUts && !record.hostname) {
     record.hostname = (await import('node:os')).hostname();
   }
+  if (tracer) {
+    tracer.begin(id, options.traceSince ?? t0);
+    if (options.traceSince !== undefined) tracer.mark(id, 'request parse', options.traceSince, t0);
+    tracer.mark(id, 'image resolve', t0, tImage);
+    tracer.mark(id, 'create: validate', tImage);
+  }
+  let t = tracer?.now() ?? 0;
   insertWithName(ctx, record, options.name === undefined);
+  if (tracer) t = tracer.mark(id, 'create: record insert', t);
   let volumes: string[] = [];
   try {
     // 0710: only root (and the root group) may enter; crun runs as root, and the container's user
@@ -120,8 +131,11 @@ export async function createContainer(
     // gets in through the group, as dockerd's remapped directories.
     if (record.idMappings) await chown(record.paths.dir, 0, mappedRoot(record.idMappings).gid);
     volumes = await ensureVolumes(ctx, record);
+    if (tracer) t = tracer.mark(id, 'create: directory and volumes', t);
     await connectOnCreate(ctx, record);
+    tracer?.mark(id, 'create: network endpoints', t);
   } catch (err) {
+    ctx.trace?.end(record.id);
     await undoCreate(ctx, record);
     await removeVolumes(ctx, volumes);
     if (isNoSpace(err)) throw noSpace(err, { id: record.id });

@@ -15,7 +15,13 @@ import { containerCgroupDirs } from '../host/container-cgroup.js';
  * Idempotent: a missing exit file (already handled) is a no-op.
  */
 export async function handleExit(ctx: RuntimeContext, id: string): Promise<void> {
+  const seen = ctx.trace?.now() ?? 0;
   await ctx.locks.run(id, async () => {
+    // Marked under the lock: a quick process can end before its start has returned, and then ran for
+    // no time after it; the wait for the start's lock shows as `exit: lock wait`.
+    const ran = ctx.trace?.lastEnd(id);
+    if (ran !== undefined) ctx.trace?.mark(id, 'running (until the exit was seen)', ran, Math.max(ran, seen));
+    ctx.trace?.mark(id, 'exit: lock wait', seen);
     const file = join(ctx.dirs.exits, id);
     const exit = await readExitFile(file);
     if (!exit) return;
@@ -75,14 +81,22 @@ export async function finishRun(
   // Read before the runtime's delete removes the cgroup: a kill of any process counts, as in Docker.
   const oomKills = await oomKillCount(containerCgroupDirs(ctx, record)).catch(() => 0);
   const runtime = runtimeFor(ctx, record.runtime);
+  const tracer = ctx.trace;
+  const timed = <T>(stage: string, work: () => Promise<T>): Promise<T> =>
+    tracer ? tracer.step(id, stage, work) : work();
   await Promise.all([
-    runtime.delete(id, true).catch((err) => ctx.log.debug('runtime delete after exit', { id, err })),
-    detachNetworks(ctx, id),
+    timed('exit: runtime delete', () =>
+      runtime.delete(id, true).catch((err) => ctx.log.debug('runtime delete after exit', { id, err })),
+    ),
+    timed('exit: network detach', () => detachNetworks(ctx, id)),
     rm(join(ctx.dirs.sockets, id), { force: true }),
-    ctx.images
-      .unmountRootfs(record.paths.dir)
-      .catch((err) => ctx.log.warn('unmounting rootfs after exit', { id, err })),
+    timed('exit: rootfs unmount', () =>
+      ctx.images
+        .unmountRootfs(record.paths.dir)
+        .catch((err) => ctx.log.warn('unmounting rootfs after exit', { id, err })),
+    ),
   ]);
+  let t = tracer?.now() ?? 0;
   const oomKilled = oomKills > 0 || (await wasOomKilled(ctx, record.id, record.paths.dir));
   // The OOM watcher has reported the kills it saw while the container ran; report the rest now.
   if (oomKilled && oomKills > (ctx.oomSeen?.get(id) ?? 0)) emit(ctx, 'oom', record);
@@ -99,11 +113,14 @@ export async function finishRun(
   };
   const saved = saveRecord(ctx, record);
   if (!saved) ctx.store.updateUnsaved(record);
+  if (tracer) t = tracer.mark(id, 'exit: record save', t);
   await rm(bundleDir(ctx, id), { recursive: true, force: true });
   await releaseVolumes(ctx, record);
+  if (tracer) t = tracer.mark(id, 'exit: bundle removal', t);
   emit(ctx, 'die', record, { exitCode: String(exitCode) });
   ctx.events.emit(`exited:${id}`, exitCode);
   ctx.waiters.exited(id, { StatusCode: exitCode, ...(error ? { Error: { Message: error } } : {}) });
+  tracer?.mark(id, 'exit: wake waiters', t);
   if (record.spec.lifecycle.autoRemove) {
     await removeLocked(ctx, record.id, true).catch((err) => ctx.log.warn('auto-remove failed', { id, err }));
   } else if (shouldRestart(record, exitCode)) {

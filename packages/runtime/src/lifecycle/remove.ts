@@ -79,6 +79,8 @@ export async function removeLocked(ctx: RuntimeContext, id: string, volumes = fa
   if (record.state.status === 'running' || record.state.status === 'paused') {
     throw new PolisError('container.is_running', `container ${id} is running`, { context: { id } });
   }
+  const tracer = ctx.trace;
+  let t = tracer?.now() ?? 0;
   record.state.status = 'removing';
   try {
     ctx.store.update(record);
@@ -97,7 +99,9 @@ export async function removeLocked(ctx: RuntimeContext, id: string, volumes = fa
     ctx.images.unmountRootfs(record.paths.dir),
     rm(join(ctx.dirs.sockets, id), { force: true }),
   ]);
+  if (tracer) t = tracer.mark(id, 'remove: runtime state and rootfs', t);
   await rm(record.paths.dir, { recursive: true, force: true });
+  if (tracer) t = tracer.mark(id, 'remove: container directory', t);
   await ctx.networks?.forget(id).catch((err: unknown) => {
     // A full disk refuses the endpoint rows' deletion; recovery at the next boot releases what a
     // container that is gone left (veths, ports, leases), so the removal goes on and frees space.
@@ -109,4 +113,8 @@ export async function removeLocked(ctx: RuntimeContext, id: string, volumes = fa
   await runAttachHooks(ctx, id, false);
   emit(ctx, 'destroy', record);
   ctx.waiters.removed(id, { StatusCode: record.state.exitCode });
+  if (tracer) {
+    tracer.mark(id, 'remove: record, endpoints, waiters', t);
+    tracer.end(id);
+  }
 }

@@ -45,7 +45,9 @@ export function bundleFiles(
 /** Starts a created or exited container. Already running is `container.already_started` (304). */
 export async function startContainer(ctx: RuntimeContext, reference: string): Promise<ContainerRecord> {
   const id = resolveContainer(ctx.store, reference).id;
+  const queued = ctx.trace?.now() ?? 0;
   return ctx.locks.run(id, async () => {
+    ctx.trace?.mark(id, 'start: lock wait', queued);
     let record = resolveContainer(ctx.store, id);
     switch (record.state.status) {
       case 'running':
@@ -92,7 +94,26 @@ export async function launch(ctx: RuntimeContext, record: ContainerRecord): Prom
   let conmon: PendingConmon | undefined;
   let problem: CommandProblem | undefined;
   ctx.launching?.add(record.id);
-  try {
+  const tracer = ctx.trace;
+  let t = tracer?.now() ?? 0;
+  const mark = (stage: string): void => {
+    if (tracer) t = tracer.mark(record.id, stage, t);
+  };
+  const timed = <T>(stage: string, work: () => Promise<T>): Promise<T> =>
+    tracer ? tracer.step(record.id, stage, work) : work();
+  // The rootfs and the etc files live in the data dir, apart from the bundle on the exec root and from
+  // conmon, so they are made while the bundle is prepared and conmon starts. Both always settle before
+  // a failure is thrown: a mount still in flight when the undo ran was left behind.
+  const preparing = Promise.allSettled([
+    timed('rootfs mount', () => ctx.images.mountRootfs(record.imageId, record.paths.dir, record.idMappings)),
+    timed('etc files', () => writeEtcFiles(record)),
+  ]);
+  const prepared = async (): Promise<Awaited<typeof preparing>> => {
+    const settled = await preparing;
+    mounted = settled[0].status === 'fulfilled';
+    return settled;
+  };
+  const prepareBundle = async (): Promise<PendingConmon> => {
     if (runtime.hasState(record.id))
       await runtime
         .delete(record.id, true)
@@ -103,8 +124,10 @@ export async function launch(ctx: RuntimeContext, record: ContainerRecord): Prom
         .then(() => mkdir(files.persist, { recursive: true, mode: 0o700 }))
         .then(() => writeFile(files.runtimeLog, '')),
     ]);
+    mark('bundle directory');
     await ctx.logRotator?.prepare(record);
-    conmon = spawnConmon({
+    mark('log rotator');
+    const spawned = spawnConmon({
       conmonPath: ctx.config.conmonPath,
       runtime,
       id: record.id,
@@ -124,12 +147,18 @@ export async function launch(ctx: RuntimeContext, record: ContainerRecord): Prom
       // Only a `StdinOnce` container loses its stdin when the first client leaves; a terminal never does.
       leaveStdinOpen: record.spec.basic.tty || !record.spec.basic.stdinOnce,
     });
-    // Both settle before a failure is thrown: a mount still in flight when the undo ran was left behind.
-    const [mount, etc] = await Promise.allSettled([
-      ctx.images.mountRootfs(record.imageId, record.paths.dir, record.idMappings),
-      writeEtcFiles(record),
-    ]);
-    mounted = mount.status === 'fulfilled';
+    mark('conmon spawn');
+    return spawned;
+  };
+  try {
+    try {
+      conmon = await prepareBundle();
+    } catch (err) {
+      await prepared();
+      throw err;
+    }
+    const [mount, etc] = await prepared();
+    t = tracer?.now() ?? 0;
     if (mount.status === 'rejected') throw mount.reason;
     if (etc.status === 'rejected') throw etc.reason;
     const layout = mount.value;
@@ -138,6 +167,7 @@ export async function launch(ctx: RuntimeContext, record: ContainerRecord): Prom
       layout.target,
       record.spec.security.groupAdd,
     );
+    mark('user resolve');
     const { security } = record.spec;
     const spec = buildSpec({
       record,
@@ -152,20 +182,29 @@ export async function launch(ctx: RuntimeContext, record: ContainerRecord): Prom
       namespaces: namespaceModes(ctx, record),
       devices: await containerDevices(security.privileged, security.devices),
     });
-    await writeFileAtomic(files.config, JSON.stringify(spec));
+    mark('config build (binds, devices, security)');
+    const json = JSON.stringify(spec);
+    mark('config serialise');
+    await writeFileAtomic(files.config, json);
+    mark('config write');
     if (spec.process) problem = await commandProblem(layout.target, spec.process, spec.mounts);
+    mark('command lookup');
     const pending = conmon;
     conmon = undefined;
     crashPoint('before-runtime-create');
     const { pid, conmonPid } = await pending.proceed();
     created = true;
+    mark('runtime create (via conmon)');
     crashPoint('after-runtime-create');
     await attachNetworks(ctx, record, pid);
     wired = true;
+    mark('network attach');
     await runAttachHooks(ctx, record.id);
+    mark('attach');
     const startedAt = new Date().toISOString();
     crashPoint('before-runtime-start');
     await runtime.start(record.id);
+    mark('runtime start');
     crashPoint('after-runtime-start');
     record.state = {
       ...record.state,
@@ -186,6 +225,7 @@ export async function launch(ctx: RuntimeContext, record: ContainerRecord): Prom
     ctx.store.update(record);
     ctx.supervised.track(record.id, conmonPid);
     emit(ctx, 'start', record);
+    tracer?.mark(record.id, 'record save and start event', t);
   } catch (err) {
     conmon?.abort();
     await runAttachHooks(ctx, record.id, false);
