@@ -180,9 +180,24 @@ const alertEntry = (verb: string, summary: string): Entry => ({
   summary,
   load: ALERT_LOADERS[verb] as () => Promise<CommandModule>,
 });
+const COMPOSE_LOADERS: Record<string, () => Promise<CommandModule>> = {
+  config: () => import('./commands/compose/config.js'),
+  down: () => import('./commands/compose/down.js'),
+  events: () => import('./commands/compose/events.js'),
+  exec: () => import('./commands/compose/exec.js'),
+  logs: () => import('./commands/compose/logs.js'),
+  ps: () => import('./commands/compose/ps.js'),
+  pull: () => import('./commands/compose/pull.js'),
+  restart: () => import('./commands/compose/restart.js'),
+  rollback: () => import('./commands/compose/rollback.js'),
+  start: () => import('./commands/compose/start.js'),
+  stop: () => import('./commands/compose/stop.js'),
+  top: () => import('./commands/compose/top.js'),
+  up: () => import('./commands/compose/up.js'),
+};
 const composeEntry = (verb: string, summary: string): Entry => ({
   summary,
-  load: () => import(`./commands/compose/${verb}.js`) as Promise<CommandModule>,
+  load: COMPOSE_LOADERS[verb] as () => Promise<CommandModule>,
 });
 const info: Entry = {
   summary: 'Display system-wide information',
