@@ -220,7 +220,9 @@ describe('polis build and the build API', () => {
         'CMD ["cat", "/out/slow", "/out/quick"]',
       ].join('\n'),
     );
-    const since = Math.floor(Date.now() / 1000) - 1;
+    // Events have whole seconds: start in a second of our own, so an earlier test's containers stay out.
+    await new Promise((r) => setTimeout(r, 1000 - (Date.now() % 1000) + 50));
+    const since = Math.floor(Date.now() / 1000);
     const out = ok(await d.polis(['build', '--no-cache', '-t', 'par', dir], { timeoutMs: 300_000 }));
     const until = Math.ceil(Date.now() / 1000) + 1;
     // Stage by stage in the output, whatever order they finished in.
