@@ -1,5 +1,5 @@
 /**
- * The peers the benchmark compares with are Debian's podman and docker.io. They are installed when
+ * The peers the benchmark compares with are Debian's podman, docker.io and containerd. They are installed when
  * missing (BENCH_INSTALL_PEERS=0 skips that), and docker gets a dockerd of the bench's own: its own data
  * root, exec root and socket, no iptables rules and no bridge (the bench runs docker with
  * `--network none`), stopped and removed at the end. What cannot be set up is reported, never replaced.
@@ -15,6 +15,9 @@ import { setBenchDockerSocket } from './docker-socket.js';
 const PACKAGES: readonly { pkg: string; binary: string }[] = [
   { pkg: 'podman', binary: '/usr/bin/podman' },
   { pkg: 'docker.io', binary: '/usr/sbin/dockerd' },
+  // containerd's CRI plugin is the CRI bench's peer; it needs the CNI plugins for its pod networks.
+  { pkg: 'containerd', binary: '/usr/bin/containerd' },
+  { pkg: 'containernetworking-plugins', binary: '/usr/lib/cni/bridge' },
 ];
 
 export interface Peers {
