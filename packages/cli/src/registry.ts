@@ -400,6 +400,7 @@ export const GROUPS: Record<string, { summary: string; commands: Record<string, 
     summary: 'Run stacks from compose files; polisd keeps them at their desired state',
     commands: {
       config: composeEntry('config', 'Validate and print the normalised project'),
+      convert: composeEntry('convert', 'Print the stack as Kubernetes manifests'),
       down: composeEntry('down', 'Stop and remove a stack'),
       events: composeEntry('events', "A stack's events"),
       exec: composeEntry('exec', "Execute a command in a service's container"),
