@@ -415,6 +415,15 @@ export const GROUPS: Record<string, { summary: string; commands: Record<string, 
       up: composeEntry('up', 'Create and start a stack'),
     },
   },
+  service: {
+    summary: "Manage a stack's services",
+    commands: {
+      autoscale: {
+        summary: "Set or remove a service's autoscale policy",
+        load: () => import('./commands/service/autoscale.js'),
+      },
+    },
+  },
   system: {
     summary: 'Manage Polis',
     commands: { df: systemDf, events, health: systemHealth, info },

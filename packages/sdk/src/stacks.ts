@@ -58,6 +58,13 @@ export class Stacks {
     return Buffer.concat(chunks).toString('utf8');
   }
 
+  /** Replaces a service's `x-polis-autoscale` (compose's keys); an empty policy removes it. */
+  autoscale(name: string, service: string, policy: Record<string, unknown>): Promise<void> {
+    return this.http.empty('POST', `/polis/v1/stacks/${enc(name)}/services/${enc(service)}/autoscale`, {
+      json: policy,
+    });
+  }
+
   /** The project as Kubernetes manifests, multi-document YAML (`compose convert --to kubernetes`). */
   async convert(body: ComposeLoadBody, options: { namespace?: string } = {}): Promise<string> {
     const res = await this.http.send('POST', '/polis/v1/compose/convert', {

@@ -57,6 +57,11 @@ export const ROUTE_DOCS: Readonly<Record<string, RouteDoc>> = {
     "Restore a service's previous configuration",
     204,
   ),
+  'POST /polis/v1/stacks/{name}/services/{service}/autoscale': d(
+    'stacks',
+    "Replace (or with {} remove) a service's autoscale policy",
+    204,
+  ),
   'POST /polis/v1/stacks/{name}/stop': d('stacks', "Stop a stack's containers", 204),
   'POST /polis/v1/stacks/{name}/start': d('stacks', 'Start a stopped stack', 204),
   'GET /containers/json': d('containers', 'List containers', 200, 'json'),

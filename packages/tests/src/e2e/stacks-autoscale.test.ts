@@ -133,4 +133,54 @@ describe('autoscaling a stack by CPU (x-polis-autoscale)', () => {
     assert.deepEqual(await autoscaleEvents(calm), []);
     assert.equal((await running()).length, 1);
   });
+
+  it('polis service autoscale changes the policy in place: a new min applies at once, nothing is recreated', async () => {
+    const [only] = await running();
+    const id = ok(await d.polis(['inspect', '-f', '{{.Id}}', only!]));
+    ok(
+      await d.polis([
+        'service',
+        'autoscale',
+        `${project}/burner`,
+        '--min',
+        '2',
+        '--max',
+        '3',
+        '--cpu-percent',
+        '50',
+      ]),
+      'polis service autoscale',
+    );
+    await waitFor('two replicas', async () => (await running()).length === 2, 60_000, 250);
+    assert.equal(ok(await d.polis(['inspect', '-f', '{{.Id}}', only!])), id);
+    const stored = JSON.parse(ok(await polisCompose('ps', ['--format', 'json']))) as Array<{
+      desired: number;
+    }>;
+    assert.equal(stored[0]!.desired, 2);
+    // Bad input: the loader's parser answers (400), an unknown stack or service is 404.
+    const bad = await d.polis([
+      'service',
+      'autoscale',
+      `${project}/burner`,
+      '--max',
+      '0',
+      '--cpu-percent',
+      '50',
+    ]);
+    assert.notEqual(bad.code, 0);
+    assert.match(bad.stderr, /x-polis-autoscale\.max/);
+    const missing = await d.polis([
+      'service',
+      'autoscale',
+      'nosuch/burner',
+      '--max',
+      '2',
+      '--cpu-percent',
+      '5',
+    ]);
+    assert.match(missing.stderr, /no such stack: nosuch/);
+    // --off removes it: the count stays, and no autoscale decision follows.
+    ok(await d.polis(['service', 'autoscale', `${project}/burner`, '--off']), '--off');
+    assert.equal((await running()).length, 2);
+  });
 });

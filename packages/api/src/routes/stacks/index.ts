@@ -124,6 +124,23 @@ export function stackRoutes(router: Router, deps: ApiDeps): void {
     await controllerOf(deps).scale(params.name as string, params.service as string, replicas as number);
     reply.empty(204);
   });
+  // `polis service autoscale`: the body is the x-polis-autoscale mapping (compose's keys), or {} to remove it.
+  router.add(
+    'POST',
+    '/polis/v1/stacks/{name}/services/{service}/autoscale',
+    async ({ params, req, reply }) => {
+      const body = await readJson(req);
+      if (!body || typeof body !== 'object' || Array.isArray(body))
+        throw new PolisError('request.invalid', 'body must be an x-polis-autoscale mapping');
+      const raw = body as Record<string, unknown>;
+      await controllerOf(deps).setAutoscale(
+        params.name as string,
+        params.service as string,
+        Object.keys(raw).length ? raw : undefined,
+      );
+      reply.empty(204);
+    },
+  );
   router.add('POST', '/polis/v1/stacks/{name}/services/{service}/rollback', async ({ params, reply }) => {
     await controllerOf(deps).rollback(params.name as string, params.service as string);
     reply.empty(204);
