@@ -182,6 +182,7 @@ const alertEntry = (verb: string, summary: string): Entry => ({
 });
 const COMPOSE_LOADERS: Record<string, () => Promise<CommandModule>> = {
   config: () => import('./commands/compose/config.js'),
+  convert: () => import('./commands/compose/convert.js'),
   down: () => import('./commands/compose/down.js'),
   events: () => import('./commands/compose/events.js'),
   exec: () => import('./commands/compose/exec.js'),
@@ -415,6 +416,7 @@ export const GROUPS: Record<string, { summary: string; commands: Record<string, 
     summary: 'Run stacks from compose files; polisd keeps them at their desired state',
     commands: {
       config: composeEntry('config', 'Validate and print the normalised project'),
+      convert: composeEntry('convert', 'Print the stack as Kubernetes manifests'),
       down: composeEntry('down', 'Stop and remove a stack'),
       events: composeEntry('events', "A stack's events"),
       exec: composeEntry('exec', "Execute a command in a service's container"),
@@ -427,6 +429,15 @@ export const GROUPS: Record<string, { summary: string; commands: Record<string, 
       stop: composeEntry('stop', "Stop a stack's containers"),
       top: composeEntry('top', "The processes of a stack's containers"),
       up: composeEntry('up', 'Create and start a stack'),
+    },
+  },
+  service: {
+    summary: "Manage a stack's services",
+    commands: {
+      autoscale: {
+        summary: "Set or remove a service's autoscale policy",
+        load: () => import('./commands/service/autoscale.js'),
+      },
     },
   },
   system: {

@@ -58,6 +58,24 @@ export class Stacks {
     return Buffer.concat(chunks).toString('utf8');
   }
 
+  /** Replaces a service's `x-polis-autoscale` (compose's keys); an empty policy removes it. */
+  autoscale(name: string, service: string, policy: Record<string, unknown>): Promise<void> {
+    return this.http.empty('POST', `/polis/v1/stacks/${enc(name)}/services/${enc(service)}/autoscale`, {
+      json: policy,
+    });
+  }
+
+  /** The project as Kubernetes manifests, multi-document YAML (`compose convert --to kubernetes`). */
+  async convert(body: ComposeLoadBody, options: { namespace?: string } = {}): Promise<string> {
+    const res = await this.http.send('POST', '/polis/v1/compose/convert', {
+      json: body,
+      query: { to: 'kubernetes', ...(options.namespace ? { namespace: options.namespace } : {}) },
+    });
+    const chunks: Buffer[] = [];
+    for await (const c of res) chunks.push(c as Buffer);
+    return Buffer.concat(chunks).toString('utf8');
+  }
+
   list(): Promise<{ Name: string; Services: string[]; Stopped: boolean; UpdatedAt: string }[]> {
     return this.http.json('GET', '/polis/v1/stacks');
   }

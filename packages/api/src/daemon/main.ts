@@ -205,6 +205,10 @@ export async function startDaemon(input: DaemonConfig): Promise<RunningDaemon> {
     scheduler: createScheduler(hostCapacity()),
     autoscaler: createAutoscaler,
     autoscalePolicy: autoscalePolicyOf,
+    // How often the autoscaler samples (default 10 s); tests shorten it to see a stack grow and shrink.
+    ...(Number(process.env.POLIS_AUTOSCALE_INTERVAL_MS) > 0
+      ? { autoscaleEveryMs: Number(process.env.POLIS_AUTOSCALE_INTERVAL_MS) }
+      : {}),
     publish: (e) =>
       events.publish({
         Type: 'stack',

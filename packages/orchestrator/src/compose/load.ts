@@ -30,14 +30,7 @@ export interface LoadInput {
 }
 
 export function loadProject(input: LoadInput): ProjectModel {
-  if (input.files.length === 0) throw new PolisError('stack.invalid', 'no compose file given');
-  const env = { ...(input.dotenv ? parseEnvFile(input.dotenv) : {}), ...input.env };
-  const docs = input.files.map((f) => readDocument(f, env));
-  const merged = mergeDocuments(docs);
-  const explicit = input.projectName ?? env['COMPOSE_PROJECT_NAME'] ?? (merged['name'] as string | undefined);
-  const projectName = projectNameFrom(explicit ?? basename(input.workingDir));
-  if (!projectName)
-    throw new PolisError('stack.invalid', `project name "${explicit ?? ''}" has no usable letters`);
+  const { merged, env, projectName } = readMerged(input);
   const profiles =
     input.profiles ?? (env['COMPOSE_PROFILES'] ? env['COMPOSE_PROFILES'].split(',').filter(Boolean) : []);
   return normaliseProject(merged, {
@@ -48,6 +41,31 @@ export function loadProject(input: LoadInput): ProjectModel {
     profiles,
     ...(input.readFile ? { readFile: input.readFile } : {}),
   });
+}
+
+/**
+ * The files validated, interpolated and merged, as a compose document named after the project — what the
+ * Kubernetes conversion reads (`compose convert`); `loadProject` normalises the same document further.
+ */
+export function loadComposeDocument(input: LoadInput): Record<string, unknown> {
+  const { merged, projectName } = readMerged(input);
+  return { ...merged, name: projectName };
+}
+
+function readMerged(input: LoadInput): {
+  merged: Record<string, unknown>;
+  env: Record<string, string | undefined>;
+  projectName: string;
+} {
+  if (input.files.length === 0) throw new PolisError('stack.invalid', 'no compose file given');
+  const env = { ...(input.dotenv ? parseEnvFile(input.dotenv) : {}), ...input.env };
+  const docs = input.files.map((f) => readDocument(f, env));
+  const merged = mergeDocuments(docs);
+  const explicit = input.projectName ?? env['COMPOSE_PROJECT_NAME'] ?? (merged['name'] as string | undefined);
+  const projectName = projectNameFrom(explicit ?? basename(input.workingDir));
+  if (!projectName)
+    throw new PolisError('stack.invalid', `project name "${explicit ?? ''}" has no usable letters`);
+  return { merged, env, projectName };
 }
 
 function readDocument(file: ComposeFile, env: Record<string, string | undefined>): Record<string, unknown> {

@@ -188,6 +188,33 @@ export class StackController {
     await this.run(name, false);
   }
 
+  /**
+   * `polis service autoscale`: the service's `x-polis-autoscale` replaced (or removed with undefined) in the
+   * stored project, checked by the same parser as at load; replicas are not recreated (not in the hash),
+   * and the autoscaler starts afresh with the new policy. A later `compose up` puts the file's back.
+   */
+  async setAutoscale(name: string, service: string, raw: Record<string, unknown> | undefined): Promise<void> {
+    const stack = this.mustGet(name, service);
+    const svc = stack.project.services[service]!;
+    const policy =
+      raw === undefined
+        ? undefined
+        : this.deps.autoscalePolicy?.({ ...svc, extensions: { 'x-polis-autoscale': raw } });
+    const { 'x-polis-autoscale': _old, ...rest } = svc.extensions;
+    svc.extensions = raw === undefined ? rest : { ...rest, 'x-polis-autoscale': raw };
+    // A new range applies at once: the count moves into it without waiting for a decision.
+    const current = this.desiredOf(stack, svc);
+    if (policy && (current < policy.min || current > policy.max))
+      stack.scale[service] = Math.max(policy.min, Math.min(policy.max, current));
+    this.deps.store.put(stack);
+    delete this.state(name, service).autoscaler;
+    this.emit(name, service, 'autoscale-policy', {
+      policy: raw === undefined ? 'none' : JSON.stringify(raw),
+      reason: 'user',
+    });
+    await this.run(name, false);
+  }
+
   /** `compose rollback SERVICE`: the previous configuration comes back, by the rollback_config. */
   async rollback(name: string, service: string, reason = 'user'): Promise<void> {
     const stack = this.mustGet(name, service);

@@ -31,11 +31,14 @@ function canonical(v: unknown): unknown {
 }
 
 /**
- * sha256 of the service's configuration, the fields that shape a container: replicas, update and rollback
- * settings change how many and how, not what, so they do not recreate replicas.
+ * sha256 of the service's configuration, the fields that shape a container: replicas, autoscaling, update
+ * and rollback settings change how many and how, not what, so they do not recreate replicas.
  */
 export function configHash(service: ServiceModel, project: ProjectModel): string {
-  const { replicas: _r, updateConfig: _u, rollbackConfig: _b, profiles: _p, ...shape } = service;
+  const { replicas: _r, updateConfig: _u, rollbackConfig: _b, profiles: _p, ...rest } = service;
+  // The autoscale policy says how many, like replicas (and `polis service autoscale` changes it in place).
+  const { 'x-polis-autoscale': _a, ...extensions } = service.extensions;
+  const shape = { ...rest, extensions };
   const networks = Object.keys(service.networks).map((k) => project.networks[k]?.name ?? k);
   const volumes = service.volumes.map((m) =>
     m.type === 'volume' && m.source ? project.volumes[m.source]?.name : m.source,

@@ -1,7 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { PolisError } from '@polis/core';
 import {
+  convertToKubernetes,
+  loadComposeDocument,
   loadProject,
+  type LoadInput,
   projectYaml,
   type ComposeFile,
   type ProjectModel,
@@ -33,26 +36,41 @@ function scaleOf(v: unknown): Record<string, number> {
  * `/polis/v1/stacks`: the desired state of compose projects, kept by polisd. `POST /polis/v1/compose/load`
  * turns compose files (as the CLI read them) into the normalised project without storing anything.
  */
+/** The body of `compose/load` and `compose/convert`: the files as the CLI read them, with its environment. */
+function loadInputOf(body: Record<string, unknown>): LoadInput {
+  const files = (Array.isArray(body['files']) ? body['files'] : []) as ComposeFile[];
+  return {
+    files: files.map((f) => ({ path: String(f.path), content: String(f.content) })),
+    workingDir: String(body['workingDir'] ?? '/'),
+    env: record(body['env']) as Record<string, string>,
+    ...(typeof body['dotenv'] === 'string' ? { dotenv: body['dotenv'] } : {}),
+    ...(typeof body['projectName'] === 'string' && body['projectName']
+      ? { projectName: body['projectName'] }
+      : {}),
+    ...(Array.isArray(body['profiles']) && body['profiles'].length
+      ? { profiles: body['profiles'].map(String) }
+      : {}),
+    readFile: (path) => readFileSync(path, 'utf8'),
+  };
+}
+
 export function stackRoutes(router: Router, deps: ApiDeps): void {
   router.add('POST', '/polis/v1/compose/load', async ({ req, query, reply }) => {
-    const body = record(await readJson(req));
-    const files = (Array.isArray(body['files']) ? body['files'] : []) as ComposeFile[];
-    const project = loadProject({
-      files: files.map((f) => ({ path: String(f.path), content: String(f.content) })),
-      workingDir: String(body['workingDir'] ?? '/'),
-      env: record(body['env']) as Record<string, string>,
-      ...(typeof body['dotenv'] === 'string' ? { dotenv: body['dotenv'] } : {}),
-      ...(typeof body['projectName'] === 'string' && body['projectName']
-        ? { projectName: body['projectName'] }
-        : {}),
-      ...(Array.isArray(body['profiles']) && body['profiles'].length
-        ? { profiles: body['profiles'].map(String) }
-        : {}),
-      readFile: (path) => readFileSync(path, 'utf8'),
-    });
+    const project = loadProject(loadInputOf(record(await readJson(req))));
     if (query.get('format') === 'yaml')
       reply.text(200, projectYaml(project), { 'content-type': 'application/yaml' });
     else reply.json(200, project);
+  });
+  // Loaded as `load` does (so errors name file and line), then converted: the manifests as YAML documents.
+  router.add('POST', '/polis/v1/compose/convert', async ({ req, query, reply }) => {
+    const to = query.get('to') ?? 'kubernetes';
+    if (to !== 'kubernetes')
+      throw new PolisError('request.invalid', `cannot convert to "${to}" (only "kubernetes")`);
+    const input = loadInputOf(record(await readJson(req)));
+    loadProject(input);
+    const namespace = query.get('namespace');
+    const manifests = convertToKubernetes(loadComposeDocument(input), namespace ? { namespace } : {});
+    reply.text(200, manifests, { 'content-type': 'application/yaml' });
   });
   router.add('GET', '/polis/v1/stacks', ({ reply }) => {
     reply.json(
@@ -106,6 +124,23 @@ export function stackRoutes(router: Router, deps: ApiDeps): void {
     await controllerOf(deps).scale(params.name as string, params.service as string, replicas as number);
     reply.empty(204);
   });
+  // `polis service autoscale`: the body is the x-polis-autoscale mapping (compose's keys), or {} to remove it.
+  router.add(
+    'POST',
+    '/polis/v1/stacks/{name}/services/{service}/autoscale',
+    async ({ params, req, reply }) => {
+      const body = await readJson(req);
+      if (!body || typeof body !== 'object' || Array.isArray(body))
+        throw new PolisError('request.invalid', 'body must be an x-polis-autoscale mapping');
+      const raw = body as Record<string, unknown>;
+      await controllerOf(deps).setAutoscale(
+        params.name as string,
+        params.service as string,
+        Object.keys(raw).length ? raw : undefined,
+      );
+      reply.empty(204);
+    },
+  );
   router.add('POST', '/polis/v1/stacks/{name}/services/{service}/rollback', async ({ params, reply }) => {
     await controllerOf(deps).rollback(params.name as string, params.service as string);
     reply.empty(204);

@@ -2,6 +2,7 @@ import type { Cli } from '../../cli.js';
 import { UsageError } from '../../errors.js';
 import { bool, list, type CommandSpec, type Parsed } from '../../flags.js';
 import { runAll } from '../container/logs-all.js';
+import { buildServices } from './build-services.js';
 import { PROJECT_FLAGS, loadProject } from './project.js';
 
 export const spec: CommandSpec = {
@@ -23,9 +24,6 @@ export const spec: CommandSpec = {
 };
 
 export async function run(cli: Cli, p: Parsed): Promise<number> {
-  if (bool(p, 'build')) {
-    throw new UsageError('--build: this polisd has no image builder (POST /build); build the images first');
-  }
   const scale: Record<string, number> = {};
   for (const s of list(p, 'scale')) {
     const m = /^([^=]+)=(\d+)$/.exec(s);
@@ -33,6 +31,7 @@ export async function run(cli: Cli, p: Parsed): Promise<number> {
     scale[m[1]!] = Number(m[2]);
   }
   const project = await loadProject(cli, p);
+  await buildServices(cli, project, bool(p, 'build'));
   const status = await cli.client.stacks.apply(project, { scale, removeOrphans: bool(p, 'remove-orphans') });
   for (const s of status) {
     for (const c of s.containers) cli.out(`${c.name}: ${c.status}${c.health ? ` (${c.health})` : ''}\n`);
