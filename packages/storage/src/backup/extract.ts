@@ -93,6 +93,9 @@ export async function extractBackup(
     return check.manifest;
   }
 
+  // A digest mismatch of the compressed bytes is the cause of whatever else failed after it (the stop
+  // it triggers cuts zstd and tar short, which the check then sees as a truncation).
+  if (feed !== undefined && isPolisError(feed)) throw feed;
   // zstd failing on its own (not killed by us) means the compressed stream is damaged.
   if (unzstd !== undefined && isPolisError(unzstd) && unzstd.context.signal === null) {
     const stderr = String(unzstd.context.stderr ?? '').trim();
