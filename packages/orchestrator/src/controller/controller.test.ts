@@ -4,6 +4,7 @@ import type { BalancerBackend, ServiceBalancer } from '@polis/network';
 import { loadProject } from '../compose/load.js';
 import type { Admission, PlacementRequest, Scheduler } from '../scheduler/types.js';
 import type { Autoscaler, ServiceSample } from '../autoscale/types.js';
+import { createScheduler } from '../scheduler/index.js';
 import { StackController } from './controller.js';
 import type { Engine, EngineContainer } from './engine.js';
 import { L, configHash } from './labels.js';
@@ -142,7 +143,7 @@ class FakeScheduler implements Scheduler {
   }
 }
 
-function setup(text: string) {
+function setup(text: string, realScheduler?: Scheduler) {
   const engine = new FakeEngine();
   const store = new MemoryStore();
   const balancer = new FakeBalancer(engine.log);
@@ -169,7 +170,7 @@ function setup(text: string) {
     engine,
     store,
     balancer,
-    scheduler,
+    scheduler: realScheduler ?? scheduler,
     autoscaler: () => autoscaler,
     autoscalePolicy: (svc) =>
       svc.extensions['x-polis-autoscale']
@@ -295,6 +296,40 @@ describe('StackController with fakes', () => {
     assert.equal(t.scheduler.held.size, 0);
     assert.equal(t.engine.made.size, 0);
     assert.deepEqual([...t.engine.networks], []);
+  });
+
+  it('priorities: a higher-priority stack preempts a lower one on a full host, which then stays pending', async () => {
+    const GiB = 1024 ** 3;
+    const t = setup('services: {}', createScheduler({ cpus: 2, memoryBytes: GiB }));
+    const stack = (name: string, priority: number) =>
+      loadProject({
+        files: [
+          {
+            path: 'c.yml',
+            content: `name: ${name}\nservices:\n  app:\n    image: busybox\n    x-polis-priority: ${priority}\n    deploy: {resources: {reservations: {memory: 600M}}}\n`,
+          },
+        ],
+        workingDir: `/w/${name}`,
+        env: {},
+      });
+    await t.controller.apply(stack('low', 0));
+    assert.deepEqual(t.names(), ['low_app_1']);
+    await t.controller.apply(stack('high', 10));
+    assert.deepEqual(t.names(), ['high_app_1'], 'the low-priority replica made room');
+    const preempt = t.events.find((e) => e.action === 'preempt');
+    assert.equal(preempt?.stack, 'low');
+    assert.equal(preempt?.attributes['by'], 'high/app/1');
+    assert.ok(
+      t.engine.log.indexOf('stop low_app_1') < t.engine.log.indexOf('start high_app_1'),
+      'stopped first',
+    );
+    await t.controller.tick();
+    const low = await t.controller.status('low');
+    assert.match(low[0]?.pending ?? '', /insufficient memory/);
+    assert.deepEqual(t.names(), ['high_app_1'], 'the preempted replica does not push back');
+    await t.controller.remove('high', { volumes: true });
+    await t.controller.tick();
+    assert.deepEqual(t.names(), ['low_app_1'], 'room again: the preempted service runs');
   });
 
   it('only services whose config-hash changed are recreated', async () => {

@@ -446,7 +446,7 @@ export class StackController {
     const rt = this.state(stack.name, svc.name);
     const n = this.freeNumber(used);
     const key = `${stack.name}/${svc.name}/${n}`;
-    const admission = this.deps.scheduler.admit({
+    const request = {
       key,
       reservation: {
         cpus: svc.resources.reservations.cpus ?? 0,
@@ -454,7 +454,14 @@ export class StackController {
         priority: Number(svc.extensions['x-polis-priority'] ?? 0),
         exclusiveCpus: svc.extensions['x-polis-exclusive-cpus'] === true,
       },
-    });
+    };
+    let admission = this.deps.scheduler.admit(request);
+    if (!admission.admitted && admission.preempt?.length) {
+      // The host is full of lower-priority replicas: those the scheduler names are stopped gracefully
+      // (drained first) and stay pending in their own service; then this one is admitted.
+      await this.preempt(admission.preempt, key);
+      admission = this.deps.scheduler.admit(request);
+    }
     if (!admission.admitted) {
       if (rt.pending !== admission.reason)
         this.emit(stack.name, svc.name, 'pending', { reason: admission.reason, replica: String(n) });
@@ -499,6 +506,23 @@ export class StackController {
         ips: {},
       }
     );
+  }
+
+  /** Removes the replicas with these scheduler keys (`<stack>/<service>/<number>`) to make room for `by`. */
+  private async preempt(keys: readonly string[], by: string): Promise<void> {
+    for (const victim of keys) {
+      const [stack = '', service = '', number = ''] = victim.split('/');
+      const c = (await this.deps.engine.containers(stack)).find(
+        (x) => x.labels[L.service] === service && String(numberOf(x)) === number,
+      );
+      if (!c) {
+        this.deps.scheduler.release(victim);
+        continue;
+      }
+      this.emit(stack, service, 'preempt', { container: c.name, by });
+      this.state(stack, service).lastError = `${c.name} preempted by ${by}, which has a higher priority`;
+      await this.removeReplica(stack, c, 'preempted');
+    }
   }
 
   /** Out of the balancer first (draining), then stopped and removed; its reservation is freed. */
