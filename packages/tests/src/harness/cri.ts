@@ -107,7 +107,7 @@ export async function streamChannels(
     });
     req.on('error', reject);
     req.on('response', (res) => reject(new Error(`no upgrade: HTTP ${res.statusCode}`)));
-    req.on('upgrade', (res, socket: Socket) => {
+    req.on('upgrade', (res, socket: Socket, head: Buffer) => {
       const accept = createHash('sha1').update(`${key}258EAFA5-E914-47DA-95CA-C5AB0DC85B11`).digest('base64');
       if (res.headers['sec-websocket-accept'] !== accept) {
         reject(new Error('bad Sec-WebSocket-Accept'));
@@ -117,7 +117,8 @@ export async function streamChannels(
       let buf = Buffer.alloc(0);
       const send = (channel: number, data: Buffer) =>
         socket.write(clientFrame(0x2, Buffer.concat([Buffer.from([channel]), data])));
-      socket.on('data', (chunk: Buffer) => {
+      // Frames the server wrote with its 101 arrive in `head`, not as 'data': parse them first.
+      const onData = (chunk: Buffer) => {
         buf = Buffer.concat([buf, chunk]);
         for (;;) {
           if (buf.length < 2) return;
@@ -142,7 +143,9 @@ export async function streamChannels(
             frames.push({ channel: payload[0]!, data: Buffer.from(payload.subarray(1)) });
           }
         }
-      });
+      };
+      onData(head);
+      socket.on('data', onData);
       socket.on('close', () => resolve({ protocol: String(res.headers['sec-websocket-protocol']), frames }));
       socket.on('error', reject);
       if (options.stdin) send(0, options.stdin);

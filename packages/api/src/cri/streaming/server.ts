@@ -39,7 +39,9 @@ export class StreamingServer {
       res.writeHead(400, { 'Content-Type': 'text/plain' });
       res.end('CRI streaming: upgrade to a websocket (v4.channel.k8s.io)\n');
     });
-    this.server.on('upgrade', (req: IncomingMessage, socket: Duplex) => this.onUpgrade(req, socket));
+    this.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) =>
+      this.onUpgrade(req, socket, head),
+    );
   }
 
   async listen(address: string, port: number): Promise<void> {
@@ -60,14 +62,14 @@ export class StreamingServer {
     return `${this.base}/${session.kind}/${token}`;
   }
 
-  private onUpgrade(req: IncomingMessage, socket: Duplex): void {
+  private onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     const [, kind = '', token = ''] = (req.url ?? '').split('?')[0]!.split('/');
     const entry = this.sessions.get(token);
     if (!entry || entry.session.kind !== kind) {
       socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\nunknown or expired stream\n');
       return;
     }
-    const accepted = acceptWebSocket(req, socket, CHANNEL_PROTOCOLS);
+    const accepted = acceptWebSocket(req, socket, CHANNEL_PROTOCOLS, head);
     if (!accepted) return;
     this.sessions.delete(token);
     clearTimeout(entry.timer);

@@ -17,8 +17,14 @@ export class WebSocketConnection {
   private closed = false;
   private readonly listeners = new Set<MessageListener>();
   private readonly closeListeners = new Set<() => void>();
+  /** Messages that came before anyone listened (a client may write as soon as it has the 101). */
+  private early: Buffer[] | undefined = [];
 
-  constructor(private readonly socket: Duplex) {
+  constructor(
+    private readonly socket: Duplex,
+    head: Buffer = Buffer.alloc(0),
+  ) {
+    if (head.length > 0) this.onData(head);
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('close', () => this.finish());
     socket.on('error', () => this.finish());
@@ -26,6 +32,13 @@ export class WebSocketConnection {
 
   onMessage(listener: MessageListener): void {
     this.listeners.add(listener);
+    if (this.listeners.size > 1 || !this.early) return;
+    // After the listeners registered in the same turn (one per forwarded port), hand over what came early.
+    queueMicrotask(() => {
+      const early = this.early ?? [];
+      this.early = undefined;
+      for (const message of early) for (const l of this.listeners) l(message);
+    });
   }
 
   onClose(listener: () => void): void {
@@ -84,7 +97,8 @@ export class WebSocketConnection {
     if (!fin) return;
     const message = Buffer.concat(this.fragments);
     this.fragments = [];
-    for (const l of this.listeners) l(message);
+    if (this.early) this.early.push(message);
+    else for (const l of this.listeners) l(message);
   }
 }
 
@@ -139,6 +153,7 @@ export function acceptWebSocket(
   req: IncomingMessage,
   socket: Duplex,
   protocols: readonly string[],
+  head: Buffer = Buffer.alloc(0),
 ): { ws: WebSocketConnection; protocol: string } | undefined {
   const key = req.headers['sec-websocket-key'];
   const offered = String(req.headers['sec-websocket-protocol'] ?? '')
@@ -164,5 +179,5 @@ export function acceptWebSocket(
     'HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n' +
       `Sec-WebSocket-Accept: ${accept}\r\nSec-WebSocket-Protocol: ${protocol}\r\n\r\n`,
   );
-  return { ws: new WebSocketConnection(socket), protocol };
+  return { ws: new WebSocketConnection(socket, head), protocol };
 }
