@@ -76,7 +76,11 @@ describe('polis compose up --build', () => {
     ok(await polisCompose('up', ['-d', '--build']), 'second up --build');
     await waitFor(
       'the app replica running the rebuilt image',
-      async () => /rebuilt/.test(ok(await d.polis(['logs', `${project}_app_1`]))),
+      // The old replica goes before its replacement takes the name: between the two there is none.
+      async () => {
+        const logs = await d.polis(['logs', `${project}_app_1`]);
+        return logs.code === 0 && /rebuilt/.test(logs.stdout);
+      },
       60_000,
       250,
     );
