@@ -24,6 +24,8 @@ export interface DaemonConfig {
   registryMirrors: string[];
   /** The default `bridge` network's subnet (CIDR), or its gateway as `ip/len` like dockerd's `--bip`. */
   defaultSubnet?: string;
+  /** `--default-address-pool base=CIDR,size=N`: pools networks without a subnet are cut from, in order. */
+  defaultAddressPools?: { base: string; size: number }[];
   /** Group owning the unix sockets (`-G`): a name or gid, '' for root's; default `polis`, made if missing. */
   socketGroup?: string;
   /** Mutual TLS for every tcp:// host (`--tlsverify`): PEM files of the clients' CA, the server's cert and key. */

@@ -12,6 +12,7 @@ export { NetworkManager, type NetworkManagerOptions } from './manager.js';
 export type { DnsHooks, HostOps } from './networks/context.js';
 export { renderFirewall, type FirewallState } from './firewall/render.js';
 export { applyFirewall, removeFirewall } from './firewall/apply.js';
+export { checkPool, parsePool, DOCKER_DEFAULT_POOLS, type AddressPool } from './ipam/pools.js';
 export { parseCidr, parseAddress, formatAddress, formatCidr, overlaps, type Cidr } from './ipam/cidr.js';
 export { NetworkNames } from './names.js';
 export * from './balancer/index.js';

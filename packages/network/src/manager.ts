@@ -2,6 +2,7 @@ import type Database from 'better-sqlite3';
 import { PolisError, createLogger, generateId, shortId, type HealthCheck } from '@polis/core';
 import { bridgeName, type BridgeSpec } from './bridge/bridge.js';
 import { formatAddress, formatCidr, maskOf, parseAddress, parseCidr } from './ipam/cidr.js';
+import type { AddressPool } from './ipam/pools.js';
 import { hostNames } from './naming.js';
 import type { EmbeddedDns } from './dns/server.js';
 import { networkHealthChecks } from './health.js';
@@ -34,6 +35,8 @@ export interface NetworkManagerOptions {
   db: Database.Database;
   /** The default `bridge` network's subnet, or its gateway in CIDR form as dockerd's `bip`. */
   defaultSubnet?: string;
+  /** Pools that networks without `--subnet` are cut from (dockerd's `--default-address-pool`). */
+  addressPools?: readonly AddressPool[];
   dns?: DnsHooks;
   /** Names the nftables table and the default bridge (see `hostNames`); default `/var/lib/polis`. */
   dataRoot?: string;
@@ -64,12 +67,15 @@ export class NetworkManager implements NetworkService {
   private readonly ctx: NetworkContext;
   private readonly defaultBridge: string;
   private readonly defaultSubnet: string;
+  private readonly pools: readonly AddressPool[] | undefined;
 
   constructor(options: NetworkManagerOptions) {
     createSchema(options.db);
     const names = hostNames(options.dataRoot ?? '/var/lib/polis');
     this.defaultBridge = names.defaultBridge;
-    this.defaultSubnet = options.defaultSubnet ?? '172.17.0.0/16';
+    this.pools = options.addressPools?.length ? options.addressPools : undefined;
+    // Like dockerd: with pools of its own and no --bip, the default bridge takes the first free one.
+    this.defaultSubnet = options.defaultSubnet ?? (this.pools ? '' : '172.17.0.0/16');
     this.ctx = new NetworkContext(options.db, { ...realHost, ...options.host }, names.table, options.dns);
   }
 
@@ -90,10 +96,12 @@ export class NetworkManager implements NetworkService {
   }
 
   private async createDefault(): Promise<void> {
-    const wanted = parseDefaultSubnet(this.defaultSubnet);
     // The default bridge's own route (left from an earlier daemon) does not count as a conflict.
     const routes = (await this.ctx.host.routes()).filter((r) => r.dev !== this.defaultBridge);
-    const space = { networks: this.ctx.networks.all(), routes };
+    const space = { networks: this.ctx.networks.all(), routes, pools: this.pools };
+    const wanted: { subnet: string; gateway?: string } = this.defaultSubnet
+      ? parseDefaultSubnet(this.defaultSubnet)
+      : { subnet: autoSubnet(space) };
     let { subnet, gateway } = wanted;
     const conflict = findOverlap(parseCidr(subnet), space);
     if (conflict) {
@@ -129,7 +137,11 @@ export class NetworkManager implements NetworkService {
 
   create(options: CreateNetworkOptions): Promise<NetworkRecord> {
     return this.ctx.exclusive(async () => {
-      const space = { networks: this.ctx.networks.all(), routes: await this.ctx.host.routes() };
+      const space = {
+        networks: this.ctx.networks.all(),
+        routes: await this.ctx.host.routes(),
+        pools: this.pools,
+      };
       const spec = validateCreate(options, space);
       const id = generateId();
       const record: NetworkRecord = {

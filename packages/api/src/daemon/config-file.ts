@@ -15,6 +15,7 @@ export interface ConfigFile {
   'insecure-registries'?: string[];
   'registry-mirrors'?: string[];
   bip?: string;
+  'default-address-pools'?: { base: string; size: number }[];
   group?: string;
   tlsverify?: boolean;
   tlscacert?: string;
@@ -49,7 +50,14 @@ const STRINGS = [
 const LISTS = ['hosts', 'insecure-registries', 'registry-mirrors', 'readonly-clients', 'exec-opts'] as const;
 const BOOLEANS = ['tlsverify', 'insecure-tcp-loopback'] as const;
 /** Every key daemon.json may hold (the usage text names them all). */
-export const DAEMON_JSON_KEYS: readonly string[] = [...STRINGS, ...LISTS, ...BOOLEANS, 'log-opts', 'alerts'];
+export const DAEMON_JSON_KEYS: readonly string[] = [
+  ...STRINGS,
+  ...LISTS,
+  ...BOOLEANS,
+  'log-opts',
+  'alerts',
+  'default-address-pools',
+];
 
 /**
  * Reads a daemon.json. A missing file is no configuration when it is the default path, and an error
@@ -81,6 +89,15 @@ export function readConfigFile(path: string, explicit: boolean): ConfigFile {
         Array.isArray(v) &&
         v.every((x) => typeof x === 'string')) ||
       (key === 'alerts' && Array.isArray(v)) ||
+      (key === 'default-address-pools' &&
+        Array.isArray(v) &&
+        v.every(
+          (p) =>
+            typeof p === 'object' &&
+            p !== null &&
+            typeof (p as { base?: unknown }).base === 'string' &&
+            typeof (p as { size?: unknown }).size === 'number',
+        )) ||
       (key === 'log-opts' &&
         typeof v === 'object' &&
         v !== null &&

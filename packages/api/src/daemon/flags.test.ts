@@ -69,6 +69,20 @@ test('sizes read as docker reads them, the same in flags, --log-opt and daemon.j
     assert.throws(() => parseFlags(['--log-max-size', '10x']), /invalid size: '10x'/);
   }));
 
+test('--default-address-pool and daemon.json default-address-pools: flags win, bad pools refused', () =>
+  withFile(JSON.stringify({ 'default-address-pools': [{ base: '10.40.0.0/16', size: 24 }] }), (path) => {
+    assert.deepEqual(config(['--config-file', path])?.defaultAddressPools, [
+      { base: '10.40.0.0/16', size: 24 },
+    ]);
+    assert.deepEqual(
+      config(['--config-file', path, '--default-address-pool', 'base=10.50.0.0/20,size=26'])
+        ?.defaultAddressPools,
+      [{ base: '10.50.0.0/20', size: 26 }],
+    );
+    assert.equal(config([])?.defaultAddressPools, undefined);
+    assert.throws(() => parseFlags(['--default-address-pool', '10.0.0.0/8']), /use base=CIDR,size=N/);
+  }));
+
 test('the default socket lies in the exec root given; the usage names every daemon.json key', () => {
   assert.deepEqual(config(['--exec-root', '/run/p2'])?.hosts, ['unix:///run/p2/polis.sock']);
   assert.deepEqual(defaultConfig({ execRoot: '/run/p3' }).hosts, ['unix:///run/p3/polis.sock']);

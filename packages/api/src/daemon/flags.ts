@@ -3,6 +3,7 @@ import { DEFAULT_CONFIG_FILE, readConfigFile, type ConfigFile } from './config-f
 import { planListeners } from './hosts.js';
 import { parseMetricsAddr } from './metrics-addr.js';
 import { DEFAULT_SOCKET_GROUP } from './socket-group.js';
+import { checkPool, parsePool, type AddressPool } from '@polis/network';
 import {
   PolisError,
   defaultConfig,
@@ -47,10 +48,13 @@ Options:
                            Docker Hub mirror to pull from first (repeatable)
       --bip CIDR           Subnet of the default bridge network (default 172.17.0.0/16, or the
                            first free pool if that overlaps a host route)
+      --default-address-pool base=CIDR,size=N
+                           Pool that networks without --subnet are cut from (repeatable, in
+                           order; default 172.17-31.0.0/16, then 192.168.0.0/16 in /20s)
       --exec-opt k=v       native.cgroupdriver=cgroupfs|systemd (systemd needs systemd as PID 1)
       --config-file path   daemon.json with dockerd's keys (data-root, exec-root, hosts,
                            default-runtime, log-level, log-opts, insecure-registries,
-                           registry-mirrors, bip, group, tlsverify, tlscacert, tlscert, tlskey,
+                           registry-mirrors, bip, default-address-pools, group, tlsverify, tlscacert, tlscert, tlskey,
                            readonly-clients, insecure-tcp-loopback, exec-opts, userns-remap,
                            metrics-addr, cri-socket, alerts); flags win; alerts: Polis's rules as
                            polis alert add takes them
@@ -92,6 +96,7 @@ export function parseFlags(argv: string[]): FlagResult {
         'insecure-registry': { type: 'string', multiple: true },
         'registry-mirror': { type: 'string', multiple: true },
         bip: { type: 'string' },
+        'default-address-pool': { type: 'string', multiple: true },
         group: { type: 'string', short: 'G' },
         tls: { type: 'boolean' },
         tlsverify: { type: 'boolean' },
@@ -172,6 +177,7 @@ export function parseFlags(argv: string[]): FlagResult {
         checkMirror,
       ),
       ...((v.bip ?? file.bip) ? { defaultSubnet: (v.bip ?? file.bip) as string } : {}),
+      ...addressPoolsOf(v['default-address-pool'], file['default-address-pools']),
       socketGroup: v.group ?? file.group ?? DEFAULT_SOCKET_GROUP,
       ...(tls ? { tls } : {}),
       insecureTcpLoopback,
@@ -236,6 +242,16 @@ function cgroupDriverOf(opts: string[]): DaemonConfig['cgroupDriver'] {
     driver = value;
   }
   return driver;
+}
+
+/** Flags replace daemon.json's pools (as dockerd's flags win); each is checked before anything starts. */
+function addressPoolsOf(
+  flags: string[] | undefined,
+  file: ConfigFile['default-address-pools'],
+): { defaultAddressPools?: AddressPool[] } {
+  if (flags?.length) return { defaultAddressPools: flags.map(parsePool) };
+  if (file?.length) return { defaultAddressPools: file.map(checkPool) };
+  return {};
 }
 
 function checkMirror(url: string): string {

@@ -126,6 +126,7 @@ export async function startDaemon(input: DaemonConfig): Promise<RunningDaemon> {
     dataRoot: config.dataRoot,
     dns: names,
     ...(config.defaultSubnet ? { defaultSubnet: config.defaultSubnet } : {}),
+    ...(config.defaultAddressPools ? { addressPools: config.defaultAddressPools } : {}),
   });
   await networks.init();
   const volumes = new VolumeManager({

@@ -5,7 +5,7 @@ import { isPolisError } from '@polis/core';
 import { checkStatic, lowestFree, poolOf } from './allocate.js';
 import { parseAddress, parseCidr } from './cidr.js';
 import { Leases } from './leases.js';
-import { pickSubnet } from './pools.js';
+import { parsePool, pickSubnet, poolSubnets } from './pools.js';
 import { createSchema } from '../store/schema.js';
 
 const v = (a: string): bigint => parseAddress(a)!.value;
@@ -55,6 +55,20 @@ test('default pools: 172.17-31/16 then 192.168.x/20, skipping used space', () =>
   assert.equal(pickSubnet([parseCidr('172.16.0.0/12')]), '192.168.0.0/20');
   assert.equal(pickSubnet([parseCidr('172.16.0.0/12'), parseCidr('192.168.0.0/16')]), undefined);
   assert.equal(pickSubnet([], parseCidr('172.17.0.0/16')), '172.18.0.0/16');
+  assert.equal([...poolSubnets()].length, 15 + 16, "Docker's 31 default pools");
+});
+
+test('--default-address-pool: base cut into /size subnets, in the order given; bad pools refused', () => {
+  const pools = [parsePool('base=10.20.0.0/16,size=24'), parsePool('size=28, base=10.30.0.0/24')];
+  assert.equal(pickSubnet([], undefined, pools), '10.20.0.0/24');
+  assert.equal(pickSubnet([parseCidr('10.20.0.0/23')], undefined, pools), '10.20.2.0/24');
+  assert.equal(pickSubnet([parseCidr('10.20.0.0/16')], undefined, pools), '10.30.0.0/28');
+  assert.equal(pickSubnet([parseCidr('10.0.0.0/8')], undefined, pools), undefined);
+  assert.equal([...poolSubnets(pools)].length, 256 + 16);
+  assert.throws(() => parsePool('base=10.20.0.0/16'), /use base=CIDR,size=N/);
+  assert.throws(() => parsePool('base=10.20.0.0/16,size=12'), /size 12 must be between \/16 and \/30/);
+  assert.throws(() => parsePool('base=10.20.0.1/16,size=24'), /should be 10.20.0.0\/16/);
+  assert.throws(() => parsePool('base=fd00::/64,size=80'), /only IPv4/);
 });
 
 test('leases persist, are unique, and are released exactly once', () => {

@@ -10,7 +10,7 @@ import {
   parseCidr,
   type Cidr,
 } from '../ipam/cidr.js';
-import { pickSubnet } from '../ipam/pools.js';
+import { pickSubnet, type AddressPool } from '../ipam/pools.js';
 import type { CreateNetworkOptions, NetworkRecord } from '../types.js';
 import type { HostRoute } from './host-routes.js';
 
@@ -18,6 +18,8 @@ import type { HostRoute } from './host-routes.js';
 export interface AddressSpace {
   networks: readonly NetworkRecord[];
   routes: readonly HostRoute[];
+  /** Where automatic subnets come from (`--default-address-pool`); Docker's defaults when absent. */
+  pools?: readonly AddressPool[];
 }
 
 /** The validated, defaulted fields of a network to create. */
@@ -54,7 +56,7 @@ function usedSpace(space: AddressSpace): Cidr[] {
 
 /** A free subnet from Docker's default pools, or `network.pool_exhausted`. */
 export function autoSubnet(space: AddressSpace): string {
-  const subnet = pickSubnet(usedSpace(space));
+  const subnet = pickSubnet(usedSpace(space), undefined, space.pools);
   if (!subnet) {
     throw new PolisError(
       'network.pool_exhausted',

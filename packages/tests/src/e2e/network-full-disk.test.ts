@@ -12,6 +12,7 @@ import { runCommand } from '../harness/run.js';
  */
 describe('network create on a full data root', () => {
   let d: TestDaemon;
+  const second = (): number => 100 + (process.pid % 100);
   const fill = (): string => join(d.dataRoot, 'fill');
   /** Fills the data root up to `kib` KiB of free space. */
   const leave = (kib: number): void => {
@@ -24,7 +25,11 @@ describe('network create on a full data root', () => {
     lines(ok(await d.polis(['network', 'ls', '--format', '{{.Name}}'])));
 
   before(async () => {
-    d = await TestDaemon.start();
+    // Pools of its own (256 /24s), so other suites' bridges running in parallel cannot exhaust the
+    // 31 default pools between a failed create and its retry.
+    d = await TestDaemon.start({
+      extraArgs: ['--default-address-pool', `base=10.${second()}.0.0/16,size=24`],
+    });
     // A fresh daemon on a tmpfs data root: cleanup's unmount of what lies under the data root takes it away.
     await d.stopProcess();
     const mounted = await runCommand('mount', [
@@ -67,5 +72,17 @@ describe('network create on a full data root', () => {
     for (const name of [...made, ...failed]) {
       assert.equal(listed.filter((n) => n === name).length, 1, `${name} once in ${listed.join(' ')}`);
     }
+    const subnets = lines(
+      ok(
+        await d.polis([
+          'network',
+          'inspect',
+          '--format',
+          '{{range .IPAM.Config}}{{.Subnet}}{{end}}',
+          ...failed,
+        ]),
+      ),
+    );
+    for (const subnet of subnets) assert.match(subnet, new RegExp(`^10\\.${second()}\\.\\d+\\.0/24$`));
   });
 });
