@@ -1,14 +1,15 @@
-import { proc, which } from '@polis/core';
 import type { ContainerService } from '@polis/runtime';
+import type { ChannelConnection } from './channel.js';
+import { dialEnded, dialInPod } from './pod-dial.js';
 import type { StreamSession } from './server.js';
-import type { WebSocketConnection } from './websocket.js';
+import { serveSpdyPortForward } from './spdy-port-forward.js';
 
 /**
  * PortForward over the websocket protocol of kubelet's streaming server (`portforward/websocket.go`):
  * per port two channels, data (2i) and error (2i+1), each opened by the server with the port as two
  * little-endian bytes; the ports are the URL's `?port=` values, else the request's. Each port is one TCP
- * connection to 127.0.0.1:PORT inside the pod's network namespace, made by `nsenter` and busybox `nc`
- * (Node cannot enter a netns), so a server listening on the pod's loopback only is reached too.
+ * connection to the pod's 127.0.0.1:PORT. Over SPDY (`portforward.k8s.io`), each stream pair the client
+ * opens is a connection of its own (see spdy-port-forward.ts).
  */
 export function portForwardSession(
   containers: ContainerService,
@@ -21,10 +22,12 @@ export function portForwardSession(
       const fromQuery = url.searchParams.getAll('port').map(Number);
       const ports = fromQuery.length > 0 ? fromQuery : requested;
       const pid = containers.runningPid(sandboxId);
-      const nc = which('busybox');
-      const ends = ports.map((port, i) => forward(ws, pid, nc, port, i));
+      const ends = ports.map((port, i) => forward(ws, pid, port, i));
       await Promise.all(ends);
       ws.close();
+    },
+    serveSpdy(socket, head) {
+      return serveSpdyPortForward(socket, head, () => containers.runningPid(sandboxId), sandboxId);
     },
   };
 }
@@ -33,10 +36,9 @@ function frame(channel: number, data: Buffer): Buffer {
   return Buffer.concat([Buffer.from([channel]), data]);
 }
 
-function forward(
-  ws: WebSocketConnection,
+async function forward(
+  ws: ChannelConnection,
   pid: number | undefined,
-  busybox: string | undefined,
   port: number,
   index: number,
 ): Promise<void> {
@@ -46,41 +48,17 @@ function forward(
   portBytes.writeUInt16LE(port);
   ws.send(frame(data, portBytes));
   ws.send(frame(error, portBytes));
-  if (!pid || !busybox || !Number.isInteger(port) || port < 1 || port > 65535) {
-    const why = !pid
-      ? 'the pod sandbox is not running'
-      : !busybox
-        ? 'busybox not found on PATH'
-        : `bad port ${port}`;
-    ws.send(frame(error, Buffer.from(why)));
-    return Promise.resolve();
+  const dial = dialInPod(pid, port);
+  if (!dial.child) {
+    ws.send(frame(error, Buffer.from(dial.failure)));
+    return;
   }
-  const child = proc.start(
-    'nsenter',
-    [`--net=/proc/${pid}/ns/net`, '--', busybox, 'nc', '127.0.0.1', String(port)],
-    {
-      stdio: ['pipe', 'pipe', 'pipe'],
-    },
-  );
-  const stderr: Buffer[] = [];
+  const child = dial.child;
   child.stdout?.on('data', (b: Buffer) => ws.send(frame(data, b)));
-  child.stderr?.on('data', (b: Buffer) => stderr.push(b));
-  child.stdin?.on('error', () => undefined);
   ws.onMessage((msg) => {
     if (msg[0] === data && msg.length > 1) child.stdin?.write(msg.subarray(1));
   });
   ws.onClose(() => child.kill('SIGKILL'));
-  return new Promise((resolve) => {
-    child.on('error', (err) => {
-      ws.send(frame(error, Buffer.from(`port forward to ${port}: ${err.message}`)));
-      resolve();
-    });
-    child.on('close', (code) => {
-      if (code !== 0 && code !== null) {
-        const why = Buffer.concat(stderr).toString().trim() || `exit ${code}`;
-        ws.send(frame(error, Buffer.from(`failed to connect to localhost:${port} inside the pod: ${why}`)));
-      }
-      resolve();
-    });
-  });
+  const failure = await dialEnded(child, port);
+  if (failure) ws.send(frame(error, Buffer.from(failure)));
 }

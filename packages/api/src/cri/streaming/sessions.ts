@@ -1,7 +1,7 @@
 import { PassThrough } from 'node:stream';
 import type { ContainerService } from '@polis/runtime';
 import type { LogEntry } from '@polis/runtime';
-import type { WebSocketConnection } from './websocket.js';
+import type { ChannelConnection as WebSocketConnection } from './channel.js';
 import type { StreamSession } from './server.js';
 
 const STDIN = 0;
@@ -84,6 +84,7 @@ function sendStatus(ws: WebSocketConnection, protocol: string, code: number, fai
 export function execSession(containers: ContainerService, r: StreamRequest): StreamSession {
   return {
     kind: 'exec',
+    streams: r,
     async serve(ws, protocol) {
       const input = r.stdin ? new PassThrough() : undefined;
       const exec = containers.createExec(r.containerId, {
@@ -124,6 +125,7 @@ export function execSession(containers: ContainerService, r: StreamRequest): Str
 export function attachSession(containers: ContainerService, r: StreamRequest): StreamSession {
   return {
     kind: 'attach',
+    streams: r,
     async serve(ws, protocol) {
       const input = r.stdin ? new PassThrough() : undefined;
       const abort = new AbortController();

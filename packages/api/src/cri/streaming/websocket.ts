@@ -28,6 +28,11 @@ export class WebSocketConnection {
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('close', () => this.finish());
     socket.on('error', () => this.finish());
+    // A client that went without a close frame (killed): its FIN ends the connection here too.
+    socket.on('end', () => {
+      socket.end();
+      this.finish();
+    });
   }
 
   onMessage(listener: MessageListener): void {
@@ -168,7 +173,7 @@ export function acceptWebSocket(
   ) {
     const why = protocol
       ? 'expected a websocket upgrade'
-      : `no supported subprotocol (offer one of ${protocols.join(', ')}; SPDY is not served)`;
+      : `no supported subprotocol (offer one of ${protocols.join(', ')}; or upgrade to SPDY/3.1)`;
     socket.end(`HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\n${why}\n`);
     return undefined;
   }
