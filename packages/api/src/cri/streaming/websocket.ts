@@ -37,13 +37,11 @@ export class WebSocketConnection {
 
   onMessage(listener: MessageListener): void {
     this.listeners.add(listener);
-    if (this.listeners.size > 1 || !this.early) return;
-    // After the listeners registered in the same turn (one per forwarded port), hand over what came early.
-    queueMicrotask(() => {
-      const early = this.early ?? [];
-      this.early = undefined;
-      for (const message of early) for (const l of this.listeners) l(message);
-    });
+    const early = this.early;
+    if (!early) return;
+    // Every listener registered in this turn (one per forwarded port) gets what came early.
+    for (const message of early) listener(message);
+    if (this.listeners.size === 1) queueMicrotask(() => (this.early = undefined));
   }
 
   onClose(listener: () => void): void {
@@ -102,7 +100,7 @@ export class WebSocketConnection {
     if (!fin) return;
     const message = Buffer.concat(this.fragments);
     this.fragments = [];
-    if (this.early) this.early.push(message);
+    if (this.listeners.size === 0) this.early?.push(message);
     else for (const l of this.listeners) l(message);
   }
 }
