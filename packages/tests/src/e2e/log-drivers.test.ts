@@ -198,11 +198,12 @@ describe('json-file after a polisd restart', () => {
       ]),
     );
     const file = join(d.dataRoot, 'containers', id, `${id}-json.log`);
+    // Complete lines only: the file may be empty, or its last line half written, when it is read.
     const logs = (): string[] =>
       existsSync(file)
         ? readFileSync(file, 'utf8')
-            .trimEnd()
             .split('\n')
+            .slice(0, -1)
             .map((r) => (JSON.parse(r) as { log: string }).log)
         : [];
     await until(() => logs().length >= 1);

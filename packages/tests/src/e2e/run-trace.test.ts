@@ -75,7 +75,10 @@ describe('GET /polis/v1/debug/trace', () => {
     );
     for (const s of done.stages) {
       assert.ok(Number.isFinite(s.ms) && s.ms >= 0 && s.at >= 0, JSON.stringify(s));
-      assert.ok(s.at + s.ms <= done.totalMs + 0.01, `${s.stage} ends after the run: ${JSON.stringify(done)}`);
+      assert.ok(
+        s.at + s.ms <= done.totalMs + 0.02, // each figure rounded to 0.01 ms
+        `${s.stage} ends after the run: ${JSON.stringify(done)}`,
+      );
     }
     for (const s of done.stages) t.diagnostic(`${s.stage}: ${s.ms} ms`);
     ok(await d.polis(['rm', '-f', id]));
