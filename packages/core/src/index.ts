@@ -12,6 +12,7 @@ export type * from './model/image.js';
 export * from './spec-step.js';
 export * from './units.js';
 export * from './bytes.js';
+export * from './duration.js';
 export * from './api-version.js';
 export * from './idmap.js';
 export * from './health.js';

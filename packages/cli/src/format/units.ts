@@ -1,4 +1,5 @@
 /** Human-readable durations and sizes, as docker/go-units prints them. */
+import { parseGoDuration } from '@polis/core/duration';
 import { humanDuration } from '@polis/core/units';
 
 export { humanDuration };
@@ -33,26 +34,8 @@ export function formatG(x: number, p: number): string {
   return strip(x.toFixed(Math.max(0, p - 1 - exp)));
 }
 
-const DURATION_UNITS: Record<string, number> = {
-  ns: 1e-6,
-  us: 1e-3,
-  µs: 1e-3,
-  ms: 1,
-  s: 1000,
-  m: 60_000,
-  h: 3_600_000,
-};
-
-/** Go's `time.ParseDuration` ("1h30m", "10s", "1.5h") → milliseconds, or undefined. */
-export function parseGoDuration(text: string): number | undefined {
-  const m = /^([+-]?)((?:\d+(?:\.\d*)?|\.\d+)(?:ns|us|µs|ms|s|m|h))+$/.exec(text);
-  if (!m || text === '0') return text === '0' ? 0 : undefined;
-  let total = 0;
-  for (const part of text.matchAll(/(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|ms|s|m|h)/g)) {
-    total += Number(part[1]) * (DURATION_UNITS[part[2] as string] as number);
-  }
-  return m[1] === '-' ? -total : total;
-}
+/** Go's `time.ParseDuration` in milliseconds (core's one parser). */
+export { parseGoDuration };
 
 /**
  * Docker's `--since`/`--until` values: a duration before now ("10m"), a timestamp (RFC 3339, local time when

@@ -1,4 +1,4 @@
-import { PolisError } from '@polis/core';
+import { PolisError, parseGoDuration } from '@polis/core';
 
 /** What a rule watches. Event conditions fire per container; `disk` and `component` per host. */
 export type Condition =
@@ -30,18 +30,18 @@ export interface AlertRule extends AlertRuleInput {
 }
 
 const NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,63}$/;
-const DURATION = /^(\d+(?:\.\d+)?)(ms|s|m|h)$/;
-const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 
 function invalid(message: string): PolisError {
   return new PolisError('request.invalid', message);
 }
 
-/** Go-style durations as docker's flags take them, one unit: `500ms`, `30s`, `5m`, `1h`. */
+/** Go durations as docker's flags take them: `500ms`, `30s`, `5m`, `1h30m`. */
 export function parseDuration(text: string): number {
-  const m = DURATION.exec(text.trim());
-  if (!m) throw invalid(`invalid duration "${text}": use a number and ms, s, m or h (e.g. 30s)`);
-  return Math.round(Number(m[1]) * UNIT_MS[m[2]!]!);
+  const ms = parseGoDuration(text.trim());
+  if (ms === undefined || ms < 0) {
+    throw invalid(`invalid duration "${text}": use a number and ms, s, m or h (e.g. 30s)`);
+  }
+  return Math.round(ms);
 }
 
 function percent(text: string, what: string): number {
