@@ -29,10 +29,17 @@ export function unary<Req, Res>(
   };
 }
 
-/** A server-streaming method: the handler writes, and its end or error ends the call. */
-export function serverStream<Req, Res>(
-  handler: (call: ServerWritableStream<Req, Res>, signal: AbortSignal) => Promise<void>,
-): (call: ServerWritableStream<Req, Res>) => void {
+/** A streaming call's writable side: ended when its handler ends, an error emitted when it fails. */
+interface WritableCall {
+  on(event: 'cancelled', listener: () => void): unknown;
+  end(): void;
+  emit(event: 'error', err: ServiceError): boolean;
+}
+
+/** Runs a streaming handler; its end or error ends the call (unless the client went first). */
+function stream<C extends WritableCall>(
+  handler: (call: C, signal: AbortSignal) => Promise<void>,
+): (call: C) => void {
   return (call) => {
     const signal = callSignal(call);
     handler(call, signal).then(
@@ -46,19 +53,16 @@ export function serverStream<Req, Res>(
   };
 }
 
+/** A server-streaming method: the handler writes, and its end or error ends the call. */
+export function serverStream<Req, Res>(
+  handler: (call: ServerWritableStream<Req, Res>, signal: AbortSignal) => Promise<void>,
+): (call: ServerWritableStream<Req, Res>) => void {
+  return stream(handler);
+}
+
 /** A bidirectional method, ended the same way. */
 export function duplex<Req, Res>(
   handler: (call: ServerDuplexStream<Req, Res>, signal: AbortSignal) => Promise<void>,
 ): (call: ServerDuplexStream<Req, Res>) => void {
-  return (call) => {
-    const signal = callSignal(call);
-    handler(call, signal).then(
-      () => {
-        if (!signal.aborted) call.end();
-      },
-      (err: unknown) => {
-        if (!signal.aborted) call.emit('error', toServiceError(err) as ServiceError);
-      },
-    );
-  };
+  return stream(handler);
 }
