@@ -35,7 +35,8 @@ export class SpdyChannelConnection implements ChannelConnection {
   private readonly streams = new Map<number, number>(); // channel -> stream id
   private readonly channelOf = new Map<number, number>(); // stream id -> channel
   private readonly listeners = new Set<(data: Buffer) => void>();
-  private readonly pending: Buffer[] = [];
+  /** Messages that came before the session listened (stdin sent as soon as the streams opened). */
+  private early: Buffer[] | undefined = [];
   private resizeLine = '';
   private ready?: () => void;
 
@@ -74,12 +75,11 @@ export class SpdyChannelConnection implements ChannelConnection {
 
   onMessage(listener: (data: Buffer) => void): void {
     this.listeners.add(listener);
-    // Data that came between the streams' opening and the session's start is delivered now.
-    if (this.listeners.size === 1) {
-      queueMicrotask(() => {
-        for (const m of this.pending.splice(0)) for (const l of this.listeners) l(m);
-      });
-    }
+    const early = this.early;
+    if (!early) return;
+    // As on the websocket: each listener registered in this turn gets what came before the session.
+    for (const message of early) listener(message);
+    if (this.listeners.size === 1) queueMicrotask(() => (this.early = undefined));
   }
 
   onClose(listener: () => void): void {
@@ -106,7 +106,7 @@ export class SpdyChannelConnection implements ChannelConnection {
   }
 
   private deliver(message: Buffer): void {
-    if (this.listeners.size === 0 || this.pending.length > 0) this.pending.push(message);
+    if (this.listeners.size === 0) this.early?.push(message);
     else for (const l of this.listeners) l(message);
   }
 
