@@ -33,12 +33,8 @@ describe('CRI runtime.v1 (critest-style)', { timeout: 600_000 }, () => {
   });
 
   after(async () => {
-    if (cri) {
-      const pods = await cri.call('ListPodSandbox').catch(() => ({ items: [] }));
-      for (const p of pods.items)
-        await cri.call('RemovePodSandbox', { podSandboxId: p.id }).catch(() => undefined);
-      cri.close();
-    }
+    await cri?.removeAllPods();
+    cri?.close();
     if (process.env.CRI_TEST_LOG) process.stderr.write(d?.log ?? '');
     await d?.cleanup();
     await reg?.stop();

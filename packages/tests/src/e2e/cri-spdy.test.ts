@@ -146,12 +146,8 @@ describe('CRI streaming over SPDY/3.1 (kubectl exec)', { timeout: 600_000 }, () 
     api?.closeAllConnections();
     for (const socket of upgraded) socket.destroy();
     await new Promise((r) => (api ? api.close(r) : r(undefined)));
-    if (cri) {
-      const pods = await cri.call('ListPodSandbox').catch(() => ({ items: [] }));
-      for (const p of pods.items)
-        await cri.call('RemovePodSandbox', { podSandboxId: p.id }).catch(() => undefined);
-      cri.close();
-    }
+    await cri?.removeAllPods();
+    cri?.close();
     if (process.env.CRI_TEST_LOG) process.stderr.write(d?.log ?? '');
     await d?.cleanup();
     await reg?.stop();

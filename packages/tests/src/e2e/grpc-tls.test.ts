@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { connect, type PolisApi } from '@polis/sdk';
-import { makeTestPki, type CertFiles, type TestPki } from '../harness/certs.js';
+import { makeTestPki, tlsDaemonArgs, type CertFiles, type TestPki } from '../harness/certs.js';
 import { TestDaemon } from '../harness/daemon.js';
 
 /** Two free consecutive ports: REST's, and gRPC's beside it (+1). */
@@ -39,21 +39,7 @@ describe('gRPC over TCP with mutual TLS', () => {
   before(async () => {
     pki = await makeTestPki();
     port = await freePair();
-    d = await TestDaemon.start({
-      extraArgs: [
-        '-H',
-        `tcp://127.0.0.1:${port}`,
-        '--tlsverify',
-        '--tlscacert',
-        pki.ca,
-        '--tlscert',
-        pki.server.cert,
-        '--tlskey',
-        pki.server.key,
-        '--readonly-client',
-        'auditor',
-      ],
-    });
+    d = await TestDaemon.start({ extraArgs: tlsDaemonArgs(pki, port) });
     await d.importBusybox();
   });
 

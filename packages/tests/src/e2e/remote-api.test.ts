@@ -4,7 +4,7 @@ import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { makeTestPki, type CertFiles, type TestPki } from '../harness/certs.js';
+import { makeTestPki, tlsDaemonArgs, type CertFiles, type TestPki } from '../harness/certs.js';
 import { TestDaemon } from '../harness/daemon.js';
 import { ok } from '../harness/expect.js';
 import { freePort } from '../harness/network.js';
@@ -92,21 +92,7 @@ describe('remote API: mutual TLS, read-only certificates, the socket group', () 
   before(async () => {
     pki = await makeTestPki();
     port = await freePort();
-    d = await TestDaemon.start({
-      extraArgs: [
-        '-H',
-        `tcp://127.0.0.1:${port}`,
-        '--tlsverify',
-        '--tlscacert',
-        pki.ca,
-        '--tlscert',
-        pki.server.cert,
-        '--tlskey',
-        pki.server.key,
-        '--readonly-client',
-        'auditor',
-      ],
-    });
+    d = await TestDaemon.start({ extraArgs: tlsDaemonArgs(pki, port) });
     await d.importBusybox();
   });
 

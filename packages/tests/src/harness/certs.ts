@@ -101,3 +101,20 @@ export async function makeTestPki(): Promise<TestPki> {
     throw err;
   }
 }
+
+/** polisd's flags for mutual TLS on tcp://127.0.0.1:PORT with PKI's server files (CN auditor read-only). */
+export function tlsDaemonArgs(pki: TestPki, port: number): string[] {
+  return [
+    '-H',
+    `tcp://127.0.0.1:${port}`,
+    '--tlsverify',
+    '--tlscacert',
+    pki.ca,
+    '--tlscert',
+    pki.server.cert,
+    '--tlskey',
+    pki.server.key,
+    '--readonly-client',
+    'auditor',
+  ];
+}

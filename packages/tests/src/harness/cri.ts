@@ -47,6 +47,15 @@ export class CriClient {
     });
   }
 
+  /** Removes every pod sandbox (and so its containers), ignoring failures: a test's cleanup. */
+  async removeAllPods(): Promise<void> {
+    const pods = (await this.call('ListPodSandbox').catch(() => ({ items: [] }))) as {
+      items: { id: string }[];
+    };
+    for (const p of pods.items)
+      await this.call('RemovePodSandbox', { podSandboxId: p.id }).catch(() => undefined);
+  }
+
   close(): void {
     this.runtime.close();
     this.image.close();
