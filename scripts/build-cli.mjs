@@ -21,7 +21,7 @@ const exe = join(out, 'polis');
 const entry = join(root, 'packages/cli/dist/main.js');
 const bun = join(root, 'node_modules/@oven/bun-linux-x64-baseline/bin/bun');
 
-/** The newest modification time of the compiled JavaScript the bundle is made of. */
+/** The newest modification time of the compiled JavaScript the bundle is made of, and of this script. */
 function newestInput() {
   let newest = 0;
   const walk = (dir) => {
@@ -32,7 +32,8 @@ function newestInput() {
     }
   };
   for (const pkg of ['cli', 'sdk', 'core']) walk(join(root, 'packages', pkg, 'dist'));
-  return newest;
+  // A change to how the bundle is made makes it again too.
+  return Math.max(newest, statSync(fileURLToPath(import.meta.url)).mtimeMs);
 }
 
 const mtime = (p) => (existsSync(p) ? statSync(p).mtimeMs : -1);
@@ -58,6 +59,11 @@ if (mtime(bundle) < newestInput()) {
     logLevel: 'warning',
     // The CLI never needs a native module; one showing up here is an import that should not be there.
     external: ['better-sqlite3'],
+    // CommonJS dependencies (@grpc/grpc-js) call require() for Node's built-ins, which an ES module
+    // does not have: give the bundle one.
+    banner: {
+      js: "import { createRequire as __polisRequire } from 'node:module'; const require = __polisRequire(import.meta.url);",
+    },
   });
   renameSync(tmp, bundle);
   console.log('build-cli: build/polis.mjs');

@@ -70,6 +70,17 @@ describe('install.sh and uninstall.sh', () => {
     assert.match(completion, /complete -F _polis polis/);
   });
 
+  it('the bundle bin/polis falls back to without Bun (build/polis.mjs under node) runs commands too', async () => {
+    const bundle = join(REPO_ROOT, 'build', 'polis.mjs');
+    const version = await runCommand(process.execPath, [bundle, 'version'], { env: d.env() });
+    assert.equal(version.code, 0, version.stderr);
+    assert.match(version.stdout, /Server:/);
+    const ps = await runCommand(process.execPath, [bundle, 'ps', '-a', '--format', '{{.ID}}'], {
+      env: d.env(),
+    });
+    assert.equal(ps.code, 0, ps.stderr);
+  });
+
   it('the installed polis works from another directory against a socket-activated polisd', async () => {
     const version = await installed('version');
     assert.equal(version.code, 0, version.stderr);
