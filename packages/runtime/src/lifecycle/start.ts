@@ -222,7 +222,13 @@ export async function launch(ctx: RuntimeContext, record: ContainerRecord): Prom
         : {}),
     };
     record.startCount += 1;
-    ctx.store.update(record);
+    // The process runs from here on: a data root it has already filled (a container that writes at
+    // once) must not undo the start. The state stays in memory; the exit's save writes it.
+    if (!ctx.store.updateOrKeep(record)) {
+      ctx.log.warn('the data root is full: the running state is kept in memory until it can be saved', {
+        id: record.id,
+      });
+    }
     ctx.supervised.track(record.id, conmonPid);
     emit(ctx, 'start', record);
     tracer?.mark(record.id, 'record save and start event', t);
