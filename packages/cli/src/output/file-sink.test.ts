@@ -22,6 +22,18 @@ test('FileSink writes every byte in order, across and below its 1 MiB batches, w
   }
 });
 
+test('FileSink writes many small pieces (more than one writev takes) in order', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'polis-sink-'));
+  try {
+    const pieces = Array.from({ length: 3_000 }, (_, i) => randomBytes(1 + (i % 13)));
+    const path = join(dir, 'out');
+    await pipeline(Readable.from(pieces), new FileSink(path, 0o644));
+    assert.deepEqual(readFileSync(path), Buffer.concat(pieces));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('FileSink fails the pipeline when the file cannot be opened', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'polis-sink-'));
   try {
