@@ -1,6 +1,7 @@
 import type { Readable, Writable } from 'node:stream';
-import type { ClientTls, PolisClient, PolisClientOptions } from '@polis/sdk';
+import type { ClientTls, PolisClient, PolisClientOptions } from '@polis/sdk/engine';
 import type { CommandSpec, Parsed } from './flags.js';
+import { STDERR, STDOUT } from './terminal/stdio.js';
 
 /** What a command file exports. `run` resolves to the exit status. */
 export interface CommandModule {
@@ -8,7 +9,12 @@ export interface CommandModule {
   run(cli: Cli, parsed: Parsed): Promise<number>;
 }
 
-/** The command's view of the world: the daemon's client, the standard streams and the environment. */
+/**
+ * The command's view of the world: the daemon's client, the standard streams and the environment.
+ * Streams not given are the process's own, made only when a command reads or streams (`terminal/stdio.ts`:
+ * under Bun, making them costs more start-up than the rest of a short command); `out` and `err` write
+ * text without them.
+ */
 export class Cli {
   private connection?: PolisClient;
 
@@ -17,12 +23,24 @@ export class Cli {
     private readonly Client: new (options: PolisClientOptions) => PolisClient,
     readonly host: string | undefined,
     readonly env: NodeJS.ProcessEnv = process.env,
-    readonly stdout: Writable = process.stdout,
-    readonly stderr: Writable = process.stderr,
-    readonly stdin: Readable = process.stdin,
+    private readonly givenStdout?: Writable,
+    private readonly givenStderr?: Writable,
+    private readonly givenStdin?: Readable,
     /** TLS for a tcp:// host from the global flags; undefined leaves it to the SDK (the environment). */
     readonly tls?: ClientTls | false,
   ) {}
+
+  get stdout(): Writable {
+    return this.givenStdout ?? STDOUT.stream;
+  }
+
+  get stderr(): Writable {
+    return this.givenStderr ?? STDERR.stream;
+  }
+
+  get stdin(): Readable {
+    return this.givenStdin ?? process.stdin;
+  }
 
   get client(): PolisClient {
     this.connection ??= new this.Client({
@@ -33,11 +51,13 @@ export class Cli {
   }
 
   out(text: string): void {
-    this.stdout.write(text);
+    if (this.givenStdout) this.givenStdout.write(text);
+    else STDOUT.write(text);
   }
 
   err(text: string): void {
-    this.stderr.write(text);
+    if (this.givenStderr) this.givenStderr.write(text);
+    else STDERR.write(text);
   }
 
   close(): void {

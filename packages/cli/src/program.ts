@@ -3,7 +3,8 @@ import { COMMANDS, GROUPS, type Entry } from './registry.js';
 import { describe, StatusError, UsageError } from './errors.js';
 import { HelpRequested, helpText, parseArgs } from './flags.js';
 import { Cli } from './cli.js';
-import type { TlsFlags } from '@polis/sdk';
+import { STDERR, STDOUT } from './terminal/stdio.js';
+import type { TlsFlags } from '@polis/sdk/engine';
 
 const VERSION = '0.1.0';
 
@@ -79,17 +80,17 @@ export async function main(argv: string[]): Promise<number> {
     } else if (a.startsWith('--host=')) host = a.slice('--host='.length);
     else if (a.startsWith('-H') && a.length > 2) host = a.slice(2).replace(/^=/, '');
     else if (a === '-v' || a === '--version') {
-      process.stdout.write(`Polis version ${VERSION}\n`);
+      STDOUT.write(`Polis version ${VERSION}\n`);
       return 0;
     } else if (a === '-h' || a === '--help') {
-      process.stdout.write(usage());
+      STDOUT.write(usage());
       return 0;
     } else if (a.startsWith('-')) return usageFailure(`unknown flag: ${a}`, 'polis');
     else break;
   }
   const word = argv[i];
   if (word === undefined) {
-    process.stdout.write(usage());
+    STDOUT.write(usage());
     return 0;
   }
   let entry: Entry | undefined = COMMANDS[word];
@@ -98,7 +99,7 @@ export async function main(argv: string[]): Promise<number> {
   if (group) {
     const sub = rest[0];
     if (sub === undefined || sub === '--help' || sub === '-h') {
-      process.stdout.write(groupUsage(word));
+      STDOUT.write(groupUsage(word));
       return 0;
     }
     entry = group.commands[sub];
@@ -107,7 +108,7 @@ export async function main(argv: string[]): Promise<number> {
   }
   if (!entry) return usageFailure(`unknown command: ${word}`, 'polis');
   // The SDK and the command file load together; help, version and usage errors need neither.
-  const sdk = import('@polis/sdk');
+  const sdk = import('@polis/sdk/engine');
   sdk.catch(() => undefined);
   const command = await entry.load();
   let parsed;
@@ -115,14 +116,14 @@ export async function main(argv: string[]): Promise<number> {
     parsed = parseArgs(command.spec, rest);
   } catch (err) {
     if (err instanceof HelpRequested) {
-      process.stdout.write(helpText(command.spec));
+      STDOUT.write(helpText(command.spec));
       return 0;
     }
     if (err instanceof UsageError) {
       const tail = err.showUsage
         ? `\n\nUsage:  polis ${command.spec.name} ${command.spec.usage}\n\n${command.spec.summary}`
         : '';
-      process.stderr.write(`polis: ${err.message}\nSee 'polis ${command.spec.name} --help'.${tail}\n`);
+      STDERR.write(`polis: ${err.message}\nSee 'polis ${command.spec.name} --help'.${tail}\n`);
       return err.showUsage ? 1 : 125;
     }
     throw err;
@@ -130,11 +131,11 @@ export async function main(argv: string[]): Promise<number> {
   const { PolisClient, resolveTls } = await sdk;
   // Resolved here, once, so the client does not read the environment again: no TLS is `false`.
   const tls = resolveTls(tlsFlags, process.env) ?? false;
-  const cli = new Cli(PolisClient, host, process.env, process.stdout, process.stderr, process.stdin, tls);
+  const cli = new Cli(PolisClient, host, process.env, undefined, undefined, undefined, tls);
   try {
     return await command.run(cli, parsed);
   } catch (err) {
-    process.stderr.write(`${describe(err)}\n`);
+    STDERR.write(`${describe(err)}\n`);
     return err instanceof StatusError ? err.status : 1;
   } finally {
     cli.close();
@@ -142,6 +143,6 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 function usageFailure(message: string, path: string): number {
-  process.stderr.write(`polis: ${message}\nSee '${path} --help'.\n`);
+  STDERR.write(`polis: ${message}\nSee '${path} --help'.\n`);
   return 125;
 }

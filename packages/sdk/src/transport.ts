@@ -1,5 +1,4 @@
-import { Agent, request, type ClientRequest, type IncomingMessage } from 'node:http';
-import { Agent as TlsAgent, request as tlsRequest } from 'node:https';
+import type { Agent, ClientRequest, IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Readable } from 'node:stream';
 import { connectionError, errorFromResponse } from './errors.js';
@@ -45,6 +44,18 @@ export function encodeQuery(query: Query | undefined): string {
   return text === '' ? '' : `?${text}`;
 }
 
+type Http = typeof import('node:http');
+type Https = typeof import('node:https');
+let http: Promise<Http> | undefined;
+let https: Promise<Https> | undefined;
+
+/**
+ * Under Bun (the CLI's single executable) requests whose answer is read whole go through its native
+ * fetch: loading node:http costs Bun's start-up ~10–15 ms, a third of a `polis version`. Node keeps
+ * node:http, which it loads at no cost and whose fetch (undici) is the slower one there.
+ */
+const NATIVE_FETCH = (process.versions as Record<string, string | undefined>)['bun'] !== undefined;
+
 export async function readBody(res: IncomingMessage): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of res) chunks.push(chunk as Buffer);
@@ -55,21 +66,30 @@ export async function readBody(res: IncomingMessage): Promise<string> {
 export class Transport {
   readonly endpoint: Endpoint;
   // Keep-alive saves a connect per call; the agent unrefs idle sockets, so they never hold the process.
-  private readonly agent: Agent;
+  // Made with the first request: node:http and node:https load only when a request needs them.
+  private agent: Promise<Agent> | undefined;
 
   constructor(
     endpoint: Endpoint,
     private readonly tls?: TlsRequestOptions,
   ) {
     this.endpoint = endpoint;
-    this.agent = tls ? new TlsAgent({ keepAlive: true }) : new Agent({ keepAlive: true });
+  }
+
+  private keepAliveAgent(): Promise<Agent> {
+    this.agent ??= this.tls
+      ? (https ??= import('node:https')).then((m) => new m.Agent({ keepAlive: true }))
+      : (http ??= import('node:http')).then((m) => new m.Agent({ keepAlive: true }));
+    return this.agent;
   }
 
   /** Sends a request and resolves with the response once its status is a success (2xx or 3xx). */
   async send(method: string, path: string, options: RequestOptions = {}): Promise<IncomingMessage> {
     const full = `/v${API_VERSION}${path}${encodeQuery(options.query)}`;
+    const agent = await this.keepAliveAgent();
+    const open = await this.opener();
     const res = await new Promise<IncomingMessage>((resolve, reject) => {
-      const req = this.open(method, full, options, this.agent);
+      const req = open(method, full, options, agent);
       req.on('response', resolve);
       req.on('error', (err) => reject(connectionError(err, this.endpoint.host)));
       this.writeBody(req, options, reject);
@@ -82,12 +102,18 @@ export class Transport {
 
   /** Sends a request and parses the JSON answer (undefined for an empty body). */
   async json<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
-    const text = await readBody(await this.send(method, path, options));
+    const text = this.fetches(method, options)
+      ? await this.fetchText(method, path, options)
+      : await readBody(await this.send(method, path, options));
     return (text.trim() === '' ? undefined : JSON.parse(text)) as T;
   }
 
   /** Sends a request whose answer carries no body worth reading. */
   async empty(method: string, path: string, options: RequestOptions = {}): Promise<void> {
+    if (this.fetches(method, options)) {
+      await this.fetchText(method, path, options);
+      return;
+    }
     const res = await this.send(method, path, options);
     res.resume();
     await new Promise<void>((resolve, reject) => {
@@ -110,8 +136,9 @@ export class Transport {
     // The daemon reads exactly Content-Length bytes of body off the hijacked connection: never chunked.
     const body = options.json === undefined ? undefined : Buffer.from(JSON.stringify(options.json));
     if (body) headers['Content-Length'] = String(body.length);
+    const open = await this.opener();
     return new Promise((resolve, reject) => {
-      const req = this.open(method, full, { ...options, headers }, false);
+      const req = open(method, full, { ...options, headers }, false);
       req.on('upgrade', (res: IncomingMessage, socket: Socket, head: Buffer) =>
         resolve({ socket, head, headers: res.headers }),
       );
@@ -129,17 +156,64 @@ export class Transport {
   }
 
   close(): void {
-    this.agent.destroy();
+    void this.agent?.then((agent) => agent.destroy());
   }
 
-  private open(method: string, path: string, options: RequestOptions, agent: Agent | false): ClientRequest {
+  /** Whether a request goes through the native fetch: under Bun, over plain HTTP, with a body in hand. */
+  private fetches(method: string, options: RequestOptions): boolean {
+    return (
+      NATIVE_FETCH &&
+      this.tls === undefined &&
+      (options.body === undefined || Buffer.isBuffer(options.body)) &&
+      !((method === 'GET' || method === 'HEAD') && (options.body ?? options.json) !== undefined)
+    );
+  }
+
+  /** A request through fetch, answered whole: the body's text, or the daemon's error rebuilt. */
+  private async fetchText(method: string, path: string, options: RequestOptions): Promise<string> {
+    const full = `/v${API_VERSION}${path}${encodeQuery(options.query)}`;
     const headers: Record<string, string> = { ...options.headers };
-    if (options.json !== undefined) headers['Content-Type'] = 'application/json';
+    let body: string | Buffer | undefined = options.body as Buffer | undefined;
+    if (options.json !== undefined) {
+      headers['Content-Type'] = 'application/json';
+      body = JSON.stringify(options.json);
+    }
     const { socketPath, hostname, port } = this.endpoint;
-    const common = { method, path, headers, agent, signal: options.signal };
-    if (socketPath !== undefined) return request({ ...common, socketPath, host: 'localhost' });
-    if (this.tls) return tlsRequest({ ...common, ...this.tls, host: hostname, port });
-    return request({ ...common, host: hostname, port });
+    const host = hostname?.includes(':') ? `[${hostname}]` : hostname;
+    const url = socketPath !== undefined ? `http://localhost${full}` : `http://${host}:${port}${full}`;
+    const init = {
+      method,
+      headers,
+      body,
+      signal: options.signal,
+      redirect: 'manual',
+      ...(socketPath !== undefined ? { unix: socketPath } : {}),
+    };
+    let res: Response;
+    try {
+      res = await fetch(url, init as RequestInit);
+    } catch (err) {
+      throw connectionError(err, this.endpoint.host);
+    }
+    const text = await res.text();
+    if (res.status >= 400) throw errorFromResponse(res.status, text, path);
+    return text;
+  }
+
+  private async opener(): Promise<
+    (method: string, path: string, options: RequestOptions, agent: Agent | false) => ClientRequest
+  > {
+    const { request } = await (http ??= import('node:http'));
+    const tlsRequest = this.tls ? (await (https ??= import('node:https'))).request : undefined;
+    return (method, path, options, agent) => {
+      const headers: Record<string, string> = { ...options.headers };
+      if (options.json !== undefined) headers['Content-Type'] = 'application/json';
+      const { socketPath, hostname, port } = this.endpoint;
+      const common = { method, path, headers, agent, signal: options.signal };
+      if (socketPath !== undefined) return request({ ...common, socketPath, host: 'localhost' });
+      if (tlsRequest) return tlsRequest({ ...common, ...this.tls, host: hostname, port });
+      return request({ ...common, host: hostname, port });
+    };
   }
 
   private writeBody(req: ClientRequest, options: RequestOptions, fail: (err: unknown) => void): void {

@@ -1,5 +1,5 @@
 /** Row contexts of `polis ps`, field for field as docker's ContainerContext. */
-import type { ContainerPort, ContainerSummary } from '@polis/sdk';
+import type { ContainerPort, ContainerSummary } from '@polis/sdk/engine';
 import { familiarName, splitReference, truncateId } from './reference.js';
 import { rowJson } from './render.js';
 import { goTime } from './time.js';

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Event } from '@polis/sdk';
+import type { Event } from '@polis/sdk/engine';
 import { eventContext, eventLine, rfc3339NanoFixed } from './events.js';
 import { FUNCTIONS } from './functions.js';
 import { Template } from './template.js';

@@ -1,5 +1,5 @@
 /** How `polis events` prints an event: docker's default line, and the context `--format` sees. */
-import type { Event } from '@polis/sdk';
+import type { Event } from '@polis/sdk/engine';
 import { STRICT } from './values.js';
 
 const pad = (n: number, w = 2): string => String(n).padStart(w, '0');

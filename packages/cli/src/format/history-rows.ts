@@ -1,5 +1,5 @@
 /** Row contexts of `polis history`, as docker's historyContext. */
-import type { ImageHistoryItem } from '@polis/sdk';
+import type { ImageHistoryItem } from '@polis/sdk/engine';
 import { ellipsis } from './container-rows.js';
 import { truncateId } from './reference.js';
 import { rowJson } from './render.js';

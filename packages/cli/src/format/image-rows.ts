@@ -1,5 +1,5 @@
 /** Row contexts of `polis images`, as docker's imageContext: one row per repository and tag. */
-import type { ImageSummary } from '@polis/sdk';
+import type { ImageSummary } from '@polis/sdk/engine';
 import { familiarName, splitReference, truncateId } from './reference.js';
 import { rowJson } from './render.js';
 import { goTime } from './time.js';

@@ -1,5 +1,5 @@
 /** Row contexts of `polis network ls`, as docker's networkContext. */
-import type { NetworkResource } from '@polis/sdk';
+import type { NetworkResource } from '@polis/sdk/engine';
 import { rowJson } from './render.js';
 import { goTime } from './time.js';
 import { STRICT } from './values.js';

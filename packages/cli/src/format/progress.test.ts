@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { ProgressMessage } from '@polis/sdk';
+import type { ProgressMessage } from '@polis/sdk/engine';
 import { progressBar, ProgressRenderer } from './progress.js';
 
 const A = 'aaaaaaaaaaaa';

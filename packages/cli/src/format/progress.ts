@@ -3,7 +3,7 @@
  * redrawn in place (cursor up to it, erase, write, cursor back down); elsewhere each status is printed once
  * and the bars are left out.
  */
-import type { ProgressMessage } from '@polis/sdk';
+import type { ProgressMessage } from '@polis/sdk/engine';
 import { humanSize } from './units.js';
 
 const ERASE_LINE = '\x1b[2K';

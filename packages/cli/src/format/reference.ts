@@ -1,5 +1,5 @@
 /** Image references as docker shows them: "familiar" names without `docker.io/library/`. */
-import { splitReference } from '@polis/sdk';
+import { splitReference } from '@polis/sdk/engine';
 
 export { splitReference };
 

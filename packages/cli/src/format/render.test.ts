@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { ContainerSummary, ImageSummary } from '@polis/sdk';
+import type { ContainerSummary, ImageSummary } from '@polis/sdk/engine';
 import { containerRow, DEFAULT_PS_FORMAT, displayablePorts, PS_HEADER } from './container-rows.js';
 import { DEFAULT_IMAGES_FORMAT, IMAGES_HEADER, imageRows } from './image-rows.js';
 import { render } from './render.js';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { ContainerStats } from '@polis/sdk';
+import type { ContainerStats } from '@polis/sdk/engine';
 import { bytesSize, cpuPercent, memoryUsed, statsRow, totals } from './stats-rows.js';
 
 function stats(over: Partial<ContainerStats> = {}): ContainerStats {

@@ -1,5 +1,5 @@
 /** Row contexts of `polis stats`, computed as docker's CLI does (cli/command/container/stats_helpers.go). */
-import type { ContainerStats } from '@polis/sdk';
+import type { ContainerStats } from '@polis/sdk/engine';
 import { rowJson } from './render.js';
 import { formatG, humanSize } from './units.js';
 import { STRICT } from './values.js';

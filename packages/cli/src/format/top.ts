@@ -1,4 +1,4 @@
-import type { TopResponse } from '@polis/sdk';
+import type { TopResponse } from '@polis/sdk/engine';
 import { tabwrite } from './tabwriter.js';
 
 /** docker top's table: the titles and rows through `tabwriter.NewWriter(out, 20, 1, 3, ' ', 0)`. */

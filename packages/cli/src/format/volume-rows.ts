@@ -1,5 +1,5 @@
 /** Row contexts of `polis volume ls`, as docker's volumeContext. */
-import type { Volume } from '@polis/sdk';
+import type { Volume } from '@polis/sdk/engine';
 import { rowJson } from './render.js';
 import { humanSize } from './units.js';
 import { STRICT } from './values.js';

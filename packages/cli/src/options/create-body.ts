@@ -1,6 +1,6 @@
 /** run/create flags → the `POST /containers/create` request, as docker's `parse` in container/opts.go. */
 import { parseMountFlag } from './mount-flag.js';
-import type { ContainerCreateBody, EndpointConfig, HostConfig, PortBinding } from '@polis/sdk';
+import type { ContainerCreateBody, EndpointConfig, HostConfig, PortBinding } from '@polis/sdk/engine';
 import { bool, int, list, str, type Parsed } from '../flags.js';
 import { parseBytes } from '@polis/core/bytes';
 import { expandEnv, parseKeyValueFile, toMap } from './kv-file.js';

@@ -1,5 +1,5 @@
 /** The health check flags of run/create (docker's, plus podman's --health-on-failure). */
-import type { HealthcheckConfig } from '@polis/sdk';
+import type { HealthcheckConfig } from '@polis/sdk/engine';
 import { bool, int, str, type FlagSpec, type Parsed } from '../flags.js';
 import { parseGoDuration } from '../format/units.js';
 

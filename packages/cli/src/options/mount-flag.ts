@@ -1,4 +1,4 @@
-import type { MountSpec } from '@polis/sdk';
+import type { MountSpec } from '@polis/sdk/engine';
 import { parseBytes } from '@polis/core/bytes';
 
 /** Values docker's `--mount` reads as booleans; a key given alone means true. */

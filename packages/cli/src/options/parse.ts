@@ -1,5 +1,5 @@
 /** Parsers for the values of container flags, with docker's rules and messages. */
-import type { PortBinding, RestartPolicy, UlimitSpec } from '@polis/sdk';
+import type { PortBinding, RestartPolicy, UlimitSpec } from '@polis/sdk/engine';
 
 const RESTART_NAMES = new Set(['no', 'always', 'on-failure', 'unless-stopped']);
 

@@ -1,5 +1,5 @@
 /** The resource flags of run, create and update (docker's container/opts.go and update.go), and their parsing. */
-import type { ContainerUpdateBody, HostConfig, ThrottleDevice } from '@polis/sdk';
+import type { ContainerUpdateBody, HostConfig, ThrottleDevice } from '@polis/sdk/engine';
 import { parseBytes } from '@polis/core/bytes';
 import { int, list, str, type FlagSpec, type Parsed } from '../flags.js';
 import { parseCpus } from './parse.js';

@@ -1,5 +1,5 @@
 /** The security and namespace flags of run/create, and their part of HostConfig (docker's opts.go). */
-import type { DeviceMapping, HostConfig } from '@polis/sdk';
+import type { DeviceMapping, HostConfig } from '@polis/sdk/engine';
 import { list, str, type FlagSpec, type Parsed } from '../flags.js';
 
 export const SECURITY_FLAGS: FlagSpec[] = [

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import type { Socket } from 'node:net';
 import { Duplex, PassThrough, Writable } from 'node:stream';
 import { test } from 'node:test';
-import { AttachedContainer, type PolisClient } from '@polis/sdk';
+import { AttachedContainer, type PolisClient } from '@polis/sdk/engine';
 import { Cli } from '../cli.js';
 import { parseDetachKeys } from './detach-keys.js';
 import { runSession } from './session.js';

@@ -3,7 +3,7 @@
  * its output comes back, until the output ends or the user types the detach keys.
  */
 import type { ReadStream } from 'node:tty';
-import type { AttachedContainer } from '@polis/sdk';
+import type { AttachedContainer } from '@polis/sdk/engine';
 import type { Cli } from '../cli.js';
 import { describe } from '../errors.js';
 import { DetachMatcher } from './detach-keys.js';

@@ -1,7 +1,7 @@
 /** The local terminal: raw mode with a guaranteed restore, its size, and docker's TTY check. */
 import type { ReadStream, WriteStream } from 'node:tty';
 import type { Readable, Writable } from 'node:stream';
-import type { TerminalSize } from '@polis/sdk';
+import type { TerminalSize } from '@polis/sdk/engine';
 
 export function isTerminal(stream: Readable | Writable): stream is ReadStream | WriteStream {
   return (stream as { isTTY?: boolean }).isTTY === true;

@@ -1,4 +1,4 @@
-import { PassThrough, type Readable, type Writable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
 import { PolisError } from '@polis/core/errors';
 
 /** Stream numbers in Docker's multiplexed frames. */
@@ -118,6 +118,8 @@ export class ContainerOutput {
 
   /** The output as two readable streams. Read both, or neither flows. */
   split(): ContainerStreams {
+    // Loaded here, not imported: the CLI's commands never split, and under Bun node:stream costs start-up.
+    const { PassThrough } = process.getBuiltinModule('node:stream');
     const stdout = new PassThrough();
     const stderr = new PassThrough();
     const done = this.demuxTo(stdout, stderr).finally(() => {

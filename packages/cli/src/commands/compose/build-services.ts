@@ -1,5 +1,5 @@
 import { isAbsolute, relative, resolve } from 'node:path';
-import type { BuildMessage, StackProject } from '@polis/sdk';
+import type { BuildMessage, StackProject } from '@polis/sdk/engine';
 import { contextPaths, contextTar } from '../../build/context-tar.js';
 import type { Cli } from '../../cli.js';
 import { UsageError } from '../../errors.js';

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
-import type { ComposeLoadBody, StackProject } from '@polis/sdk';
+import type { ComposeLoadBody, StackProject } from '@polis/sdk/engine';
 import type { Cli } from '../../cli.js';
 import { UsageError } from '../../errors.js';
 import { list, str, type FlagSpec, type Parsed } from '../../flags.js';

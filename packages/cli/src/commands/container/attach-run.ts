@@ -2,7 +2,7 @@
  * The attached part of `run` and `start -a`, in docker's order: attach (stream only, nothing replayed),
  * register the wait, start, then stream until the container is done and return its exit status.
  */
-import type { AttachedContainer } from '@polis/sdk';
+import type { AttachedContainer } from '@polis/sdk/engine';
 import type { Cli } from '../../cli.js';
 import { describe, fromDaemon } from '../../errors.js';
 import { DEFAULT_DETACH_KEYS, parseDetachKeys } from '../../terminal/detach-keys.js';

@@ -3,7 +3,7 @@ import { isAbsolute, join, posix, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { proc } from '@polis/core';
-import { isDirMode, isSymlinkMode, type ContainerPathStat } from '@polis/sdk';
+import { isDirMode, isSymlinkMode, type ContainerPathStat } from '@polis/sdk/engine';
 import type { Cli } from '../../cli.js';
 import { bool, type CommandSpec, type Parsed } from '../../flags.js';
 import {

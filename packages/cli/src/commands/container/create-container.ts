@@ -1,6 +1,6 @@
 /** The create step shared by `run` and `create`, with docker's pull of a missing image. */
 import { readFileSync } from 'node:fs';
-import { parseReference, referenceString, withDefaultTag } from '@polis/sdk';
+import { parseReference, referenceString, withDefaultTag } from '@polis/sdk/engine';
 import type { Cli } from '../../cli.js';
 import { fromDaemon } from '../../errors.js';
 import { bool, str, type Parsed } from '../../flags.js';

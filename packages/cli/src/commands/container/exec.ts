@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import type { ExecCreateBody } from '@polis/sdk';
+import type { ExecCreateBody } from '@polis/sdk/engine';
 import type { Cli } from '../../cli.js';
 import { bool, list, str, type CommandSpec, type Parsed } from '../../flags.js';
 import { expandEnv, parseKeyValueFile } from '../../options/kv-file.js';

@@ -1,4 +1,4 @@
-import type { CentralLogsOptions } from '@polis/sdk';
+import type { CentralLogsOptions } from '@polis/sdk/engine';
 import type { Cli } from '../../cli.js';
 
 // docker-compose's palette: one colour per container, in order of first appearance.

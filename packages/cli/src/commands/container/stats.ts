@@ -1,4 +1,4 @@
-import type { ContainerStats } from '@polis/sdk';
+import type { ContainerStats } from '@polis/sdk/engine';
 import type { Cli } from '../../cli.js';
 import { bool, str, type CommandSpec, type Parsed } from '../../flags.js';
 import { render } from '../../format/render.js';

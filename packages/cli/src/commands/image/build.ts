@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { isAbsolute, relative, resolve } from 'node:path';
 import { Readable } from 'node:stream';
-import type { BuildMessage } from '@polis/sdk';
+import type { BuildMessage } from '@polis/sdk/engine';
 import type { Cli } from '../../cli.js';
 import { contextPaths, contextTar, stdinContext } from '../../build/context-tar.js';
 import { UsageError } from '../../errors.js';

@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
-import { decodeRegistryAuth, PolisClient } from '@polis/sdk';
+import { decodeRegistryAuth, PolisClient } from '@polis/sdk/engine';
 import { Cli, type CommandModule } from '../../cli.js';
 import { describe } from '../../errors.js';
 import { parseArgs } from '../../flags.js';

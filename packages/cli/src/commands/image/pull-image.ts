@@ -1,7 +1,7 @@
 /** Pulling with docker's progress display: `polis pull`, and `run`/`create` of a missing image. */
 import type { WriteStream } from 'node:tty';
 import type { Writable } from 'node:stream';
-import { configPath, DockerConfigFile, type ProgressStream, type RegistryAuth } from '@polis/sdk';
+import { configPath, DockerConfigFile, type ProgressStream, type RegistryAuth } from '@polis/sdk/engine';
 import type { Cli } from '../../cli.js';
 import { ProgressRenderer } from '../../format/progress.js';
 import { isTerminal } from '../../terminal/terminal.js';

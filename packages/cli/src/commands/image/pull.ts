@@ -1,4 +1,4 @@
-import { parseReference, referenceString, withDefaultTag } from '@polis/sdk';
+import { parseReference, referenceString, withDefaultTag } from '@polis/sdk/engine';
 import type { Cli } from '../../cli.js';
 import { bool, str, type CommandSpec, type Parsed } from '../../flags.js';
 import { pullImage } from './pull-image.js';

@@ -1,4 +1,4 @@
-import { parseReference, referenceString, withDefaultTag } from '@polis/sdk';
+import { parseReference, referenceString, withDefaultTag } from '@polis/sdk/engine';
 import type { Cli } from '../../cli.js';
 import { bool, type CommandSpec, type Parsed } from '../../flags.js';
 import { showProgress, storedAuth } from './pull-image.js';

@@ -1,4 +1,4 @@
-import type { EndpointConfig } from '@polis/sdk';
+import type { EndpointConfig } from '@polis/sdk/engine';
 import type { Cli } from '../../cli.js';
 import { list, str, type CommandSpec, type Parsed } from '../../flags.js';
 

@@ -1,4 +1,4 @@
-import type { NetworkCreateBody } from '@polis/sdk';
+import type { NetworkCreateBody } from '@polis/sdk/engine';
 import type { Cli } from '../../cli.js';
 import { bool, list, str, type CommandSpec, type Parsed } from '../../flags.js';
 import { toMap } from '../../options/kv-file.js';

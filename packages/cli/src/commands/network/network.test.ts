@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
-import { PolisClient } from '@polis/sdk';
+import { PolisClient } from '@polis/sdk/engine';
 import { Cli, type CommandModule } from '../../cli.js';
 import { describe } from '../../errors.js';
 import { parseArgs } from '../../flags.js';

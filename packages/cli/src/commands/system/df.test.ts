@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
-import type { ContainerSummary, DiskUsageResponse, ImageSummary, Volume } from '@polis/sdk';
+import type { ContainerSummary, DiskUsageResponse, ImageSummary, Volume } from '@polis/sdk/engine';
 import { render } from '../../format/render.js';
 import { summaryRows } from './df.js';
 

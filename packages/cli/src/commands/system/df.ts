@@ -1,4 +1,4 @@
-import type { ContainerSummary, DiskUsageResponse, ImageSummary, Volume } from '@polis/sdk';
+import type { ContainerSummary, DiskUsageResponse, ImageSummary, Volume } from '@polis/sdk/engine';
 import type { Cli } from '../../cli.js';
 import { bool, type CommandSpec, type Parsed } from '../../flags.js';
 import { PS_HEADER, containerRow } from '../../format/container-rows.js';

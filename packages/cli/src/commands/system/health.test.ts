@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
-import type { HealthReport } from '@polis/sdk';
+import type { HealthReport } from '@polis/sdk/engine';
 import { render } from '../../format/render.js';
 import { healthRows } from './health.js';
 

@@ -1,4 +1,4 @@
-import type { HealthReport } from '@polis/sdk';
+import type { HealthReport } from '@polis/sdk/engine';
 import type { Cli } from '../../cli.js';
 import { str, type CommandSpec, type Parsed } from '../../flags.js';
 import { render } from '../../format/render.js';

@@ -3,7 +3,7 @@ import { describe } from '../../errors.js';
 import { str, type CommandSpec, type Parsed } from '../../flags.js';
 import { FUNCTIONS } from '../../format/functions.js';
 import { Template } from '../../format/template.js';
-import type { InfoResponse } from '@polis/sdk';
+import type { InfoResponse } from '@polis/sdk/engine';
 
 export const spec: CommandSpec = {
   name: 'info',

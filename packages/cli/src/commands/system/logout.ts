@@ -1,4 +1,4 @@
-import { configPath, DOCKER_HUB_SERVER, DockerConfigFile, serverKey } from '@polis/sdk';
+import { configPath, DOCKER_HUB_SERVER, DockerConfigFile, serverKey } from '@polis/sdk/engine';
 import type { Cli } from '../../cli.js';
 import type { CommandSpec, Parsed } from '../../flags.js';
 

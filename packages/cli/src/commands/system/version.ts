@@ -3,7 +3,7 @@ import { describe } from '../../errors.js';
 import { str, type CommandSpec, type Parsed } from '../../flags.js';
 import { FUNCTIONS } from '../../format/functions.js';
 import { Template } from '../../format/template.js';
-import { API_VERSION, type VersionResponse } from '@polis/sdk';
+import { API_VERSION, type VersionResponse } from '@polis/sdk/engine';
 
 export const CLIENT_VERSION = '0.1.0';
 

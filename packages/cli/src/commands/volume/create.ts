@@ -1,4 +1,4 @@
-import type { VolumeCreateBody } from '@polis/sdk';
+import type { VolumeCreateBody } from '@polis/sdk/engine';
 import type { Cli } from '../../cli.js';
 import { list, str, type CommandSpec, type Parsed } from '../../flags.js';
 import { toMap } from '../../options/kv-file.js';

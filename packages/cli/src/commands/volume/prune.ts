@@ -1,4 +1,4 @@
-import type { VolumePruneResponse } from '@polis/sdk';
+import type { VolumePruneResponse } from '@polis/sdk/engine';
 import type { Cli } from '../../cli.js';
 import { bool, list, type CommandSpec, type Parsed } from '../../flags.js';
 import { humanSize } from '../../format/units.js';

@@ -1,4 +1,4 @@
-import type { VolumeSyncResponse } from '@polis/sdk';
+import type { VolumeSyncResponse } from '@polis/sdk/engine';
 import type { Cli } from '../../cli.js';
 import { bool, type CommandSpec, type Parsed } from '../../flags.js';
 import { humanSize } from '../../format/units.js';
