@@ -55,7 +55,8 @@ export class FileSink extends Writable {
       while (data.length > 0) {
         let written = writevSync(this.fd, data);
         let i = 0;
-        while (i < data.length && written >= (data[i] as Buffer).length) written -= (data[i++] as Buffer).length;
+        while (i < data.length && written >= (data[i] as Buffer).length)
+          written -= (data[i++] as Buffer).length;
         data = data.slice(i);
         if (written > 0) data[0] = (data[0] as Buffer).subarray(written);
       }

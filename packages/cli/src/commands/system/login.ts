@@ -1,5 +1,11 @@
 import type { ReadStream } from 'node:tty';
-import { configPath, DOCKER_HUB_SERVER, DockerConfigFile, serverKey, type RegistryAuth } from '@polis/sdk/engine';
+import {
+  configPath,
+  DOCKER_HUB_SERVER,
+  DockerConfigFile,
+  serverKey,
+  type RegistryAuth,
+} from '@polis/sdk/engine';
 import type { Cli } from '../../cli.js';
 import { describe } from '../../errors.js';
 import { bool, str, type CommandSpec, type Parsed } from '../../flags.js';
