@@ -1,5 +1,5 @@
 import type { Readable, Writable } from 'node:stream';
-import type { ClientTls, PolisClient, PolisClientOptions } from '@polis/sdk/engine';
+import type { ClientTls, OutputSink, PolisClient, PolisClientOptions } from '@polis/sdk/engine';
 import type { CommandSpec, Parsed } from './flags.js';
 import { STDERR, STDOUT } from './terminal/stdio.js';
 
@@ -40,6 +40,15 @@ export class Cli {
 
   get stdin(): Readable {
     return this.givenStdin ?? process.stdin;
+  }
+
+  /** Where a container's output goes: the given stdout, else fd 1 without a Node stream made for it. */
+  get outSink(): OutputSink {
+    return this.givenStdout ?? STDOUT;
+  }
+
+  get errSink(): OutputSink {
+    return this.givenStderr ?? STDERR;
   }
 
   get client(): PolisClient {

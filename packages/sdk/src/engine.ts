@@ -44,6 +44,7 @@ export {
   STDERR,
   SYSTEMERR,
   type ContainerStreams,
+  type OutputSink,
 } from './stream/demux.js';
 export type * from './types/container.js';
 export {

@@ -32,23 +32,25 @@ export class StdOutput {
     return this.made;
   }
 
-  write(text: string | Buffer): void {
-    if (this.made !== undefined) {
-      this.made.write(text);
-      return;
-    }
+  /** Writes it all (true), or hands it to the stream (its answer: false asks for a wait on `drain`). */
+  write(text: string | Buffer): boolean {
+    if (this.made !== undefined) return this.made.write(text);
     const data = typeof text === 'string' ? Buffer.from(text) : text;
     let at = 0;
     try {
       while (at < data.length) at += writeSync(this.fd, data, at);
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
-      if (code === 'EAGAIN') {
-        this.stream.write(data.subarray(at));
-        return;
-      }
+      if (code === 'EAGAIN') return this.stream.write(data.subarray(at));
       process.exit(code === 'EPIPE' ? 0 : 1);
     }
+    return true;
+  }
+
+  /** `drain` of the stream; only asked for after a write that went to the stream and answered false. */
+  once(event: 'drain', listener: () => void): this {
+    this.stream.once(event, listener);
+    return this;
   }
 }
 

@@ -10,8 +10,13 @@ export function isTerminal(stream: Readable | Writable): stream is ReadStream | 
 export const NOT_A_TTY = 'the input device is not a TTY';
 
 /** docker's `CheckTty`: a TTY with stdin attached needs a terminal on this side. */
-export function lacksTerminal(stdin: Readable, attachStdin: boolean, tty: boolean): boolean {
-  return tty && attachStdin && !isTerminal(stdin);
+export function lacksTerminal(
+  cli: { readonly stdin: Readable },
+  attachStdin: boolean,
+  tty: boolean,
+): boolean {
+  // The stdin getter runs only when both are asked for: making process.stdin costs Bun's start-up.
+  return tty && attachStdin && !isTerminal(cli.stdin);
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { Readable, Writable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { PolisError } from '@polis/core/errors';
 
 /** Stream numbers in Docker's multiplexed frames. */
@@ -56,15 +56,25 @@ export class FrameDemuxer {
  * TTY (raw stream: everything is stdout). Honours back-pressure; resolves when the source ends, rejects
  * with the daemon's in-band error (stream 3) or the source's error.
  */
+/**
+ * What container output is written to: any Writable, or anything that writes the same way (the CLI's
+ * standard outputs write with write(2) without making Node streams).
+ */
+export interface OutputSink {
+  /** false asks the caller to wait for `drain`, as Writable.write does. */
+  write(chunk: Buffer): boolean;
+  once(event: 'drain', listener: () => void): unknown;
+}
+
 export function demuxTo(
   source: Readable,
   multiplexed: boolean,
-  stdout: Writable,
-  stderr: Writable,
+  stdout: OutputSink,
+  stderr: OutputSink,
 ): Promise<void> {
   return new Promise((resolve, reject) => {
     const systemErr: Buffer[] = [];
-    const write = (target: Writable, data: Buffer): void => {
+    const write = (target: OutputSink, data: Buffer): void => {
       if (!target.write(data)) {
         source.pause();
         target.once('drain', () => source.resume());
@@ -112,7 +122,7 @@ export class ContainerOutput {
   ) {}
 
   /** Copies stdout and stderr to the given writables; settles when the daemon's stream ends. */
-  demuxTo(stdout: Writable, stderr: Writable): Promise<void> {
+  demuxTo(stdout: OutputSink, stderr: OutputSink): Promise<void> {
     return demuxTo(this.raw, this.multiplexed, stdout, stderr);
   }
 

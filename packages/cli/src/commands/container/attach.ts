@@ -34,7 +34,7 @@ export async function run(cli: Cli, p: Parsed): Promise<number> {
     return 1;
   }
   const tty = c.Config.Tty === true;
-  if (lacksTerminal(cli.stdin, !bool(p, 'no-stdin'), tty)) {
+  if (lacksTerminal(cli, !bool(p, 'no-stdin'), tty)) {
     cli.err(`${NOT_A_TTY}\n`);
     return 1;
   }

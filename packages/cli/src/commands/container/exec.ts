@@ -62,7 +62,7 @@ export async function run(cli: Cli, p: Parsed): Promise<number> {
   const detach = bool(p, 'detach');
   const tty = body.Tty === true;
   const stdin = body.AttachStdin === true;
-  if (!detach && lacksTerminal(cli.stdin, stdin, tty)) {
+  if (!detach && lacksTerminal(cli, stdin, tty)) {
     cli.err(`${NOT_A_TTY}\n`);
     return 1;
   }

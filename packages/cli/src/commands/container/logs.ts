@@ -69,6 +69,6 @@ export async function run(cli: Cli, p: Parsed): Promise<number> {
     since: since === undefined ? undefined : apiTimestamp(since),
     until: until === undefined ? undefined : apiTimestamp(until),
   });
-  await output.demuxTo(cli.stdout, cli.stderr);
+  await output.demuxTo(cli.outSink, cli.errSink);
   return 0;
 }

@@ -36,7 +36,7 @@ export async function run(cli: Cli, p: Parsed): Promise<number> {
     reportRunError(cli, 'run', (err as Error).message);
     return 125;
   }
-  if (lacksTerminal(cli.stdin, req.body.AttachStdin === true, req.body.Tty === true)) {
+  if (lacksTerminal(cli, req.body.AttachStdin === true, req.body.Tty === true)) {
     cli.err(`${NOT_A_TTY}\n`);
     return 1;
   }

@@ -30,7 +30,7 @@ export async function run(cli: Cli, p: Parsed): Promise<number> {
   if (p.args.length > 1) throw new Error('you cannot start and attach multiple containers at once');
   const c = await cli.client.containers.inspect(p.args[0] as string);
   const stdin = interactive && c.Config.OpenStdin === true;
-  if (lacksTerminal(cli.stdin, stdin, c.Config.Tty === true)) {
+  if (lacksTerminal(cli, stdin, c.Config.Tty === true)) {
     cli.err(`${NOT_A_TTY}\n`);
     return 1;
   }
