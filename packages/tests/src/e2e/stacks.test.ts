@@ -318,13 +318,15 @@ describe('polis compose and the stack controller', () => {
         'polis events',
       ),
     )
-      .map((l) => JSON.parse(l) as { Action: string; timeNano: number })
+      .map((l) => JSON.parse(l) as { Action: string; timeNano: number; Actor: { ID: string } })
       .filter((e) => e.timeNano >= v2From);
     const firstDestroy = containerEvents.findIndex((e) => e.Action === 'destroy');
     assert.ok(firstDestroy > 0, JSON.stringify(containerEvents.map((e) => e.Action)));
+    // Only the new replicas' checks count: v1's replicas keep reporting healthy while the update runs.
+    const created = new Set(containerEvents.filter((e) => e.Action === 'create').map((e) => e.Actor.ID));
     const healthyBefore = containerEvents
       .slice(0, firstDestroy)
-      .filter((e) => e.Action === 'health_status: healthy');
+      .filter((e) => e.Action === 'health_status: healthy' && created.has(e.Actor.ID));
     assert.equal(healthyBefore.length, 2, JSON.stringify(containerEvents.map((e) => e.Action)));
 
     // v3's healthcheck fails: the first batch never turns healthy, and the service goes back to v2.
