@@ -257,9 +257,11 @@ export class Containers {
    * before the condition is met. `docker run` does this before starting, so a quick exit is not missed.
    */
   async startWait(id: string, options: { condition?: WaitCondition } = {}): Promise<PendingWait> {
-    const res = await this.http.send('POST', `/containers/${enc(id)}/wait`, {
-      query: { condition: options.condition },
-    });
+    const path = `/containers/${enc(id)}/wait`;
+    const request = { query: { condition: options.condition } };
+    // Under Bun through fetch (its headers come when the wait is registered, as node:http's do).
+    const streamed = await this.http.fetchStream('POST', path, request);
+    const res = streamed?.body ?? (await this.http.send('POST', path, request));
     const result = readBody(res).then((text) => JSON.parse(text) as ContainerWaitResponse);
     return { result };
   }
@@ -270,16 +272,25 @@ export class Containers {
    * (unless the daemon says which in the content type).
    */
   async attach(id: string, options: AttachOptions & { tty?: boolean } = {}): Promise<AttachedContainer> {
-    const hijacked = await this.http.hijack('POST', `/containers/${enc(id)}/attach`, {
-      query: {
-        stream: options.stream ?? true,
-        logs: options.logs,
-        stdin: options.stdin,
-        stdout: options.stdout ?? true,
-        stderr: options.stderr ?? true,
-        detachKeys: options.detachKeys,
-      },
-    });
+    const path = `/containers/${enc(id)}/attach`;
+    const query = {
+      stream: options.stream ?? true,
+      logs: options.logs,
+      stdin: options.stdin,
+      stdout: options.stdout ?? true,
+      stderr: options.stderr ?? true,
+      detachKeys: options.detachKeys,
+    };
+    if (options.stdin !== true) {
+      // Nothing to send: under Bun the output streams back on a plain answer through fetch (the daemon
+      // has attached when its headers come, as with the 101 of a hijack).
+      const streamed = await this.http.fetchStream('POST', path, { query });
+      if (streamed) {
+        const multiplexed = await this.multiplexed(id, streamed.headers['content-type'], options.tty);
+        return new AttachedContainer(streamed.body, multiplexed);
+      }
+    }
+    const hijacked = await this.http.hijack('POST', path, { query });
     if (isResponse(hijacked)) {
       const multiplexed = await this.multiplexed(id, hijacked.headers['content-type'], options.tty);
       return new AttachedContainer(hijacked, multiplexed);

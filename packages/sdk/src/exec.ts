@@ -19,10 +19,19 @@ export class Execs {
 
   /**
    * Starts the process attached, over a hijacked connection: its stdin (when created with `AttachStdin`)
-   * is the connection's writable side; its output is raw with a TTY, multiplexed otherwise.
+   * is the connection's writable side; its output is raw with a TTY, multiplexed otherwise. `stdin:
+   * false` says the exec was created without `AttachStdin`, so no connection needs to be taken over.
    */
-  async start(id: string, options: { tty?: boolean } = {}): Promise<AttachedContainer> {
+  async start(id: string, options: { tty?: boolean; stdin?: boolean } = {}): Promise<AttachedContainer> {
     const tty = options.tty === true;
+    if (options.stdin === false) {
+      // Nothing to send: the output can stream back on a plain answer, which under Bun goes through its
+      // native fetch (no node:http to load). Elsewhere the hijack below serves as before.
+      const streamed = await this.http.fetchStream('POST', `/exec/${enc(id)}/start`, {
+        json: { Detach: false, Tty: tty },
+      });
+      if (streamed) return new AttachedContainer(streamed.body, !tty);
+    }
     const hijacked = await this.http.hijack('POST', `/exec/${enc(id)}/start`, {
       json: { Detach: false, Tty: tty },
     });

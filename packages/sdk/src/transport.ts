@@ -56,7 +56,7 @@ let https: Promise<Https> | undefined;
  */
 const NATIVE_FETCH = (process.versions as Record<string, string | undefined>)['bun'] !== undefined;
 
-export async function readBody(res: IncomingMessage): Promise<string> {
+export async function readBody(res: Readable): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of res) chunks.push(chunk as Buffer);
   return Buffer.concat(chunks).toString('utf8');
@@ -171,6 +171,38 @@ export class Transport {
 
   /** A request through fetch, answered whole: the body's text, or the daemon's error rebuilt. */
   private async fetchText(method: string, path: string, options: RequestOptions): Promise<string> {
+    const res = await this.fetchResponse(method, path, options);
+    const text = await res.text();
+    if (res.status >= 400) throw errorFromResponse(res.status, text, path);
+    return text;
+  }
+
+  /**
+   * Under Bun, a request whose answer streams back on the response itself (no hijack), through fetch:
+   * its body as a Node Readable of Buffers, and its headers (lower-case names). Undefined where fetch is
+   * not the transport (under Node, or with TLS): the caller then hijacks or uses `send`.
+   */
+  async fetchStream(
+    method: string,
+    path: string,
+    options: RequestOptions = {},
+  ): Promise<{ body: Readable; headers: Record<string, string> } | undefined> {
+    if (!this.fetches(method, options)) return undefined;
+    const res = await this.fetchResponse(method, path, options);
+    if (res.status >= 400) throw errorFromResponse(res.status, await res.text(), path);
+    const source = res.body;
+    // From the process, not imported: node:stream costs the CLI's Bun start-up ~4 ms when unused.
+    const { Readable } = process.getBuiltinModule('node:stream');
+    const chunks = async function* (): AsyncGenerator<Buffer> {
+      if (!source) return;
+      for await (const c of source as unknown as AsyncIterable<Uint8Array>) {
+        yield Buffer.from(c.buffer, c.byteOffset, c.byteLength);
+      }
+    };
+    return { body: Readable.from(chunks(), { objectMode: false }), headers: Object.fromEntries(res.headers) };
+  }
+
+  private async fetchResponse(method: string, path: string, options: RequestOptions): Promise<Response> {
     const full = `/v${API_VERSION}${path}${encodeQuery(options.query)}`;
     const headers: Record<string, string> = { ...options.headers };
     let body: string | Buffer | undefined = options.body as Buffer | undefined;
@@ -187,17 +219,16 @@ export class Transport {
       body,
       signal: options.signal,
       redirect: 'manual',
+      // Bun's idle timer (5 minutes by default) would cut an attach to a quiet container, a wait or a
+      // slow stop; node:http has none, and neither may this.
+      timeout: false,
       ...(socketPath !== undefined ? { unix: socketPath } : {}),
     };
-    let res: Response;
     try {
-      res = await fetch(url, init as RequestInit);
+      return await fetch(url, init as RequestInit);
     } catch (err) {
       throw connectionError(err, this.endpoint.host);
     }
-    const text = await res.text();
-    if (res.status >= 400) throw errorFromResponse(res.status, text, path);
-    return text;
   }
 
   private async opener(): Promise<

@@ -73,7 +73,7 @@ export async function run(cli: Cli, p: Parsed): Promise<number> {
     await exec.startDetached(Id);
     return 0;
   }
-  const attached = await exec.start(Id, { tty });
+  const attached = await exec.start(Id, { tty, stdin });
   const stopResize = tty ? monitorSize(cli.stdout, (size) => exec.resize(Id, size)) : undefined;
   const end = await runSession(cli, { attached, stdin, tty, detachKeys });
   stopResize?.();
