@@ -202,10 +202,69 @@ export class Transport {
     return { body: Readable.from(chunks(), { objectMode: false }), headers: Object.fromEntries(res.headers) };
   }
 
-  private async fetchResponse(method: string, path: string, options: RequestOptions): Promise<Response> {
+  /**
+   * Sends a file as the request body and parses the JSON answer. Under Bun its fetch sends the file from
+   * the kernel (sendfile: a 100 MiB volume backup costs the CLI ~0.02 s of CPU instead of ~0.5 s through
+   * node:http); elsewhere it is streamed from a ReadStream. The file is opened first either way, so a
+   * missing or unreadable one is the caller's error (ENOENT, EISDIR), never taken for the daemon's.
+   */
+  async jsonFromFile<T>(
+    method: string,
+    path: string,
+    file: string,
+    options: RequestOptions = {},
+  ): Promise<T> {
+    const fs = process.getBuiltinModule('node:fs');
+    const fd = fs.openSync(file, 'r');
+    try {
+      if (fs.fstatSync(fd).isDirectory()) {
+        throw Object.assign(new Error(`EISDIR: illegal operation on a directory, read '${file}'`), {
+          code: 'EISDIR',
+        });
+      }
+    } finally {
+      fs.closeSync(fd);
+    }
+    const bun = (globalThis as { Bun?: { file(path: string): Blob } }).Bun;
+    if (bun && this.fetches(method, options)) {
+      const res = await this.fetchResponse(method, path, options, bun.file(file));
+      const text = await res.text();
+      if (res.status >= 400) throw errorFromResponse(res.status, text, path);
+      return (text.trim() === '' ? undefined : JSON.parse(text)) as T;
+    }
+    const body = fs.createReadStream(file, { highWaterMark: 1024 * 1024 });
+    return this.json<T>(method, path, { ...options, body });
+  }
+
+  /**
+   * Under Bun, the answer's body written into `file` by the runtime itself (`Bun.write` of the fetch
+   * response: ~0.1 s of CPU for a 100 MiB backup, against ~0.4 s through node:http and a file sink);
+   * rejects when the answer is cut short, leaving what came in `file` for the caller to remove. Resolves
+   * false where fetch is not the transport: the caller streams the answer of `send` instead.
+   */
+  async downloadToFile(
+    method: string,
+    path: string,
+    file: string,
+    options: RequestOptions = {},
+  ): Promise<boolean> {
+    const bun = (globalThis as { Bun?: { write(dest: string, src: Response): Promise<number> } }).Bun;
+    if (!bun || !this.fetches(method, options)) return false;
+    const res = await this.fetchResponse(method, path, options);
+    if (res.status >= 400) throw errorFromResponse(res.status, await res.text(), path);
+    await bun.write(file, res);
+    return true;
+  }
+
+  private async fetchResponse(
+    method: string,
+    path: string,
+    options: RequestOptions,
+    blob?: Blob,
+  ): Promise<Response> {
     const full = `/v${API_VERSION}${path}${encodeQuery(options.query)}`;
     const headers: Record<string, string> = { ...options.headers };
-    let body: string | Buffer | undefined = options.body as Buffer | undefined;
+    let body: string | Buffer | Blob | undefined = blob ?? (options.body as Buffer | undefined);
     if (options.json !== undefined) {
       headers['Content-Type'] = 'application/json';
       body = JSON.stringify(options.json);

@@ -50,11 +50,29 @@ export class Volumes {
     });
   }
 
+  /**
+   * `backup` straight into `file` under Bun (`Transport.downloadToFile`; the file should exist, made with
+   * the mode wanted, as the runtime keeps it). Resolves false elsewhere: then use `backup`.
+   */
+  backupToFile(name: string, file: string, options: { pause?: boolean } = {}): Promise<boolean> {
+    return this.http.downloadToFile('GET', `/polis/v1/volumes/${enc(name)}/backup`, file, {
+      query: { pause: options.pause },
+    });
+  }
+
   /** Recreates a volume from a backup stream, named as in the backup unless `name` is given. */
   restore(source: Readable | Buffer, options: { name?: string } = {}): Promise<Volume> {
     return this.http.json('POST', '/polis/v1/volumes/restore', {
       query: { name: options.name },
       body: source,
+      headers: { 'Content-Type': 'application/zstd' },
+    });
+  }
+
+  /** `restore` of a backup file: sent by the kernel under Bun (`Transport.jsonFromFile`). */
+  restoreFile(file: string, options: { name?: string } = {}): Promise<Volume> {
+    return this.http.jsonFromFile('POST', '/polis/v1/volumes/restore', file, {
+      query: { name: options.name },
       headers: { 'Content-Type': 'application/zstd' },
     });
   }

@@ -1,4 +1,4 @@
-import { renameSync, rmSync } from 'node:fs';
+import { closeSync, openSync, renameSync, rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -22,9 +22,18 @@ export async function writeArchive(cli: Cli, tar: Readable, output: string | und
     await pipeline(tar, cli.stdout, { end: false });
     return;
   }
+  await intoFile(output, (tmp) => pipeline(tar, new FileSink(tmp, 0o600)));
+}
+
+/**
+ * Makes `output` by `fill`ing a file beside it, created empty with mode 0600 first (so a writer that
+ * keeps a file's mode keeps that one), and renaming it at the end: a failed transfer leaves nothing.
+ */
+export async function intoFile(output: string, fill: (tmp: string) => Promise<unknown>): Promise<void> {
   const tmp = join(dirname(output), `.${basename(output)}.${process.pid}.tmp`);
   try {
-    await pipeline(tar, new FileSink(tmp, 0o600));
+    closeSync(openSync(tmp, 'w', 0o600));
+    await fill(tmp);
     renameSync(tmp, output);
   } catch (err) {
     rmSync(tmp, { force: true });

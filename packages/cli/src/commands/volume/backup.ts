@@ -1,6 +1,8 @@
 import type { Cli } from '../../cli.js';
 import { bool, str, type CommandSpec, type Parsed } from '../../flags.js';
-import { writeArchive } from '../../output/archive-out.js';
+import { pipeline } from 'node:stream/promises';
+import { intoFile, writeArchive } from '../../output/archive-out.js';
+import { FileSink } from '../../output/file-sink.js';
 import { isTerminal } from '../../terminal/terminal.js';
 
 export const spec: CommandSpec = {
@@ -20,7 +22,16 @@ export async function run(cli: Cli, p: Parsed): Promise<number> {
   if (output === undefined && isTerminal(cli.stdout)) {
     throw new Error('cowardly refusing to write a backup to a terminal. Use the -o flag or redirect');
   }
-  const archive = await cli.client.volumes.backup(p.args[0] as string, { pause: bool(p, 'pause') });
-  await writeArchive(cli, archive, output);
+  const name = p.args[0] as string;
+  const options = { pause: bool(p, 'pause') };
+  if (output !== undefined) {
+    // Under Bun the runtime writes the answer into the file itself; elsewhere it streams through here.
+    await intoFile(output, async (tmp) => {
+      if (await cli.client.volumes.backupToFile(name, tmp, options)) return;
+      await pipeline(await cli.client.volumes.backup(name, options), new FileSink(tmp, 0o600));
+    });
+    return 0;
+  }
+  await writeArchive(cli, await cli.client.volumes.backup(name, options), undefined);
   return 0;
 }

@@ -1,4 +1,3 @@
-import { createReadStream } from 'node:fs';
 import type { Cli } from '../../cli.js';
 import type { CommandSpec, Parsed } from '../../flags.js';
 import { isTerminal } from '../../terminal/terminal.js';
@@ -17,8 +16,11 @@ export async function run(cli: Cli, p: Parsed): Promise<number> {
   if (file === '-' && isTerminal(cli.stdin)) {
     throw new Error('requested restore from stdin, but stdin is a terminal');
   }
-  const source = file === '-' ? cli.stdin : createReadStream(file, { highWaterMark: 1024 * 1024 });
-  const volume = await cli.client.volumes.restore(source, name === undefined ? {} : { name });
+  const options = name === undefined ? {} : { name };
+  const volume =
+    file === '-'
+      ? await cli.client.volumes.restore(cli.stdin, options)
+      : await cli.client.volumes.restoreFile(file, options);
   cli.out(`${volume.Name}\n`);
   return 0;
 }
