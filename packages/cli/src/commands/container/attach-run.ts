@@ -46,20 +46,32 @@ export function startFailureStatus(err: unknown): number {
 export async function attachAndRun(cli: Cli, plan: AttachPlan): Promise<number> {
   const containers = cli.client.containers;
   const detachKeys = parseDetachKeys(plan.detachKeys ?? DEFAULT_DETACH_KEYS);
-  let attached: AttachedContainer | undefined;
-  if (plan.stdin || plan.stdout || plan.stderr) {
-    attached = await containers.attach(plan.id, {
-      stream: true,
-      stdin: plan.stdin,
-      stdout: plan.stdout,
-      stderr: plan.stderr,
-      detachKeys: plan.detachKeys,
-      tty: plan.tty,
-    });
-  }
-  const pending = await containers.startWait(plan.id, {
+  // The attach and the wait are both in place before the start; they need not wait for each other.
+  const attaching: Promise<AttachedContainer | undefined> =
+    plan.stdin || plan.stdout || plan.stderr
+      ? containers.attach(plan.id, {
+          stream: true,
+          stdin: plan.stdin,
+          stdout: plan.stdout,
+          stderr: plan.stderr,
+          detachKeys: plan.detachKeys,
+          tty: plan.tty,
+        })
+      : Promise.resolve(undefined);
+  const waiting = containers.startWait(plan.id, {
     condition: plan.autoRemove ? 'removed' : 'next-exit',
   });
+  const [attachedResult, waitResult] = await Promise.allSettled([attaching, waiting]);
+  if (attachedResult.status === 'rejected') {
+    if (waitResult.status === 'fulfilled') waitResult.value.result.catch(() => undefined);
+    throw attachedResult.reason;
+  }
+  const attached = attachedResult.value;
+  if (waitResult.status === 'rejected') {
+    attached?.close();
+    throw waitResult.reason;
+  }
+  const pending = waitResult.value;
   if (!plan.running) {
     try {
       await containers.start(plan.id);
