@@ -1,12 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { proc } from '@polis/core';
 
 /**
  * The SDK as the CLI's single executable runs it: under Bun, whole answers, attach/exec/wait streams and
@@ -106,11 +106,11 @@ test(
       writeFileSync(script, SCRIPT);
       const run = await new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
         // Not spawnSync: the server in this process must answer meanwhile.
-        const child = spawn(bun, [script, sock, dir], { stdio: ['ignore', 'pipe', 'pipe'] });
+        const child = proc.start(bun, [script, sock, dir], { stdio: ['ignore', 'pipe', 'pipe'] });
         let stdout = '';
         let stderr = '';
-        child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-        child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+        child.stdout!.on('data', (c: Buffer) => (stdout += c.toString()));
+        child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
         child.on('close', (status: number | null) => resolve({ status, stdout, stderr }));
       });
       assert.equal(run.status, 0, run.stderr);
