@@ -2,6 +2,7 @@ import type { Agent, ClientRequest, IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Readable } from 'node:stream';
 import { connectionError, errorFromResponse } from './errors.js';
+import { bodyStream, fetchResponse, NATIVE_FETCH } from './fetch-wire.js';
 import type { Endpoint } from './host.js';
 import type { TlsRequestOptions } from './tls.js';
 
@@ -48,13 +49,6 @@ type Http = typeof import('node:http');
 type Https = typeof import('node:https');
 let http: Promise<Http> | undefined;
 let https: Promise<Https> | undefined;
-
-/**
- * Under Bun (the CLI's single executable) requests whose answer is read whole go through its native
- * fetch: loading node:http costs Bun's start-up ~10–15 ms, a third of a `polis version`. Node keeps
- * node:http, which it loads at no cost and whose fetch (undici) is the slower one there.
- */
-const NATIVE_FETCH = (process.versions as Record<string, string | undefined>)['bun'] !== undefined;
 
 export async function readBody(res: Readable): Promise<string> {
   const chunks: Buffer[] = [];
@@ -190,16 +184,7 @@ export class Transport {
     if (!this.fetches(method, options)) return undefined;
     const res = await this.fetchResponse(method, path, options);
     if (res.status >= 400) throw errorFromResponse(res.status, await res.text(), path);
-    const source = res.body;
-    // From the process, not imported: node:stream costs the CLI's Bun start-up ~4 ms when unused.
-    const { Readable } = process.getBuiltinModule('node:stream');
-    const chunks = async function* (): AsyncGenerator<Buffer> {
-      if (!source) return;
-      for await (const c of source as unknown as AsyncIterable<Uint8Array>) {
-        yield Buffer.from(c.buffer, c.byteOffset, c.byteLength);
-      }
-    };
-    return { body: Readable.from(chunks(), { objectMode: false }), headers: Object.fromEntries(res.headers) };
+    return { body: bodyStream(res), headers: Object.fromEntries(res.headers) };
   }
 
   /**
@@ -256,38 +241,19 @@ export class Transport {
     return true;
   }
 
-  private async fetchResponse(
+  private fetchResponse(
     method: string,
     path: string,
     options: RequestOptions,
     blob?: Blob,
   ): Promise<Response> {
-    const full = `/v${API_VERSION}${path}${encodeQuery(options.query)}`;
-    const headers: Record<string, string> = { ...options.headers };
-    let body: string | Buffer | Blob | undefined = blob ?? (options.body as Buffer | undefined);
-    if (options.json !== undefined) {
-      headers['Content-Type'] = 'application/json';
-      body = JSON.stringify(options.json);
-    }
-    const { socketPath, hostname, port } = this.endpoint;
-    const host = hostname?.includes(':') ? `[${hostname}]` : hostname;
-    const url = socketPath !== undefined ? `http://localhost${full}` : `http://${host}:${port}${full}`;
-    const init = {
+    return fetchResponse(
+      this.endpoint,
+      `/v${API_VERSION}${path}${encodeQuery(options.query)}`,
       method,
-      headers,
-      body,
-      signal: options.signal,
-      redirect: 'manual',
-      // Bun's idle timer (5 minutes by default) would cut an attach to a quiet container, a wait or a
-      // slow stop; node:http has none, and neither may this.
-      timeout: false,
-      ...(socketPath !== undefined ? { unix: socketPath } : {}),
-    };
-    try {
-      return await fetch(url, init as RequestInit);
-    } catch (err) {
-      throw connectionError(err, this.endpoint.host);
-    }
+      options,
+      blob,
+    );
   }
 
   private async opener(): Promise<
