@@ -1,7 +1,7 @@
 import { mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
-import { PolisError, proc } from '@polis/core';
+import { PolisError, proc, which } from '@polis/core';
 import { TAR_EXTRACT_ARGS, feed, layerError, shellWords } from './extract.js';
 import { peek, detectCompression, type Compression } from './stream.js';
 
@@ -12,6 +12,16 @@ const DECOMPRESSOR: Record<Compression, string[]> = {
   xz: ['xz', '-d', '-c'],
   bzip2: ['bzip2', '-d', '-c'],
 };
+
+/**
+ * ISA-L's igzip (Debian's `isal`, installed by the set-up) inflates ~4× faster than gzip (189 MB of tar:
+ * 0.21 s against 0.86 s of CPU here), and most layers are gzip: on two cores busy with a pull that is
+ * wall time. gzip when igzip is absent. The diff id check still covers every byte either way.
+ */
+function decompressorFor(compression: Compression): string[] {
+  if (compression === 'gzip' && which('igzip')) return ['igzip', '-d', '-c'];
+  return DECOMPRESSOR[compression];
+}
 
 /**
  * The whole unpack in one process group: decompress, hash and count the tar, extract. `tee -p` keeps
@@ -47,7 +57,7 @@ export interface UnpackedLayer {
  */
 export async function unpackLayer(input: Readable, target: string, work: string): Promise<UnpackedLayer> {
   const { head, stream } = await peek(input, 6);
-  const decompressor = DECOMPRESSOR[detectCompression(head)];
+  const decompressor = decompressorFor(detectCompression(head));
   await mkdir(work, { recursive: true });
   const args = ['-c', SCRIPT, 'polis-unpack', work, target, ...decompressor];
   const child = proc.start('bash', args, { stdio: ['pipe', 'ignore', 'pipe'] });
