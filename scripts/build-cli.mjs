@@ -77,7 +77,21 @@ function compile() {
   }
   if (mtime(exe) >= mtime(bundle)) return;
   const tmp = `${exe}.tmp`;
-  const args = ['build', '--compile', '--splitting', '--format=esm', '--bytecode', '--minify'];
+  // A compiled Bun executable loads `.env` and `bunfig.toml` from the directory it runs in unless told
+  // not to: a `.env` there would redirect `polis` (POLIS_HOST, DOCKER_HOST) and a bunfig.toml's `preload`
+  // would run that directory's code in the CLI, which holds root-equivalent access to polisd.
+  const args = [
+    'build',
+    '--compile',
+    '--splitting',
+    '--format=esm',
+    '--bytecode',
+    '--minify',
+    '--no-compile-autoload-dotenv',
+    '--no-compile-autoload-bunfig',
+    '--no-compile-autoload-tsconfig',
+    '--no-compile-autoload-package-json',
+  ];
   const res = spawnSync(bun, [...args, entry, '--outfile', tmp], { stdio: ['ignore', 'ignore', 'inherit'] });
   if (res.status !== 0) {
     console.error(`build-cli: bun build --compile failed (status ${res.status}); bin/polis runs the bundle`);
