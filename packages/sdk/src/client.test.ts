@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { isPolisError } from '@polis/core/errors';
 import { PolisClient } from './client.js';
+import { frame } from './testing/frames.js';
 
 type Handler = (req: IncomingMessage, res: ServerResponse, body: Buffer) => void;
 
@@ -31,14 +32,6 @@ async function withServer(
     await new Promise((r) => server.close(r));
     rmSync(dir, { recursive: true, force: true });
   }
-}
-
-function frame(stream: number, text: string): Buffer {
-  const payload = Buffer.from(text);
-  const header = Buffer.alloc(8);
-  header[0] = stream;
-  header.writeUInt32BE(payload.length, 4);
-  return Buffer.concat([header, payload]);
 }
 
 test('sends versioned paths, query and JSON bodies', async () => {

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { proc } from '@polis/core';
+import { frame } from './testing/frames.js';
 
 /**
  * The SDK as the CLI's single executable runs it: under Bun, whole answers, attach/exec/wait streams and
@@ -16,14 +17,6 @@ import { proc } from '@polis/core';
  */
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const bun = join(root, 'node_modules/@oven/bun-linux-x64-baseline/bin/bun');
-
-function frame(stream: number, text: string): Buffer {
-  const payload = Buffer.from(text);
-  const header = Buffer.alloc(8);
-  header[0] = stream;
-  header.writeUInt32BE(payload.length, 4);
-  return Buffer.concat([header, payload]);
-}
 
 const BACKUP = Buffer.alloc(300_000, 7);
 

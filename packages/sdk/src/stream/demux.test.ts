@@ -2,14 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { PassThrough, Readable } from 'node:stream';
 import { demuxTo, FrameDemuxer, STDERR, STDOUT } from './demux.js';
-
-function frame(stream: number, text: string): Buffer {
-  const payload = Buffer.from(text);
-  const header = Buffer.alloc(8);
-  header[0] = stream;
-  header.writeUInt32BE(payload.length, 4);
-  return Buffer.concat([header, payload]);
-}
+import { frame } from '../testing/frames.js';
 
 function collect(chunks: Buffer[]): { out: string; err: string; boundary: boolean } {
   let out = '';
