@@ -1,3 +1,5 @@
 export { run, start, waitFor, failure, tail } from './run.js';
 export type { RunOptions, RunResult, StartOptions, ChildProcess } from './run.js';
 export { which } from './which.js';
+export { pipes, closePipe } from './pipes.js';
+export type { PipeFds } from './pipes.js';

@@ -85,11 +85,6 @@ export async function feed(input: Readable, stdin: Writable): Promise<void> {
   if (open) stdin.end();
 }
 
-/** The args as words for a shell script, quoted so that no pattern is expanded by the shell. */
-export function shellWords(args: readonly string[]): string {
-  return args.map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
-}
-
 export function layerError(dir: string, err: unknown): PolisError {
   if (err instanceof PolisError && err.code !== 'process.failed') return err;
   const detail = err instanceof Error ? err.message : String(err);

@@ -2,7 +2,8 @@ import { mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { PolisError, proc, which } from '@polis/core';
-import { TAR_EXTRACT_ARGS, feed, layerError, shellWords } from './extract.js';
+import { pump } from './digest-pump.js';
+import { TAR_EXTRACT_ARGS, feed, layerError } from './extract.js';
 import { peek, detectCompression, type Compression } from './stream.js';
 
 const DECOMPRESSOR: Record<Compression, string[]> = {
@@ -23,25 +24,6 @@ function decompressorFor(compression: Compression): string[] {
   return DECOMPRESSOR[compression];
 }
 
-/**
- * The whole unpack in one process group: decompress, hash and count the tar, extract. `tee -p` keeps
- * feeding the hash and the count after tar stops reading at the end-of-archive blocks, so the digest
- * covers every byte. Layer bytes never pass through Node: it only writes the compressed stream.
- * tar lists the names it extracts in `index`; `wh` counts those with a `.wh.` in them, so a layer
- * without whiteouts (most) is never walked for them afterwards.
- */
-const SCRIPT = `set -o pipefail
-work=$1 target=$2
-shift 2
-mkfifo "$work/sum.fifo" "$work/size.fifo"
-openssl dgst -sha256 -r <"$work/sum.fifo" >"$work/sum" &
-wc -c <"$work/size.fifo" >"$work/size" &
-"$@" | tee -p "$work/sum.fifo" "$work/size.fifo" | tar ${shellWords(TAR_EXTRACT_ARGS)} -v --index-file="$work/index" -C "$target"
-status=$?
-wait
-grep -c -F .wh. "$work/index" >"$work/wh"
-exit $status`;
-
 export interface UnpackedLayer {
   /** sha256 of the uncompressed tar. */
   diffId: string;
@@ -53,30 +35,49 @@ export interface UnpackedLayer {
 
 /**
  * Unpacks a layer blob (plain tar, gzip, zstd, xz or bzip2, told apart by magic bytes) into `target`,
- * using `work` (an empty dir beside it) for the pipeline's files. Returns the tar's digest and size.
+ * using `work` (an empty dir beside it) for tar's index. Returns the tar's digest and size.
+ *
+ * Node writes the compressed stream to the decompressor; the decompressor's output goes through a
+ * worker thread (`digest-pump.ts`: hashed and counted, never through the event loop) into tar. tar
+ * lists the names it extracts in `index`; only a layer with `.wh.` in a name (few) is walked for
+ * whiteouts afterwards.
  */
 export async function unpackLayer(input: Readable, target: string, work: string): Promise<UnpackedLayer> {
   const { head, stream } = await peek(input, 6);
-  const decompressor = decompressorFor(detectCompression(head));
+  const [command, ...args] = decompressorFor(detectCompression(head)) as [string, ...string[]];
   await mkdir(work, { recursive: true });
-  const args = ['-c', SCRIPT, 'polis-unpack', work, target, ...decompressor];
-  const child = proc.start('bash', args, { stdio: ['pipe', 'ignore', 'pipe'] });
-  const exited = proc.waitFor(child, 'bash', args);
-  const stdin = child.stdin;
-  if (!stdin) throw new PolisError('internal', 'unpack: no stdin pipe');
+  const index = join(work, 'index');
+  const tarArgs = [...TAR_EXTRACT_ARGS, '-v', `--index-file=${index}`, '-C', target];
+  const [raw, tarInput] = (await proc.pipes(work, 2)) as [proc.PipeFds, proc.PipeFds];
   try {
-    const [fed, finished] = await Promise.allSettled([feed(stream, stdin), exited]);
-    if (fed.status === 'rejected') throw layerError(target, fed.reason);
-    if (finished.status === 'rejected') throw layerError(target, finished.reason);
-    const sum = (await readFile(join(work, 'sum'), 'utf8')).split(' ')[0] ?? '';
-    const size = Number((await readFile(join(work, 'size'), 'utf8')).trim());
-    if (!/^[a-f0-9]{64}$/.test(sum) || !Number.isSafeInteger(size)) {
-      throw new PolisError('internal', `unpack: no digest from the pipeline (${sum}, ${size})`);
+    const decompressor = proc.start(command, args, { stdio: ['pipe', raw.write, 'pipe'] });
+    const decompressed = proc.waitFor(decompressor, command, args);
+    const tar = proc.start('tar', tarArgs, { stdio: [tarInput.read, 'ignore', 'pipe'] });
+    const extracted = proc.waitFor(tar, 'tar', tarArgs);
+    // The children hold their ends now; ours would keep the pipes from ending.
+    proc.closePipe({ read: -1, write: raw.write });
+    proc.closePipe({ read: tarInput.read, write: -1 });
+    const pumped = pump(raw.read, tarInput.write);
+    raw.read = raw.write = tarInput.read = tarInput.write = -1;
+    const stdin = decompressor.stdin;
+    if (!stdin) throw new PolisError('internal', 'unpack: no stdin pipe');
+    const [fed, unzipped, untarred, copied] = await Promise.allSettled([
+      feed(stream, stdin),
+      decompressed,
+      extracted,
+      pumped,
+    ]);
+    // The first cause in the pipeline's order: a broken download, bad compression, a bad tar.
+    for (const step of [fed, unzipped, untarred, copied]) {
+      if (step.status === 'rejected') throw layerError(target, step.reason);
     }
-    // Anything but a clean count of 0 (grep failed, say) walks the layer as before.
-    const whiteouts = (await readFile(join(work, 'wh'), 'utf8').catch(() => '')).trim();
-    return { diffId: `sha256:${sum}`, size, mayHaveWhiteouts: whiteouts !== '0' };
+    if (copied.status !== 'fulfilled') throw new PolisError('internal', 'unpack: no digest');
+    const names = await readFile(index, 'utf8').catch(() => undefined);
+    // No index (it cannot be read, say) walks the layer for whiteouts, as a layer with some would be.
+    return { diffId: copied.value.digest, size: copied.value.size, mayHaveWhiteouts: names?.includes('.wh.') ?? true };
   } finally {
+    proc.closePipe(raw);
+    proc.closePipe(tarInput);
     await rm(work, { recursive: true, force: true });
   }
 }

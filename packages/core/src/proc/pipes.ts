@@ -1,0 +1,65 @@
+import { closeSync, constants, openSync, unlinkSync } from 'node:fs';
+import { join } from 'node:path';
+import { run } from './run.js';
+
+/** Both ends of an OS pipe, as plain blocking file descriptors the caller owns (close them). */
+export interface PipeFds {
+  read: number;
+  write: number;
+}
+
+/**
+ * Makes `count` OS pipes, which Node has no call for: a FIFO in `dir` opened at both ends and unlinked.
+ * Opening the read end first with O_RDWR means neither blocking open waits for a peer; once that
+ * descriptor is closed, the pipe behaves as pipe(2) made it: EOF when every writer has closed, EPIPE
+ * when every reader has. The ends are close-on-exec (libuv opens them so): only a child given one
+ * as its stdio holds it, so one child's pipe never keeps another's open.
+ *
+ * For data that should not pass through the event loop: a child writes one end, a worker thread
+ * reads the other with blocking reads.
+ */
+export async function pipes(dir: string, count: number): Promise<PipeFds[]> {
+  const paths = Array.from({ length: count }, (_, i) => join(dir, `pipe-${i}`));
+  await run('mkfifo', ['-m', '0600', ...paths]);
+  const made: PipeFds[] = [];
+  try {
+    for (const path of paths) {
+      const both = openSync(path, constants.O_RDWR);
+      try {
+        const read = openSync(path, constants.O_RDONLY);
+        try {
+          made.push({ read, write: openSync(path, constants.O_WRONLY) });
+        } catch (err) {
+          closeSync(read);
+          throw err;
+        }
+      } finally {
+        closeSync(both);
+      }
+    }
+    return made;
+  } catch (err) {
+    for (const p of made) closePipe(p);
+    throw err;
+  } finally {
+    for (const path of paths) {
+      try {
+        unlinkSync(path);
+      } catch {
+        // Already gone, or never made: nothing to clean.
+      }
+    }
+  }
+}
+
+/** Closes whichever ends of a pipe are still open; -1 marks an end already handed on. */
+export function closePipe(p: PipeFds): void {
+  for (const fd of [p.read, p.write]) {
+    if (fd < 0) continue;
+    try {
+      closeSync(fd);
+    } catch {
+      // Closed already.
+    }
+  }
+}
