@@ -13,7 +13,8 @@ export interface PumpJob {
   to: number;
 }
 
-export type PumpResult = { ok: true; digest: string; size: number } | { ok: false; message: string; code?: string };
+export type PumpResult =
+  { ok: true; digest: string; size: number } | { ok: false; message: string; code?: string };
 
 const buffer = Buffer.allocUnsafe(256 * 1024);
 
@@ -48,7 +49,11 @@ export function pumpOnce({ from, to }: PumpJob): PumpResult {
     return { ok: true, digest: `sha256:${hash.digest('hex')}`, size };
   } catch (err) {
     const code = errnoCode(err);
-    return { ok: false, message: err instanceof Error ? err.message : String(err), ...(code ? { code } : {}) };
+    return {
+      ok: false,
+      message: err instanceof Error ? err.message : String(err),
+      ...(code ? { code } : {}),
+    };
   } finally {
     closeQuietly(from);
     closeQuietly(to);

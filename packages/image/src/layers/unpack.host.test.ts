@@ -19,7 +19,10 @@ function layerTar(trailing = 0): Buffer {
     type: 'file' as const,
     data: randomBytes(1000 * (i + 1)),
   }));
-  return Buffer.concat([tarArchive([{ name: 'd/', type: 'dir', mode: 0o755 }, ...entries]), Buffer.alloc(trailing)]);
+  return Buffer.concat([
+    tarArchive([{ name: 'd/', type: 'dir', mode: 0o755 }, ...entries]),
+    Buffer.alloc(trailing),
+  ]);
 }
 
 function chunks(data: Buffer, size = 16_384): Readable {

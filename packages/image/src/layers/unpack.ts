@@ -74,7 +74,11 @@ export async function unpackLayer(input: Readable, target: string, work: string)
     if (copied.status !== 'fulfilled') throw new PolisError('internal', 'unpack: no digest');
     const names = await readFile(index, 'utf8').catch(() => undefined);
     // No index (it cannot be read, say) walks the layer for whiteouts, as a layer with some would be.
-    return { diffId: copied.value.digest, size: copied.value.size, mayHaveWhiteouts: names?.includes('.wh.') ?? true };
+    return {
+      diffId: copied.value.digest,
+      size: copied.value.size,
+      mayHaveWhiteouts: names?.includes('.wh.') ?? true,
+    };
   } finally {
     proc.closePipe(raw);
     proc.closePipe(tarInput);
