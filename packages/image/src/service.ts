@@ -508,8 +508,10 @@ export class LocalImageService implements ImageService {
     return formatReference(ref);
   }
 
+  /** A stored blob, read by the unpack's own processes (no byte of it passes through polisd). */
   private async openLayer(digest: string): Promise<LayerSource> {
-    return { stream: this.blobs.read(digest), done: Promise.resolve() };
+    await this.blobs.size(digest); // image.not_found when it is gone
+    return { path: this.blobs.path(digest) };
   }
 
   private pin(keys: string[]): void {

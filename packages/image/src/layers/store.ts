@@ -10,11 +10,11 @@ import { convertWhiteouts } from './whiteout.js';
 
 const TMP_PREFIX = '.tmp-';
 
-/** A layer blob as stored (a tar, plain or compressed); `done` rejects if its producer failed. */
-export interface LayerSource {
-  stream: Readable;
-  done: Promise<void>;
-}
+/**
+ * A layer blob (a tar, plain or compressed): a stream whose `done` rejects if its producer failed, or
+ * a file on disk (a stored blob), which the unpack's processes read themselves.
+ */
+export type LayerSource = { stream: Readable; done: Promise<void> } | { path: string };
 const LINK_LENGTH = 26;
 
 /** One layer unpacked (or failed to): how long from its first byte to the rename, and its tar's size. */
@@ -117,8 +117,9 @@ export class LayerStore {
         await mkdir(tmp, { mode: 0o700 });
         await mkdir(join(tmp, 'diff'), { mode: 0o755 });
         const source = await open();
-        const unpacked = await unpackLayer(source.stream, join(tmp, 'diff'), join(tmp, 'work'));
-        await source.done;
+        const input = 'path' in source ? { path: source.path } : source.stream;
+        const unpacked = await unpackLayer(input, join(tmp, 'diff'), join(tmp, 'work'));
+        if ('done' in source) await source.done;
         if (diffId !== undefined && unpacked.diffId !== diffId) {
           throw new PolisError(
             'image.digest_mismatch',

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, readFile, readdir } from 'node:fs/promises';
+import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
@@ -115,4 +115,24 @@ test('a tar tar cannot read fails the unpack, and the whole stream is still read
       isPolisError(err, 'image.layer_invalid'),
     );
     assert.equal(read, garbage.length);
+  }));
+
+test('a blob on disk, gzip or plain, is read by the pipeline itself and gives the same digest', () =>
+  withTempDir('unpack', async (dir) => {
+    const tar = layerTar(4096);
+    await writeFile(join(dir, 'layer.tar.gz'), gzipSync(tar));
+    await writeFile(join(dir, 'layer.tar'), tar);
+    for (const name of ['layer.tar.gz', 'layer.tar']) {
+      const out = join(dir, `out-${name}`);
+      await mkdir(out);
+      const got = await unpackLayer({ path: join(dir, name) }, out, join(dir, 'work'));
+      assert.deepEqual(got, { diffId: sha256(tar), size: tar.length, mayHaveWhiteouts: false }, name);
+      assert.equal((await readdir(join(out, 'd'))).length, 20, name);
+    }
+    await writeFile(join(dir, 'bad.gz'), gzipSync(tar).subarray(0, 3000));
+    await mkdir(join(dir, 'out-bad'));
+    await assert.rejects(
+      unpackLayer({ path: join(dir, 'bad.gz') }, join(dir, 'out-bad'), join(dir, 'work')),
+      (err) => isPolisError(err, 'image.layer_invalid'),
+    );
   }));
