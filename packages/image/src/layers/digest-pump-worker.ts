@@ -6,28 +6,36 @@
  */
 import { createHash } from 'node:crypto';
 import { closeSync, readSync, writeSync } from 'node:fs';
-import { parentPort } from 'node:worker_threads';
+import { serveJobs } from '@polis/core/threads';
 
 export interface PumpJob {
   from: number;
   to: number;
 }
 
-export type PumpResult =
-  { ok: true; digest: string; size: number } | { ok: false; message: string; code?: string };
+export interface Pumped {
+  /** `sha256:…` of every byte read. */
+  digest: string;
+  size: number;
+}
 
 const buffer = Buffer.allocUnsafe(256 * 1024);
-
-function errnoCode(err: unknown): string | undefined {
-  return (err as NodeJS.ErrnoException).code;
-}
 
 function writeAll(fd: number, bytes: Buffer): void {
   let at = 0;
   while (at < bytes.length) at += writeSync(fd, bytes, at, bytes.length - at);
 }
 
-export function pumpOnce({ from, to }: PumpJob): PumpResult {
+/** Each descriptor is closed once: its number may be reused by another thread right after. */
+function closeQuietly(fd: number): void {
+  try {
+    closeSync(fd);
+  } catch {
+    // Nothing to undo: the descriptor is gone either way.
+  }
+}
+
+function pumpOnce({ from, to }: PumpJob): Pumped {
   try {
     const hash = createHash('sha256');
     let size = 0;
@@ -42,31 +50,15 @@ export function pumpOnce({ from, to }: PumpJob): PumpResult {
       try {
         writeAll(to, chunk);
       } catch (err) {
-        if (errnoCode(err) !== 'EPIPE') throw err;
+        if ((err as NodeJS.ErrnoException).code !== 'EPIPE') throw err;
         open = false;
       }
     }
-    return { ok: true, digest: `sha256:${hash.digest('hex')}`, size };
-  } catch (err) {
-    const code = errnoCode(err);
-    return {
-      ok: false,
-      message: err instanceof Error ? err.message : String(err),
-      ...(code ? { code } : {}),
-    };
+    return { digest: `sha256:${hash.digest('hex')}`, size };
   } finally {
     closeQuietly(from);
     closeQuietly(to);
   }
 }
 
-/** Each descriptor is closed once: the number may be reused by another thread right after. */
-function closeQuietly(fd: number): void {
-  try {
-    closeSync(fd);
-  } catch {
-    // EBADF would be a bug in the caller; nothing to undo here.
-  }
-}
-
-parentPort?.on('message', (job: PumpJob) => parentPort?.postMessage(pumpOnce(job)));
+serveJobs(pumpOnce);

@@ -1,0 +1,2 @@
+export { ThreadPool } from './pool.js';
+export { serveJobs, type Reply } from './serve.js';

@@ -1,0 +1,40 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { isPolisError } from '../errors.js';
+import type { EchoJob } from '../testing/echo-worker.js';
+import { ThreadPool } from './pool.js';
+
+const pool = new ThreadPool<EchoJob, { text: string; thread: number }, string>(
+  new URL('../testing/echo-worker.js', import.meta.url),
+);
+
+test('a job answers, and reports its events on the way', async () => {
+  const events: string[] = [];
+  const got = await pool.run({ kind: 'echo', text: 'hi' }, (e) => events.push(e));
+  assert.equal(got.text, 'HI');
+  assert.deepEqual(events, ['started echo']);
+});
+
+test('a PolisError keeps its code and context; another error is internal with its errno', async () => {
+  await assert.rejects(
+    pool.run({ kind: 'polis' }),
+    (err) =>
+      isPolisError(err, 'image.not_found') && err.context.what === 'thing' && err.message === 'no such thing',
+  );
+  await assert.rejects(
+    pool.run({ kind: 'plain' }),
+    (err) =>
+      isPolisError(err, 'internal') && err.context.errno === 'EPIPE' && /broken pipe/.test(err.message),
+  );
+});
+
+test('a worker is reused after its job; jobs at once run on threads of their own', async () => {
+  const first = await pool.run({ kind: 'echo', text: 'a' });
+  const second = await pool.run({ kind: 'echo', text: 'b' });
+  assert.equal(second.thread, first.thread, 'the idle worker took the next job');
+  const both = await Promise.all([
+    pool.run({ kind: 'sleep', ms: 200 }),
+    pool.run({ kind: 'sleep', ms: 200 }),
+  ]);
+  assert.notEqual(both[0].thread, both[1].thread, 'a busy worker is not given a second job');
+});
