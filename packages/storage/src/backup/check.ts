@@ -31,13 +31,15 @@ interface Current {
 }
 
 /**
- * Reads a decompressed backup as it streams and hands tar only what is safe to extract: the manifest is
- * checked (and given to `onManifest`, which may refuse it) and not extracted; every data entry's name
- * is confined (`Confinement`); in a format-1 backup the digest over the manifest and data entries is
- * compared with the trailer entry's (format 2's digest is over the compressed bytes: `TrailerCheck`). Whatever is wrong ends the stream with `volume.backup_invalid`, so the caller's staging
- * directory is thrown away and no volume appears.
+ * Reads a decompressed backup piece by piece and hands tar only what is safe to extract: the manifest
+ * is checked (and given to `onManifest`, which may refuse it) and not extracted; every data entry's
+ * name is confined (`Confinement`); in a format-1 backup the digest over the manifest and data entries
+ * is compared with the trailer entry's (format 2's digest is over the compressed bytes:
+ * `TrailerCheck`). Whatever is wrong throws `volume.backup_invalid`, so the caller's staging directory
+ * is thrown away and no volume appears. No streams: the restore runs it on a worker thread
+ * (`check-worker.ts`), `BackupCheck` wraps it as a Transform.
  */
-export class BackupCheck extends Transform {
+export class BackupChecker {
   private readonly hash = createHash('sha256');
   private hashed = 0;
   private hashing = true;
@@ -52,15 +54,12 @@ export class BackupCheck extends Transform {
   private readonly confinement = new Confinement();
   manifest: BackupManifest | undefined;
 
-  constructor(private readonly onManifest: (manifest: BackupManifest) => void = () => undefined) {
-    super();
-  }
+  constructor(private readonly onManifest: (manifest: BackupManifest) => void = () => undefined) {}
 
-  /** What goes to tar from the chunk at hand: pushed as one buffer, not as many small writes. */
+  /** What goes to tar from the chunk at hand: given back as one buffer, not as many small writes. */
   private pending: Buffer[] = [];
 
-  override push(chunk: Buffer | null): boolean {
-    if (chunk === null) return super.push(null);
+  private push(chunk: Buffer): void {
     // Headers and data of consecutive members lie side by side in the chunk read: one view spans them,
     // so most chunks go to tar without being copied.
     const last = this.pending.at(-1);
@@ -73,19 +72,14 @@ export class BackupCheck extends Transform {
     } else {
       this.pending.push(chunk);
     }
-    return true;
   }
 
-  override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
-    try {
-      this.consume(chunk);
-      if (this.pending.length > 0)
-        super.push(this.pending.length === 1 ? this.pending[0] : Buffer.concat(this.pending));
-      this.pending = [];
-      done();
-    } catch (err) {
-      done(err as Error);
-    }
+  /** Checks the next piece of the decompressed backup; returns what tar gets of it (maybe nothing). */
+  take(chunk: Buffer): Buffer | undefined {
+    this.consume(chunk);
+    const out = this.pending.length <= 1 ? this.pending[0] : Buffer.concat(this.pending);
+    this.pending = [];
+    return out;
   }
 
   /** After the manifest of a format-2 backup (entries before it are the manifest's own). */
@@ -93,15 +87,14 @@ export class BackupCheck extends Transform {
     return this.manifest !== undefined && this.manifest.formatVersion >= 2;
   }
 
-  override _flush(done: TransformCallback): void {
+  /** At the end of the input: refuses a truncated backup, else returns tar's end of archive. */
+  finish(): Buffer {
     const whole = this.inFormat2() ? this.ended : this.trailerSeen;
     if (!whole || this.current || this.header.length > 0) {
-      done(invalidBackup('the backup ends early: it is truncated'));
-      return;
+      throw invalidBackup('the backup ends early: it is truncated');
     }
     // tar's end of archive, which the trailer's position took.
-    super.push(Buffer.alloc(2 * BLOCK));
-    done();
+    return Buffer.alloc(2 * BLOCK);
   }
 
   private consume(chunk: Buffer): void {
@@ -257,6 +250,39 @@ export class BackupCheck extends Transform {
         this.ended = true;
         return;
       }
+    }
+  }
+}
+
+/** `BackupChecker` as a Transform: the decompressed backup in, what tar may extract out. */
+export class BackupCheck extends Transform {
+  private readonly checker: BackupChecker;
+
+  constructor(onManifest?: (manifest: BackupManifest) => void) {
+    super();
+    this.checker = new BackupChecker(onManifest);
+  }
+
+  get manifest(): BackupManifest | undefined {
+    return this.checker.manifest;
+  }
+
+  override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
+    try {
+      const out = this.checker.take(chunk);
+      if (out) this.push(out);
+      done();
+    } catch (err) {
+      done(err as Error);
+    }
+  }
+
+  override _flush(done: TransformCallback): void {
+    try {
+      this.push(this.checker.finish());
+      done();
+    } catch (err) {
+      done(err as Error);
     }
   }
 }

@@ -1,0 +1,58 @@
+/**
+ * The worker side of a restore's check (`extract.ts`): reads zstd's output from one pipe, runs it
+ * through `BackupChecker`, and writes what may be extracted into tar's pipe, with blocking reads and
+ * writes, so the volume's bytes never cross polisd's event loop. The manifest is reported as soon as it
+ * is read (the caller may refuse it and stop the restore). Both descriptors are closed at the end.
+ */
+import { closeSync, readSync, writeSync } from 'node:fs';
+import { serveJobs } from '@polis/core/threads';
+import { BackupChecker } from './check.js';
+import type { BackupManifest } from './manifest.js';
+
+export interface CheckJob {
+  from: number;
+  to: number;
+}
+
+export interface CheckEvent {
+  manifest: BackupManifest;
+}
+
+export interface Checked {
+  manifest: BackupManifest | undefined;
+}
+
+const buffer = Buffer.allocUnsafe(256 * 1024);
+
+function writeAll(fd: number, bytes: Buffer): void {
+  let at = 0;
+  while (at < bytes.length) at += writeSync(fd, bytes, at, bytes.length - at);
+}
+
+function closeQuietly(fd: number): void {
+  try {
+    closeSync(fd);
+  } catch {
+    // Nothing to undo: the descriptor is gone either way.
+  }
+}
+
+function checkOnce({ from, to }: CheckJob, emit: (event: CheckEvent) => void): Checked {
+  try {
+    const checker = new BackupChecker((manifest) => emit({ manifest }));
+    for (;;) {
+      // Each read is a fresh view of the buffer: what the checker keeps (a split header) it copies.
+      const n = readSync(from, buffer, 0, buffer.length, null);
+      if (n === 0) break;
+      const out = checker.take(Buffer.from(buffer.subarray(0, n)));
+      if (out) writeAll(to, out);
+    }
+    writeAll(to, checker.finish());
+    return { manifest: checker.manifest };
+  } finally {
+    closeQuietly(from);
+    closeQuietly(to);
+  }
+}
+
+serveJobs(checkOnce);
