@@ -1,2 +1,3 @@
-export { ThreadPool } from './pool.js';
+export { ThreadPool, type RunOptions } from './pool.js';
 export { serveJobs, type Reply } from './serve.js';
+export { closeQuietly, writeAllSync } from './blocking.js';

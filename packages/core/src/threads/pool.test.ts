@@ -1,5 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { fstatSync, openSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { isPolisError } from '../errors.js';
 import type { EchoJob } from '../testing/echo-worker.js';
 import { ThreadPool } from './pool.js';
@@ -10,7 +14,7 @@ const pool = new ThreadPool<EchoJob, { text: string; thread: number }, string>(
 
 test('a job answers, and reports its events on the way', async () => {
   const events: string[] = [];
-  const got = await pool.run({ kind: 'echo', text: 'hi' }, (e) => events.push(e));
+  const got = await pool.run({ kind: 'echo', text: 'hi' }, { onEvent: (e) => events.push(e) });
   assert.equal(got.text, 'HI');
   assert.deepEqual(events, ['started echo']);
 });
@@ -37,4 +41,18 @@ test('a worker is reused after its job; jobs at once run on threads of their own
     pool.run({ kind: 'sleep', ms: 200 }),
   ]);
   assert.notEqual(both[0].thread, both[1].thread, 'a busy worker is not given a second job');
+});
+
+test('a worker that dies before answering fails the job and closes the descriptors handed over', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'polis-pool-'));
+  try {
+    const fd = openSync(join(dir, 'f'), 'w');
+    const broken = new ThreadPool<EchoJob, unknown>(new URL('../testing/no-such-worker.js', import.meta.url));
+    await assert.rejects(broken.run({ kind: 'echo', text: 'x' }, { handsOver: [fd] }), (err) =>
+      isPolisError(err, 'internal'),
+    );
+    assert.throws(() => fstatSync(fd), /EBADF/);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 });

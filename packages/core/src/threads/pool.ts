@@ -1,11 +1,20 @@
 import { Worker } from 'node:worker_threads';
 import { PolisError, type ErrorCode, type ErrorContext } from '../errors.js';
+import { closeQuietly } from './blocking.js';
 import type { Reply } from './serve.js';
 
 const IDLE_MS = 15_000;
 
-/** The context of a job's error when its worker died without answering (the job may never have run). */
-const LOST = { workerLost: true };
+export interface RunOptions<Event> {
+  /** Hears what the job reports on the way. */
+  onEvent?: (event: Event) => void;
+  /**
+   * Descriptors the job takes over (and closes when it ends). Closed here instead when the worker dies
+   * without answering (it failed to load, say), so the processes at their other ends see them end
+   * rather than wait forever.
+   */
+  handsOver?: readonly number[];
+}
 
 interface Idle {
   worker: Worker;
@@ -27,11 +36,8 @@ export class ThreadPool<Job, Result, Event = never> {
     private readonly idleMs = IDLE_MS,
   ) {}
 
-  /**
-   * Runs a job; `onEvent` hears what the job reports on the way. A job's thrown PolisError comes back
-   * with its code and context, anything else as `internal`.
-   */
-  run(job: Job, onEvent?: (event: Event) => void): Promise<Result> {
+  /** Runs a job. A job's thrown PolisError comes back with its code and context, anything else as `internal`. */
+  run(job: Job, options: RunOptions<Event> = {}): Promise<Result> {
     const worker = this.take();
     return new Promise<Result>((resolve, reject) => {
       const settle = (): void => {
@@ -41,7 +47,7 @@ export class ThreadPool<Job, Result, Event = never> {
       };
       const onMessage = (reply: Reply<Result, Event>): void => {
         if ('event' in reply) {
-          onEvent?.(reply.event);
+          options.onEvent?.(reply.event);
           return;
         }
         settle();
@@ -54,16 +60,13 @@ export class ThreadPool<Job, Result, Event = never> {
             }),
           );
       };
-      const onError = (err: Error): void => {
+      const lost = (message: string, cause?: Error): void => {
         settle();
-        reject(
-          new PolisError('internal', `worker thread failed: ${err.message}`, { cause: err, context: LOST }),
-        );
+        for (const fd of options.handsOver ?? []) closeQuietly(fd);
+        reject(new PolisError('internal', message, cause ? { cause } : {}));
       };
-      const onExit = (code: number): void => {
-        settle();
-        reject(new PolisError('internal', `worker thread exited (${code})`, { context: LOST }));
-      };
+      const onError = (err: Error): void => lost(`worker thread failed: ${err.message}`, err);
+      const onExit = (code: number): void => lost(`worker thread exited (${code})`);
       worker.on('message', onMessage);
       worker.on('error', onError);
       worker.on('exit', onExit);

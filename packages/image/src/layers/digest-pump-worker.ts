@@ -5,8 +5,8 @@
  * covers the whole stream. Both descriptors are closed when a job ends, whatever happened.
  */
 import { createHash } from 'node:crypto';
-import { closeSync, readSync, writeSync } from 'node:fs';
-import { serveJobs } from '@polis/core/threads';
+import { readSync } from 'node:fs';
+import { closeQuietly, serveJobs, writeAllSync } from '@polis/core/threads';
 
 export interface PumpJob {
   from: number;
@@ -21,20 +21,6 @@ export interface Pumped {
 
 const buffer = Buffer.allocUnsafe(256 * 1024);
 
-function writeAll(fd: number, bytes: Buffer): void {
-  let at = 0;
-  while (at < bytes.length) at += writeSync(fd, bytes, at, bytes.length - at);
-}
-
-/** Each descriptor is closed once: its number may be reused by another thread right after. */
-function closeQuietly(fd: number): void {
-  try {
-    closeSync(fd);
-  } catch {
-    // Nothing to undo: the descriptor is gone either way.
-  }
-}
-
 function pumpOnce({ from, to }: PumpJob): Pumped {
   try {
     const hash = createHash('sha256');
@@ -48,7 +34,7 @@ function pumpOnce({ from, to }: PumpJob): Pumped {
       size += n;
       if (!open) continue;
       try {
-        writeAll(to, chunk);
+        writeAllSync(to, chunk);
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'EPIPE') throw err;
         open = false;

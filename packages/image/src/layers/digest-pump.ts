@@ -7,7 +7,6 @@
  * the event loop: the main thread only hands the worker two descriptors. A pull runs three unpacks
  * at a time, so three workers; they are kept a while and reused.
  */
-import { isPolisError, proc } from '@polis/core';
 import { ThreadPool } from '@polis/core/threads';
 import type { PumpJob, Pumped } from './digest-pump-worker.js';
 
@@ -21,10 +20,5 @@ const pool = new ThreadPool<PumpJob, Pumped>(new URL('./digest-pump-worker.js', 
  * the rest of `from` is still read and hashed.
  */
 export function pump(from: number, to: number): Promise<Pumped> {
-  return pool.run({ from, to }).catch((err: unknown) => {
-    // A worker that died before answering (it failed to load, say) may never have closed them: the
-    // decompressor and tar must see their pipes end rather than wait forever.
-    if (isPolisError(err) && err.context.workerLost === true) proc.closePipe({ read: from, write: to });
-    throw err;
-  });
+  return pool.run({ from, to }, { handsOver: [from, to] });
 }

@@ -4,8 +4,8 @@
  * writes, so the volume's bytes never cross polisd's event loop. The manifest is reported as soon as it
  * is read (the caller may refuse it and stop the restore). Both descriptors are closed at the end.
  */
-import { closeSync, readSync, writeSync } from 'node:fs';
-import { serveJobs } from '@polis/core/threads';
+import { readSync } from 'node:fs';
+import { closeQuietly, serveJobs, writeAllSync } from '@polis/core/threads';
 import { BackupChecker } from './check.js';
 import type { BackupManifest } from './manifest.js';
 
@@ -24,19 +24,6 @@ export interface Checked {
 
 const buffer = Buffer.allocUnsafe(256 * 1024);
 
-function writeAll(fd: number, bytes: Buffer): void {
-  let at = 0;
-  while (at < bytes.length) at += writeSync(fd, bytes, at, bytes.length - at);
-}
-
-function closeQuietly(fd: number): void {
-  try {
-    closeSync(fd);
-  } catch {
-    // Nothing to undo: the descriptor is gone either way.
-  }
-}
-
 function checkOnce({ from, to }: CheckJob, emit: (event: CheckEvent) => void): Checked {
   try {
     const checker = new BackupChecker((manifest) => emit({ manifest }));
@@ -45,9 +32,9 @@ function checkOnce({ from, to }: CheckJob, emit: (event: CheckEvent) => void): C
       const n = readSync(from, buffer, 0, buffer.length, null);
       if (n === 0) break;
       const out = checker.take(Buffer.from(buffer.subarray(0, n)));
-      if (out) writeAll(to, out);
+      if (out) writeAllSync(to, out);
     }
-    writeAll(to, checker.finish());
+    writeAllSync(to, checker.finish());
     return { manifest: checker.manifest };
   } finally {
     closeQuietly(from);

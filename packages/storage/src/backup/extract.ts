@@ -95,21 +95,20 @@ export async function extractBackup(
     trailer.once('error', reject);
     trailer.once('end', resolve);
   });
-  const checked = checks
-    .run({ from: raw.read, to: checkedPipe.write }, ({ manifest }) => {
-      try {
-        onManifest(manifest);
-      } catch (err) {
-        refused = err;
-        if (!killed) stop();
-      }
-    })
-    .catch((err: unknown) => {
-      // A worker that died before answering may never have closed them.
-      if (isPolisError(err) && err.context.workerLost === true)
-        proc.closePipe({ read: raw.read, write: checkedPipe.write });
-      throw err;
-    });
+  const checked = checks.run(
+    { from: raw.read, to: checkedPipe.write },
+    {
+      handsOver: [raw.read, checkedPipe.write],
+      onEvent: ({ manifest }) => {
+        try {
+          onManifest(manifest);
+        } catch (err) {
+          refused = err;
+          if (!killed) stop();
+        }
+      },
+    },
+  );
   const steps = [
     fed.then(() => digested),
     proc.waitFor(zstd, 'zstd', ZSTD_DECOMPRESS),
