@@ -4,7 +4,6 @@ import { chmod, mkdir, open, readFile, readdir, rename, rm, stat } from 'node:fs
 import { join } from 'node:path';
 import { PolisError, errnoCode } from '@polis/core';
 import { digestHex } from '../digest.js';
-import { BatchedWrites } from './batched-writes.js';
 import { spaceError } from './space.js';
 
 export interface BlobInfo {
@@ -97,7 +96,6 @@ export class BlobStore {
     const hash = createHash('sha256');
     let size = 0;
     const fh = await open(tmp, 'wx', FILE_MODE);
-    const writes = new BatchedWrites(fh);
     try {
       try {
         const chunks =
@@ -107,13 +105,10 @@ export class BlobStore {
           // Stopped the moment it passes its size: a source that never ends must not fill the disk.
           if (expected.size !== undefined && size > expected.size) throw tooLarge(expected, size);
           hash.update(chunk);
-          await writes.add(chunk);
+          await fh.write(chunk);
         }
-        await writes.finish();
         await fh.sync();
       } finally {
-        // A write may still be under way when the source failed: the file is closed after it.
-        await writes.finish().catch(() => undefined);
         await fh.close();
       }
       const digest = `sha256:${hash.digest('hex')}`;
