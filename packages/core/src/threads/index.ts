@@ -1,3 +1,3 @@
-export { ThreadPool, type RunOptions } from './pool.js';
+export { ThreadPool, type JobOptions } from './pool.js';
 export { serveJobs, type Reply } from './serve.js';
 export { closeQuietly, writeAllSync } from './blocking.js';

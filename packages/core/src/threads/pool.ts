@@ -5,7 +5,7 @@ import type { Reply } from './serve.js';
 
 const IDLE_MS = 15_000;
 
-export interface RunOptions<Event> {
+export interface JobOptions<Event> {
   /** Hears what the job reports on the way. */
   onEvent?: (event: Event) => void;
   /**
@@ -37,7 +37,7 @@ export class ThreadPool<Job, Result, Event = never> {
   ) {}
 
   /** Runs a job. A job's thrown PolisError comes back with its code and context, anything else as `internal`. */
-  run(job: Job, options: RunOptions<Event> = {}): Promise<Result> {
+  run(job: Job, options: JobOptions<Event> = {}): Promise<Result> {
     const worker = this.take();
     return new Promise<Result>((resolve, reject) => {
       const settle = (): void => {

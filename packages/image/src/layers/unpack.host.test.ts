@@ -105,7 +105,7 @@ test('a download that breaks off mid-way rejects with its own cause', () =>
     );
   }));
 
-test('a tar tar cannot read fails the unpack, and the whole stream is still read', () =>
+test('a stream tar cannot read fails the unpack, and the whole stream is still read', () =>
   withTempDir('unpack', async (dir) => {
     const garbage = Buffer.concat([Buffer.from('not a tar at all'), randomBytes(256 * 1024)]);
     let read = 0;

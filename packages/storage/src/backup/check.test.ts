@@ -3,7 +3,7 @@ import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { describe, it } from 'node:test';
 import { isPolisError } from '@polis/core';
-import { BackupCheck } from './check.js';
+import { BackupCheck } from '../testing/check-stream.js';
 import { BackupFramer } from './frame.js';
 import { manifestEntry, manifestOf } from './manifest.js';
 import { fileEntry } from './tar-block.js';

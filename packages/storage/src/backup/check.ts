@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import { Transform, type TransformCallback } from 'node:stream';
 import { Confinement } from './confine.js';
 import {
   MANIFEST_NAME,
@@ -37,7 +36,7 @@ interface Current {
  * is compared with the trailer entry's (format 2's digest is over the compressed bytes:
  * `TrailerCheck`). Whatever is wrong throws `volume.backup_invalid`, so the caller's staging directory
  * is thrown away and no volume appears. No streams: the restore runs it on a worker thread
- * (`check-worker.ts`), `BackupCheck` wraps it as a Transform.
+ * (`check-worker.ts`); tests drive it as a Transform (`testing/check-stream.ts`).
  */
 export class BackupChecker {
   private readonly hash = createHash('sha256');
@@ -250,39 +249,6 @@ export class BackupChecker {
         this.ended = true;
         return;
       }
-    }
-  }
-}
-
-/** `BackupChecker` as a Transform: the decompressed backup in, what tar may extract out. */
-export class BackupCheck extends Transform {
-  private readonly checker: BackupChecker;
-
-  constructor(onManifest?: (manifest: BackupManifest) => void) {
-    super();
-    this.checker = new BackupChecker(onManifest);
-  }
-
-  get manifest(): BackupManifest | undefined {
-    return this.checker.manifest;
-  }
-
-  override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
-    try {
-      const out = this.checker.take(chunk);
-      if (out) this.push(out);
-      done();
-    } catch (err) {
-      done(err as Error);
-    }
-  }
-
-  override _flush(done: TransformCallback): void {
-    try {
-      this.push(this.checker.finish());
-      done();
-    } catch (err) {
-      done(err as Error);
     }
   }
 }
