@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { closeSync, constants, openSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { run } from './run.js';
@@ -9,7 +10,8 @@ export interface PipeFds {
 }
 
 /**
- * Makes `count` OS pipes, which Node has no call for: a FIFO in `dir` opened at both ends and unlinked.
+ * Makes `count` OS pipes, which Node has no call for: a FIFO in `dir` (under a name of its own, so calls
+ * may share a directory) opened at both ends and unlinked.
  * Opening the read end first with O_RDWR means neither blocking open waits for a peer; once that
  * descriptor is closed, the pipe behaves as pipe(2) made it: EOF when every writer has closed, EPIPE
  * when every reader has. The ends are close-on-exec (libuv opens them so): only a child given one
@@ -19,7 +21,8 @@ export interface PipeFds {
  * reads the other with blocking reads.
  */
 export async function pipes(dir: string, count: number): Promise<PipeFds[]> {
-  const paths = Array.from({ length: count }, (_, i) => join(dir, `pipe-${i}`));
+  const tag = randomBytes(6).toString('hex');
+  const paths = Array.from({ length: count }, (_, i) => join(dir, `.pipe-${tag}-${i}`));
   await run('mkfifo', ['-m', '0600', ...paths]);
   const made: PipeFds[] = [];
   try {
