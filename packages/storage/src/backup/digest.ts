@@ -1,54 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Transform, type TransformCallback } from 'node:stream';
-import type { BackupTrailer } from './manifest.js';
 import { invalidBackup } from './tar-block.js';
-import { TRAILER_FRAME_SIZE, parseTrailerFrame, trailerFrame } from './zstd-frame.js';
-
-const BATCH = 1024 * 1024;
-
-/**
- * The backup's output side: hashes every byte it passes (the compressed frames) and holds a child's
- * 64 KiB pipe reads back until 1 MiB has come, then passes them on together, in one tick: an HTTP answer
- * corks its socket for a tick, so they leave in one writev(2). They are not copied into one buffer: in
- * polisd that copy (fresh 1 MiB buffers, page faults, GC) cost a third of the daemon's CPU for a backup.
- * Ending it appends the trailer frame with the digest and size of everything before.
- */
-export class DigestBatcher extends Transform {
-  private readonly hash = createHash('sha256');
-  private size = 0;
-  private pending: Buffer[] = [];
-  private pendingSize = 0;
-
-  constructor() {
-    super({ readableHighWaterMark: 4 * BATCH, writableHighWaterMark: BATCH });
-  }
-
-  override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
-    this.hash.update(chunk);
-    this.size += chunk.length;
-    this.pending.push(chunk);
-    this.pendingSize += chunk.length;
-    if (this.pendingSize >= BATCH) this.release();
-    done();
-  }
-
-  override _flush(done: TransformCallback): void {
-    this.release();
-    this.push(trailerFrame(this.trailer()));
-    done();
-  }
-
-  private release(): void {
-    if (this.pendingSize === 0) return;
-    for (const chunk of this.pending) this.push(chunk);
-    this.pending = [];
-    this.pendingSize = 0;
-  }
-
-  private trailer(): BackupTrailer {
-    return { digest: `sha256:${this.hash.digest('hex')}`, size: this.size };
-  }
-}
+import { TRAILER_FRAME_SIZE, parseTrailerFrame } from './zstd-frame.js';
 
 /**
  * The restore's input side: passes the backup on unchanged (zstd skips the trailer frame) while it

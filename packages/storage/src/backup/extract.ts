@@ -7,7 +7,11 @@ import { TrailerCheck } from './digest.js';
 import type { BackupManifest } from './manifest.js';
 import { invalidBackup } from './tar-block.js';
 
-/** Extraction as root: owners, modes, xattrs and ACLs as stored; the checker has confined every name. */
+/**
+ * Extraction as root: owners, modes and xattrs (POSIX ACLs among them) as stored; the checker has
+ * confined every name. Not `--acls`: with it tar drops the system.posix_acl_* xattrs of a member that
+ * has no text ACL (`backup.ts` stores none; older backups carry both, and the xattrs restore them).
+ */
 export function tarExtractArgs(dir: string): string[] {
   return [
     '--extract',
@@ -15,7 +19,6 @@ export function tarExtractArgs(dir: string): string[] {
     `--directory=${dir}`,
     '--xattrs',
     '--xattrs-include=*',
-    '--acls',
     '--numeric-owner',
     '--same-owner',
     '--same-permissions',

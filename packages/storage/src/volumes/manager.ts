@@ -15,11 +15,12 @@ import { isMountPoint, unmountIfMounted } from './mounts.js';
 import { listFilter, pruneFilter } from './filters.js';
 import { checkVolumeName } from './names.js';
 import { VolumeStore } from './store.js';
-import { backupStream } from '../backup/backup.js';
+import { VolumeBackup } from '../backup/backup.js';
 import { extractBackup } from '../backup/extract.js';
 import { moveIntoImage } from '../backup/into-image.js';
 import type { BackupManifest } from '../backup/manifest.js';
 import type {
+  Backup,
   CreateVolumeRequest,
   PruneVolumesOptions,
   VolumeEvent,
@@ -378,23 +379,22 @@ export class VolumeManager implements VolumeService {
    * A zstd-compressed tar of the volume with its manifest and digest (`backup/manifest.ts`). A volume
    * whose driver mounts it (size-limited) is held mounted while it is read, else its data is hidden.
    */
-  async backup(name: string): Promise<Readable> {
+  async backup(name: string): Promise<Backup> {
     const volume = this.get(name);
     refuseMountOptions(volume.name, volume.options, 'backup');
-    if (!this.driverOf(volume).mounts) return backupStream(volume);
-    const release = await this.hold(name);
-    let stream: Readable;
+    if (!this.driverOf(volume).mounts) return VolumeBackup.start(volume, this.root);
+    const release = async (): Promise<void> => {
+      await free().catch((err: unknown) => log.warn('release after backup', { name, err }));
+    };
+    const free = await this.hold(name);
+    let backup: VolumeBackup;
     try {
-      stream = backupStream(volume);
+      backup = await VolumeBackup.start(volume, this.root);
     } catch (err) {
       await release();
       throw err;
     }
-    stream.once(
-      'close',
-      () => void release().catch((err: unknown) => log.warn('release after backup', { name, err })),
-    );
-    return stream;
+    return { pipeTo: (dest) => backup.pipeTo(dest).finally(release) };
   }
 
   /** Names of restores under way, so two restores of one name cannot both extract. */

@@ -1,4 +1,4 @@
-import type { Readable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
 
 /** A volume as Polis records it; the API shapes it into Docker's `Volume`. */
 export interface VolumeRecord {
@@ -70,8 +70,11 @@ export interface VolumeService {
   /** Whether the volume's data directory holds nothing (copy-up only fills an empty volume, and never one with mount options). */
   isEmpty(name: string): Promise<boolean>;
   attachUsers(users: VolumeUsers): void;
-  /** Streams a backup (zstd tar with manifest and digest); a volume with mount options is refused. */
-  backup(name: string): Promise<Readable>;
+  /**
+   * A backup (zstd tar with manifest and digest), written by its `pipeTo`; a volume with mount options
+   * is refused.
+   */
+  backup(name: string): Promise<Backup>;
   /**
    * Recreates a volume from a backup stream, named as in its manifest unless `name` is given; the data
    * is checked whole before the volume appears. 409 `volume.exists`, 400 `volume.backup_invalid`.
@@ -98,4 +101,9 @@ export interface VolumeService {
   onEvent(listener: (event: VolumeEvent) => void): () => void;
   /** At daemon start, after the containers are recovered: mounted exactly the volumes running containers use. */
   reconcileMounts(): Promise<void>;
+}
+
+/** A volume's backup, made while it is written into `dest` (which it ends, or destroys on failure). */
+export interface Backup {
+  pipeTo(dest: Writable): Promise<void>;
 }

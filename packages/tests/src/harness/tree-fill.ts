@@ -19,8 +19,14 @@ const MODES = [0o644, 0o600, 0o755, 0o400, 0o640, 0o4755, 0o2750, 0o1777];
 /**
  * Fills `root` (as root) with `files` regular files in ten directories, of different sizes, owners,
  * modes and mtimes (to the microsecond), plus symlinks (relative, absolute, dangling, to a directory),
- * hard-link groups, a FIFO, a long and a non-ASCII name, and xattrs in user.* and trusted.*.
+ * hard-link groups, a FIFO, a long and a non-ASCII name, xattrs in user.* and trusted.*, and POSIX ACLs.
  */
+/** The xattr values of `setfacl -m u:1234:rw- FILE` and `setfacl -d -m u:1234:r-x DIR` (version 2, LE entries). */
+const ACCESS_ACL =
+  '0x0200000001000600ffffffff02000600d204000004000400ffffffff10000600ffffffff20000400ffffffff';
+const DEFAULT_ACL =
+  '0x0200000001000700ffffffff02000500d204000004000500ffffffff10000700ffffffff20000500ffffffff';
+
 export async function fillTree(root: string, files = 1000): Promise<void> {
   const dirs = Array.from({ length: 10 }, (_, i) => join(root, `d${i}`));
   for (const d of dirs) mkdirSync(d);
@@ -62,6 +68,15 @@ export async function fillTree(root: string, files = 1000): Promise<void> {
       await must('setfattr', ['-n', 'user.bin', '-v', `0x00ff${i.toString(16).padStart(2, '0')}`, path]);
   }
   await must('setfattr', ['-n', 'trusted.polis', '-v', 'kept', join(root, 'd5')]);
+  // POSIX ACLs, as setfacl stores them: `u:1234:rw-` on a file, a default `u:1234:r-x` on a directory.
+  await must('setfattr', [
+    '-n',
+    'system.posix_acl_access',
+    '-v',
+    ACCESS_ACL,
+    join(dirs[4] as string, 'f4.dat'),
+  ]);
+  await must('setfattr', ['-n', 'system.posix_acl_default', '-v', DEFAULT_ACL, dirs[6] as string]);
   await must('setfattr', ['-n', 'user.dir', '-v', 'on a dir', empty]);
   chmodSync(dirs[7] as string, 0o750);
   lchownSync(dirs[7] as string, 65534, 65534);

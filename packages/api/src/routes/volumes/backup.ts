@@ -1,5 +1,4 @@
 import type { IncomingMessage } from 'node:http';
-import { pipeline } from 'node:stream/promises';
 import { PolisError, createLogger, isPolisError } from '@polis/core';
 import type { VolumeService } from '@polis/storage';
 import { boolParam, stringParam } from '../../http/query.js';
@@ -62,7 +61,7 @@ export function volumeBackupRoutes(router: Router, deps: ApiDeps): void {
     const paused = boolParam(query, 'pause') ? await pauseUsers(deps, volumes.usersOf(name)) : [];
     try {
       const archive = await volumes.backup(name);
-      await pipeline(archive, reply.stream('application/zstd'));
+      await archive.pipeTo(reply.stream('application/zstd'));
     } finally {
       await unpauseAll(deps, paused);
     }
