@@ -28,10 +28,11 @@ function checkOnce({ from, to }: CheckJob, emit: (event: CheckEvent) => void): C
   try {
     const checker = new BackupChecker((manifest) => emit({ manifest }));
     for (;;) {
-      // Each read is a fresh view of the buffer: what the checker keeps (a split header) it copies.
+      // One buffer for every read: the checker keeps nothing of it, and what it returns is written
+      // before the next read. (A copy per read, into fresh memory, cost more than the check itself.)
       const n = readSync(from, buffer, 0, buffer.length, null);
       if (n === 0) break;
-      const out = checker.take(Buffer.from(buffer.subarray(0, n)));
+      const out = checker.take(buffer.subarray(0, n));
       if (out) writeAllSync(to, out);
     }
     writeAllSync(to, checker.finish());

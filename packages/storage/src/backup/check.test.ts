@@ -4,6 +4,7 @@ import { pipeline } from 'node:stream/promises';
 import { describe, it } from 'node:test';
 import { isPolisError } from '@polis/core';
 import { BackupCheck } from '../testing/check-stream.js';
+import { BackupChecker } from './check.js';
 import { BackupFramer } from './frame.js';
 import { manifestEntry, manifestOf } from './manifest.js';
 import { fileEntry } from './tar-block.js';
@@ -117,5 +118,46 @@ describe('backup framing and its check (format 1)', () => {
   it('refuses what is no backup: no manifest first, or nothing at all', async () => {
     await refusal(tarOf(DATA), /not the manifest/);
     await refusal(Buffer.alloc(10240), /empty/);
+  });
+
+  it('keeps nothing of the caller’s buffer: one buffer reused for every piece, pax data split across them', async () => {
+    const paxOf = (path: string): Buffer => {
+      const body = ` path=${path}\n`;
+      let len = body.length + 1;
+      while (`${len}${body}`.length !== len) len++;
+      return fileEntry('./PaxHeaders/x', Buffer.from(`${len}${body}`), T, 'x');
+    };
+    const long = `./deep-${'n'.repeat(300)}`;
+    const entries = [...DATA, paxOf(long), fileEntry('./short', Buffer.from('long-named'), T)];
+    const backup = await backupOf(entries);
+    const viaStream = await through(new BackupCheck(), backup, 97);
+    /** Feeds `input` as the restore's worker does: 97 bytes at a time through one reused buffer. */
+    const reusing = (input: Buffer): Buffer => {
+      const checker = new BackupChecker();
+      const buffer = Buffer.alloc(97);
+      const out: Buffer[] = [];
+      for (let at = 0; at < input.length; at += buffer.length) {
+        const n = input.copy(buffer, 0, at, at + buffer.length);
+        const got = checker.take(buffer.subarray(0, n));
+        if (got) out.push(Buffer.from(got));
+        buffer.fill(0xee);
+      }
+      out.push(checker.finish());
+      return Buffer.concat(out);
+    };
+    assert.deepEqual(reusing(backup), viaStream);
+    const escaping = await backupOf([
+      ...DATA,
+      paxOf(`./${'a/'.repeat(60)}../../${'../'.repeat(60)}x`),
+      fileEntry('./ok', Buffer.from('x'), T),
+    ]);
+    assert.throws(
+      () => reusing(escaping),
+      (err: unknown) => {
+        assert.ok(isPolisError(err, 'volume.backup_invalid'), String(err));
+        assert.match(err.message, /not inside the volume/);
+        return true;
+      },
+    );
   });
 });

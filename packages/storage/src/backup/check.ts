@@ -18,6 +18,8 @@ import {
   type TarHeader,
 } from './tar-block.js';
 
+const EMPTY = Buffer.alloc(0);
+
 type Meta = 'manifest' | 'trailer' | 'pax' | 'longname' | 'longlink';
 
 /** The entry whose data is going by: how many bytes are left, whether tar gets them, whether they are kept. */
@@ -42,7 +44,7 @@ export class BackupChecker {
   private readonly hash = createHash('sha256');
   private hashed = 0;
   private hashing = true;
-  private header: Buffer = Buffer.alloc(0);
+  private header: Buffer = EMPTY;
   private current: Current | undefined;
   private entries = 0;
   private pax: Record<string, string> = {};
@@ -55,29 +57,62 @@ export class BackupChecker {
 
   constructor(private readonly onManifest: (manifest: BackupManifest) => void = () => undefined) {}
 
-  /** What goes to tar from the chunk at hand: given back as one buffer, not as many small writes. */
-  private pending: Buffer[] = [];
+  /**
+   * What goes to tar from the chunk at hand, given back as one buffer, not as many small writes. Headers
+   * and data of consecutive members lie side by side in the chunk read: they are tracked as one run of
+   * offsets (a Buffer view per member cost more than the check itself), so most chunks go to tar whole.
+   */
+  private chunk: Buffer = EMPTY;
+  private runStart = -1;
+  private runEnd = -1;
+  private out: Buffer[] = [];
+  /** Where the header being read lies in the chunk; -1 when it was split between chunks (then a copy). */
+  private blockAt = -1;
 
-  private push(chunk: Buffer): void {
-    // Headers and data of consecutive members lie side by side in the chunk read: one view spans them,
-    // so most chunks go to tar without being copied.
-    const last = this.pending.at(-1);
-    if (last && last.buffer === chunk.buffer && last.byteOffset + last.length === chunk.byteOffset) {
-      this.pending[this.pending.length - 1] = Buffer.from(
-        last.buffer,
-        last.byteOffset,
-        last.length + chunk.length,
-      );
-    } else {
-      this.pending.push(chunk);
+  /** Bytes [start, end) of the chunk at hand go to tar. */
+  private forward(start: number, end: number): void {
+    if (this.runEnd === start) {
+      this.runEnd = end;
+      return;
     }
+    this.endRun();
+    this.runStart = start;
+    this.runEnd = end;
   }
 
-  /** Checks the next piece of the decompressed backup; returns what tar gets of it (maybe nothing). */
+  /** The header being read goes to tar. */
+  private forwardHeader(block: Buffer): void {
+    if (this.blockAt >= 0) return this.forward(this.blockAt, this.blockAt + BLOCK);
+    this.endRun();
+    this.out.push(block);
+  }
+
+  private endRun(): void {
+    if (this.runEnd > this.runStart) {
+      const whole = this.runStart === 0 && this.runEnd === this.chunk.length;
+      this.out.push(whole ? this.chunk : this.chunk.subarray(this.runStart, this.runEnd));
+    }
+    this.runStart = -1;
+    this.runEnd = -1;
+  }
+
+  /**
+   * Checks the next piece of the decompressed backup; returns what tar gets of it (maybe nothing), as
+   * `chunk` itself or views of it where it can. Nothing of `chunk` is kept past the call, so the caller
+   * may reuse its memory once the returned bytes are written.
+   */
   take(chunk: Buffer): Buffer | undefined {
-    this.consume(chunk);
-    const out = this.pending.length <= 1 ? this.pending[0] : Buffer.concat(this.pending);
-    this.pending = [];
+    this.chunk = chunk;
+    try {
+      this.consume(chunk);
+      this.endRun();
+    } finally {
+      this.chunk = EMPTY;
+      this.runStart = -1;
+      this.runEnd = -1;
+    }
+    const out = this.out.length <= 1 ? this.out[0] : Buffer.concat(this.out);
+    this.out = [];
     return out;
   }
 
@@ -102,28 +137,32 @@ export class BackupChecker {
       const cur = this.current;
       if (cur) {
         const take = Math.min(cur.remaining, chunk.length - at);
-        const part = chunk.subarray(at, at + take);
         if (this.hashing) {
-          this.hash.update(part);
+          this.hash.update(chunk.subarray(at, at + take));
           this.hashed += take;
         }
-        if (cur.forward) this.push(part);
-        if (cur.meta) cur.chunks.push(part);
+        if (cur.forward) this.forward(at, at + take);
+        // Kept past this chunk, whose memory the caller may reuse: copied (at most MAX_META_SIZE).
+        if (cur.meta) cur.chunks.push(Buffer.from(chunk.subarray(at, at + take)));
         cur.remaining -= take;
         at += take;
         if (cur.remaining === 0) this.finishEntry(cur);
         continue;
       }
-      const need = BLOCK - this.header.length;
-      const take = Math.min(need, chunk.length - at);
-      this.header =
-        this.header.length === 0 && take === BLOCK
-          ? chunk.subarray(at, at + BLOCK)
-          : Buffer.concat([this.header, chunk.subarray(at, at + take)]);
+      if (this.header.length === 0 && chunk.length - at >= BLOCK) {
+        this.blockAt = at;
+        at += BLOCK;
+        this.onHeader(chunk.subarray(this.blockAt, at));
+        continue;
+      }
+      // A header split between chunks: gathered in a buffer of its own.
+      const take = Math.min(BLOCK - this.header.length, chunk.length - at);
+      this.header = Buffer.concat([this.header, chunk.subarray(at, at + take)]);
       at += take;
       if (this.header.length === BLOCK) {
         const block = this.header;
-        this.header = Buffer.alloc(0);
+        this.header = EMPTY;
+        this.blockAt = -1;
         this.onHeader(block);
       }
     }
@@ -169,13 +208,13 @@ export class BackupChecker {
   private checkNext(h: TarHeader, block: Buffer): void {
     switch (h.type) {
       case 'x':
-        this.push(block);
+        this.forwardHeader(block);
         return this.begin(h.size, true, 'pax');
       case 'L':
-        this.push(block);
+        this.forwardHeader(block);
         return this.begin(h.size, true, 'longname');
       case 'K':
-        this.push(block);
+        this.forwardHeader(block);
         return this.begin(h.size, true, 'longlink');
       case 'g':
         throw invalidBackup('global pax headers are not allowed in a volume backup');
@@ -189,7 +228,7 @@ export class BackupChecker {
     this.longName = undefined;
     this.longLink = undefined;
     this.confinement.admit(h.type, name, linkname);
-    this.push(block);
+    this.forwardHeader(block);
     // Links, directories and FIFOs carry no data (a hard link's size field may be set but is ignored by tar).
     this.begin(h.type === '0' || h.type === '\0' || h.type === '7' ? size : 0, true);
   }

@@ -20,24 +20,42 @@ export function isZeroBlock(block: Buffer): boolean {
   return true;
 }
 
+/** Where a NUL-terminated field ends (its length when it fills the field). */
+function fieldEnd(block: Buffer, start: number, length: number): number {
+  for (let i = start; i < start + length; i++) if (block[i] === 0) return i;
+  return start + length;
+}
+
+// Fields are read in place, without a Buffer view each: the restore's check parses every header.
 function text(block: Buffer, start: number, length: number): string {
-  const field = block.subarray(start, start + length);
-  const end = field.indexOf(0);
-  return field.subarray(0, end === -1 ? length : end).toString('utf8');
+  return block.toString('utf8', start, fieldEnd(block, start, length));
+}
+
+function isSpace(c: number): boolean {
+  return c === 0x20 || (c >= 0x09 && c <= 0x0d);
 }
 
 function octal(block: Buffer, start: number, length: number): number {
-  const field = block.subarray(start, start + length);
   // GNU's base-256 for sizes past 8 GiB: the first byte's high bit set, then a big-endian number.
-  if ((field[0] ?? 0) & 0x80) {
-    let value = (field[0] ?? 0) & 0x7f;
-    for (let i = 1; i < length; i++) value = value * 256 + (field[i] ?? 0);
+  if ((block[start] ?? 0) & 0x80) {
+    let value = (block[start] ?? 0) & 0x7f;
+    for (let i = 1; i < length; i++) value = value * 256 + (block[start + i] ?? 0);
     return value;
   }
-  const digits = text(block, start, length).trim();
-  if (digits === '') return 0;
-  if (!/^[0-7]+$/.test(digits)) throw invalidBackup(`bad number in a tar header: ${JSON.stringify(digits)}`);
-  return parseInt(digits, 8);
+  let from = start;
+  let end = fieldEnd(block, start, length);
+  while (from < end && isSpace(block[from] as number)) from++;
+  while (end > from && isSpace(block[end - 1] as number)) end--;
+  let value = 0;
+  for (let i = from; i < end; i++) {
+    const digit = (block[i] as number) - 0x30;
+    if (digit < 0 || digit > 7) {
+      const digits = block.toString('utf8', from, end);
+      throw invalidBackup(`bad number in a tar header: ${JSON.stringify(digits)}`);
+    }
+    value = value * 8 + digit;
+  }
+  return value;
 }
 
 function checksum(block: Buffer): number {
@@ -50,7 +68,7 @@ function checksum(block: Buffer): number {
 export function parseHeader(block: Buffer): TarHeader {
   if (octal(block, 148, 8) !== checksum(block)) throw invalidBackup('a tar header has a wrong checksum');
   const name = text(block, 0, 100);
-  const ustar = block.subarray(257, 262).toString('latin1') === 'ustar';
+  const ustar = block.toString('latin1', 257, 262) === 'ustar';
   const prefix = ustar ? text(block, 345, 155) : '';
   return {
     name: prefix ? `${prefix}/${name}` : name,
