@@ -1,3 +1,3 @@
 export { ThreadPool, type JobOptions } from './pool.js';
 export { serveJobs, type Reply } from './serve.js';
-export { closeQuietly, writeAllSync } from './blocking.js';
+export { closeQuietly, readFullSync, writeAllSync } from './blocking.js';

@@ -7,8 +7,7 @@
  * still holds; stops when asked. The pipe's read end is closed at the end, whatever happened.
  */
 import { createHash } from 'node:crypto';
-import { readSync } from 'node:fs';
-import { closeQuietly, serveJobs } from '@polis/core/threads';
+import { closeQuietly, readFullSync, serveJobs } from '@polis/core/threads';
 import { CHUNK, SLOTS, STOP } from './send-control.js';
 
 export interface SendJob {
@@ -42,17 +41,6 @@ function free(c: Int32Array, slot: number): boolean {
   return Atomics.load(c, STOP) === 0;
 }
 
-/** Fills `chunk` from `fd` as far as it goes (a pipe gives at most its 64 KiB per read); 0 at EOF. */
-function fill(fd: number, chunk: Buffer): number {
-  let n = 0;
-  while (n < chunk.length) {
-    const got = readSync(fd, chunk, n, chunk.length - n, null);
-    if (got === 0) break;
-    n += got;
-  }
-  return n;
-}
-
 function sendOnce({ from, before, ring, control }: SendJob, emit: (e: SendEvent) => void): Sent {
   try {
     const c = new Int32Array(control);
@@ -61,7 +49,7 @@ function sendOnce({ from, before, ring, control }: SendJob, emit: (e: SendEvent)
     for (let slot = 0; ; slot = (slot + 1) % SLOTS) {
       if (!free(c, slot)) return { digest: '', size, stopped: true };
       const chunk = Buffer.from(ring, slot * CHUNK, CHUNK);
-      const n = fill(from, chunk);
+      const n = readFullSync(from, chunk);
       if (n === 0) break;
       hash.update(chunk.subarray(0, n));
       size += n;
