@@ -6,8 +6,11 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { isPolisError, proc } from '@polis/core';
+
+/** The backup's ring: 8 chunks of 1 MiB (`backup.ts`). */
+const SLOTS = 8;
+const CHUNK = 1024 * 1024;
 import { VolumeBackup } from './backup.js';
-import { CHUNK, SLOTS } from './send-control.js';
 import { TRAILER_FRAME_SIZE, parseTrailerFrame } from './zstd-frame.js';
 
 /** Keeps what is written into it; each write's callback comes `delayMs` later (a slow client). */

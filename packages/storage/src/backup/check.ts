@@ -36,7 +36,7 @@ interface Current {
  * is checked (and given to `onManifest`, which may refuse it) and not extracted; every data entry's
  * name is confined (`Confinement`); in a format-1 backup the digest over the manifest and data entries
  * is compared with the trailer entry's (format 2's digest is over the compressed bytes:
- * `TrailerCheck`). Whatever is wrong throws `volume.backup_invalid`, so the caller's staging directory
+ * `TrailerDigest`). Whatever is wrong throws `volume.backup_invalid`, so the caller's staging directory
  * is thrown away and no volume appears. No streams: the restore runs it on a worker thread
  * (`check-worker.ts`); tests drive it as a Transform (`testing/check-stream.ts`).
  */
@@ -174,7 +174,7 @@ export class BackupChecker {
       return;
     }
     if (isZeroBlock(block) && this.inFormat2()) {
-      // tar's end of archive; the digest trailer is outside the tar, checked by TrailerCheck.
+      // tar's end of archive; the digest trailer is outside the tar, checked by TrailerDigest.
       this.ended = true;
       return;
     }
@@ -259,7 +259,7 @@ export class BackupChecker {
     switch (cur.meta) {
       case 'manifest':
         this.manifest = parseManifest(data);
-        // Format 2's digest is over the compressed stream (TrailerCheck), not the entries.
+        // Format 2's digest is over the compressed stream (TrailerDigest), not the entries.
         if (this.manifest.formatVersion >= 2) this.hashing = false;
         this.onManifest(this.manifest);
         return;

@@ -5,7 +5,7 @@ import { pipeline } from 'node:stream/promises';
 import { describe, it } from 'node:test';
 import { isPolisError, proc } from '@polis/core';
 import { BackupCheck } from '../testing/check-stream.js';
-import { TrailerCheck } from './digest.js';
+import { TrailerCheck } from '../testing/trailer-stream.js';
 import { manifestEntry, manifestOf } from './manifest.js';
 import { fileEntry } from './tar-block.js';
 import { TRAILER_FRAME_SIZE, parseTrailerFrame, rawFrame, trailerFrame } from './zstd-frame.js';
