@@ -20,6 +20,10 @@ export const TAR_EXTRACT_ARGS = [
   '--xattrs-include=system.posix_acl_default',
   '--xattrs-include=security.capability',
   '--warning=no-timestamp',
+  // Records of 256 KiB from however many pipe reads: tar's 10 KiB records woke the writer on the
+  // other side of its pipe once per record.
+  '--record-size=262144',
+  '--read-full-records',
   '-f',
   '-',
 ];
