@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { Confinement } from './confine.js';
+import { compareTrailer } from './digest.js';
 import {
   MANIFEST_NAME,
   MAX_META_SIZE,
@@ -274,16 +275,7 @@ export class BackupChecker {
         return;
       case 'trailer': {
         const trailer = parseTrailer(data);
-        const digest = `sha256:${this.hash.digest('hex')}`;
-        if (trailer.size !== this.hashed || trailer.digest !== digest) {
-          throw invalidBackup(
-            `content digest mismatch: the backup says ${trailer.digest}, its content is ${digest}`,
-            {
-              expected: trailer.digest,
-              actual: digest,
-            },
-          );
-        }
+        compareTrailer(trailer, `sha256:${this.hash.digest('hex')}`, this.hashed);
         this.trailerSeen = true;
         this.ended = true;
         return;

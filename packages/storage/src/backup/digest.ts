@@ -40,16 +40,20 @@ export class TrailerDigest {
   finish(): boolean {
     const trailer: BackupTrailer | undefined = parseTrailerFrame(this.tail);
     if (!trailer) return false;
-    const digest = `sha256:${this.hash.digest('hex')}`;
-    if (trailer.size !== this.hashed || trailer.digest !== digest) {
-      throw invalidBackup(
-        `content digest mismatch: the backup says ${trailer.digest}, its content is ${digest}`,
-        {
-          expected: trailer.digest,
-          actual: digest,
-        },
-      );
-    }
+    compareTrailer(trailer, `sha256:${this.hash.digest('hex')}`, this.hashed);
     return true;
+  }
+}
+
+/** Refuses a backup whose content (`digest`, `size` bytes) is not what its trailer says. */
+export function compareTrailer(trailer: BackupTrailer, digest: string, size: number): void {
+  if (trailer.size !== size || trailer.digest !== digest) {
+    throw invalidBackup(
+      `content digest mismatch: the backup says ${trailer.digest}, its content is ${digest}`,
+      {
+        expected: trailer.digest,
+        actual: digest,
+      },
+    );
   }
 }
