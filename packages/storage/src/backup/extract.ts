@@ -188,7 +188,8 @@ export async function extractBackup(
     checked,
     proc.waitFor(tar, 'tar', tarArgs),
   ];
-  for (const step of steps) step.catch(() => (killed ? undefined : stop()));
+  // The feed worker failing leaves the ring's slots taken: stop at once, not when the upload ends.
+  for (const step of [...steps, digested]) step.catch(() => (killed ? undefined : stop()));
   const results = await Promise.allSettled(steps);
   if (refused !== undefined) throw refused;
   const [feed, unzstd, check, untar] = results.map((r) =>
