@@ -11,14 +11,20 @@ test('bridge names are pl- and 12 id characters, inside IFNAMSIZ', () => {
 
 test('the ip batch does only what is missing', () => {
   assert.deepEqual(bridgeBatch(spec, undefined), [
-    'link add name pl-0123456789ab type bridge',
+    'link add name pl-0123456789ab address 02:42:ac:12:00:01 type bridge',
     'addr add 172.18.0.1/16 dev pl-0123456789ab',
     'link set pl-0123456789ab up',
   ]);
   assert.deepEqual(bridgeBatch(spec, { ifname: spec.name, flags: ['BROADCAST'], addr_info: [] }), [
+    'link set pl-0123456789ab address 02:42:ac:12:00:01',
     'addr add 172.18.0.1/16 dev pl-0123456789ab',
     'link set pl-0123456789ab up',
   ]);
-  const ready = { ifname: spec.name, flags: ['UP'], addr_info: [{ local: '172.18.0.1', prefixlen: 16 }] };
+  const ready = {
+    ifname: spec.name,
+    address: '02:42:ac:12:00:01',
+    flags: ['UP'],
+    addr_info: [{ local: '172.18.0.1', prefixlen: 16 }],
+  };
   assert.deepEqual(bridgeBatch(spec, ready), []);
 });

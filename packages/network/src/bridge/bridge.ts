@@ -1,5 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import { PolisError, proc } from '@polis/core';
+import { macFor } from '../endpoint/wire.js';
 
 /** A network's Linux bridge: its device name and the gateway address it carries. */
 export interface BridgeSpec {
@@ -10,6 +11,8 @@ export interface BridgeSpec {
 
 interface IpLink {
   ifname: string;
+  /** The link's MAC. */
+  address?: string;
   flags?: string[];
   addr_info?: { local?: string; prefixlen?: number }[];
 }
@@ -33,7 +36,12 @@ async function links(): Promise<Map<string, IpLink>> {
 /** The `ip -batch` lines that bring `spec` about, given what exists (pure, for tests). */
 export function bridgeBatch(spec: BridgeSpec, existing: IpLink | undefined): string[] {
   const lines: string[] = [];
-  if (!existing) lines.push(`link add name ${spec.name} type bridge`);
+  // A MAC of its own, as Docker gives its bridges: without one a bridge takes its lowest port's and
+  // changes it as containers come and go, and containers' ARP entries for the gateway then point at a
+  // MAC that is no longer the bridge's. 02:42 and the gateway's bytes: no container has that address.
+  const mac = macFor(spec.gateway);
+  if (!existing) lines.push(`link add name ${spec.name} address ${mac} type bridge`);
+  else if (existing.address !== mac) lines.push(`link set ${spec.name} address ${mac}`);
   const has = existing?.addr_info?.some((a) => a.local === spec.gateway && a.prefixlen === spec.prefixLength);
   if (!has) lines.push(`addr add ${spec.gateway}/${spec.prefixLength} dev ${spec.name}`);
   if (!existing?.flags?.includes('UP')) lines.push(`link set ${spec.name} up`);
