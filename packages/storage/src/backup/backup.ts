@@ -46,7 +46,7 @@ const CHUNK = 1024 * 1024;
 /** A ring left by a backup that ended cleanly (no write of it can still be under way), for the next. */
 let spareRing: SharedRing | undefined;
 
-/** What `pipeTo` found when it ended. */
+/** A backup that ended before its trailer: the reader went away, or the worker was stopped. */
 function cutShort(name: string, why: string): PolisError {
   return new PolisError('process.failed', `backup ${name}: ${why}`);
 }
@@ -93,9 +93,7 @@ export class VolumeBackup {
     const { volume, tar, tarArgs } = this;
     const ring = spareRing ?? SharedRing.create(SLOTS, CHUNK);
     spareRing = undefined;
-    let stopped = false;
     const stop = (): void => {
-      stopped = true;
       ring.stop();
       if (tar.exitCode === null && tar.signalCode === null) tar.kill('SIGKILL');
     };
@@ -121,7 +119,7 @@ export class VolumeBackup {
       {
         handsOver: [this.from],
         onEvent: ({ slot, length }) => {
-          if (stopped) return;
+          if (ring.stopped) return;
           dest.write(ring.view(slot, length), () => ring.release(slot));
         },
       },
