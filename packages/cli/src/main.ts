@@ -21,9 +21,12 @@ function flushed(stream: NodeJS.WriteStream | undefined): Promise<void> {
 }
 
 function exit(status: number): void {
-  void Promise.all([flushed(STDOUT.streamIfMade), flushed(STDERR.streamIfMade)]).then(() =>
-    process.exit(status),
-  );
+  void Promise.all([
+    STDOUT.settled(),
+    STDERR.settled(),
+    flushed(STDOUT.streamIfMade),
+    flushed(STDERR.streamIfMade),
+  ]).then(() => process.exit(status));
 }
 
 // Exit as soon as the command is done and its output is out: nothing else (an idle keep-alive socket,

@@ -1,5 +1,4 @@
 /** The create step shared by `run` and `create`, with docker's pull of a missing image. */
-import { readFileSync } from 'node:fs';
 import { parseReference, referenceString, withDefaultTag } from '@polis/sdk/engine';
 import type { Cli } from '../../cli.js';
 import { fromDaemon } from '../../errors.js';
@@ -9,7 +8,11 @@ import { pullImage } from '../image/pull-image.js';
 
 /** Flag values → create request; a bad value is a usage error (exit 125). */
 export function createRequest(cli: Cli, p: Parsed, detach: boolean): CreateRequest {
-  return buildCreateRequest(p, { env: cli.env, readFile: (f) => readFileSync(f, 'utf8') }, { detach });
+  return buildCreateRequest(
+    p,
+    { env: cli.env, readFile: (f) => process.getBuiltinModule('node:fs').readFileSync(f, 'utf8') },
+    { detach },
+  );
 }
 
 export type PullPolicy = 'always' | 'missing' | 'never';

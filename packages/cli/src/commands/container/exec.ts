@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import type { ExecCreateBody } from '@polis/sdk/engine';
 import type { Cli } from '../../cli.js';
 import { bool, list, str, type CommandSpec, type Parsed } from '../../flags.js';
@@ -58,7 +57,7 @@ export function execBody(p: Parsed, env: NodeJS.ProcessEnv, readFile: (f: string
 }
 
 export async function run(cli: Cli, p: Parsed): Promise<number> {
-  const body = execBody(p, cli.env, (f) => readFileSync(f, 'utf8'));
+  const body = execBody(p, cli.env, (f) => process.getBuiltinModule('node:fs').readFileSync(f, 'utf8'));
   const detach = bool(p, 'detach');
   const tty = body.Tty === true;
   const stdin = body.AttachStdin === true;
