@@ -102,7 +102,7 @@ test(
       await containers.start(cid);
       await networks.attach(
         { id: cid, name: 'web', hostname: 'web', portBindings: {}, publishAll: false, exposedPorts: [] },
-        4242,
+        { pid: 4242 },
       );
       networks.ports.set(cid, [{ protocol: 'tcp', containerPort: 80, hostIp: '', hostPort: 8080 }]);
 

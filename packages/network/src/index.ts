@@ -6,7 +6,15 @@ export type { ResolvInput, ResolvConf } from './etc/resolv.js';
 export { hostResolvConfText } from './etc/host-resolv.js';
 export { resolveBindings, parsePublish } from './ports/bindings.js';
 export type { PublishSpec } from './ports/parse.js';
-export { wireEndpoints, unwireEndpoints, macFor, hostVethName, type WireRequest } from './endpoint/wire.js';
+export {
+  wireEndpoints,
+  unwireEndpoints,
+  macFor,
+  hostVethName,
+  containerNetnsName,
+  NETNS_DIR,
+  type WireRequest,
+} from './endpoint/wire.js';
 export { EmbeddedDns, type DnsRecordSource, type EmbeddedDnsOptions } from './dns/server.js';
 export { NetworkManager, type NetworkManagerOptions } from './manager.js';
 export type { DnsHooks, HostOps } from './networks/context.js';

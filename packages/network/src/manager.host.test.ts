@@ -99,10 +99,10 @@ test('real bridges, veths, firewall and a published port on 127.0.0.1', async (t
     await manager.connect(info('peer').id, { network: 'a' });
     await manager.connect(info('stranger').id, { network: 'b' });
     t0 = performance.now();
-    const attached = await manager.attach(info('web', port), web.pid!);
+    const attached = await manager.attach(info('web', port), { pid: web.pid! });
     t.diagnostic(`attach with one published port: ${(performance.now() - t0).toFixed(1)} ms`);
-    const peerAt = await manager.attach(info('peer'), peer.pid!);
-    await manager.attach(info('stranger'), stranger.pid!);
+    const peerAt = await manager.attach(info('peer'), { pid: peer.pid! });
+    await manager.attach(info('stranger'), { pid: stranger.pid! });
     const webIp = attached.endpoints[0]!.ipAddress;
     assert.deepEqual(attached.nameservers, [a.gateway]);
     assert.equal(await httpGet(webIp, 80), 'hello\n', 'the host reaches the container directly');

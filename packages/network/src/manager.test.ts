@@ -168,7 +168,7 @@ test('attach wires all endpoints, publishes ports, registers names; detach undoe
     code('network.invalid'),
   );
 
-  const result = await manager.attach(c, 4242);
+  const result = await manager.attach(c, { pid: 4242 });
   assert.deepEqual(
     result.endpoints.map((e) => [e.network.name, e.interfaceName, e.ipAddress, e.prefixLength, e.macAddress]),
     [
@@ -180,10 +180,10 @@ test('attach wires all endpoints, publishes ports, registers names; detach undoe
   assert.deepEqual(result.ports, [{ protocol: 'tcp', containerPort: 80, hostIp: '', hostPort: 8080 }]);
   const requests = [...state.veths.values()];
   assert.deepEqual(
-    requests.map((r) => [r.bridge, r.defaultRoute, r.pid, r.gateway]),
+    requests.map((r) => [r.bridge, r.defaultRoute, r.netns, r.gateway]),
     [
-      [net.bridge, true, 4242, '10.20.0.1'],
-      [manager.get('bridge').bridge, false, 4242, '172.17.0.1'],
+      [net.bridge, true, { pid: 4242 }, '10.20.0.1'],
+      [manager.get('bridge').bridge, false, { pid: 4242 }, '172.17.0.1'],
     ],
   );
   assert.deepEqual(
@@ -223,16 +223,16 @@ test('a failed attach leaves nothing: taken host port, failed wiring, taken stat
   await manager.create({ name: 'app', subnet: '10.20.0.0/24' });
   const a = container('a', { '80/tcp': [{ hostIp: '', hostPort: '8080' }] });
   await manager.connect(a.id, { network: 'app', ip: '10.20.0.50' });
-  await manager.attach(a, 1);
+  await manager.attach(a, { pid: 1 });
 
   const b = container('b', { '80/tcp': [{ hostIp: '', hostPort: '8080' }] });
   await manager.connect(b.id, { network: 'app' });
-  await assert.rejects(manager.attach(b, 2), code('network.port_in_use'));
+  await assert.rejects(manager.attach(b, { pid: 2 }), code('network.port_in_use'));
   const c = container('c');
   await manager.connect(c.id, { network: 'app', ip: '10.20.0.50' });
-  await assert.rejects(manager.attach(c, 3), code('network.address_in_use'));
+  await assert.rejects(manager.attach(c, { pid: 3 }), code('network.address_in_use'));
   state.failWire = true;
-  await assert.rejects(manager.attach(container('d'), 4), code('network.setup_failed'));
+  await assert.rejects(manager.attach(container('d'), { pid: 4 }), code('network.setup_failed'));
 
   assert.deepEqual(
     [...state.veths.values()].map((r) => r.address),
@@ -257,7 +257,7 @@ test('live connect/disconnect of a running container', async () => {
   await manager.create({ name: 'app' });
   const c = container('c');
   await manager.connect(c.id, { network: 'bridge' });
-  await manager.attach(c, 7);
+  await manager.attach(c, { pid: 7 });
   const r = await manager.attachOne(c, 7, { network: 'app', aliases: ['api'] });
   assert.deepEqual(
     r.endpoints.map((e) => [e.network.name, e.interfaceName]),
@@ -286,7 +286,7 @@ test('reconcile detaches containers that are gone and gives running ones their n
   const dead = container('dead', { '80/tcp': [{ hostIp: '', hostPort: '9090' }] });
   for (const c of [alive, dead]) {
     await manager.connect(c.id, { network: 'app' });
-    await manager.attach(c, 11);
+    await manager.attach(c, { pid: 11 });
   }
   names.clear();
   await manager.reconcile(new Map([[alive.id, 11]]));
@@ -414,7 +414,7 @@ test('a live connect on a filling disk leaves no endpoint, lease, veth or name; 
   await manager.init();
   await manager.create({ name: 'app' });
   const c = container('c');
-  await manager.attach(c, 7);
+  await manager.attach(c, { pid: 7 });
   const veths = [...state.veths.keys()];
   // Each write of the connect in turn is the one that finds the disk full.
   for (let writes = 0; writes < 4; writes++) {
@@ -448,7 +448,7 @@ test('a live disconnect on a filling disk unwires but keeps lease and record tog
   await manager.init();
   await manager.create({ name: 'app' });
   const c = container('c');
-  await manager.attach(c, 7);
+  await manager.attach(c, { pid: 7 });
   await manager.attachOne(c, 7, { network: 'app' });
   const appIp = (): string | undefined =>
     manager.endpointsOf(c.id).find((e) => e.network.name === 'app')?.ipAddress;
@@ -462,7 +462,7 @@ test('a live disconnect on a filling disk unwires but keeps lease and record tog
   // While the record holds the address, nobody else gets it.
   const d = container('d');
   await manager.connect(d.id, { network: 'app' });
-  const other = await manager.attach(d, 8);
+  const other = await manager.attach(d, { pid: 8 });
   assert.equal(other.endpoints[0]?.ipAddress, '172.18.0.3');
   await manager.detachOne(c.id, 'app');
   assert.deepEqual(
@@ -484,12 +484,12 @@ test('an attach at start on a filling disk leaves no endpoint, lease or veth; th
   // Default endpoint, lease, wiring, then the published port: each in turn finds the disk full.
   for (let writes = 0; writes < 4; writes++) {
     disk.fillAfter(writes);
-    await assert.rejects(manager.attach(c, 7), { code: 'SQLITE_FULL' });
+    await assert.rejects(manager.attach(c, { pid: 7 }), { code: 'SQLITE_FULL' });
     disk.free();
     assert.equal(state.veths.size, 0, `after ${writes} writes`);
     assert.deepEqual(manager.portsOf(c.id), []);
   }
-  const r = await manager.attach(c, 7);
+  const r = await manager.attach(c, { pid: 7 });
   assert.equal(r.endpoints[0]?.ipAddress, '172.17.0.2');
   assert.deepEqual(
     manager.portsOf(c.id).map((p) => p.hostPort),

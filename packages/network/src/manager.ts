@@ -22,6 +22,7 @@ import type {
   CreateNetworkOptions,
   EndpointRecord,
   EndpointRequest,
+  NetnsTarget,
   NetworkFilters,
   NetworkRecord,
   NetworkService,
@@ -246,8 +247,9 @@ export class NetworkManager implements NetworkService {
     return this.ctx.endpoints.ofContainer(containerId).map((e) => ({ ...e, network: this.ctx.networkOf(e) }));
   }
 
-  attach(container: ContainerNetworkInfo, pid: number): Promise<AttachResult> {
-    return attachAll(this.ctx, container, pid, this.defaultNetwork());
+  /** Wires a container into all its networks: into a running process's netns, or a named one it makes. */
+  attach(container: ContainerNetworkInfo, netns: NetnsTarget): Promise<AttachResult> {
+    return attachAll(this.ctx, container, netns, this.defaultNetwork());
   }
 
   detach(containerId: string): Promise<void> {

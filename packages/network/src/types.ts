@@ -94,6 +94,12 @@ export interface AttachResult {
 }
 
 /** The network layer as runtime and api use it. */
+/**
+ * The network namespace a container's endpoints go into: a running process's (`pid`), or a named one
+ * (`/run/netns/NAME`, as `ip netns` keeps them) that the wiring makes, before the container exists.
+ */
+export type NetnsTarget = { pid: number } | { name: string };
+
 export interface NetworkService {
   init(): Promise<void>;
   create(options: CreateNetworkOptions): Promise<NetworkRecord>;
@@ -112,10 +118,11 @@ export interface NetworkService {
   endpointsOf(containerId: string): (EndpointRecord & { network: NetworkRecord })[];
 
   /**
-   * Wires a created (not yet started) container whose init process is `pid` into each of its
-   * networks: veth pairs, addresses, routes, published ports, DNS names. Undoes itself on failure.
+   * Wires a container into each of its networks: veth pairs, addresses, routes, published ports, DNS
+   * names. Into the netns of its created (not yet started) init process, or into a named netns made
+   * here before the container is created, which it then joins. Undoes itself on failure.
    */
-  attach(container: ContainerNetworkInfo, pid: number): Promise<AttachResult>;
+  attach(container: ContainerNetworkInfo, netns: NetnsTarget): Promise<AttachResult>;
   /** Unwires a container that stopped or is being removed: ports, leases, DNS names. Idempotent. */
   detach(containerId: string): Promise<void>;
   /** Forgets a removed container's endpoints. */

@@ -30,7 +30,7 @@ async function runningWeb() {
     publishAll: false,
     exposedPorts: [],
   };
-  await networks.attach(info, 4242);
+  await networks.attach(info, { pid: 4242 });
   networks.ports.set(web.id, [{ protocol: 'tcp', containerPort: 80, hostIp: '', hostPort: 8080 }]);
   return { web, networks };
 }

@@ -7,6 +7,7 @@ import type {
   CreateNetworkOptions,
   EndpointRecord,
   EndpointRequest,
+  NetnsTarget,
   NetworkFilters,
   NetworkRecord,
   NetworkService,
@@ -188,8 +189,8 @@ export class FakeNetworks implements NetworkService {
   }
 
   /** Wires every endpoint of the container: addresses from the subnet in order, MACs from them. */
-  async attach(container: ContainerNetworkInfo, pid: number): Promise<AttachResult> {
-    this.calls.push({ verb: 'attach', args: [container.id, pid] });
+  async attach(container: ContainerNetworkInfo, netns: NetnsTarget): Promise<AttachResult> {
+    this.calls.push({ verb: 'attach', args: [container.id, netns] });
     for (const e of this.endpoints.filter((x) => x.containerId === container.id)) this.wire(e);
     return { endpoints: this.endpointsOf(container.id), ports: this.portsOf(container.id), nameservers: [] };
   }

@@ -31,7 +31,7 @@ test('host veth names are stable, distinct per pair and fit IFNAMSIZ', () => {
 
 test('bad requests are refused before anything is spawned', async () => {
   const good: WireRequest = {
-    pid: 1,
+    netns: { pid: 1 },
     bridge: 'br0',
     hostVeth: 'pv0',
     interfaceName: 'eth0',
@@ -48,7 +48,9 @@ test('bad requests are refused before anything is spawned', async () => {
     { prefixLength: 33 },
     { macAddress: 'zz:42:0a:00:00:02' },
     { gateway: '' },
-    { pid: 0 },
+    { netns: { pid: 0 } },
+    { netns: { name: 'a/../b' } },
+    { netns: { name: '' } },
     { mtu: 10 },
   ];
   for (const b of bad) {
@@ -56,9 +58,12 @@ test('bad requests are refused before anything is spawned', async () => {
       isPolisError(err, 'network.invalid'),
     );
   }
-  await assert.rejects(wireEndpoints([good, { ...good, pid: 2 }]), (err: unknown) =>
-    isPolisError(err, 'network.invalid'),
-  );
+  for (const other of [{ pid: 2 }, { name: 'polis-x' }]) {
+    await assert.rejects(wireEndpoints([good, { ...good, netns: other }]), (err: unknown) =>
+      isPolisError(err, 'network.invalid'),
+    );
+  }
+  await assert.rejects(unwireEndpoints([], '../etc'), (err: unknown) => isPolisError(err, 'network.invalid'));
   await wireEndpoints([]);
   await unwireEndpoints([]);
 });
@@ -110,10 +115,11 @@ async function subnets(): Promise<[string, string]> {
   return picked as [string, string];
 }
 
-/** Reads one line a TCP server on `host` sends, from inside the netns of `pid` (bash's /dev/tcp). */
-async function fetchFromNetns(pid: number, host: string, port: number): Promise<string> {
+/** Reads one line a TCP server on `host` sends, from inside the netns of `pid` or the named netns (bash's /dev/tcp). */
+async function fetchFromNetns(netns: number | string, host: string, port: number): Promise<string> {
   const script = `exec 3<>/dev/tcp/${host}/${port}; head -n1 <&3`;
-  return (await run('nsenter', ['-t', String(pid), '-n', 'timeout', '5', 'bash', '-c', script])).trim();
+  const into = typeof netns === 'number' ? ['-t', String(netns), '-n'] : [`--net=/run/netns/${netns}`];
+  return (await run('nsenter', [...into, 'timeout', '5', 'bash', '-c', script])).trim();
 }
 
 test(
@@ -142,7 +148,7 @@ test(
       const pid = child.pid!;
       const requests: WireRequest[] = [
         {
-          pid,
+          netns: { pid },
           bridge: bridges[0]!,
           hostVeth: veths[0]!,
           interfaceName: 'eth0',
@@ -154,7 +160,7 @@ test(
           mtu: 1400,
         },
         {
-          pid,
+          netns: { pid },
           bridge: bridges[1]!,
           hostVeth: veths[1]!,
           interfaceName: 'eth1',
@@ -279,5 +285,73 @@ test(
       .map((l) => l.ifname)
       .filter((n) => n.startsWith(`pltest${tag}`) || veths.includes(n));
     assert.deepEqual(left, []);
+  },
+);
+
+test(
+  'a named netns: made by the wiring before any process is in it, deleted with its veth by the unwiring',
+  { skip: !canWire && 'needs root, ip, nsenter, unshare' },
+  async (t) => {
+    const tag = randomBytes(3).toString('hex');
+    const bridge = `pltest${tag}n`;
+    const [net] = await subnets();
+    const name = `polis-test-${tag}`;
+    const veth = hostVethName(`n${tag}`, 'a');
+    const request: WireRequest = {
+      netns: { name },
+      bridge,
+      hostVeth: veth,
+      interfaceName: 'eth0',
+      address: `${net}.2`,
+      prefixLength: 24,
+      macAddress: macFor(`${net}.2`),
+      gateway: `${net}.1`,
+      defaultRoute: true,
+    };
+    try {
+      await run(
+        'ip',
+        ['-batch', '-'],
+        `link add ${bridge} type bridge\naddr add ${net}.1/24 dev ${bridge}\nlink set ${bridge} up\n`,
+      );
+      // A failure inside (a gateway off the subnet) leaves neither the netns nor the veth.
+      await assert.rejects(wireEndpoints([{ ...request, gateway: '192.0.2.222' }]), (err: unknown) =>
+        isPolisError(err, 'network.setup_failed'),
+      );
+      assert.equal(existsSync(`/run/netns/${name}`), false);
+      assert.equal(existsSync(`/sys/class/net/${veth}`), false);
+
+      const started = performance.now();
+      await wireEndpoints([request]);
+      t.diagnostic(`wireEndpoints into a new named netns: ${(performance.now() - started).toFixed(1)} ms`);
+      assert.ok(existsSync(`/run/netns/${name}`));
+      const inside = await json<Link[]>('ip', ['-n', name, '-j', 'addr']);
+      const eth0 = inside.find((l) => l.ifname === 'eth0');
+      assert.equal(eth0?.address, request.macAddress);
+      assert.deepEqual(
+        eth0?.addr_info?.filter((a) => a.family === 'inet').map((a) => a.local),
+        [request.address],
+      );
+      const server = createServer((s) => s.end(`hello ${s.remoteAddress}\n`));
+      await new Promise<void>((resolve) => server.listen({ host: `${net}.1`, port: 0 }, resolve));
+      try {
+        const { port } = server.address() as AddressInfo;
+        assert.equal(await fetchFromNetns(name, `${net}.1`, port), `hello ${net}.2`);
+      } finally {
+        server.close();
+      }
+
+      const unwireStart = performance.now();
+      await unwireEndpoints([veth], name);
+      t.diagnostic(`unwireEndpoints with its netns: ${(performance.now() - unwireStart).toFixed(1)} ms`);
+      assert.equal(existsSync(`/run/netns/${name}`), false);
+      assert.equal(existsSync(`/sys/class/net/${veth}`), false);
+      // Again: nothing left to do, nothing spawned that could fail.
+      await unwireEndpoints([veth], name);
+    } finally {
+      await run('ip', ['netns', 'del', name]).catch(() => undefined);
+      await run('ip', ['link', 'del', bridge]).catch(() => undefined);
+    }
+    assert.equal(existsSync(`/run/netns/${name}`), false);
   },
 );

@@ -1,13 +1,23 @@
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { isIP, isIPv4 } from 'node:net';
+import type { NetnsTarget } from '../types.js';
 import { createLogger, isPolisError, logFailure, PolisError, proc, which } from '@polis/core';
 
 const log = createLogger('network');
 
-/** One container endpoint to wire: a veth pair from `bridge` into the netns of `pid`. */
+/** Where `ip netns` keeps named network namespaces (its bind mounts). */
+export const NETNS_DIR = '/run/netns';
+
+/** The named netns of a container that Polis wires before it is created. */
+export function containerNetnsName(containerId: string): string {
+  return `polis-${containerId}`;
+}
+
+/** One container endpoint to wire: a veth pair from `bridge` into the container's netns. */
 export interface WireRequest {
-  pid: number;
+  netns: NetnsTarget;
   bridge: string;
   hostVeth: string;
   interfaceName: string;
@@ -21,46 +31,63 @@ export interface WireRequest {
 
 // Linux interface names: at most 15 bytes, and nothing that could split an `ip -batch` line.
 const IFNAME = /^[A-Za-z0-9_.-]{1,15}$/;
+// A netns name is a file name under /run/netns.
+const NETNS_NAME = /^[A-Za-z0-9_.-]{1,200}$/;
 const MAC = /^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/i;
 
 /**
  * Wires all of a container's endpoints in two spawns: one `ip -batch` on the host makes the veth pairs
  * (the peer is created straight inside the container's netns under its final name and MAC) and joins
  * the host ends to their bridges; one `ip -batch` inside the netns sets addresses, lo, links and the
- * default route. On failure the host veths are deleted, which takes their peers along.
+ * default route. A named netns is made by the first batch (`netns add`), so a container can be wired
+ * before it exists and join it at create. On failure the host veths are deleted, which takes their
+ * peers along, and so is a netns the wiring made.
  */
 export async function wireEndpoints(requests: WireRequest[]): Promise<void> {
   if (requests.length === 0) return;
-  const pid = requests[0]!.pid;
-  for (const r of requests) validate(r, pid);
+  const target = requests[0]!.netns;
+  for (const r of requests) validate(r, target);
+  const inside =
+    'pid' in target
+      ? { command: 'nsenter', args: ['-t', String(target.pid), '-n', ipCommand(), '-batch', '-'] }
+      : { command: ipCommand(), args: ['-n', target.name, '-batch', '-'] };
   try {
-    await proc.run(ipCommand(), ['-batch', '-'], { input: hostBatch(requests) });
-    await proc.run('nsenter', ['-t', String(pid), '-n', ipCommand(), '-batch', '-'], {
-      input: namespaceBatch(requests),
-    });
+    await proc.run(ipCommand(), ['-batch', '-'], { input: hostBatch(requests, target) });
+    await proc.run(inside.command, inside.args, { input: namespaceBatch(requests) });
   } catch (err) {
     const hostVeths = requests.map((r) => r.hostVeth);
-    await unwireEndpoints(hostVeths).catch(
-      logFailure(log, 'deleting the veths of a failed wiring', { pid, hostVeths }),
+    const netns = 'name' in target ? target.name : undefined;
+    await unwireEndpoints(hostVeths, netns).catch(
+      logFailure(log, 'deleting the veths of a failed wiring', { netns: target, hostVeths }),
     );
     const stderr = isPolisError(err) ? String(err.context.stderr ?? '') : '';
     throw new PolisError(
       'network.setup_failed',
-      `wiring the network of pid ${pid} failed: ${stderr || String(err)}`,
+      `wiring the network of ${describeTarget(target)} failed: ${stderr || String(err)}`,
       {
         cause: err,
-        context: { pid, hostVeths: requests.map((r) => r.hostVeth) },
+        context: { netns: target, hostVeths },
       },
     );
   }
 }
 
 /**
- * Deletes the host veths that still exist. A stopped container's netns is gone and took its veths
- * along, so this usually finds nothing and spawns nothing.
+ * Deletes a container's named netns (when given and present) and the host veths that still exist. A
+ * stopped container's netns is gone (or goes with its name) and takes its veths along, so this usually
+ * spawns at most the `netns del`: the kernel frees a netns shortly after its last reference, and the
+ * veths are waited for a moment before any is deleted by hand (a `link del` of a live veth costs ~30 ms
+ * of RCU waits).
  */
-export async function unwireEndpoints(hostVeths: string[]): Promise<void> {
+export async function unwireEndpoints(hostVeths: string[], netns?: string): Promise<void> {
   for (const name of hostVeths) checkName(name, 'host veth');
+  if (netns !== undefined) {
+    checkNetnsName(netns);
+    if (existsSync(join(NETNS_DIR, netns))) {
+      await proc.run(ipCommand(), ['netns', 'del', netns]);
+      await gone(hostVeths, VETH_GRACE_MS);
+    }
+  }
   const present = hostVeths.filter(exists);
   if (present.length === 0) return;
   // -force keeps going past a veth that vanished meanwhile (its netns died); what is left is checked below.
@@ -80,6 +107,18 @@ export async function unwireEndpoints(hostVeths: string[]): Promise<void> {
   }
 }
 
+/** How long the veths of a deleted netns are waited for before they are deleted by hand. */
+const VETH_GRACE_MS = 100;
+
+async function gone(hostVeths: string[], ms: number): Promise<void> {
+  const until = Date.now() + ms;
+  while (hostVeths.some(exists) && Date.now() < until) await new Promise((r) => setTimeout(r, 2));
+}
+
+function describeTarget(target: NetnsTarget): string {
+  return 'pid' in target ? `pid ${target.pid}` : `netns ${target.name}`;
+}
+
 /** Docker's MAC for an IPv4 address: 02:42 followed by the four address bytes. */
 export function macFor(address: string): string {
   if (!isIPv4(address)) {
@@ -96,20 +135,25 @@ export function hostVethName(containerId: string, networkId: string): string {
     .slice(0, 12)}`;
 }
 
-function hostBatch(requests: WireRequest[]): string {
-  return requests
-    .map((r) => {
-      const mtu = r.mtu === undefined ? '' : ` mtu ${r.mtu}`;
-      return (
-        `link add name ${r.hostVeth}${mtu} type veth peer name ${r.interfaceName}${mtu}` +
-        ` address ${r.macAddress} netns ${r.pid}\n` +
-        `link set ${r.hostVeth} master ${r.bridge} up\n` +
-        // A container reaching its own published port through a host address comes back in on
-        // the port it left by; the bridge allows that only in hairpin mode.
-        `link set ${r.hostVeth} type bridge_slave hairpin on\n`
-      );
-    })
-    .join('');
+function hostBatch(requests: WireRequest[], target: NetnsTarget): string {
+  const into = 'pid' in target ? String(target.pid) : target.name;
+  const make = 'name' in target ? `netns add ${target.name}\n` : '';
+  return (
+    make +
+    requests
+      .map((r) => {
+        const mtu = r.mtu === undefined ? '' : ` mtu ${r.mtu}`;
+        return (
+          `link add name ${r.hostVeth}${mtu} type veth peer name ${r.interfaceName}${mtu}` +
+          ` address ${r.macAddress} netns ${into}\n` +
+          `link set ${r.hostVeth} master ${r.bridge} up\n` +
+          // A container reaching its own published port through a host address comes back in on
+          // the port it left by; the bridge allows that only in hairpin mode.
+          `link set ${r.hostVeth} type bridge_slave hairpin on\n`
+        );
+      })
+      .join('')
+  );
 }
 
 function namespaceBatch(requests: WireRequest[]): string {
@@ -125,14 +169,17 @@ function namespaceBatch(requests: WireRequest[]): string {
   return lines.join('\n') + '\n';
 }
 
-function validate(r: WireRequest, pid: number): void {
+function validate(r: WireRequest, target: NetnsTarget): void {
   const bad = (what: string): never => {
     throw new PolisError('network.invalid', `cannot wire endpoint ${r.interfaceName}: ${what}`, {
       context: { request: r },
     });
   };
-  if (!Number.isInteger(r.pid) || r.pid <= 0) bad(`bad pid ${r.pid}`);
-  if (r.pid !== pid) bad('all endpoints of one call must share the container pid');
+  if ('pid' in r.netns) {
+    if (!Number.isInteger(r.netns.pid) || r.netns.pid <= 0) bad(`bad pid ${r.netns.pid}`);
+  } else if (!NETNS_NAME.test(r.netns.name)) bad(`bad netns name ${JSON.stringify(r.netns.name)}`);
+  if (describeTarget(r.netns) !== describeTarget(target))
+    bad('all endpoints of one call must share the netns');
   checkName(r.bridge, 'bridge');
   checkName(r.hostVeth, 'host veth');
   checkName(r.interfaceName, 'interface');
@@ -153,6 +200,12 @@ function checkName(name: string, what: string): void {
     throw new PolisError('network.invalid', `bad ${what} name ${JSON.stringify(name)}`, {
       context: { name },
     });
+  }
+}
+
+function checkNetnsName(name: string): void {
+  if (!NETNS_NAME.test(name)) {
+    throw new PolisError('network.invalid', `bad netns name ${JSON.stringify(name)}`, { context: { name } });
   }
 }
 

@@ -6,6 +6,7 @@ import type {
   ContainerNetworkInfo,
   EndpointRecord,
   EndpointRequest,
+  NetnsTarget,
   NetworkRecord,
   PortBinding,
 } from '../types.js';
@@ -33,13 +34,13 @@ interface Plan {
 function record(
   ctx: NetworkContext,
   container: ContainerNetworkInfo,
-  pid: number,
+  netns: NetnsTarget,
   plans: Plan[],
 ): WireRequest[] {
   return plans.map((p) => {
     const address = ctx.leases.acquire(p.network, container.id, p.endpoint.staticIp);
     const request: WireRequest = {
-      pid,
+      netns,
       bridge: p.network.bridge,
       hostVeth: hostVethName(container.id, p.network.id),
       interfaceName: p.interfaceName,
@@ -128,7 +129,7 @@ function result(ctx: NetworkContext, containerId: string): AttachResult {
 export async function attachAll(
   ctx: NetworkContext,
   container: ContainerNetworkInfo,
-  pid: number,
+  netns: NetnsTarget,
   defaultNetwork: NetworkRecord,
 ): Promise<AttachResult> {
   // Wiring left from an earlier run of this container (a crash before its detach) goes first.
@@ -152,7 +153,7 @@ export async function attachAll(
       interfaceName: `eth${i}`,
       defaultRoute: i === routed,
     }));
-    return { plans, requests: record(ctx, container, pid, plans) };
+    return { plans, requests: record(ctx, container, netns, plans) };
   })();
   try {
     await ctx.host.wireEndpoints(requests);
@@ -190,7 +191,7 @@ export async function attachOne(
       interfaceName: `eth${n}`,
       defaultRoute: !routed && !network.internal,
     };
-    return { endpoint, network, plan, requests: record(ctx, container, pid, [plan]) };
+    return { endpoint, network, plan, requests: record(ctx, container, { pid }, [plan]) };
   })();
   try {
     await ctx.host.wireEndpoints(requests);

@@ -21,7 +21,8 @@ export interface HostOps {
   changePorts(table: string, op: 'add' | 'delete', ports: readonly PublishedPort[]): Promise<void>;
   removeFirewall(table: string): Promise<void>;
   wireEndpoints(requests: WireRequest[]): Promise<void>;
-  unwireEndpoints(hostVeths: string[]): Promise<void>;
+  /** Deletes the host veths, and the named netns `netns` when given and present. */
+  unwireEndpoints(hostVeths: string[], netns?: string): Promise<void>;
   resolveBindings(container: ContainerNetworkInfo, taken: PortBinding[]): Promise<PortBinding[]>;
 }
 

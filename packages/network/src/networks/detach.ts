@@ -1,5 +1,5 @@
 import { createLogger } from '@polis/core';
-import { hostVethName } from '../endpoint/wire.js';
+import { containerNetnsName, hostVethName } from '../endpoint/wire.js';
 import type { EndpointRecord } from '../types.js';
 import type { NetworkContext } from './context.js';
 
@@ -35,8 +35,8 @@ const vethOf = (e: EndpointRecord): string => e.hostVeth || hostVethName(e.conta
 
 /**
  * Unwires a container from all its networks using only the database, so it also works after a crash:
- * DNS names, published ports (and the firewall), veths (each name derived again if it was never
- * recorded), then the leases, released last so an address is not reused while its veth may exist.
+ * DNS names, published ports (and the firewall), the container's named netns if it has one and veths
+ * (each name derived again if it was never recorded), then the leases, released last so an address is not reused while its veth may exist.
  */
 export async function detachAll(ctx: NetworkContext, containerId: string): Promise<void> {
   const endpoints = ctx.endpoints.ofContainer(containerId);
@@ -46,7 +46,7 @@ export async function detachAll(ctx: NetworkContext, containerId: string): Promi
       const ports = ctx.ports.ofContainer(containerId);
       if (ctx.ports.deleteContainer(containerId) > 0) await ctx.updatePorts('delete', ports);
     },
-    () => ctx.host.unwireEndpoints(endpoints.map(vethOf)),
+    () => ctx.host.unwireEndpoints(endpoints.map(vethOf), containerNetnsName(containerId)),
     () => ctx.leases.releaseContainer(containerId),
     () =>
       ctx.db.transaction(() =>

@@ -14,7 +14,7 @@ import { probeCommand } from '../health/config.js';
 import { crashPoint } from '../crash-point.js';
 import { buildSpec } from '../bundle/build.js';
 import { writeEtcFiles } from '../bundle/etc-files.js';
-import { attachNetworks, detachNetworks, netnsFor } from '../network/wire.js';
+import { attachNetworks, detachNetworks, netnsFor, ownNetns } from '../network/wire.js';
 import { resolveUser } from '../bundle/user.js';
 import { withGroupAdd } from '../bundle/group-add.js';
 import { namespaceModes } from '../bundle/namespaces.js';
@@ -102,15 +102,22 @@ export async function launch(ctx: RuntimeContext, record: ContainerRecord): Prom
   const timed = <T>(stage: string, work: () => Promise<T>): Promise<T> =>
     tracer ? tracer.step(record.id, stage, work) : work();
   // The rootfs and the etc files live in the data dir, apart from the bundle on the exec root and from
-  // conmon, so they are made while the bundle is prepared and conmon starts. Both always settle before
-  // a failure is thrown: a mount still in flight when the undo ran was left behind.
+  // conmon, so they are made while the bundle is prepared and conmon starts; so is the network, in a
+  // netns of the container's own that it joins at create (when it has one: `ownNetns`). All always
+  // settle before a failure is thrown: a mount still in flight when the undo ran was left behind.
+  const netns = ownNetns(ctx, record);
+  const etcFiles = timed('etc files', () => writeEtcFiles(record));
   const preparing = Promise.allSettled([
     timed('rootfs mount', () => ctx.images.mountRootfs(record.imageId, record.paths.dir, record.idMappings)),
-    timed('etc files', () => writeEtcFiles(record)),
+    etcFiles,
+    netns === undefined
+      ? Promise.resolve()
+      : timed('network attach', () => attachNetworks(ctx, record, { name: netns }, etcFiles)),
   ]);
   const prepared = async (): Promise<Awaited<typeof preparing>> => {
     const settled = await preparing;
     mounted = settled[0].status === 'fulfilled';
+    wired = netns !== undefined && settled[2].status === 'fulfilled';
     return settled;
   };
   const prepareBundle = async (): Promise<PendingConmon> => {
@@ -157,10 +164,11 @@ export async function launch(ctx: RuntimeContext, record: ContainerRecord): Prom
       await prepared();
       throw err;
     }
-    const [mount, etc] = await prepared();
+    const [mount, etc, network] = await prepared();
     t = tracer?.now() ?? 0;
     if (mount.status === 'rejected') throw mount.reason;
     if (etc.status === 'rejected') throw etc.reason;
+    if (network.status === 'rejected') throw network.reason;
     const layout = mount.value;
     const user = await withGroupAdd(
       await resolveUser(layout.target, record.process.user),
@@ -176,7 +184,7 @@ export async function launch(ctx: RuntimeContext, record: ContainerRecord): Prom
       user,
       hostRlimits: ctx.hostRlimits,
       hostCapabilities: ctx.hostCapabilities,
-      network: netnsFor(ctx, record),
+      network: netnsFor(ctx, record, netns),
       cgroupsPath: containerCgroupsPath(ctx, record),
       initPath: record.spec.basic.init ? initBinary() : undefined,
       namespaces: namespaceModes(ctx, record),
@@ -196,9 +204,11 @@ export async function launch(ctx: RuntimeContext, record: ContainerRecord): Prom
     created = true;
     mark('runtime create (via conmon)');
     crashPoint('after-runtime-create');
-    await attachNetworks(ctx, record, pid);
-    wired = true;
-    mark('network attach');
+    if (netns === undefined) {
+      await attachNetworks(ctx, record, { pid });
+      wired = true;
+      mark('network attach');
+    }
     await runAttachHooks(ctx, record.id);
     mark('attach');
     const startedAt = new Date().toISOString();

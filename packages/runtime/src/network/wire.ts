@@ -1,11 +1,15 @@
 import { open } from 'node:fs/promises';
+import { join } from 'node:path';
 import { PolisError, logFailure, type ContainerRecord } from '@polis/core';
 import {
+  containerNetnsName,
   hostResolvConfText,
   hostsFile,
+  NETNS_DIR,
   resolvConf,
   type AttachResult,
   type ContainerNetworkInfo,
+  type NetnsTarget,
 } from '@polis/network';
 import type { RuntimeContext } from '../context.js';
 import { resolveContainer } from '../store/resolve.js';
@@ -67,10 +71,29 @@ export async function connectOnCreate(ctx: RuntimeContext, record: ContainerReco
   }
 }
 
-/** The OCI network namespace for a launch: the host's, a fresh one, or another container's. */
-export function netnsFor(ctx: RuntimeContext, record: ContainerRecord): 'host' | 'none' | { path: string } {
+/**
+ * The named netns a container is wired into before it is created, so that its network is made while
+ * its rootfs is mounted and conmon starts instead of after `create`: a container on Polis's networks
+ * without a user namespace (under one, the runtime must make the netns inside it, so that the
+ * container's root owns it: sysctls, its own `ip`). Undefined otherwise: wired after create, by pid.
+ */
+export function ownNetns(ctx: RuntimeContext, record: ContainerRecord): string | undefined {
+  if (!ctx.networks || !isNetworked(record.spec.network.mode) || record.idMappings) return undefined;
+  return containerNetnsName(record.id);
+}
+
+/**
+ * The OCI network namespace for a launch: the host's, a fresh one, the named one wired for it before
+ * create (`ownNetns`), or another container's.
+ */
+export function netnsFor(
+  ctx: RuntimeContext,
+  record: ContainerRecord,
+  own?: string,
+): 'host' | 'none' | { path: string } {
   const mode = record.spec.network.mode;
   if (mode === 'host') return 'host';
+  if (own !== undefined) return { path: join(NETNS_DIR, own) };
   if (!mode.startsWith('container:')) return 'none';
   const other = resolveContainer(ctx.store, mode.slice('container:'.length));
   if (other.state.status !== 'running' || other.state.pid <= 0) {
@@ -83,19 +106,21 @@ export function netnsFor(ctx: RuntimeContext, record: ContainerRecord): 'host' |
 }
 
 /**
- * Wires a created container (its init is `pid`) into its networks, then rewrites its /etc/hosts and
- * /etc/resolv.conf with what that gave (addresses, the embedded DNS). The files are bind-mounted
- * already, so they are rewritten in place.
+ * Wires a container into its networks (the netns of its created init, or its own named netns before
+ * create), then rewrites its /etc/hosts and /etc/resolv.conf with what that gave (addresses, the
+ * embedded DNS). The files exist already (and may be bind-mounted), so they are rewritten in place.
  */
 export async function attachNetworks(
   ctx: RuntimeContext,
   record: ContainerRecord,
-  pid: number,
+  netns: NetnsTarget,
+  etcFiles: Promise<unknown> = Promise.resolve(),
 ): Promise<void> {
   const networks = ctx.networks;
   if (!networks || !isNetworked(record.spec.network.mode)) return;
-  const result = await networks.attach(networkInfo(ctx, record), pid);
+  const result = await networks.attach(networkInfo(ctx, record), netns);
   try {
+    await etcFiles;
     await writeNetworkFiles(record, result);
   } catch (err) {
     await networks.detach(record.id).catch(logFailure(ctx.log, 'detaching the networks', { id: record.id }));

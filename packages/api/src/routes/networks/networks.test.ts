@@ -191,7 +191,7 @@ test('GET /networks/{id} lists the running containers on it with their addresses
     await networks.connect(idle.id, { network: 'app' });
     await networks.attach(
       { id: web.id, name: 'web', hostname: 'web', portBindings: {}, publishAll: false, exposedPorts: [] },
-      42,
+      { pid: 42 },
     );
     const n = (await call('GET', `/networks/${id}`)).json() as {
       Containers: Record<string, Record<string, string>>;
