@@ -1,9 +1,11 @@
 import { spawn, type ChildProcess, type SpawnOptions, type StdioOptions } from 'node:child_process';
 import { PolisError } from '../errors.js';
+import { spawnHelper } from './helper.js';
 
 /**
- * The one place in Polis that starts processes. `run` waits for a command and returns its output;
- * `start` hands back the child for long-lived or streaming use (conmon, tar pipelines).
+ * The one place in Polis that starts processes. `run` waits for a command and returns its output
+ * (through the spawn helper when it is built: `helper.ts`); `start` hands back the child for
+ * long-lived or streaming use (conmon, tar pipelines).
  */
 export interface RunOptions {
   input?: string | Buffer;
@@ -37,6 +39,35 @@ export async function run(
 ): Promise<RunResult> {
   const okCodes = options.okCodes ?? [0];
   const maxStdout = options.maxStdout ?? 64 * 1024 * 1024;
+  // A timeout needs a kill the helper does not do: those few commands fork from Node.
+  const helper = options.timeoutMs === undefined ? spawnHelper() : undefined;
+  if (helper) {
+    const env = options.env ?? process.env;
+    const answer = await helper.run({
+      command,
+      args,
+      cwd: options.cwd,
+      env,
+      input: options.input,
+      maxStdout,
+    });
+    if (answer.kind === 'failed') {
+      throw spawnError(
+        command,
+        args,
+        Object.assign(new Error(`spawn ${command} ${answer.errno}`), { code: answer.errno }),
+      );
+    }
+    const signal = answer.kind === 'signaled' ? answer.signal : null;
+    const result: RunResult = {
+      code: answer.kind === 'exited' ? answer.code : 128,
+      signal,
+      stdout: answer.stdout.toString('utf8'),
+      stderr: answer.stderr.toString('utf8'),
+    };
+    if (okCodes.includes(result.code) && signal === null) return result;
+    throw failure(command, args, result);
+  }
   return new Promise<RunResult>((resolve, reject) => {
     let child: ChildProcess;
     try {

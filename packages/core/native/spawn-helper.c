@@ -1,0 +1,397 @@
+/*
+ * polis-spawn: the process that starts polisd's short commands (mount, ip, crun start, umount, nft…).
+ *
+ * Node starts a process by fork(2): for polisd (~120 MB resident) that copies and then tears down its
+ * page tables, ~5 ms per command during which the daemon's event loop is blocked, and a run starts
+ * about eight commands. This helper is small, so its forks cost a fraction of that. polisd sends it
+ * requests on its stdin and reads the results on its stdout (`packages/core/src/proc/helper.ts`); it
+ * runs any number of commands at once and answers each when the command has exited and closed its
+ * output, as Node's `close` event does.
+ *
+ * Frames, integers in host byte order (both ends are on the same machine):
+ *   request:  u32 size-of-rest, u32 id, u32 argc, u32 envc, u32 has_input, u32 input_len,
+ *             u32 max_stdout, then NUL-terminated strings: cwd ("" = the helper's), argv[argc],
+ *             env[envc], then input_len bytes of input (the command's stdin; /dev/null without).
+ *   response: u32 size-of-rest, u32 id, i32 kind (0 exited, 1 killed by a signal, 2 not started),
+ *             i32 value (exit code, signal number or errno), u32 stdout_len, u32 stderr_len, then
+ *             the bytes of stdout (at most max_stdout of them) and of stderr.
+ * The helper exits when its stdin closes (polisd is gone) and its last command has ended.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define MAX_REQUEST (64u << 20)
+#define DEFAULT_PATH "/usr/bin:/bin"
+
+struct buf {
+  char *data;
+  size_t len, cap;
+};
+
+struct child {
+  pid_t pid;
+  uint32_t id;
+  int in_fd, out_fd, err_fd;
+  char *input;
+  size_t input_len, input_off;
+  struct buf out, err;
+  size_t max_out;
+  int exited, status;
+};
+
+static struct child **children;
+static size_t nchildren, children_cap;
+
+static void die(const char *what) {
+  (void)!write(2, "polis-spawn: ", 13);
+  (void)!write(2, what, strlen(what));
+  (void)!write(2, "\n", 1);
+  _exit(1);
+}
+
+static void *xrealloc(void *p, size_t n) {
+  void *q = realloc(p, n ? n : 1);
+  if (!q) die("out of memory");
+  return q;
+}
+
+static void buf_append(struct buf *b, const void *data, size_t n) {
+  if (b->len + n > b->cap) {
+    size_t cap = b->cap ? b->cap : 4096;
+    while (cap < b->len + n) cap *= 2;
+    b->data = xrealloc(b->data, cap);
+    b->cap = cap;
+  }
+  memcpy(b->data + b->len, data, n);
+  b->len += n;
+}
+
+static void write_all(int fd, const void *data, size_t n) {
+  const char *p = data;
+  while (n > 0) {
+    ssize_t w = write(fd, p, n);
+    if (w < 0) {
+      if (errno == EINTR) continue;
+      die("cannot write a response");
+    }
+    p += w;
+    n -= (size_t)w;
+  }
+}
+
+static void respond(uint32_t id, int32_t kind, int32_t value, const struct buf *out, const struct buf *err) {
+  uint32_t out_len = out ? (uint32_t)out->len : 0, err_len = err ? (uint32_t)err->len : 0;
+  uint32_t head[6] = {20 + out_len + err_len, id, (uint32_t)kind, (uint32_t)value, out_len, err_len};
+  write_all(1, head, sizeof head);
+  if (out_len) write_all(1, out->data, out_len);
+  if (err_len) write_all(1, err->data, err_len);
+}
+
+/* execve, and as execvp does, a file without a #! line (ENOEXEC) run by /bin/sh. */
+static void try_exec(const char *path, char **argv, char **envp) {
+  execve(path, argv, envp);
+  if (errno != ENOEXEC) return;
+  size_t argc = 0;
+  while (argv[argc]) argc++;
+  char *sh_argv[argc + 2];
+  sh_argv[0] = "/bin/sh";
+  sh_argv[1] = (char *)path;
+  for (size_t i = 1; i <= argc; i++) sh_argv[i + 1] = argv[i];
+  execve("/bin/sh", sh_argv, envp);
+  errno = ENOEXEC;
+}
+
+/* In the child: exec argv[0] as execvp would, with the PATH of the given environment. */
+static int exec_with_path(char **argv, char **envp) {
+  const char *file = argv[0];
+  if (strchr(file, '/')) {
+    try_exec(file, argv, envp);
+    return errno;
+  }
+  const char *path = DEFAULT_PATH;
+  for (char **e = envp; *e; e++)
+    if (strncmp(*e, "PATH=", 5) == 0) path = *e + 5;
+  int saw_eacces = 0;
+  size_t flen = strlen(file);
+  for (const char *p = path;; p++) {
+    const char *end = strchrnul(p, ':');
+    size_t dlen = (size_t)(end - p);
+    char full[4096];
+    if (dlen + 1 + flen + 1 <= sizeof full) {
+      if (dlen == 0) {
+        memcpy(full, file, flen + 1);
+      } else {
+        memcpy(full, p, dlen);
+        full[dlen] = '/';
+        memcpy(full + dlen + 1, file, flen + 1);
+      }
+      try_exec(full, argv, envp);
+      if (errno == EACCES) saw_eacces = 1;
+    }
+    if (*end == '\0') break;
+    p = end;
+  }
+  return saw_eacces ? EACCES : ENOENT;
+}
+
+static int nonblocking(int fd) {
+  return fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+}
+
+static void close_fd(int *fd) {
+  if (*fd >= 0) close(*fd);
+  *fd = -1;
+}
+
+/* Starts one command; answers at once (kind 2) when it cannot be started. */
+static void spawn_request(uint32_t id, char *cwd, char **argv, char **envp, int has_input, char *input,
+                          size_t input_len, size_t max_out) {
+  int in[2] = {-1, -1}, out[2], err[2], report[2];
+  if ((has_input && pipe2(in, O_CLOEXEC) < 0) || pipe2(out, O_CLOEXEC) < 0 || pipe2(err, O_CLOEXEC) < 0 ||
+      pipe2(report, O_CLOEXEC) < 0) {
+    int e = errno;
+    respond(id, 2, e, NULL, NULL);
+    return;
+  }
+  pid_t pid = fork();
+  if (pid < 0) {
+    int e = errno;
+    close_fd(&in[0]), close_fd(&in[1]), close(out[0]), close(out[1]), close(err[0]), close(err[1]);
+    close(report[0]), close(report[1]);
+    respond(id, 2, e, NULL, NULL);
+    return;
+  }
+  if (pid == 0) {
+    /* Signals as a fresh process has them: none blocked, none ignored (the helper ignores some). */
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
+    for (int s = 1; s < NSIG; s++) signal(s, SIG_DFL);
+    int stdin_fd = has_input ? in[0] : open("/dev/null", O_RDONLY | O_CLOEXEC);
+    int e = 0;
+    if (stdin_fd < 0 || dup2(stdin_fd, 0) < 0 || dup2(out[1], 1) < 0 || dup2(err[1], 2) < 0) e = errno;
+    if (!e && cwd[0] != '\0' && chdir(cwd) < 0) e = errno;
+    if (!e) e = exec_with_path(argv, envp);
+    (void)!write(report[1], &e, sizeof e);
+    _exit(127);
+  }
+  close_fd(&in[0]);
+  close(out[1]);
+  close(err[1]);
+  close(report[1]);
+  /* Blocks until the exec (or its failure): the report pipe closes on exec. */
+  int e = 0;
+  ssize_t r;
+  do r = read(report[0], &e, sizeof e);
+  while (r < 0 && errno == EINTR);
+  close(report[0]);
+  if (r == (ssize_t)sizeof e) {
+    while (waitpid(pid, NULL, 0) < 0 && errno == EINTR) {
+    }
+    close_fd(&in[1]), close(out[0]), close(err[0]);
+    respond(id, 2, e, NULL, NULL);
+    return;
+  }
+  struct child *c = calloc(1, sizeof *c);
+  if (!c) die("out of memory");
+  c->pid = pid;
+  c->id = id;
+  c->in_fd = in[1];
+  c->out_fd = out[0];
+  c->err_fd = err[0];
+  c->max_out = max_out;
+  if (has_input && input_len > 0) {
+    c->input = xrealloc(NULL, input_len);
+    memcpy(c->input, input, input_len);
+    c->input_len = input_len;
+  } else {
+    close_fd(&c->in_fd);
+  }
+  if (c->in_fd >= 0) nonblocking(c->in_fd);
+  nonblocking(c->out_fd);
+  nonblocking(c->err_fd);
+  if (nchildren == children_cap) {
+    children_cap = children_cap ? children_cap * 2 : 16;
+    children = xrealloc(children, children_cap * sizeof *children);
+  }
+  children[nchildren++] = c;
+}
+
+static uint32_t u32_at(const char *p) {
+  uint32_t v;
+  memcpy(&v, p, sizeof v);
+  return v;
+}
+
+/* Parses one request frame (the bytes after its size) and starts its command. */
+static void handle_request(char *frame, size_t size) {
+  if (size < 24) die("short request");
+  uint32_t id = u32_at(frame), argc = u32_at(frame + 4), envc = u32_at(frame + 8);
+  uint32_t has_input = u32_at(frame + 12), input_len = u32_at(frame + 16), max_out = u32_at(frame + 20);
+  if (argc == 0 || argc > 1u << 20 || envc > 1u << 20 || input_len > size - 24) die("bad request");
+  char *p = frame + 24, *strings_end = frame + size - input_len;
+  char **argv = xrealloc(NULL, (argc + 1) * sizeof *argv);
+  char **envp = xrealloc(NULL, (envc + 1) * sizeof *envp);
+  char *cwd = NULL;
+  for (uint32_t i = 0; i < 1 + argc + envc; i++) {
+    char *nul = memchr(p, '\0', (size_t)(strings_end - p));
+    if (!nul) die("bad request strings");
+    if (i == 0) cwd = p;
+    else if (i <= argc) argv[i - 1] = p;
+    else envp[i - 1 - argc] = p;
+    p = nul + 1;
+  }
+  argv[argc] = NULL;
+  envp[envc] = NULL;
+  spawn_request(id, cwd, argv, envp, has_input != 0, strings_end, input_len, max_out);
+  free(argv);
+  free(envp);
+}
+
+static void reap(void) {
+  for (;;) {
+    int status;
+    pid_t pid = waitpid(-1, &status, WNOHANG);
+    if (pid <= 0) return;
+    for (size_t i = 0; i < nchildren; i++) {
+      if (children[i]->pid == pid) {
+        children[i]->exited = 1;
+        children[i]->status = status;
+      }
+    }
+  }
+}
+
+/* Reads what a pipe has; closes it at EOF. Output past `max` is read and dropped. */
+static void drain(int *fd, struct buf *b, size_t max) {
+  char chunk[65536];
+  for (;;) {
+    ssize_t r = read(*fd, chunk, sizeof chunk);
+    if (r > 0) {
+      size_t keep = b->len < max ? max - b->len : 0;
+      if (keep > (size_t)r) keep = (size_t)r;
+      if (keep) buf_append(b, chunk, keep);
+      continue;
+    }
+    if (r < 0 && errno == EINTR) continue;
+    if (r < 0 && errno == EAGAIN) return;
+    close_fd(fd);
+    return;
+  }
+}
+
+static void feed(struct child *c) {
+  while (c->input_off < c->input_len) {
+    ssize_t w = write(c->in_fd, c->input + c->input_off, c->input_len - c->input_off);
+    if (w > 0) {
+      c->input_off += (size_t)w;
+      continue;
+    }
+    if (w < 0 && errno == EINTR) continue;
+    if (w < 0 && errno == EAGAIN) return;
+    break; /* EPIPE: the command stopped reading. */
+  }
+  close_fd(&c->in_fd);
+}
+
+static void finish(size_t i) {
+  struct child *c = children[i];
+  int s = c->status;
+  if (WIFSIGNALED(s)) respond(c->id, 1, WTERMSIG(s), &c->out, &c->err);
+  else respond(c->id, 0, WEXITSTATUS(s), &c->out, &c->err);
+  close_fd(&c->in_fd);
+  free(c->input);
+  free(c->out.data);
+  free(c->err.data);
+  free(c);
+  children[i] = children[--nchildren];
+}
+
+int main(void) {
+  sigset_t chld;
+  sigemptyset(&chld);
+  sigaddset(&chld, SIGCHLD);
+  if (sigprocmask(SIG_BLOCK, &chld, NULL) < 0) die("sigprocmask");
+  int sfd = signalfd(-1, &chld, SFD_CLOEXEC | SFD_NONBLOCK);
+  if (sfd < 0) die("signalfd");
+  /* A command that closes its stdin early must not kill the helper; Ctrl-C at polisd's terminal
+     reaches the whole process group, and polisd may still run commands while it shuts down. */
+  signal(SIGPIPE, SIG_IGN);
+  signal(SIGINT, SIG_IGN);
+  signal(SIGHUP, SIG_IGN);
+  fcntl(0, F_SETFD, FD_CLOEXEC);
+  fcntl(1, F_SETFD, FD_CLOEXEC);
+
+  struct buf req = {0};
+  int reading = 1;
+  struct pollfd *fds = NULL;
+  size_t fds_cap = 0;
+  while (reading || nchildren > 0) {
+    size_t need = 2 + 3 * nchildren;
+    if (need > fds_cap) {
+      fds_cap = need * 2;
+      fds = xrealloc(fds, fds_cap * sizeof *fds);
+    }
+    size_t n = 0;
+    fds[n++] = (struct pollfd){.fd = reading ? 0 : -1, .events = POLLIN};
+    fds[n++] = (struct pollfd){.fd = sfd, .events = POLLIN};
+    for (size_t i = 0; i < nchildren; i++) {
+      struct child *c = children[i];
+      fds[n++] = (struct pollfd){.fd = c->in_fd, .events = POLLOUT};
+      fds[n++] = (struct pollfd){.fd = c->out_fd, .events = POLLIN};
+      fds[n++] = (struct pollfd){.fd = c->err_fd, .events = POLLIN};
+    }
+    if (poll(fds, n, -1) < 0) {
+      if (errno == EINTR) continue;
+      die("poll");
+    }
+    if (fds[1].revents) {
+      struct signalfd_siginfo si;
+      while (read(sfd, &si, sizeof si) == (ssize_t)sizeof si) {
+      }
+      reap();
+    }
+    for (size_t i = 0; i < nchildren; i++) {
+      struct child *c = children[i];
+      struct pollfd *f = &fds[2 + 3 * i];
+      if (c->in_fd >= 0 && f[0].revents) feed(c);
+      if (c->out_fd >= 0 && f[1].revents) drain(&c->out_fd, &c->out, c->max_out);
+      if (c->err_fd >= 0 && f[2].revents) drain(&c->err_fd, &c->err, SIZE_MAX);
+    }
+    /* The table only changes after the pollfds of this round are used. */
+    for (size_t i = nchildren; i-- > 0;) {
+      struct child *c = children[i];
+      if (c->exited && c->out_fd < 0 && c->err_fd < 0) finish(i);
+    }
+    if (fds[0].revents) {
+      char chunk[65536];
+      ssize_t r = read(0, chunk, sizeof chunk);
+      if (r == 0 || (r < 0 && errno != EINTR && errno != EAGAIN)) {
+        reading = 0;
+      } else if (r > 0) {
+        buf_append(&req, chunk, (size_t)r);
+        size_t off = 0;
+        while (req.len - off >= 4) {
+          uint32_t size = u32_at(req.data + off);
+          if (size > MAX_REQUEST) die("request too large");
+          if (req.len - off - 4 < size) break;
+          handle_request(req.data + off + 4, size);
+          off += 4 + size;
+        }
+        memmove(req.data, req.data + off, req.len - off);
+        req.len -= off;
+      }
+    }
+  }
+  return 0;
+}

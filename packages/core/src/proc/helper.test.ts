@@ -1,0 +1,97 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { BUILT_HELPER, SpawnHelper, type HelperResult } from './helper.js';
+
+const built = existsSync(BUILT_HELPER);
+const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', LANG: 'C' };
+const text = (r: HelperResult): [string, string] =>
+  r.kind === 'failed' ? ['', ''] : [r.stdout.toString(), r.stderr.toString()];
+
+test(
+  'the spawn helper runs commands as Node would',
+  { skip: !built && 'polis-spawn is not built' },
+  async () => {
+    const helper = new SpawnHelper(BUILT_HELPER);
+    const run = (
+      command: string,
+      args: string[],
+      more: { input?: string; cwd?: string; maxStdout?: number } = {},
+    ) => helper.run({ command, args, env, maxStdout: 64 << 20, ...more });
+
+    // Output, input, stderr, exit codes, PATH lookup in the given environment.
+    const echo = await run('echo', ['hello', 'a b']);
+    assert.deepEqual([echo.kind, ...text(echo)], ['exited', 'hello a b\n', '']);
+    assert.deepEqual(text(await run('cat', [], { input: 'from stdin\n' })), ['from stdin\n', '']);
+    // Without input, stdin is /dev/null: cat ends at once.
+    assert.deepEqual(text(await run('cat', [])), ['', '']);
+    const failing = await run('sh', ['-c', 'echo out; echo err >&2; exit 3']);
+    assert.equal(failing.kind, 'exited');
+    assert.equal(failing.kind === 'exited' && failing.code, 3);
+    assert.deepEqual(text(failing), ['out\n', 'err\n']);
+    const killed = await run('sh', ['-c', 'kill -TERM $$']);
+    assert.equal(killed.kind === 'signaled' && killed.signal, 'SIGTERM');
+    // The helper ignores SIGPIPE and SIGINT; its commands get them back (`yes` would complain of EPIPE).
+    const piped = await run('sh', ['-c', 'yes | head -c 1 >/dev/null']);
+    assert.deepEqual([piped.kind, ...text(piped)], ['exited', '', '']);
+    const interrupted = await run('sh', ['-c', 'kill -INT $$; echo survived']);
+    assert.equal(interrupted.kind === 'signaled' && interrupted.signal, 'SIGINT');
+    assert.deepEqual(text(await run('sh', ['-c', 'echo "$LANG $HOME"'])), ['C \n', '']);
+
+    const dir = await mkdtemp(join(tmpdir(), 'polis-spawn-'));
+    try {
+      assert.deepEqual(text(await run('pwd', [], { cwd: dir })), [`${dir}\n`, '']);
+      // Not started: ENOENT for a missing command or cwd, EACCES for a file that is not executable.
+      assert.deepEqual(await run('polis-no-such-command', []), { kind: 'failed', errno: 'ENOENT' });
+      assert.deepEqual(await run('true', [], { cwd: join(dir, 'missing') }), {
+        kind: 'failed',
+        errno: 'ENOENT',
+      });
+      await writeFile(join(dir, 'plain'), 'echo no\n');
+      assert.deepEqual(await run(join(dir, 'plain'), []), { kind: 'failed', errno: 'EACCES' });
+      await chmod(join(dir, 'plain'), 0o755);
+      assert.deepEqual(text(await run(join(dir, 'plain'), [])), ['no\n', '']);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+
+    // Large output in and out; stdout past the cap is dropped, the command still runs to its end.
+    const big = 'x'.repeat(3 << 20);
+    const copied = await run('cat', [], { input: big });
+    assert.equal(text(copied)[0].length, big.length);
+    const capped = await run('sh', ['-c', 'head -c 1000000 /dev/zero; echo done >&2'], { maxStdout: 1000 });
+    assert.deepEqual([text(capped)[0].length, text(capped)[1]], [1000, 'done\n']);
+
+    // Many at once, each answered with its own output whatever the order they end in.
+    const many = await Promise.all(
+      Array.from({ length: 30 }, (_, i) => run('sh', ['-c', `sleep 0.0${i % 5}; echo ${i}`])),
+    );
+    assert.deepEqual(
+      many.map((r) => text(r)[0].trim()),
+      Array.from({ length: 30 }, (_, i) => String(i)),
+    );
+
+    // A helper that dies fails what it was running, and the next command starts a new one.
+    const pid = helper.pid!;
+    const cut = run('sleep', ['5']);
+    process.kill(pid, 'SIGKILL');
+    await assert.rejects(cut, /spawn helper exited/);
+    assert.deepEqual(text(await run('echo', ['again'])), ['again\n', '']);
+    assert.notEqual(helper.pid, pid);
+    assert.equal(helper.usable, true);
+  },
+);
+
+test('a helper that cannot run is given up after a few tries', async () => {
+  const helper = new SpawnHelper('/nonexistent/polis-spawn');
+  for (let i = 0; i < 4; i++) {
+    await assert.rejects(
+      helper.run({ command: 'true', args: [], env, maxStdout: 1 }),
+      /spawn helper could not run/,
+    );
+  }
+  assert.equal(helper.usable, false);
+});
