@@ -53,7 +53,7 @@ import { limitsBench } from './limits-bench.js';
 import { usernsBench } from './userns-bench.js';
 import { lbBench } from './lb-bench.js';
 import { criBench } from './cri-bench.js';
-import { conmonRssKiB, vmRssKiB } from './rss.js';
+import { conmonRssKiB, spawnHelperRssKiB, vmRssKiB } from './rss.js';
 import { sdkExec } from './sdk-exec.js';
 import { sdkRunRm, PHASE_NAMES, type SdkPhases } from './sdk-run.js';
 import { median, representativeIndex, summarize } from './stats.js';
@@ -239,6 +239,7 @@ async function main(): Promise<void> {
 
     const rss = {
       polisdKiB: vmRssKiB(daemon.child?.pid ?? 0),
+      helperKiB: spawnHelperRssKiB(daemon.child?.pid ?? 0),
       polisdRuncKiB: vmRssKiB(runcDaemon.child?.pid ?? 0),
       conmonKiB: await conmonRssKiB(daemon, 'busybox'),
     };
@@ -255,7 +256,8 @@ async function main(): Promise<void> {
     console.log(`SDK path, one representative run (total nearest the median), phases in order:`);
     console.log(`${formatPhases(representative, medianDurations)}\n`);
     console.log(
-      `memory (VmRSS): polisd ${mib(rss.polisdKiB)} after the runs (runc daemon ${mib(rss.polisdRuncKiB)}),`,
+      `memory (VmRSS): polisd ${mib(rss.polisdKiB)} after the runs (runc daemon ${mib(rss.polisdRuncKiB)}),` +
+        ` and its spawn helper ${mib(rss.helperKiB)}`,
     );
     console.log(`                conmon ${mib(rss.conmonKiB)} supervising one running container (sleep 30)`);
     console.log(
