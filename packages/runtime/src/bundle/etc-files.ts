@@ -19,11 +19,13 @@ export async function writeEtcFiles(record: ContainerRecord): Promise<void> {
     hostMode && !network.dns.length && !network.dnsSearch.length && !network.dnsOptions.length
       ? hostResolv
       : resolvConf({ host: hostResolv, nameservers: [], ...network });
-  // 0644: bind-mounted into the container, where any user of it reads them (as in any /etc).
+  // 0644: bind-mounted into the container, where any user of it reads them (as in any /etc). No fsync:
+  // they are written again at every start (three fsyncs on the data root cost a start ~10–20 ms).
+  const made = { durable: false };
   await Promise.all([
-    writeFileAtomic(record.paths.hostsPath, hosts, ETC_MODE),
-    writeFileAtomic(record.paths.hostnamePath, `${record.hostname}\n`, ETC_MODE),
-    writeFileAtomic(record.paths.resolvConfPath, resolv, ETC_MODE),
+    writeFileAtomic(record.paths.hostsPath, hosts, ETC_MODE, made),
+    writeFileAtomic(record.paths.hostnamePath, `${record.hostname}\n`, ETC_MODE, made),
+    writeFileAtomic(record.paths.resolvConfPath, resolv, ETC_MODE, made),
   ]);
 }
 

@@ -83,6 +83,9 @@ export class RawBundle {
       }
     }
     if (spec.linux) delete spec.linux.cgroupsPath;
+    // A container on a Polis network joins the named netns its wiring made (gone with the container):
+    // the raw run gets a fresh one, as crun makes for `--network none`.
+    for (const ns of spec.linux?.namespaces ?? []) if (ns.type === 'network') delete ns.path;
     await writeFile(join(b.dir, 'config.json'), JSON.stringify(spec, null, 2));
     return b;
   }

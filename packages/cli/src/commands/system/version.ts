@@ -1,8 +1,6 @@
 import type { Cli } from '../../cli.js';
 import { describe } from '../../errors.js';
 import { str, type CommandSpec, type Parsed } from '../../flags.js';
-import { FUNCTIONS } from '../../format/functions.js';
-import { Template } from '../../format/template.js';
 import { API_VERSION, type VersionResponse } from '@polis/sdk/engine';
 
 export const CLIENT_VERSION = '0.1.0';
@@ -47,11 +45,15 @@ export async function run(cli: Cli, p: Parsed): Promise<number> {
   const format = str(p, 'format');
   if (format !== undefined) {
     const data = { Client: client, Server: server ?? null };
-    cli.out(
-      format === 'json'
-        ? `${JSON.stringify(data)}\n`
-        : `${Template.parse(format).execute(data, FUNCTIONS)}\n`,
-    );
+    if (format === 'json') cli.out(`${JSON.stringify(data)}\n`);
+    else {
+      // The template engine loads only for a template: a plain `polis version` is start-up and one request.
+      const [{ Template }, { FUNCTIONS }] = await Promise.all([
+        import('../../format/template.js'),
+        import('../../format/functions.js'),
+      ]);
+      cli.out(`${Template.parse(format).execute(data, FUNCTIONS)}\n`);
+    }
   } else {
     const lines = [
       'Client:',
