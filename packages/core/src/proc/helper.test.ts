@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BUILT_HELPER, SpawnHelper, type HelperResult } from './helper.js';
@@ -95,3 +95,48 @@ test('a helper that cannot run is given up after a few tries', async () => {
   }
   assert.equal(helper.usable, false);
 });
+
+test(
+  "the helper's own mount and umount: one system call each, errors as mount(8)'s status 32",
+  { skip: (!built || process.getuid?.() !== 0) && 'needs root and polis-spawn' },
+  async () => {
+    const helper = new SpawnHelper(BUILT_HELPER);
+    const run = (args: string[], cwd?: string) =>
+      helper.run({
+        command: args[0]!,
+        args: args.slice(1),
+        env,
+        maxStdout: 1 << 20,
+        ...(cwd ? { cwd } : {}),
+      });
+    const dir = await mkdtemp(join(tmpdir(), 'polis-spawn-mount-'));
+    const mounted = async (p: string) =>
+      (await readFile('/proc/self/mountinfo', 'utf8')).split('\n').some((l) => l.split(' ')[4] === p);
+    try {
+      // Overlay with lowerdirs relative to the request's cwd, as the rootfs is mounted.
+      for (const d of ['lower', 'upper', 'work', 'merged']) await mkdir(join(dir, d));
+      await writeFile(join(dir, 'lower', 'from-lower'), 'x');
+      const opts = `lowerdir=lower,upperdir=${dir}/upper,workdir=${dir}/work`;
+      const ok = await run(['polis-spawn:mount', 'overlay', join(dir, 'merged'), 'overlay', opts], dir);
+      assert.deepEqual([ok.kind, ...text(ok)], ['exited', '', '']);
+      assert.ok(await mounted(join(dir, 'merged')));
+      assert.ok(existsSync(join(dir, 'merged', 'from-lower')));
+      const off = await run(['polis-spawn:umount', join(dir, 'merged'), '0']);
+      assert.equal(off.kind === 'exited' && off.code, 0);
+      assert.equal(await mounted(join(dir, 'merged')), false);
+      // Failures: mount's status 32 and the target with strerror.
+      const missing = await run(['polis-spawn:mount', 'tmpfs', join(dir, 'nowhere'), 'tmpfs', 'size=1m']);
+      assert.equal(missing.kind === 'exited' && missing.code, 32);
+      assert.equal(text(missing)[1], `${join(dir, 'nowhere')}: No such file or directory\n`);
+      const notMounted = await run(['polis-spawn:umount', join(dir, 'merged'), '0']);
+      assert.equal(notMounted.kind === 'exited' && notMounted.code, 32);
+      assert.match(text(notMounted)[1], /Invalid argument/);
+      const unknown = await run(['polis-spawn:chmod', dir]);
+      assert.equal(unknown.kind === 'exited' && unknown.code, 2);
+    } finally {
+      if (await mounted(join(dir, 'merged')))
+        await helper.run({ command: 'umount', args: ['-l', join(dir, 'merged')], env, maxStdout: 1 });
+      await rm(dir, { recursive: true, force: true });
+    }
+  },
+);

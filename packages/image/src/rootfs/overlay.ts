@@ -44,7 +44,7 @@ export async function mountOverlay(
     });
   }
   try {
-    await proc.run('mount', ['-t', 'overlay', 'overlay', '-o', options, layout.target], { cwd: lowers.base });
+    await proc.mount('overlay', 'overlay', layout.target, options, { cwd: lowers.base });
   } catch (err) {
     throw new PolisError('mount.failed', `cannot mount rootfs at ${layout.target}`, {
       cause: err,
@@ -60,10 +60,10 @@ export async function unmountOverlay(containerDir: string): Promise<void> {
   // Loop: a target can carry stacked mounts after a crash between mount and bookkeeping.
   for (let i = 0; i < 8 && (await isMounted(target)); i++) {
     try {
-      await proc.run('umount', [target]);
+      await proc.umount(target);
     } catch (err) {
       try {
-        await proc.run('umount', ['-l', target]);
+        await proc.umount(target, { lazy: true });
       } catch (lazyErr) {
         if (!(await isMounted(target))) return;
         throw new PolisError('mount.failed', `cannot unmount ${target}`, {

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isIP, isIPv4 } from 'node:net';
 import type { NetnsTarget } from '../types.js';
@@ -75,7 +76,8 @@ export async function wireEndpoints(requests: WireRequest[]): Promise<void> {
 /**
  * Deletes a container's named netns (when given and present) and the host veths that still exist. A
  * stopped container's netns is gone (or goes with its name) and takes its veths along, so this usually
- * spawns at most the `netns del`: the kernel frees a netns shortly after its last reference, and the
+ * does no more than `ip netns del` (an unmount, by the spawn helper, and an unlink): the kernel frees a
+ * netns shortly after its last reference, and the
  * veths are waited for a moment before any is deleted by hand (a `link del` of a live veth costs ~30 ms
  * of RCU waits).
  */
@@ -83,8 +85,11 @@ export async function unwireEndpoints(hostVeths: string[], netns?: string): Prom
   for (const name of hostVeths) checkName(name, 'host veth');
   if (netns !== undefined) {
     checkNetnsName(netns);
-    if (existsSync(join(NETNS_DIR, netns))) {
-      await proc.run(ipCommand(), ['netns', 'del', netns]);
+    const file = join(NETNS_DIR, netns);
+    if (existsSync(file)) {
+      // What `ip netns del` does, without starting ip: the bind mount goes, then the file.
+      await proc.umount(file, { lazy: true });
+      await rm(file, { force: true });
       await gone(hostVeths, VETH_GRACE_MS);
     }
   }

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { TestDaemon } from '../harness/daemon.js';
 import { ok } from '../harness/expect.js';
-import { freePort, httpGet, links, nftTable } from '../harness/network.js';
+import { freePort, httpGet, links, netnsNames, nftTable } from '../harness/network.js';
+import { runCommand } from '../harness/run.js';
 import { waitFor } from '../harness/wait.js';
 
 /** busybox httpd serving `text` at / on port 80. */
@@ -39,8 +40,10 @@ describe('networks', () => {
   let d: TestDaemon;
   let vethsBefore: string[];
   let bridgesBefore: string[];
+  let netnsBefore: string[];
   before(async () => {
     vethsBefore = await links(/^pv[0-9a-f]{12}$/);
+    netnsBefore = netnsNames(/^polis-/);
     bridgesBefore = await links(/^pl-/);
     d = await TestDaemon.start();
     await d.importBusybox();
@@ -73,6 +76,11 @@ describe('networks', () => {
     assert.deepEqual(await fetchFrom(d, 'front', `http://${shortId}/`), { code: 0, out: 'hello-front' });
     const ip = ok(await d.polis(['inspect', '-f', '{{.NetworkSettings.Networks.front.IPAddress}}', 'web']));
     assert.match(ip, /^\d+\.\d+\.\d+\.\d+$/);
+    // Its network lives in a named netns of its own, which `ip netns` lists and enters.
+    const id = ok(await d.polis(['inspect', '-f', '{{.Id}}', 'web']));
+    assert.ok(netnsNames(/^polis-/).includes(`polis-${id}`), 'the container has its named netns');
+    const inside = ok(await runCommand('ip', ['-n', `polis-${id}`, '-4', '-o', 'addr', 'show', 'eth0']));
+    assert.match(inside, new RegExp(` inet ${ip.replaceAll('.', '\\.')}/`));
     const fromBack = await fetchFrom(d, 'back', `http://${ip}/`);
     assert.notEqual(fromBack.code, 0, 'a container on another network must not reach web');
     const byNameFromBack = await fetchFrom(d, 'back', 'http://web/');
@@ -138,6 +146,11 @@ describe('networks', () => {
     // Other daemons on this host may have veths of their own: only new ones count.
     const veths = (await links(/^pv[0-9a-f]{12}$/)).filter((v) => !vethsBefore.includes(v));
     assert.deepEqual(veths, []);
+    assert.deepEqual(
+      netnsNames(/^polis-/).filter((n) => !netnsBefore.includes(n)),
+      [],
+      'named netns of removed containers',
+    );
     assert.deepEqual(
       (await links(/^pl-/)).filter((b) => !bridgesBefore.includes(b)),
       [],

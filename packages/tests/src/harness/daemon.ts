@@ -224,6 +224,11 @@ async function killLeftovers(dataRoot: string, execRoot: string): Promise<void> 
   for (const target of mountsUnder(dataRoot).concat(mountsUnder(execRoot)).reverse()) {
     await runCommand('umount', ['-l', target]);
   }
+  // A container's named netns (network/src/endpoint/wire.ts) outlives its processes until polisd deletes it.
+  for (const id of ids) {
+    const netns = `/run/netns/polis-${id}`;
+    if (existsSync(netns)) await runCommand('ip', ['netns', 'del', `polis-${id}`]);
+  }
   await detachLoopsUnder(dataRoot);
 }
 

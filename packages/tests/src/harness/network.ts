@@ -1,3 +1,4 @@
+import { existsSync, readdirSync } from 'node:fs';
 import { get } from 'node:http';
 import { createServer } from 'node:net';
 import { hostNames } from '@polis/network';
@@ -36,6 +37,11 @@ export async function links(re: RegExp): Promise<string[]> {
   const res = await runCommand('ip', ['-j', 'link', 'show']);
   const all = JSON.parse(res.stdout || '[]') as { ifname: string }[];
   return all.map((l) => l.ifname).filter((n) => re.test(n));
+}
+
+/** Named network namespaces (`ip netns`, /run/netns) whose names match `re`. */
+export function netnsNames(re: RegExp): string[] {
+  return existsSync('/run/netns') ? readdirSync('/run/netns').filter((n) => re.test(n)) : [];
 }
 
 /** The daemon's nftables table as text, or '' when it does not exist. */
