@@ -10,11 +10,16 @@
  *
  * Frames, integers in host byte order (both ends are on the same machine):
  *   request:  u32 size-of-rest, u32 id, u32 argc, u32 envc, u32 has_input, u32 input_len,
- *             u32 max_stdout, then NUL-terminated strings: cwd ("" = the helper's), argv[argc],
- *             env[envc], then input_len bytes of input (the command's stdin; /dev/null without).
- *   response: u32 size-of-rest, u32 id, i32 kind (0 exited, 1 killed by a signal, 2 not started),
- *             i32 value (exit code, signal number or errno), u32 stdout_len, u32 stderr_len, then
- *             the bytes of stdout (at most max_stdout of them) and of stderr.
+ *             u32 max_stdout, u32 flags, u32 nfds, then NUL-terminated strings: cwd ("" = the
+ *             helper's), argv[argc], env[envc], nfds fd specs, then input_len bytes of input (the
+ *             command's stdin; /dev/null without).
+ *   response: u32 size-of-rest, u32 id, i32 kind (0 exited, 1 killed by a signal, 2 not started,
+ *             3 started), i32 value (exit code, signal number, errno or pid), u32 stdout_len,
+ *             u32 stderr_len, then the bytes of stdout (at most max_stdout of them) and of stderr.
+ * flags: 1 = start (a long-lived process such as conmon: answered with kind 3 and its pid once it
+ * has exec'd, and again when it exits; its stdio is /dev/null, nothing is captured), 2 = setsid.
+ * An fd spec `<n>r<path>` or `<n>w<path>` opens path (a FIFO whose other end polisd holds) for
+ * reading or writing as the child's fd n: the pipes podman hands conmon (sync, start, attach).
  * The helper exits when its stdin closes (polisd is gone) and its last command has ended.
  *
  * Two commands are the helper's own, run in the forked child instead of a program (the mount and
@@ -55,6 +60,7 @@ struct child {
   struct buf out, err;
   size_t max_out;
   int exited, status;
+  int started; /* a start request: no output captured */
 };
 
 static struct child **children;
@@ -185,12 +191,39 @@ static void close_fd(int *fd) {
   *fd = -1;
 }
 
+#define FLAG_START 1u
+#define FLAG_SETSID 2u
+
+/* In the child: opens each fd spec's path and puts it at its fd number; 0 or an errno. */
+static int place_fds(char **specs, uint32_t nfds) {
+  int opened[nfds ? nfds : 1];
+  for (uint32_t i = 0; i < nfds; i++) {
+    char *end;
+    long target = strtol(specs[i], &end, 10);
+    int flags = *end == 'r' ? O_RDONLY : O_WRONLY;
+    if (target < 3 || target > 64 || (*end != 'r' && *end != 'w')) return EINVAL;
+    int fd = open(end + 1, flags);
+    if (fd < 0) return errno;
+    /* Above every target, so that no dup2 below lands on an fd still to be moved. */
+    opened[i] = fcntl(fd, F_DUPFD, 100);
+    close(fd);
+    if (opened[i] < 0) return errno;
+  }
+  for (uint32_t i = 0; i < nfds; i++) {
+    if (dup2(opened[i], (int)strtol(specs[i], NULL, 10)) < 0) return errno;
+    close(opened[i]);
+  }
+  return 0;
+}
+
 /* Starts one command; answers at once (kind 2) when it cannot be started. */
 static void spawn_request(uint32_t id, char *cwd, char **argv, char **envp, int has_input, char *input,
-                          size_t input_len, size_t max_out) {
-  int in[2] = {-1, -1}, out[2], err[2], report[2];
-  if ((has_input && pipe2(in, O_CLOEXEC) < 0) || pipe2(out, O_CLOEXEC) < 0 || pipe2(err, O_CLOEXEC) < 0 ||
-      pipe2(report, O_CLOEXEC) < 0) {
+                          size_t input_len, size_t max_out, uint32_t flags, char **fd_specs,
+                          uint32_t nfds) {
+  int in[2] = {-1, -1}, out[2] = {-1, -1}, err[2] = {-1, -1}, report[2];
+  int start = (flags & FLAG_START) != 0;
+  if ((has_input && pipe2(in, O_CLOEXEC) < 0) || (!start && pipe2(out, O_CLOEXEC) < 0) ||
+      (!start && pipe2(err, O_CLOEXEC) < 0) || pipe2(report, O_CLOEXEC) < 0) {
     int e = errno;
     respond(id, 2, e, NULL, NULL);
     return;
@@ -198,8 +231,8 @@ static void spawn_request(uint32_t id, char *cwd, char **argv, char **envp, int 
   pid_t pid = fork();
   if (pid < 0) {
     int e = errno;
-    close_fd(&in[0]), close_fd(&in[1]), close(out[0]), close(out[1]), close(err[0]), close(err[1]);
-    close(report[0]), close(report[1]);
+    close_fd(&in[0]), close_fd(&in[1]), close_fd(&out[0]), close_fd(&out[1]), close_fd(&err[0]);
+    close_fd(&err[1]), close(report[0]), close(report[1]);
     respond(id, 2, e, NULL, NULL);
     return;
   }
@@ -210,8 +243,13 @@ static void spawn_request(uint32_t id, char *cwd, char **argv, char **envp, int 
     sigprocmask(SIG_SETMASK, &none, NULL);
     for (int s = 1; s < NSIG; s++) signal(s, SIG_DFL);
     int stdin_fd = has_input ? in[0] : open("/dev/null", O_RDONLY | O_CLOEXEC);
+    int null_out = start ? open("/dev/null", O_WRONLY | O_CLOEXEC) : -1;
     int e = 0;
-    if (stdin_fd < 0 || dup2(stdin_fd, 0) < 0 || dup2(out[1], 1) < 0 || dup2(err[1], 2) < 0) e = errno;
+    if (stdin_fd < 0 || dup2(stdin_fd, 0) < 0 || dup2(start ? null_out : out[1], 1) < 0 ||
+        dup2(start ? null_out : err[1], 2) < 0)
+      e = errno;
+    if (!e && (flags & FLAG_SETSID) && setsid() < 0) e = errno;
+    if (!e) e = place_fds(fd_specs, nfds);
     if (!e && cwd[0] != '\0' && chdir(cwd) < 0) e = errno;
     if (!e && strncmp(argv[0], BUILTIN, strlen(BUILTIN)) == 0) _exit(builtin(argv));
     if (!e) e = exec_with_path(argv, envp);
@@ -219,8 +257,8 @@ static void spawn_request(uint32_t id, char *cwd, char **argv, char **envp, int 
     _exit(127);
   }
   close_fd(&in[0]);
-  close(out[1]);
-  close(err[1]);
+  close_fd(&out[1]);
+  close_fd(&err[1]);
   close(report[1]);
   /* Blocks until the exec (or its failure): the report pipe closes on exec. */
   int e = 0;
@@ -231,10 +269,11 @@ static void spawn_request(uint32_t id, char *cwd, char **argv, char **envp, int 
   if (r == (ssize_t)sizeof e) {
     while (waitpid(pid, NULL, 0) < 0 && errno == EINTR) {
     }
-    close_fd(&in[1]), close(out[0]), close(err[0]);
+    close_fd(&in[1]), close_fd(&out[0]), close_fd(&err[0]);
     respond(id, 2, e, NULL, NULL);
     return;
   }
+  if (start) respond(id, 3, pid, NULL, NULL);
   struct child *c = calloc(1, sizeof *c);
   if (!c) die("out of memory");
   c->pid = pid;
@@ -243,6 +282,7 @@ static void spawn_request(uint32_t id, char *cwd, char **argv, char **envp, int 
   c->out_fd = out[0];
   c->err_fd = err[0];
   c->max_out = max_out;
+  c->started = start;
   if (has_input && input_len > 0) {
     c->input = xrealloc(NULL, input_len);
     memcpy(c->input, input, input_len);
@@ -251,8 +291,8 @@ static void spawn_request(uint32_t id, char *cwd, char **argv, char **envp, int 
     close_fd(&c->in_fd);
   }
   if (c->in_fd >= 0) nonblocking(c->in_fd);
-  nonblocking(c->out_fd);
-  nonblocking(c->err_fd);
+  if (c->out_fd >= 0) nonblocking(c->out_fd);
+  if (c->err_fd >= 0) nonblocking(c->err_fd);
   if (nchildren == children_cap) {
     children_cap = children_cap ? children_cap * 2 : 16;
     children = xrealloc(children, children_cap * sizeof *children);
@@ -268,27 +308,33 @@ static uint32_t u32_at(const char *p) {
 
 /* Parses one request frame (the bytes after its size) and starts its command. */
 static void handle_request(char *frame, size_t size) {
-  if (size < 24) die("short request");
+  if (size < 32) die("short request");
   uint32_t id = u32_at(frame), argc = u32_at(frame + 4), envc = u32_at(frame + 8);
   uint32_t has_input = u32_at(frame + 12), input_len = u32_at(frame + 16), max_out = u32_at(frame + 20);
-  if (argc == 0 || argc > 1u << 20 || envc > 1u << 20 || input_len > size - 24) die("bad request");
-  char *p = frame + 24, *strings_end = frame + size - input_len;
+  uint32_t flags = u32_at(frame + 24), nfds = u32_at(frame + 28);
+  if (argc == 0 || argc > 1u << 20 || envc > 1u << 20 || nfds > 16 || input_len > size - 32)
+    die("bad request");
+  char *p = frame + 32, *strings_end = frame + size - input_len;
   char **argv = xrealloc(NULL, (argc + 1) * sizeof *argv);
   char **envp = xrealloc(NULL, (envc + 1) * sizeof *envp);
+  char **fd_specs = xrealloc(NULL, (nfds + 1) * sizeof *fd_specs);
   char *cwd = NULL;
-  for (uint32_t i = 0; i < 1 + argc + envc; i++) {
+  for (uint32_t i = 0; i < 1 + argc + envc + nfds; i++) {
     char *nul = memchr(p, '\0', (size_t)(strings_end - p));
     if (!nul) die("bad request strings");
     if (i == 0) cwd = p;
     else if (i <= argc) argv[i - 1] = p;
-    else envp[i - 1 - argc] = p;
+    else if (i <= argc + envc) envp[i - 1 - argc] = p;
+    else fd_specs[i - 1 - argc - envc] = p;
     p = nul + 1;
   }
   argv[argc] = NULL;
   envp[envc] = NULL;
-  spawn_request(id, cwd, argv, envp, has_input != 0, strings_end, input_len, max_out);
+  spawn_request(id, cwd, argv, envp, has_input != 0, strings_end, input_len, max_out, flags, fd_specs,
+                nfds);
   free(argv);
   free(envp);
+  free(fd_specs);
 }
 
 static void reap(void) {

@@ -9,7 +9,7 @@ import { BUILT_HELPER, SpawnHelper, type HelperResult } from './helper.js';
 const built = existsSync(BUILT_HELPER);
 const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', LANG: 'C' };
 const text = (r: HelperResult): [string, string] =>
-  r.kind === 'failed' ? ['', ''] : [r.stdout.toString(), r.stderr.toString()];
+  r.kind === 'failed' || r.kind === 'started' ? ['', ''] : [r.stdout.toString(), r.stderr.toString()];
 
 test(
   'the spawn helper runs commands as Node would',

@@ -15,11 +15,31 @@ export interface HelperRequest {
   maxStdout: number;
 }
 
+/** A long-lived process (conmon) to start: its fds from FIFO paths, no output captured. */
+export interface HelperStart {
+  command: string;
+  args: readonly string[];
+  cwd?: string;
+  env: NodeJS.ProcessEnv;
+  /** Opens `path` (a FIFO whose other end the caller holds) for reading or writing as the child's `fd`. */
+  fds: { fd: number; path: string; mode: 'r' | 'w' }[];
+  /** In a session of its own (setsid), as Node's `detached`. */
+  detached: boolean;
+}
+
+/** How a started process ended. */
+export interface HelperExit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
+
 export type HelperResult =
   | { kind: 'exited'; code: number; stdout: Buffer; stderr: Buffer }
   | { kind: 'signaled'; signal: NodeJS.Signals; stdout: Buffer; stderr: Buffer }
   /** Not started: the errno's name (ENOENT, EACCES…), as Node's spawn reports it. */
-  | { kind: 'failed'; errno: string };
+  | { kind: 'failed'; errno: string }
+  /** A `start` that exec'd. */
+  | { kind: 'started'; pid: number };
 
 export const BUILT_HELPER = fileURLToPath(new URL('../../native/polis-spawn', import.meta.url));
 /** Past this many helper deaths, commands go back to Node's own spawn for good. */
@@ -44,6 +64,11 @@ export class SpawnHelper {
     number,
     { resolve: (r: HelperResult) => void; reject: (e: unknown) => void }
   >();
+  /** Started processes, until the answer of their exit (which does not hold the event loop). */
+  private readonly running = new Map<
+    number,
+    { resolve: (e: HelperExit) => void; reject: (e: unknown) => void }
+  >();
   private nextId = 1;
   private chunks: Buffer[] = [];
   private buffered = 0;
@@ -62,14 +87,49 @@ export class SpawnHelper {
   }
 
   run(request: HelperRequest): Promise<HelperResult> {
+    return this.send((id) => encode(id, request));
+  }
+
+  /**
+   * Starts a long-lived process and resolves with its pid once it has exec'd (a `failed` answer when it
+   * could not), and `exited` for when it ends.
+   */
+  async start(request: HelperStart): Promise<{ pid: number; exited: Promise<HelperExit> } | HelperResult> {
+    let id = 0;
+    const answer = await this.send((n) => {
+      id = n;
+      return encode(n, { ...request, maxStdout: 0 }, request);
+    });
+    if (answer.kind !== 'started') return answer;
+    const exited = new Promise<HelperExit>((resolve, reject) => this.running.set(id, { resolve, reject }));
+    exited.catch(() => undefined);
+    return { pid: answer.pid, exited };
+  }
+
+  private send(frame: (id: number) => Buffer): Promise<HelperResult> {
     const child = this.started();
     const id = this.nextId++;
-    const frame = encode(id, request);
+    const bytes = frame(id);
     return new Promise<HelperResult>((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
-      (child.stdout as Socket).ref();
-      child.stdin!.write(frame);
+      this.hold(child, true);
+      child.stdin!.write(bytes);
     });
+  }
+
+  /**
+   * The helper holds the event loop while an answer is awaited, by its output and by its process (so
+   * that its death is seen even once its output has closed), and never otherwise.
+   */
+  private hold(child: ChildProcess | undefined, on: boolean): void {
+    if (!child) return;
+    if (on) {
+      child.ref();
+      (child.stdout as Socket).ref();
+    } else {
+      child.unref();
+      (child.stdout as Socket).unref();
+    }
   }
 
   private started(): ChildProcess {
@@ -89,8 +149,9 @@ export class SpawnHelper {
       const err = new PolisError('process.failed', `the spawn helper ${why}`, {
         context: { path: this.path },
       });
-      for (const p of this.pending.values()) p.reject(err);
+      for (const p of [...this.pending.values(), ...this.running.values()]) p.reject(err);
       this.pending.clear();
+      this.running.clear();
     };
     child.on('error', (err) => gone(`could not run: ${err.message}`));
     child.on('exit', (code, signal) => gone(`exited (${signal ?? `code ${code}`})`));
@@ -122,22 +183,34 @@ export class SpawnHelper {
     // Copies: the frame's buffer is reused for what arrives next.
     const stdout = Buffer.from(frame.subarray(20, 20 + outLen));
     const stderr = Buffer.from(frame.subarray(20 + outLen, 20 + outLen + errLen));
+    const ran = this.running.get(id);
+    if (ran && kind !== 3) {
+      this.running.delete(id);
+      ran.resolve(
+        kind === 1
+          ? { code: null, signal: signalNames.get(value) ?? 'SIGKILL' }
+          : { code: value, signal: null },
+      );
+      return;
+    }
     const waiter = this.pending.get(id);
     this.pending.delete(id);
-    if (this.pending.size === 0) (this.child?.stdout as Socket | undefined)?.unref();
+    if (this.pending.size === 0) this.hold(this.child, false);
     if (!waiter) return;
-    if (kind === 0) waiter.resolve({ kind: 'exited', code: value, stdout, stderr });
+    if (kind === 3) waiter.resolve({ kind: 'started', pid: value });
+    else if (kind === 0) waiter.resolve({ kind: 'exited', code: value, stdout, stderr });
     else if (kind === 1)
       waiter.resolve({ kind: 'signaled', signal: signalNames.get(value) ?? 'SIGKILL', stdout, stderr });
     else waiter.resolve({ kind: 'failed', errno: errnoNames.get(value) ?? `errno ${value}` });
   }
 }
 
-function encode(id: number, r: HelperRequest): Buffer {
+function encode(id: number, r: HelperRequest, start?: HelperStart): Buffer {
   const env = Object.entries(r.env)
     .filter((e): e is [string, string] => e[1] !== undefined)
     .map(([k, v]) => `${k}=${v}`);
-  const strings = [r.cwd ?? '', r.command, ...r.args, ...env];
+  const fds = (start?.fds ?? []).map((f) => `${f.fd}${f.mode}${f.path}`);
+  const strings = [r.cwd ?? '', r.command, ...r.args, ...env, ...fds];
   for (const s of strings) {
     if (s.includes('\0')) {
       throw new PolisError('process.failed', `${r.command}: an argument or variable holds a NUL byte`, {
@@ -147,14 +220,16 @@ function encode(id: number, r: HelperRequest): Buffer {
   }
   const text = Buffer.from(strings.join('\0') + '\0');
   const input = r.input === undefined ? Buffer.alloc(0) : Buffer.from(r.input);
-  const head = Buffer.alloc(28);
-  head.writeUInt32LE(24 + text.length + input.length, 0);
+  const head = Buffer.alloc(36);
+  head.writeUInt32LE(32 + text.length + input.length, 0);
   head.writeUInt32LE(id, 4);
   head.writeUInt32LE(1 + r.args.length, 8);
   head.writeUInt32LE(env.length, 12);
   head.writeUInt32LE(r.input === undefined ? 0 : 1, 16);
   head.writeUInt32LE(input.length, 20);
   head.writeUInt32LE(Math.min(r.maxStdout, 0xffffffff), 24);
+  head.writeUInt32LE(start ? 1 | (start.detached ? 2 : 0) : 0, 28);
+  head.writeUInt32LE(fds.length, 32);
   return Buffer.concat([head, text, input]);
 }
 

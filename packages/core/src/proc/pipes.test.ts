@@ -4,13 +4,13 @@ import { writeSync } from 'node:fs';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { closePipe, pipes } from './pipes.js';
+import { closePipe, pipes, type PipeFds } from './pipes.js';
 import { start, waitFor } from './run.js';
 
 test('a pipe from pipes() ends at EOF once its one writer closes, and leaves no FIFO behind', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'polis-pipes-'));
   try {
-    const [p] = (await pipes(dir, 1)) as [{ read: number; write: number }];
+    const [p] = (await pipes(dir, 1)) as [PipeFds];
     const child = start('cat', [], { stdio: [p.read, 'pipe', 'ignore'] });
     closePipe({ read: p.read, write: -1 });
     let out = '';

@@ -7,6 +7,8 @@ import { run } from './run.js';
 export interface PipeFds {
   read: number;
   write: number;
+  /** The FIFO: kept (for a child to open by name) only with `pipes(…, { keep: true })`; unlink it then. */
+  path: string;
 }
 
 /**
@@ -20,7 +22,11 @@ export interface PipeFds {
  * For data that should not pass through the event loop: a child writes one end, a worker thread
  * reads the other with blocking reads.
  */
-export async function pipes(dir: string, count: number): Promise<PipeFds[]> {
+export async function pipes(
+  dir: string,
+  count: number,
+  options: { keep?: boolean } = {},
+): Promise<PipeFds[]> {
   const tag = randomBytes(6).toString('hex');
   const paths = Array.from({ length: count }, (_, i) => join(dir, `.pipe-${tag}-${i}`));
   await run('mkfifo', ['-m', '0600', ...paths]);
@@ -31,7 +37,7 @@ export async function pipes(dir: string, count: number): Promise<PipeFds[]> {
       try {
         const read = openSync(path, constants.O_RDONLY);
         try {
-          made.push({ read, write: openSync(path, constants.O_WRONLY) });
+          made.push({ read, write: openSync(path, constants.O_WRONLY), path });
         } catch (err) {
           closeSync(read);
           throw err;
@@ -43,20 +49,26 @@ export async function pipes(dir: string, count: number): Promise<PipeFds[]> {
     return made;
   } catch (err) {
     for (const p of made) closePipe(p);
+    if (options.keep) unlinkAll(paths);
     throw err;
   } finally {
-    for (const path of paths) {
-      try {
-        unlinkSync(path);
-      } catch {
-        // Already gone, or never made: nothing to clean.
-      }
+    if (!options.keep) unlinkAll(paths);
+  }
+}
+
+/** Removes FIFOs (the pipes stay as long as their descriptors are open). */
+export function unlinkAll(paths: readonly string[]): void {
+  for (const path of paths) {
+    try {
+      unlinkSync(path);
+    } catch {
+      // Already gone, or never made: nothing to clean.
     }
   }
 }
 
 /** Closes whichever ends of a pipe are still open; -1 marks an end already handed on. */
-export function closePipe(p: PipeFds): void {
+export function closePipe(p: Pick<PipeFds, 'read' | 'write'>): void {
   for (const fd of [p.read, p.write]) {
     if (fd < 0) continue;
     try {

@@ -51,13 +51,7 @@ export async function run(
       input: options.input,
       maxStdout,
     });
-    if (answer.kind === 'failed') {
-      throw spawnError(
-        command,
-        args,
-        Object.assign(new Error(`spawn ${command} ${answer.errno}`), { code: answer.errno }),
-      );
-    }
+    if (answer.kind === 'failed' || answer.kind === 'started') throw notStarted(command, args, answer);
     const signal = answer.kind === 'signaled' ? answer.signal : null;
     const result: RunResult = {
       code: answer.kind === 'exited' ? answer.code : 128,
@@ -115,6 +109,15 @@ export function failure(command: string, args: readonly string[], result: RunRes
   return new PolisError('process.failed', `${command} failed (${why})${stderr ? `: ${stderr}` : ''}`, {
     context: { command, args: [...args], exitCode: result.code, signal: result.signal, stderr },
   });
+}
+
+function notStarted(
+  command: string,
+  args: readonly string[],
+  answer: { kind: 'failed'; errno: string } | { kind: 'started' },
+): PolisError {
+  const errno = answer.kind === 'failed' ? answer.errno : 'EPROTO';
+  return spawnError(command, args, Object.assign(new Error(`spawn ${command} ${errno}`), { code: errno }));
 }
 
 function spawnError(command: string, args: readonly string[], err: unknown): PolisError {
@@ -195,3 +198,66 @@ export async function umount(target: string, options: { lazy?: boolean } = {}): 
 /** argv[0] of the helper's own commands (`spawn-helper.c`). */
 const BUILTIN = 'polis-spawn:';
 const MNT_DETACH = 2;
+
+/** One of a started process's fds: a FIFO whose other end the caller holds (see `pipes`). */
+export interface ChildFd {
+  /** The fd number in the child (3 and up). */
+  fd: number;
+  /** The FIFO, opened by the child (by the helper, before exec). */
+  path: string;
+  /** The caller's descriptor of the child's end, passed as it is where Node starts the process. */
+  own: number;
+  /** Whether the child reads it or writes it. */
+  mode: 'r' | 'w';
+}
+
+export interface Started {
+  pid: number;
+  /** Resolves when the process ends (its code, or the signal that ended it). */
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+/**
+ * Starts a long-lived process whose stdio is /dev/null and whose fds 3 and up are pipes (conmon's sync,
+ * start and attach pipes), and resolves once it has exec'd. By the spawn helper when it is there (its
+ * fork is cheap; the child opens each pipe by its FIFO path), else by Node (the child gets `own`). The
+ * caller closes its descriptors of the child's ends and unlinks the FIFOs once this resolves. Nothing
+ * of it holds the event loop.
+ */
+export async function startWith(
+  command: string,
+  args: readonly string[],
+  options: { cwd?: string; env?: NodeJS.ProcessEnv; fds: ChildFd[]; detached?: boolean },
+): Promise<Started> {
+  const env = options.env ?? process.env;
+  const detached = options.detached ?? false;
+  const helper = spawnHelper();
+  if (helper) {
+    const started = await helper.start({
+      command,
+      args,
+      cwd: options.cwd,
+      env,
+      detached,
+      fds: options.fds.map((f) => ({ fd: f.fd, path: f.path, mode: f.mode })),
+    });
+    if ('exited' in started) return started;
+    throw notStarted(command, args, started.kind === 'failed' ? started : { kind: 'started' });
+  }
+  const stdio: (number | 'ignore')[] = ['ignore', 'ignore', 'ignore'];
+  for (const f of options.fds) {
+    while (stdio.length < f.fd) stdio.push('ignore');
+    stdio[f.fd] = f.own;
+  }
+  const child = spawn(command, args, { cwd: options.cwd, env, stdio, detached });
+  child.unref();
+  return new Promise<Started>((resolve, reject) => {
+    child.once('error', (err) => reject(spawnError(command, args, err)));
+    child.once('spawn', () =>
+      resolve({
+        pid: child.pid!,
+        exited: new Promise((done) => child.once('exit', (code, signal) => done({ code, signal }))),
+      }),
+    );
+  });
+}

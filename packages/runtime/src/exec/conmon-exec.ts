@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
-import type { Readable, Writable } from 'node:stream';
+import { Socket } from 'node:net';
+import type { Readable } from 'node:stream';
 import { PolisError, proc } from '@polis/core';
 import type { OciRuntime } from '../oci/runtime.js';
 import { runtimeMessage } from '../oci/errors.js';
@@ -81,41 +82,70 @@ export interface RunningExec {
 /**
  * Runs an exec through conmon (`conmon -e`), as podman does. Attached: conmon reports on fd 5 when
  * its socket is ready; `connect` is called then, and the process starts only after it returns. The
- * sync pipe (fd 3) gives the pid, then the exit code, then EOF.
+ * sync pipe (fd 3) gives the pid, then the exit code, then EOF. The pipes are FIFOs in the exec's
+ * directory that conmon opens by name, so that the spawn helper can start it (`proc.startWith`).
  */
 export async function runExecConmon(
   o: ExecConmonOptions,
   connect: () => Promise<void>,
 ): Promise<RunningExec> {
-  const child = proc.start(o.conmonPath, execConmonArgs(o), {
-    stdio: ['ignore', 'ignore', 'ignore', 'pipe', 'pipe', ...(o.attach ? (['pipe'] as const) : [])],
-    env: {
-      ...process.env,
-      _OCI_SYNCPIPE: '3',
-      _OCI_STARTPIPE: '4',
-      ...(o.attach ? { _OCI_ATTACHPIPE: '5' } : {}),
-    },
-    cwd: o.dir,
-    detached: true,
-  });
-  child.unref();
-  const fds = child.stdio as unknown as (Readable | Writable | null)[];
-  const attachPipe = fds[5] as Readable | undefined;
-  const sync = messages(child.stdio[3] as Readable);
-  const startPipe = child.stdio[4] as Writable;
-  startPipe.on('error', () => undefined);
+  const made = await proc.pipes(o.dir, o.attach ? 3 : 2, { keep: true });
+  const [syncPipe, startPipe, attachPipeFds] = made as [proc.PipeFds, proc.PipeFds, proc.PipeFds | undefined];
+  let started: proc.Started;
+  try {
+    started = await proc.startWith(o.conmonPath, execConmonArgs(o), {
+      env: {
+        ...process.env,
+        _OCI_SYNCPIPE: '3',
+        _OCI_STARTPIPE: '4',
+        ...(o.attach ? { _OCI_ATTACHPIPE: '5' } : {}),
+      },
+      cwd: o.dir,
+      detached: true,
+      fds: [
+        { fd: 3, path: syncPipe.path, own: syncPipe.write, mode: 'w' },
+        { fd: 4, path: startPipe.path, own: startPipe.read, mode: 'r' },
+        ...(attachPipeFds
+          ? [{ fd: 5, path: attachPipeFds.path, own: attachPipeFds.write, mode: 'w' as const }]
+          : []),
+      ],
+    });
+  } catch (err) {
+    proc.closePipe({ read: syncPipe.read, write: startPipe.write });
+    if (attachPipeFds) proc.closePipe({ read: attachPipeFds.read, write: -1 });
+    throw err;
+  } finally {
+    // conmon holds its ends now (or never will): ours would keep the pipes from ending.
+    proc.closePipe({ read: startPipe.read, write: syncPipe.write });
+    if (attachPipeFds) proc.closePipe({ read: -1, write: attachPipeFds.write });
+    proc.unlinkAll(made.map((p) => p.path));
+  }
+  const syncStream = new Socket({ fd: syncPipe.read, readable: true, writable: false });
+  const attachPipe = attachPipeFds
+    ? new Socket({ fd: attachPipeFds.read, readable: true, writable: false })
+    : undefined;
+  const startStream = new Socket({ fd: startPipe.write, readable: false, writable: true });
+  startStream.on('error', () => undefined);
+  const sync = messages(syncStream);
   try {
     if (o.attach) {
-      startPipe.write('0');
+      startStream.write('0');
       const ready = await messages(attachPipe as Readable).next();
       if (ready.done || ready.value.data !== 0) {
         throw new PolisError('runtime.failed', `exec ${o.execId}: conmon did not open its attach socket`);
       }
       await connect();
     }
-    startPipe.end('0');
+    startStream.end('0');
   } catch (err) {
-    child.kill('SIGKILL');
+    try {
+      process.kill(started.pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+    syncStream.destroy();
+    attachPipe?.destroy();
+    startStream.destroy();
     throw err;
   }
   let resolvePid!: (pid: number) => void;
@@ -139,8 +169,9 @@ export async function runExecConmon(
       const second = await sync.next();
       return second.done ? 255 : second.value.data;
     } finally {
-      (child.stdio[3] as Readable).destroy();
+      syncStream.destroy();
       attachPipe?.destroy();
+      startStream.destroy();
     }
   })();
   return { pid, exit };

@@ -134,7 +134,7 @@ export async function launch(ctx: RuntimeContext, record: ContainerRecord): Prom
     mark('bundle directory');
     await ctx.logRotator?.prepare(record);
     mark('log rotator');
-    const spawned = spawnConmon({
+    const spawned = await spawnConmon({
       conmonPath: ctx.config.conmonPath,
       runtime,
       id: record.id,

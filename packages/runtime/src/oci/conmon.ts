@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import type { Readable, Writable } from 'node:stream';
+import { Socket } from 'node:net';
 import { PolisError, proc } from '@polis/core';
 import type { OciRuntime } from './runtime.js';
 import { runtimeLogMessage } from './errors.js';
@@ -92,20 +92,46 @@ type SyncMessage = { data: number; message?: string };
  * `{"data": <pid>}` once the container is created, or a negative value and a message), fd 4 the
  * start pipe (conmon waits for one byte before it does anything). Spawning early and writing the byte
  * once the bundle is ready hides conmon's start-up behind the rootfs mount. The daemonised conmon
- * keeps the sync pipe open, so we read one message and then close our end.
+ * keeps the sync pipe open, so we read one message and then close our end. The pipes are FIFOs in
+ * the bundle that conmon opens by name, so that the spawn helper can start it (`proc.startWith`).
  */
-export function spawnConmon(o: ConmonOptions): PendingConmon {
-  const child = proc.start(o.conmonPath, conmonArgs(o), {
-    stdio: ['ignore', 'ignore', 'ignore', 'pipe', 'pipe'],
-    env: { ...process.env, _OCI_SYNCPIPE: '3', _OCI_STARTPIPE: '4' },
-    // conmon writes stray files (e.g. `oom`) to its working directory: keep them in the bundle.
-    cwd: o.bundle,
-    detached: true,
-  });
-  const sync = child.stdio[3] as Readable;
-  const startPipe = child.stdio[4] as Writable;
-  startPipe.on('error', () => undefined);
+export async function spawnConmon(o: ConmonOptions): Promise<PendingConmon> {
+  const [syncPipe, startPipe] = (await proc.pipes(o.bundle, 2, { keep: true })) as [
+    proc.PipeFds,
+    proc.PipeFds,
+  ];
+  let started: proc.Started;
+  try {
+    started = await proc.startWith(o.conmonPath, conmonArgs(o), {
+      env: { ...process.env, _OCI_SYNCPIPE: '3', _OCI_STARTPIPE: '4' },
+      // conmon writes stray files (e.g. `oom`) to its working directory: keep them in the bundle.
+      cwd: o.bundle,
+      detached: true,
+      fds: [
+        { fd: 3, path: syncPipe.path, own: syncPipe.write, mode: 'w' },
+        { fd: 4, path: startPipe.path, own: startPipe.read, mode: 'r' },
+      ],
+    });
+  } catch (err) {
+    proc.closePipe({ read: syncPipe.read, write: startPipe.write });
+    throw err;
+  } finally {
+    // conmon holds its ends now (or never will): ours would keep the pipes from ending.
+    proc.closePipe({ read: startPipe.read, write: syncPipe.write });
+    proc.unlinkAll([syncPipe.path, startPipe.path]);
+  }
+  const sync = new Socket({ fd: syncPipe.read, readable: true, writable: false });
+  const start = new Socket({ fd: startPipe.write, readable: false, writable: true });
+  start.on('error', () => undefined);
+  const kill = (): void => {
+    try {
+      process.kill(started.pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  };
   let timer: NodeJS.Timeout | undefined;
+  let fail: (err: Error) => void = () => undefined;
   const message = new Promise<SyncMessage>((resolve, reject) => {
     let buf = '';
     const done = (err: Error | null, value?: SyncMessage): void => {
@@ -114,7 +140,7 @@ export function spawnConmon(o: ConmonOptions): PendingConmon {
       if (err) reject(err);
       else resolve(value as SyncMessage);
     };
-    child.once('error', (err) => done(err));
+    fail = (err) => done(err);
     sync.on('data', (chunk: Buffer) => {
       buf += chunk.toString('utf8');
       const nl = buf.indexOf('\n');
@@ -124,6 +150,7 @@ export function spawnConmon(o: ConmonOptions): PendingConmon {
         // partial message: wait for more
       }
     });
+    sync.once('error', (err) => done(err));
     sync.once('end', () =>
       done(new PolisError('runtime.failed', `conmon for ${o.id} exited before reporting the container`)),
     );
@@ -131,22 +158,21 @@ export function spawnConmon(o: ConmonOptions): PendingConmon {
   message.catch(() => undefined);
   const release = (): void => {
     sync.destroy();
-    startPipe.destroy();
-    child.unref();
+    start.destroy();
   };
   return {
     abort() {
-      child.kill('SIGKILL');
+      kill();
       release();
     },
     async proceed() {
       let reply: SyncMessage;
       try {
-        timer = setTimeout(() => child.emit('error', syncTimeout(o.id)), SYNC_TIMEOUT_MS);
-        startPipe.end('0');
+        timer = setTimeout(() => fail(syncTimeout(o.id)), SYNC_TIMEOUT_MS);
+        start.end('0');
         reply = await message;
       } catch (err) {
-        child.kill('SIGKILL');
+        kill();
         throw await createFailure(o, err);
       } finally {
         release();

@@ -11,8 +11,11 @@ interface Trace {
   stages: { stage: string; at: number; ms: number }[];
 }
 
-/** Run side by side with the stages around them, so they may end before or after those. */
-const PARALLEL_STAGES = ['rootfs mount', 'etc files', 'exit: runtime delete'];
+/**
+ * Run side by side with the stages around them, so they may end before or after those. A container on
+ * a Polis network is wired into its own netns beside the rootfs mount, before create.
+ */
+const PARALLEL_STAGES = ['rootfs mount', 'etc files', 'network attach', 'exit: runtime delete'];
 
 /** The stages every plain run goes through, in the order the trace must show them. */
 const RUN_STAGES = [
@@ -24,7 +27,6 @@ const RUN_STAGES = [
   'config serialise',
   'config write',
   'runtime create (via conmon)',
-  'network attach',
   'runtime start',
   'running (until the exit was seen)',
   'exit: rootfs unmount',
@@ -73,6 +75,10 @@ describe('GET /polis/v1/debug/trace', () => {
       [...order].sort((a, b) => a - b),
       `stages out of order: ${names.join(', ')}`,
     );
+    // The network is whole before the runtime creates the container in it.
+    const stage = (name: string) => done.stages.find((s) => s.stage === name)!;
+    const wired = stage('network attach');
+    assert.ok(wired.at + wired.ms <= stage('runtime create (via conmon)').at + 0.02, res.text);
     for (const s of done.stages) {
       assert.ok(Number.isFinite(s.ms) && s.ms >= 0 && s.at >= 0, JSON.stringify(s));
       assert.ok(
