@@ -191,6 +191,15 @@ static void close_fd(int *fd) {
   *fd = -1;
 }
 
+/* Moves a close-on-exec descriptor to 100 or above. */
+static int above(int *fd) {
+  int moved = fcntl(*fd, F_DUPFD_CLOEXEC, 100);
+  if (moved < 0) return -1;
+  close(*fd);
+  *fd = moved;
+  return 0;
+}
+
 #define FLAG_START 1u
 #define FLAG_SETSID 2u
 
@@ -220,11 +229,15 @@ static int place_fds(char **specs, uint32_t nfds) {
 static void spawn_request(uint32_t id, char *cwd, char **argv, char **envp, int has_input, char *input,
                           size_t input_len, size_t max_out, uint32_t flags, char **fd_specs,
                           uint32_t nfds) {
-  int in[2] = {-1, -1}, out[2] = {-1, -1}, err[2] = {-1, -1}, report[2];
+  int in[2] = {-1, -1}, out[2] = {-1, -1}, err[2] = {-1, -1}, report[2] = {-1, -1};
   int start = (flags & FLAG_START) != 0;
   if ((has_input && pipe2(in, O_CLOEXEC) < 0) || (!start && pipe2(out, O_CLOEXEC) < 0) ||
-      (!start && pipe2(err, O_CLOEXEC) < 0) || pipe2(report, O_CLOEXEC) < 0) {
+      (!start && pipe2(err, O_CLOEXEC) < 0) || pipe2(report, O_CLOEXEC) < 0 ||
+      /* The child's fd specs name fds up to 64: the report's end must not be one of them. */
+      above(&report[0]) < 0 || above(&report[1]) < 0) {
     int e = errno;
+    close_fd(&in[0]), close_fd(&in[1]), close_fd(&out[0]), close_fd(&out[1]), close_fd(&err[0]);
+    close_fd(&err[1]), close_fd(&report[0]), close_fd(&report[1]);
     respond(id, 2, e, NULL, NULL);
     return;
   }

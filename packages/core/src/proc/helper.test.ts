@@ -1,10 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { existsSync, readSync, writeSync } from 'node:fs';
 import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BUILT_HELPER, SpawnHelper, type HelperResult } from './helper.js';
+import { closePipe, pipes, unlinkAll, type PipeFds } from './pipes.js';
 
 const built = existsSync(BUILT_HELPER);
 const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', LANG: 'C' };
@@ -136,6 +137,55 @@ test(
     } finally {
       if (await mounted(join(dir, 'merged')))
         await helper.run({ command: 'umount', args: ['-l', join(dir, 'merged')], env, maxStdout: 1 });
+      await rm(dir, { recursive: true, force: true });
+    }
+  },
+);
+
+test(
+  'a started process gets its fds from FIFOs by name; the pid at once, its end later',
+  { skip: !built && 'polis-spawn is not built' },
+  async () => {
+    const helper = new SpawnHelper(BUILT_HELPER);
+    const dir = await mkdtemp(join(tmpdir(), 'polis-spawn-start-'));
+    try {
+      const [out, back] = (await pipes(dir, 2, { keep: true })) as [PipeFds, PipeFds];
+      const started = await helper.start({
+        command: 'sh',
+        // Reads a line on fd 4, answers it on fd 3, as conmon's start and sync pipes go.
+        args: ['-c', 'read line <&4; echo "got $line" >&3; exit 5'],
+        env,
+        detached: true,
+        fds: [
+          { fd: 3, path: out.path, mode: 'w' },
+          { fd: 4, path: back.path, mode: 'r' },
+        ],
+      });
+      assert.ok('pid' in started && started.pid > 0, JSON.stringify(started));
+      closePipe({ read: back.read, write: out.write });
+      unlinkAll([out.path, back.path]);
+      writeSync(back.write, 'ping\n');
+      closePipe({ read: -1, write: back.write });
+      const answer = Buffer.alloc(64);
+      const n = readSync(out.read, answer);
+      assert.equal(answer.subarray(0, n).toString(), 'got ping\n');
+      // A started process does not hold the event loop (polisd's server does): the test holds it.
+      const hold = setInterval(() => undefined, 1000);
+      try {
+        assert.deepEqual(await (started as { exited: Promise<unknown> }).exited, { code: 5, signal: null });
+      } finally {
+        clearInterval(hold);
+      }
+      closePipe({ read: out.read, write: -1 });
+      const missing = await helper.start({
+        command: 'polis-no-such',
+        args: [],
+        env,
+        detached: false,
+        fds: [],
+      });
+      assert.deepEqual(missing, { kind: 'failed', errno: 'ENOENT' });
+    } finally {
       await rm(dir, { recursive: true, force: true });
     }
   },
