@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BUILT_HELPER, SpawnHelper, type HelperResult } from './helper.js';
 import { closePipe, pipes, unlinkAll, type PipeFds } from './pipes.js';
+import { run } from './run.js';
 
 const built = existsSync(BUILT_HELPER);
 const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', LANG: 'C' };
@@ -190,3 +191,9 @@ test(
     }
   },
 );
+
+test('proc.run with an input larger than a helper frame still runs (forked from Node)', async () => {
+  const big = Buffer.alloc(70 << 20, 0x61);
+  const counted = await run('wc', ['-c'], { input: big });
+  assert.equal(counted.stdout.trim(), String(big.length));
+});

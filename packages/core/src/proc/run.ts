@@ -39,8 +39,11 @@ export async function run(
 ): Promise<RunResult> {
   const okCodes = options.okCodes ?? [0];
   const maxStdout = options.maxStdout ?? 64 * 1024 * 1024;
-  // A timeout needs a kill the helper does not do: those few commands fork from Node.
-  const helper = options.timeoutMs === undefined || command.startsWith(BUILTIN) ? spawnHelper() : undefined;
+  // A timeout needs a kill the helper does not do, and a large input would not fit its frame (64 MiB):
+  // those few commands fork from Node.
+  const small = options.input === undefined || options.input.length <= HELPER_MAX_INPUT;
+  const helper =
+    (options.timeoutMs === undefined && small) || command.startsWith(BUILTIN) ? spawnHelper() : undefined;
   if (helper) {
     const env = options.env ?? process.env;
     const answer = await helper.run({
@@ -194,6 +197,9 @@ export async function umount(target: string, options: { lazy?: boolean } = {}): 
   if (spawnHelper()) await run(`${BUILTIN}umount`, [target, String(options.lazy ? MNT_DETACH : 0)]);
   else await run('umount', options.lazy ? ['-l', target] : [target]);
 }
+
+/** The largest stdin `run` sends through the helper (its frames hold at most 64 MiB). */
+const HELPER_MAX_INPUT = 16 * 1024 * 1024;
 
 /** argv[0] of the helper's own commands (`spawn-helper.c`). */
 const BUILTIN = 'polis-spawn:';
