@@ -36,7 +36,8 @@ const vethOf = (e: EndpointRecord): string => e.hostVeth || hostVethName(e.conta
 /**
  * Unwires a container from all its networks using only the database, so it also works after a crash:
  * DNS names, published ports (and the firewall), the container's named netns if it has one and veths
- * (each name derived again if it was never recorded), then the leases, released last so an address is not reused while its veth may exist.
+ * (each name derived again if it was never recorded), then the leases, released last so an address is
+ * not reused while its veth may exist.
  */
 export async function detachAll(ctx: NetworkContext, containerId: string): Promise<void> {
   const endpoints = ctx.endpoints.ofContainer(containerId);
