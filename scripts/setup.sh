@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 APT_PACKAGES=(crun runc conmon busybox-static catatonit tar zstd isal iproute2 util-linux procps tmux gcc libc6-dev
-  docker-registry skopeo umoci openssl attr nftables docker-compose chromium)
+  docker-registry skopeo umoci openssl attr nftables conntrack docker-compose chromium)
 
 missing=()
 for p in "${APT_PACKAGES[@]}"; do

@@ -2,7 +2,7 @@ import net from 'node:net';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { PolisError, createLogger } from '@polis/core';
-import { openTo, readConntrack } from './conntrack.js';
+import { forgetFlows, openTo, readConntrack } from './conntrack.js';
 import { checkTable, dropTable, nftApply, nftUsable, readCounters } from './nft.js';
 import { ProxyFrontend } from './proxy.js';
 import {
@@ -141,7 +141,7 @@ export class Balancer implements ServiceBalancer {
       const held = this.proxies.get(serviceKey);
       // Kernel path: a listener with no backends holds the port, so Polis's port probe and any other
       // program see it taken (the DNAT runs first, so it gets nothing while there are replicas; with
-      // none it resets). The proxy path's listener is the proxy itself.
+      // none the service chain refuses). The proxy path's listener is the proxy itself.
       const opened = held && samePort(held.frontend, frontend) ? undefined : new ProxyFrontend(frontend);
       try {
         await opened?.listen();
@@ -169,7 +169,22 @@ export class Balancer implements ServiceBalancer {
       }
       this.state.services.set(serviceKey, after);
       this.state.save();
+      if (mode === 'kernel') {
+        const left = (before?.backends ?? []).filter((b) => !inSet.has(b.tag));
+        for (const b of left) await this.forget(after, b, 'idle');
+      }
     });
+  }
+
+  /** Drops the kernel's stale entries of connections to a backend that left (see `forgetFlows`). */
+  private async forget(rec: ServiceRecord, b: BalancerBackend, which: 'idle' | 'all'): Promise<void> {
+    const n = await forgetFlows(rec.frontend.protocol, rec.frontend.hostPort, b, which).catch(
+      (err: unknown) => {
+        log.warn('could not read the conntrack table', { error: err });
+        return 0;
+      },
+    );
+    if (n > 0) log.debug('stale connections forgotten', { backend: b.containerId, entries: n, which });
   }
 
   async drain(serviceKey: string, containerId: string, timeoutMs: number): Promise<void> {
@@ -219,6 +234,8 @@ export class Balancer implements ServiceBalancer {
       }
       cur.draining = cur.draining.filter((x) => x.tag !== leaving.tag);
       this.state.save();
+      // What is still open is cut now anyway (the replica stops next); what is closed must not be reused.
+      if (!cur.backends.some((x) => x.tag === leaving.tag)) await this.forget(cur, leaving, 'all');
     });
   }
 
@@ -270,6 +287,9 @@ export class Balancer implements ServiceBalancer {
         await dropTable(this.table);
         this.tableUp = false;
       }
+    }
+    for (const b of rec.mode === 'kernel' ? [...rec.backends, ...rec.draining] : []) {
+      await this.forget(rec, b, 'all');
     }
     await this.proxies.get(serviceKey)?.close();
     this.proxies.delete(serviceKey);

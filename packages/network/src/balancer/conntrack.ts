@@ -1,4 +1,7 @@
 import { readFile } from 'node:fs/promises';
+import { createLogger, proc } from '@polis/core';
+
+const log = createLogger('balancer');
 
 /** A connection the kernel tracks, as far as draining needs it. */
 export interface TrackedFlow {
@@ -82,4 +85,64 @@ export async function readConntrack(path = CONNTRACK_FILE): Promise<TrackedFlow[
   } catch {
     return undefined;
   }
+}
+
+/**
+ * Flows that `forgetFlows` would delete: the frontend's DNAT-ed connections to `backend` — every one
+ * (`all`), or (`idle`) those carrying no data: TCP ones being set up or over, every UDP flow.
+ */
+export function staleTo(
+  flows: readonly TrackedFlow[],
+  protocol: string,
+  frontendPort: number,
+  backend: { ip: string; port: number },
+  which: 'idle' | 'all',
+): TrackedFlow[] {
+  return flows.filter(
+    (f) =>
+      f.protocol === protocol &&
+      f.origDport === frontendPort &&
+      f.origDst !== backend.ip &&
+      f.replySrc === backend.ip &&
+      f.replySport === backend.port &&
+      (which === 'all' || f.protocol === 'udp' || !CARRYING.has(f.state)),
+  );
+}
+
+/** TCP states of a connection that may still carry data (an `idle` forget keeps them). */
+const CARRYING = new Set(['ESTABLISHED', 'FIN_WAIT', 'CLOSE_WAIT', 'LAST_ACK']);
+
+let warned = false;
+
+/**
+ * Deletes the kernel's entries of a frontend's connections to a backend that left it. A new connection
+ * whose tuple (client address and port) the kernel still tracks — a SYN_SENT to a replica that died, a
+ * CLOSE after its reset — reuses that entry and its NAT, so it would go to the backend that left: the
+ * same problem as docker's moby#8795 and Kubernetes' #31983, and the same cure (`conntrack -D`). Needs
+ * the `conntrack` program; without it nothing is deleted (logged once). Returns how many were matched.
+ */
+export async function forgetFlows(
+  protocol: 'tcp' | 'udp',
+  frontendPort: number,
+  backend: { ip: string; port: number },
+  which: 'idle' | 'all',
+): Promise<number> {
+  const flows = await readConntrack();
+  if (!flows) return 0;
+  const stale = staleTo(flows, protocol, frontendPort, backend, which);
+  if (stale.length === 0) return 0;
+  const base = ['-D', '-p', protocol, '--orig-port-dst', String(frontendPort)];
+  const to = ['--reply-src', backend.ip, '--reply-port-src', String(backend.port)];
+  const calls =
+    which === 'all' || protocol === 'udp'
+      ? [[...base, ...to]]
+      : [...new Set(stale.map((f) => f.state))].map((state) => [...base, ...to, '--state', state]);
+  try {
+    // conntrack exits 1 when nothing matched (the entry may have timed out since it was read).
+    for (const args of calls) await proc.run('conntrack', args, { okCodes: [0, 1] });
+  } catch (err) {
+    if (!warned) log.warn('cannot delete stale conntrack entries (is conntrack installed?)', { error: err });
+    warned = true;
+  }
+  return stale.length;
 }

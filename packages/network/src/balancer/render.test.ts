@@ -49,7 +49,7 @@ test('TCP spreads by numgen round robin, UDP by a hash of the client, affinity b
   const sticky = { ...web, frontend: { ...web.frontend, algorithm: 'client-affinity' as const } };
   assert.match(dispatchRule(sticky), /^jhash ip saddr mod 3 seed/);
   assert.equal(dispatchRule({ ...web, backends: [web.backends[0]!] }), `goto ${web.backends[0]!.tag}`);
-  assert.equal(dispatchRule({ ...web, backends: [] }), '');
+  assert.equal(dispatchRule({ ...web, backends: [] }), 'reject with tcp reset');
 });
 
 test('the whole table: maps, counters carried over, a chain per backend, hooks before Polis', () => {
@@ -69,9 +69,14 @@ test('the whole table: maps, counters carried over, a chain per backend, hooks b
   assert.ok(text.includes('type nat hook prerouting priority dstnat - 10;'));
   assert.ok(text.includes('type nat hook output priority -110;'));
   assert.equal((text.match(/fib daddr type local jump frontends/g) ?? []).length, 2);
-  // An empty set has no element: its port is closed, not black-holed.
+  // An empty set keeps its element, and its chain refuses: the port is closed, not black-holed.
   const empty = renderTable('polis_lb', [{ ...web, backends: [] }]);
-  assert.ok(empty.includes('map fe_tcp_any { type inet_service : verdict; }'));
+  assert.ok(empty.includes(`elements = { 8080 : goto ${id} }`));
+  assert.ok(empty.includes(`chain ${id} {\n    reject with tcp reset\n  }`), empty);
+  const udp = renderTable('polis_lb', [
+    { ...web, frontend: { ...web.frontend, protocol: 'udp' }, backends: [] },
+  ]);
+  assert.ok(udp.includes(`chain ${id} {\n    reject\n  }`), udp);
 });
 
 test('a change is one transaction that swaps the dispatch rule and keeps counters of who stays', () => {
@@ -102,11 +107,14 @@ test('a change is one transaction that swaps the dispatch rule and keeps counter
   assert.ok(!drained.includes(`delete counter ip t ${web.backends[2]!.tag}`));
 });
 
-test('the frontend element follows the set: gone when empty, back when refilled, moved with the port', () => {
+test('the frontend element follows the frontend: kept when the set empties (which refuses), moved with the port', () => {
   const empty = { ...web, backends: [] };
-  assert.ok(renderServiceChange('t', web, empty).includes('delete element ip t fe_tcp_any { 8080 }'));
+  const emptied = renderServiceChange('t', web, empty);
+  assert.ok(!emptied.includes('element'), emptied);
+  assert.ok(emptied.includes(`add rule ip t ${id} reject with tcp reset`), emptied);
+  assert.ok(!renderServiceChange('t', empty, web).includes('element'));
   assert.ok(
-    renderServiceChange('t', empty, web).includes(`add element ip t fe_tcp_any { 8080 : goto ${id} }`),
+    renderServiceChange('t', undefined, empty).includes(`add element ip t fe_tcp_any { 8080 : goto ${id} }`),
   );
   const moved = { ...web, frontend: { hostIp: '127.0.0.1', hostPort: 9090, protocol: 'tcp' as const } };
   const text = renderServiceChange('t', web, moved);

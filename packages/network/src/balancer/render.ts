@@ -46,10 +46,15 @@ export function frontendElement(f: BalancerFrontend): { map: (typeof MAPS)[numbe
 /** The seed of jhash: fixed, so a daemon restart (a table rebuild) keeps each client on its replica. */
 const SEED = '0x504c4201';
 
-/** The rule of a service chain: how a new connection picks its backend chain. */
+/**
+ * The rule of a service chain: how a new connection picks its backend chain. With no backend the
+ * connection is refused here (TCP reset, ICMP port unreachable for UDP), as on a closed port: the packet
+ * is dropped before its conntrack entry is confirmed, so no entry is left to pin the client's source port
+ * to the refusal once backends are back (a SYN reusing a tuple the kernel still tracks skips NAT).
+ */
 export function dispatchRule(s: KernelService): string {
   const n = s.backends.length;
-  if (n === 0) return '';
+  if (n === 0) return s.frontend.protocol === 'tcp' ? 'reject with tcp reset' : 'reject';
   if (n === 1) return `goto ${s.backends[0]!.tag}`;
   const vmap = `vmap { ${s.backends.map((b, i) => `${i} : goto ${b.tag}`).join(', ')} }`;
   const algorithm = s.frontend.algorithm ?? (s.frontend.protocol === 'udp' ? 'source-hash' : 'round-robin');
@@ -77,7 +82,6 @@ export function renderTable(
   const out = [`table ip ${table} {}`, `delete table ip ${table}`, `table ip ${table} {`];
   const elements = new Map<string, string[]>(MAPS.map((m) => [m, []]));
   for (const s of services) {
-    if (s.backends.length === 0) continue;
     const e = frontendElement(s.frontend);
     elements.get(e.map)!.push(`${e.key} : goto ${s.id}`);
   }
@@ -97,8 +101,7 @@ export function renderTable(
   for (const s of services) {
     for (const b of s.backends)
       out.push(`  chain ${b.tag} {`, `    ${backendRule(b, s.frontend.protocol)}`, '  }');
-    const rule = dispatchRule(s);
-    out.push(`  chain ${s.id} {`, ...(rule ? [`    ${rule}`] : []), '  }');
+    out.push(`  chain ${s.id} {`, `    ${dispatchRule(s)}`, '  }');
   }
   out.push(
     '  chain frontends {',
@@ -124,7 +127,7 @@ export function renderTable(
  * One service's change as a transaction on the live table: new backends get their counter and chain,
  * the service chain is flushed and refilled (one rule, so the swap is atomic), backends that left lose
  * their chain and counter (kept: `keepCounters`, the draining ones), and the frontend's map element
- * follows (an empty set has no element: connections are refused as on a closed port).
+ * follows the frontend (an empty set keeps it: its chain refuses connections, see `dispatchRule`).
  */
 export function renderServiceChange(
   table: string,
@@ -146,17 +149,16 @@ export function renderServiceChange(
       );
     }
   }
-  out.push(`add chain ${t} ${after.id}`, `flush chain ${t} ${after.id}`);
-  const rule = dispatchRule(after);
-  if (rule) out.push(`add rule ${t} ${after.id} ${rule}`);
-  const wasIn = before !== undefined && before.backends.length > 0;
-  const isIn = after.backends.length > 0;
+  out.push(
+    `add chain ${t} ${after.id}`,
+    `flush chain ${t} ${after.id}`,
+    `add rule ${t} ${after.id} ${dispatchRule(after)}`,
+  );
   const oldEl = before ? frontendElement(before.frontend) : undefined;
   const newEl = frontendElement(after.frontend);
   const moved = oldEl !== undefined && (oldEl.map !== newEl.map || oldEl.key !== newEl.key);
-  if (wasIn && (!isIn || moved)) out.push(`delete element ${t} ${oldEl!.map} { ${oldEl!.key} }`);
-  if (isIn && (!wasIn || moved))
-    out.push(`add element ${t} ${newEl.map} { ${newEl.key} : goto ${after.id} }`);
+  if (moved) out.push(`delete element ${t} ${oldEl.map} { ${oldEl.key} }`);
+  if (!oldEl || moved) out.push(`add element ${t} ${newEl.map} { ${newEl.key} : goto ${after.id} }`);
   const now = new Set(after.backends.map((b) => b.tag));
   for (const tag of old.keys()) {
     if (now.has(tag)) continue;
@@ -169,11 +171,8 @@ export function renderServiceChange(
 /** Removes one service: its element, chains and counters (`counters`: also ones kept for draining). */
 export function renderServiceRemoval(table: string, s: KernelService, counters: readonly string[]): string {
   const t = `ip ${table}`;
-  const out: string[] = [];
-  if (s.backends.length > 0) {
-    const e = frontendElement(s.frontend);
-    out.push(`delete element ${t} ${e.map} { ${e.key} }`);
-  }
+  const e = frontendElement(s.frontend);
+  const out = [`delete element ${t} ${e.map} { ${e.key} }`];
   out.push(`flush chain ${t} ${s.id}`, `delete chain ${t} ${s.id}`);
   for (const b of s.backends) out.push(`flush chain ${t} ${b.tag}`, `delete chain ${t} ${b.tag}`);
   for (const c of new Set([...s.backends.map((b) => b.tag), ...counters]))

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,6 +22,8 @@ const httpd = ['sh', '-c', 'mkdir -p /www && hostname > /www/index.html && exec 
 const SUBNET = '10.213.7.0/24';
 /** Outside the network's --ip-range, so no container is given it: the VIP of the test. */
 const VIP = '10.213.7.200';
+/** Outside it too, and never on the bridge: a backend that is gone. */
+const GONE = '10.213.7.201';
 
 /** A raw HTTP/1.0 request left open: the headers are finished only by `finish`. */
 async function openRequest(port: number): Promise<{ finish: () => Promise<string> }> {
@@ -38,6 +40,23 @@ async function openRequest(port: number): Promise<{ finish: () => Promise<string
       return body.split('\r\n\r\n')[1]?.trim() ?? '';
     },
   };
+}
+
+/** One HTTP/1.0 request from a chosen client port: the body, or the error's code (ECONNREFUSED, …). */
+function requestFrom(port: number, localPort: number, timeoutMs = 3000): Promise<string> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ port, host: '127.0.0.1', localAddress: '127.0.0.1', localPort });
+    let text = '';
+    socket.setTimeout(timeoutMs, () =>
+      socket.destroy(Object.assign(new Error('timeout'), { code: 'ETIMEDOUT' })),
+    );
+    socket.on('connect', () => socket.write('GET / HTTP/1.0\r\n\r\n'));
+    socket.on('data', (b: Buffer) => (text += b.toString()));
+    socket.on('error', (e: NodeJS.ErrnoException) => resolve(e.code ?? e.message));
+    socket.on('close', (hadError) => {
+      if (!hadError) resolve(text.split('\r\n\r\n')[1]?.trim() ?? '');
+    });
+  });
 }
 
 describe('service load balancing (kernel path, real containers)', () => {
@@ -177,6 +196,12 @@ describe('service load balancing (kernel path, real containers)', () => {
     );
     const counters = await lb.counters(key);
     assert.ok(!counters.some((c) => c.containerId === target.containerId), 'its counter is gone');
+    // Nor does the kernel keep an entry of its connections through the frontend (a reuse would follow it).
+    const tracked = await readFile('/proc/net/nf_conntrack', 'utf8');
+    const left = tracked
+      .split('\n')
+      .filter((l) => l.includes(`dport=${frontend.hostPort} src=${target.ip} `) && l.includes(' sport=80 '));
+    assert.deepEqual(left, []);
     await lb.setBackends(key, frontend, replicas);
   });
 
@@ -258,6 +283,40 @@ describe('service load balancing (kernel path, real containers)', () => {
     assert.match(await open.finish(), /^replica-\d$/);
     await lb.remove(proxyKey);
     await assert.rejects(httpGet('127.0.0.1', port, '/', 1000));
+  });
+
+  it('a refused connection does not pin its client port: the same port reaches a replica once there is one', async () => {
+    // The kernel reuses a tracked tuple (and its NAT) for a new SYN from the same client port: neither
+    // a refusal by the empty set nor one by a backend that then left may be replayed to that client.
+    const refusedKey = 'e2e/refused/80';
+    const fe: BalancerFrontend = { hostIp: '127.0.0.1', hostPort: await freePort(), protocol: 'tcp' };
+    const client = await freePort();
+    try {
+      await lb.setBackends(refusedKey, fe, []);
+      assert.equal(await requestFrom(fe.hostPort, client), 'ECONNREFUSED', 'an empty set refuses');
+      const tracked = await runCommand('sh', [
+        '-c',
+        `grep -c 'sport=${client} dport=${fe.hostPort} ' /proc/net/nf_conntrack || true`,
+      ]);
+      assert.equal(tracked.stdout.trim(), '0', 'the refusal left no conntrack entry');
+      await lb.setBackends(refusedKey, fe, replicas.slice(0, 1));
+      assert.equal(await requestFrom(fe.hostPort, client), 'replica-1');
+
+      // A backend that is gone (an address nobody holds): the client gives up on its SYN, whose entry
+      // the kernel keeps for two minutes. Taken out of the set, it must not get that client port again.
+      const gone = { ...replicas[1]!, containerId: 'gone', ip: GONE };
+      await lb.setBackends(refusedKey, fe, [gone]);
+      const other = await freePort();
+      assert.equal(await requestFrom(fe.hostPort, other, 1000), 'ETIMEDOUT', 'nobody answered');
+      await lb.setBackends(refusedKey, fe, replicas.slice(2));
+      assert.equal(
+        await requestFrom(fe.hostPort, other),
+        'replica-3',
+        'the same client port, a live replica',
+      );
+    } finally {
+      await lb.remove(refusedKey);
+    }
   });
 
   it('after a restart a new balancer on the same record lists the entry point and rebuilds its rules', async () => {
