@@ -55,9 +55,8 @@ const errnoNames = new Map(Object.entries(constants.errno).map(([name, n]) => [n
  * for it: a fork of the ~120 MB daemon costs ~5 ms of its event loop, a fork of the helper a fraction
  * of a millisecond. Requests and answers are frames over the helper's stdin and stdout; any number run
  * at once. The helper is started with the first command and holds the daemon's event loop only while
- * a command is running. It is opt-in for now (`POLIS_SPAWN_HELPER=1`, or a path to another build; see
- * `spawnHelper`); otherwise, or where it is not built (no C compiler at set-up), `proc.run` uses Node's
- * spawn as before.
+ * a command is running. With `POLIS_SPAWN_HELPER=0` (a path: another build; see `spawnHelper`), or
+ * where it is not built (no C compiler at set-up), `proc.run` uses Node's spawn.
  */
 export class SpawnHelper {
   private child: ChildProcess | undefined;
@@ -239,10 +238,9 @@ let shared: SpawnHelper | undefined | null;
 /** The process's helper, when it is built and not turned off; undefined means Node's spawn. */
 export function spawnHelper(): SpawnHelper | undefined {
   if (shared === undefined) {
-    // Opt-in for now: with it, the rolling-update test under a request loop (e2e/stacks-lb) saw
-    // connection resets in 2 of 4 runs (0 of 4 without): a race the faster path exposes, not yet found.
+    // On unless POLIS_SPAWN_HELPER=0; another build by its path.
     const setting = process.env.POLIS_SPAWN_HELPER;
-    const path = setting === '1' ? BUILT_HELPER : setting;
+    const path = setting === undefined || setting === '' || setting === '1' ? BUILT_HELPER : setting;
     shared =
       path !== undefined && path !== '' && path !== '0' && existsSync(path) ? new SpawnHelper(path) : null;
   }

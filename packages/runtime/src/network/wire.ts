@@ -78,9 +78,8 @@ export async function connectOnCreate(ctx: RuntimeContext, record: ContainerReco
  * container's root owns it: sysctls, its own `ip`). Undefined otherwise: wired after create, by pid.
  */
 export function ownNetns(ctx: RuntimeContext, record: ContainerRecord): string | undefined {
-  // Opt-in for now (POLIS_OWN_NETNS=1): with it, the rolling-update test under a request loop
-  // (e2e/stacks-lb) saw connection resets in 1 of 4 runs (0 of 4 without); the race is not yet found.
-  if (process.env.POLIS_OWN_NETNS !== '1') return undefined;
+  // POLIS_OWN_NETNS=0 turns it off (wired by pid after create, as under a user namespace).
+  if (process.env.POLIS_OWN_NETNS === '0') return undefined;
   if (!ctx.networks || !isNetworked(record.spec.network.mode) || record.idMappings) return undefined;
   return containerNetnsName(record.id);
 }

@@ -76,15 +76,15 @@ describe('networks', () => {
     assert.deepEqual(await fetchFrom(d, 'front', `http://${shortId}/`), { code: 0, out: 'hello-front' });
     const ip = ok(await d.polis(['inspect', '-f', '{{.NetworkSettings.Networks.front.IPAddress}}', 'web']));
     assert.match(ip, /^\d+\.\d+\.\d+\.\d+$/);
-    // With POLIS_OWN_NETNS=1 (opt-in), its network lives in a named netns of its own, which `ip netns`
+    // Unless POLIS_OWN_NETNS=0, its network lives in a named netns of its own, which `ip netns`
     // lists and enters.
     const id = ok(await d.polis(['inspect', '-f', '{{.Id}}', 'web']));
-    if (process.env.POLIS_OWN_NETNS === '1') {
+    if (process.env.POLIS_OWN_NETNS !== '0') {
       assert.ok(netnsNames(/^polis-/).includes(`polis-${id}`), 'the container has its named netns');
       const inside = ok(await runCommand('ip', ['-n', `polis-${id}`, '-4', '-o', 'addr', 'show', 'eth0']));
       assert.match(inside, new RegExp(` inet ${ip.replaceAll('.', '\\.')}/`));
     } else {
-      assert.ok(!netnsNames(/^polis-/).includes(`polis-${id}`), 'no named netns unless asked for');
+      assert.ok(!netnsNames(/^polis-/).includes(`polis-${id}`), 'no named netns when turned off');
     }
     const fromBack = await fetchFrom(d, 'back', `http://${ip}/`);
     assert.notEqual(fromBack.code, 0, 'a container on another network must not reach web');
