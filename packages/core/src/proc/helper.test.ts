@@ -1,11 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readSync, writeSync } from 'node:fs';
+import { closeSync, constants, existsSync, openSync, readSync, writeSync } from 'node:fs';
 import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BUILT_HELPER, SpawnHelper, type HelperResult } from './helper.js';
-import { closePipe, pipes, unlinkAll, type PipeFds } from './pipes.js';
+import { BULK_PIPE_SIZE, closePipe, pipes, unlinkAll, type PipeFds } from './pipes.js';
 import { run } from './run.js';
 
 const built = existsSync(BUILT_HELPER);
@@ -197,3 +197,48 @@ test('proc.run with an input larger than a helper frame still runs (forked from 
   const counted = await run('wc', ['-c'], { input: big });
   assert.equal(counted.stdout.trim(), String(big.length));
 });
+
+test(
+  'pipes(…, { size }) gives pipes that buffer that much (by the helper), others the default 64 KiB',
+  { skip: !built && 'polis-spawn is not built' },
+  async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'polis-pipesize-'));
+    /** Bytes a non-blocking writer puts into the pipe before it is full (EAGAIN). */
+    const capacity = (p: PipeFds): number => {
+      const writer = openSync(`/proc/self/fd/${p.write}`, constants.O_WRONLY | constants.O_NONBLOCK);
+      const chunk = Buffer.alloc(4096);
+      let n = 0;
+      try {
+        for (;;) n += writeSync(writer, chunk);
+      } catch (err) {
+        assert.equal((err as NodeJS.ErrnoException).code, 'EAGAIN');
+      } finally {
+        closeSync(writer);
+      }
+      return n;
+    };
+    try {
+      const [big] = (await pipes(dir, 1, { size: BULK_PIPE_SIZE })) as [PipeFds];
+      const [plain] = (await pipes(dir, 1)) as [PipeFds];
+      try {
+        assert.equal(capacity(big), BULK_PIPE_SIZE);
+        assert.equal(capacity(plain), 64 * 1024);
+      } finally {
+        closePipe(big);
+        closePipe(plain);
+      }
+      // The helper's own command names the FIFO it could not open.
+      const helper = new SpawnHelper(BUILT_HELPER);
+      const bad = await helper.run({
+        command: 'polis-spawn:pipesize',
+        args: ['1048576', join(dir, 'none')],
+        env,
+        maxStdout: 1,
+      });
+      assert.equal(bad.kind === 'exited' && bad.code, 32);
+      assert.equal(text(bad)[1], `${join(dir, 'none')}: No such file or directory\n`);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  },
+);

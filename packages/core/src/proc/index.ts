@@ -1,5 +1,5 @@
 export { run, start, startWith, waitFor, failure, tail, mount, umount } from './run.js';
 export type { RunOptions, RunResult, StartOptions, ChildProcess, ChildFd, Started } from './run.js';
 export { which } from './which.js';
-export { pipes, closePipe, unlinkAll } from './pipes.js';
+export { BULK_PIPE_SIZE, pipes, closePipe, unlinkAll } from './pipes.js';
 export type { PipeFds } from './pipes.js';

@@ -73,7 +73,10 @@ export async function unpackLayer(input: LayerInput, target: string, work: strin
   await mkdir(work, { recursive: true });
   const index = join(work, 'index');
   const tarArgs = [...TAR_EXTRACT_ARGS, '-v', `--index-file=${index}`, '-C', target];
-  const [raw, tarInput] = (await proc.pipes(work, 2)) as [proc.PipeFds, proc.PipeFds];
+  const [raw, tarInput] = (await proc.pipes(work, 2, { size: proc.BULK_PIPE_SIZE })) as [
+    proc.PipeFds,
+    proc.PipeFds,
+  ];
   try {
     const steps: Promise<unknown>[] = [];
     if (feedIn.path !== undefined && compression === 'none') {

@@ -68,7 +68,7 @@ export class VolumeBackup {
   /** Starts tar on the volume's data, writing into a pipe made in `pipeDir` (and unlinked at once). */
   static async start(volume: VolumeRecord, pipeDir: string): Promise<VolumeBackup> {
     const tarArgs = tarCreateArgs(volume.mountpoint);
-    const [pipe] = (await proc.pipes(pipeDir, 1)) as [proc.PipeFds];
+    const [pipe] = (await proc.pipes(pipeDir, 1, { size: proc.BULK_PIPE_SIZE })) as [proc.PipeFds];
     let tar: proc.ChildProcess;
     try {
       tar = proc.start('tar', tarArgs, { stdio: ['ignore', pipe.write, 'pipe'] });

@@ -130,7 +130,7 @@ export async function extractBackup(
   onManifest: (manifest: BackupManifest) => void,
 ): Promise<BackupManifest> {
   const tarArgs = tarExtractArgs(dir);
-  const [feedPipe, raw, checkedPipe] = (await proc.pipes(dirname(dir), 3)) as [
+  const [feedPipe, raw, checkedPipe] = (await proc.pipes(dirname(dir), 3, { size: proc.BULK_PIPE_SIZE })) as [
     proc.PipeFds,
     proc.PipeFds,
     proc.PipeFds,
