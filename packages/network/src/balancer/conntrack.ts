@@ -65,15 +65,24 @@ export function openTo(
   frontendPort: number,
   backend: { ip: string; port: number },
 ): number {
+  return through(flows, protocol, frontendPort, backend).filter(isOpen).length;
+}
+
+/** The frontend's connections that the kernel DNAT-ed to `backend`, in any state. */
+function through(
+  flows: readonly TrackedFlow[],
+  protocol: string,
+  frontendPort: number,
+  backend: { ip: string; port: number },
+): TrackedFlow[] {
   return flows.filter(
     (f) =>
       f.protocol === protocol &&
       f.origDport === frontendPort &&
       f.origDst !== backend.ip &&
       f.replySrc === backend.ip &&
-      f.replySport === backend.port &&
-      isOpen(f),
-  ).length;
+      f.replySport === backend.port,
+  );
 }
 
 export const CONNTRACK_FILE = '/proc/net/nf_conntrack';
@@ -98,14 +107,8 @@ export function staleTo(
   backend: { ip: string; port: number },
   which: 'idle' | 'all',
 ): TrackedFlow[] {
-  return flows.filter(
-    (f) =>
-      f.protocol === protocol &&
-      f.origDport === frontendPort &&
-      f.origDst !== backend.ip &&
-      f.replySrc === backend.ip &&
-      f.replySport === backend.port &&
-      (which === 'all' || f.protocol === 'udp' || !CARRYING.has(f.state)),
+  return through(flows, protocol, frontendPort, backend).filter(
+    (f) => which === 'all' || f.protocol === 'udp' || !CARRYING.has(f.state),
   );
 }
 
