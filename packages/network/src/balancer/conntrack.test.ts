@@ -43,7 +43,8 @@ test('stale flows of a backend that left: idle ones keep what may carry data, al
   const flows = parseConntrack(TEXT);
   const states = (fs: { state: string }[]): string[] => fs.map((f) => f.state);
   const b = { ip: '10.1.0.3', port: 80 };
-  assert.deepEqual(states(staleTo(flows, 'tcp', 8080, b, 'idle')), ['TIME_WAIT', 'CLOSE', 'SYN_SENT']);
+  // TIME_WAIT is left to the kernel, which replaces it when a new SYN comes on its tuple.
+  assert.deepEqual(states(staleTo(flows, 'tcp', 8080, b, 'idle')), ['CLOSE', 'SYN_SENT']);
   assert.deepEqual(states(staleTo(flows, 'tcp', 8080, b, 'all')), [
     'ESTABLISHED',
     'TIME_WAIT',

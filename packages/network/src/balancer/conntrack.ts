@@ -98,7 +98,8 @@ export async function readConntrack(path = CONNTRACK_FILE): Promise<TrackedFlow[
 
 /**
  * Flows that `forgetFlows` would delete: the frontend's DNAT-ed connections to `backend` — every one
- * (`all`), or (`idle`) those carrying no data: TCP ones being set up or over, every UDP flow.
+ * (`all`), or (`idle`) those a new connection would wrongly reuse: TCP ones being set up or reset
+ * (SYN_SENT, SYN_RECV, CLOSE), every UDP flow.
  */
 export function staleTo(
   flows: readonly TrackedFlow[],
@@ -108,12 +109,16 @@ export function staleTo(
   which: 'idle' | 'all',
 ): TrackedFlow[] {
   return through(flows, protocol, frontendPort, backend).filter(
-    (f) => which === 'all' || f.protocol === 'udp' || !CARRYING.has(f.state),
+    (f) => which === 'all' || f.protocol === 'udp' || !KEPT.has(f.state),
   );
 }
 
-/** TCP states of a connection that may still carry data (an `idle` forget keeps them). */
-const CARRYING = new Set(['ESTABLISHED', 'FIN_WAIT', 'CLOSE_WAIT', 'LAST_ACK']);
+/**
+ * TCP states an `idle` forget keeps: a connection that may still carry data, and TIME_WAIT, which the
+ * kernel itself replaces when a new SYN comes on its tuple (a FIN was seen), so deleting it would only
+ * cost a `conntrack` run after every ordinary request.
+ */
+const KEPT = new Set(['ESTABLISHED', 'FIN_WAIT', 'CLOSE_WAIT', 'LAST_ACK', 'TIME_WAIT']);
 
 let warned = false;
 

@@ -19,7 +19,7 @@ import { performance } from 'node:perf_hooks';
 import { busyboxTar } from '../harness/busybox.js';
 import { TestDaemon } from '../harness/daemon.js';
 import { POLIS_BIN } from '../harness/paths.js';
-import { envInt, writeReport } from './common.js';
+import { assertShippedCli, envInt, writeReport } from './common.js';
 import { runCommand } from '../harness/run.js';
 import { RawBundle, type RawRuntime } from './bundle.js';
 import { probeDocker, probePodman, startExecTarget, type ExternalEngine } from './engines.js';
@@ -299,6 +299,7 @@ async function main(): Promise<void> {
 }
 
 async function all(): Promise<void> {
+  assertShippedCli();
   const peers = await preparePeers();
   try {
     await main();
