@@ -219,7 +219,7 @@ export class Balancer implements ServiceBalancer {
     const deadline = Date.now() + timeoutMs;
     const poll = this.options.drainPollMs ?? 200;
     for (;;) {
-      const flows = await readConntrack();
+      const flows = await readConntrack({ port: rec.frontend.hostPort, ip: leaving.ip });
       // Without a view of the kernel's connections, the only safe wait is the whole timeout.
       if (flows && openTo(flows, rec.frontend.protocol, rec.frontend.hostPort, leaving) === 0) break;
       const left = deadline - Date.now();
@@ -244,7 +244,10 @@ export class Balancer implements ServiceBalancer {
     if (!rec) return [];
     if (rec.mode === 'proxy') return this.proxies.get(serviceKey)?.counters() ?? [];
     await this.ensureReady();
-    const [counts, flows] = await Promise.all([readCounters(this.table), readConntrack()]);
+    const [counts, flows] = await Promise.all([
+      readCounters(this.table),
+      readConntrack({ port: rec.frontend.hostPort }),
+    ]);
     return [...rec.backends, ...rec.draining].map((b) => ({
       containerId: b.containerId,
       connections: counts.get(b.tag)?.packets ?? 0,

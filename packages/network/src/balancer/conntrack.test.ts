@@ -60,3 +60,18 @@ test('stale flows of a backend that left: idle ones keep what may carry data, al
     'UDP: every flow',
   );
 });
+
+test('a filter reads only the lines of one frontend port (and backend address)', () => {
+  assert.equal(parseConntrack(TEXT, { port: 8080 }).length, 5);
+  const b = parseConntrack(TEXT, { port: 8080, ip: '10.1.0.3' });
+  assert.deepEqual(
+    b.map((f) => f.state),
+    ['ESTABLISHED', 'TIME_WAIT', 'CLOSE', 'SYN_SENT'],
+  );
+  // 10.1.0.3 is not 10.1.0.30: the address is matched whole.
+  assert.deepEqual(
+    parseConntrack(TEXT.replaceAll('10.1.0.3 ', '10.1.0.30 '), { port: 8080, ip: '10.1.0.3' }),
+    [],
+  );
+  assert.deepEqual(parseConntrack(TEXT, { port: 5353 }).length, 1);
+});

@@ -24,29 +24,54 @@ const OPEN = new Set([
   'SYN_SENT2',
 ]);
 
+/** Which lines `parseConntrack` reads: those of connections to this (original) destination port, and
+ * with `ip`, those naming that address (a backend's, as the reply's source); the rest are skipped
+ * before they are split. */
+export interface FlowFilter {
+  port: number;
+  ip?: string;
+}
+
 /**
  * Parses /proc/net/nf_conntrack: `ipv4 2 tcp 6 300 ESTABLISHED src=… dst=… sport=… dport=… src=… …`;
  * the first tuple is the original direction, the second the reply (its source is the DNAT target).
+ * One pass over each line's fields (a table after a busy minute holds tens of thousands of lines).
  */
-export function parseConntrack(text: string): TrackedFlow[] {
+export function parseConntrack(text: string, filter?: FlowFilter): TrackedFlow[] {
   const flows: TrackedFlow[] = [];
+  const port = filter ? ` dport=${filter.port} ` : '';
+  const ip = filter?.ip !== undefined ? ` src=${filter.ip} ` : '';
   for (const line of text.split('\n')) {
+    if (!line.startsWith('ipv4') || (port && !line.includes(port)) || (ip && !line.includes(ip))) continue;
     const f = line.trim().split(/\s+/);
-    if (f[0] !== 'ipv4' || (f[2] !== 'tcp' && f[2] !== 'udp')) continue;
-    const state = f[2] === 'tcp' ? (f[5] ?? '') : '';
-    const fields = f.filter((x) => x.includes('='));
-    const at = (key: string, nth: number): string | undefined =>
-      fields.filter((x) => x.startsWith(`${key}=`))[nth]?.slice(key.length + 1);
-    const origDst = at('dst', 0);
-    const replySrc = at('src', 1);
+    if (f[2] !== 'tcp' && f[2] !== 'udp') continue;
+    let origDst = '';
+    let replySrc = '';
+    let origDport = Number.NaN;
+    let replySport = Number.NaN;
+    let src = 0;
+    let dst = 0;
+    let sport = 0;
+    let dport = 0;
+    for (const x of f) {
+      if (x.startsWith('src=')) {
+        if (src++ === 1) replySrc = x.slice(4);
+      } else if (x.startsWith('dst=')) {
+        if (dst++ === 0) origDst = x.slice(4);
+      } else if (x.startsWith('sport=')) {
+        if (sport++ === 1) replySport = Number(x.slice(6));
+      } else if (x.startsWith('dport=')) {
+        if (dport++ === 0) origDport = Number(x.slice(6));
+      }
+    }
     if (!origDst || !replySrc) continue;
     flows.push({
       protocol: f[2],
-      state,
+      state: f[2] === 'tcp' ? (f[5] ?? '') : '',
       origDst,
-      origDport: Number(at('dport', 0)),
+      origDport,
       replySrc,
-      replySport: Number(at('sport', 1)),
+      replySport,
     });
   }
   return flows;
@@ -88,9 +113,12 @@ function through(
 export const CONNTRACK_FILE = '/proc/net/nf_conntrack';
 
 /** The tracked flows now, or undefined when the kernel does not show them (no procfs conntrack). */
-export async function readConntrack(path = CONNTRACK_FILE): Promise<TrackedFlow[] | undefined> {
+export async function readConntrack(
+  filter?: FlowFilter,
+  path = CONNTRACK_FILE,
+): Promise<TrackedFlow[] | undefined> {
   try {
-    return parseConntrack(await readFile(path, 'utf8'));
+    return parseConntrack(await readFile(path, 'utf8'), filter);
   } catch {
     return undefined;
   }
@@ -135,7 +163,7 @@ export async function forgetFlows(
   backend: { ip: string; port: number },
   which: 'idle' | 'all',
 ): Promise<number> {
-  const flows = await readConntrack();
+  const flows = await readConntrack({ port: frontendPort, ip: backend.ip });
   if (!flows) return 0;
   const stale = staleTo(flows, protocol, frontendPort, backend, which);
   if (stale.length === 0) return 0;
