@@ -156,9 +156,14 @@ export async function attachAll(
     return { plans, requests: record(ctx, container, netns, plans) };
   })();
   try {
-    await ctx.host.wireEndpoints(requests);
+    // Published ports need only the address (leased above), not the veth: their firewall rules are made
+    // while the links are, and both have settled before an undo runs.
+    const steps = await Promise.allSettled([
+      ctx.host.wireEndpoints(requests),
+      publish(ctx, container, requests[0]!.address),
+    ]);
+    for (const s of steps) if (s.status === 'rejected') throw s.reason;
     await registerNames(ctx, container.id, plans);
-    await publish(ctx, container, requests[0]!.address);
     return result(ctx, container.id);
   } catch (err) {
     const undo = new Undo({ container: container.id });
