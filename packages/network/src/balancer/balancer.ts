@@ -180,7 +180,7 @@ export class Balancer implements ServiceBalancer {
   private async forget(rec: ServiceRecord, b: BalancerBackend, which: 'idle' | 'all'): Promise<void> {
     const n = await forgetFlows(rec.frontend.protocol, rec.frontend.hostPort, b, which).catch(
       (err: unknown) => {
-        log.warn('could not read the conntrack table', { error: err });
+        log.warn('could not drop stale conntrack entries', { error: err });
         return 0;
       },
     );
