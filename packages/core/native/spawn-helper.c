@@ -10,7 +10,8 @@
  *
  * Frames, integers in host byte order (both ends are on the same machine):
  *   request:  u32 size-of-rest, u32 id, u32 argc, u32 envc, u32 has_input, u32 input_len,
- *             u32 max_stdout, u32 flags, u32 nfds, then NUL-terminated strings: cwd ("" = the
+ *             u32 max_stdout, u32 flags, u32 nfds, u32 timeout_ms (0: none; past it the command
+ *             gets SIGTERM, as from Node's spawn `timeout`), then NUL-terminated strings: cwd ("" = the
  *             helper's), argv[argc], env[envc], nfds fd specs, then input_len bytes of input (the
  *             command's stdin; /dev/null without).
  *   response: u32 size-of-rest, u32 id, i32 kind (0 exited, 1 killed by a signal, 2 not started,
@@ -28,12 +29,16 @@
  * relative lowerdirs resolve), `polis-spawn:umount TARGET FLAGS` is umount2(2). Exit 0, or 32 (as
  * mount(8)) with "TARGET: strerror" on stderr. A third, `polis-spawn:pipesize BYTES FIFO…`, sets the
  * buffer of pipes whose ends the caller holds open (F_SETPIPE_SZ; Node has no fcntl): a 1 MiB pipe
- * wakes its reader and writer a sixteenth as often as the default 64 KiB one.
+ * wakes its reader and writer a sixteenth as often as the default 64 KiB one. A fourth,
+ * `polis-spawn:mkfifo MODE PATH…` (octal MODE), is mkfifo(1) -m: conmon's pipes are FIFOs, made
+ * at every start, and the program costs a few ms to start for a system call. A fifth,
+ * `polis-spawn:netns PATH`, is `ip netns add` of /run/netns/NAME given as PATH (see `netns_add`).
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -41,8 +46,10 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/signalfd.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #define MAX_REQUEST (64u << 20)
@@ -63,6 +70,7 @@ struct child {
   size_t max_out;
   int exited, status;
   int started; /* a start request: no output captured */
+  long long deadline; /* CLOCK_MONOTONIC ms when it gets SIGTERM; 0: never (or sent already) */
 };
 
 static struct child **children;
@@ -162,6 +170,38 @@ static int exec_with_path(char **argv, char **envp) {
 
 #define BUILTIN "polis-spawn:"
 
+/*
+ * As `ip netns add`: the directory made a shared mount point (so that the namespaces mounted in it
+ * propagate into mount namespaces made later), an empty file, and a bind mount on it of a new network
+ * namespace, unshared by this child, which exits right after. The file goes if the mount fails.
+ */
+static int netns_add(const char *path) {
+  char dir[4096];
+  const char *slash = strrchr(path, '/');
+  if (!slash || slash == path || (size_t)(slash - path) >= sizeof dir) {
+    errno = EINVAL;
+    return -1;
+  }
+  memcpy(dir, path, (size_t)(slash - path));
+  dir[slash - path] = '\0';
+  if (mkdir(dir, 0755) != 0 && errno != EEXIST) return -1;
+  if (mount("", dir, "none", MS_SHARED | MS_REC, NULL) != 0) {
+    if (errno != EINVAL) return -1;
+    if (mount(dir, dir, "none", MS_BIND | MS_REC, NULL) != 0) return -1;
+    if (mount("", dir, "none", MS_SHARED | MS_REC, NULL) != 0) return -1;
+  }
+  int fd = open(path, O_RDONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0);
+  if (fd < 0) return -1;
+  close(fd);
+  if (unshare(CLONE_NEWNET) != 0 || mount("/proc/self/ns/net", path, "none", MS_BIND, NULL) != 0) {
+    int saved = errno;
+    unlink(path);
+    errno = saved;
+    return -1;
+  }
+  return 0;
+}
+
 /* In the child: one of the helper's own commands (see the top); its exit status. */
 static int builtin(char **argv) {
   const char *op = argv[0] + strlen(BUILTIN);
@@ -188,6 +228,19 @@ static int builtin(char **argv) {
         close(fd);
         errno = saved;
       }
+    }
+  } else if (strcmp(op, "netns") == 0 && argc == 2) {
+    target = argv[1];
+    ret = netns_add(target);
+  } else if (strcmp(op, "mkfifo") == 0 && argc >= 3) {
+    ret = 0;
+    target = argv[2];
+    mode_t mode = (mode_t)strtoul(argv[1], NULL, 8);
+    for (size_t i = 2; i < argc && ret == 0; i++) {
+      target = argv[i];
+      ret = mkfifo(target, mode);
+      /* As mkfifo(1) -m: the mode exactly, whatever the umask. */
+      if (ret == 0) ret = chmod(target, mode);
     }
   } else {
     dprintf(2, "polis-spawn: unknown command %s\n", argv[0]);
@@ -242,9 +295,15 @@ static int place_fds(char **specs, uint32_t nfds) {
 }
 
 /* Starts one command; answers at once (kind 2) when it cannot be started. */
+static long long now_ms(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 static void spawn_request(uint32_t id, char *cwd, char **argv, char **envp, int has_input, char *input,
                           size_t input_len, size_t max_out, uint32_t flags, char **fd_specs,
-                          uint32_t nfds) {
+                          uint32_t nfds, uint32_t timeout_ms) {
   int in[2] = {-1, -1}, out[2] = {-1, -1}, err[2] = {-1, -1}, report[2] = {-1, -1};
   int start = (flags & FLAG_START) != 0;
   if ((has_input && pipe2(in, O_CLOEXEC) < 0) || (!start && pipe2(out, O_CLOEXEC) < 0) ||
@@ -312,6 +371,7 @@ static void spawn_request(uint32_t id, char *cwd, char **argv, char **envp, int 
   c->err_fd = err[0];
   c->max_out = max_out;
   c->started = start;
+  c->deadline = timeout_ms ? now_ms() + timeout_ms : 0;
   if (has_input && input_len > 0) {
     c->input = xrealloc(NULL, input_len);
     memcpy(c->input, input, input_len);
@@ -337,13 +397,13 @@ static uint32_t u32_at(const char *p) {
 
 /* Parses one request frame (the bytes after its size) and starts its command. */
 static void handle_request(char *frame, size_t size) {
-  if (size < 32) die("short request");
+  if (size < 36) die("short request");
   uint32_t id = u32_at(frame), argc = u32_at(frame + 4), envc = u32_at(frame + 8);
   uint32_t has_input = u32_at(frame + 12), input_len = u32_at(frame + 16), max_out = u32_at(frame + 20);
-  uint32_t flags = u32_at(frame + 24), nfds = u32_at(frame + 28);
-  if (argc == 0 || argc > 1u << 20 || envc > 1u << 20 || nfds > 16 || input_len > size - 32)
+  uint32_t flags = u32_at(frame + 24), nfds = u32_at(frame + 28), timeout_ms = u32_at(frame + 32);
+  if (argc == 0 || argc > 1u << 20 || envc > 1u << 20 || nfds > 16 || input_len > size - 36)
     die("bad request");
-  char *p = frame + 32, *strings_end = frame + size - input_len;
+  char *p = frame + 36, *strings_end = frame + size - input_len;
   char **argv = xrealloc(NULL, (argc + 1) * sizeof *argv);
   char **envp = xrealloc(NULL, (envc + 1) * sizeof *envp);
   char **fd_specs = xrealloc(NULL, (nfds + 1) * sizeof *fd_specs);
@@ -360,7 +420,7 @@ static void handle_request(char *frame, size_t size) {
   argv[argc] = NULL;
   envp[envc] = NULL;
   spawn_request(id, cwd, argv, envp, has_input != 0, strings_end, input_len, max_out, flags, fd_specs,
-                nfds);
+                nfds, timeout_ms);
   free(argv);
   free(envp);
   free(fd_specs);
@@ -459,7 +519,21 @@ int main(void) {
       fds[n++] = (struct pollfd){.fd = c->out_fd, .events = POLLIN};
       fds[n++] = (struct pollfd){.fd = c->err_fd, .events = POLLIN};
     }
-    if (poll(fds, n, -1) < 0) {
+    /* The nearest deadline bounds the wait; a command past its own gets SIGTERM, once. */
+    int wait_ms = -1;
+    long long now = now_ms();
+    for (size_t i = 0; i < nchildren; i++) {
+      struct child *c = children[i];
+      if (!c->deadline || c->exited) continue;
+      if (c->deadline <= now) {
+        kill(c->pid, SIGTERM);
+        c->deadline = 0;
+        continue;
+      }
+      long long left = c->deadline - now;
+      if (wait_ms < 0 || left < wait_ms) wait_ms = (int)(left > 1 << 30 ? 1 << 30 : left);
+    }
+    if (poll(fds, n, wait_ms) < 0) {
       if (errno == EINTR) continue;
       die("poll");
     }

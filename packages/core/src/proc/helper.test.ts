@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { closeSync, constants, existsSync, openSync, readSync, writeSync } from 'node:fs';
+import { closeSync, constants, existsSync, openSync, readSync, statSync, writeSync } from 'node:fs';
 import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -240,5 +240,64 @@ test(
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
+  },
+);
+
+test(
+  'the helper makes FIFOs with exactly the mode asked (umask aside) and names one it cannot make',
+  { skip: !built && 'polis-spawn is not built' },
+  async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'polis-mkfifo-'));
+    const helper = new SpawnHelper(BUILT_HELPER);
+    try {
+      const paths = [join(dir, 'a'), join(dir, 'b')];
+      const made = await helper.run({
+        command: 'polis-spawn:mkfifo',
+        args: ['0640', ...paths],
+        env,
+        maxStdout: 1,
+      });
+      assert.equal(made.kind === 'exited' && made.code, 0);
+      for (const path of paths) {
+        const st = statSync(path);
+        assert.ok(st.isFIFO(), `${path} is a FIFO`);
+        assert.equal(st.mode & 0o777, 0o640);
+      }
+      const again = await helper.run({
+        command: 'polis-spawn:mkfifo',
+        args: ['0600', paths[0]!],
+        env,
+        maxStdout: 1,
+      });
+      assert.equal(again.kind === 'exited' && again.code, 32);
+      assert.equal(text(again)[1], `${paths[0]}: File exists\n`);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  },
+);
+
+test(
+  'a command past its timeout gets SIGTERM from the helper, as from Node; one within it is untouched',
+  { skip: !built && 'polis-spawn is not built' },
+  async () => {
+    const helper = new SpawnHelper(BUILT_HELPER);
+    const t0 = Date.now();
+    const [late, quick] = await Promise.all([
+      helper.run({ command: 'sleep', args: ['5'], env, maxStdout: 1, timeoutMs: 150 }),
+      helper.run({
+        command: 'sh',
+        args: ['-c', 'sleep 0.2; echo done'],
+        env,
+        maxStdout: 100,
+        timeoutMs: 5000,
+      }),
+    ]);
+    assert.equal(late.kind === 'signaled' && late.signal, 'SIGTERM');
+    assert.equal(quick.kind === 'exited' && quick.code, 0);
+    assert.equal(text(quick)[0], 'done\n');
+    assert.ok(Date.now() - t0 < 3000, `took ${Date.now() - t0} ms`);
+    // Through proc.run: the same failure Node's spawn timeout gives.
+    await assert.rejects(run('sleep', ['5'], { timeoutMs: 100 }), /killed by SIGTERM/);
   },
 );

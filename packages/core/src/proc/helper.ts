@@ -13,6 +13,8 @@ export interface HelperRequest {
   env: NodeJS.ProcessEnv;
   input?: string | Buffer;
   maxStdout: number;
+  /** SIGTERM after this many ms, as Node's `timeout` (0 or absent: none). */
+  timeoutMs?: number;
 }
 
 /** A long-lived process (conmon) to start: its fds from FIFO paths, no output captured. */
@@ -220,8 +222,8 @@ function encode(id: number, r: HelperRequest, start?: HelperStart): Buffer {
   }
   const text = Buffer.from(strings.join('\0') + '\0');
   const input = r.input === undefined ? Buffer.alloc(0) : Buffer.from(r.input);
-  const head = Buffer.alloc(36);
-  head.writeUInt32LE(32 + text.length + input.length, 0);
+  const head = Buffer.alloc(40);
+  head.writeUInt32LE(36 + text.length + input.length, 0);
   head.writeUInt32LE(id, 4);
   head.writeUInt32LE(1 + r.args.length, 8);
   head.writeUInt32LE(env.length, 12);
@@ -230,6 +232,7 @@ function encode(id: number, r: HelperRequest, start?: HelperStart): Buffer {
   head.writeUInt32LE(Math.min(r.maxStdout, 0xffffffff), 24);
   head.writeUInt32LE(start ? 1 | (start.detached ? 2 : 0) : 0, 28);
   head.writeUInt32LE(fds.length, 32);
+  head.writeUInt32LE(Math.max(0, Math.min(Math.ceil(r.timeoutMs ?? 0), 0xffffffff)), 36);
   return Buffer.concat([head, text, input]);
 }
 

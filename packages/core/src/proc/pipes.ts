@@ -35,7 +35,8 @@ export async function pipes(
 ): Promise<PipeFds[]> {
   const tag = randomBytes(6).toString('hex');
   const paths = Array.from({ length: count }, (_, i) => join(dir, `.pipe-${tag}-${i}`));
-  await run('mkfifo', ['-m', '0600', ...paths]);
+  if (spawnHelper()) await run('polis-spawn:mkfifo', ['0600', ...paths]);
+  else await run('mkfifo', ['-m', '0600', ...paths]);
   const made: PipeFds[] = [];
   try {
     for (const path of paths) {

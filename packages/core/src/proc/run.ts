@@ -39,11 +39,9 @@ export async function run(
 ): Promise<RunResult> {
   const okCodes = options.okCodes ?? [0];
   const maxStdout = options.maxStdout ?? 64 * 1024 * 1024;
-  // A timeout needs a kill the helper does not do, and a large input would not fit its frame (64 MiB):
-  // those few commands fork from Node.
+  // A large input would not fit a helper's frame (64 MiB): those few commands fork from Node.
   const small = options.input === undefined || options.input.length <= HELPER_MAX_INPUT;
-  const helper =
-    (options.timeoutMs === undefined && small) || command.startsWith(BUILTIN) ? spawnHelper() : undefined;
+  const helper = small || command.startsWith(BUILTIN) ? spawnHelper() : undefined;
   if (helper) {
     const env = options.env ?? process.env;
     const answer = await helper.run({
@@ -53,6 +51,7 @@ export async function run(
       env,
       input: options.input,
       maxStdout,
+      ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
     });
     if (answer.kind === 'failed' || answer.kind === 'started') throw notStarted(command, args, answer);
     const signal = answer.kind === 'signaled' ? answer.signal : null;
@@ -196,6 +195,17 @@ export async function mount(
 export async function umount(target: string, options: { lazy?: boolean } = {}): Promise<void> {
   if (spawnHelper()) await run(`${BUILTIN}umount`, [target, String(options.lazy ? MNT_DETACH : 0)]);
   else await run('umount', options.lazy ? ['-l', target] : [target]);
+}
+
+/**
+ * A named network namespace at `path` (`/run/netns/NAME`) as `ip netns add NAME` makes it, by the spawn
+ * helper in one forked child (`netns_add` in spawn-helper.c). Without the helper it does nothing and
+ * returns false: the caller has `ip` make it (in an `ip -batch` of its own, say).
+ */
+export async function netnsAdd(path: string): Promise<boolean> {
+  if (!spawnHelper()) return false;
+  await run(`${BUILTIN}netns`, [path]);
+  return true;
 }
 
 /** The largest stdin `run` sends through the helper (its frames hold at most 64 MiB). */
