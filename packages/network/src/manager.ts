@@ -17,6 +17,7 @@ import { Undo } from './networks/undo.js';
 import { autoSubnet, findOverlap, validateCreate } from './networks/validate.js';
 import { createSchema } from './store/schema.js';
 import type {
+  AttachOptions,
   AttachResult,
   ContainerNetworkInfo,
   CreateNetworkOptions,
@@ -248,8 +249,12 @@ export class NetworkManager implements NetworkService {
   }
 
   /** Wires a container into all its networks: into a running process's netns, or a named one it makes. */
-  attach(container: ContainerNetworkInfo, netns: NetnsTarget): Promise<AttachResult> {
-    return attachAll(this.ctx, container, netns, this.defaultNetwork());
+  attach(
+    container: ContainerNetworkInfo,
+    netns: NetnsTarget,
+    options: AttachOptions = {},
+  ): Promise<AttachResult> {
+    return attachAll(this.ctx, container, netns, this.defaultNetwork(), options);
   }
 
   detach(containerId: string): Promise<void> {

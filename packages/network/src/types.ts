@@ -100,6 +100,11 @@ export interface AttachResult {
  */
 export type NetnsTarget = { pid: number } | { name: string };
 
+export interface AttachOptions {
+  /** Called once a named netns exists (before its links are made): a runtime may create the container in it. */
+  onNetns?: () => void;
+}
+
 export interface NetworkService {
   init(): Promise<void>;
   create(options: CreateNetworkOptions): Promise<NetworkRecord>;
@@ -122,7 +127,7 @@ export interface NetworkService {
    * names. Into the netns of its created (not yet started) init process, or into a named netns made
    * here before the container is created, which it then joins. Undoes itself on failure.
    */
-  attach(container: ContainerNetworkInfo, netns: NetnsTarget): Promise<AttachResult>;
+  attach(container: ContainerNetworkInfo, netns: NetnsTarget, options?: AttachOptions): Promise<AttachResult>;
   /** Unwires a container that stopped or is being removed: ports, leases, DNS names. Idempotent. */
   detach(containerId: string): Promise<void>;
   /** Forgets a removed container's endpoints. */

@@ -40,11 +40,12 @@ const MAC = /^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/i;
  * Wires all of a container's endpoints in two spawns: one `ip -batch` on the host makes the veth pairs
  * (the peer is created straight inside the container's netns under its final name and MAC) and joins
  * the host ends to their bridges; one `ip -batch` inside the netns sets addresses, lo, links and the
- * default route. A named netns is made by the first batch (`netns add`), so a container can be wired
- * before it exists and join it at create. On failure the host veths are deleted, which takes their
- * peers along, and so is a netns the wiring made.
+ * default route. A named netns is made first (by the spawn helper, else by the first batch's `netns
+ * add`), so a container can be wired before it exists and join it at create; `onNetns` is called once
+ * it exists, so that the container's create can go on while its links are made. On failure the host
+ * veths are deleted, which takes their peers along, and so is a netns the wiring made.
  */
-export async function wireEndpoints(requests: WireRequest[]): Promise<void> {
+export async function wireEndpoints(requests: WireRequest[], onNetns?: () => void): Promise<void> {
   if (requests.length === 0) return;
   const target = requests[0]!.netns;
   for (const r of requests) validate(r, target);
@@ -53,7 +54,10 @@ export async function wireEndpoints(requests: WireRequest[]): Promise<void> {
       ? { command: 'nsenter', args: ['-t', String(target.pid), '-n', ipCommand(), '-batch', '-'] }
       : { command: ipCommand(), args: ['-n', target.name, '-batch', '-'] };
   try {
-    await proc.run(ipCommand(), ['-batch', '-'], { input: hostBatch(requests, target) });
+    const made = 'name' in target && (await proc.netnsAdd(join(NETNS_DIR, target.name)));
+    if (made) onNetns?.();
+    await proc.run(ipCommand(), ['-batch', '-'], { input: hostBatch(requests, target, !made) });
+    if (!made) onNetns?.();
     await proc.run(inside.command, inside.args, { input: namespaceBatch(requests) });
   } catch (err) {
     const hostVeths = requests.map((r) => r.hostVeth);
@@ -140,9 +144,9 @@ export function hostVethName(containerId: string, networkId: string): string {
     .slice(0, 12)}`;
 }
 
-function hostBatch(requests: WireRequest[], target: NetnsTarget): string {
+function hostBatch(requests: WireRequest[], target: NetnsTarget, makeNetns: boolean): string {
   const into = 'pid' in target ? String(target.pid) : target.name;
-  const make = 'name' in target ? `netns add ${target.name}\n` : '';
+  const make = 'name' in target && makeNetns ? `netns add ${target.name}\n` : '';
   return (
     make +
     requests

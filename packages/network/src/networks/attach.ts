@@ -2,6 +2,7 @@ import { createLogger, shortId } from '@polis/core';
 import { hostVethName, macFor, type WireRequest } from '../endpoint/wire.js';
 import { parseCidr } from '../ipam/cidr.js';
 import type {
+  AttachOptions,
   AttachResult,
   ContainerNetworkInfo,
   EndpointRecord,
@@ -131,6 +132,7 @@ export async function attachAll(
   container: ContainerNetworkInfo,
   netns: NetnsTarget,
   defaultNetwork: NetworkRecord,
+  options: AttachOptions = {},
 ): Promise<AttachResult> {
   // Wiring left from an earlier run of this container (a crash before its detach) goes first.
   if (ctx.endpoints.ofContainer(container.id).some((e) => e.hostVeth !== ''))
@@ -159,7 +161,7 @@ export async function attachAll(
     // Published ports need only the address (leased above), not the veth: their firewall rules are made
     // while the links are, and both have settled before an undo runs.
     const steps = await Promise.allSettled([
-      ctx.host.wireEndpoints(requests),
+      ctx.host.wireEndpoints(requests, options.onNetns),
       publish(ctx, container, requests[0]!.address),
     ]);
     for (const s of steps) if (s.status === 'rejected') throw s.reason;

@@ -20,7 +20,8 @@ export interface HostOps {
   applyFirewall(table: string, state: FirewallState): Promise<void>;
   changePorts(table: string, op: 'add' | 'delete', ports: readonly PublishedPort[]): Promise<void>;
   removeFirewall(table: string): Promise<void>;
-  wireEndpoints(requests: WireRequest[]): Promise<void>;
+  /** `onNetns`: called once a named netns exists, before its links are made. */
+  wireEndpoints(requests: WireRequest[], onNetns?: () => void): Promise<void>;
   /** Deletes the host veths, and the named netns `netns` when given and present. */
   unwireEndpoints(hostVeths: string[], netns?: string): Promise<void>;
   resolveBindings(container: ContainerNetworkInfo, taken: PortBinding[]): Promise<PortBinding[]>;

@@ -11,7 +11,7 @@ import {
   type ContainerNetworkInfo,
   type NetnsTarget,
 } from '@polis/network';
-import type { RuntimeContext } from '../context.js';
+import { settleCleanups, type RuntimeContext } from '../context.js';
 import { resolveContainer } from '../store/resolve.js';
 
 /** The modes that put a container on a Polis network (the default `bridge` or a named one). */
@@ -117,10 +117,13 @@ export async function attachNetworks(
   record: ContainerRecord,
   netns: NetnsTarget,
   etcFiles: Promise<unknown> = Promise.resolve(),
+  onNetns?: () => void,
 ): Promise<void> {
   const networks = ctx.networks;
   if (!networks || !isNetworked(record.spec.network.mode)) return;
-  const result = await networks.attach(networkInfo(ctx, record), netns);
+  // A `--rm` container answered removed may still hold a port, an address or a DNS name this one asks for.
+  await settleCleanups(ctx);
+  const result = await networks.attach(networkInfo(ctx, record), netns, onNetns ? { onNetns } : {});
   try {
     await etcFiles;
     await writeNetworkFiles(record, result);
