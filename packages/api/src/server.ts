@@ -9,6 +9,7 @@ import { authorize, identityOf, roleOf, type Role } from './access/role.js';
 import { createLogger, PolisError } from '@polis/core';
 import { invalid } from './http/errors.js';
 import { HttpReply, SocketReply, type Reply } from './http/reply.js';
+import { settlesFirst } from './http/settle.js';
 import { Router, splitVersion } from './http/router.js';
 import { observeRequest } from './http/request-metrics.js';
 import { containerRoutes } from './routes/containers/index.js';
@@ -132,6 +133,8 @@ export function createApiServer(deps: ApiDeps, options: ServeOptions = {}): Serv
       if (!match) throw new PolisError('request.unknown_route', 'page not found', { context: { path } });
       onRoute(match.pattern);
       if (upgraded && !match.hijack) throw invalid(`${path} does not take a connection upgrade`);
+      if (deps.containers.cleanupsPending?.() && settlesFirst(match.pattern))
+        await deps.containers.settled?.();
       await match.handler({ req, reply, params: match.params, query: url.searchParams, version });
     } catch (err) {
       if (!reply.headersSent) {

@@ -37,6 +37,8 @@ export interface RuntimeContext {
   attachHooks: Map<string, Set<(launched: boolean) => Promise<void>>>;
   /** Pending policy restarts and their back-off, by container id. */
   restarts: { timers: Map<string, NodeJS.Timeout>; delays: Map<string, number>; manual: Set<string> };
+  /** Cleanups of retired containers still under way, by id (see lifecycle/cleanup.ts). */
+  cleanups: Map<string, Promise<void>>;
   /** Ids an `rm` is under way for (see lifecycle/removal-mark.ts). */
   removals: Set<string>;
   /**
@@ -119,4 +121,12 @@ export type { Database };
 /** The container's OCI bundle and conmon's files, on the exec root; it exists only while the container runs. */
 export function bundleDir(ctx: RuntimeContext, id: string): string {
   return join(ctx.dirs.bundles, id);
+}
+
+/**
+ * Resolves once no cleanup of a retired container is pending (those that start meanwhile included):
+ * what they hold (ports, addresses, volumes, mounts) is free after it (lifecycle/cleanup.ts).
+ */
+export async function settleCleanups(ctx: RuntimeContext): Promise<void> {
+  while (ctx.cleanups.size > 0) await Promise.all([...ctx.cleanups.values()]);
 }

@@ -18,7 +18,7 @@ import type { EndpointRequest, NetworkService } from '@polis/network';
 import type { VolumeService } from '@polis/storage';
 import { volumeUsers } from './volumes/prepare.js';
 import { connectNetwork, disconnectNetwork } from './network/live.js';
-import { createRuntimes, runtimeDirs, type RuntimeContext } from './context.js';
+import { createRuntimes, runtimeDirs, settleCleanups, type RuntimeContext } from './context.js';
 import { ContainerStore } from './store/container-store.js';
 import { resolveContainer } from './store/resolve.js';
 import { KeyedMutex } from './lock.js';
@@ -38,6 +38,7 @@ import { startContainer } from './lifecycle/start.js';
 import { killContainer, stopContainer } from './lifecycle/stop.js';
 import { pauseContainer, unpauseContainer } from './lifecycle/pause.js';
 import { removeContainer } from './lifecycle/remove.js';
+import { finishRetired } from './lifecycle/cleanup.js';
 import { refuseIfRemoving } from './lifecycle/removal-mark.js';
 import { renameContainer } from './lifecycle/rename.js';
 import { commitContainer, type CommitOptions } from './lifecycle/commit.js';
@@ -118,6 +119,7 @@ export class ContainerManager implements ContainerService {
       hostRlimits: hostRlimits(),
       attachHooks: new Map(),
       restarts: { timers: new Map(), delays: new Map(), manual: new Set() },
+      cleanups: new Map(),
       removals: new Set(),
       launching: new Set(),
       hostCapabilities: hostCapabilityNumbers()
@@ -151,6 +153,7 @@ export class ContainerManager implements ContainerService {
     this.rotator.start();
     this.relay.start();
     this.ooms.start();
+    await finishRetired(this.ctx);
     await recoverContainers(this.ctx);
     await this.ctx.volumes?.reconcileMounts();
     await reconcileNetworks(this.ctx);
@@ -210,6 +213,14 @@ export class ContainerManager implements ContainerService {
 
   create(spec: ContainerSpec, options?: CreateOptions): Promise<ContainerRecord> {
     return createContainer(this.ctx, spec, options);
+  }
+
+  settled(): Promise<void> {
+    return settleCleanups(this.ctx);
+  }
+
+  cleanupsPending(): number {
+    return this.ctx.cleanups.size;
   }
 
   traces(limit?: number): RunTrace[] {

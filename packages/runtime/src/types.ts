@@ -166,6 +166,13 @@ export interface ContainerService extends ContainerArchive {
   export(reference: string): Promise<Readable>;
   /** `docker commit`: a new image from the container's changes. */
   commit(reference: string, options: CommitOptions): Promise<ImageRecord>;
+  /**
+   * Resolves once what removed containers held (mounts, netns, ports, volumes, directories) is let go:
+   * `--rm` containers are answered removed first (lifecycle/cleanup.ts). Absent in API fakes.
+   */
+  settled?(): Promise<void>;
+  /** How many of those cleanups are under way. */
+  cleanupsPending?(): number;
   /** The stages of the last runs, newest first (`GET /polis/v1/debug/trace`); absent in API fakes. */
   traces?(limit?: number): RunTrace[];
 }

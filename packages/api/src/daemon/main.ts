@@ -323,6 +323,7 @@ export async function startDaemon(input: DaemonConfig): Promise<RunningDaemon> {
       await alerts.close();
       stats.close();
       metrics.close();
+      await containers.settled();
       containers.close();
       await dns.closeAll();
       await grpc.close();

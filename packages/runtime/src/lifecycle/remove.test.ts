@@ -49,6 +49,7 @@ async function fakeContext(): Promise<{
     hostRlimits: {} as RuntimeContext['hostRlimits'],
     attachHooks: new Map(),
     restarts: { timers: new Map(), delays: new Map(), manual: new Set() },
+    cleanups: new Map(),
     removals: new Set(),
     supervised: new SupervisedIndex(),
     hostCapabilities: [],

@@ -12,6 +12,10 @@ export class ContainerStore {
   private readonly allStmt;
   private readonly byIdStmt;
   private readonly byNameStmt;
+  private readonly retireStmt;
+  private readonly retiredStmt;
+  private readonly cleanedStmt;
+  private readonly retireTx;
   private readonly cache = new Map<string, ContainerRecord>();
   /**
    * Rows whose DELETE found the disk full (a WAL append needs room too). They are gone for every reader
@@ -26,6 +30,19 @@ export class ContainerStore {
       created TEXT NOT NULL,
       record TEXT NOT NULL
     )`);
+    // Containers removed whose files, mounts and runtime state are still being let go (see
+    // lifecycle/cleanup.ts): gone for readers, kept here until that is done, so that recovery finishes it.
+    db.exec(`CREATE TABLE IF NOT EXISTS container_cleanups (
+      id TEXT PRIMARY KEY,
+      record TEXT NOT NULL
+    )`);
+    this.retireStmt = db.prepare('INSERT OR REPLACE INTO container_cleanups (id, record) VALUES (?, ?)');
+    this.retiredStmt = db.prepare('SELECT record FROM container_cleanups ORDER BY rowid');
+    this.cleanedStmt = db.prepare('DELETE FROM container_cleanups WHERE id = ?');
+    this.retireTx = db.transaction((record: ContainerRecord) => {
+      this.retireStmt.run(record.id, JSON.stringify(record));
+      this.deleteStmt.run(record.id);
+    });
     this.insertStmt = db.prepare('INSERT INTO containers (id, name, created, record) VALUES (?, ?, ?, ?)');
     this.updateStmt = db.prepare('UPDATE containers SET name = ?, record = ? WHERE id = ?');
     this.deleteStmt = db.prepare('DELETE FROM containers WHERE id = ?');
@@ -98,6 +115,36 @@ export class ContainerStore {
       this.unflushed.add(id);
     }
     this.cache.delete(id);
+  }
+
+  /**
+   * Removes a record for every reader (its name is free at once) while keeping it, in the same
+   * transaction, as a cleanup still to do: what it held on the host is let go after the answer, and
+   * recovery finishes a cleanup a crash cut short. Throws (nothing changed) when SQLite refuses.
+   */
+  retire(record: ContainerRecord): void {
+    this.flushDeletes();
+    try {
+      this.retireTx(record);
+    } catch (err) {
+      if (isNoSpace(err)) throw noSpace(err, { id: record.id });
+      throw new PolisError('store.failed', `retiring container ${record.id}: ${(err as Error).message}`, {
+        cause: err,
+      });
+    }
+    this.cache.delete(record.id);
+  }
+
+  /** The retired records whose cleanup is not done yet, oldest first. */
+  retired(): ContainerRecord[] {
+    return (this.retiredStmt.all() as { record: string }[]).map(
+      (r) => JSON.parse(r.record) as ContainerRecord,
+    );
+  }
+
+  /** A retired record's cleanup is done. */
+  cleaned(id: string): void {
+    this.cleanedStmt.run(id);
   }
 
   /** Deletes the rows a full disk kept; throws `no_space` while it still cannot. */

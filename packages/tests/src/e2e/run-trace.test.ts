@@ -13,11 +13,19 @@ interface Trace {
 
 /**
  * Run side by side with the stages around them, so they may end before or after those. A container on
- * a Polis network is wired into its own netns beside the rootfs mount, before create.
+ * a Polis network gets a netns of its own beside the rootfs mount, before create; its links are made
+ * while the runtime creates it. After the `--rm` answer, its cleanup's steps run side by side too.
  */
-const PARALLEL_STAGES = ['rootfs mount', 'etc files', 'network attach', 'exit: runtime delete'];
+const PARALLEL_STAGES = [
+  'rootfs mount',
+  'etc files',
+  'network attach',
+  'cleanup: runtime delete',
+  'cleanup: network detach',
+  'cleanup: rootfs unmount',
+];
 
-/** The stages every plain run goes through, in the order the trace must show them. */
+/** The stages every plain `run --rm` goes through, in the order the trace must show them. */
 const RUN_STAGES = [
   'request parse',
   'image resolve',
@@ -29,8 +37,9 @@ const RUN_STAGES = [
   'runtime create (via conmon)',
   'runtime start',
   'running (until the exit was seen)',
-  'exit: rootfs unmount',
-  'remove: runtime state and rootfs',
+  'exit: record retired',
+  'exit: wake waiters (removed)',
+  'cleanup: directories, endpoints, volumes',
 ];
 
 describe('GET /polis/v1/debug/trace', () => {
@@ -48,6 +57,8 @@ describe('GET /polis/v1/debug/trace', () => {
   it('lists the stages of a real run --rm, each with its milliseconds, newest run first', async (t) => {
     ok(await d.polis(['run', '--rm', 'busybox', 'true']));
     const id = ok(await d.polis(['run', '-d', 'busybox', 'sleep', '300']));
+    // The --rm run was answered removed before its cleanup: its trace closes when that is done.
+    await d.cleanupsSettled();
     const res = await rawRequest(d.socket, 'GET', '/polis/v1/debug/trace?limit=5');
     assert.equal(res.status, 200, res.text);
     const runs = (res.json as { runs: Trace[] }).runs;
@@ -79,8 +90,11 @@ describe('GET /polis/v1/debug/trace', () => {
     const wired = stage('network attach');
     const created = stage('runtime create (via conmon)');
     if (process.env.POLIS_OWN_NETNS !== '0') {
-      // In a netns of its own, the network is whole before the runtime creates the container in it.
-      assert.ok(wired.at + wired.ms <= created.at + 0.02, res.text);
+      // In a netns of its own, made before the runtime creates the container in it; its links are
+      // done before the container starts.
+      const made = stage('netns made');
+      assert.ok(made.at + made.ms <= created.at + 0.02, res.text);
+      assert.ok(wired.at + wired.ms <= stage('runtime start').at + 0.02, res.text);
     } else {
       // Wired by pid: into the created container's netns, before it starts.
       assert.ok(wired.at >= created.at + created.ms - 0.02, res.text);

@@ -7,6 +7,7 @@ import { dirname, join } from 'node:path';
 import { PolisClient } from '@polis/sdk';
 import { POLIS_BIN, POLISD_BIN } from './paths.js';
 import { runCommand, type CommandResult } from './run.js';
+import { rawRequest } from './http.js';
 import { busyboxTar } from './busybox.js';
 import { removeHostNetworkObjects, removeNetworksVia } from './network.js';
 import { detachLoopsUnder } from './loops.js';
@@ -176,6 +177,23 @@ export class TestDaemon {
   }
 
   /** Imports the busybox image as `busybox:latest` (or the given name). */
+  /**
+   * Resolves once the daemon has let go of what removed `--rm` containers held (it answers them
+   * removed first): `cleanupsPending` of `GET /polis/v1/debug/trace` is 0.
+   */
+  async cleanupsSettled(timeoutMs = 30_000): Promise<void> {
+    const until = Date.now() + timeoutMs;
+    for (;;) {
+      const res = await rawRequest(this.socket, 'GET', '/polis/v1/debug/trace?limit=0');
+      const pending = (res.json as { cleanupsPending?: number } | undefined)?.cleanupsPending;
+      if (res.status !== 200 || pending === undefined)
+        throw new Error(`debug/trace: ${res.status} ${res.text}`);
+      if (pending === 0) return;
+      if (Date.now() > until) throw new Error(`${pending} cleanups still pending after ${timeoutMs} ms`);
+      await new Promise((r) => setTimeout(r, 5));
+    }
+  }
+
   async importBusybox(name = 'busybox:latest'): Promise<string> {
     const res = await this.polis(['import', await busyboxTar(), name]);
     if (res.code !== 0) throw new Error(`import failed: ${res.stderr}`);
