@@ -64,6 +64,8 @@ async function measureSetup(
     warmup + runs,
     measured.map((m) => async (round: number) => {
       const p = await sdkRunBody(client, m.c.body);
+      // Untimed: the removed container's mounts and netns are let go before the next run.
+      await daemon.cleanupsSettled();
       if (round < warmup) return;
       m.ms.push(p.removed);
       m.phases.push(p);

@@ -63,6 +63,11 @@ interface Case {
   name: string;
   /** One run; throws when it did not succeed. */
   once: () => Promise<void>;
+  /**
+   * Untimed, after each run: waits until the engine is quiet again (Polis answers `--rm` removed before
+   * it lets go of the mounts and the netns), so that its cleanup is not paid by the next case.
+   */
+  settle?: () => Promise<void>;
   samples: number[];
 }
 
@@ -142,12 +147,14 @@ async function main(): Promise<void> {
         key: 'cli',
         name: 'polis run --rm (CLI)',
         once: () => succeed(POLIS_BIN, ['run', '--rm', 'busybox', 'true'], daemon.env()),
+        settle: () => daemon.cleanupsSettled(),
         samples: [],
       },
       {
         key: 'sdk',
         name: 'polis SDK create/attach/wait/start',
         once: async () => void phases.push(await sdkRunRm(client, 'busybox')),
+        settle: () => daemon.cleanupsSettled(),
         samples: [],
       },
       rawCase(bundle, 'crun', 'crun'),
@@ -201,6 +208,7 @@ async function main(): Promise<void> {
       key: 'sdk-runc',
       name: 'polis SDK, --runtime runc',
       once: async () => void (await sdkRunRm(runcClient, 'busybox')),
+      settle: () => runcDaemon.cleanupsSettled(),
       samples: [],
     });
 
@@ -213,6 +221,7 @@ async function main(): Promise<void> {
         const t0 = performance.now();
         await c.once();
         const ms = performance.now() - t0;
+        await c.settle?.();
         if (round >= warmup) c.samples.push(ms);
       }
       if (round < warmup) phases.length = 0;
