@@ -32,11 +32,15 @@ export async function mountOverlay(
   owner?: { uid: number; gid: number },
 ): Promise<RootfsLayout> {
   const layout = rootfsLayout(containerDir, lowers.absolute);
-  for (const dir of [layout.upperDir, layout.workDir, layout.target])
-    await mkdir(dir, { recursive: true, mode: 0o755 });
+  const made = await Promise.all(
+    [layout.upperDir, layout.workDir, layout.target].map((dir) =>
+      mkdir(dir, { recursive: true, mode: 0o755 }),
+    ),
+  );
   // The upper dir's root is the rootfs's `/`: under a user namespace it must be the mapped root's.
   if (owner) await chown(layout.upperDir, owner.uid, owner.gid);
-  if (await isMounted(layout.target)) return layout;
+  // A mount point made just now holds no mount; an older one may (a crash before the bookkeeping).
+  if (made[2] === undefined && (await isMounted(layout.target))) return layout;
   const options = `lowerdir=${lowers.relative.join(':')},upperdir=${layout.upperDir},workdir=${layout.workDir}`;
   if (options.length >= OPTIONS_MAX) {
     throw new PolisError('mount.failed', `overlay options too long (${lowers.relative.length} layers)`, {

@@ -78,6 +78,7 @@ async function cleanUp(ctx: RuntimeContext, record: ContainerRecord, volumes: bo
   if (unmounted.status === 'rejected') throw unmounted.reason;
   const t = tracer?.now() ?? 0;
   await rm(bundleDir(ctx, id), { recursive: true, force: true });
+  // Released at the exit already; again for a cleanup finished after a crash (idempotent).
   await releaseVolumes(ctx, record);
   await rm(record.paths.dir, { recursive: true, force: true });
   await ctx.networks?.forget(id);

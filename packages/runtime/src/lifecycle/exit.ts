@@ -104,7 +104,10 @@ export async function finishRun(
   if (tracer) t = tracer.mark(id, 'exit: OOM check', t);
   if (record.spec.lifecycle.autoRemove && retire(ctx, record)) {
     crashPoint('after-retire');
-    if (tracer) t = tracer.mark(id, 'exit: record retired', t);
+    // A volume the local driver mounted (tmpfs, a device) is unmounted once its last user is gone: at
+    // once, before the answer, as the container's processes are (usually a no-op).
+    await releaseVolumes(ctx, record);
+    if (tracer) t = tracer.mark(id, 'exit: record retired, volumes released', t);
     announceExit(ctx, record, exitCode, error);
     await runAttachHooks(ctx, id, false);
     emit(ctx, 'destroy', record);

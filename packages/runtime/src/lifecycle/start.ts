@@ -93,7 +93,8 @@ export async function launch(ctx: RuntimeContext, record: ContainerRecord): Prom
   let mounted = false;
   let wired = false;
   let conmon: PendingConmon | undefined;
-  let problem: CommandProblem | undefined;
+  // Looked up beside the create: it only names the reason of a failure (127/126).
+  let lookup: Promise<CommandProblem | undefined> | undefined;
   ctx.launching?.add(record.id);
   const tracer = ctx.trace;
   let t = tracer?.now() ?? 0;
@@ -209,8 +210,10 @@ export async function launch(ctx: RuntimeContext, record: ContainerRecord): Prom
     mark('config serialise');
     await writeFileAtomic(files.config, json);
     mark('config write');
-    if (spec.process) problem = await commandProblem(layout.target, spec.process, spec.mounts);
-    mark('command lookup');
+    if (spec.process) {
+      lookup = commandProblem(layout.target, spec.process, spec.mounts);
+      lookup.catch(() => undefined);
+    }
     const pending = conmon;
     conmon = undefined;
     crashPoint('before-runtime-create');
@@ -259,10 +262,18 @@ export async function launch(ctx: RuntimeContext, record: ContainerRecord): Prom
     ctx.supervised.track(record.id, conmonPid);
     emit(ctx, 'start', record);
     tracer?.mark(record.id, 'record save and start event', t);
-  } catch (err) {
+  } catch (caught) {
     conmon?.abort();
-    // The links may still be in the making: they settle before the undo, as the mount does.
-    await networked.catch(() => undefined);
+    // Before the rootfs is unmounted below.
+    const problem = await lookup?.catch(() => undefined);
+    // The links may still be in the making: they settle before the undo, as the mount does. Links that
+    // failed while the runtime created the container took the netns along with them, and the create
+    // then failed for want of it: the network's error is the cause, and the one reported.
+    const err =
+      (await networked.then(
+        () => undefined,
+        (netErr: unknown) => netErr,
+      )) ?? caught;
     await runAttachHooks(ctx, record.id, false);
     const undo = (step: string) => logFailure(ctx.log, `undoing a failed start: ${step}`, { id: record.id });
     if (created) await runtime.delete(record.id, true).catch(undo('deleting the runtime state'));

@@ -1,5 +1,4 @@
-import { watch, type FSWatcher } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { closeSync, fstatSync, openSync, watch, type FSWatcher } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import type { ContainerRecord } from '@polis/core';
 import type { RuntimeContext } from '../context.js';
@@ -87,9 +86,15 @@ export class LogRotator {
     if (!readableLog(record.spec.logging.driver)) return;
     if (limits.maxFiles < 2 || limits.maxSize <= 0) return;
     const { logPath } = record.paths;
-    const fh = await open(logPath, 'a', 0o640);
-    const size = (await fh.stat()).size;
-    await fh.close();
+    // Three system calls, made at once rather than queued in the thread pool behind a start's other
+    // file work: conmon is spawned after this, and the file must be made (0640) before conmon opens it.
+    const fd = openSync(logPath, 'a', 0o640);
+    let size: number;
+    try {
+      size = fstatSync(fd).size;
+    } finally {
+      closeSync(fd);
+    }
     this.untrack(record.id);
     const entry: Tracked = {
       logPath,

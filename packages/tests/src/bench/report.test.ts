@@ -29,8 +29,17 @@ test('goals without podman: SDK under 2.5× crun, CLI under 5× crun', () => {
     [
       ['SDK path under 2.5× raw crun', true],
       ['CLI path under 5× raw crun (podman absent)', false],
+      ["SDK path ≤ 2× raw crun run of a bundle with the same config (Polis's own config.json)", undefined],
     ],
   );
+});
+
+test("the SDK path is judged against crun running Polis's own config.json: at most 2×", () => {
+  const base = [result('crun', [10]), result('cli', [100])];
+  const judged = (sdk: number): boolean | undefined =>
+    evaluateGoals([...base, result('sdk', [sdk]), result('crun-polis', [20])])[2]?.met;
+  assert.equal(judged(40), true);
+  assert.equal(judged(41), false);
 });
 
 test('goals with podman: the CLI must be at least twice as fast as podman', () => {

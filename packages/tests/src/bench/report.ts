@@ -74,9 +74,15 @@ export function evaluateGoals(results: readonly CaseResult[]): Goal[] {
   if (secure) {
     const ratio = sdk.median / secure.median;
     goals.push({
-      goal: "(context) SDK path under 2.5× raw crun of Polis's own config.json (same seccomp, mounts, caps)",
-      met: ratio < 2.5,
+      goal: "SDK path ≤ 2× raw crun run of a bundle with the same config (Polis's own config.json)",
+      met: ratio <= 2,
       detail: `${fmt(sdk.median)} ms / ${fmt(secure.median)} ms = ${ratio.toFixed(2)}×`,
+    });
+  } else {
+    goals.push({
+      goal: "SDK path ≤ 2× raw crun run of a bundle with the same config (Polis's own config.json)",
+      met: undefined,
+      detail: "missing: no crun run of Polis's own config.json was measured",
     });
   }
   return goals;

@@ -37,7 +37,7 @@ const RUN_STAGES = [
   'runtime create (via conmon)',
   'runtime start',
   'running (until the exit was seen)',
-  'exit: record retired',
+  'exit: record retired, volumes released',
   'exit: wake waiters (removed)',
   'cleanup: directories, endpoints, volumes',
 ];
