@@ -2,14 +2,7 @@ import { releaseVolumes, resolvedBinds } from '../volumes/binds.js';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import {
-  PolisError,
-  isPolisError,
-  logFailure,
-  which,
-  writeFileAtomic,
-  type ContainerRecord,
-} from '@polis/core';
+import { PolisError, isPolisError, logFailure, which, type ContainerRecord } from '@polis/core';
 import { bundleDir, emit, runtimeFor, type RuntimeContext } from '../context.js';
 import { probeCommand } from '../health/config.js';
 import { crashPoint } from '../crash-point.js';
@@ -208,7 +201,9 @@ export async function launch(ctx: RuntimeContext, record: ContainerRecord): Prom
     mark('config build (binds, devices, security)');
     const json = JSON.stringify(spec);
     mark('config serialise');
-    await writeFileAtomic(files.config, json);
+    // Into the bundle made afresh above, on the exec root (a tmpfs), read by nobody before the create:
+    // one plain write (0600: it holds the Env), not queued in the thread pool behind the others' work.
+    writeFileSync(files.config, json, { mode: 0o600 });
     mark('config write');
     if (spec.process) {
       lookup = commandProblem(layout.target, spec.process, spec.mounts);
