@@ -63,8 +63,12 @@ const isNumeric = (s: string): boolean => /^\d+$/.test(s);
 /** Docker's `--user name|uid[:group|gid]`, resolved against the container's /etc/passwd and /etc/group. */
 export async function resolveUser(rootfs: string, spec: string | undefined): Promise<ResolvedUser> {
   const [userPart = '', groupPart] = (spec ?? '').split(':');
-  const passwd = parsePasswd((await readRootfsFile(rootfs, 'etc/passwd')) ?? '');
-  const groups = parseGroup((await readRootfsFile(rootfs, 'etc/group')) ?? '');
+  const [passwdText, groupText] = await Promise.all([
+    readRootfsFile(rootfs, 'etc/passwd'),
+    readRootfsFile(rootfs, 'etc/group'),
+  ]);
+  const passwd = parsePasswd(passwdText ?? '');
+  const groups = parseGroup(groupText ?? '');
   let uid = 0;
   let gid = 0;
   let home = '/root';
