@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { existsSync, readlinkSync } from 'node:fs';
+import { existsSync, readlinkSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { isPolisError, proc, which } from '@polis/core';
 
@@ -348,6 +348,16 @@ test(
       assert.equal(existsSync(`/sys/class/net/${veth}`), false);
       // Again: nothing left to do, nothing spawned that could fail.
       await unwireEndpoints([veth], name);
+      // A netns file whose mount is already gone (polisd killed between the unmount and the unlink) is
+      // unlinked too; a new wiring then makes the netns afresh, telling when it exists.
+      writeFileSync(`/run/netns/${name}`, '');
+      await unwireEndpoints([veth], name);
+      assert.equal(existsSync(`/run/netns/${name}`), false);
+      let madeFirst = false;
+      await wireEndpoints([request], () => (madeFirst = existsSync(`/run/netns/${name}`)));
+      assert.ok(madeFirst, 'onNetns called once the netns exists');
+      await unwireEndpoints([veth], name);
+      assert.equal(existsSync(`/run/netns/${name}`), false);
     } finally {
       await run('ip', ['netns', 'del', name]).catch(() => undefined);
       await run('ip', ['link', 'del', bridge]).catch(() => undefined);

@@ -91,8 +91,14 @@ export async function unwireEndpoints(hostVeths: string[], netns?: string): Prom
     checkNetnsName(netns);
     const file = join(NETNS_DIR, netns);
     if (existsSync(file)) {
-      // What `ip netns del` does, without starting ip: the bind mount goes, then the file.
-      await proc.umount(file, { lazy: true });
+      // What `ip netns del` does, without starting ip: the bind mount goes, then the file. A file no
+      // longer mounted (polisd killed between the two) is unlinked all the same; one still mounted
+      // refuses the unlink (EBUSY), and the unmount's failure is the error.
+      await proc.umount(file, { lazy: true }).catch(async (err: unknown) => {
+        await rm(file, { force: true }).catch(() => {
+          throw err;
+        });
+      });
       await rm(file, { force: true });
       await gone(hostVeths, VETH_GRACE_MS);
     }
