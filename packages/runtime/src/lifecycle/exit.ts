@@ -1,4 +1,5 @@
-import { readFile, rm, stat } from 'node:fs/promises';
+import { readFileSync, statSync } from 'node:fs';
+import { rm, stat } from 'node:fs/promises';
 import type { ContainerRecord } from '@polis/core';
 import { join } from 'node:path';
 import { bundleDir, emit, runtimeFor, type RuntimeContext } from '../context.js';
@@ -56,11 +57,12 @@ function saveRecord(ctx: RuntimeContext, record: ContainerRecord): boolean {
   }
 }
 
+/** conmon's exit file: on the exec root (a tmpfs), read at once rather than through the thread pool. */
 export async function readExitFile(file: string): Promise<{ code: number; time: Date } | undefined> {
   try {
-    const [text, st] = await Promise.all([readFile(file, 'utf8'), stat(file)]);
+    const text = readFileSync(file, 'utf8');
     const code = Number.parseInt(text.trim(), 10);
-    return { code: Number.isNaN(code) ? 255 : code, time: st.mtime };
+    return { code: Number.isNaN(code) ? 255 : code, time: statSync(file).mtime };
   } catch {
     return undefined;
   }
@@ -86,8 +88,11 @@ export async function finishRun(
   const tracer = ctx.trace;
   let t = tracer?.now() ?? 0;
   // Read before the runtime's delete removes the cgroup: a kill of any process counts, as in Docker.
-  const oomKills = await oomKillCount(containerCgroupDirs(ctx, record)).catch(() => 0);
-  const oomKilled = oomKills > 0 || (await wasOomKilled(ctx, record.id, record.paths.dir));
+  const [oomKills, marked] = await Promise.all([
+    oomKillCount(containerCgroupDirs(ctx, record)).catch(() => 0),
+    wasOomKilled(ctx, record.id, record.paths.dir),
+  ]);
+  const oomKilled = oomKills > 0 || marked;
   // The OOM watcher has reported the kills it saw while the container ran; report the rest now.
   if (oomKilled && oomKills > (ctx.oomSeen?.get(id) ?? 0)) emit(ctx, 'oom', record);
   ctx.oomSeen?.delete(id);
