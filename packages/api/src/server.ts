@@ -133,8 +133,8 @@ export function createApiServer(deps: ApiDeps, options: ServeOptions = {}): Serv
       if (!match) throw new PolisError('request.unknown_route', 'page not found', { context: { path } });
       onRoute(match.pattern);
       if (upgraded && !match.hijack) throw invalid(`${path} does not take a connection upgrade`);
-      if (deps.containers.cleanupsPending?.() && settlesFirst(match.pattern))
-        await deps.containers.settled?.();
+      const settle = deps.containers.cleanupsPending?.() ? settlesFirst(match.pattern) : undefined;
+      if (settle) await deps.containers.settled?.(settle);
       await match.handler({ req, reply, params: match.params, query: url.searchParams, version });
     } catch (err) {
       if (!reply.headersSent) {

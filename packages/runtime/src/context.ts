@@ -37,8 +37,13 @@ export interface RuntimeContext {
   attachHooks: Map<string, Set<(launched: boolean) => Promise<void>>>;
   /** Pending policy restarts and their back-off, by container id. */
   restarts: { timers: Map<string, NodeJS.Timeout>; delays: Map<string, number>; manual: Set<string> };
-  /** Cleanups of retired containers still under way, by id (see lifecycle/cleanup.ts). */
-  cleanups: Map<string, Promise<void>>;
+  /**
+   * Cleanups of retired containers under way, by id (see lifecycle/cleanup.ts): `network` settles once
+   * its ports, addresses, netns and endpoints are let go, `done` once all is (neither rejects).
+   */
+  cleanups: Map<string, { network: Promise<void>; done: Promise<void> }>;
+  /** Cleanups that failed, waiting to be tried again. */
+  cleanupRetries: Map<string, NodeJS.Timeout>;
   /** Ids an `rm` is under way for (see lifecycle/removal-mark.ts). */
   removals: Set<string>;
   /**
@@ -124,9 +129,11 @@ export function bundleDir(ctx: RuntimeContext, id: string): string {
 }
 
 /**
- * Resolves once no cleanup of a retired container is pending (those that start meanwhile included):
- * what they hold (ports, addresses, volumes, mounts) is free after it (lifecycle/cleanup.ts).
+ * Resolves once the cleanups of retired containers under way now have let go of their network
+ * (`network`: ports, addresses, DNS names, endpoints) or of everything (`all`: mounts, volumes,
+ * directories too) (lifecycle/cleanup.ts). Cleanups begun later are not waited for.
  */
-export async function settleCleanups(ctx: RuntimeContext): Promise<void> {
-  while (ctx.cleanups.size > 0) await Promise.all([...ctx.cleanups.values()]);
+export async function settleCleanups(ctx: RuntimeContext, what: 'network' | 'all' = 'all'): Promise<void> {
+  if (ctx.cleanups.size === 0) return;
+  await Promise.all([...ctx.cleanups.values()].map((c) => (what === 'network' ? c.network : c.done)));
 }

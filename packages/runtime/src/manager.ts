@@ -120,6 +120,7 @@ export class ContainerManager implements ContainerService {
       attachHooks: new Map(),
       restarts: { timers: new Map(), delays: new Map(), manual: new Set() },
       cleanups: new Map(),
+      cleanupRetries: new Map(),
       removals: new Set(),
       launching: new Set(),
       hostCapabilities: hostCapabilityNumbers()
@@ -155,6 +156,8 @@ export class ContainerManager implements ContainerService {
     this.ooms.start();
     await finishRetired(this.ctx);
     await recoverContainers(this.ctx);
+    // A --rm container whose exit recovery recorded was retired: its cleanup ends before the reconciles.
+    await settleCleanups(this.ctx);
     await this.ctx.volumes?.reconcileMounts();
     await reconcileNetworks(this.ctx);
     await this.exits.sweep();
@@ -204,6 +207,9 @@ export class ContainerManager implements ContainerService {
     this.rotator.stop();
     this.relay.stop();
     this.ooms.stop();
+    // A failed cleanup's next try is the next start's (its row stays).
+    for (const timer of this.ctx.cleanupRetries.values()) clearTimeout(timer);
+    this.ctx.cleanupRetries.clear();
   }
 
   onEvent(listener: (e: ContainerEvent) => void): () => void {
@@ -215,8 +221,8 @@ export class ContainerManager implements ContainerService {
     return createContainer(this.ctx, spec, options);
   }
 
-  settled(): Promise<void> {
-    return settleCleanups(this.ctx);
+  settled(what: 'network' | 'all' = 'all'): Promise<void> {
+    return settleCleanups(this.ctx, what);
   }
 
   cleanupsPending(): number {

@@ -170,7 +170,7 @@ export interface ContainerService extends ContainerArchive {
    * Resolves once what removed containers held (mounts, netns, ports, volumes, directories) is let go:
    * `--rm` containers are answered removed first (lifecycle/cleanup.ts). Absent in API fakes.
    */
-  settled?(): Promise<void>;
+  settled?(what?: 'network' | 'all'): Promise<void>;
   /** How many of those cleanups are under way. */
   cleanupsPending?(): number;
   /** The stages of the last runs, newest first (`GET /polis/v1/debug/trace`); absent in API fakes. */

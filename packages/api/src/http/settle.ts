@@ -2,11 +2,11 @@
  * Routes that wait, before they run, for the cleanups of `--rm` containers already answered removed
  * (runtime `lifecycle/cleanup.ts`): what such a container held a moment longer (a volume's mount, a
  * network endpoint, an image's layers under its rootfs, disk space) must be free for what the client
- * does next: `docker run --rm -v v:/d …; docker volume rm v`, `compose run --rm; compose down`.
+ * does next: `docker run --rm -v v:/d …; docker volume rm v`, `compose run --rm; compose down`. Network
+ * routes need only the cleanups' network part (endpoints, ports, addresses), the others all of it.
  */
-const PREFIXES = [
+const ALL = [
   '/volumes',
-  '/networks',
   '/images',
   '/build',
   '/system/df',
@@ -15,8 +15,14 @@ const PREFIXES = [
   '/polis/v1/images',
   '/polis/v1/stacks',
 ];
+const NETWORK = ['/networks'];
 
-/** Whether the route (its pattern, as matched) waits for pending cleanups first. */
-export function settlesFirst(pattern: string): boolean {
-  return PREFIXES.some((p) => pattern === p || pattern.startsWith(`${p}/`));
+const under = (pattern: string, prefixes: readonly string[]): boolean =>
+  prefixes.some((p) => pattern === p || pattern.startsWith(`${p}/`));
+
+/** What the route (its pattern, as matched) waits for first: all of the pending cleanups, their network part, or nothing. */
+export function settlesFirst(pattern: string): 'all' | 'network' | undefined {
+  if (under(pattern, ALL)) return 'all';
+  if (under(pattern, NETWORK)) return 'network';
+  return undefined;
 }

@@ -50,6 +50,7 @@ async function fakeContext(): Promise<{
     attachHooks: new Map(),
     restarts: { timers: new Map(), delays: new Map(), manual: new Set() },
     cleanups: new Map(),
+    cleanupRetries: new Map(),
     removals: new Set(),
     supervised: new SupervisedIndex(),
     hostCapabilities: [],

@@ -86,6 +86,7 @@ export async function launch(ctx: RuntimeContext, record: ContainerRecord): Prom
   let mounted = false;
   let wired = false;
   let conmon: PendingConmon | undefined;
+  let createFailed = false;
   // Looked up beside the create: it only names the reason of a failure (127/126).
   let lookup: Promise<CommandProblem | undefined> | undefined;
   ctx.launching?.add(record.id);
@@ -212,7 +213,10 @@ export async function launch(ctx: RuntimeContext, record: ContainerRecord): Prom
     const pending = conmon;
     conmon = undefined;
     crashPoint('before-runtime-create');
-    const { pid, conmonPid } = await pending.proceed();
+    const { pid, conmonPid } = await pending.proceed().catch((err: unknown) => {
+      createFailed = true;
+      throw err;
+    });
     created = true;
     mark('runtime create (via conmon)');
     crashPoint('after-runtime-create');
@@ -264,11 +268,11 @@ export async function launch(ctx: RuntimeContext, record: ContainerRecord): Prom
     // The links may still be in the making: they settle before the undo, as the mount does. Links that
     // failed while the runtime created the container took the netns along with them, and the create
     // then failed for want of it: the network's error is the cause, and the one reported.
-    const err =
-      (await networked.then(
-        () => undefined,
-        (netErr: unknown) => netErr,
-      )) ?? caught;
+    const netErr = await networked.then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    const err = createFailed && netErr !== undefined ? netErr : caught;
     await runAttachHooks(ctx, record.id, false);
     const undo = (step: string) => logFailure(ctx.log, `undoing a failed start: ${step}`, { id: record.id });
     if (created) await runtime.delete(record.id, true).catch(undo('deleting the runtime state'));

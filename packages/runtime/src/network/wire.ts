@@ -122,7 +122,7 @@ export async function attachNetworks(
   const networks = ctx.networks;
   if (!networks || !isNetworked(record.spec.network.mode)) return;
   // A `--rm` container answered removed may still hold a port, an address or a DNS name this one asks for.
-  await settleCleanups(ctx);
+  await settleCleanups(ctx, 'network');
   const result = await networks.attach(networkInfo(ctx, record), netns, onNetns ? { onNetns } : {});
   try {
     await etcFiles;

@@ -68,8 +68,11 @@ export class OciRuntime {
       await unlink(fifo);
       await handle.write(Buffer.alloc(1));
       return true;
+    } catch (err) {
+      // The init died between the open and the write (EPIPE): the start failed, in the runtime's words.
+      throw runtimeError('start', id, err);
     } finally {
-      await handle.close();
+      await handle.close().catch(() => undefined);
     }
   }
 
