@@ -1,30 +1,18 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { EventEmitter } from 'node:events';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import {
-  createdState,
-  emptySpec,
-  generateId,
-  type ContainerRecord,
-  type DaemonConfig,
-  type Logger,
-} from '@polis/core';
+import { emptySpec } from '@polis/core';
 import type { ImageService } from '@polis/image';
 import type { NetworkService } from '@polis/network';
-import { settleCleanups, type RuntimeContext } from '../context.js';
+import { settleCleanups } from '../context.js';
 import { ContainerStore } from '../store/container-store.js';
-import { KeyedMutex } from '../lock.js';
-import { Waiters } from '../waiters.js';
-import { SupervisedIndex } from '../monitor/supervised.js';
 import type { OciRuntime } from '../oci/runtime.js';
+import { fakeContext, runningRecord } from '../testing/fake-context.js';
 import { finishRun } from './exit.js';
-
-const quiet: Logger = { debug() {}, info() {}, warn() {}, error() {} };
 
 /**
  * A `--rm` container's exit with a fake runtime, network and image service: the unmount fails `failures`
@@ -36,10 +24,8 @@ async function retiring(failures: number) {
   let unmounts = 0;
   let networkFreed!: () => void;
   const networkGate = new Promise<void>((resolve) => (networkFreed = resolve));
-  const db = new Database(':memory:');
-  const ctx: RuntimeContext = {
-    config: {} as DaemonConfig,
-    store: new ContainerStore(db),
+  const ctx = fakeContext(dir, {
+    store: new ContainerStore(new Database(':memory:')),
     images: {
       unmountRootfs: async () => {
         unmounts++;
@@ -53,57 +39,20 @@ async function retiring(failures: number) {
         steps.push('network forgotten');
       },
     } as unknown as NetworkService,
-    runtimes: new Map(),
-    locks: new KeyedMutex(),
-    waiters: new Waiters(),
-    events: new EventEmitter(),
-    log: quiet,
-    hostRlimits: {} as RuntimeContext['hostRlimits'],
-    attachHooks: new Map(),
-    restarts: { timers: new Map(), delays: new Map(), manual: new Set() },
-    cleanups: new Map(),
-    cleanupRetries: new Map(),
-    removals: new Set(),
-    supervised: new SupervisedIndex(),
-    hostCapabilities: [],
-    dirs: {
-      containers: join(dir, 'containers'),
-      bundles: join(dir, 'bundles'),
-      exits: join(dir, 'exits'),
-      sockets: join(dir, 's'),
-      runtimeState: join(dir, 'runtime'),
-    },
-  };
+  });
   ctx.runtimes.set('crun', {
     hasState: () => true,
     delete: async () => void steps.push('runtime delete'),
   } as unknown as OciRuntime);
-  const id = generateId();
   const spec = emptySpec('busybox');
   spec.lifecycle.autoRemove = true;
-  const record: ContainerRecord = {
-    id,
-    name: 'gone',
-    created: new Date().toISOString(),
-    imageId: 'sha256:x',
-    imageRef: 'busybox',
-    spec,
-    process: { path: 'true', args: [], env: [], workingDir: '/', user: '' },
-    hostname: id.slice(0, 12),
-    runtime: 'crun',
-    state: { ...createdState(), status: 'running', pid: 4242, startedAt: new Date().toISOString() },
-    restartCount: 0,
-    startCount: 1,
-    paths: {
-      dir: join(dir, 'containers', id),
-      bundle: join(dir, 'bundles', id),
-      rootfs: '',
-      logPath: '',
-      hostsPath: '',
-      hostnamePath: '',
-      resolvConfPath: '',
-    },
-  };
+  const record = runningRecord(dir, 'gone', spec, {
+    path: 'true',
+    args: [],
+    env: [],
+    workingDir: '/',
+    user: '',
+  });
   await mkdir(record.paths.dir, { recursive: true });
   ctx.store.insert(record);
   return { ctx, record, steps, networkFreed, done: () => rm(dir, { recursive: true, force: true }) };

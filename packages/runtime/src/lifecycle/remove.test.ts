@@ -1,31 +1,18 @@
-import { SupervisedIndex } from '../monitor/supervised.js';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { EventEmitter } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import {
-  createdState,
-  emptySpec,
-  generateId,
-  isPolisError,
-  type ContainerRecord,
-  type DaemonConfig,
-  type Logger,
-} from '@polis/core';
+import { emptySpec, isPolisError, type ContainerRecord, type DaemonConfig } from '@polis/core';
 import type { ImageService } from '@polis/image';
 import type { RuntimeContext } from '../context.js';
 import { ContainerStore } from '../store/container-store.js';
-import { KeyedMutex } from '../lock.js';
-import { Waiters } from '../waiters.js';
 import type { OciRuntime } from '../oci/runtime.js';
+import { fakeContext as baseContext, runningRecord } from '../testing/fake-context.js';
 import { finishRun } from './exit.js';
 import { removeContainer } from './remove.js';
 import { startContainer } from './start.js';
-
-const quiet: Logger = { debug() {}, info() {}, warn() {}, error() {} };
 
 /**
  * A context whose OCI runtime is a fake: SIGKILL makes the container "exit" on the next turn, the way
@@ -37,31 +24,11 @@ async function fakeContext(): Promise<{
   done: () => Promise<void>;
 }> {
   const dir = await mkdtemp(join(tmpdir(), 'polis-rm-'));
-  const ctx: RuntimeContext = {
+  const ctx = baseContext(dir, {
     config: { conmonPath: join(dir, 'no-conmon') } as DaemonConfig,
     store: new ContainerStore(new Database(':memory:')),
     images: { unmountRootfs: async () => undefined } as unknown as ImageService,
-    runtimes: new Map(),
-    locks: new KeyedMutex(),
-    waiters: new Waiters(),
-    events: new EventEmitter(),
-    log: quiet,
-    hostRlimits: {} as RuntimeContext['hostRlimits'],
-    attachHooks: new Map(),
-    restarts: { timers: new Map(), delays: new Map(), manual: new Set() },
-    cleanups: new Map(),
-    cleanupRetries: new Map(),
-    removals: new Set(),
-    supervised: new SupervisedIndex(),
-    hostCapabilities: [],
-    dirs: {
-      containers: join(dir, 'containers'),
-      bundles: join(dir, 'bundles'),
-      exits: join(dir, 'exits'),
-      sockets: join(dir, 's'),
-      runtimeState: join(dir, 'runtime'),
-    },
-  };
+  });
   const runtime = {
     hasState: () => false,
     state: async () => undefined,
@@ -72,32 +39,15 @@ async function fakeContext(): Promise<{
     },
   };
   ctx.runtimes.set('crun', runtime as unknown as OciRuntime);
-  const id = generateId();
   const spec = emptySpec('busybox');
   spec.lifecycle.restartPolicy = { name: 'always', maximumRetryCount: 0 };
-  const record: ContainerRecord = {
-    id,
-    name: 'victim',
-    created: new Date().toISOString(),
-    imageId: 'sha256:x',
-    imageRef: 'busybox',
-    spec,
-    process: { path: 'sleep', args: ['300'], env: [], workingDir: '/', user: '' },
-    hostname: id.slice(0, 12),
-    runtime: 'crun',
-    state: { ...createdState(), status: 'running', pid: 4242, startedAt: new Date().toISOString() },
-    restartCount: 0,
-    startCount: 1,
-    paths: {
-      dir: join(dir, 'containers', id),
-      bundle: join(dir, 'containers', id),
-      rootfs: '',
-      logPath: '',
-      hostsPath: '',
-      hostnamePath: '',
-      resolvConfPath: '',
-    },
-  };
+  const record = runningRecord(dir, 'victim', spec, {
+    path: 'sleep',
+    args: ['300'],
+    env: [],
+    workingDir: '/',
+    user: '',
+  });
   ctx.store.insert(record);
   return { ctx, record, done: () => rm(dir, { recursive: true, force: true }) };
 }

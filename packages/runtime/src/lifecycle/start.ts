@@ -150,11 +150,9 @@ export async function launch(ctx: RuntimeContext, record: ContainerRecord): Prom
     netns === undefined
       ? Promise.resolve()
       : timed('network attach', () => attachNetworks(ctx, record, { name: netns }, etcFiles, netnsMade));
-  const network = async (): Promise<void> => {
-    await wiring;
+  const networked = wiring.then(() => {
     if (netns !== undefined) wired = true;
-  };
-  const networked = network();
+  });
   networked.catch(() => undefined);
   const preparing = Promise.allSettled([
     timed('rootfs mount', () => ctx.images.mountRootfs(record.imageId, record.paths.dir, record.idMappings)),
